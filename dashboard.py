@@ -1,0 +1,31 @@
+"""Reach: the dashboard. Page set-up, the global settings and the navigation, nothing else.
+
+Run with `streamlit run dashboard.py`. It opens on the database named by REACH_DB, or on
+data/reach.duckdb, building the fictional demo authority there on first run.
+"""
+
+import streamlit as st
+
+from views import common
+
+st.set_page_config(page_title="Reach: children's centre reach", page_icon=":material/family_restroom:",
+                   layout="wide")
+
+common.ensure_database()
+
+PAGES = {
+    "Reach": [
+        st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("views/my_centre.py", title="My centre", icon=":material/home:", url_path="my-centre"),
+        st.Page("views/compare.py", title="Compare centres", icon=":material/leaderboard:", url_path="compare"),
+        st.Page("views/map.py", title="Map and gaps", icon=":material/map:", url_path="map"),
+        st.Page("views/whatif.py", title="What if", icon=":material/tune:", url_path="what-if"),
+    ],
+    "Data": [
+        st.Page("views/data.py", title="Data and definitions", icon=":material/database:", url_path="data"),
+    ],
+}
+
+page = st.navigation(PAGES)
+st.session_state["settings"] = common.sidebar_settings()
+page.run()

@@ -1,0 +1,5 @@
+import sys
+
+from reach.cli import main
+
+sys.exit(main())

@@ -1,0 +1,288 @@
+"""The command line: `python -m reach COMMAND ...`.
+
+Exit status: 0 success, 2 a fault in the input or the arguments (the message says which file,
+which column and what was expected), 3 the database is busy (another program is writing it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from datetime import date
+
+from data.store import StoreBusyError, database_path, opened
+
+EXIT_OK, EXIT_INPUT, EXIT_BUSY = 0, 2, 3
+
+IMPORT_KINDS = ("centres", "reach-areas", "boundaries", "population", "births", "birth-counts",
+                "registrations", "contacts", "postcodes", "deprivation", "lsoa-lookup")
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def _date_argument(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _db_option(parser):
+    parser.add_argument("--db", metavar="PATH",
+                        help="the Reach database (default: $REACH_DB, else data/reach.duckdb)")
+
+
+def _progress_printer(stream=sys.stderr):
+    """Progress for large files on stderr, on one line, so stdout keeps only the summary."""
+    if not stream.isatty():
+        last = {"stage": None}
+
+        def report(done, total, stage):
+            if stage != last["stage"]:
+                last["stage"] = stage
+                print(f"  {stage}...", file=stream, flush=True)
+        return report
+
+    def report(done, total, stage):
+        of = f" of {total:,}" if total else ""
+        print(f"\r  {stage}: {done:,}{of} rows   ", end="", file=stream, flush=True)
+    return report
+
+
+# --- import ----------------------------------------------------------------------------------
+
+def run_import(args) -> int:
+    from data.importers import FileFault, import_file
+
+    try:
+        summary = import_file(args.kind, args.file, db=args.db, received_on=args.received_on,
+                              progress=_progress_printer(), replace=args.replace)
+    except FileFault as fault:
+        print(f"\nImport refused, nothing was written: {fault}", file=sys.stderr)
+        return EXIT_INPUT
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(summary.line())
+    return EXIT_OK
+
+
+# --- report ----------------------------------------------------------------------------------
+
+def _print_table(frame, stream=sys.stdout):
+    """A readable fixed-width table: counts with thousands separators, percentages to 1 dp."""
+    from reach.format import format_frame
+    print(format_frame(frame).to_string(index=False), file=stream)
+
+
+def run_report(args) -> int:
+    from reach.measures import Bands, ReportOptions
+    from reach.report import json_ready, reach_report
+
+    options = ReportOptions(bands=Bands(outstanding=args.outstanding, good=args.good,
+                                        requires_improvement=args.requires_improvement),
+                            sustained_contacts=args.sustained_contacts)
+    with opened(args.db, read_only=True) as con:
+        frame = reach_report(con, as_at=args.as_at, by=args.by, options=options)
+    if args.publish:
+        from reach.suppression import suppress_for_publication
+        frame = suppress_for_publication(frame)
+    if args.format == "csv":
+        out = frame.copy()
+        for column in out.columns:
+            if out[column].dtype == bool:
+                out[column] = out[column].map({True: "true", False: "false"})
+        out.to_csv(sys.stdout, index=False, lineterminator="\n")
+    elif args.format == "json":
+        print(json.dumps({"as_at": args.as_at.isoformat(), "by": args.by, "rows": json_ready(frame)}, indent=2))
+    else:
+        _print_table(frame)
+    return EXIT_OK
+
+
+# --- quarantine ------------------------------------------------------------------------------
+
+def run_quarantine(args) -> int:
+    from data.importers import list_quarantine
+
+    with opened(args.db, read_only=True) as con:
+        frame = list_quarantine(con, kind=args.kind)
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+    elif frame.empty:
+        print("The quarantine is empty: no rejected rows.")
+    else:
+        columns = [c for c in ("import_id", "kind", "file_name", "row_number", "reason") if c in frame]
+        print(frame[columns].to_string(index=False))
+        print(f"\n{len(frame):,} rejected row(s). Use --format csv to export them with their data.")
+    return EXIT_OK
+
+
+# --- history ---------------------------------------------------------------------------------
+
+def run_history(args) -> int:
+    from data.importers import import_history
+
+    with opened(args.db, read_only=True) as con:
+        frame = import_history(con)
+    if frame.empty:
+        print("Nothing has been imported yet.")
+    else:
+        print(frame.to_string(index=False))
+    return EXIT_OK
+
+
+# --- demo ------------------------------------------------------------------------------------
+
+def run_demo(args) -> int:
+    from data.demo import build_demo
+
+    db = database_path(args.db)
+    if db.exists() and not args.force:
+        print(f"{db} already exists. Use --force to replace it with the demo authority.", file=sys.stderr)
+        return EXIT_INPUT
+    if db.exists():
+        db.unlink()
+        for suffix in (".wal",):
+            extra = db.with_name(db.name + suffix)
+            if extra.exists():
+                extra.unlink()
+    summary = build_demo(db, progress=_progress_printer())
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(f"Demo authority built in {db}: {summary}")
+    return EXIT_OK
+
+
+# --- the parser ------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m reach",
+        formatter_class=_Formatter,
+        description=textwrap.dedent("""\
+            Reach: what share of the under-fives in each children's centre's area it knows.
+
+            Load data with `import`, read the figures with `report`, see rejected rows with
+            `quarantine`, try the demo authority with `demo`, and model faster sharing of birth
+            data with `whatif`. Every command takes --db PATH (default: $REACH_DB, else
+            data/reach.duckdb)."""),
+        epilog=textwrap.dedent("""\
+            examples:
+              python -m reach demo
+              python -m reach import population mid-year_2024_population_estimates_lsoa.csv
+              python -m reach report --as-at 2026-09-30 --format table
+              python -m reach whatif --sharing monthly --format table"""),
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = commands.add_parser(
+        "import", formatter_class=_Formatter, help="load a file into the store",
+        description=textwrap.dedent("""\
+            Load one file (CSV or XLSX; boundaries as GeoJSON, GeoPackage or zipped Shapefile).
+            A fault in the file as a whole (unreadable, a required column missing) refuses the
+            import, writes nothing and exits with status 2. Faulty rows are kept aside in the
+            quarantine with their reason, and the rest is loaded. Loading the same file again
+            changes nothing. NHS numbers are replaced by a keyed hash; postcodes become LSOAs
+            and are not kept."""),
+        epilog=textwrap.dedent("""\
+            kinds and their required columns (see the README for aliases and optional columns):
+              centres        centre_id (or urn), name
+              reach-areas    lsoa_code, centre_id
+              boundaries     LSOA code and polygons (GeoJSON, GeoPackage, zipped Shapefile)
+              population     lsoa_code, children_0_4, period  (or the ONS mid-year layout)
+              births         nhs_number or child_key, dob, lsoa_code or postcode
+              birth-counts   month, births, lsoa_code or centre_id
+              registrations  nhs_number or child_key, dob, lsoa_code or postcode, centre_id, registered_on
+              contacts       nhs_number or child_key, contact_on
+              postcodes      postcode (or pcds), lsoa_code (or lsoa21cd)
+              deprivation    lsoa_code, idaci_decile  (or the Indices of Deprivation long layout)
+              lsoa-lookup    lsoa11cd, lsoa21cd
+
+            examples:
+              python -m reach import centres centres.csv
+              python -m reach import births births_2026_08.csv --received-on 2026-09-14
+              python -m reach import reach-areas reach_areas_2026.csv --replace"""),
+    )
+    p.add_argument("kind", choices=IMPORT_KINDS, metavar="KIND", help="what the file holds: " + ", ".join(IMPORT_KINDS))
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--received-on", type=_date_argument, metavar="DATE",
+                   help="the date health sent this births extract (for rows without received_on)")
+    p.add_argument("--replace", action="store_true",
+                   help="reach-areas only: the file replaces every reach area (a redrawing)")
+    _db_option(p)
+    p.set_defaults(func=run_import)
+
+    p = commands.add_parser(
+        "report", formatter_class=_Formatter, help="the reach figures as at a date",
+        description="Every measure of the data contract as at a date, per centre (default), per LSOA, or for the whole authority.",
+        epilog=textwrap.dedent("""\
+            examples:
+              python -m reach report --as-at 2026-09-30
+              python -m reach report --as-at 2026-09-30 --by lsoa --format csv > lsoas.csv
+              python -m reach report --as-at 2026-09-30 --format json --publish"""),
+    )
+    p.add_argument("--as-at", type=_date_argument, required=True, metavar="DATE")
+    p.add_argument("--by", choices=("centre", "lsoa", "authority"), default="centre")
+    p.add_argument("--format", choices=("csv", "json", "table"), default="csv")
+    p.add_argument("--publish", action="store_true",
+                   help="suppress counts of 1 to 4 (and what would reveal them) for publication")
+    p.add_argument("--outstanding", type=float, default=97.0, metavar="PCT", help="band threshold (default 97)")
+    p.add_argument("--good", type=float, default=65.0, metavar="PCT", help="band threshold (default 65)")
+    p.add_argument("--requires-improvement", type=float, default=51.0, metavar="PCT", help="band threshold (default 51)")
+    p.add_argument("--sustained-contacts", type=int, default=3, metavar="N",
+                   help="contacts in 12 months that count as sustained (default 3)")
+    _db_option(p)
+    p.set_defaults(func=run_report)
+
+    p = commands.add_parser(
+        "quarantine", formatter_class=_Formatter, help="list the rejected rows",
+        description="The rows that imports set aside, with the file, the row number and the reason.",
+        epilog="examples:\n  python -m reach quarantine\n  python -m reach quarantine --format csv > rejected.csv",
+    )
+    p.add_argument("--format", choices=("csv", "table"), default="table")
+    p.add_argument("--kind", choices=IMPORT_KINDS, help="only rows from imports of this kind")
+    _db_option(p)
+    p.set_defaults(func=run_quarantine)
+
+    p = commands.add_parser("history", formatter_class=_Formatter, help="list the imports",
+                            description="Every import, newest first, with its counts.",
+                            epilog="example:\n  python -m reach history")
+    _db_option(p)
+    p.set_defaults(func=run_history)
+
+    p = commands.add_parser(
+        "demo", formatter_class=_Formatter, help="build the fictional demo authority",
+        description="Build Brackenfold, a fictional council with 5 years of data, through the real importers.",
+        epilog="examples:\n  python -m reach demo\n  python -m reach demo --db /tmp/demo.duckdb --force",
+    )
+    p.add_argument("--force", action="store_true", help="replace an existing database")
+    _db_option(p)
+    p.set_defaults(func=run_demo)
+
+    try:
+        from reach.whatif_command import add_whatif_parser
+    except ImportError:   # the what-if command ships with the model
+        pass
+    else:
+        add_whatif_parser(commands)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except StoreBusyError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_BUSY
+    except FileNotFoundError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_INPUT
+    except ValueError as error:
+        print(f"{parser.prog} {args.command}: {error}", file=sys.stderr)
+        return EXIT_INPUT

@@ -1,0 +1,178 @@
+"""What every page shares: the store, the global settings, cached figures, tables with downloads.
+
+The dashboard never holds the database open: each cached query opens a read-only connection,
+reads, and closes it, so `python -m reach import` can write between page loads. Cached results
+are keyed by the database file's version, so new figures appear after an import without a
+restart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from data.store import StoreBusyError, data_version, database_path, opened
+from reach import format as fmt
+from reach.measures import DEFINITIONS, Bands, ReportOptions
+from reach.report import latest_data_date, reach_report, reach_trend, month_ends
+
+
+# --- the store --------------------------------------------------------------------------------
+
+def db_path() -> Path:
+    return database_path()
+
+
+@st.cache_resource(show_spinner="Building the demo authority (first run only)...")
+def _ensure_database(path: str) -> bool:
+    """On a fresh machine there is no database: build the demo authority once per process."""
+    from data.demo import ensure_demo
+    return ensure_demo(Path(path))
+
+
+def ensure_database() -> None:
+    path = db_path()
+    if not path.exists():
+        _ensure_database.clear()
+    _ensure_database(str(path))
+
+
+def version() -> tuple:
+    return data_version(db_path())
+
+
+def read(function, *args, **kwargs):
+    """Run `function(con, *args, **kwargs)` on a short-lived read-only connection."""
+    try:
+        with opened(db_path(), read_only=True, wait_seconds=15) as con:
+            return function(con, *args, **kwargs)
+    except StoreBusyError:
+        st.warning("The database is being updated by an import. The figures will appear when it "
+                   "finishes: reload the page in a moment.")
+        st.stop()
+
+
+# --- global settings (drawn once in dashboard.py, read on every page) -------------------------
+
+@dataclass(frozen=True)
+class Settings:
+    as_at: date
+    bands: Bands
+
+    @property
+    def options(self) -> ReportOptions:
+        return ReportOptions(bands=self.bands)
+
+    @property
+    def band_key(self) -> tuple:
+        return (self.bands.outstanding, self.bands.good, self.bands.requires_improvement)
+
+
+@st.cache_data(show_spinner=False)
+def _latest_date(path: str, version: tuple) -> date | None:
+    return read(latest_data_date)
+
+
+def default_as_at() -> date:
+    return _latest_date(str(db_path()), version()) or date.today()
+
+
+def sidebar_settings() -> Settings:
+    """The as-at date and the band thresholds, in the sidebar of every page."""
+    latest = default_as_at()
+    with st.sidebar:
+        as_at = st.date_input("Figures as at", value=latest, key="as_at", format="YYYY-MM-DD",
+                              help="Every figure on every page is worked out as at this date. "
+                                   "It starts at the most recent date in the data.")
+        with st.expander("Band thresholds"):
+            outstanding = st.number_input("Outstanding from (%)", 0.0, 100.0, 97.0, 0.5, key="band_outstanding")
+            good = st.number_input("Good from (%)", 0.0, 100.0, 65.0, 0.5, key="band_good")
+            requires = st.number_input("Requires improvement from (%)", 0.0, 100.0, 51.0, 0.5, key="band_ri")
+            st.caption("Below the last threshold the indicative band is 'inadequate'.")
+    try:
+        bands = Bands(outstanding=outstanding, good=good, requires_improvement=requires)
+    except ValueError as error:
+        st.sidebar.error(str(error) + " Using the standard thresholds until they are fixed.")
+        bands = Bands()
+    return Settings(as_at=as_at, bands=bands)
+
+
+def settings() -> Settings:
+    return st.session_state["settings"]
+
+
+# --- cached figures ---------------------------------------------------------------------------
+
+def _options(band_key: tuple) -> ReportOptions:
+    outstanding, good, requires = band_key
+    return ReportOptions(bands=Bands(outstanding=outstanding, good=good, requires_improvement=requires))
+
+
+@st.cache_data(show_spinner="Working out the figures...", max_entries=64)
+def _report(path: str, version: tuple, as_at: date, by: str, band_key: tuple) -> pd.DataFrame:
+    return read(reach_report, as_at=as_at, by=by, options=_options(band_key))
+
+
+@st.cache_data(show_spinner="Working out the trend...", max_entries=32)
+def _trend(path: str, version: tuple, until: date, months: int, by: str, band_key: tuple) -> pd.DataFrame:
+    dates = month_ends(until=until, months=months)
+    return read(reach_trend, dates=dates, by=by, options=_options(band_key))
+
+
+def report(by: str = "centre", *, as_at: date | None = None) -> pd.DataFrame:
+    s = settings()
+    return _report(str(db_path()), version(), as_at or s.as_at, by, s.band_key)
+
+
+def trend(by: str = "authority", *, months: int = 36) -> pd.DataFrame:
+    s = settings()
+    return _trend(str(db_path()), version(), s.as_at, months, by, s.band_key)
+
+
+def cached(function, *args, **kwargs):
+    """Cache any `reach` query function by the database version and its arguments."""
+    return _cached_call(function.__module__, function.__qualname__, str(db_path()), version(), args,
+                        tuple(sorted(kwargs.items())))
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _cached_call(module: str, name: str, path: str, version: tuple, args: tuple, kwargs: tuple):
+    import importlib
+    function = importlib.import_module(module)
+    for part in name.split("."):
+        function = getattr(function, part)
+    return read(function, *args, **dict(kwargs))
+
+
+# --- showing things ---------------------------------------------------------------------------
+
+def definition(name: str) -> None:
+    """The definition of a measure, one click away."""
+    entry = DEFINITIONS[name]
+    with st.popover(f"What is {name.lower()}?"):
+        st.markdown(f"**{entry.name}**: {entry.meaning}")
+
+
+def table(frame: pd.DataFrame, *, file_name: str, key: str, column_config: dict | None = None,
+          caption: str | None = None, height: int | None = None) -> None:
+    """A table with friendly headings and, under it, a CSV download of the raw figures."""
+    shown = frame.rename(columns={c: fmt.HEADINGS.get(c, c) for c in frame.columns})
+    config = {fmt.HEADINGS.get(k, k): v for k, v in (column_config or {}).items()}
+    kwargs = {"height": height} if height else {}
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, **kwargs)
+    if caption:
+        st.caption(caption)
+    download(frame, file_name=file_name, key=key)
+
+
+def download(frame: pd.DataFrame, *, file_name: str, key: str, label: str = "Download CSV") -> None:
+    st.download_button(label, frame.to_csv(index=False).encode("utf-8"), file_name=file_name,
+                       mime="text/csv", key=f"download_{key}")
+
+
+def percent_columns(frame: pd.DataFrame) -> dict:
+    return {c: st.column_config.NumberColumn(format="%.1f%%") for c in frame.columns if c.endswith("_pct")}
