@@ -145,7 +145,7 @@ def bounds_view(gdf: gpd.GeoDataFrame, *, width_px: int = 800, height_px: int = 
         raise ValueError("bounds_view needs at least one shape to fit the map to; got none.")
     west, south, east, north = located.total_bounds
     top, bottom = _mercator_y(north), _mercator_y(south)
-    centre = {"lat": _latitude_of_mercator_y((top + bottom) / 2), "lon": (west + east) / 2}
+    centre = {"lat": _latitude_of_mercator_y((top + bottom) / 2), "lon": float(west + east) / 2}
     if east - west <= 0 and top - bottom <= 0:
         return {"center": centre, "zoom": _SINGLE_POINT_ZOOM}
     # Leave a tenth of the map as margin; a zero span puts no limit on that axis.

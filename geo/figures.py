@@ -1,0 +1,251 @@
+"""Maps as plotly figures, built by pure functions so a test can read what a map shows.
+
+Every map is a `choroplethmap` on the "white-bg" style: no tiles, no fonts and no other request
+leaves the machine, so it draws behind a council firewall too. Nothing is written on the map
+layer itself; names and values appear on hover, and the licence credit is an annotation.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import plotly.colors
+import plotly.express as px
+import plotly.graph_objects as go
+import shapely
+
+from geo.projection import in_wgs84
+from geo.shapes import GEOJSON_DECIMALS, bounds_view, to_geojson_dict
+
+MAP_STYLE = "white-bg"
+LICENCE_CREDIT = (
+    "Contains National Statistics and OS data © Crown copyright and database right {year}"
+)
+# Blues without its two palest shades: the lowest values still stand out from the white
+# background, and the scale runs light to dark, so it reads in greyscale too.
+DEFAULT_COLOUR_SCALE = tuple(px.colors.sequential.Blues[2:])
+NO_DATA_COLOUR = "#d9d9d9"
+AREA_EDGE_COLOUR = "#8c8c8c"
+AREA_EDGE_WIDTH = 0.4
+OUTLINE_COLOUR = "#1a1a1a"
+OUTLINE_WIDTH = 2.0
+CENTRE_COLOUR = "#b2182b"
+CENTRE_SIZE = 11
+
+
+def choropleth(
+    *,
+    areas: gpd.GeoDataFrame,
+    values: pd.DataFrame,
+    value_column: str,
+    id_column: str = "lsoa_code",
+    hover_columns: Sequence[str] | Mapping[str, str] = (),
+    colour_scale: str | Sequence[str] | Mapping[str, str] = DEFAULT_COLOUR_SCALE,
+    title: str | None = None,
+    outlines: gpd.GeoDataFrame | None = None,
+    points: pd.DataFrame | None = None,
+    label: str | None = None,
+    reverse: bool = False,
+    categorical: bool = False,
+    value_format: str = ",.1f",
+    value_range: tuple[float, float] | None = None,
+    credit_year: int | None = None,
+) -> go.Figure:
+    """A map of `values[value_column]` over the shapes in `areas`, matched on `id_column`.
+
+    `hover_columns` are shown on hover after the value: a list of columns, or a mapping of
+    column to the words to show for it. `areas` should already be light enough to draw (see
+    `simplify_for_display`). Areas with no
+    value are drawn grey as "No data". `outlines` (a GeoDataFrame, such as reach areas from
+    `dissolve_areas`) are drawn as lines on top; `points` (a DataFrame with `lon`, `lat`, `name`)
+    as markers, named on hover. `categorical=True` colours by category (for example a band);
+    then `colour_scale` may map each category to a colour, and its order is the legend's order.
+    `reverse` runs the colours the other way (dark for low values). `value_format` is a d3
+    format for the value on hover; `value_range` fixes the colour scale's ends (say 0 to 100).
+    """
+    hover_labels = (dict(hover_columns) if isinstance(hover_columns, Mapping)
+                    else {column: column for column in hover_columns})
+    for column in (id_column, value_column, *hover_labels):
+        if column not in values.columns:
+            raise ValueError(
+                f"choropleth needs the column '{column}' in values; it has {list(values.columns)}."
+            )
+    if id_column not in areas.columns:
+        raise ValueError(
+            f"choropleth needs the column '{id_column}' in areas; it has {list(areas.columns)}."
+        )
+    label = label or value_column
+    shown = values[[id_column, value_column, *hover_labels]].copy()
+    shown[id_column] = shown[id_column].astype(str)
+    shown = shown[shown[value_column].notna()]
+
+    geojson = to_geojson_dict(areas, id_column)
+    with_value = set(shown[id_column])
+    valued_features = [feature for feature in geojson["features"] if feature["id"] in with_value]
+    no_data_features = [feature for feature in geojson["features"] if feature["id"] not in with_value]
+
+    view = bounds_view(areas)
+    common = dict(
+        data_frame=shown,
+        geojson={"type": "FeatureCollection", "features": valued_features},
+        featureidkey="id",
+        locations=id_column,
+        color=value_column,
+        custom_data=[value_column, *hover_labels],
+        labels={value_column: label},
+        map_style=MAP_STYLE,
+        center=view["center"],
+        zoom=view["zoom"],
+        title=title,
+    )
+    if categorical:
+        order, colours = _category_colours(shown[value_column], colour_scale, reverse=reverse)
+        figure = px.choropleth_map(
+            **common, category_orders={value_column: order}, color_discrete_map=colours
+        )
+    else:
+        figure = px.choropleth_map(
+            **common, color_continuous_scale=_continuous_scale(colour_scale, reverse=reverse),
+            range_color=value_range,
+        )
+    figure.update_traces(
+        marker_line_width=AREA_EDGE_WIDTH,
+        marker_line_color=AREA_EDGE_COLOUR,
+        hovertemplate=_hover_template(
+            label=label, value_format="" if categorical else value_format,
+            hover_labels=list(hover_labels.values()),
+        ),
+    )
+
+    if no_data_features:
+        figure.add_trace(_no_data_trace(no_data_features))
+    if outlines is not None and not outlines.empty:
+        figure.add_trace(_outline_trace(outlines))
+    if points is not None and not points.empty:
+        figure.add_trace(_centre_trace(points))
+
+    west_south_east_north = ",".join(f"{edge:.4f}" for edge in in_wgs84(areas).total_bounds)
+    figure.update_layout(
+        # The same shapes keep the reader's zoom across reruns; new shapes are fitted afresh.
+        uirevision=west_south_east_north,
+        margin=dict(l=0, r=0, b=0, t=40 if title else 0),
+        legend=dict(x=0.01, y=0.99, xanchor="left", yanchor="top",
+                    bgcolor="rgba(255,255,255,0.8)"),
+        annotations=[_credit(credit_year)],
+    )
+    return figure
+
+
+def _hover_template(*, label: str, value_format: str, hover_labels: list[str]) -> str:
+    """The area's id, then its value as text, then the extra columns (from custom data)."""
+    value = f"%{{customdata[0]:{value_format}}}" if value_format else "%{customdata[0]}"
+    lines = [f"<b>%{{location}}</b>", f"{label}: {value}"]
+    lines += [f"{hover_label}: %{{customdata[{position}]}}"
+              for position, hover_label in enumerate(hover_labels, start=1)]
+    return "<br>".join(lines) + "<extra></extra>"
+
+
+def _continuous_scale(colour_scale, *, reverse: bool):
+    if isinstance(colour_scale, str):
+        if not reverse:
+            return colour_scale
+        return colour_scale.removesuffix("_r") if colour_scale.endswith("_r") else colour_scale + "_r"
+    if isinstance(colour_scale, Mapping):
+        raise ValueError("A colour for each category needs categorical=True.")
+    colours = list(colour_scale)
+    return colours[::-1] if reverse else colours
+
+
+def _category_colours(categories: pd.Series, colour_scale, *, reverse: bool):
+    """The legend order of the categories and a colour for each.
+
+    A mapping gives both; otherwise categories are sorted and coloured light to dark along the
+    scale, so their order can be read without colour.
+    """
+    present = [str(category) for category in pd.unique(categories)]
+    if isinstance(colour_scale, Mapping):
+        order = [str(category) for category in colour_scale]
+        order += sorted(category for category in present if category not in order)
+        colours = {str(category): colour for category, colour in colour_scale.items()}
+        missing = [category for category in order if category not in colours]
+        if missing:
+            raise ValueError(f"No colour given for the categories {', '.join(missing)}.")
+        if reverse:
+            palette = [colours[category] for category in order][::-1]
+            colours = dict(zip(order, palette))
+        return order, colours
+    order = sorted(present)
+    scale = (plotly.colors.get_colorscale(colour_scale) if isinstance(colour_scale, str)
+             else plotly.colors.make_colorscale(list(colour_scale)))
+    positions = np.linspace(0.0, 1.0, len(order)) if len(order) > 1 else [1.0]
+    palette = plotly.colors.sample_colorscale(scale, list(positions))
+    if reverse:
+        palette = palette[::-1]
+    return order, dict(zip(order, palette))
+
+
+def _no_data_trace(features: list[dict]) -> go.Choroplethmap:
+    return go.Choroplethmap(
+        geojson={"type": "FeatureCollection", "features": features},
+        featureidkey="id",
+        locations=[feature["id"] for feature in features],
+        z=[0] * len(features),
+        colorscale=[[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]],
+        showscale=False,
+        marker_line_width=AREA_EDGE_WIDTH,
+        marker_line_color=AREA_EDGE_COLOUR,
+        name="No data",
+        showlegend=True,
+        hovertemplate="<b>%{location}</b><br>No data<extra></extra>",
+    )
+
+
+def _outline_trace(outlines: gpd.GeoDataFrame) -> go.Scattermap:
+    """Every ring of every outline as one line trace, rings separated by gaps."""
+    geometries = np.asarray(in_wgs84(outlines).geometry.array, dtype=object)
+    polygons = shapely.get_parts(geometries[~shapely.is_missing(geometries)])
+    rings = shapely.get_rings(polygons)
+    coordinates, ring_of_vertex = shapely.get_coordinates(rings, return_index=True)
+    # A NaN row after each ring lifts the pen between rings.
+    ring_ends = np.flatnonzero(np.diff(ring_of_vertex)) + 1
+    lines = np.insert(np.round(coordinates, GEOJSON_DECIMALS), ring_ends, np.nan, axis=0)
+    return go.Scattermap(
+        lon=lines[:, 0],
+        lat=lines[:, 1],
+        mode="lines",
+        line=dict(color=OUTLINE_COLOUR, width=OUTLINE_WIDTH),
+        name="Reach area boundary",
+        hoverinfo="skip",
+        connectgaps=False,
+    )
+
+
+def _centre_trace(points: pd.DataFrame) -> go.Scattermap:
+    for column in ("lon", "lat", "name"):
+        if column not in points.columns:
+            raise ValueError(
+                f"The centre points need the column '{column}'; they have {list(points.columns)}."
+            )
+    located = points[points["lon"].notna() & points["lat"].notna()]
+    return go.Scattermap(
+        lon=located["lon"].astype(float).to_numpy(),
+        lat=located["lat"].astype(float).to_numpy(),
+        mode="markers",
+        marker=dict(size=CENTRE_SIZE, color=CENTRE_COLOUR),
+        hovertext=located["name"].astype(str).to_numpy(),
+        hovertemplate="%{hovertext}<extra></extra>",
+        name="Children's centre",
+    )
+
+
+def _credit(year: int | None) -> dict:
+    return dict(
+        text=LICENCE_CREDIT.format(year=year or datetime.date.today().year),
+        xref="paper", yref="paper", x=0.0, y=0.0, xanchor="left", yanchor="bottom",
+        showarrow=False, font=dict(size=10, color="#404040"),
+        bgcolor="rgba(255,255,255,0.8)",
+    )
