@@ -34,40 +34,52 @@ def as_date(value) -> date:
         raise ValueError(f"Expected a date as YYYY-MM-DD, got {value!r}.") from error
 
 
+# Who is known on each date, shared by every query that needs it. A child's registrations are
+# turned into spells (from one registered_on to the next), so the registration in force on d is
+# found by a range join rather than by ranking every registration for every date: the same
+# answer as "the latest registration on or before d", but it scales to many dates. Registrations
+# on the same day are ordered by import, then centre, and the last one stands.
+_KNOWN_CTES = f"""
+asat AS (
+    SELECT DISTINCT CAST(unnest(?::DATE[]) AS DATE) AS d
+),
+registration_spells AS (
+    SELECT child_key, dob, lsoa_code, family_key, registered_on AS from_on,
+           lead(registered_on) OVER (PARTITION BY child_key
+                                     ORDER BY registered_on, import_id, centre_id) AS until_on
+    FROM registrations
+),
+known AS (
+    SELECT a.d, s.child_key, s.dob, s.lsoa_code, s.family_key
+    FROM asat a JOIN registration_spells s
+      ON s.from_on <= a.d AND (s.until_on IS NULL OR a.d < s.until_on)
+    WHERE {under_five_sql('s.dob', 'a.d')}
+)"""
+
 # --- the measures per LSOA, for every date in `asat` -------------------------------------------
 # Parameters, in order: the list of dates, then the number of contacts that makes contact
 # sustained. Every other value is data.
 _LSOA_MEASURES_SQL = f"""
-WITH asat AS (
-    SELECT DISTINCT CAST(unnest(?::DATE[]) AS DATE) AS d
-),
--- Each child's latest registration on or before d: where they live, and their date of birth.
-latest_registration AS (
-    SELECT a.d, r.child_key, r.dob, r.lsoa_code, r.family_key,
-           row_number() OVER (PARTITION BY a.d, r.child_key
-                              ORDER BY r.registered_on DESC, r.import_id DESC, r.centre_id DESC) AS rn
-    FROM asat a JOIN registrations r ON r.registered_on <= a.d
-),
-known AS (
-    SELECT d, child_key, dob, lsoa_code, family_key
-    FROM latest_registration
-    WHERE rn = 1 AND {under_five_sql('dob', 'd')}
-),
+WITH {_KNOWN_CTES},
 first_registered AS (
     SELECT child_key, min(registered_on) AS first_on FROM registrations GROUP BY child_key
 ),
--- Each child's latest birth (or arrival) record received on or before d.
+-- Each child's latest birth (or arrival) record received on or before d, as spells likewise.
+birth_spells AS (
+    SELECT child_key, dob, lsoa_code, received_on AS from_on,
+           lead(received_on) OVER (PARTITION BY child_key ORDER BY received_on, import_id) AS until_on
+    FROM births
+),
 latest_birth_record AS (
-    SELECT a.d, b.child_key, b.dob, b.lsoa_code, b.received_on,
-           row_number() OVER (PARTITION BY a.d, b.child_key
-                              ORDER BY b.received_on DESC, b.import_id DESC) AS rn
-    FROM asat a JOIN births b ON b.received_on <= a.d
+    SELECT a.d, b.child_key, b.dob, b.lsoa_code
+    FROM asat a JOIN birth_spells b
+      ON b.from_on <= a.d AND (b.until_on IS NULL OR a.d < b.until_on)
 ),
 unmatched AS (
     SELECT l.d, l.child_key, l.dob, l.lsoa_code
     FROM latest_birth_record l
     LEFT JOIN first_registered f ON f.child_key = l.child_key
-    WHERE l.rn = 1 AND {under_five_sql('l.dob', 'l.d')}
+    WHERE {under_five_sql('l.dob', 'l.d')}
       AND (f.first_on IS NULL OR f.first_on > l.d)
 ),
 contacts_12m AS (
@@ -148,23 +160,16 @@ ORDER BY g.d, g.centre_id, g.lsoa_code
 # Distinct known families per centre and for the authority: not a sum over LSOAs, because
 # siblings may live apart. Also the known children living outside every reach area.
 _FAMILIES_SQL = f"""
-WITH asat AS (SELECT DISTINCT CAST(unnest(?::DATE[]) AS DATE) AS d),
-latest_registration AS (
-    SELECT a.d, r.child_key, r.dob, r.lsoa_code, r.family_key,
-           row_number() OVER (PARTITION BY a.d, r.child_key
-                              ORDER BY r.registered_on DESC, r.import_id DESC, r.centre_id DESC) AS rn
-    FROM asat a JOIN registrations r ON r.registered_on <= a.d
-),
-known AS (
+WITH {_KNOWN_CTES},
+placed AS (
     SELECT k.d, k.family_key, ra.centre_id, ra.lsoa_code AS in_area
-    FROM latest_registration k LEFT JOIN reach_areas ra ON ra.lsoa_code = k.lsoa_code
-    WHERE k.rn = 1 AND {under_five_sql('k.dob', 'k.d')}
+    FROM known k LEFT JOIN reach_areas ra ON ra.lsoa_code = k.lsoa_code
 )
 SELECT d AS as_at, centre_id,
        count(DISTINCT family_key) AS known_families,
        count(*) FILTER (WHERE in_area IS NULL) AS known_out_of_area,
        GROUPING(centre_id) AS is_total
-FROM known
+FROM placed
 GROUP BY GROUPING SETS ((d, centre_id), (d))
 """
 

@@ -179,9 +179,10 @@ def contact_rate_needed(s: Scenario, *, target_share: float = TARGET_SHARE) -> f
     if without_contact >= target_share:
         return 0.0
     if with_every_contact < target_share:
+        shared = "no birth data shared" if s.sharing_months is None else f"{sharing_name(s.sharing_months)} sharing"
         raise TargetOutOfReach(
-            f"{sharing_name(s.sharing_months).capitalize()} sharing cannot reach {target_share:.0%} "
-            "even with every family contacted."
+            f"With {shared}, reach cannot get to {target_share:.0%} even with every family contacted "
+            f"(at most {with_every_contact:.1%})."
         )
     return (target_share - without_contact) / (with_every_contact - without_contact)
 
@@ -307,7 +308,8 @@ def _month_average(s: Scenario, start: _Start, month: int) -> float:
     total = 0.0
     for a, b in zip(splits[:-1], splits[1:]):
         half, middle = (b - a) / 2, (a + b) / 2
-        total += half * sum(w * _reach_at(s, start, middle + half * x) for x, w in zip(_MONTH_NODES, _MONTH_WEIGHTS))
+        total += half * sum(float(w) * _reach_at(s, start, middle + half * float(x))
+                            for x, w in zip(_MONTH_NODES, _MONTH_WEIGHTS))
     return total
 
 
@@ -429,6 +431,15 @@ def _within(months: int) -> str:
     return "within a month" if months == 1 else f"within {months} months"
 
 
+def _over_the_next(months: int) -> str:
+    if months == 12:
+        return "over the next year"
+    if months % 12 == 0:
+        years = months // 12
+        return f"over the next {_NUMBER_WORDS.get(years, str(years))} years"
+    return "over the next month" if months == 1 else f"over the next {months} months"
+
+
 _NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
 
 
@@ -455,14 +466,12 @@ def describe_change(*, scenario: Scenario, known: float, under_five: float, area
     path = project(scenario=scenario, known=min(known, under_five), unknown=max(under_five - known, 0.0),
                    months=horizon_months, start_month_phase=start_month_phase)
     now, later = round(path[0][1]), round(path[-1][1])
-    within = _within(horizon_months)
     if later > now:
-        change = f"would lift {area_name} from {now}% to about {later}% {within}"
+        change = f"would lift {area_name} from {now}% to about {later}% {_within(horizon_months)}"
     elif later < now:
-        change = f"would leave {area_name} falling from {now}% to about {later}% {within}"
+        change = f"would leave {area_name} falling from {now}% to about {later}% {_within(horizon_months)}"
     else:
-        change = f"would keep {area_name} at about {now}% over the {within.removeprefix('within ')}"
-        change = change.replace("over the a year", "over the next year")
+        change = f"would keep {area_name} at about {now}% {_over_the_next(horizon_months)}"
     return f"{_what_is_shared(scenario)} {change}; {_what_97_needs(scenario)}."
 
 
@@ -472,11 +481,10 @@ def _what_97_needs(s: Scenario) -> str:
         needed = contact_rate_needed(s)
     except TargetOutOfReach:
         return f"it cannot reach {target} even with every family contacted"
-    if needed <= s.contact_rate:
-        if s.sharing_months is None or needed == 0:
-            return f"that is enough for {target} in the long run"
-        return f"with contact success of {s.contact_rate:.0%} that is enough for {target} in the long run"
+    if needed == 0:
+        return f"that is enough for {target} in the long run"
     whole = math.floor(100 * needed + 1e-9)
-    if 100 * needed - whole > 1e-6:
-        return f"{target} also needs contact success above {whole}%"
-    return f"{target} also needs contact success of at least {whole}%"
+    threshold = f"above {whole}%" if 100 * needed - whole > 1e-6 else f"of at least {whole}%"
+    if needed <= s.contact_rate:
+        return f"that is enough for {target} in the long run (it needs contact success {threshold})"
+    return f"{target} also needs contact success {threshold}"
