@@ -37,8 +37,9 @@ _NOT_POLYGON_TYPES = frozenset({"Point", "MultiPoint", "LineString", "MultiLineS
 _ZIPPED_DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json")
 _SHAPEFILE_COMPANIONS = (".shx", ".dbf")
 
-# Loose boxes, wide enough for any English or Welsh boundary file.
-_GREAT_BRITAIN_LON_LAT = (-9.0, 49.0, 3.0, 61.5)
+# Loose boxes round England and Wales (Scilly to Berwick, Pembrokeshire to Lowestoft). Grid
+# metres misread as degrees, or degrees as metres, land well outside the first.
+_ENGLAND_AND_WALES_LON_LAT = (-6.5, 49.8, 2.0, 56.0)
 _BRITISH_NATIONAL_GRID_METRES = (-1_000.0, -1_000.0, 800_000.0, 1_300_000.0)
 
 
@@ -283,9 +284,9 @@ def _to_wgs84(frame: gpd.GeoDataFrame, file_name: str) -> gpd.GeoDataFrame:
             expected="a declared coordinate system (a Shapefile's .prj file), such as EPSG:27700",
         )
     frame = in_wgs84(frame)
-    if not _overlaps(tuple(_located(frame.geometry).total_bounds), _GREAT_BRITAIN_LON_LAT):
+    if not _overlaps(tuple(_located(frame.geometry).total_bounds), _ENGLAND_AND_WALES_LON_LAT):
         raise BoundaryFileError(
-            f"The shapes in the boundary file '{file_name}' fall outside Great Britain when "
+            f"The shapes in the boundary file '{file_name}' fall outside England and Wales when "
             f"placed with the coordinate system the file declares ({declared}). Expected a "
             f"coordinate system that matches the coordinates, such as British National Grid "
             f"(EPSG:27700) or WGS84 (EPSG:4326).",

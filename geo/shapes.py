@@ -112,7 +112,8 @@ def to_geojson_dict(gdf: gpd.GeoDataFrame, id_column: str) -> dict:
     """A GeoJSON FeatureCollection of `gdf` for a map, each feature's `id` from `id_column`.
 
     Ids become strings (the map matches them to its locations as text). Coordinates are
-    rounded to 5 decimal places (about 1 m). Rows without a shape are left out.
+    rounded to 5 decimal places (about 1 m), and held as tuples (arrays once serialised; the
+    quickest form to build for 33,755 areas). Rows without a shape are left out.
     """
     _require_columns(gdf, [id_column], "gdf")
     frame = in_wgs84(gdf)

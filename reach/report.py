@@ -82,18 +82,19 @@ unmatched AS (
     WHERE {under_five_sql('l.dob', 'l.d')}
       AND (f.first_on IS NULL OR f.first_on > l.d)
 ),
-contacts_12m AS (
-    SELECT k.d, k.child_key, count(*) AS n
-    FROM known k
-    JOIN contacts c ON c.child_key = k.child_key
-     AND c.contact_on <= k.d AND c.contact_on > CAST(k.d - INTERVAL 1 YEAR AS DATE)
-    GROUP BY k.d, k.child_key
+-- Children with enough contacts in the 12 months up to d (after d minus a year) to count as
+-- sustained; filtering on the threshold here keeps the join below small.
+sustained_12m AS (
+    SELECT a.d, c.child_key
+    FROM asat a
+    JOIN contacts c ON c.contact_on <= a.d AND c.contact_on > CAST(a.d - INTERVAL 1 YEAR AS DATE)
+    GROUP BY a.d, c.child_key
+    HAVING count(*) >= ?
 ),
 -- Everyone Reach can see living in an LSOA on d: known children and unmatched births.
 residents AS (
-    SELECT k.d, k.lsoa_code, true AS is_known, k.dob,
-           coalesce(c.n, 0) >= ? AS sustained
-    FROM known k LEFT JOIN contacts_12m c USING (d, child_key)
+    SELECT k.d, k.lsoa_code, true AS is_known, k.dob, s.child_key IS NOT NULL AS sustained
+    FROM known k LEFT JOIN sustained_12m s USING (d, child_key)
     UNION ALL
     SELECT d, lsoa_code, false, dob, false FROM unmatched
 ),

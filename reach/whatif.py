@@ -114,6 +114,13 @@ def _finite(value) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and math.isfinite(value)
 
 
+# What the model assumes where neither the data nor the user says: quarterly sharing of births
+# only, arriving a month after each quarter, 9 in 10 notified families registered, 2% of unknown
+# children a month found another way, and 1% of under-fives a month moving away.
+DEFAULT_SCENARIO = Scenario(sharing_months=3, contact_rate=0.90, other_route_rate=0.02, churn=0.01,
+                            delay_months=1.0, arrivals_in_feed=False)
+
+
 def sharing_name(sharing_months: float | None) -> str:
     """'monthly', 'quarterly', ... for a number of months; 'every 2 months' for any other."""
     for name, months in SHARING_OPTIONS.items():

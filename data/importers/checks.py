@@ -1,0 +1,215 @@
+"""SQL for checking a file's text values, with reasons in plain words.
+
+Each helper returns SQL over the raw table (aliased `r`): a *value* expression giving the parsed
+value or NULL, and a *fault* expression giving the reason a value is unusable or NULL. A
+reason names the column as the file spells it and shows the bad value, e.g.
+`dob "2023-02-30" is not a real date`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from data.importers.layouts import Resolved
+
+ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+LSOA_CODE = r"E01\d{6}"
+LA_CODE = r"E(06|07|08|09|10)\d{6}"
+# A GSS code of Wales, Scotland or Northern Ireland (or an ONS pseudo-code such as L99999999):
+# reference files that cover the whole country carry these rows, which England has no use for.
+OTHER_NATION_CODE = r"[A-DF-Z]\d{8}"
+POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}"
+_TRUE = ("true", "yes", "y", "1")
+_FALSE = ("false", "no", "n", "0")
+_SHOWN_CHARACTERS = 40
+
+
+def sql_text(text: str) -> str:
+    """A SQL string literal holding `text` (for labels from a file's header, never for values)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def bound(sql: str, params: dict) -> dict:
+    """The parameters a statement names (`$name`): DuckDB refuses any it does not use."""
+    names = set(re.findall(r"\$([A-Za-z_]\w*)", sql))
+    return {name: value for name, value in params.items() if name in names}
+
+
+class Fields:
+    """Value and fault expressions for one file's columns, with the file's own labels."""
+
+    def __init__(self, resolved: Resolved):
+        self.resolved = resolved
+
+    def raw(self, name: str) -> str:
+        """The raw text of a column (trimmed, NULL when blank), or NULL when the file lacks it."""
+        return f"r.{name}" if self.resolved.has(name) else "NULL::VARCHAR"
+
+    def label(self, name: str) -> str:
+        return self.resolved.label(name)
+
+    def _shown(self, name: str) -> str:
+        return f"""'"' || left({self.raw(name)}, {_SHOWN_CHARACTERS}) || '"'"""
+
+    def _says(self, name: str, words: str) -> str:
+        """SQL for: <label> "<value>" <words>."""
+        return f"{sql_text(self.label(name) + ' ')} || {self._shown(name)} || {sql_text(' ' + words)}"
+
+    def missing(self, name: str, expected: str) -> str:
+        return f"CASE WHEN {self.raw(name)} IS NULL THEN {sql_text(f'{self.label(name)} is missing (expected {expected})')} END"
+
+    # -- text --------------------------------------------------------------------------------
+    def text(self, name: str) -> str:
+        return self.raw(name)
+
+    # -- dates -------------------------------------------------------------------------------
+    def date(self, name: str) -> str:
+        raw = self.raw(name)
+        return f"CASE WHEN regexp_full_match({raw}, '{ISO_DATE}') THEN try_cast({raw} AS DATE) END"
+
+    def date_fault(self, name: str, *, required: bool) -> str:
+        raw = self.raw(name)
+        missing = (f"WHEN {raw} IS NULL THEN {sql_text(f'{self.label(name)} is missing (expected a date, YYYY-MM-DD)')}"
+                   if required else "")
+        return f"""CASE {missing}
+            WHEN NOT regexp_full_match({raw}, '{ISO_DATE}')
+                THEN {self._says(name, 'is not a date in the form YYYY-MM-DD')}
+            WHEN try_cast({raw} AS DATE) IS NULL THEN {self._says(name, 'is not a real date')}
+        END"""
+
+    def period(self, name: str) -> str:
+        """A population estimate's date: an ISO date, or a year meaning its mid-year, 30 June."""
+        raw = self.raw(name)
+        return f"""CASE WHEN regexp_full_match({raw}, '\\d{{4}}') THEN make_date({raw}::INTEGER, 6, 30)
+                        ELSE {self.date(name)} END"""
+
+    def period_fault(self, name: str) -> str:
+        raw = self.raw(name)
+        return f"""CASE WHEN {raw} IS NULL
+                THEN {sql_text(f'{self.label(name)} is missing (expected a date, YYYY-MM-DD, or a year)')}
+            WHEN regexp_full_match({raw}, '\\d{{4}}') THEN NULL
+            WHEN NOT regexp_full_match({raw}, '{ISO_DATE}')
+                THEN {self._says(name, 'is not a date (YYYY-MM-DD) or a year')}
+            WHEN try_cast({raw} AS DATE) IS NULL THEN {self._says(name, 'is not a real date')}
+        END"""
+
+    def month(self, name: str) -> str:
+        """The first day of a month given as YYYY-MM (or as any date in it, as Excel turns it)."""
+        raw = self.raw(name)
+        return f"""CASE WHEN regexp_full_match({raw}, '\\d{{4}}-\\d{{2}}') THEN try_cast({raw} || '-01' AS DATE)
+                        ELSE date_trunc('month', {self.date(name)})::DATE END"""
+
+    def month_fault(self, name: str) -> str:
+        return f"""CASE WHEN {self.raw(name)} IS NULL
+                THEN {sql_text(f'{self.label(name)} is missing (expected a month, YYYY-MM)')}
+            WHEN ({self.month(name)}) IS NULL THEN {self._says(name, 'is not a month in the form YYYY-MM')}
+        END"""
+
+    # -- codes -------------------------------------------------------------------------------
+    def code(self, name: str, pattern: str = LSOA_CODE) -> str:
+        return f"CASE WHEN regexp_full_match(upper({self.raw(name)}), '{pattern}') THEN upper({self.raw(name)}) END"
+
+    def code_fault(self, name: str, *, required: bool, pattern: str = LSOA_CODE,
+                   expected: str = "E01 followed by 6 digits", what: str = "an LSOA code") -> str:
+        raw = self.raw(name)
+        missing = (f"WHEN {raw} IS NULL THEN {sql_text(f'{self.label(name)} is missing (expected {expected})')}"
+                   if required else "")
+        return f"""CASE {missing}
+            WHEN NOT regexp_full_match(upper({raw}), '{pattern}')
+                THEN {self._says(name, f'is not {what} (expected {expected})')}
+        END"""
+
+    def la_code(self, name: str) -> str:
+        return self.code(name, LA_CODE)
+
+    def la_code_fault(self, name: str) -> str:
+        return self.code_fault(name, required=False, pattern=LA_CODE,
+                               expected="E06, E07, E08, E09 or E10 followed by 6 digits",
+                               what="a local authority code")
+
+    def other_nation(self, name: str) -> str:
+        """True where the code is of Wales, Scotland or Northern Ireland (rows to skip)."""
+        return f"coalesce(regexp_full_match(upper({self.raw(name)}), '{OTHER_NATION_CODE}'), false)"
+
+    # -- numbers -----------------------------------------------------------------------------
+    def count(self, name: str) -> str:
+        """A whole number of 0 or more ("12" or "12.0"), or NULL."""
+        raw = self.raw(name)
+        return f"try_cast(nullif(regexp_extract({raw}, '^(\\d+)(\\.0+)?$', 1), '') AS INTEGER)"
+
+    def count_fault(self, name: str, *, required: bool = True) -> str:
+        raw = self.raw(name)
+        missing = (f"WHEN {raw} IS NULL THEN {sql_text(f'{self.label(name)} is missing (expected a whole number)')}"
+                   if required else "")
+        return f"""CASE {missing}
+            WHEN regexp_full_match({raw}, '-\\s*\\d+(\\.\\d*)?')
+                THEN {self._says(name, 'is negative (expected a whole number of 0 or more)')}
+            WHEN NOT regexp_full_match({raw}, '\\d+(\\.0+)?')
+                THEN {self._says(name, 'is not a whole number')}
+            WHEN ({self.count(name)}) IS NULL THEN {self._says(name, 'is too large')}
+        END"""
+
+    def decimal(self, name: str) -> str:
+        return f"try_cast({self.raw(name)} AS DOUBLE)"
+
+    def decimal_fault(self, name: str) -> str:
+        raw = self.raw(name)
+        return f"""CASE WHEN {raw} IS NOT NULL AND (try_cast({raw} AS DOUBLE) IS NULL
+                                                OR NOT isfinite(try_cast({raw} AS DOUBLE)))
+            THEN {self._says(name, 'is not a number')} END"""
+
+    # -- yes / no ----------------------------------------------------------------------------
+    def flag(self, name: str) -> str:
+        raw = f"lower({self.raw(name)})"
+        return f"""CASE WHEN {raw} IN {_sql_tuple(_TRUE)} THEN true
+                        WHEN {raw} IN {_sql_tuple(_FALSE)} THEN false END"""
+
+    def flag_fault(self, name: str) -> str:
+        raw = f"lower({self.raw(name)})"
+        return f"""CASE WHEN {raw} IS NOT NULL AND {raw} NOT IN {_sql_tuple(_TRUE + _FALSE)}
+            THEN {self._says(name, 'is not a yes/no value (expected true/false, yes/no, y/n, 1/0 or blank)')}
+        END"""
+
+    # -- fixed choices -----------------------------------------------------------------------
+    def choice(self, name: str, choices: tuple[str, ...], default: str | None) -> str:
+        raw = f"lower({self.raw(name)})"
+        fallback = sql_text(default) if default is not None else "NULL"
+        return f"CASE WHEN {raw} IS NULL THEN {fallback} WHEN {raw} IN {_sql_tuple(choices)} THEN {raw} END"
+
+    def choice_fault(self, name: str, choices: tuple[str, ...]) -> str:
+        raw = f"lower({self.raw(name)})"
+        words = " or ".join(choices)
+        return f"""CASE WHEN {raw} IS NOT NULL AND {raw} NOT IN {_sql_tuple(choices)}
+            THEN {self._says(name, f'is not {words}')} END"""
+
+
+def _sql_tuple(words: tuple[str, ...]) -> str:
+    return "(" + ", ".join(sql_text(word) for word in words) + ")"
+
+
+@dataclass
+class CheckQuery:
+    """One kind's check of its raw rows, as a single SELECT.
+
+    `values` are the parsed columns (SQL over `r` and any joins in `source`); `faults` are
+    reasons found from the raw text; `cross_faults` are reasons that compare parsed values and
+    may name them directly. `where` picks the rows the kind uses; others are skipped.
+    """
+
+    values: dict[str, str]
+    faults: list[str]
+    cross_faults: list[str] = field(default_factory=list)
+    source: str = "raw_rows r"
+    where: str = "true"
+
+    def sql(self) -> str:
+        inner = ["r._row AS _row"]
+        inner += [f"{expression} AS {name}" for name, expression in self.values.items()]
+        inner += [f"{fault} AS _fault_{number}" for number, fault in enumerate(self.faults)]
+        reasons = [f"_fault_{number}" for number in range(len(self.faults))] + self.cross_faults
+        names = ", ".join(["_row", *self.values])
+        return f"""
+            SELECT {names}, nullif(concat_ws('; ', {', '.join(reasons)}), '') AS _reason
+            FROM (SELECT {', '.join(inner)} FROM {self.source} WHERE {self.where})
+            ORDER BY _row"""

@@ -1,0 +1,249 @@
+"""What each kind of file must hold: its columns, their aliases, and its accepted layouts.
+
+This is the one home of the data contract's column table. Column names in a file match
+case-insensitively after trimming; runs of spaces or punctuation count as one underscore, so
+"Date of birth" is `date_of_birth` and "LSOA Code" is `lsoa_code`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from data.importers.errors import FileFault, missing_column
+
+KINDS = (
+    "centres",
+    "reach-areas",
+    "boundaries",
+    "population",
+    "births",
+    "birth-counts",
+    "registrations",
+    "contacts",
+    "postcodes",
+    "deprivation",
+    "lsoa-lookup",
+)
+
+FLAG_COLUMNS = (
+    "lone_parent",
+    "teenage_parent",
+    "workless_household",
+    "disability",
+    "minority_ethnic",
+    "father_engaged",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column Reach reads: its own name, what it means (for messages) and its aliases."""
+
+    name: str
+    meaning: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def accepted(self) -> tuple[str, ...]:
+        """Every header that counts as this column, in order of preference."""
+        return (self.name, *self.aliases)
+
+
+def _columns(*columns: Column) -> dict[str, Column]:
+    return {column.name: column for column in columns}
+
+
+COLUMNS = _columns(
+    Column("centre_id", "the centre's identifier, e.g. its DfE URN",
+           ("urn", "unique_reference_number")),
+    Column("name", "the centre's name"),
+    Column("la_code", "local authority code, E06/E07/E08/E09/E10 followed by 6 digits"),
+    Column("group_id", "the group (hub) the centre belongs to"),
+    Column("postcode", "postcode", ("pcds", "pcd", "pcd7", "pcd8", "pcd2")),
+    Column("lon", "longitude, WGS84 degrees", ("long", "longitude")),
+    Column("lat", "latitude, WGS84 degrees", ("latitude",)),
+    Column("lsoa_code", "LSOA code, E01 followed by 6 digits",
+           ("lsoa21cd", "lsoa21", "lsoa11cd", "lsoa11", "area_code")),
+    Column("children_0_4", "number of children aged 0 to 4"),
+    Column("period", "the estimate's date, YYYY-MM-DD, or its year"),
+    Column("sex", "Persons, Males or Females"),
+    *(Column(f"age_{age}", f"number of residents aged {age}", (str(age),)) for age in range(5)),
+    Column("indicator", 'the age band, e.g. "Aged 4 years and under"'),
+    Column("value", "the number of residents in the age band"),
+    Column("child_key", "the child's pseudonymised key"),
+    Column("nhs_number", "the child's NHS number, 10 digits", ("nhs_no",)),
+    Column("dob", "date of birth, YYYY-MM-DD", ("date_of_birth",)),
+    Column("received_on", "the date the data arrived, YYYY-MM-DD"),
+    Column("event", "birth or arrival"),
+    Column("arrived_on", "the date the child arrived in the area, YYYY-MM-DD"),
+    Column("registered_on", "the date of registration, YYYY-MM-DD", ("registration_date",)),
+    Column("family_key", "the family's identifier"),
+    *(Column(flag, "yes or no") for flag in FLAG_COLUMNS),
+    Column("contact_on", "the date of the contact, YYYY-MM-DD", ("contact_date",)),
+    Column("activity", "what the contact was"),
+    Column("month", "month of birth, YYYY-MM"),
+    Column("births", "number of live births"),
+    Column("idaci_decile", "IDACI decile, 1 = most deprived"),
+    Column("index_domain", 'the index, e.g. "Income Deprivation Affecting Children"'),
+    Column("decile", "decile, 1 = most deprived"),
+    Column("year", "the edition's year, e.g. 2019"),
+    Column("edition", "the edition's year, e.g. 2019"),
+    Column("lsoa11cd", "LSOA 2011 code, E01 followed by 6 digits", ("lsoa11",)),
+    Column("lsoa21cd", "LSOA 2021 code, E01 followed by 6 digits", ("lsoa21",)),
+)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One accepted arrangement of a kind's file.
+
+    `required` lists groups of alternatives: each group needs at least one of its columns.
+    `marker` is a column whose presence says the file is in this layout.
+    """
+
+    name: str
+    required: tuple[tuple[str, ...], ...]
+    optional: tuple[str, ...] = ()
+    marker: str | None = None
+
+    @property
+    def wanted(self) -> tuple[str, ...]:
+        return tuple(name for group in self.required for name in group) + self.optional
+
+    def describe(self) -> str:
+        return f"{self.name} ({', '.join(' or '.join(group) for group in self.required)})"
+
+
+_PEOPLE = (("child_key", "nhs_number"),)
+_RESIDENCE = (("lsoa_code", "postcode"),)
+
+LAYOUTS: dict[str, tuple[Layout, ...]] = {
+    "centres": (
+        Layout("a list of centres", (("centre_id",), ("name",)),
+               ("la_code", "group_id", "postcode", "lon", "lat")),
+    ),
+    "reach-areas": (
+        Layout("reach areas", (("lsoa_code",), ("centre_id",))),
+    ),
+    "population": (
+        Layout("the long form", (("lsoa_code",), ("children_0_4",), ("period",)),
+               marker="children_0_4"),
+        Layout("the ONS mid-year layout",
+               (("lsoa_code",), ("sex",), *((f"age_{age}",) for age in range(5)), ("period",)),
+               marker="age_0"),
+        Layout("the Census age-band layout",
+               (("lsoa_code",), ("indicator",), ("value",), ("period",)),
+               marker="indicator"),
+    ),
+    "births": (
+        Layout("a births extract", (*_PEOPLE, ("dob",), *_RESIDENCE),
+               ("received_on", "event", "arrived_on", "sex")),
+    ),
+    "registrations": (
+        Layout("a registrations export",
+               (*_PEOPLE, ("dob",), *_RESIDENCE, ("centre_id",), ("registered_on",)),
+               ("family_key", *FLAG_COLUMNS)),
+    ),
+    "contacts": (
+        Layout("a contacts export", (*_PEOPLE, ("contact_on",)), ("centre_id", "activity")),
+    ),
+    "birth-counts": (
+        Layout("birth counts", (("month",), ("births",), ("lsoa_code", "centre_id")),
+               ("received_on",)),
+    ),
+    "postcodes": (
+        Layout("a postcode lookup", (("postcode",), ("lsoa_code",)), ("lon", "lat")),
+    ),
+    "deprivation": (
+        Layout("the simple layout", (("lsoa_code",), ("idaci_decile",)), ("year", "edition"),
+               marker="idaci_decile"),
+        Layout("the Indices of Deprivation long layout",
+               (("lsoa_code",), ("index_domain",), ("decile",), ("year",)),
+               marker="index_domain"),
+    ),
+    "lsoa-lookup": (
+        Layout("an LSOA 2011 to 2021 lookup", (("lsoa11cd",), ("lsoa21cd",))),
+    ),
+}
+
+
+def normalise_header(text: str) -> str:
+    """How a header is compared: lower case, trimmed, punctuation and spaces as one underscore."""
+    return re.sub(r"[^0-9a-z]+", "_", text.strip().lower()).strip("_")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Where each column Reach reads sits in one file, and what the file calls it."""
+
+    layout: Layout
+    positions: dict[str, int]
+    labels: dict[str, str]
+    header: tuple[str, ...] = field(default=())
+
+    def has(self, name: str) -> bool:
+        return name in self.positions
+
+    def label(self, name: str) -> str:
+        """The column's name as the file spells it (the canonical name if it is absent)."""
+        return self.labels.get(name, name)
+
+
+def check_kind(kind: str, file_name: str) -> None:
+    """Raise FileFault for a kind Reach does not import."""
+    if kind not in KINDS:
+        expected = "one of: " + ", ".join(KINDS)
+        raise FileFault(file_name, f'"{kind}" is not a kind of file Reach imports; expected {expected}',
+                        expected=expected)
+
+
+def resolve_columns(kind: str, header: list[str], *, file_name: str) -> Resolved:
+    """Match a file's header to the kind's columns, choosing its layout.
+
+    Raises FileFault naming the first required column that is missing (and the other accepted
+    layouts, where there are several), or a column that appears twice.
+    """
+    check_kind(kind, file_name)
+    normalised = [normalise_header(text) for text in header]
+    layouts = LAYOUTS[kind]
+    layout = next((candidate for candidate in layouts
+                   if candidate.marker and _find(COLUMNS[candidate.marker], normalised) is not None),
+                  layouts[0])
+    positions: dict[str, int] = {}
+    for name in layout.wanted:
+        position = _find(COLUMNS[name], normalised)
+        if position is None:
+            continue
+        if normalised.count(normalised[position]) > 1:
+            raise FileFault(
+                file_name,
+                f'column "{header[position].strip()}" appears more than once; expected each column once',
+                column=name, expected="each column once",
+            )
+        positions[name] = position
+    found = [text.strip() for text in header if text.strip()]
+    for group in layout.required:
+        if not any(name in positions for name in group):
+            also = ""
+            if len(layouts) > 1:
+                also = "; expected " + ", or ".join(candidate.describe() for candidate in layouts)
+            if len(group) == 1:
+                raise missing_column(file_name, group[0], COLUMNS[group[0]].meaning, found, also=also)
+            names = " or ".join(f'"{name}"' for name in group)
+            meaning = ", or ".join(COLUMNS[name].meaning for name in group)
+            raise FileFault(
+                file_name,
+                f"required column {names} ({meaning}) is missing; found columns: "
+                f"{', '.join(found) if found else 'none'}{also}",
+                column=group[0], expected=meaning,
+            )
+    labels = {name: header[position].strip() for name, position in positions.items()}
+    return Resolved(layout=layout, positions=positions, labels=labels, header=tuple(header))
+
+
+def _find(column: Column, normalised: list[str]) -> int | None:
+    for accepted in column.accepted:
+        if accepted in normalised:
+            return normalised.index(accepted)
+    return None
