@@ -22,7 +22,9 @@ start with ZZ and LSOA codes with E019, so nothing can be mistaken for a real pe
 from __future__ import annotations
 
 import math
+import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +37,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
+from data.importers import import_file
 from data.schema import TABLES
 from data.store import database_path, opened
 
@@ -207,10 +210,10 @@ def build_demo(db, *, seed: int = DEFAULT_SEED, progress: Progress | None = None
     """Build the demo council into the database `db`, which must not exist yet or be empty.
 
     Files are generated into a temporary folder and loaded with the real importers, in the order a
-    council would load them. `progress(done, total, stage)` is called as each step finishes.
+    council would load them. The store is built under a temporary name and moved into place only
+    when complete, so an interrupted build never leaves a half-filled database behind.
+    `progress(done, total, stage)` is called as each step finishes.
     """
-    from data.importers import import_file   # imported late: the importers import the store too
-
     started = time.perf_counter()
     db = database_path(db)
     _require_empty(db)
@@ -219,30 +222,44 @@ def build_demo(db, *, seed: int = DEFAULT_SEED, progress: Progress | None = None
     council = generate_demo(seed=seed)
     total = len(council.files) + 1
     report(1, total, "Drawing and simulating the demo council")
+    building = db.with_name(f".{db.name}.building-{os.getpid()}")
+    _remove_store(building)
     loaded = quarantined = 0
-    with tempfile.TemporaryDirectory(prefix="reach-demo-") as folder:
-        for step, (demo_file, path) in enumerate(write_demo_files(council, folder), start=2):
-            summary = import_file(demo_file.kind, path, db=db, received_on=demo_file.received_on,
-                                  original_name=demo_file.file_name)
-            loaded += _count(summary, "rows_loaded")
-            quarantined += _count(summary, "rows_quarantined")
-            report(step, total, f"Imported {demo_file.file_name}")
-    with opened(db) as con:
-        con.execute("INSERT INTO meta VALUES ('demo', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    [f"{COUNCIL_NAME}; seed {seed}; as at {DEMO_AS_AT.isoformat()}"])
+    try:
+        with tempfile.TemporaryDirectory(prefix="reach-demo-") as folder:
+            for step, (demo_file, path) in enumerate(write_demo_files(council, folder), start=2):
+                summary = import_file(demo_file.kind, path, db=building, received_on=demo_file.received_on,
+                                      original_name=demo_file.file_name)
+                loaded += summary.rows_loaded
+                quarantined += summary.rows_quarantined
+                report(step, total, f"Imported {demo_file.file_name}")
+        with opened(building) as con:
+            con.execute("INSERT INTO meta VALUES ('demo', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        [f"{COUNCIL_NAME}; seed {seed}; as at {DEMO_AS_AT.isoformat()}"])
+        _move_store(building, db)
+    finally:
+        _remove_store(building)
     return DemoSummary(database=db, council=COUNCIL_NAME, lsoas=len(council.lsoas),
                        centres=len(council.centres), children=len(council.children),
                        files=len(council.files), rows_loaded=loaded, rows_quarantined=quarantined,
                        seconds=time.perf_counter() - started)
 
 
+_ENSURING = threading.Lock()
+
+
 def ensure_demo(db=None) -> bool:
-    """Build the demo council when there is no database file yet. True if it was built."""
+    """Build the demo council when there is no database file yet. True if it was built.
+
+    Safe to call from every page load: sessions that arrive while the demo is being built wait
+    for it instead of building it again.
+    """
     db = database_path(db)
-    if db.exists():
-        return False
-    build_demo(db)
-    return True
+    with _ENSURING:
+        if db.exists():
+            return False
+        build_demo(db)
+        return True
 
 
 # --- helpers for the public API ---------------------------------------------------------------------
@@ -250,8 +267,9 @@ def ensure_demo(db=None) -> bool:
 def _require_empty(db: Path) -> None:
     if not db.exists() or db.stat().st_size == 0:
         return
-    with opened(db) as con:
-        holding = [table for table in TABLES if table != "meta"
+    with opened(db, read_only=True) as con:
+        present = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        holding = [table for table in TABLES if table in present and table != "meta"
                    and con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0]
     if holding:
         raise FileExistsError(
@@ -259,9 +277,23 @@ def _require_empty(db: Path) -> None:
             f"only built into a new or empty database: choose another file, or remove this one first.")
 
 
-def _count(summary, field: str) -> int:
-    value = getattr(summary, field, 0)
-    return int(value or 0)
+# The files that make up one store: the database, DuckDB's write-ahead log, and the key file
+# that pseudonymises NHS numbers (absent when the key comes from the environment).
+_STORE_SUFFIXES = ("", ".wal", ".key")
+
+
+def _move_store(source: Path, target: Path) -> None:
+    for suffix in _STORE_SUFFIXES:
+        moving = Path(str(source) + suffix)
+        if moving.exists():
+            os.replace(moving, Path(str(target) + suffix))
+        elif suffix == ".wal":
+            Path(str(target) + suffix).unlink(missing_ok=True)
+
+
+def _remove_store(path: Path) -> None:
+    for suffix in _STORE_SUFFIXES:
+        Path(str(path) + suffix).unlink(missing_ok=True)
 
 
 class _Streams:
@@ -550,6 +582,14 @@ def _draw_postcodes(lsoas: gpd.GeoDataFrame, centres: pd.DataFrame, rng: np.rand
                     used.add(code)
                     break
             rows.append({"postcode": code, "lsoa_code": lsoa.lsoa_code, "x": x, "y": y})
+    # The lookup reaches a little over the border, as ONSPD extracts often do, so a family who
+    # moves to the neighbouring council can still be placed (and counted as out of area).
+    for k, code in enumerate(_NEIGHBOUR_LSOAS):
+        bearing = 2 * math.pi * k / len(_NEIGHBOUR_LSOAS)
+        x, y = cx + 11_500 * math.cos(bearing), cy + 11_500 * math.sin(bearing)
+        for n in range(3):
+            rows.append({"postcode": f"ZZ{10 + k % 3} {n + 1}{_INWARD_LETTERS[k]}{_INWARD_LETTERS[k + n]}",
+                         "lsoa_code": code, "x": x + 150 * n, "y": y - 100 * n})
     postcodes = pd.DataFrame(rows)
     to_wgs84 = Transformer.from_crs(BRITISH_NATIONAL_GRID, "EPSG:4326", always_xy=True)
     postcodes["lon"], postcodes["lat"] = to_wgs84.transform(postcodes["x"].to_numpy(), postcodes["y"].to_numpy())
@@ -1074,13 +1114,7 @@ def _registration_files(simulation: _Simulation, postcode_for, rng: np.random.Ge
     split = (registrations["registered_on"] < _day(date(2024, 4, 1))).to_numpy()
     history = frame[split].reset_index(drop=True)
     recent = frame[~split].reset_index(drop=True)
-    in_area = ~recent["lsoa_code"].isin(_NEIGHBOUR_LSOAS)
-    # A family that moved away is recorded with the new council's postcode, which the lookup cannot
-    # place: those rows keep their LSOA code instead.
-    postcode = np.array([""] * len(recent), dtype=object)
-    postcode[in_area.to_numpy()] = postcode_for(recent.loc[in_area, "lsoa_code"])
-    recent.insert(2, "postcode", postcode)
-    recent.loc[in_area, "lsoa_code"] = ""
+    recent.insert(2, "postcode", postcode_for(recent.pop("lsoa_code")))
     recent = _with_faults(recent, fault_rng)
     return [
         DemoFile("registrations", "brackenfold_registrations_to_2024-03.csv", history),
@@ -1103,23 +1137,21 @@ def _family_flags(children: pd.DataFrame, rng: np.random.Generator) -> dict[str,
 
 
 def _with_faults(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """Insert a handful of faulty rows, as real exports have: a mistyped NHS number, an impossible
-    date, a postcode the lookup does not know, a date of birth in the future, a row exported twice."""
-    picks = rng.choice(len(frame), size=5, replace=False)
-    faulty = frame.iloc[picks].copy().reset_index(drop=True)
+    """Slip a handful of faulty rows in among the good ones, as real exports have them: a mistyped
+    NHS number, an impossible date, a postcode the lookup does not know, a date of birth in the
+    future, and a row exported twice."""
+    faulty = frame.iloc[rng.choice(len(frame), size=4, replace=False)].copy().reset_index(drop=True)
     number = faulty.at[0, "nhs_number"]
     faulty.at[0, "nhs_number"] = number[:9] + str((int(number[9]) + 1) % 10)
     faulty.at[1, "registered_on"] = "2025-02-30"
-    faulty.at[2, "postcode"] = "ZZ9 9ZY"
-    faulty.at[2, "lsoa_code"] = ""
+    faulty.at[2, "postcode"] = "ZZ9 0ZY"         # inward codes here never start with 0
     faulty.at[3, "dob"] = "2027-01-15"
-    rows = [frame]
     positions = sorted(rng.choice(np.arange(1, len(frame)), size=5, replace=False).tolist())
     pieces, previous = [], 0
     for k, position in enumerate(positions):
         pieces.append(frame.iloc[previous:position])
-        pieces.append(faulty.iloc[[k]] if k < 4 else frame.iloc[[position - 1]])
+        # The last slot repeats the row just before it: the same registration exported twice.
+        pieces.append(faulty.iloc[[k]] if k < len(faulty) else frame.iloc[[position - 1]])
         previous = position
     pieces.append(frame.iloc[previous:])
-    del rows
     return pd.concat(pieces, ignore_index=True)

@@ -24,6 +24,7 @@ import pyogrio.errors
 import shapely
 
 from geo.projection import WGS84, in_wgs84
+from geo.shapes import has_shape
 
 # Accepted spellings, in order of preference; matched ignoring case.
 LSOA_CODE_COLUMNS = ("lsoa_code", "LSOA21CD", "LSOA11CD", "area_code")
@@ -214,8 +215,8 @@ def _zip_members(path: Path, file_name: str) -> list[str]:
 
 
 def _declared_type(geometry_type: str) -> str:
-    # GDAL spells 3D types "Polygon Z", "3D Polygon" or "MultiPolygon25D" depending on driver.
-    return geometry_type.replace("3D ", "").split(" ")[0].removesuffix("25D").removesuffix("M")
+    # Layers with heights are listed as "Polygon Z" or "3D Polygon"; the heights are dropped.
+    return geometry_type.replace("3D ", "").split(" ")[0]
 
 
 def _declared_polygonal(geometry_type: str) -> bool:
@@ -254,13 +255,9 @@ def _describe_crs(frame: gpd.GeoDataFrame) -> str:
     return ":".join(authority) if authority else frame.crs.name
 
 
-def _located(geometries: gpd.GeoSeries) -> gpd.GeoSeries:
-    return geometries[geometries.notna() & ~geometries.is_empty]
-
-
 def _to_wgs84(frame: gpd.GeoDataFrame, file_name: str) -> gpd.GeoDataFrame:
     """Reproject to EPSG:4326, refusing coordinates whose system cannot be known."""
-    located = _located(frame.geometry)
+    located = frame.geometry[has_shape(frame.geometry)]
     if located.empty:
         return frame.set_crs(WGS84, allow_override=True)
     declared = _describe_crs(frame)
@@ -284,7 +281,8 @@ def _to_wgs84(frame: gpd.GeoDataFrame, file_name: str) -> gpd.GeoDataFrame:
             expected="a declared coordinate system (a Shapefile's .prj file), such as EPSG:27700",
         )
     frame = in_wgs84(frame)
-    if not _overlaps(tuple(_located(frame.geometry).total_bounds), _ENGLAND_AND_WALES_LON_LAT):
+    placed = tuple(frame.geometry[has_shape(frame.geometry)].total_bounds)
+    if not _overlaps(placed, _ENGLAND_AND_WALES_LON_LAT):
         raise BoundaryFileError(
             f"The shapes in the boundary file '{file_name}' fall outside England and Wales when "
             f"placed with the coordinate system the file declares ({declared}). Expected a "
@@ -313,7 +311,7 @@ def _clean_rows(frame: gpd.GeoDataFrame, *, file_name: str, code_column: str,
     Returns the good areas, the rejects and how many kept shapes were repaired.
     """
     geometries = np.asarray(frame.geometry.array, dtype=object)
-    present = _present(geometries)
+    present = has_shape(geometries)
     type_ids = shapely.get_type_id(geometries)
     wrong = present & ~np.isin(type_ids, _POLYGONAL_TYPE_IDS + [_COLLECTION_TYPE_ID])
     if wrong.any():
@@ -324,7 +322,7 @@ def _clean_rows(frame: gpd.GeoDataFrame, *, file_name: str, code_column: str,
     invalid = present & ~shapely.is_valid(geometries)
     for position in np.flatnonzero(invalid | (type_ids == _COLLECTION_TYPE_ID)):
         geometries[position] = _polygonal_part(geometries[position])
-    present = _present(geometries)
+    present = has_shape(geometries)
 
     raw_codes = _as_objects(frame[code_column])
     names = (_as_objects(frame[name_column]) if name_column is not None
@@ -371,10 +369,6 @@ _POLYGONAL_TYPE_IDS = [int(shapely.GeometryType.POLYGON), int(shapely.GeometryTy
 _COLLECTION_TYPE_ID = int(shapely.GeometryType.GEOMETRYCOLLECTION)
 
 
-def _present(geometries: np.ndarray) -> np.ndarray:
-    return ~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)
-
-
 def _as_objects(column: pd.Series) -> np.ndarray:
     """Values as Python objects, with every kind of missing value as None."""
     return column.astype(object).where(column.notna(), None).to_numpy()
@@ -384,7 +378,7 @@ def _polygonal_part(geometry):
     """A valid polygonal geometry: repaired if invalid, with any lines or points dropped.
 
     The 'structure' repair keeps what the rings were meant to enclose (shells add area, holes
-    take it away), where the default can turn a bow-tie into lines.
+    take it away) and drops any part that collapses to a line, so the result stays an area.
     """
     repaired = shapely.make_valid(geometry, method="structure", keep_collapsed=False)
     parts = shapely.get_parts(repaired)

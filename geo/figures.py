@@ -57,15 +57,16 @@ def choropleth(
 ) -> go.Figure:
     """A map of `values[value_column]` over the shapes in `areas`, matched on `id_column`.
 
-    `hover_columns` are shown on hover after the value: a list of columns, or a mapping of
-    column to the words to show for it. `areas` should already be light enough to draw (see
-    `simplify_for_display`). Areas with no
-    value are drawn grey as "No data". `outlines` (a GeoDataFrame, such as reach areas from
-    `dissolve_areas`) are drawn as lines on top; `points` (a DataFrame with `lon`, `lat`, `name`)
-    as markers, named on hover. `categorical=True` colours by category (for example a band);
-    then `colour_scale` may map each category to a colour, and its order is the legend's order.
-    `reverse` runs the colours the other way (dark for low values). `value_format` is a d3
-    format for the value on hover; `value_range` fixes the colour scale's ends (say 0 to 100).
+    `areas` should already be light enough to draw (see `simplify_for_display`); areas with no
+    value are drawn grey as "No data". Hovering over an area shows its id, `label` (the value's
+    name, `value_column` by default) with the value formatted by `value_format` (a d3 format),
+    then `hover_columns`: a list of columns, or a mapping of column to the words to show.
+    `outlines` (a GeoDataFrame, such as reach areas from `dissolve_areas`) are drawn as lines on
+    top; `points` (a DataFrame with `lon`, `lat`, `name`) as markers, named on hover.
+    `categorical=True` colours by category (for example a band); `colour_scale` may then map
+    each category to a colour, in the legend's order. `reverse` runs the colours the other way
+    (dark for low values). `value_range` fixes the ends of a continuous scale (say 0 to 100).
+    `credit_year` is the year in the licence credit, this year by default.
     """
     hover_labels = (dict(hover_columns) if isinstance(hover_columns, Mapping)
                     else {column: column for column in hover_columns})
@@ -86,7 +87,8 @@ def choropleth(
     geojson = to_geojson_dict(areas, id_column)
     with_value = set(shown[id_column])
     valued_features = [feature for feature in geojson["features"] if feature["id"] in with_value]
-    no_data_features = [feature for feature in geojson["features"] if feature["id"] not in with_value]
+    no_data_features = [feature for feature in geojson["features"]
+                        if feature["id"] not in with_value]
 
     view = bounds_view(areas)
     common = dict(
@@ -153,7 +155,9 @@ def _continuous_scale(colour_scale, *, reverse: bool):
     if isinstance(colour_scale, str):
         if not reverse:
             return colour_scale
-        return colour_scale.removesuffix("_r") if colour_scale.endswith("_r") else colour_scale + "_r"
+        if colour_scale.endswith("_r"):
+            return colour_scale.removesuffix("_r")
+        return colour_scale + "_r"
     if isinstance(colour_scale, Mapping):
         raise ValueError("A colour for each category needs categorical=True.")
     colours = list(colour_scale)

@@ -54,7 +54,7 @@ def dissolve_areas(areas: gpd.GeoDataFrame, assignment: pd.DataFrame) -> gpd.Geo
     joined = pd.DataFrame({"lsoa_code": areas["lsoa_code"],
                            "geometry": np.asarray(areas.geometry.array, dtype=object)})
     joined = joined.merge(claims, on="lsoa_code", how="inner")
-    joined = joined[_present(joined["geometry"].to_numpy())]
+    joined = joined[has_shape(joined["geometry"].to_numpy())]
 
     centre_ids, outlines, counts = [], [], []
     for centre_id, group in joined.groupby("centre_id", sort=True):
@@ -86,7 +86,7 @@ def simplify_for_display(gdf: gpd.GeoDataFrame, *, tolerance_m: float) -> gpd.Ge
         return in_wgs84(gdf).copy()
     metric = in_metres(gdf)
     geometries = np.asarray(metric.geometry.array, dtype=object)
-    present = _present(geometries)
+    present = has_shape(geometries)
     simplified = geometries.copy()
     simplified[present] = shapely.coverage_simplify(geometries[present], tolerance_m)
     result = metric.copy()
@@ -118,7 +118,7 @@ def to_geojson_dict(gdf: gpd.GeoDataFrame, id_column: str) -> dict:
     _require_columns(gdf, [id_column], "gdf")
     frame = in_wgs84(gdf)
     geometries = np.asarray(frame.geometry.array, dtype=object)
-    present = _present(geometries)
+    present = has_shape(geometries)
     rounded = shapely.transform(
         geometries[present], lambda coordinates: np.round(coordinates, GEOJSON_DECIMALS)
     )
@@ -141,7 +141,7 @@ def bounds_view(gdf: gpd.GeoDataFrame, *, width_px: int = 800, height_px: int = 
     Returns `{"center": {"lat": ..., "lon": ...}, "zoom": ...}`, ready for a plotly map.
     """
     frame = in_wgs84(gdf)
-    located = frame.geometry[frame.geometry.notna() & ~frame.geometry.is_empty]
+    located = frame.geometry[has_shape(frame.geometry)]
     if located.empty:
         raise ValueError("bounds_view needs at least one shape to fit the map to; got none.")
     west, south, east, north = located.total_bounds
@@ -166,8 +166,10 @@ def _latitude_of_mercator_y(y: float) -> float:
     return math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
 
 
-def _present(geometries: np.ndarray) -> np.ndarray:
-    return ~shapely.is_missing(geometries) & ~shapely.is_empty(geometries)
+def has_shape(geometries) -> np.ndarray:
+    """True where a geometry is there and not empty (an array of shapes or a GeoSeries)."""
+    values = np.asarray(getattr(geometries, "array", geometries), dtype=object)
+    return ~shapely.is_missing(values) & ~shapely.is_empty(values)
 
 
 def _require_columns(frame: pd.DataFrame, columns: list[str], what: str) -> None:

@@ -265,8 +265,9 @@ def _other_route_rate(con, as_at: date, centre_id: str | None) -> Parameter:
         return replace(DEFAULT_PARAMETERS["other_route_rate"],
                        how="Assumed 2% a month: every under-five was already known, so the rate cannot be measured.")
     found = _count(con, _OTHER_ROUTE_SQL, [as_at, year_before, centre_id, centre_id])
+    who = {0: "No child was", 1: "1 child was"}.get(found, f"{found:,} children were")
     return Parameter(found / child_months, "data", found,
-                     f"{found:,} children were first registered in the year to {as_at.isoformat()} with no "
+                     f"{who} first registered in the year to {as_at.isoformat()} with no "
                      f"earlier birth record, over about {child_months:,.0f} months of unknown under-fives "
                      f"({unknown_then:,.0f} unknown a year before, {unknown_now:,.0f} at the date).")
 

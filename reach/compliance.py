@@ -176,3 +176,16 @@ def compliance_summary(frame: pd.DataFrame) -> str:
     if not parts:
         return "Every source of data is arriving on time."
     return " ".join(parts)
+
+
+def describe(row) -> str:
+    """A row of `compliance(...)` as a sentence for a data officer."""
+    if row["status"] == NONE_RECEIVED:
+        return f"nothing received by this date (dated by {row['dated_by']})."
+    every = f"usually every {round(row['usual_interval_days']):,} days"
+    if row["interval_basis"] == "expected":
+        every = f"expected every {round(row['usual_interval_days']):,} days (too few deliveries to measure)"
+    lag = int(row["lag_days"])
+    age = "1 day" if lag == 1 else f"{lag:,} days"
+    return (f"last received {row['last_received']:%d %b %Y}, {age} before this date; {every}; "
+            f"overdue after {round(row['allowed_days']):,} days.")

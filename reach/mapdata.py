@@ -48,22 +48,23 @@ class MapMeasure:
     definition: str            # its entry in reach.measures.DEFINITIONS
     value_format: str          # d3 format for the value on hover
     low_is_need: bool          # True: dark for low values
+    darker_means: str          # the legend in words, so meaning is never in colour alone
     value_range: tuple[float, float] | None = None
     by_centre: bool = True     # does the figure exist for a whole reach area?
 
-    def formatted(self, value) -> str:
-        if self.column.endswith("_pct"):
-            return fmt.percent(value)
-        return fmt.count(value)
 
 
 MAP_MEASURES: dict[str, MapMeasure] = {
     measure.label: measure
     for measure in (
-        MapMeasure("reach_pct", "Reach %", "Reach", ".1f", low_is_need=True, value_range=(0.0, 100.0)),
-        MapMeasure("families_to_find", "Families to find", "Families to find", ",d", low_is_need=False),
-        MapMeasure("unmatched_births", "Unmatched births", "Unmatched births", ",d", low_is_need=False),
+        MapMeasure("reach_pct", "Reach %", "Reach", ".1f", low_is_need=True,
+                   darker_means="a lower share of under-fives known", value_range=(0.0, 100.0)),
+        MapMeasure("families_to_find", "Families to find", "Families to find", ",d", low_is_need=False,
+                   darker_means="more families to find"),
+        MapMeasure("unmatched_births", "Unmatched births", "Unmatched births", ",d", low_is_need=False,
+                   darker_means="more births not yet registered with a centre"),
         MapMeasure("idaci_decile", "IDACI decile", "Most deprived areas", "d", low_is_need=True,
+                   darker_means="more deprived (decile 1 is the most deprived 10% in England)",
                    value_range=(1.0, 10.0), by_centre=False),
     )
 }
@@ -211,13 +212,12 @@ def gap_summary(ranking: pd.DataFrame) -> str:
     needed = int(np.argmax(2 * cumulative >= total)) + 1
     top = ordered.head(needed)
     places = [_place(row) for row in top.itertuples(index=False)]
-    share = int(cumulative[needed - 1])
     if needed == 1:
-        opening = f"1 LSOA holds half or more of the {fmt.count(total)} families to find"
-    else:
-        opening = (f"{needed} LSOAs (of {fmt.count(len(ranking))}) hold half of the "
-                   f"{fmt.count(total)} families to find")
-    return f"{opening}: {', '.join(places)} ({fmt.count(share)} between them)."
+        return (f"1 LSOA holds half or more of the {fmt.count(total)} families to find: "
+                f"{places[0]}.")
+    share = int(cumulative[needed - 1])
+    return (f"{needed} LSOAs (of {fmt.count(len(ranking))}) hold half of the {fmt.count(total)} "
+            f"families to find: {', '.join(places)}; {fmt.count(share)} between them.")
 
 
 def _place(row) -> str:

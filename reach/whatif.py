@@ -24,7 +24,7 @@ from __future__ import annotations
 import calendar
 import math
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -74,7 +74,7 @@ class Scenario:
 
     def __post_init__(self):
         if self.sharing_months is not None:
-            if isinstance(self.sharing_months, bool) or not _finite(self.sharing_months) or self.sharing_months <= 0:
+            if not _finite(self.sharing_months) or self.sharing_months <= 0:
                 raise ValueError(
                     "Sharing must be a positive number of months between shares (1 monthly, 3 quarterly, "
                     f"6 six-monthly, 12 annual) or None for no sharing; got {self.sharing_months!r}."
@@ -111,7 +111,9 @@ class Scenario:
 
 
 def _finite(value) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and math.isfinite(value)
+    """A real number that is not infinite or NaN (and not True/False, which Python counts as 1/0)."""
+    return (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+            and math.isfinite(value))
 
 
 # What the model assumes where neither the data nor the user says: quarterly sharing of births
@@ -211,9 +213,8 @@ def _ramp_exp_integral(k: float, lo: float, hi: float) -> float:
         return 0.0
     z = k * (hi - lo)
     if z < 1e-3:
-        # 1 - exp(-z)(1 + z) loses digits for small z: its series is exact to 1e-16 here.
-        tail = z * z / 2 - z ** 3 / 3 + z ** 4 / 8 - z ** 5 / 30
-        scaled = (hi - lo) ** 2 * (tail / (z * z) if z > 0 else 0.5)
+        # (1 - exp(-z)(1 + z)) / z^2 loses digits for small z: its series is exact to 1e-16 here.
+        scaled = (hi - lo) ** 2 * (1 / 2 - z / 3 + z * z / 8 - z ** 3 / 30)
     else:
         scaled = -(math.expm1(-z) + z * math.exp(-z)) / (k * k)
     return math.exp(-k * lo) * scaled
@@ -305,10 +306,13 @@ def _arrival_times(s: Scenario, phase: float, lo: float, hi: float) -> list[floa
     return times
 
 
-def _month_average(s: Scenario, start: _Start, month: int) -> float:
-    """Reach averaged over model month `month` (the interval [month - 1, month])."""
-    lo, hi = month - 1.0, float(month)
-    kinks = {AGE_SPAN_MONTHS, AGE_SPAN_MONTHS - _since_last_arrival(s, 0.0, start.phase)} if s.sharing_months else {AGE_SPAN_MONTHS}
+def _average(s: Scenario, start: _Start, lo: float, hi: float) -> float:
+    """Reach averaged over the months [lo, hi] after the start: Gauss-Legendre on each stretch
+    where it is smooth (it jumps when a share lands and bends when the children of the start
+    reach five)."""
+    kinks = {AGE_SPAN_MONTHS}
+    if s.sharing_months is not None:
+        kinks.add(AGE_SPAN_MONTHS - _since_last_arrival(s, 0.0, start.phase))
     bands = len(start.known_by_age)
     kinks |= {AGE_SPAN_MONTHS - i * AGE_SPAN_MONTHS / bands for i in range(bands)}
     splits = sorted({lo, hi} | {k for k in kinks if lo < k < hi} | set(_arrival_times(s, start.phase, lo, hi)))
@@ -317,7 +321,26 @@ def _month_average(s: Scenario, start: _Start, month: int) -> float:
         half, middle = (b - a) / 2, (a + b) / 2
         total += half * sum(float(w) * _reach_at(s, start, middle + half * float(x))
                             for x, w in zip(_MONTH_NODES, _MONTH_WEIGHTS))
-    return total
+    return total / (hi - lo)
+
+
+def _start(*, known: float, unknown: float, phase: float, known_share_by_age) -> _Start:
+    if not (_finite(known) and _finite(unknown)) or known < 0 or unknown < 0 or known + unknown <= 0:
+        raise ValueError(
+            f"Need a positive number of under-fives to project from; got {known!r} known and {unknown!r} unknown."
+        )
+    if known_share_by_age is None:
+        profile = (known / (known + unknown),)
+    else:
+        profile = tuple(float(v) for v in known_share_by_age)
+        if not profile or any(not _finite(v) or v < 0 for v in profile):
+            raise ValueError(f"known_share_by_age must be shares from 0 to 1; got {known_share_by_age!r}.")
+    # A share above 100% means the population estimate is too low: the model starts from 100%.
+    return _Start(known_by_age=tuple(min(1.0, v) for v in profile), phase=float(phase))
+
+
+def _today_pct(start: _Start) -> float:
+    return 100.0 * sum(start.known_by_age) / len(start.known_by_age)
 
 
 def project(*, scenario: Scenario, known: float, unknown: float, months: int, start_month_phase: float = 0,
@@ -332,23 +355,12 @@ def project(*, scenario: Scenario, known: float, unknown: float, months: int, st
     equal age bands (for example five values, one per year of age); otherwise today's share is
     taken to apply at every age. A share above 100% (an estimate that is too low) counts as 100%.
     """
-    if known < 0 or unknown < 0 or known + unknown <= 0:
-        raise ValueError(
-            f"Need a positive number of under-fives to project from; got {known!r} known and {unknown!r} unknown."
-        )
     if not isinstance(months, (int, np.integer)) or not 0 <= months <= _LONGEST_PROJECTION_MONTHS:
         raise ValueError(f"months must be a whole number from 0 to {_LONGEST_PROJECTION_MONTHS}; got {months!r}.")
-    if known_share_by_age is None:
-        profile = (known / (known + unknown),)
-    else:
-        profile = tuple(float(v) for v in known_share_by_age)
-        if not profile or any(not _finite(v) or v < 0 for v in profile):
-            raise ValueError(f"known_share_by_age must be shares from 0 to 1; got {known_share_by_age!r}.")
-    start = _Start(known_by_age=tuple(min(1.0, v) for v in profile), phase=float(start_month_phase))
-    today = sum(start.known_by_age) / len(start.known_by_age)
-    path = [(0, 100.0 * today)]
+    start = _start(known=known, unknown=unknown, phase=start_month_phase, known_share_by_age=known_share_by_age)
+    path = [(0, _today_pct(start))]
     for month in range(1, months + 1):
-        path.append((month, 100.0 * _month_average(scenario, start, month)))
+        path.append((month, 100.0 * _average(scenario, start, month - 1.0, float(month))))
     return path
 
 
@@ -356,12 +368,13 @@ def project(*, scenario: Scenario, known: float, unknown: float, months: int, st
 
 @dataclass(frozen=True)
 class Projection:
-    """Reach month by month from a start date to an end date under one scenario.
+    """Reach month by month, on the calendar, from a start date to an end date.
 
-    path: one entry a month, {'month': 'YYYY-MM', 'reach_pct': ...}; the first is today's
-    figure, each later one the average over the month that ends on that month's date.
-    crosses_97_on: the ISO date ending the first month at or above 97%, or None.
-    reach_at_until: the figure for the last month (the one that ends on or after `until`).
+    path: {'month': 'YYYY-MM', 'reach_pct': ...} for the start's month (today's figure) and then
+    each calendar month after it up to the month of `until` (the average over that month).
+    crosses_97_on: the last day of the first month at or above 97% (the start date itself if
+    today's figure is), or None.
+    reach_at_until: the figure for the month of `until`.
     """
 
     scenario: Scenario
@@ -384,47 +397,56 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, last))
 
 
+def _month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
 def months_until_period_end(start: date, sharing_months: float | None) -> float:
-    """Months from `start` to the end of the next period shared (quarters end in March, June,
-    September and December; half-years in March and September; years in March)."""
+    """Months from the end of `start` to the end of the next period shared (quarters end in
+    March, June, September and December; half-years in March and September; years in March)."""
     if sharing_months is None:
         return 0.0
     step = int(sharing_months) if float(sharing_months).is_integer() else 0
     if step <= 0 or 12 % step:
         return 0.0
     for ahead in range(13):
-        month_end = add_months(date(start.year, start.month, 1), ahead)
-        month_end = month_end.replace(day=calendar.monthrange(month_end.year, month_end.month)[1])
-        if month_end >= start and (month_end.month - _PERIODS_END_AFTER_MONTH) % step == 0:
-            return (month_end - start).days / DAYS_PER_MONTH
+        period_end = _month_end(add_months(start.replace(day=1), ahead))
+        if (period_end.month - _PERIODS_END_AFTER_MONTH) % step == 0:
+            return (period_end - start).days / DAYS_PER_MONTH
     raise AssertionError("a period ends within a year")  # pragma: no cover
 
 
 def project_to(*, scenario: Scenario, known: float, under_five: float, start: date, until: date,
                start_month_phase: float | None = None, known_share_by_age=None) -> Projection:
-    """Reach month by month from `start` (today's position: `known` of `under_five`) to `until`.
+    """Reach by calendar month from `start` (today: `known` of `under_five`) to `until`'s month.
 
-    Months are counted from the start date (a start on a month-end gives month-ends). The share
-    dates follow the calendar unless `start_month_phase` says otherwise (see
-    `months_until_period_end`).
+    Time runs from the end of the start date. Shares follow the calendar (see
+    `months_until_period_end`) unless `start_month_phase` says otherwise.
     """
-    if under_five <= 0:
+    if not _finite(under_five) or under_five <= 0:
         raise ValueError(f"Cannot project reach without any under-fives in the area; got {under_five!r}.")
     if until < start:
         raise ValueError(f"The end date {until.isoformat()} is before the start {start.isoformat()}.")
-    months = 0
-    while add_months(start, months) < until:
-        months += 1
-        if months > _LONGEST_PROJECTION_MONTHS:
-            raise ValueError(f"Projections run for at most {_LONGEST_PROJECTION_MONTHS // 12} years.")
+    months = (until.year - start.year) * 12 + until.month - start.month
+    if months > _LONGEST_PROJECTION_MONTHS:
+        raise ValueError(f"Projections run for at most {_LONGEST_PROJECTION_MONTHS // 12} years.")
     phase = months_until_period_end(start, scenario.sharing_months) if start_month_phase is None else start_month_phase
-    steps = project(scenario=scenario, known=min(known, under_five), unknown=max(under_five - known, 0.0),
-                    months=months, start_month_phase=phase, known_share_by_age=known_share_by_age)
-    path = [{"month": add_months(start, k).strftime("%Y-%m"), "reach_pct": pct} for k, pct in steps]
+    begin = _start(known=min(known, under_five), unknown=max(under_five - known, 0.0), phase=phase,
+                   known_share_by_age=known_share_by_age)
+
+    def months_from_start(day: date) -> float:   # to the end of `day`
+        return (day - start).days / DAYS_PER_MONTH
+
+    ends = [start] + [_month_end(add_months(start.replace(day=1), k)) for k in range(1, months + 1)]
+    path = [{"month": start.strftime("%Y-%m"), "reach_pct": _today_pct(begin)}]
+    for end in ends[1:]:
+        first_day = end.replace(day=1)
+        lo, hi = months_from_start(first_day - timedelta(days=1)), months_from_start(end)
+        path.append({"month": end.strftime("%Y-%m"), "reach_pct": 100.0 * _average(scenario, begin, lo, hi)})
     target_pct = 100.0 * TARGET_SHARE
-    crosses = next((add_months(start, k).isoformat() for k, pct in steps if pct >= target_pct - 1e-9), None)
+    crosses = next((end.isoformat() for end, point in zip(ends, path) if point["reach_pct"] >= target_pct - 1e-9), None)
     return Projection(scenario=scenario, start=start, until=until, path=path, crosses_97_on=crosses,
-                      reach_at_until=steps[-1][1], steady_state_pct=100.0 * steady_state_reach(scenario))
+                      reach_at_until=path[-1]["reach_pct"], steady_state_pct=100.0 * steady_state_reach(scenario))
 
 
 # --- in words --------------------------------------------------------------------------------

@@ -157,13 +157,19 @@ def whatif_result(*, db=None, centre_id=None, as_at: date | None = None, until: 
     return result
 
 
+def _shown(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
 def _table(result: dict) -> str:
     lines = [f"What if: {result['area']}, as at {result['as_at']}", ""]
     rows = [("Parameter", "Value", "From", "Records", "How")]
     for name, p in result["parameters"].items():
-        value = p["value"]
-        shown = ("yes" if value else "no") if isinstance(value, bool) else (f"{value:g}" if isinstance(value, float) else str(value))
-        rows.append((name.replace("_", " "), shown, p["origin"], f"{p['records']:,}", p["how"]))
+        rows.append((name.replace("_", " "), _shown(p["value"]), p["origin"], f"{p['records']:,}", p["how"]))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:
         lines.append("  ".join(cell.ljust(widths[i]) if i != 3 else cell.rjust(widths[i])

@@ -159,6 +159,33 @@ class Fields:
                                                 OR NOT isfinite(try_cast({raw} AS DOUBLE)))
             THEN {self._says(name, 'is not a number')} END"""
 
+    def degrees_fault(self, name: str, limit: int) -> str:
+        """Not a number, or outside -limit..limit: perhaps an easting or northing."""
+        value = self.decimal(name)
+        return f"""CASE WHEN {self.raw(name)} IS NOT NULL AND ({value} IS NULL OR NOT isfinite({value}))
+                THEN {self._says(name, 'is not a number')}
+            WHEN abs({value}) > {limit}
+                THEN {self._says(name, f'is not in degrees (expected -{limit} to {limit}, WGS84)')}
+        END"""
+
+    def year(self, name: str) -> str:
+        raw = self.raw(name)
+        return f"CASE WHEN regexp_full_match({raw}, '\\d{{4}}') THEN {raw}::INTEGER END"
+
+    def year_fault(self, name: str, *, required: bool) -> str:
+        raw = self.raw(name)
+        missing = (f"WHEN {raw} IS NULL THEN {sql_text(f'{self.label(name)} is missing (expected a year, e.g. 2019)')}"
+                   if required else "")
+        return f"""CASE {missing}
+            WHEN NOT regexp_full_match({raw}, '\\d{{4}}')
+                THEN {self._says(name, 'is not a year (expected 4 digits, e.g. 2019)')}
+        END"""
+
+    def decile_fault(self, name: str) -> str:
+        return f"""coalesce({self.count_fault(name)},
+            CASE WHEN ({self.count(name)}) NOT BETWEEN 1 AND 10
+                THEN {self._says(name, 'is not a decile (expected 1 to 10, 1 = most deprived)')} END)"""
+
     # -- yes / no ----------------------------------------------------------------------------
     def flag(self, name: str) -> str:
         raw = f"lower({self.raw(name)})"

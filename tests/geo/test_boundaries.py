@@ -29,7 +29,8 @@ def _feature(properties, coordinates, geometry_type="Polygon"):
 
 
 def _square(lon, lat, size=0.01):
-    return [[[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]]
+    corners = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size]]
+    return [corners + [[lon, lat]]]
 
 
 def _zip_folder(folder, zip_path, *, inside="", leave_out=()):
@@ -47,7 +48,7 @@ def _centroid_gaps_m(first, second):
     return first.centroid.distance(second.centroid)
 
 
-@pytest.fixture(params=["synthetic", "trafford"])
+@pytest.fixture(params=["synthetic", pytest.param("trafford", marks=pytest.mark.realdata)])
 def sample_areas(request, grid_coverage):
     """Areas in lon/lat: a synthetic grid always, and Trafford's 2021 LSOAs where present."""
     if request.param == "synthetic":

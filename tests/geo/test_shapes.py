@@ -22,7 +22,7 @@ def _shapes(frame):
     return np.asarray(frame.geometry.array, dtype=object)
 
 
-@pytest.fixture(params=["synthetic", "trafford"])
+@pytest.fixture(params=["synthetic", pytest.param("trafford", marks=pytest.mark.realdata)])
 def coverage(request, grid_coverage):
     """LSOA-like areas in lon/lat: a synthetic grid always, Trafford's 2021 LSOAs where present."""
     if request.param == "synthetic":

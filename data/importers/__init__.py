@@ -1,0 +1,28 @@
+"""Importers: every kind of file Reach reads, checked row by row, quarantined or saved.
+
+    from data.importers import import_file
+    summary = import_file("births", "births_2024_06.csv", received_on="2024-07-01")
+    print(summary.line())
+
+A whole-file fault raises FileFault and writes nothing; a faulty row goes to the quarantine
+with its reason and the rest of the file is saved. See docs/data-contract.md.
+"""
+
+from data.importers.errors import FileFault
+from data.importers.history import RemovedImport, import_history, list_quarantine, remove_import
+from data.importers.importing import ImportSummary, import_file
+from data.importers.layouts import KINDS
+from data.importers.pseudonymise import is_valid_nhs_number, keyed_hash
+
+__all__ = [
+    "KINDS",
+    "FileFault",
+    "ImportSummary",
+    "RemovedImport",
+    "import_file",
+    "import_history",
+    "is_valid_nhs_number",
+    "keyed_hash",
+    "list_quarantine",
+    "remove_import",
+]

@@ -1,0 +1,305 @@
+"""Import one file: read it, check every row, quarantine the faulty ones, save the rest.
+
+Each import is one transaction, its import_log row and quarantine rows included: it either
+happens completely or not at all. Rows whose natural key is already stored count as already
+present, so loading the same file twice changes no figure.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import pyarrow as pa
+
+from data.importers.checks import sql_text
+from data.importers.errors import FileFault
+from data.importers.kinds import CHECKED, KIND_CHECKS, LOADABLE, Context, Kind, count_of
+from data.importers.layouts import Layout, Resolved, check_kind, resolve_columns
+from data.importers.reading import RAW_TABLE, Progress, file_sha256, load_raw, open_table
+from data.store import opened, secret_key
+
+# Columns of the raw table that are for checking only, never shown in the quarantine.
+_HIDDEN = ("_postcode", "_nhs_key", "_nhs_fault", "_family_key", "_geometry", "_geo_reason")
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What one import did, in numbers and in words."""
+
+    import_id: int
+    kind: str
+    file_name: str
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    rows_already_present: int
+    status: str          # 'loaded' or 'unchanged'
+    message: str
+
+    def line(self) -> str:
+        """One line for a person, e.g. `births: b.csv: 1,204 rows loaded, 3 quarantined, 0 already present`."""
+        counts = (f"{count_of(self.rows_loaded, 'row')} loaded, {self.rows_quarantined:,} quarantined, "
+                  f"{self.rows_already_present:,} already present")
+        if self.status == "unchanged":
+            return f"{self.kind}: {self.file_name}: nothing changed: {counts}"
+        return f"{self.kind}: {self.file_name}: {counts}"
+
+
+def import_file(kind: str, file_path: str | os.PathLike, *, db: str | os.PathLike | None = None,
+                received_on: date | str | None = None, progress: Progress | None = None,
+                original_name: str | None = None, replace: bool = False) -> ImportSummary:
+    """Import a file of the given kind into the store and say what happened.
+
+    `received_on` dates the rows of a births or birth-counts file that carry no date of their
+    own. `progress(rows_done, rows_total, stage)` is called as the import goes. `original_name`
+    is the name to record and show (an upload arrives as a temporary file). `replace=True`
+    makes a reach-areas file replace every reach area.
+
+    Raises FileFault, and writes nothing, when the file as a whole cannot be taken.
+    """
+    path = Path(file_path)
+    file_name = original_name or path.name
+    check_kind(kind, file_name)
+    if not path.is_file():
+        raise FileFault(file_name, "the file does not exist or is not a file", expected="a file to read")
+    received = _as_date(received_on)
+    report = progress or _quiet
+    checker = KIND_CHECKS[kind]
+    sha256 = file_sha256(path)
+    source = _BoundarySource(path, file_name) if kind == "boundaries" else _TableSource(kind, path, file_name)
+    try:
+        with opened(db) as con:
+            key = secret_key(db) if checker.personal else None
+            con.execute("BEGIN TRANSACTION")
+            try:
+                summary = _import(con, checker, source, key=key, file_name=file_name, sha256=sha256,
+                                  received_on=received, replace=replace, report=report)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+    finally:
+        source.close()
+    report(summary.rows_read, summary.rows_read, "done")
+    return summary
+
+
+def _quiet(rows_done: int, rows_total: int | None, stage: str) -> None:
+    """No progress to show."""
+
+
+def _as_date(value: date | str | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value.date() if isinstance(value, datetime) else value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(f'received_on "{value}" is not a date in the form YYYY-MM-DD') from None
+
+
+def _import(con, checker: Kind, source, *, key: bytes | None, file_name: str, sha256: str,
+            received_on: date | None, replace: bool, report: Progress) -> ImportSummary:
+    started_at = datetime.now()
+    import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM import_log").fetchall()[0][0]
+    rows_read = source.load(con, key=key, personal=checker.personal, progress=report)
+    ctx = Context(con=con, kind=checker.name, file_name=file_name, sha256=sha256,
+                  resolved=source.resolved, import_id=import_id, today=date.today(),
+                  replace=replace, received_on=received_on, rows_read=rows_read)
+    ctx.params.update(
+        today=ctx.today,
+        postcodes_loaded=bool(con.execute("SELECT count(*) FROM postcodes").fetchall()[0][0]),
+        reach_loaded=bool(con.execute("SELECT count(*) FROM reach_areas").fetchall()[0][0]),
+    )
+    ctx.notes.extend(getattr(source, "notes", []))
+    report(rows_read, rows_read, "checking")
+    checker.prepare(ctx)
+    ctx.run(f"CREATE TEMP TABLE {CHECKED} AS {checker.check(ctx).sql()}")
+    _mark_duplicates(ctx, checker.duplicate_key(ctx))
+    checker.after_duplicates(ctx)
+    ctx.run(f"CREATE TEMP TABLE {LOADABLE} AS {checker.loadable(ctx)}")
+    quarantined = ctx.scalar(f"SELECT count(*) FROM {CHECKED} WHERE _reason IS NOT NULL")
+    same_quarantine = _same_quarantine(ctx)
+
+    report(rows_read, rows_read, "saving")
+    new, changed, present, removed = _write(ctx, checker)
+    unchanged = not (new or changed or removed) and same_quarantine
+    if not unchanged:
+        ctx.run("DELETE FROM quarantine WHERE file_sha256 = $sha AND kind = $kind",
+                {"sha": sha256, "kind": checker.name})
+        _quarantine(ctx)
+    summary = ImportSummary(
+        import_id=import_id, kind=checker.name, file_name=file_name, rows_read=rows_read,
+        rows_loaded=new + changed, rows_quarantined=quarantined, rows_already_present=present,
+        status="unchanged" if unchanged else "loaded", message="",
+    )
+    notes = ctx.notes + checker.notes(ctx)
+    if changed:
+        notes.insert(0, f"Of the rows loaded, {changed:,} updated stored rows with new values.")
+    message = " ".join([summary.line() + ".", *notes])
+    summary = ImportSummary(**{**summary.__dict__, "message": message})
+    ctx.run(
+        """INSERT INTO import_log VALUES ($id, $kind, $file, $sha, $received, $started, $finished,
+                                          $read, $loaded, $quarantined, $present, $status, $message)""",
+        {"id": import_id, "kind": checker.name, "file": file_name, "sha": sha256,
+         "received": received_on or ctx.received_on_used, "started": started_at,
+         "finished": datetime.now(), "read": rows_read, "loaded": summary.rows_loaded,
+         "quarantined": quarantined, "present": present, "status": summary.status,
+         "message": message})
+    return summary
+
+
+def _mark_duplicates(ctx: Context, key: tuple[str, ...]) -> None:
+    """A row whose key an earlier good row of the file already has: "duplicate of row N"."""
+    partition = ", ".join(key)
+    ctx.run(f"""
+        UPDATE {CHECKED} SET _reason = 'duplicate of row ' || firsts.first_row
+        FROM (SELECT _row, min(_row) OVER (PARTITION BY {partition}) AS first_row
+              FROM {CHECKED} WHERE _reason IS NULL) firsts
+        WHERE {CHECKED}._row = firsts._row AND firsts._row > firsts.first_row""")
+
+
+def _same_quarantine(ctx: Context) -> bool:
+    """Whether this file's earlier import quarantined exactly the same rows for the same reasons."""
+    return not ctx.scalar(f"""
+        SELECT count(*) FROM (
+            (SELECT row_number, reason FROM quarantine WHERE file_sha256 = $sha AND kind = $kind
+             EXCEPT ALL SELECT _row, _reason FROM {CHECKED} WHERE _reason IS NOT NULL)
+            UNION ALL
+            (SELECT _row, _reason FROM {CHECKED} WHERE _reason IS NOT NULL
+             EXCEPT ALL SELECT row_number, reason FROM quarantine WHERE file_sha256 = $sha AND kind = $kind))""",
+        {"sha": ctx.sha256, "kind": ctx.kind})
+
+
+def _write(ctx: Context, checker: Kind) -> tuple[int, int, int, int]:
+    """Save the loadable rows; return (new, changed, already present, removed)."""
+    table, columns = checker.table, checker.columns
+    matches = " AND ".join(f"{table}.{column} = {LOADABLE}.{column}" for column in checker.key)
+    total = ctx.scalar(f"SELECT count(*) FROM {LOADABLE}")
+    known = ctx.scalar(f"SELECT count(*) FROM {LOADABLE} WHERE EXISTS (SELECT 1 FROM {table} WHERE {matches})")
+    changed = 0
+    compared = checker.compared(ctx)
+    if checker.updates_rows(ctx) and compared:
+        differs = " OR ".join(f"{table}.{column} IS DISTINCT FROM {LOADABLE}.{column}" for column in compared)
+        changed = ctx.scalar(f"SELECT count(*) FROM {table} JOIN {LOADABLE} ON {matches} WHERE {differs}")
+        if changed:
+            assignments = ", ".join(f"{column} = {LOADABLE}.{column}" for column in compared)
+            ctx.run(f"""UPDATE {table} SET {assignments}, import_id = $id
+                        FROM {LOADABLE} WHERE {matches} AND ({differs})""", {"id": ctx.import_id})
+    removed = checker.remove_missing(ctx)
+    ctx.params["removed"] = removed
+    listed = ", ".join(columns)
+    ctx.run(f"""INSERT INTO {table} ({listed}, import_id)
+                SELECT {listed}, $id FROM {LOADABLE}
+                WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {matches})""", {"id": ctx.import_id})
+    return total - known, changed, known - changed, removed
+
+
+def _quarantine(ctx: Context) -> None:
+    """Keep the faulty rows with their reasons; personal fields are masked or were never read."""
+    raw_columns = [column[0] for column in ctx.con.execute(f"SELECT * FROM {RAW_TABLE} LIMIT 0").description]
+    shown = [column for column in raw_columns if column != "_row" and column not in _HIDDEN]
+    pairs = ", ".join(f"{sql_text(ctx.resolved.label(column))}, r.\"{column}\"" for column in shown)
+    row_data = f"json_object({pairs})::VARCHAR" if pairs else "NULL"
+    ctx.run(f"""
+        INSERT INTO quarantine
+        SELECT $id, $kind, $file, $sha, c._row, c._reason, {row_data}
+        FROM {CHECKED} c JOIN {RAW_TABLE} r ON r._row = c._row
+        WHERE c._reason IS NOT NULL ORDER BY c._row""",
+            {"id": ctx.import_id, "kind": ctx.kind, "file": ctx.file_name, "sha": ctx.sha256})
+
+
+class _TableSource:
+    """A CSV or XLSX file, its columns matched to the kind's before the store is opened."""
+
+    def __init__(self, kind: str, path: Path, file_name: str):
+        self.table = open_table(path, file_name=file_name)
+        try:
+            self.resolved = resolve_columns(kind, self.table.header, file_name=file_name)
+        except FileFault:
+            self.table.close()
+            raise
+
+    def load(self, con, *, key: bytes | None, personal: bool, progress: Progress) -> int:
+        hashes = personal and not self.resolved.has("child_key")
+        return load_raw(con, self.table, self.resolved, key=key, hashes_nhs_number=hashes,
+                        progress=progress)
+
+    def close(self) -> None:
+        self.table.close()
+
+
+class _BoundarySource:
+    """A boundary file, read by the geo package into LSOA codes, names and WGS84 polygons.
+
+    The geo package already rejects rows with a bad code, no shape or a repeated code; those
+    rows come here with its reason and go to the quarantine like any other faulty row.
+    """
+
+    def __init__(self, path: Path, file_name: str):
+        from geo.boundaries import BoundaryFileError, read_boundaries
+
+        try:
+            self.read = read_boundaries(path, original_name=file_name)
+        except BoundaryFileError as error:
+            raise FileFault(file_name, _without_file_name(str(error), file_name),
+                            column=error.column, expected=error.expected) from error
+        self.resolved = Resolved(
+            layout=Layout("a boundary file", (("lsoa_code",),), ("lsoa_name",)),
+            positions={"lsoa_code": 0, "lsoa_name": 1},
+            labels={"lsoa_code": "lsoa_code", "lsoa_name": "lsoa_name"},
+        )
+        self.notes = [f"Coordinates were read as {self.read.source_crs} and stored as WGS84 longitude/latitude."]
+        if self.read.repaired:
+            self.notes.append(f"{count_of(self.read.repaired, 'shape')} that crossed "
+                              f"{'itself' if self.read.repaired == 1 else 'themselves'} "
+                              f"{'was' if self.read.repaired == 1 else 'were'} repaired.")
+
+    def load(self, con, *, key: bytes | None, personal: bool, progress: Progress) -> int:
+        import shapely
+
+        areas, rejects = self.read.areas, self.read.rejects
+        total = len(areas) + len(rejects)
+        progress(0, total, "reading")
+        rejected = set(int(number) for number in rejects["row_number"])
+        # The areas keep the file's order, so they fill the row numbers the rejects leave free.
+        kept_rows = [number for number in range(1, total + 1) if number not in rejected]
+        wkb = [bytes(data) for data in shapely.to_wkb(areas.geometry.array)] if len(areas) else []
+        batch = pa.table({
+            "_row": pa.array(kept_rows + [int(n) for n in rejects["row_number"]], type=pa.int64()),
+            "lsoa_code": pa.array([_text(v) for v in areas["lsoa_code"]]
+                                  + [_text(v) for v in rejects["lsoa_code"]], type=pa.string()),
+            "lsoa_name": pa.array([_text(v) for v in areas["lsoa_name"]] + [None] * len(rejects),
+                                  type=pa.string()),
+            "_geometry": pa.array(wkb + [None] * len(rejects), type=pa.binary()),
+            "_geo_reason": pa.array([None] * len(areas) + [_text(v) for v in rejects["reason"]],
+                                    type=pa.string()),
+        })
+        con.register("raw_batch", batch)
+        con.execute(f"""CREATE TEMP TABLE {RAW_TABLE} AS
+                        SELECT _row, nullif(trim(lsoa_code), '') AS lsoa_code,
+                               nullif(trim(lsoa_name), '') AS lsoa_name, _geometry, _geo_reason
+                        FROM raw_batch ORDER BY _row""")
+        con.unregister("raw_batch")
+        progress(total, total, "reading")
+        return total
+
+    def close(self) -> None:
+        """Nothing stays open: the geo package read the whole file."""
+
+
+def _without_file_name(message: str, file_name: str) -> str:
+    """The geo package's message, less the file's name where it leads (FileFault adds it)."""
+    for prefix in (f"{file_name}: ", f"The boundary file '{file_name}' "):
+        if message.startswith(prefix):
+            rest = message[len(prefix):]
+            return rest if prefix.endswith(": ") else "the boundary file " + rest
+    return message
+
+
+def _text(value) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return str(value)

@@ -1,0 +1,129 @@
+"""The evidence pack: a centre's key figures, the tables behind them and their definitions, in
+one zip file to hand to an inspector or a commissioner.
+
+Made for publication, the pack passes every table through `reach.suppression` (small counts
+replaced by "c", and whatever would reveal them). It never holds the list of unmatched
+children: that list is a working document for the centre, not evidence to share.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date
+
+import pandas as pd
+
+from reach import format as fmt
+from reach.measures import DEFINITIONS, Bands
+from reach.stats import Interval
+from reach.suppression import COUNT_COLUMNS, PERCENTAGES, SuppressionRule, suppress_for_publication
+from reach.summaries import band_range, interval_sentence, lag_sentence, newborn_sentence, reach_sentence
+
+# The key figures, in the order an inspector reads them: (column, words).
+KEY_FIGURES = (
+    ("children_under5", "Children under five"),
+    ("known_children", "Known children"),
+    ("reach_pct", "Reach (%)"),
+    ("band", "Indicative band"),
+    ("families_to_find", "Families to find"),
+    ("unmatched_births", "Unmatched births"),
+    ("sustained_contact", "Children in sustained contact"),
+    ("sustained_pct", "Sustained contact (%)"),
+    ("deprived_under5", "Children under five in the most deprived areas"),
+    ("deprived_known", "Known children in the most deprived areas"),
+    ("deprived_reach_pct", "Reach in the most deprived areas (%)"),
+    ("births_12m", "Babies born in the last 12 complete months"),
+    ("newborns_known_12m", "Of them, known"),
+    ("newborn_reach_pct", "Newborn reach (%)"),
+    ("birth_data_lag_days", "Days since birth data last arrived"),
+    ("denominator_flagged", "Population estimate flagged"),
+)
+
+
+def publishable(frame: pd.DataFrame, *, rule: SuppressionRule = SuppressionRule()) -> pd.DataFrame:
+    """`suppress_for_publication`, and also any percentage it does not know (such as a share of
+    the known children) in a row where a count was withheld: it could reveal the count. A figure
+    that does not exist stays empty rather than "c", which would say it had been withheld."""
+    out = suppress_for_publication(frame, rule=rule)
+    out = out.where(frame.notna(), None)
+    counts = [c for c in COUNT_COLUMNS if c in frame.columns]
+    others = [c for c in frame.columns if c.endswith("_pct") and c not in PERCENTAGES]
+    if counts and others:
+        withheld = (out[counts] == rule.marker).any(axis=1)
+        out.loc[withheld, others] = rule.marker
+    return out
+
+
+def key_figures(centre: pd.Series, authority: pd.Series, *, interval: Interval | None,
+                published: bool = False) -> pd.DataFrame:
+    """The key figures of a centre beside the authority's. Columns: figure, centre, all_centres.
+    Made for publication, small counts and what would reveal them are replaced by "c"."""
+    rows = pd.DataFrame([centre, authority])
+    if published:
+        rows = pd.concat([publishable(rows.iloc[[0]]), publishable(rows.iloc[[1]])])
+    rows = rows.reset_index(drop=True)
+    table = pd.DataFrame({
+        "figure": [words for _, words in KEY_FIGURES],
+        "centre": [rows.at[0, column] for column, _ in KEY_FIGURES],
+        "all_centres": [rows.at[1, column] for column, _ in KEY_FIGURES],
+    })
+    reach_withheld = published and rows.at[0, "reach_pct"] == SuppressionRule().marker
+    if interval is not None and not reach_withheld:
+        extra = pd.DataFrame({"figure": ["Reach, 95% interval from (%)", "Reach, 95% interval to (%)"],
+                              "centre": [interval.lower, interval.upper], "all_centres": [None, None]})
+        table = pd.concat([table.iloc[:3], extra, table.iloc[3:]], ignore_index=True)
+    return table
+
+
+def _summary_markdown(*, centre: pd.Series, authority: pd.Series, interval: Interval | None, as_at: date,
+                      bands: Bands, published: bool, files: list[str]) -> str:
+    name = f"{centre['centre_name']} ({centre['centre_id']})"
+    lines = [f"# Reach evidence: {name}", "", f"Figures as at {as_at:%d %B %Y}.", ""]
+    if published:
+        lines += ["Prepared for publication: counts from 1 to 4, and any figure that would reveal one, "
+                  "are shown as \"c\". The written summary below is withheld for the same reason; the "
+                  "figures are in the tables.", ""]
+    else:
+        lines += ["## In brief", "",
+                  "- " + reach_sentence(centre, bands=bands, place="the centre's reach area"),
+                  *(["- " + interval_sentence(interval)] if interval else []),
+                  f"- All centres together: {fmt.percent(authority['reach_pct'])} "
+                  f"(indicative band {band_range(authority['band'], bands)}).",
+                  "- " + newborn_sentence(centre),
+                  f"- Unmatched births (children passed on by health, not yet registered): "
+                  f"{fmt.count(centre['unmatched_births'])}.",
+                  f"- Children in sustained contact: {fmt.count(centre['sustained_contact'])} "
+                  f"({fmt.percent(centre['sustained_pct'])} of the under-fives).",
+                  "- " + lag_sentence(centre["birth_data_lag_days"], as_at=as_at), ""]
+        if bool(centre["denominator_flagged"]):
+            note = centre.get("denominator_note")
+            lines += [f"Note: the population estimate for this area is flagged"
+                      f"{': ' + note if isinstance(note, str) and note else ''}.", ""]
+    lines += ["## What the figures mean", ""]
+    lines += [f"- **{d.name}**: {d.meaning}" for d in DEFINITIONS.values()]
+    lines += ["", f"Indicative bands used: outstanding from {bands.outstanding:g}%, good from {bands.good:g}%, "
+                  f"requires improvement from {bands.requires_improvement:g}%.", "",
+              "## Files in this pack", ""]
+    lines += [f"- `{f}`" for f in files]
+    return "\n".join(lines) + "\n"
+
+
+def evidence_pack(*, centre: pd.Series, authority: pd.Series, interval: Interval | None,
+                  tables: dict[str, pd.DataFrame], as_at: date, bands: Bands, published: bool = False) -> bytes:
+    """The pack as the bytes of a zip file: README.md (the summary and every definition),
+    key_figures.csv, and one CSV for each of `tables` (name -> table, e.g. 'lsoas').
+
+    `published=True` suppresses small counts in every table for publication.
+    """
+    frames = {"key_figures": key_figures(centre, authority, interval=interval, published=published)}
+    for name, frame in tables.items():
+        frames[name] = publishable(frame) if published else frame
+    files = ["README.md"] + [f"{name}.csv" for name in frames]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as pack:
+        pack.writestr("README.md", _summary_markdown(centre=centre, authority=authority, interval=interval,
+                                                     as_at=as_at, bands=bands, published=published, files=files))
+        for name, frame in frames.items():
+            pack.writestr(f"{name}.csv", frame.to_csv(index=False))
+    return buffer.getvalue()

@@ -1,0 +1,179 @@
+"""The report in plain words and small tables: what the pages say beside each chart.
+
+Every sentence is built here from the report's figures, so the words on the dashboard and in
+the evidence pack are the same and a test can read them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from reach import format as fmt
+from reach.measures import BAND_ORDER, Bands
+from reach.stats import Interval, wilson_interval
+
+NO_BAND = "no figure"
+
+# Health shares births monthly where sharing works (see the domain notes): a month and two weeks
+# without a delivery means the last share was missed.
+OVERDUE_AFTER_DAYS = 45
+
+
+def threshold(value: float) -> str:
+    """A band threshold as people write it: 65 -> '65%', 97.5 -> '97.5%'."""
+    return f"{float(value):g}%"
+
+
+def band_range(band: str | None, bands: Bands) -> str:
+    """A band with its range in words: 'good (65% to 97%)'."""
+    ranges = {
+        "outstanding": f"{threshold(bands.outstanding)} or more",
+        "good": f"{threshold(bands.good)} to {threshold(bands.outstanding)}",
+        "requires improvement": f"{threshold(bands.requires_improvement)} to {threshold(bands.good)}",
+        "inadequate": f"below {threshold(bands.requires_improvement)}",
+    }
+    if band is None or (isinstance(band, float) and pd.isna(band)) or band == NO_BAND:
+        return "no band: there are no children under five recorded"
+    if band not in ranges:
+        raise ValueError(f"Unknown band {band!r}; expected one of {', '.join(BAND_ORDER)}.")
+    return f"{band} ({ranges[band]})"
+
+
+def band_counts(centres: pd.DataFrame) -> pd.DataFrame:
+    """How many centres are in each indicative band, best first, every band listed (even with
+    none). Centres with no figure are counted as 'no figure' when there are any.
+
+    Columns: band, centres.
+    """
+    bands = centres["band"].astype("object").where(centres["band"].notna(), NO_BAND)
+    counts = bands.value_counts()
+    order = list(BAND_ORDER) + ([NO_BAND] if counts.get(NO_BAND, 0) else [])
+    return pd.DataFrame({"band": order, "centres": [int(counts.get(b, 0)) for b in order]})
+
+
+def band_counts_sentence(counts: pd.DataFrame) -> str:
+    """'Of 8 centres, 1 is outstanding, 2 are good, 3 require improvement and 2 are inadequate.'"""
+    total = int(counts["centres"].sum())
+    if total == 0:
+        return "There are no centres yet."
+    parts = []
+    for band, n in zip(counts["band"], counts["centres"]):
+        if band == NO_BAND:
+            parts.append(f"{n} {'has' if n == 1 else 'have'} no figure")
+        elif band == "requires improvement":
+            parts.append(f"{n} {'requires' if n == 1 else 'require'} improvement")
+        else:
+            parts.append(f"{n} {'is' if n == 1 else 'are'} {band}")
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"Of {total} centre{'s' if total != 1 else ''}, {listed} (indicative bands)."
+
+
+def reach_sentence(row: pd.Series, *, bands: Bands, place: str = "the authority's reach areas") -> str:
+    """The headline in words for a centre or the authority:
+    'Of the 7,302 children under five in ..., 4,244 are known: a reach of 58.1%. ...'"""
+    under5, known = row["children_under5"], row["known_children"]
+    if not under5:
+        return f"There are no children under five recorded in {place} yet."
+    to_find = int(row["families_to_find"])
+    sentence = (f"Of the {fmt.count(under5)} children under five in {place}, {fmt.count(known)} are known: "
+                f"a reach of {fmt.percent(row['reach_pct'])}, indicative band {band_range(row['band'], bands)}.")
+    if to_find:
+        sentence += (f" To know {threshold(bands.outstanding)} of them, {fmt.count(to_find)} more "
+                     f"famil{'y needs' if to_find == 1 else 'ies need'} to be found.")
+    else:
+        sentence += f" That is at or above {threshold(bands.outstanding)}: no families to find."
+    return sentence
+
+
+def newborn_sentence(row: pd.Series) -> str:
+    """'Of the 1,120 babies born in the 12 complete months before this one, 539 are known (48.1%).'"""
+    births = row["births_12m"]
+    if not births:
+        return "There is no birth data for the last 12 complete months, so newborn reach cannot be worked out."
+    return (f"Of the {fmt.count(births)} babies born in the 12 complete months before the chosen date's "
+            f"month, {fmt.count(row['newborns_known_12m'])} are known ({fmt.percent(row['newborn_reach_pct'])}).")
+
+
+def is_overdue(lag_days, *, overdue_after_days: int = OVERDUE_AFTER_DAYS) -> bool:
+    """Birth data is overdue when none has ever arrived, or the latest arrived too long ago."""
+    return pd.isna(lag_days) or int(lag_days) > overdue_after_days
+
+
+def lag_sentence(lag_days, *, as_at: date, overdue_after_days: int = OVERDUE_AFTER_DAYS) -> str:
+    """Birth-data lag in words, saying whether it is overdue."""
+    if pd.isna(lag_days):
+        return (f"No birth data had arrived by {as_at:%d %B %Y}: new babies and families moving in "
+                "cannot be passed on to the centres.")
+    lag = int(lag_days)
+    when = "on the chosen date" if lag == 0 else f"{fmt.days(lag)} before {as_at:%d %B %Y}"
+    if lag > overdue_after_days:
+        return (f"The latest birth data arrived {when}. That is overdue: with monthly sharing it "
+                f"should be no more than {overdue_after_days} days old. Ask health partners for the next extract.")
+    return f"The latest birth data arrived {when}: up to date for monthly sharing."
+
+
+def interval_for(known: float, under_five: float) -> Interval | None:
+    """The Wilson 95% interval of known / under five; None when there are no children under
+    five to work one out from (a chart then draws the figure without whiskers)."""
+    return wilson_interval(known, under_five) if under_five and under_five > 0 else None
+
+
+def interval_sentence(interval: Interval) -> str:
+    return (f"Allowing for chance, the true reach is probably between {fmt.percent(interval.lower)} "
+            f"and {fmt.percent(interval.upper)} (95% confidence interval).")
+
+
+def lsoa_gaps(lsoas: pd.DataFrame, *, centre_id: str) -> pd.DataFrame:
+    """A centre's LSOAs, the most families to find first (then the lowest reach).
+
+    Columns: lsoa_code, idaci_decile, children_under5, known_children, reach_pct,
+    families_to_find, unmatched_births, denominator_flagged.
+    """
+    mine = lsoas[lsoas["centre_id"] == centre_id]
+    mine = mine.sort_values(["families_to_find", "reach_pct", "lsoa_code"], ascending=[False, True, True])
+    columns = ["lsoa_code", "idaci_decile", "children_under5", "known_children", "reach_pct",
+               "families_to_find", "unmatched_births", "denominator_flagged"]
+    return mine[columns].reset_index(drop=True)
+
+
+def gaps_sentence(gaps: pd.DataFrame, *, top: int = 3) -> str:
+    """'Half of the families to find (52 of 104) live in 3 of the 10 LSOAs: E01..., ...'"""
+    total = int(gaps["families_to_find"].sum())
+    if total == 0:
+        return "No LSOA of this reach area has families to find."
+    leading = gaps.head(top)
+    share = int(leading["families_to_find"].sum())
+    codes = ", ".join(leading["lsoa_code"])
+    return (f"{fmt.count(share)} of the {fmt.count(total)} families to find "
+            f"({fmt.percent(100.0 * share / total, places=0)}) live in {len(leading)} of the {len(gaps)} "
+            f"LSOAs: {codes}.")
+
+
+def centre_and_authority_trend(trend: pd.DataFrame, authority_trend: pd.DataFrame, *, centre_id: str) -> pd.DataFrame:
+    """A centre's trend and the authority's, one below the other, for a chart with both lines.
+
+    Columns: as_at, series (the centre's name, or 'All centres'), and the measures.
+    """
+    mine = trend[trend["centre_id"] == centre_id].assign(series=lambda f: f["centre_name"])
+    everyone = authority_trend.assign(series="All centres")
+    columns = ["as_at", "series", "children_under5", "known_children", "reach_pct", "newborn_reach_pct",
+               "sustained_pct", "families_to_find", "unmatched_births"]
+    return pd.concat([mine[columns], everyone[columns]], ignore_index=True)
+
+
+def trend_sentence(trend: pd.DataFrame) -> str:
+    """The change in reach over the trend, in words: 'Reach rose from 52.0% on 31 October 2022
+    to 58.1% on 30 September 2025 (up 6.1 points).'"""
+    points = trend.dropna(subset=["reach_pct"]).sort_values("as_at")
+    if len(points) < 2:
+        return "There is not yet enough history for a trend."
+    first, last = points.iloc[0], points.iloc[-1]
+    change = float(last["reach_pct"]) - float(first["reach_pct"])
+    if abs(change) < 0.05:
+        return (f"Reach stayed at {fmt.percent(last['reach_pct'])} from {first['as_at']:%d %B %Y} "
+                f"to {last['as_at']:%d %B %Y}.")
+    verb, direction = ("rose", "up") if change > 0 else ("fell", "down")
+    return (f"Reach {verb} from {fmt.percent(first['reach_pct'])} on {first['as_at']:%d %B %Y} to "
+            f"{fmt.percent(last['reach_pct'])} on {last['as_at']:%d %B %Y} ({direction} {abs(change):.1f} points).")

@@ -1,0 +1,116 @@
+"""Target groups: reach among the families inspectors asked about, for a centre or the authority.
+
+Two kinds of group, measured differently because only one has a population to count against:
+
+- families in the most deprived areas (LSOAs in IDACI deciles 1 to 3): reach and sustained
+  contact over the under-fives living there, exactly as the report works them out (the figures
+  come from the report's own per-LSOA counts);
+- each registration flag (lone parents, teenage parents, ...): no population estimate exists, so
+  the group is shown as a share of the known children, with how many of them are in sustained
+  contact.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from data.schema import REGISTRATION_FLAGS
+from reach.measures import ReportOptions, under_five_sql
+from reach.report import as_date, lsoa_measures
+
+DEPRIVED = "deprived"
+
+GROUP_NAMES = {
+    DEPRIVED: "Families in the most deprived areas",
+    "lone_parent": "Lone parents",
+    "teenage_parent": "Teenage parents",
+    "workless_household": "Workless households",
+    "disability": "Disabled children or parents",
+    "minority_ethnic": "Minority ethnic families",
+    "father_engaged": "Fathers taking part",
+}
+
+TARGET_GROUP_COLUMNS = ("group", "group_name", "children_under5", "known_children", "reach_pct",
+                        "share_of_known_pct", "sustained_contact", "sustained_pct")
+
+# Known children as at d (latest registration on or before d, under five, living in a reach
+# area), each with the flags on that latest registration and whether their contact is sustained.
+# Parameters, in order: the as-at date, the centre (NULL for every reach area), the number of
+# contacts in 12 months that makes contact sustained.
+_FLAG_COUNTS_SQL = f"""
+WITH params AS (
+    SELECT CAST(? AS DATE) AS d, CAST(? AS VARCHAR) AS centre, CAST(? AS INTEGER) AS needed
+),
+latest_registration AS (
+    SELECT r.*, row_number() OVER (PARTITION BY r.child_key
+                                   ORDER BY r.registered_on DESC, r.import_id DESC, r.centre_id DESC) AS rn
+    FROM registrations r, params p
+    WHERE r.registered_on <= p.d
+),
+known AS (
+    SELECT l.* FROM latest_registration l
+    CROSS JOIN params p
+    JOIN reach_areas ra ON ra.lsoa_code = l.lsoa_code
+    WHERE l.rn = 1 AND {under_five_sql('l.dob', 'p.d')}
+      AND (p.centre IS NULL OR ra.centre_id = p.centre)
+),
+contacts_12m AS (
+    SELECT c.child_key, count(*) AS n
+    FROM contacts c, params p
+    WHERE c.contact_on <= p.d AND c.contact_on > CAST(p.d - INTERVAL 1 YEAR AS DATE)
+      AND c.child_key IN (SELECT child_key FROM known)
+    GROUP BY c.child_key
+),
+flagged AS (
+    SELECT k.*, coalesce(c.n, 0) >= p.needed AS sustained
+    FROM known k CROSS JOIN params p LEFT JOIN contacts_12m c USING (child_key)
+)
+SELECT count(*) AS known_children,
+       {", ".join(f"count(*) FILTER (WHERE {flag}) AS {flag}_known, "
+                  f"count(*) FILTER (WHERE {flag} AND sustained) AS {flag}_sustained"
+                  for flag in REGISTRATION_FLAGS)}
+FROM flagged
+"""
+
+
+def _pct(numerator, denominator) -> float:
+    return 100.0 * numerator / denominator if denominator else float("nan")
+
+
+def target_groups(con, *, as_at, centre_id: str | None = None,
+                  options: ReportOptions = ReportOptions()) -> pd.DataFrame:
+    """One row per target group for a centre's reach area (or every reach area when None).
+
+    Columns: group, group_name, children_under5 (most deprived areas only), known_children,
+    reach_pct (most deprived areas only), share_of_known_pct (the group's known children as a
+    share of all the known children), sustained_contact, sustained_pct (over the under-fives,
+    most deprived areas only). Where a group has no population figure the column is empty,
+    never zero, so nobody reads a missing denominator as no children.
+    """
+    day = as_date(as_at)
+    lsoas = lsoa_measures(con, dates=[day], options=options)
+    if centre_id is not None:
+        lsoas = lsoas[lsoas["centre_id"] == centre_id]
+    deprived = lsoas[lsoas["deprived"]]
+    counts = con.execute(_FLAG_COUNTS_SQL, [day, centre_id, options.sustained_contacts]).fetchone()
+    names = ["known_children"] + [f"{flag}_{part}" for flag in REGISTRATION_FLAGS for part in ("known", "sustained")]
+    counts = dict(zip(names, counts))
+    all_known = int(lsoas["known_children"].sum())
+
+    under5 = int(deprived["children_under5"].sum())
+    known = int(deprived["known_children"].sum())
+    sustained = int(deprived["sustained_contact"].sum())
+    rows = [dict(group=DEPRIVED, children_under5=under5, known_children=known, reach_pct=_pct(known, under5),
+                 share_of_known_pct=_pct(known, all_known), sustained_contact=sustained,
+                 sustained_pct=_pct(sustained, under5))]
+    for flag in REGISTRATION_FLAGS:
+        known = int(counts[f"{flag}_known"])
+        rows.append(dict(group=flag, children_under5=None, known_children=known, reach_pct=None,
+                         share_of_known_pct=_pct(known, counts["known_children"]),
+                         sustained_contact=int(counts[f"{flag}_sustained"]), sustained_pct=None))
+    frame = pd.DataFrame(rows)
+    frame["group_name"] = frame["group"].map(GROUP_NAMES)
+    frame["children_under5"] = frame["children_under5"].astype("Int64")
+    for column in ("reach_pct", "share_of_known_pct", "sustained_pct"):
+        frame[column] = frame[column].astype("float64")
+    return frame[list(TARGET_GROUP_COLUMNS)]

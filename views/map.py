@@ -1,0 +1,87 @@
+"""Map and gaps: where the under-fives the centres do not yet know are living."""
+
+import streamlit as st
+
+from reach import mapdata
+from views import common
+
+ALL_CENTRES = "All centres"
+
+settings = common.settings()
+st.title("Map and gaps")
+st.caption(f"Figures as at {settings.as_at:%d %B %Y}. Each small area on the map is an LSOA; "
+           f"the heavy lines are the centres' reach areas.")
+
+centres = common.report("centre")
+lsoa_report = common.report("lsoa")
+coverage = common.cached(mapdata.boundary_coverage)
+names = common.cached(mapdata.lsoa_names)
+
+centre_names = dict(zip(centres["centre_id"], centres["centre_name"]))
+options = [ALL_CENTRES, *centres["centre_id"]]
+remembered = st.session_state.get("centre_id")
+choose, measure_column = st.columns([2, 3])
+with choose:
+    chosen = st.selectbox(
+        "Centre", options, key="map_centre",
+        index=options.index(remembered) if remembered in options else 0,
+        format_func=lambda option: centre_names.get(option, option),
+        help="Choose a centre to zoom to its reach area and rank only its LSOAs.",
+    )
+with measure_column:
+    measure_label = st.radio("Colour the map by", list(mapdata.MAP_MEASURES), key="map_measure",
+                             horizontal=True)
+measure = mapdata.MAP_MEASURES[measure_label]
+centre_id = None if chosen == ALL_CENTRES else chosen
+
+ranking = mapdata.gap_ranking(lsoa_report, names=names, centre_id=centre_id)
+st.markdown(f"**{mapdata.gap_summary(ranking)}**")
+common.definition("Families to find")
+
+map_side, table_side = st.columns([3, 2], gap="large")
+
+with map_side:
+    if not coverage.any_shapes:
+        st.warning("No LSOA boundaries are loaded, so the map cannot be drawn. Load a boundary file "
+                   "(GeoJSON, GeoPackage or zipped Shapefile) on the Data page; the gap ranking "
+                   "works without it.")
+        st.page_link("views/data.py", label="Go to the Data page", icon=":material/upload:")
+    elif mapdata.shows_reach_areas_only(coverage.with_shape, centre_id):
+        outlines = common.cached(mapdata.display_reach_areas)
+        figure = mapdata.reach_area_map(outlines=outlines, centre_report=centres, measure=measure,
+                                        points=common.cached(mapdata.centre_points))
+        st.plotly_chart(figure, key="map_figure", width="stretch", config={"scrollZoom": True})
+        shown = measure if measure.by_centre else mapdata.MAP_MEASURES["Reach %"]
+        st.info(f"There are {coverage.with_shape:,} LSOAs with boundaries: too many to draw at once, "
+                f"so each reach area is drawn whole, coloured by the centre's "
+                f"{shown.label.lower()}. Choose a centre to see its LSOAs.")
+    else:
+        areas = common.cached(mapdata.display_lsoas, centre_id)
+        if areas.empty:
+            st.info(f"None of the LSOAs of {centre_names.get(centre_id, centre_id)} has a boundary "
+                    f"loaded, so there is nothing to draw. Load a boundary file on the Data page.")
+        else:
+            figure = mapdata.lsoa_map(
+                areas=areas, ranking=ranking, measure=measure,
+                outlines=common.cached(mapdata.display_reach_areas, centre_id),
+                points=common.cached(mapdata.centre_points),
+            )
+            st.plotly_chart(figure, key="map_figure", width="stretch", config={"scrollZoom": True})
+    if coverage.any_shapes:
+        st.caption(f"Darker areas need more attention: {measure.darker_means}. Grey areas "
+                   f"have no figure. Red dots are children's centres. Hover over an area for its "
+                   f"details.")
+        if coverage.missing:
+            listed = ", ".join(coverage.missing[:5]) + (" and others" if len(coverage.missing) > 5 else "")
+            st.caption(f"{len(coverage.missing):,} LSOAs in the reach areas have no boundary and are "
+                       f"not drawn ({listed}).")
+        st.caption(f"Boundaries: Office for National Statistics. {mapdata.boundary_credit()}.")
+    common.definition(measure.definition)
+
+with table_side:
+    st.subheader("Where the gaps are")
+    common.table(
+        ranking, file_name=f"gaps_{chosen if centre_id else 'all'}_{settings.as_at}.csv",
+        key="gap_ranking", column_config=common.percent_columns(ranking), height=520,
+        caption="LSOAs with the most families to find first. The download holds the same rows.",
+    )

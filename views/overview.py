@@ -1,0 +1,94 @@
+"""Overview: how much of the authority's under-fives its centres know, and what to look at first."""
+
+import streamlit as st
+
+from reach import charts
+from reach import format as fmt
+from reach.attention import needs_attention
+from reach.summaries import (band_counts, band_counts_sentence, is_overdue, lag_sentence, newborn_sentence,
+                             reach_sentence, trend_sentence)
+from views import common
+
+s = common.settings()
+centres = common.report("centre")
+authority = common.report("authority")
+whole = authority.iloc[0]
+
+st.title("Overview")
+st.caption(f"All children's centres in the authority, as at {s.as_at:%d %B %Y}.")
+
+# --- the headline -----------------------------------------------------------------------------
+columns = st.columns(5)
+columns[0].metric("Reach", fmt.percent(whole["reach_pct"]),
+                  help="Known children as a share of the children under five in every reach area.")
+columns[1].metric("Newborn reach", fmt.percent(whole["newborn_reach_pct"]),
+                  help="Of the babies born in the last 12 complete months, the share the centres know.")
+columns[2].metric("Known children", fmt.count(whole["known_children"]))
+columns[3].metric("Children under five", fmt.count(whole["children_under5"]))
+columns[4].metric("Families to find", fmt.count(whole["families_to_find"]),
+                  help=f"More children to know to reach {s.bands.outstanding:g}% of the under-fives.")
+st.markdown(reach_sentence(whole, bands=s.bands))
+st.markdown(newborn_sentence(whole))
+if int(whole["known_out_of_area"]):
+    st.caption(f"{fmt.count(whole['known_out_of_area'])} registered children live outside every reach area "
+               "and are not counted above.")
+if bool(whole["denominator_flagged"]):
+    st.caption(f"Population estimate flagged: {whole['denominator_note']}.")
+with st.container(horizontal=True):
+    for name in ("Reach", "Newborn reach", "Known children", "Families to find"):
+        common.definition(name)
+
+# --- what needs attention first ---------------------------------------------------------------
+st.header("What needs attention first")
+attention = needs_attention(centres, authority, bands=s.bands, as_at=s.as_at)
+if attention.empty:
+    st.success("Nothing stands out: no centre is in the lowest bands, birth data is up to date and "
+               "every population estimate is sound.")
+else:
+    st.markdown("\n".join(f"{rank}. **{concern}**: {message}" for rank, concern, message in
+                          zip(attention["rank"], attention["concern"], attention["message"])))
+    with st.expander("The list as a table"):
+        common.table(attention, file_name="needs_attention.csv", key="attention",
+                     column_config={"rank": st.column_config.NumberColumn("Rank"),
+                                    "concern": st.column_config.TextColumn("Concern"),
+                                    "message": st.column_config.TextColumn("What it means", width="large")})
+
+# --- centres by band --------------------------------------------------------------------------
+st.header("Centres by indicative band")
+counts = band_counts(centres)
+chart, words = st.columns([3, 2])
+chart.plotly_chart(charts.band_counts_chart(counts, bands=s.bands), key="band_chart")
+with words:
+    st.markdown(band_counts_sentence(counts))
+    common.definition("Indicative band")
+    common.table(counts, file_name="centres_by_band.csv", key="band_counts",
+                 column_config={"centres": st.column_config.NumberColumn("Centres")})
+with st.expander("Every centre's figures"):
+    common.table(centres, file_name=f"reach_by_centre_{s.as_at}.csv", key="centres",
+                 column_config=common.percent_columns(centres))
+
+# --- the trend --------------------------------------------------------------------------------
+st.header("Reach month by month")
+trend = common.trend(by="authority")
+chart, words = st.columns([3, 2])
+chart.plotly_chart(charts.trend_chart(trend, bands=s.bands, title="Reach month by month, all centres"),
+                   key="trend_chart")
+with words:
+    st.markdown(trend_sentence(trend))
+    st.caption("Each point is the figure at the end of a month, worked out exactly as today's figure is.")
+trend_columns = ["as_at", "children_under5", "known_children", "reach_pct", "newborn_reach_pct",
+                 "sustained_pct", "families_to_find", "unmatched_births"]
+with st.expander("The trend as a table"):
+    common.table(trend[trend_columns], file_name="reach_trend.csv", key="trend",
+                 column_config=common.percent_columns(trend[trend_columns]))
+
+# --- birth data -------------------------------------------------------------------------------
+st.header("Birth data from health")
+lag = whole["birth_data_lag_days"]
+text = lag_sentence(lag, as_at=s.as_at)
+st.metric("Days since birth data last arrived", fmt.days(lag))
+if is_overdue(lag):
+    st.warning(text)
+else:
+    st.markdown(text)
+common.definition("Birth-data lag")
