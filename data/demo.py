@@ -21,6 +21,8 @@ start with ZZ and LSOA codes with E019, so nothing can be mistaken for a real pe
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import math
 import os
 import tempfile
@@ -75,8 +77,6 @@ _MONTH_DAYS = 365.25 / 12
 
 # How children become known.
 _NOTIFIED_REGISTRATION_DAYS = 20.0   # mean days from an extract arriving to a registration
-_MOVE_RECORDED_SHARE = 0.85          # a move within the council that the centre records
-_MOVE_OUT_RECORDED_SHARE = 0.75      # a move away that the centre records (the rest go stale)
 _OTHER_CENTRE_SHARE = 0.05           # families who register at a centre that is not their own
 
 _FLAG_RATES = {
@@ -185,7 +185,7 @@ def generate_demo(*, seed: int = DEFAULT_SEED) -> DemoCouncil:
     lsoas["estimate"] = _estimate_quirks(lsoas["lsoa_code"].to_numpy(), streams.get("estimates"))
     postcodes = _draw_postcodes(lsoas, centres, streams.get("postcodes"))
 
-    simulation = _simulate(lsoas, adjacency, centres, streams.get("simulation"))
+    simulation = _Simulator(lsoas, adjacency, centres, streams.get("simulation")).run()
     files = _files(lsoas=lsoas, centres=centres, postcodes=postcodes, simulation=simulation, streams=streams)
     return DemoCouncil(files=tuple(files), lsoas=lsoas, centres=centres,
                        children=simulation.children, seed=seed)
@@ -338,13 +338,12 @@ def _add_months(value: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def _fifth_birthdays(dob_days: np.ndarray) -> np.ndarray:
-    """The fifth birthday of each date of birth, in days; 29 February's is on 1 March."""
-    dob = pd.to_datetime(np.asarray(dob_days, dtype="int64"), unit="D")
-    leap_day = (dob.month == 2) & (dob.day == 29)
-    fifth = pd.to_datetime({"year": dob.year + 5, "month": np.where(leap_day, 3, dob.month),
-                            "day": np.where(leap_day, 1, dob.day)})
-    return ((fifth - pd.Timestamp(_EPOCH)).dt.days).to_numpy(dtype="int64")
+def _fifth_birthday(dob: int) -> int:
+    """The fifth birthday of a date of birth, in days; 29 February's is on 1 March."""
+    born = _EPOCH + timedelta(days=dob)
+    if (born.month, born.day) == (2, 29):
+        return _day(date(born.year + 5, 3, 1))
+    return _day(born.replace(year=born.year + 5))
 
 
 # --- the map ----------------------------------------------------------------------------------------
@@ -440,19 +439,19 @@ def _grow_regions(adjacency: list[list[int]], points: np.ndarray, seeds: list[in
     for region, seed in enumerate(seeds):
         label[seed] = region
         load[region] = weights[seed]
+    frontier = [set(adjacency[seed]) for seed in seeds]
     stuck = set()
     while (label < 0).any():
-        open_regions = [r for r in np.argsort(load, kind="stable") if r not in stuck]
-        region = open_regions[0]
-        members = np.flatnonzero(label == region)
-        frontier = sorted({n for m in members for n in adjacency[m] if label[n] < 0})
-        if not frontier:
+        region = next(r for r in np.argsort(load, kind="stable") if r not in stuck)
+        frontier[region] = {n for n in frontier[region] if label[n] < 0}
+        if not frontier[region]:
             stuck.add(region)
             continue
         seed_point = points[seeds[region]]
-        nearest = min(frontier, key=lambda n: (np.hypot(*(points[n] - seed_point)), n))
+        nearest = min(frontier[region], key=lambda n: (np.hypot(*(points[n] - seed_point)), n))
         label[nearest] = region
         load[region] += weights[nearest]
+        frontier[region] |= set(adjacency[nearest])
     return label
 
 
@@ -669,212 +668,258 @@ def _nhs_numbers(rng: np.random.Generator, count: int) -> np.ndarray:
     return np.array([f"{n:010d}" for n in numbers[:count]])
 
 
-def _simulate(lsoas: gpd.GeoDataFrame, adjacency: list[list[int]], centres: pd.DataFrame,
-              rng: np.random.Generator) -> _Simulation:
-    codes = lsoas["lsoa_code"].to_numpy()
-    lsoa_count = len(codes)
-    under_fives = lsoas["under_fives"].to_numpy(dtype=float)
-    deprivation = lsoas["deprivation"].to_numpy()
-    centre_of = lsoas["centre_id"].to_numpy()
-    quality = centres.set_index("centre_id")["quality"]
-    centre_quality = quality.reindex(centre_of).to_numpy()
+class _Simulator:
+    """Follows every child from birth or arrival to their fifth birthday, a move away, or the demo
+    date, and records what the council's data would show of them.
 
-    # Per LSOA: the share of notified families a centre goes on to register, the monthly chance of
-    # becoming known by other routes, and the share of known families who keep coming. Better
-    # centres do more of all three; deprivation makes each a little harder.
-    contact_rate = 0.80 + 0.17 * centre_quality - 0.03 * deprivation
-    other_routes = (0.001 + 0.05 * centre_quality ** 1.5) * (1 - 0.3 * deprivation)
-    sibling_share = 0.15 + 0.6 * centre_quality
-    engaged_share = 0.40 + 0.35 * centre_quality
+    Homes, not chance, keep an LSOA's number of under-fives steady: births come at a steady rate
+    (spread over each half-year at random), and when a family moves out of an LSOA another family
+    with a child of about the same age moves in a few weeks later. So the population a centre sees
+    on the demo date is close to the latest estimate, as it would be in a settled town.
+    """
 
-    # Births and arrivals, month by month and LSOA by LSOA.
-    months = _month_starts(_SIMULATION_START, DEMO_AS_AT)
-    month_start = np.array([_day(m) for m in months])
-    month_length = np.array([_day(_add_months(m, 1)) - _day(m) for m in months])
-    season = 1 + 0.06 * np.cos(2 * math.pi * (np.array([m.month for m in months]) - 9) / 12)
-    births = rng.poisson(np.outer(season, under_fives / 60))
-    move_out = _MOVE_OUT_RATE[0] + (_MOVE_OUT_RATE[1] - _MOVE_OUT_RATE[0]) * deprivation
-    arrivals = rng.poisson(np.outer(np.ones(len(months)), under_fives * move_out))
-    entries = []
-    for event, counts in (("birth", births), ("arrival", arrivals)):
-        month_index, lsoa_index = np.nonzero(counts)
-        repeat = counts[month_index, lsoa_index]
-        month_index, lsoa_index = np.repeat(month_index, repeat), np.repeat(lsoa_index, repeat)
-        entry = month_start[month_index] + np.floor(rng.random(len(month_index)) * month_length[month_index])
-        age = 0 if event == "birth" else np.floor(rng.random(len(month_index)) * 1826)
-        entries.append(pd.DataFrame({"entry": entry.astype("int64"), "dob": (entry - age).astype("int64"),
-                                     "lsoa": lsoa_index, "event": event}))
-    children = pd.concat(entries, ignore_index=True)
-    children = children[children["entry"] <= _day(DEMO_AS_AT)]
-    children = children.sort_values(["entry", "lsoa", "event", "dob"], kind="stable").reset_index(drop=True)
-    count = len(children)
-    children["child_id"] = np.arange(count)
-    children["nhs_number"] = _nhs_numbers(rng, count)
-    children["sex"] = np.where(rng.random(count) < 0.512, "M", "F")
-    children["fifth_birthday"] = _fifth_birthdays(children["dob"].to_numpy())
+    def __init__(self, lsoas: gpd.GeoDataFrame, adjacency: list[list[int]], centres: pd.DataFrame,
+                 rng: np.random.Generator):
+        self.rng = rng
+        self.draws = _Draws(rng, 200_000)
+        self.codes = lsoas["lsoa_code"].to_numpy()
+        self.under_fives = lsoas["under_fives"].to_numpy(dtype=float)
+        deprivation = lsoas["deprivation"].to_numpy()
+        self.centre_of = lsoas["centre_id"].to_numpy()
+        self.quality = centres.set_index("centre_id")["quality"].to_dict()
+        centre_quality = np.array([self.quality[c] for c in self.centre_of])
+        self.neighbours = [list(n) for n in adjacency]
+        self.cumulative_size = np.cumsum(self.under_fives) / self.under_fives.sum()
 
-    extracts = _extracts(rng)
-    notification = _notifications(children, extracts)
+        # Per LSOA: the share of notified families a centre goes on to register, the monthly chance
+        # of becoming known by other routes, the chance a new baby is registered because the centre
+        # knows an older sibling, and the share of known families who keep coming. Better centres
+        # do more of each; deprivation makes each a little harder.
+        self.contact_rate = 0.80 + 0.17 * centre_quality - 0.03 * deprivation
+        self.other_routes = (0.001 + 0.05 * centre_quality ** 1.5) * (1 - 0.3 * deprivation)
+        self.sibling_share = 0.15 + 0.6 * centre_quality
+        self.engaged_share = 0.40 + 0.35 * centre_quality
+        self.move_out = _MOVE_OUT_RATE[0] + (_MOVE_OUT_RATE[1] - _MOVE_OUT_RATE[0]) * deprivation
+        self.moving = self.move_out + _MOVE_WITHIN_RATE
 
-    draws = _Draws(rng, 200_000)
-    horizon_day = _day(DEMO_AS_AT) + 1
-    neighbour_lists = [np.array(n) for n in adjacency]
-    moving_rate = move_out + _MOVE_WITHIN_RATE
-    cumulative_size = np.cumsum(under_fives) / under_fives.sum()
+        self.extracts = _extracts(rng)
+        self.extract_first = self.extracts["first_day"].tolist()
+        self.extract_last = self.extracts["last_day"].tolist()
+        self.extract_received = self.extracts["received_on"].tolist()
+        self.extract_monthly = self.extracts["monthly"].tolist()
+        self.horizon_day = _day(DEMO_AS_AT) + 1
 
-    residence_rows, registration_rows, sighting_rows = [], [], []
-    family_of = np.empty(count, dtype="int64")
-    exit_day = np.full(count, -1, dtype="int64")
-    first_known = np.full(count, -1, dtype="int64")
-    # Families with a baby in the last few years, per LSOA: (family, when its last baby was born).
-    recent_families: list[list[tuple[int, int]]] = [[] for _ in range(lsoa_count)]
-    family_known_since: dict[int, int] = {}
-    next_family = 0
+        self.children: list[tuple] = []            # (entry, dob, lsoa, event, fifth, family, exit, known)
+        self.residence: list[tuple] = []           # (child, lsoa, start, end)
+        self.registrations: list[tuple] = []       # (child, lsoa_code, centre_id, registered_on)
+        self.sightings: list[tuple] = []           # (child, extract, lsoa)
+        self.queue: list[tuple] = []               # (entry, order, lsoa, dob, event), soonest first
+        self.order = 0
+        # Babies born so far, per LSOA, in order of birth: when, and into which family. Those born
+        # more than five years before the child in hand are behind `oldest_baby`.
+        self.babies_born: list[list[int]] = [[] for _ in self.codes]
+        self.babies_family: list[list[int]] = [[] for _ in self.codes]
+        self.oldest_baby = [0] * len(self.codes)
+        self.family_known_since: dict[int, int] = {}
+        self.families = 0
+        # Homes left behind and not yet taken, per LSOA: (day the newcomer arrives, queue order).
+        self.vacancies: list[list[tuple[int, int]]] = [[] for _ in self.codes]
+        self.cancelled: set[int] = set()
+        self.now = 0
 
-    entry_days = children["entry"].to_numpy()
-    dob_days = children["dob"].to_numpy()
-    entry_lsoa = children["lsoa"].to_numpy()
-    is_birth = (children["event"] == "birth").to_numpy()
-    fifth = children["fifth_birthday"].to_numpy()
-    extract_of = notification.to_numpy()
-    extract_cutoff = extracts["last_day"].to_numpy()
-    extract_received = extracts["received_on"].to_numpy()
+    def run(self) -> _Simulation:
+        for entry, lsoa in self._births():
+            self._schedule(entry, lsoa, entry, "birth")
+        while self.queue:
+            entry, order, lsoa, dob, event = heapq.heappop(self.queue)
+            if order in self.cancelled:
+                continue
+            self.now = entry
+            self._follow(len(self.children), entry=entry, lsoa=lsoa, dob=dob, event=event)
+        return self._results()
 
-    for child in range(count):
-        start, lsoa = int(entry_days[child]), int(entry_lsoa[child])
-        horizon = min(int(fifth[child]), horizon_day)
+    def _schedule(self, entry: int, lsoa: int, dob: int, event: str) -> None:
+        heapq.heappush(self.queue, (entry, self.order, lsoa, dob, event))
+        self.order += 1
 
-        # Family: a new baby may join a family in the same LSOA that had one 18 months to 5 years ago.
+    def _births(self) -> list[tuple[int, int]]:
+        """(day, LSOA) of every birth: each LSOA's expected births per half-year, rounded so that
+        the fractions carry over, then scattered over the half-year's days by season."""
+        months = _month_starts(_SIMULATION_START, DEMO_AS_AT)
+        month_start = np.array([_day(m) for m in months])
+        month_length = np.array([_day(_add_months(m, 1)) - _day(m) for m in months])
+        season = 1 + 0.06 * np.cos(2 * math.pi * (np.array([m.month for m in months]) - 9) / 12)
+        half_year = np.arange(len(months)) // 6
+        expected = np.add.reduceat(np.outer(season, self.under_fives / 60), np.flatnonzero(
+            np.r_[True, half_year[1:] != half_year[:-1]]), axis=0)
+        carried = np.floor(np.cumsum(expected, axis=0) + self.rng.random(len(self.codes)))
+        per_half = np.diff(carried, axis=0, prepend=0).astype("int64")
+        half_index, lsoa_index = np.nonzero(per_half)
+        repeat = per_half[half_index, lsoa_index]
+        half_index, lsoa_index = np.repeat(half_index, repeat), np.repeat(lsoa_index, repeat)
+        births = []
+        for half in range(per_half.shape[0]):
+            in_half = np.flatnonzero(half_year == half)
+            weights = season[in_half] * month_length[in_half]
+            chosen = lsoa_index[half_index == half]
+            month = in_half[np.searchsorted(np.cumsum(weights) / weights.sum(), self.rng.random(len(chosen)))]
+            day = month_start[month] + np.floor(self.rng.random(len(chosen)) * month_length[month]).astype("int64")
+            births += [(int(d), int(l)) for d, l in zip(day, chosen) if d < self.horizon_day]
+        return sorted(births)
+
+    def _family(self, start: int, lsoa: int, born_here: bool) -> int:
+        """A new baby may join a family in the same LSOA that had one 18 months to 5 years before."""
         family = -1
-        if is_birth[child]:
-            eligible = [f for f, born in recent_families[lsoa] if 540 <= start - born <= 1800]
-            if eligible and draws.uniform() < 0.35:
-                family = eligible[int(draws.uniform() * len(eligible))]
-            recent_families[lsoa] = [(f, born) for f, born in recent_families[lsoa] if start - born <= 1800]
+        if born_here:
+            born = self.babies_born[lsoa]
+            while self.oldest_baby[lsoa] < len(born) and start - born[self.oldest_baby[lsoa]] > 1800:
+                self.oldest_baby[lsoa] += 1
+            choices = bisect.bisect_right(born, start - 540) - self.oldest_baby[lsoa]
+            if choices > 0 and self.draws.uniform() < 0.35:
+                family = self.babies_family[lsoa][self.oldest_baby[lsoa] + int(self.draws.uniform() * choices)]
         if family < 0:
-            family, next_family = next_family, next_family + 1
-        if is_birth[child]:
-            recent_families[lsoa].append((family, start))
-        family_of[child] = family
+            family, self.families = self.families, self.families + 1
+        if born_here:
+            self.babies_born[lsoa].append(start)
+            self.babies_family[lsoa].append(family)
+        return family
 
-        # Where the child lives until their fifth birthday, the demo date, or a move away.
-        segments = []
-        t = start
-        left = -1
+    def _homes(self, child: int, *, start: int, lsoa: int, dob: int, horizon: int) -> tuple[list, int]:
+        """Where the child lives, as (lsoa, since, until) spells, and the day they moved away (-1 if
+        they did not). Every home left behind is taken by a family with a child of about the same age."""
+        draws = self.draws
+        spells, t, left = [], start, -1
         while True:
-            wait = draws.exponential(_MONTH_DAYS / moving_rate[lsoa])
+            wait = draws.exponential(_MONTH_DAYS / self.moving[lsoa])
             if t + wait >= horizon:
-                segments.append((lsoa, t, horizon))
-                break
+                spells.append((lsoa, t, horizon))
+                return spells, left
             moved = int(t + wait) + 1
-            segments.append((lsoa, t, moved))
+            spells.append((lsoa, t, moved))
+            arrival = moved + int(draws.exponential(45.0))
+            newcomer_dob = min(dob + int(draws.uniform() * 180) - 90, arrival)
+            if arrival < self.horizon_day and arrival < _fifth_birthday(newcomer_dob):
+                self._schedule(arrival, lsoa, newcomer_dob, "arrival")
+                self.vacancies[lsoa].append((arrival, self.order - 1))
             t = moved
-            if draws.uniform() < move_out[lsoa] / moving_rate[lsoa]:
-                left = moved
-                break
-            if draws.uniform() < 0.75 and len(neighbour_lists[lsoa]):
-                lsoa = int(neighbour_lists[lsoa][int(draws.uniform() * len(neighbour_lists[lsoa]))])
-            else:
-                lsoa = int(np.searchsorted(cumulative_size, draws.uniform()))
-        last_day_here = segments[-1][2]
-        exit_day[child] = left
-        for where, since, until in segments:
-            residence_rows.append((child, where, since, until))
+            if draws.uniform() < self.move_out[lsoa] / self.moving[lsoa]:
+                return spells, moved
+            lsoa = self._new_home(lsoa, moved)
+
+    def _new_home(self, leaving: int, day: int) -> int:
+        """Where a family moving within the council goes: usually next door, into a home that has
+        just been vacated (so no family from outside takes it); otherwise anywhere."""
+        draws = self.draws
+        neighbours = self.neighbours[leaving]
+        if draws.uniform() < 0.75 and neighbours:
+            for lsoa in neighbours:
+                # Homes whose newcomers have already been followed cannot be taken any more.
+                self.vacancies[lsoa] = [v for v in self.vacancies[lsoa] if v[0] >= self.now]
+            free = [(arrival, order, lsoa) for lsoa in neighbours for arrival, order in self.vacancies[lsoa]
+                    if day <= arrival <= day + 120]
+            if free:
+                arrival, order, lsoa = min(free)
+                self.vacancies[lsoa].remove((arrival, order))
+                self.cancelled.add(order)
+                return lsoa
+            return neighbours[int(draws.uniform() * len(neighbours))]
+        return int(np.searchsorted(self.cumulative_size, draws.uniform()))
+
+    def _follow(self, child: int, *, entry: int, lsoa: int, dob: int, event: str) -> None:
+        draws = self.draws
+        born_here = event == "birth"
+        fifth = _fifth_birthday(dob)
+        horizon = min(fifth, self.horizon_day)
+        family = self._family(entry, lsoa, born_here)
+        spells, left = self._homes(child, start=entry, lsoa=lsoa, dob=dob, horizon=horizon)
+        last_day_here = spells[-1][2]
+        for where, since, until in spells:
+            self.residence.append((child, where, since, until))
 
         def living_in(day: int) -> int:
             """The LSOA the child lives in on `day`, or -1 if not living here then."""
-            if day < start or day >= last_day_here:
-                return -1
-            for where, since, until in segments:
-                if since <= day < until:
-                    return where
+            if entry <= day < last_day_here:
+                for where, since, until in spells:
+                    if since <= day < until:
+                        return where
             return -1
 
         # Ways to become known; the earliest that happens while the child lives here wins.
         candidates = []
-        known_since = family_known_since.get(family, -1)
-        if is_birth[child] and 0 <= known_since <= start and draws.uniform() < sibling_share[lsoa]:
-            candidates.append(start + draws.exponential(45.0))
-        extract = int(extract_of[child])
-        if extract >= 0:
-            sighted_in = living_in(int(extract_cutoff[extract]))
-            if sighted_in >= 0 and extract_received[extract] < horizon_day:
-                sighting_rows.append((child, extract, sighted_in))
-                if draws.uniform() < contact_rate[sighted_in]:
-                    candidates.append(extract_received[extract] + draws.exponential(_NOTIFIED_REGISTRATION_DAYS))
-        for where, since, until in segments:
-            chance = since + draws.exponential(_MONTH_DAYS / other_routes[where])
+        known_since = self.family_known_since.get(family, -1)
+        if born_here and 0 <= known_since <= entry and draws.uniform() < self.sibling_share[lsoa]:
+            candidates.append(entry + draws.exponential(45.0))
+        extract = bisect.bisect_left(self.extract_last, entry)
+        if (extract < len(self.extract_last) and entry >= self.extract_first[extract]
+                and (born_here or self.extract_monthly[extract])):
+            sighted_in = living_in(self.extract_last[extract])
+            if sighted_in >= 0 and self.extract_received[extract] < self.horizon_day:
+                self.sightings.append((child, extract, sighted_in))
+                if draws.uniform() < self.contact_rate[sighted_in]:
+                    candidates.append(self.extract_received[extract]
+                                      + draws.exponential(_NOTIFIED_REGISTRATION_DAYS))
+        for where, since, until in spells:
+            chance = since + draws.exponential(_MONTH_DAYS / self.other_routes[where])
             if chance < until:
                 candidates.append(chance)
                 break
-        registered = -1
-        for candidate in sorted(candidates):
-            day = int(candidate)
-            if living_in(day) >= 0 and day < horizon_day:
-                registered = day
-                break
+        registered = next((int(c) for c in sorted(candidates)
+                           if living_in(int(c)) >= 0 and int(c) < self.horizon_day), -1)
+        self.children.append((entry, dob, lsoa, event, fifth, family, left, registered))
         if registered < 0:
-            continue
-        first_known[child] = registered
+            return
         if known_since < 0 or registered < known_since:
-            family_known_since[family] = registered
+            self.family_known_since[family] = registered
+        self._register(child, spells=spells, left=left, registered=registered, where=living_in(registered))
 
-        where = living_in(registered)
-        centre = centre_of[where]
-        if draws.uniform() < _OTHER_CENTRE_SHARE and len(neighbour_lists[where]):
-            centre = centre_of[int(neighbour_lists[where][int(draws.uniform() * len(neighbour_lists[where]))])]
-        registration_rows.append((child, codes[where], centre, registered))
-        # Later moves, as far as the centres hear of them.
-        for where, since, until in segments:
-            if since <= registered:
-                continue
-            if draws.uniform() < _MOVE_RECORDED_SHARE:
+    def _register(self, child: int, *, spells: list, left: int, registered: int, where: int) -> None:
+        """The registration, and the later moves as far as the centre hears of them: centres that
+        know their families well keep their addresses up to date."""
+        draws = self.draws
+        centre = self.centre_of[where]
+        if draws.uniform() < _OTHER_CENTRE_SHARE and self.neighbours[where]:
+            centre = self.centre_of[self.neighbours[where][int(draws.uniform() * len(self.neighbours[where]))]]
+        quality = self.quality[centre]
+        self.registrations.append((child, self.codes[where], centre, registered))
+        for where, since, until in spells:
+            if since > registered and draws.uniform() < 0.7 + 0.25 * quality:
                 day = int(since + draws.exponential(30.0))
-                if day < min(until, horizon_day):
-                    registration_rows.append((child, codes[where], centre_of[where], day))
-        if left >= 0 and draws.uniform() < _MOVE_OUT_RECORDED_SHARE:
+                if day < min(until, self.horizon_day):
+                    centre = self.centre_of[where]
+                    self.registrations.append((child, self.codes[where], centre, day))
+        if left >= 0 and draws.uniform() < 0.55 + 0.4 * quality:
             day = int(left + draws.exponential(30.0))
-            if day < horizon_day:
+            if day < self.horizon_day:
                 away = _NEIGHBOUR_LSOAS[int(draws.uniform() * len(_NEIGHBOUR_LSOAS))]
-                registration_rows.append((child, away, registration_rows[-1][2], day))
+                self.registrations.append((child, away, centre, day))
 
-    children["family"] = family_of
-    children["exit"] = exit_day
-    children["first_known"] = first_known
-    children["lsoa_code"] = codes[children["lsoa"].to_numpy()]
-    residence = pd.DataFrame(residence_rows, columns=["child_id", "lsoa", "start", "end"])
-    residence["lsoa_code"] = codes[residence["lsoa"].to_numpy()]
-    registrations = pd.DataFrame(registration_rows, columns=["child_id", "lsoa_code", "centre_id", "registered_on"])
-    sightings = pd.DataFrame(sighting_rows, columns=["child_id", "extract", "lsoa"])
-    sightings["lsoa_code"] = codes[sightings["lsoa"].to_numpy()]
-    sightings["event"] = children["event"].to_numpy()[sightings["child_id"].to_numpy()]
-
-    contacts = _contacts(children, registrations, engaged_share=engaged_share, lsoa_index=entry_lsoa, rng=rng)
-
-    born = children[is_birth & (children["dob"] >= _day(_DATA_START))]
-    month_of_birth = pd.to_datetime(born["dob"].to_numpy(), unit="D").to_period("M")
-    births_by_month = (born.assign(month=month_of_birth).groupby(["lsoa_code", "month"]).size()
-                       .rename("births").reset_index())
-    return _Simulation(children=children, residence=residence, registrations=registrations,
-                       sightings=sightings, extracts=extracts, contacts=contacts,
-                       births_by_month=births_by_month)
-
-
-def _notifications(children: pd.DataFrame, extracts: pd.DataFrame) -> pd.Series:
-    """The extract each child would be in (-1 for none): births from April 2023, and arrivals from
-    October 2024 when the extract began to include them, in the extract covering that day."""
-    entry = children["entry"].to_numpy()
-    index = np.searchsorted(extracts["last_day"].to_numpy(), entry, side="left")
-    inside = index < len(extracts)
-    index = np.where(inside, index, 0)
-    covered = inside & (entry >= extracts["first_day"].to_numpy()[index])
-    arrival = (children["event"] == "arrival").to_numpy()
-    covered &= ~arrival | extracts["monthly"].to_numpy()[index]
-    return pd.Series(np.where(covered, index, -1), index=children.index)
+    def _results(self) -> _Simulation:
+        children = pd.DataFrame(self.children, columns=["entry", "dob", "lsoa", "event", "fifth_birthday",
+                                                        "family", "exit", "first_known"])
+        count = len(children)
+        children.insert(0, "child_id", np.arange(count))
+        children["lsoa_code"] = self.codes[children["lsoa"].to_numpy()]
+        children["nhs_number"] = _nhs_numbers(self.rng, count)
+        children["sex"] = np.where(self.rng.random(count) < 0.512, "M", "F")
+        residence = pd.DataFrame(self.residence, columns=["child_id", "lsoa", "start", "end"])
+        residence["lsoa_code"] = self.codes[residence["lsoa"].to_numpy()]
+        registrations = pd.DataFrame(self.registrations,
+                                     columns=["child_id", "lsoa_code", "centre_id", "registered_on"])
+        sightings = pd.DataFrame(self.sightings, columns=["child_id", "extract", "lsoa"])
+        sightings["lsoa_code"] = self.codes[sightings["lsoa"].to_numpy()]
+        sightings["event"] = children["event"].to_numpy()[sightings["child_id"].to_numpy()]
+        contacts = _contacts(children, registrations, engaged_share=self.engaged_share, rng=self.rng)
+        born = children[(children["event"] == "birth") & (children["dob"] >= _day(_DATA_START))]
+        month_of_birth = pd.to_datetime(born["dob"].to_numpy(), unit="D").to_period("M")
+        births_by_month = (born.assign(month=month_of_birth).groupby(["lsoa_code", "month"]).size()
+                           .rename("births").reset_index())
+        return _Simulation(children=children, residence=residence, registrations=registrations,
+                           sightings=sightings, extracts=self.extracts, contacts=contacts,
+                           births_by_month=births_by_month)
 
 
 def _contacts(children: pd.DataFrame, registrations: pd.DataFrame, *, engaged_share: np.ndarray,
-              lsoa_index: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
+              rng: np.random.Generator) -> pd.DataFrame:
     """Attendances of known children while they live here, since the contact export began: some
     families come most weeks, most now and then."""
     first = registrations.drop_duplicates("child_id")
@@ -883,7 +928,7 @@ def _contacts(children: pd.DataFrame, registrations: pd.DataFrame, *, engaged_sh
                      np.minimum(children["fifth_birthday"].to_numpy()[child], _day(DEMO_AS_AT) + 1))
     start = np.maximum(first["registered_on"].to_numpy(), _day(_CONTACTS_START))
     span = np.maximum(leave - start, 0)
-    engaged = rng.random(len(child)) < engaged_share[lsoa_index[child]]
+    engaged = rng.random(len(child)) < engaged_share[children["lsoa"].to_numpy()[child]]
     monthly = np.where(engaged, rng.gamma(4.0, 0.16, len(child)), rng.gamma(1.5, 0.1, len(child)))
     n = rng.poisson(monthly * span / _MONTH_DAYS)
     who = np.repeat(np.arange(len(child)), n)

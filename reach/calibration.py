@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from reach.measures import under_five_sql
-from reach.report import as_date, reach_report, reach_trend
+from reach.report import _KNOWN_CTES, as_date, reach_report, reach_trend
 from reach.whatif import DAYS_PER_MONTH, DEFAULT_SCENARIO, Scenario, sharing_name
 
 ORIGINS = ("data", "default", "option")
@@ -174,6 +174,19 @@ WHERE f.registered_on > ?
   AND f.lsoa_code IN {_AREA_SQL}
   AND {under_five_sql('f.dob', 'f.registered_on')}
   AND NOT EXISTS (SELECT 1 FROM births b WHERE b.child_key = f.child_key AND b.received_on <= f.registered_on)
+"""
+
+
+# Known children by completed year of age (0 to 4), by the report's own definition of known.
+# Parameters: the date (as a one-item list), the centre twice.
+_KNOWN_BY_YEAR_OF_AGE_SQL = f"""
+WITH {_KNOWN_CTES}
+SELECT {' + '.join(f"CAST(k.dob <= CAST(k.d - INTERVAL {n} YEAR AS DATE) AS INTEGER)" for n in range(1, 5))}
+           AS year_of_age,
+       count(*) AS known
+FROM known k
+WHERE k.lsoa_code IN {_AREA_SQL}
+GROUP BY year_of_age
 """
 
 
@@ -321,3 +334,16 @@ def current_position(con, *, as_at, centre_id: str | None = None) -> tuple[int, 
             raise ValueError(f"No centre {centre_id!r} in the store.")
         row = match.iloc[0]
     return int(row["known_children"]), float(row["children_under5"])
+
+
+def known_share_by_age(con, *, as_at, centre_id: str | None = None) -> list[float]:
+    """Today's known share in each year of age, 0 to 4: known children of that age over a fifth of
+    the under-fives (population estimates come for ages 0-4 together, and the years are close to
+    equal in size). The projection starts from it, so an area that knows its toddlers but not its
+    four-year-olds is not treated as knowing every age alike."""
+    day = as_date(as_at)
+    _, under_five = current_position(con, as_at=day, centre_id=centre_id)
+    if under_five <= 0:
+        raise ValueError(f"No children under five in the area on {day.isoformat()}, so no known share by age.")
+    counts = dict(con.cursor().execute(_KNOWN_BY_YEAR_OF_AGE_SQL, [[day], centre_id, centre_id]).fetchall())
+    return [counts.get(year, 0) / (under_five / 5) for year in range(5)]

@@ -54,16 +54,18 @@ def _threshold_line(figure: go.Figure, value: float, *, words: str, colour: str,
 # --- overview ---------------------------------------------------------------------------------
 
 def band_counts_chart(counts: pd.DataFrame, *, bands: Bands) -> go.Figure:
-    """Bars of the number of centres in each indicative band, labelled with the band's range."""
+    """Bars of the number of centres in each indicative band, best band at the top, each
+    labelled with the band's range and its count."""
     labels = [band_range(b, bands) if b != NO_BAND else NO_BAND for b in counts["band"]]
     figure = go.Figure(go.Bar(
-        x=labels, y=counts["centres"], text=counts["centres"], textposition="outside",
-        marker_color=[BAND_COLOURS[b] for b in counts["band"]], name="Centres",
-        hovertemplate="%{x}: %{y} centres<extra></extra>",
+        y=labels, x=counts["centres"], orientation="h", text=counts["centres"], textposition="outside",
+        marker_color=[BAND_COLOURS[b] for b in counts["band"]], name="Centres", cliponaxis=False,
+        hovertemplate="%{y}: %{x} centres<extra></extra>",
     ))
-    figure.update_yaxes(title="Centres", rangemode="tozero", dtick=1 if counts["centres"].max() <= 10 else None)
-    figure.update_xaxes(title=None)
-    return _layout(figure, title="Centres by indicative band", height=340, showlegend=False)
+    most = int(counts["centres"].max()) if len(counts) else 0
+    figure.update_xaxes(title="Centres", range=[0, max(1, most) * 1.15], dtick=1 if most <= 10 else None)
+    figure.update_yaxes(title=None, autorange="reversed", type="category")
+    return _layout(figure, title="Centres by indicative band", height=300, showlegend=False)
 
 
 def trend_chart(trend: pd.DataFrame, *, bands: Bands, series: str | None = None,
@@ -105,7 +107,8 @@ def bullet_chart(*, value_pct: float, interval: Interval | None, bands: Bands, l
                  comparator_pct: float | None = None, comparator_label: str = "All centres") -> go.Figure:
     """A bar in band zones: the centre's figure as a marker with its 95% interval as whiskers,
     each zone named with its range, and the authority's figure as a line to compare with."""
-    top = max(100.0, (interval.upper if interval else 0) + 2, (value_pct or 0) + 2)
+    shown_value = 0.0 if value_pct is None or pd.isna(value_pct) else float(value_pct)
+    top = max(100.0, (interval.upper if interval else 0) + 2, shown_value + 2)
     figure = go.Figure()
     for band, start, end in _zones(bands, top):
         figure.add_trace(go.Bar(
@@ -113,6 +116,13 @@ def bullet_chart(*, value_pct: float, interval: Interval | None, bands: Bands, l
             marker=dict(color=BAND_COLOURS[band], opacity=0.35, line=dict(width=0)), width=0.6,
             hovertemplate=f"{band_range(band, bands)}<extra></extra>",
         ))
+    if value_pct is None or pd.isna(value_pct):
+        figure.add_annotation(text="No figure: no children under five recorded", showarrow=False,
+                              x=50, y=label)
+        figure.update_xaxes(range=[0, top], ticksuffix="%", title=None)
+        figure.update_yaxes(showticklabels=False)
+        return _layout(figure, title=f"{label} against the indicative bands", height=260, barmode="overlay",
+                       legend=dict(orientation="h", y=-0.25))
     error = None
     if interval is not None:
         error = dict(type="data", symmetric=False, array=[interval.upper - value_pct],
@@ -156,9 +166,9 @@ def unmatched_chart(counts: pd.DataFrame) -> go.Figure:
         hovertemplate="%{y}, born %{x}: %{z} unmatched<extra></extra>", name="Unmatched births",
     ))
     figure.update_xaxes(title="Month of birth", type="category")
-    figure.update_yaxes(title=None, type="category")
+    figure.update_yaxes(title=None, type="category", dtick=1)
     return _layout(figure, title="Unmatched births by LSOA and month of birth",
-                   height=max(260, 60 + 24 * len(table)))
+                   height=max(260, 110 + 28 * len(table)))
 
 
 def lsoa_gaps_chart(gaps: pd.DataFrame, *, top: int = 15) -> go.Figure:
@@ -235,12 +245,12 @@ def league_chart(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float
         _threshold_line(figure, bands.outstanding, words=f"Outstanding from {threshold(bands.outstanding)}",
                         colour=TARGET_COLOUR, axis="x")
     upper = shown["upper_95"].max()
-    figure.update_xaxes(title=f"{chosen.name} (%)", ticksuffix="%",
+    figure.update_xaxes(title=None, ticksuffix="%",
                         range=[0, max(100.0, float(upper) + 2 if pd.notna(upper) else 100.0)])
     figure.update_yaxes(title=None, type="category", categoryorder="array",
                         categoryarray=list(shown["centre_name"][::-1]))
     return _layout(figure, title=f"{chosen.name} by centre, with 95% intervals",
-                   height=max(320, 90 + 30 * len(shown)), legend=dict(orientation="h", y=-0.15))
+                   height=240 + 30 * len(shown), legend=dict(orientation="h", yanchor="top", y=-0.08))
 
 
 def funnel_plot(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float, bands: Bands,
@@ -251,7 +261,9 @@ def funnel_plot(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float,
     shown = league.assign(_denominator=league[chosen.denominator])
     sizes = shown.loc[shown["_denominator"] > 0, "_denominator"]
     largest = float(sizes.max()) if len(sizes) else 100.0
-    smallest = max(1.0, float(sizes.min()) / 2) if len(sizes) else 1.0
+    # Start the funnel well left of the smallest centre, so its shape (and why small centres
+    # need a larger difference to stand out) can be seen.
+    smallest = max(5.0, min(50.0, float(sizes.min()) / 2)) if len(sizes) else 5.0
     grid = np.unique(np.round(np.geomspace(smallest, largest * 1.1, points)).astype(int))
     figure = go.Figure()
     for z, words, dash in ((Z_998, "99.8% limits", "dot"), (Z_95, "95% limits", "dash")):
@@ -282,17 +294,17 @@ def funnel_plot(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float,
     figure.update_xaxes(title=f"Number of {chosen.denominator_words}", rangemode="tozero")
     figure.update_yaxes(title=f"{chosen.name} (%)", ticksuffix="%", range=[max(bottom, 0.0), top])
     return _layout(figure, title=f"Funnel plot: {chosen.name.lower()} against the number of {chosen.denominator_words}",
-                   height=520, legend=dict(orientation="h", y=-0.15))
+                   height=560, legend=dict(orientation="h", yanchor="top", y=-0.15))
 
 
-def similar_centres_chart(similar: pd.DataFrame, *, measure_key: str) -> go.Figure:
+def similar_centres_chart(similar: pd.DataFrame, *, measure_key: str, benchmark_pct: float) -> go.Figure:
     """The chosen centre beside the centres serving the most similar areas, on one measure,
-    the chosen centre drawn dark and named '(chosen)'."""
+    the chosen centre drawn dark and named '(chosen)', with the authority's figure as a line."""
     chosen = measure(measure_key)
     names = [f"{n} (chosen)" if c else n for n, c in zip(similar["centre_name"], similar["is_chosen"])]
     values = similar[chosen.column]
     figure = go.Figure(go.Bar(
-        x=names, y=values, name=chosen.name,
+        x=names, y=values, name=chosen.name, showlegend=False,
         marker_color=[LINE_COLOUR if c else "#BBBBBB" for c in similar["is_chosen"]],
         text=[f"{v:.1f}%" if pd.notna(v) else "–" for v in values], textposition="outside",
         customdata=similar["deprived_share_pct"],
@@ -301,7 +313,8 @@ def similar_centres_chart(similar: pd.DataFrame, *, measure_key: str) -> go.Figu
     ))
     figure.update_yaxes(title=f"{chosen.name} (%)", ticksuffix="%",
                         range=[0, max(100.0, float(values.max()) + 8 if values.notna().any() else 100.0)])
+    _threshold_line(figure, benchmark_pct, words=f"All centres: {benchmark_pct:.1f}%", colour=AUTHORITY_COLOUR)
     figure.update_xaxes(title=None)
-    return _layout(figure, title=f"{chosen.name}: centres serving similarly deprived areas", height=380,
-                   showlegend=False)
+    return _layout(figure, title=f"{chosen.name}: centres serving similarly deprived areas", height=420,
+                   legend=dict(orientation="h", yanchor="top", y=-0.12))
 

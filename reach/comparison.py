@@ -116,3 +116,39 @@ def similar_centres(centres: pd.DataFrame, *, centre_id: str, count: int = 4) ->
     columns = ["centre_id", "centre_name", "is_chosen", "deprived_share_pct", "difference_pts",
                "children_under5", "known_children", "reach_pct", "newborn_reach_pct", "sustained_pct", "band"]
     return chosen[columns].reset_index(drop=True)
+
+
+def comparison_sentence(league: pd.DataFrame, *, measure_key: str = "reach") -> str:
+    """'Of 8 centres, 2 are higher than all centres together, 4 similar and 2 lower, allowing
+    for chance (95% limits).'"""
+    chosen = measure(measure_key)
+    counts = league["comparison"].value_counts()
+    total = len(league)
+    if total == 0:
+        return "There are no centres to compare yet."
+    parts = [f"{counts.get('better', 0)} {'is' if counts.get('better', 0) == 1 else 'are'} higher than "
+             "the authority as a whole",
+             f"{counts.get('similar', 0)} similar",
+             f"{counts.get('worse', 0)} lower"]
+    sentence = (f"On {chosen.name.lower()}, of {total} centre{'s' if total != 1 else ''}, "
+                f"{parts[0]}, {parts[1]} and {parts[2]}, allowing for chance (95% limits).")
+    if counts.get("no figure", 0):
+        sentence += f" {counts['no figure']} ha{'s' if counts['no figure'] == 1 else 've'} no figure."
+    return sentence
+
+
+def similar_sentence(similar: pd.DataFrame, *, measure_key: str = "reach") -> str:
+    """Where the chosen centre stands among the centres serving similarly deprived areas."""
+    chosen_measure = measure(measure_key)
+    own = similar[similar["is_chosen"]].iloc[0]
+    others = similar[~similar["is_chosen"]]
+    if others.empty:
+        return f"There are no other centres to compare {own['centre_name']} with."
+    value = own[chosen_measure.column]
+    known_values = others[chosen_measure.column].dropna()
+    lower = int((known_values < value).sum()) if pd.notna(value) else 0
+    names = ", ".join(others["centre_name"])
+    return (f"{own['centre_name']} has {own['deprived_share_pct']:.0f}% of its under-fives in the most deprived "
+            f"areas. The {len(others)} centres closest to that are {names} "
+            f"({others['deprived_share_pct'].min():.0f}% to {others['deprived_share_pct'].max():.0f}%). "
+            f"Its {chosen_measure.name.lower()} of {value:.1f}% is higher than {lower} of them.")

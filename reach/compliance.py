@@ -90,8 +90,8 @@ SOURCES: tuple[Source, ...] = (
     ),
 )
 
-COLUMNS = ("source", "dated_by", "deliveries", "last_received", "usual_interval_days",
-           "interval_basis", "lag_days", "allowed_days", "overdue", "status")
+COLUMNS = ("source", "status", "last_received", "lag_days", "usual_interval_days", "allowed_days",
+           "overdue", "deliveries", "interval_basis", "dated_by")
 
 
 def delivery_dates(con, source: Source, *, as_at) -> list[date]:
@@ -127,10 +127,10 @@ def usual_interval(con, source: Source, *, as_at) -> float | None:
 def compliance(con, *, as_at, grace_days: int = GRACE_DAYS) -> pd.DataFrame:
     """One row per source of data: is it arriving as usual, as at `as_at`?
 
-    Columns: source, dated_by, deliveries (how many up to as_at), last_received, usual_interval_days,
-    interval_basis ("measured" or "expected"), lag_days, allowed_days (interval + allowed delay +
-    grace), overdue (True, False, or missing when nothing was received) and status ("overdue",
-    "on time" or "none received"). A missing figure is None.
+    Columns: source, status ("overdue", "on time" or "none received"), last_received, lag_days,
+    usual_interval_days, allowed_days (interval + allowed delay + grace), overdue (True, False,
+    or missing when nothing was received), deliveries (how many up to as_at), interval_basis
+    ("measured" or "expected") and dated_by (what a delivery's date is). A missing figure is None.
     """
     if grace_days < 0:
         raise ValueError(f"grace_days must be 0 or more; got {grace_days}.")
@@ -186,6 +186,7 @@ def describe(row) -> str:
     if row["interval_basis"] == "expected":
         every = f"expected every {round(row['usual_interval_days']):,} days (too few deliveries to measure)"
     lag = int(row["lag_days"])
-    age = "1 day" if lag == 1 else f"{lag:,} days"
-    return (f"last received {row['last_received']:%d %b %Y}, {age} before this date; {every}; "
+    when = ("on this date" if lag == 0 else "1 day before this date" if lag == 1
+            else f"{lag:,} days before this date")
+    return (f"last received {row['last_received']:%d %b %Y}, {when}; {every}; "
             f"overdue after {round(row['allowed_days']):,} days.")

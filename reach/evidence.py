@@ -18,7 +18,7 @@ from reach import format as fmt
 from reach.measures import DEFINITIONS, Bands
 from reach.stats import Interval
 from reach.suppression import COUNT_COLUMNS, PERCENTAGES, SuppressionRule, suppress_for_publication
-from reach.summaries import band_range, interval_sentence, lag_sentence, newborn_sentence, reach_sentence
+from reach.summaries import band_range, interval_sentence, lag_sentence, long_date, newborn_sentence, reach_sentence
 
 # The key figures, in the order an inspector reads them: (column, words).
 KEY_FIGURES = (
@@ -57,29 +57,52 @@ def publishable(frame: pd.DataFrame, *, rule: SuppressionRule = SuppressionRule(
 
 def key_figures(centre: pd.Series, authority: pd.Series, *, interval: Interval | None,
                 published: bool = False) -> pd.DataFrame:
-    """The key figures of a centre beside the authority's. Columns: figure, centre, all_centres.
-    Made for publication, small counts and what would reveal them are replaced by "c"."""
+    """The key figures of a centre beside the authority's, raw (for CSV).
+
+    Columns: measure (the report's column), figure (in words), centre, all_centres. Made for
+    publication, small counts and what would reveal them are replaced by "c".
+    """
     rows = pd.DataFrame([centre, authority])
     if published:
         rows = pd.concat([publishable(rows.iloc[[0]]), publishable(rows.iloc[[1]])])
     rows = rows.reset_index(drop=True)
     table = pd.DataFrame({
+        "measure": [column for column, _ in KEY_FIGURES],
         "figure": [words for _, words in KEY_FIGURES],
         "centre": [rows.at[0, column] for column, _ in KEY_FIGURES],
         "all_centres": [rows.at[1, column] for column, _ in KEY_FIGURES],
-    })
-    reach_withheld = published and rows.at[0, "reach_pct"] == SuppressionRule().marker
-    if interval is not None and not reach_withheld:
-        extra = pd.DataFrame({"figure": ["Reach, 95% interval from (%)", "Reach, 95% interval to (%)"],
+    }).astype({"centre": object, "all_centres": object})
+    if interval is not None and rows.at[0, "reach_pct"] != SuppressionRule().marker:
+        extra = pd.DataFrame({"measure": ["reach_lower_95_pct", "reach_upper_95_pct"],
+                              "figure": ["Reach: 95% interval from (%)", "Reach: 95% interval to (%)"],
                               "centre": [interval.lower, interval.upper], "all_centres": [None, None]})
         table = pd.concat([table.iloc[:3], extra, table.iloc[3:]], ignore_index=True)
     return table
 
 
+def readable(figures: pd.DataFrame) -> pd.DataFrame:
+    """The key figures as text for reading: 12,345; 96.4%; yes / no; "c" and blanks kept."""
+    def shown(measure, value):
+        if isinstance(value, str):
+            return value
+        if value is None or pd.isna(value):
+            return fmt.NO_FIGURE
+        if measure.endswith("_pct"):
+            return fmt.percent(value)
+        if measure.endswith("_flagged"):
+            return "yes" if bool(value) else "no"
+        return fmt.count(value)
+
+    out = figures.copy()
+    for column in ("centre", "all_centres"):
+        out[column] = [shown(m, v) for m, v in zip(figures["measure"], figures[column])]
+    return out
+
+
 def _summary_markdown(*, centre: pd.Series, authority: pd.Series, interval: Interval | None, as_at: date,
                       bands: Bands, published: bool, files: list[str]) -> str:
     name = f"{centre['centre_name']} ({centre['centre_id']})"
-    lines = [f"# Reach evidence: {name}", "", f"Figures as at {as_at:%d %B %Y}.", ""]
+    lines = [f"# Reach evidence: {name}", "", f"Figures as at {long_date(as_at)}.", ""]
     if published:
         lines += ["Prepared for publication: counts from 1 to 4, and any figure that would reveal one, "
                   "are shown as \"c\". The written summary below is withheld for the same reason; the "

@@ -23,8 +23,11 @@ import shapely
 
 from geo.figures import LICENCE_CREDIT, choropleth
 from geo.projection import WGS84
-from geo.shapes import dissolve_areas, display_tolerance, simplify_for_display
+from geo.shapes import bounds_view, dissolve_areas, display_tolerance, simplify_for_display
 from reach import format as fmt
+
+# The map's size on the page (beside the gap table); the view is fitted to it.
+MAP_WIDTH_PX, MAP_HEIGHT_PX = 640, 560
 
 # Beyond this many LSOAs a browser slows to a crawl drawing them; show reach areas instead.
 MAX_LSOAS_AT_ONCE = 2_000
@@ -68,6 +71,8 @@ MAP_MEASURES: dict[str, MapMeasure] = {
                    value_range=(1.0, 10.0), by_centre=False),
     )
 }
+
+NAMED_IN_SUMMARY = 5   # LSOAs named in the one-sentence summary; the table lists them all
 
 # The gap ranking's columns, in the order shown.
 GAP_COLUMNS = ("lsoa_code", "lsoa_name", "centre_name", "families_to_find", "children_under5",
@@ -196,8 +201,9 @@ def gap_ranking(lsoa_report: pd.DataFrame, *, names: pd.DataFrame,
 def gap_summary(ranking: pd.DataFrame) -> str:
     """One sentence on where the families to find are concentrated.
 
-    "3 LSOAs hold half of the families to find: ..." names the fewest LSOAs, from the top of the
-    ranking, that between them hold at least half of all the families to find.
+    "3 LSOAs hold half of the families to find: ..." counts the fewest LSOAs, from the top of the
+    ranking, that between them hold at least half of all the families to find, and names them
+    (the first five, when there are more).
     """
     total = int(ranking["families_to_find"].sum()) if len(ranking) else 0
     if len(ranking) == 0:
@@ -210,14 +216,17 @@ def gap_summary(ranking: pd.DataFrame) -> str:
     # The first position where the running total reaches half (2 x running >= total avoids
     # rounding a half of an odd total).
     needed = int(np.argmax(2 * cumulative >= total)) + 1
-    top = ordered.head(needed)
-    places = [_place(row) for row in top.itertuples(index=False)]
+    share = int(cumulative[needed - 1])
+    places = [_place(row) for row in ordered.head(min(needed, NAMED_IN_SUMMARY)).itertuples(index=False)]
     if needed == 1:
         return (f"1 LSOA holds half or more of the {fmt.count(total)} families to find: "
                 f"{places[0]}.")
-    share = int(cumulative[needed - 1])
-    return (f"{needed} LSOAs (of {fmt.count(len(ranking))}) hold half of the {fmt.count(total)} "
-            f"families to find: {', '.join(places)}; {fmt.count(share)} between them.")
+    opening = (f"{needed} LSOAs (of {fmt.count(len(ranking))}) hold half of the {fmt.count(total)} "
+               f"families to find")
+    if needed <= NAMED_IN_SUMMARY:
+        return f"{opening}: {', '.join(places)}; {fmt.count(share)} between them."
+    return (f"{opening} ({fmt.count(share)} between them). The most are in {', '.join(places[:-1])} "
+            f"and {places[-1]}.")
 
 
 def _place(row) -> str:
@@ -246,12 +255,13 @@ def lsoa_map(*, areas: gpd.GeoDataFrame, ranking: pd.DataFrame, measure: MapMeas
         "Name": ranking["lsoa_name"].astype(object).where(ranking["lsoa_name"].notna(), "not named"),
         "Centre": ranking["centre_name"],
     })
-    return choropleth(
+    figure = choropleth(
         areas=areas, values=values, value_column=measure.column, id_column="lsoa_code",
         hover_columns=("Name", "Centre"), label=measure.label, reverse=measure.low_is_need,
         value_format=measure.value_format, value_range=measure.value_range,
         outlines=outlines, points=points,
     )
+    return _fitted(figure, areas)
 
 
 def reach_area_map(*, outlines: gpd.GeoDataFrame, centre_report: pd.DataFrame,
@@ -265,8 +275,16 @@ def reach_area_map(*, outlines: gpd.GeoDataFrame, centre_report: pd.DataFrame,
     values = centre_report[["centre_id", "centre_name", measure.column, "lsoas"]].rename(
         columns={"centre_name": "Centre", "lsoas": "LSOAs"})
     values[measure.column] = values[measure.column].astype("float64")
-    return choropleth(
+    figure = choropleth(
         areas=outlines, values=values, value_column=measure.column, id_column="centre_id",
         hover_columns=("Centre", "LSOAs"), label=measure.label, reverse=measure.low_is_need,
         value_format=measure.value_format, value_range=measure.value_range, points=points,
     )
+    return _fitted(figure, outlines)
+
+
+def _fitted(figure: go.Figure, shapes: gpd.GeoDataFrame) -> go.Figure:
+    """Size the map for its place on the page and fit the view to `shapes` at that size."""
+    view = bounds_view(shapes, width_px=MAP_WIDTH_PX, height_px=MAP_HEIGHT_PX)
+    figure.update_layout(height=MAP_HEIGHT_PX, map=dict(center=view["center"], zoom=view["zoom"]))
+    return figure

@@ -21,6 +21,11 @@ NO_BAND = "no figure"
 OVERDUE_AFTER_DAYS = 45
 
 
+def long_date(day: date) -> str:
+    """A date as people write it: '8 August 2025'."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def threshold(value: float) -> str:
     """A band threshold as people write it: 65 -> '65%', 97.5 -> '97.5%'."""
     return f"{float(value):g}%"
@@ -104,14 +109,22 @@ def is_overdue(lag_days, *, overdue_after_days: int = OVERDUE_AFTER_DAYS) -> boo
 def lag_sentence(lag_days, *, as_at: date, overdue_after_days: int = OVERDUE_AFTER_DAYS) -> str:
     """Birth-data lag in words, saying whether it is overdue."""
     if pd.isna(lag_days):
-        return (f"No birth data had arrived by {as_at:%d %B %Y}: new babies and families moving in "
+        return (f"No birth data had arrived by {long_date(as_at)}: new babies and families moving in "
                 "cannot be passed on to the centres.")
     lag = int(lag_days)
-    when = "on the chosen date" if lag == 0 else f"{fmt.days(lag)} before {as_at:%d %B %Y}"
+    when = "on the chosen date" if lag == 0 else f"{fmt.days(lag)} before {long_date(as_at)}"
     if lag > overdue_after_days:
         return (f"The latest birth data arrived {when}. That is overdue: with monthly sharing it "
                 f"should be no more than {overdue_after_days} days old. Ask health partners for the next extract.")
     return f"The latest birth data arrived {when}: up to date for monthly sharing."
+
+
+def versus(value_pct, comparator_pct) -> str:
+    """The gap to a comparator in percentage points, signed for st.metric's arrow: '+4.2 points'.
+    Empty when either figure is missing."""
+    if pd.isna(value_pct) or pd.isna(comparator_pct):
+        return ""
+    return f"{float(value_pct) - float(comparator_pct):+.1f} points"
 
 
 def interval_for(known: float, under_five: float) -> Interval | None:
@@ -139,16 +152,22 @@ def lsoa_gaps(lsoas: pd.DataFrame, *, centre_id: str) -> pd.DataFrame:
 
 
 def gaps_sentence(gaps: pd.DataFrame, *, top: int = 3) -> str:
-    """'Half of the families to find (52 of 104) live in 3 of the 10 LSOAs: E01..., ...'"""
+    """Where the families to find are concentrated: 'Counted area by area, 93 of the 181
+    families to find (51%) live in 3 of the 10 LSOAs: E01..., E01..., E01....'
+
+    Each LSOA's figure is rounded up on its own, so their total can be a little above the
+    centre's; the sentence says so rather than hide it.
+    """
     total = int(gaps["families_to_find"].sum())
     if total == 0:
         return "No LSOA of this reach area has families to find."
-    leading = gaps.head(top)
+    leading = gaps[gaps["families_to_find"] > 0].head(top)
     share = int(leading["families_to_find"].sum())
     codes = ", ".join(leading["lsoa_code"])
-    return (f"{fmt.count(share)} of the {fmt.count(total)} families to find "
+    return (f"Counted area by area, {fmt.count(share)} of the {fmt.count(total)} families to find "
             f"({fmt.percent(100.0 * share / total, places=0)}) live in {len(leading)} of the {len(gaps)} "
-            f"LSOAs: {codes}.")
+            f"LSOAs: {codes}. (Each area's figure is rounded up on its own, so the areas add up to a "
+            "little more than the centre's.)")
 
 
 def centre_and_authority_trend(trend: pd.DataFrame, authority_trend: pd.DataFrame, *, centre_id: str) -> pd.DataFrame:
@@ -172,8 +191,8 @@ def trend_sentence(trend: pd.DataFrame) -> str:
     first, last = points.iloc[0], points.iloc[-1]
     change = float(last["reach_pct"]) - float(first["reach_pct"])
     if abs(change) < 0.05:
-        return (f"Reach stayed at {fmt.percent(last['reach_pct'])} from {first['as_at']:%d %B %Y} "
-                f"to {last['as_at']:%d %B %Y}.")
+        return (f"Reach stayed at {fmt.percent(last['reach_pct'])} from {long_date(first['as_at'])} "
+                f"to {long_date(last['as_at'])}.")
     verb, direction = ("rose", "up") if change > 0 else ("fell", "down")
-    return (f"Reach {verb} from {fmt.percent(first['reach_pct'])} on {first['as_at']:%d %B %Y} to "
-            f"{fmt.percent(last['reach_pct'])} on {last['as_at']:%d %B %Y} ({direction} {abs(change):.1f} points).")
+    return (f"Reach {verb} from {fmt.percent(first['reach_pct'])} on {long_date(first['as_at'])} to "
+            f"{fmt.percent(last['reach_pct'])} on {long_date(last['as_at'])} ({direction} {abs(change):.1f} points).")

@@ -114,3 +114,13 @@ def target_groups(con, *, as_at, centre_id: str | None = None,
     for column in ("reach_pct", "share_of_known_pct", "sustained_pct"):
         frame[column] = frame[column].astype("float64")
     return frame[list(TARGET_GROUP_COLUMNS)]
+
+
+def with_all_centres(groups: pd.DataFrame, authority_groups: pd.DataFrame) -> pd.DataFrame:
+    """A centre's target groups with the authority's figures beside them, for comparison:
+    adds all_centres_reach_pct and all_centres_share_of_known_pct."""
+    everyone = authority_groups.set_index("group")
+    out = groups.copy()
+    out["all_centres_reach_pct"] = out["group"].map(everyone["reach_pct"])
+    out["all_centres_share_of_known_pct"] = out["group"].map(everyone["share_of_known_pct"])
+    return out

@@ -483,7 +483,7 @@ def _what_is_shared(s: Scenario) -> str:
 
 
 def describe_change(*, scenario: Scenario, known: float, under_five: float, area_name: str = "the area",
-                    horizon_months: int = 12, start_month_phase: float = 0) -> str:
+                    horizon_months: int = 12, start_month_phase: float = 0, known_share_by_age=None) -> str:
     """One plain sentence for a centre manager: where the scenario takes reach within the
     horizon, and what else 97% needs in the long run.
 
@@ -493,7 +493,7 @@ def describe_change(*, scenario: Scenario, known: float, under_five: float, area
     if under_five <= 0:
         raise ValueError(f"Cannot describe reach without any under-fives in the area; got {under_five!r}.")
     path = project(scenario=scenario, known=min(known, under_five), unknown=max(under_five - known, 0.0),
-                   months=horizon_months, start_month_phase=start_month_phase)
+                   months=horizon_months, start_month_phase=start_month_phase, known_share_by_age=known_share_by_age)
     now, later = round(path[0][1]), round(path[-1][1])
     if later > now:
         change = f"would lift {area_name} from {now}% to about {later}% {_within(horizon_months)}"

@@ -13,7 +13,7 @@ import textwrap
 from datetime import date
 
 from data.store import database_path, opened
-from reach.calibration import Calibration, calibrate, current_position, default_calibration
+from reach.calibration import Calibration, calibrate, current_position, default_calibration, known_share_by_age
 from reach.cli import EXIT_INPUT, EXIT_OK, _date_argument, _db_option, _Formatter
 from reach.format import percent
 from reach.report import latest_data_date
@@ -119,6 +119,7 @@ def whatif_result(*, db=None, centre_id=None, as_at: date | None = None, until: 
             calibration = calibrate(con, as_at=day, centre_id=centre_id).with_options(**(options or {}))
             scenario = calibration.scenario()
             known, under_five = current_position(con, as_at=day, centre_id=centre_id)
+            by_age = known_share_by_age(con, as_at=day, centre_id=centre_id) if under_five > 0 else None
             area = _centre_name(con, centre_id)
     else:
         if centre_id is not None:
@@ -139,16 +140,19 @@ def whatif_result(*, db=None, centre_id=None, as_at: date | None = None, until: 
         "all_sharing_options": {name: 100.0 * reach for name, reach in steady_state_by_sharing(scenario).items()},
     })
     if under_five > 0:
-        projection: Projection = project_to(scenario=scenario, known=known, under_five=under_five, start=day, until=end)
+        projection: Projection = project_to(scenario=scenario, known=known, under_five=under_five, start=day,
+                                            until=end, known_share_by_age=by_age)
         result.update({
             "current_reach_pct": 100.0 * known / under_five,
             "known_children": known,
             "children_under5": under_five,
+            "known_share_by_year_of_age": by_age,
             "path": projection.path,
             "crosses_97_on": projection.crosses_97_on,
             "reach_at_until_pct": projection.reach_at_until,
             "summary": describe_change(scenario=scenario, known=known, under_five=under_five, area_name=area,
-                                       start_month_phase=months_until_period_end(day, scenario.sharing_months)),
+                                       start_month_phase=months_until_period_end(day, scenario.sharing_months),
+                                       known_share_by_age=by_age),
         })
     elif known is not None:
         result["note"] = "No children under five in the area on that date, so there is nothing to project."

@@ -4,9 +4,9 @@ import streamlit as st
 
 from reach import charts
 from reach import format as fmt
-from reach.attention import needs_attention
-from reach.summaries import (band_counts, band_counts_sentence, is_overdue, lag_sentence, newborn_sentence,
-                             reach_sentence, trend_sentence)
+from reach.attention import attention_lines, needs_attention
+from reach.summaries import (band_counts, band_counts_sentence, is_overdue, lag_sentence, long_date,
+                             newborn_sentence, reach_sentence, trend_sentence)
 from views import common
 
 s = common.settings()
@@ -15,7 +15,7 @@ authority = common.report("authority")
 whole = authority.iloc[0]
 
 st.title("Overview")
-st.caption(f"All children's centres in the authority, as at {s.as_at:%d %B %Y}.")
+st.caption(f"All children's centres in the authority, as at {long_date(s.as_at)}.")
 
 # --- the headline -----------------------------------------------------------------------------
 columns = st.columns(5)
@@ -45,12 +45,12 @@ if attention.empty:
     st.success("Nothing stands out: no centre is in the lowest bands, birth data is up to date and "
                "every population estimate is sound.")
 else:
-    st.markdown("\n".join(f"{rank}. **{concern}**: {message}" for rank, concern, message in
-                          zip(attention["rank"], attention["concern"], attention["message"])))
+    st.markdown("\n".join(f"{number}. {line}" for number, line in enumerate(attention_lines(attention), 1)))
     with st.expander("The list as a table"):
         common.table(attention, file_name="needs_attention.csv", key="attention",
                      column_config={"rank": st.column_config.NumberColumn("Rank"),
                                     "concern": st.column_config.TextColumn("Concern"),
+                                    "detail": st.column_config.TextColumn("Figure"),
                                     "message": st.column_config.TextColumn("What it means", width="large")})
 
 # --- centres by band --------------------------------------------------------------------------

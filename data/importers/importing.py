@@ -119,7 +119,9 @@ def _import(con, checker: Kind, source, *, key: bytes | None, file_name: str, sh
     ctx.run(f"CREATE TEMP TABLE {CHECKED} AS {checker.check(ctx).sql()}")
     _mark_duplicates(ctx, checker.duplicate_key(ctx))
     checker.after_duplicates(ctx)
-    ctx.run(f"CREATE TEMP TABLE {LOADABLE} AS {checker.loadable(ctx)}")
+    # A view, not a copy: for a simple kind it is the good rows of `checked`, and a few million
+    # rows need not be held twice.
+    ctx.run(f"CREATE TEMP VIEW {LOADABLE} AS {checker.loadable(ctx)}")
     quarantined = ctx.scalar(f"SELECT count(*) FROM {CHECKED} WHERE _reason IS NOT NULL")
     same_quarantine = _same_quarantine(ctx)
 
@@ -200,7 +202,8 @@ def _write(ctx: Context, checker: Kind) -> tuple[int, int, int, int]:
 def _quarantine(ctx: Context) -> None:
     """Keep the faulty rows with their reasons; personal fields are masked or were never read."""
     raw_columns = [column[0] for column in ctx.con.execute(f"SELECT * FROM {RAW_TABLE} LIMIT 0").description]
-    shown = [column for column in raw_columns if column != "_row" and column not in _HIDDEN]
+    shown = sorted((column for column in raw_columns if column != "_row" and column not in _HIDDEN),
+                   key=lambda column: ctx.resolved.positions.get(column, len(raw_columns)))
     pairs = ", ".join(f"{sql_text(ctx.resolved.label(column))}, r.\"{column}\"" for column in shown)
     row_data = f"json_object({pairs})::VARCHAR" if pairs else "NULL"
     ctx.run(f"""

@@ -216,9 +216,11 @@ def resolve_columns(kind: str, header: list[str], *, file_name: str) -> Resolved
         if position is None:
             continue
         if normalised.count(normalised[position]) > 1:
+            spellings = ", ".join(f'"{text.strip()}"' for text, same in zip(header, normalised)
+                                  if same == normalised[position])
             raise FileFault(
                 file_name,
-                f'column "{header[position].strip()}" appears more than once; expected each column once',
+                f"the column {name} appears more than once ({spellings}); expected each column once",
                 column=name, expected="each column once",
             )
         positions[name] = position

@@ -85,7 +85,7 @@ def check_nhs_numbers(values: list[str], *, key: bytes, label: str = "nhs_number
 
 
 def hash_identifiers(values: list[str], *, key: bytes) -> tuple[list[str | None], list[str | None]]:
-    """Keyed hashes and masked forms of free-text identifiers such as a family key (blank = None)."""
-    keys = [keyed_hash(key, value.strip()) if value.strip() else None for value in values]
-    masked = [mask(value.strip()) for value in values]
+    """Keyed hashes and masked forms of trimmed identifiers such as a family key (blank = None)."""
+    keys = [keyed_hash(key, value) if value else None for value in values]
+    masked = [mask(value) for value in values]
     return keys, masked

@@ -11,7 +11,7 @@ import pytest
 
 from data.store import connect
 from reach.calibration import (CONTACT_WINDOW_DAYS, DEFAULT_PARAMETERS, Parameter, calibrate, current_position,
-                               default_calibration)
+                               default_calibration, known_share_by_age)
 from reach.whatif import DAYS_PER_MONTH, DEFAULT_SCENARIO
 
 A1, A2, B1 = "E01000001", "E01000002", "E01000003"
@@ -123,6 +123,15 @@ def test_other_route_rate_is_per_month_of_unknown_children(con):
 def test_current_position_is_the_reports(con):
     assert current_position(con, as_at=AS_AT, centre_id="C1") == (29, 100.0)
     assert current_position(con, as_at=AS_AT) == (29 + 9, 140.0)
+
+
+def test_known_share_by_year_of_age(con):
+    # Riverside on 30 June 2025 (20 under-fives a year): aged 0, a7..a16 and same_day (11);
+    # aged 1, a0..a6, b0..b4 and x (13); aged 2, other_early and other0..3 (5).
+    shares = known_share_by_age(con, as_at=AS_AT, centre_id="C1")
+    assert shares == pytest.approx([11 / 20, 13 / 20, 5 / 20, 0.0, 0.0])
+    assert sum(shares) / 5 == pytest.approx(29 / 100)   # the report's reach, 29 of 100
+    assert known_share_by_age(con, as_at=AS_AT) == pytest.approx([(11 + 5) / 28, (13 + 4) / 28, 5 / 28, 0, 0])
 
 
 def test_churn_is_the_stated_default(con):

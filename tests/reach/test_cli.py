@@ -210,7 +210,8 @@ def test_repeating_every_import_changes_nothing(trafford_store):
 def test_a_file_missing_a_column_is_refused_and_changes_nothing(trafford_store, tmp_path):
     db, _, _ = trafford_store
     before = reach_cli("report", "--as-at", AS_AT, "--format", "csv", db=db).stdout
-    bad = _write_csv(tmp_path / "registrations_bad.csv", [{"nhs_number": "9434765919", "dob": "2024-01-01"}])
+    bad = _write_csv(tmp_path / "registrations_bad.csv", [{"nhs_number": "9434765919", "dob": "2024-01-01",
+                                                          "lsoa_code": "E01006104", "centre_id": "22329"}])
     result = reach_cli("import", "registrations", bad, db=db, check=False)
     assert result.returncode == 2
     assert "registrations_bad.csv" in result.stderr and "registered_on" in result.stderr

@@ -64,6 +64,8 @@ def test_json_from_the_store(db):
     # a0..a16 registered by 30 June 2025 (a17's registration is on 25 June: also in) -> 18 of 100
     assert out["current_reach_pct"] == pytest.approx(18.0)
     assert out["path"][0] == {"month": "2025-06", "reach_pct": pytest.approx(18.0)}
+    # a7..a17 are under one (born after 30 June 2024), a0..a6 are one: 11 and 7 of 20 a year
+    assert out["known_share_by_year_of_age"] == pytest.approx([11 / 20, 7 / 20, 0, 0, 0])
     assert out["path"][-1]["month"] == "2027-06"      # two years on by default
     assert out["crosses_97_on"] is None
     assert out["summary"].startswith("Monthly sharing of births only would")

@@ -1,0 +1,177 @@
+"""The Data and definitions page on the demo authority: uploads, history, undo, quarantine,
+data-sharing compliance and the definitions."""
+
+from datetime import date
+
+import pytest
+
+from data.store import StoreBusyError, opened
+from reach.measures import DEFINITIONS
+
+PAGE = "views/data.py"
+NEW_CENTRE = b"centre_id,name,lon,lat\nDEMO99,Riverbank Family Hub,-1.55,53.30\n"
+
+
+def _open(at):
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _upload(at, kind: str, name: str, content: bytes, *, received_on: date | None = None):
+    at.selectbox(key="upload_kind").select(kind).run()
+    at.file_uploader(key="upload_file").upload(name, content, "text/csv")
+    at.run()
+    if received_on is not None:
+        at.date_input(key="upload_received_on").set_value(received_on)
+    at.button(key="upload_go").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _history(at):
+    return next(frame.value for frame in at.dataframe if "File" in frame.value.columns
+                and "Loaded" in frame.value.columns)
+
+
+def test_each_kind_says_which_columns_it_needs(app):
+    at = _open(app)
+    at.selectbox(key="upload_kind").select("births").run()
+    assert any("child_key or nhs_number, dob, lsoa_code or postcode" in c.value for c in at.caption)
+    assert at.date_input(key="upload_received_on").value is None      # births may be dated
+    at.selectbox(key="upload_kind").select("centres").run()
+    assert any("Needs the columns: centre_id, name" in c.value for c in at.caption)
+    assert not [d for d in at.date_input if d.key == "upload_received_on"]
+    assert at.button(key="upload_go").disabled                        # nothing uploaded yet
+
+
+def test_an_upload_is_imported_and_every_page_sees_it(app, demo_db):
+    at = _upload(_open(app), "centres", "new_centre.csv", NEW_CENTRE)
+    assert [s.value for s in at.success] == [
+        "centres: new_centre.csv: 1 row loaded, 0 quarantined, 0 already present"
+        + _message_tail(demo_db)]
+    history = _history(at)
+    assert history["File"].iloc[0] == "new_centre.csv"
+    assert history["Loaded"].iloc[0] == 1
+    # The caches were cleared: the map page lists the new centre straight away.
+    at.switch_page("views/map.py").run()
+    assert "DEMO99" in at.selectbox(key="map_centre").options or \
+        "Riverbank Family Hub" in at.selectbox(key="map_centre").options
+
+
+def _message_tail(db) -> str:
+    with opened(db, read_only=True) as con:
+        message = con.execute("SELECT message FROM import_log ORDER BY import_id DESC LIMIT 1").fetchone()[0]
+    return f". {message}" if message else ""
+
+
+def test_a_file_fault_names_file_column_and_expectation_and_writes_nothing(app, demo_db):
+    at = _open(app)
+    before = len(_history(at))
+    at = _upload(at, "centres", "no_names.csv", b"centre_id,postcode\nDEMO98,ZZ1 1AA\n")
+    assert len(at.error) == 1
+    error = at.error[0].value
+    assert error.startswith("Import refused, nothing was written. File: no_names.csv. Column: name.")
+    assert "Expected: the centre's name" in error
+    assert len(_history(at)) == before
+    with opened(demo_db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM centres WHERE centre_id = 'DEMO98'").fetchone()[0] == 0
+
+
+def test_births_take_the_received_on_date_given(app, demo_db):
+    with opened(demo_db, read_only=True) as con:
+        lsoa = con.execute("SELECT min(lsoa_code) FROM reach_areas").fetchone()[0]
+    content = f"child_key,dob,lsoa_code\nnew-baby-1,2026-10-02,{lsoa}\n".encode()
+    at = _upload(_open(app), "births", "births_2026_10.csv", content, received_on=date(2026, 11, 3))
+    assert at.success[0].value.startswith("births: births_2026_10.csv: 1 row loaded")
+    with opened(demo_db, read_only=True) as con:
+        assert con.execute("SELECT received_on FROM births WHERE child_key = 'new-baby-1'").fetchone()[0] \
+            == date(2026, 11, 3)
+
+
+def test_a_busy_database_is_a_warning(app, monkeypatch):
+    def busy(*args, **kwargs):
+        raise StoreBusyError("The database is in use by another program. Try again in a moment.")
+
+    monkeypatch.setattr("data.importers.import_file", busy)
+    at = _upload(_open(app), "centres", "new_centre.csv", NEW_CENTRE)
+    assert [w.value for w in at.warning] == [
+        "The database is in use by another program. Try again in a moment."]
+    assert not at.success and not at.error
+
+
+def test_undo_needs_confirmation_then_removes_the_import(app, demo_db):
+    at = _upload(_open(app), "centres", "new_centre.csv", NEW_CENTRE)
+    newest = int(_history(at)["Import"].iloc[0])
+    assert at.selectbox(key="undo_import").value == newest
+    assert at.button(key="undo_go").disabled
+    at.checkbox(key="undo_confirm").check().run()
+    at.button(key="undo_go").click().run()
+    assert not at.exception
+    assert at.success[0].value == f"centres: new_centre.csv: import {newest} undone: 1 row removed, 0 quarantined rows cleared."
+    assert _history(at)["Status"].iloc[0] == "removed"
+    with opened(demo_db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM centres WHERE centre_id = 'DEMO99'").fetchone()[0] == 0
+    assert newest not in at.selectbox(key="undo_import").options
+
+
+def _quarantine(at):
+    return next(frame.value for frame in at.dataframe if "Reason" in frame.value.columns)
+
+
+def test_the_quarantine_filters_by_kind_file_and_reason(app):
+    at = _open(app)
+    rows = _quarantine(at)
+    assert len(rows) == 5                                   # the demo's deliberate faults
+    assert set(rows["Kind"]) == {"registrations"}
+    at.text_input(key="quarantine_reason").input("FUTURE").run()
+    rows = _quarantine(at)
+    assert len(rows) == 1 and "in the future" in rows["Reason"].iloc[0]
+    assert any(m.value.startswith("**1 rows set aside**") or m.value.startswith("**1 row set aside**")
+               for m in at.markdown)
+    at.text_input(key="quarantine_reason").input("").run()
+    at.selectbox(key="quarantine_kind").select("registrations").run()
+    files = at.selectbox(key="quarantine_file").options
+    assert files[0] == "All files" and len(files) == 2
+    at.selectbox(key="quarantine_file").select(files[1]).run()
+    assert len(_quarantine(at)) == 5
+
+
+def _sharing(at):
+    return next(frame.value for frame in at.dataframe if "Source" in frame.value.columns)
+
+
+def test_data_sharing_is_on_time_at_the_demo_date(app):
+    at = _open(app)
+    assert any(m.value == "**Every source of data is arriving on time.**" for m in at.markdown)
+    sharing = _sharing(at).set_index("Source")
+    assert sharing.loc["Birth records", "Last received"] == date(2026, 9, 21)
+    assert sharing.loc["Birth records", "Days since"] == 9
+    assert sharing.loc["Birth counts", "Deliveries"] > 24
+    assert set(sharing["Status"]) == {"on time"}
+
+
+def test_late_data_is_called_overdue_in_words(app):
+    at = _open(app)
+    at.date_input(key="as_at").set_value(date(2026, 12, 31)).run()
+    assert any(m.value == "**Overdue: birth records, birth counts, contacts.**" for m in at.markdown)
+    births = next(m.value for m in at.markdown if m.value.startswith("**Birth records**"))
+    assert ":red-badge[overdue]" in births and "101 days before this date" in births
+    sharing = _sharing(at).set_index("Source")
+    assert sharing.loc["Birth records", "Days since"] == 101
+    assert bool(sharing.loc["Birth records", "Overdue"]) is True
+    assert sharing.loc["Population estimates", "Status"] == "on time"
+    # A long enough grace makes them on time again.
+    at.number_input(key="sharing_grace").set_value(120).run()
+    assert _sharing(at).set_index("Source").loc["Birth records", "Status"] == "on time"
+
+
+def test_every_definition_and_the_personal_data_note_are_shown(app):
+    at = _open(app)
+    text = "\n".join(m.value for m in at.markdown)
+    for entry in DEFINITIONS.values():
+        assert f"**{entry.name}**: {entry.meaning}" in text
+    assert "NHS numbers never reach the database" in text
+    assert "postcode is turned into its LSOA and dropped" in text
+    assert 'with "c"' in text

@@ -1,0 +1,244 @@
+"""Data and definitions: load files, see what was loaded and set aside, check that partners'
+data arrives on time, and read what every figure means."""
+
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from data.importers import KINDS, FileFault, import_file, import_history, list_quarantine, remove_import
+from data.importers.layouts import LAYOUTS
+from data.store import StoreBusyError
+from geo.boundaries import LSOA_CODE_COLUMNS
+from reach import compliance as sharing
+from reach.measures import DEFINITIONS
+from views import common
+
+# What each kind of file is, in a centre manager's words; the columns come from the importers.
+KIND_LABELS = {
+    "centres": ("Children's centres", "the list of centres and where they are"),
+    "reach-areas": ("Reach areas", "which centre each LSOA belongs to"),
+    "boundaries": ("LSOA boundaries", "the map of the small areas (GeoJSON, GeoPackage or zipped Shapefile)"),
+    "population": ("Population estimates", "ONS estimates of the under-fives in each LSOA"),
+    "births": ("Birth records", "the births (and arrivals) extract shared by health"),
+    "birth-counts": ("Birth counts", "births per area and month, where health shares counts only"),
+    "registrations": ("Registrations", "the export of the centres' registration system"),
+    "contacts": ("Contacts", "attendances, for sustained contact"),
+    "postcodes": ("Postcode lookup", "the ONS postcode to LSOA lookup"),
+    "deprivation": ("Deprivation", "the IDACI decile of each LSOA"),
+    "lsoa-lookup": ("LSOA 2011 to 2021 lookup", "to place 2011-based figures on 2021 LSOAs"),
+}
+DATED_KINDS = ("births", "birth-counts")     # the kinds whose rows may take a "received on" date
+UPLOAD_TYPES = ["csv", "xlsx", "geojson", "json", "gpkg", "zip"]
+STATUS_COLOURS = {sharing.OVERDUE: "red", sharing.NONE_RECEIVED: "orange", sharing.ON_TIME: "green"}
+
+
+def _headings(**labels) -> dict:
+    """Column headings for a table whose columns are not report measures."""
+    return {column: st.column_config.Column(label) for column, label in labels.items()}
+
+
+HISTORY_COLUMNS = {
+    **_headings(import_id="Import", kind="Kind", file_name="File", status="Status", message="What happened",
+                rows_read="Rows read", rows_loaded="Loaded", rows_quarantined="Set aside",
+                rows_already_present="Already present"),
+    "received_on": st.column_config.DateColumn("Received on", format="YYYY-MM-DD"),
+    "started_at": st.column_config.DatetimeColumn("Imported at", format="YYYY-MM-DD HH:mm"),
+    "finished_at": None,       # hidden on screen, kept in the download
+    "file_sha256": None,
+}
+QUARANTINE_COLUMNS = {
+    **_headings(import_id="Import", kind="Kind", file_name="File", reason="Reason",
+                row_data="The row (personal details masked)"),
+    "row_number": st.column_config.NumberColumn("Row", format="%d",
+                                                help="1 is the first row after the header"),
+    "imported_at": st.column_config.DatetimeColumn("Imported at", format="YYYY-MM-DD HH:mm"),
+}
+COMPLIANCE_COLUMNS = {
+    **_headings(source="Source", dated_by="Dated by", deliveries="Deliveries", status="Status",
+                interval_basis="Interval"),
+    "last_received": st.column_config.DateColumn("Last received", format="YYYY-MM-DD"),
+    "usual_interval_days": st.column_config.NumberColumn("Usual interval (days)", format="%.0f"),
+    "lag_days": st.column_config.NumberColumn("Days since", format="%d"),
+    "allowed_days": st.column_config.NumberColumn("Overdue after (days)", format="%.0f"),
+    "overdue": st.column_config.CheckboxColumn("Overdue"),
+}
+
+
+def _kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, (kind, ""))[0]
+
+
+def _columns_needed(kind: str) -> str:
+    """The kind's required columns, as the importers define them."""
+    if kind == "boundaries":
+        return f"an LSOA code column ({' or '.join(LSOA_CODE_COLUMNS)}) and polygon shapes"
+    layouts = LAYOUTS[kind]
+    described = [", ".join(" or ".join(group) for group in layout.required) for layout in layouts]
+    needed = described[0] if len(described) == 1 else "; or ".join(described)
+    optional = layouts[0].optional
+    return needed + (f" (and may have {', '.join(optional)})" if optional else "")
+
+
+def _message(key: str) -> None:
+    """Show (once) what the last upload or undo did: the page reruns after either."""
+    kind, text = st.session_state.pop(key, (None, None))
+    if kind == "success":
+        st.success(text)
+    elif kind == "error":
+        st.error(text)
+    elif kind == "warning":
+        st.warning(text)
+
+
+settings = common.settings()
+st.title("Data and definitions")
+load, history_tab, quarantine_tab, sharing_tab, definitions_tab = st.tabs(
+    ["Load a file", "Import history", "Quarantine", "Data sharing", "Definitions"])
+
+# --- load a file --------------------------------------------------------------------------------
+
+with load:
+    _message("upload_message")
+    kind = st.selectbox("Kind of file", KINDS, key="upload_kind", format_func=_kind_label)
+    st.caption(f"{KIND_LABELS.get(kind, (kind, ''))[1].capitalize()}. Needs the columns: "
+               f"{_columns_needed(kind)}. Column names may be in any case.")
+    uploaded = st.file_uploader("File", type=UPLOAD_TYPES, key="upload_file",
+                                help="CSV (UTF-8), Excel (.xlsx), or for boundaries GeoJSON, "
+                                     "GeoPackage or a zipped Shapefile.")
+    received_on = None
+    if kind in DATED_KINDS:
+        received_on = st.date_input(
+            "Received on (optional)", value=None, key="upload_received_on", format="YYYY-MM-DD",
+            help="The day health sent this file. It dates every row that has no received_on "
+                 "column of its own; leave empty to use the day of the first import.")
+    replace = False
+    if kind == "reach-areas":
+        replace = st.checkbox("Replace every reach area with this file", key="upload_replace",
+                              help="Otherwise the file adds to, or changes, the reach areas loaded.")
+    if st.button("Import", key="upload_go", type="primary", disabled=uploaded is None):
+        bar = st.progress(0.0, text="Starting the import...")
+
+        def show_progress(done: int, total: int | None, stage: str) -> None:
+            share = min(done / total, 1.0) if total else 0.0
+            of = f" of {total:,}" if total else ""
+            bar.progress(share, text=f"{stage.capitalize()}: {done:,}{of} rows")
+
+        suffix = Path(uploaded.name).suffix.lower()
+        with tempfile.TemporaryDirectory(prefix="reach-upload-") as folder:
+            path = Path(folder) / f"upload{suffix}"
+            path.write_bytes(uploaded.getvalue())
+            try:
+                summary = import_file(kind, path, db=common.db_path(), received_on=received_on,
+                                      progress=show_progress, original_name=uploaded.name,
+                                      replace=replace)
+            except FileFault as fault:
+                column = f" Column: {fault.column}." if fault.column else ""
+                st.session_state["upload_message"] = (
+                    "error", f"Import refused, nothing was written. File: {fault.file}.{column} "
+                             f"Expected: {fault.expected}. {fault}")
+            except StoreBusyError as busy:
+                st.session_state["upload_message"] = ("warning", str(busy))
+            else:
+                # New data: every page's cached figures are out of date.
+                st.cache_data.clear()
+                st.session_state["upload_message"] = ("success", summary.line() + (
+                    f". {summary.message}" if summary.message else ""))
+        st.rerun()
+
+# --- import history and undo ----------------------------------------------------------------------
+
+with history_tab:
+    _message("undo_message")
+    history = common.cached(import_history)
+    if history.empty:
+        st.info("Nothing has been imported yet.")
+    else:
+        common.table(history, file_name="import_history.csv", key="import_history",
+                     column_config=HISTORY_COLUMNS, caption="Every import, newest first. An undone import stays listed as 'removed'.")
+        st.subheader("Undo an import")
+        undoable = history[history["status"] != "removed"]
+        labels = {row.import_id: f"{row.import_id}: {row.kind}, {row.file_name}"
+                  for row in undoable.itertuples(index=False)}
+        if labels:
+            chosen = st.selectbox("Import to undo", list(labels), key="undo_import",
+                                  format_func=lambda import_id: labels[import_id])
+            confirmed = st.checkbox(
+                f"Yes, remove every row that import {chosen} loaded, and the rows it set aside",
+                key="undo_confirm")
+            if st.button("Undo this import", key="undo_go", disabled=not confirmed):
+                try:
+                    removed = remove_import(int(chosen), db=common.db_path())
+                except StoreBusyError as busy:
+                    st.session_state["undo_message"] = ("warning", str(busy))
+                except ValueError as error:
+                    st.session_state["undo_message"] = ("error", str(error))
+                else:
+                    st.cache_data.clear()
+                    st.session_state["undo_message"] = ("success", removed.line() + ".")
+                st.session_state.pop("undo_confirm", None)
+                st.rerun()
+
+# --- the quarantine -------------------------------------------------------------------------------
+
+with quarantine_tab:
+    st.caption("Rows that could not be used (an invalid code or date, a failed NHS number check, "
+               "a postcode not in the lookup, a duplicate...). The rest of each file was loaded. "
+               "Personal details in the rows are masked.")
+    everything = common.cached(list_quarantine)
+    kinds_found = ["All kinds", *sorted(everything["kind"].unique())]
+    kind_column, file_column, reason_column = st.columns(3)
+    with kind_column:
+        chosen_kind = st.selectbox("Kind", kinds_found, key="quarantine_kind",
+                                   format_func=lambda k: k if k == "All kinds" else _kind_label(k))
+    of_kind = everything if chosen_kind == "All kinds" else everything[everything["kind"] == chosen_kind]
+    files = {"All files": None, **{f"{row.file_name} (import {row.import_id})": row.import_id
+                                   for row in of_kind[["import_id", "file_name"]].drop_duplicates()
+                                   .itertuples(index=False)}}
+    with file_column:
+        chosen_file = st.selectbox("File", list(files), key="quarantine_file")
+    with reason_column:
+        reason_text = st.text_input("Reason contains", key="quarantine_reason")
+    rows = common.cached(list_quarantine, kind=None if chosen_kind == "All kinds" else chosen_kind,
+                         import_id=files[chosen_file])
+    if reason_text.strip():
+        rows = rows[rows["reason"].str.contains(reason_text.strip(), case=False, regex=False)]
+    st.markdown(f"**{len(rows):,} rows set aside** (of {len(everything):,} in all).")
+    common.table(rows, file_name="quarantine.csv", key="quarantine", column_config=QUARANTINE_COLUMNS)
+
+# --- data-sharing compliance ----------------------------------------------------------------------
+
+with sharing_tab:
+    st.caption(f"Is each source of data arriving as often as usual, as at {settings.as_at:%d %B %Y}? "
+               f"A source is overdue when its latest delivery is older than its usual interval plus "
+               f"{sharing.GRACE_DAYS} days' grace.")
+    common.definition("Birth-data lag")
+    grace_column, _ = st.columns([1, 3])
+    grace = grace_column.number_input("Grace (days)", min_value=0, max_value=365, value=sharing.GRACE_DAYS,
+                            step=1, key="sharing_grace")
+    compliance = common.cached(sharing.compliance, as_at=settings.as_at, grace_days=int(grace))
+    st.markdown(f"**{sharing.compliance_summary(compliance)}**")
+    for row in compliance.to_dict(orient="records"):
+        colour = STATUS_COLOURS[row["status"]]
+        st.markdown(f"**{row['source']}**: :{colour}-badge[{row['status']}] {sharing.describe(row)}")
+    common.table(compliance, file_name=f"data_sharing_{settings.as_at}.csv", key="compliance",
+                 column_config=COMPLIANCE_COLUMNS, caption="Registrations and contacts are dated by their latest record; population "
+                         "estimates by their reference date, allowing a year for ONS to publish.")
+
+# --- definitions and personal data --------------------------------------------------------------
+
+with definitions_tab:
+    st.subheader("What each figure means")
+    for entry in DEFINITIONS.values():
+        st.markdown(f"**{entry.name}**: {entry.meaning}")
+    st.subheader("How personal data is handled")
+    st.markdown(
+        "- **NHS numbers never reach the database.** On import each one is replaced by a keyed "
+        "hash (HMAC-SHA256) made with a secret key kept on this machine, not in the code. The same "
+        "key links a birth record to a registration; without it the hash cannot be reversed or "
+        "matched elsewhere.\n"
+        "- **Names, addresses and full postcodes are not stored.** A postcode is turned into its "
+        "LSOA and dropped; rows set aside keep personal details masked.\n"
+        "- **Small numbers are hidden in anything published.** Downloads marked for publication "
+        "replace counts from 1 to 4 (and any figure that would reveal one) with \"c\". A centre's "
+        "own working view shows every number, so treat its downloads as confidential.")

@@ -1,0 +1,169 @@
+"""My centre: one centre's figures, ready for an inspection, with the data behind each one."""
+
+import streamlit as st
+
+from reach import charts
+from reach import format as fmt
+from reach.evidence import evidence_pack, key_figures, readable
+from reach.summaries import (band_range, gaps_sentence, centre_and_authority_trend, interval_for,
+                             interval_sentence, is_overdue, lag_sentence, long_date, lsoa_gaps, newborn_sentence,
+                             reach_sentence, trend_sentence, versus)
+from reach.target_groups import DEPRIVED, target_groups, with_all_centres
+from reach.worklist import unmatched_births, unmatched_counts
+from views import common
+
+s = common.settings()
+centres = common.report("centre")
+authority = common.report("authority")
+whole = authority.iloc[0]
+
+st.title("My centre")
+if centres.empty:
+    st.info("There are no centres yet. Import a list of centres and their reach areas on the Data page.")
+    st.stop()
+
+names = dict(zip(centres["centre_id"], centres["centre_name"]))
+ids = list(names)
+remembered = st.session_state.get("centre_id")
+centre_id = st.selectbox("Centre", ids, index=ids.index(remembered) if remembered in ids else 0,
+                         format_func=lambda c: f"{names[c]} ({c})", key="centre")
+st.session_state["centre_id"] = centre_id
+row = centres[centres["centre_id"] == centre_id].iloc[0]
+name = row["centre_name"]
+st.caption(f"Figures as at {long_date(s.as_at)}, compared with all centres together.")
+
+# --- the headline -----------------------------------------------------------------------------
+columns = st.columns(5)
+columns[0].metric("Reach", fmt.percent(row["reach_pct"]), delta=versus(row["reach_pct"], whole["reach_pct"]) or None)
+columns[1].metric("Newborn reach", fmt.percent(row["newborn_reach_pct"]),
+                  delta=versus(row["newborn_reach_pct"], whole["newborn_reach_pct"]) or None)
+columns[2].metric("Families to find", fmt.count(row["families_to_find"]))
+columns[3].metric("Unmatched births", fmt.count(row["unmatched_births"]))
+columns[4].metric("Sustained contact", fmt.percent(row["sustained_pct"]),
+                  delta=versus(row["sustained_pct"], whole["sustained_pct"]) or None,
+                  help=f"{fmt.count(row['sustained_contact'])} children with at least three contacts in 12 months.")
+st.caption("The arrows compare each figure with all centres together, in percentage points.")
+
+# --- reach against the bands ------------------------------------------------------------------
+st.header("Reach against the indicative bands")
+interval = interval_for(row["known_children"], row["children_under5"])
+chart, words = st.columns([3, 2])
+chart.plotly_chart(charts.bullet_chart(value_pct=row["reach_pct"], interval=interval, bands=s.bands, label=name,
+                                       comparator_pct=whole["reach_pct"]), key="bullet_chart")
+with words:
+    st.markdown(f"**Indicative band: {band_range(row['band'], s.bands)}**")
+    st.markdown(reach_sentence(row, bands=s.bands, place=f"{name}'s reach area"))
+    if interval:
+        st.markdown(interval_sentence(interval))
+    st.markdown(newborn_sentence(row))
+    if bool(row["denominator_flagged"]):
+        st.warning(f"The population estimate is flagged: {row['denominator_note']}.")
+    with st.container(horizontal=True):
+        for definition in ("Reach", "Indicative band", "Confidence interval", "Newborn reach"):
+            common.definition(definition)
+
+# --- where the families to find live ----------------------------------------------------------
+st.header("Where the families to find live")
+gaps = lsoa_gaps(common.report("lsoa"), centre_id=centre_id)
+chart, words = st.columns([3, 2])
+chart.plotly_chart(charts.lsoa_gaps_chart(gaps), key="gaps_chart")
+with words:
+    st.markdown(gaps_sentence(gaps))
+    with st.container(horizontal=True):
+        common.definition("Families to find")
+        common.definition("LSOA")
+common.table(gaps, file_name=f"lsoas_{centre_id}_{s.as_at}.csv", key="gaps",
+             column_config=common.percent_columns(gaps))
+
+# --- the outreach worklist --------------------------------------------------------------------
+st.header("Unmatched births: the outreach worklist")
+counts = common.cached(unmatched_counts, as_at=s.as_at, centre_id=centre_id)
+worklist = common.cached(unmatched_births, as_at=s.as_at, centre_id=centre_id)
+chart, words = st.columns([3, 2])
+chart.plotly_chart(charts.unmatched_chart(counts), key="unmatched_chart")
+with words:
+    st.markdown(f"Health has passed on **{fmt.count(len(worklist))}** children living in {name}'s reach area "
+                "who are under five and not registered with any centre.")
+    st.markdown(lag_sentence(row["birth_data_lag_days"], as_at=s.as_at))
+    common.definition("Unmatched births")
+    common.download(worklist, file_name=f"worklist_{centre_id}_{s.as_at}.csv", key="worklist",
+                    label="Download the worklist (pseudonymised)")
+    st.caption("One row per child: the child's pseudonymised key, date of birth, LSOA, birth or arrival, and "
+               "when health first passed them on. It holds no NHS number, name or address: the data lead can "
+               "match the keys to the records health shared. A working list for the centre, not for publication.")
+common.table(counts.drop(columns="centre_id"), file_name=f"unmatched_by_lsoa_month_{centre_id}_{s.as_at}.csv",
+             key="unmatched_counts",
+             column_config={"birth_month": st.column_config.DateColumn("Month of birth", format="MMM YYYY")})
+if is_overdue(row["birth_data_lag_days"]):
+    st.warning("Birth data for this area is overdue: the worklist may be missing recent births.")
+
+# --- target groups ----------------------------------------------------------------------------
+st.header("Target groups")
+groups = common.cached(target_groups, as_at=s.as_at, centre_id=centre_id, options=s.options)
+everyone = common.cached(target_groups, as_at=s.as_at, centre_id=None, options=s.options)
+groups = with_all_centres(groups, everyone)
+deprived = groups[groups["group"] == DEPRIVED].iloc[0]
+chart, words = st.columns([3, 2])
+chart.plotly_chart(charts.target_groups_chart(groups, everyone, label=name), key="groups_chart")
+with words:
+    if deprived["children_under5"]:
+        st.markdown(f"In the most deprived areas (IDACI deciles 1 to 3) the centre knows "
+                    f"{fmt.count(deprived['known_children'])} of {fmt.count(deprived['children_under5'])} "
+                    f"under-fives: **{fmt.percent(deprived['reach_pct'])}** "
+                    f"(all centres {fmt.percent(deprived['all_centres_reach_pct'])}).")
+    else:
+        st.markdown("None of this reach area is in the 30% most deprived areas of England.")
+    st.markdown("The other groups are recorded at registration, and no population figure exists for them: "
+                "each is shown as a share of the known children, beside the same share for all centres.")
+    common.definition("Most deprived areas")
+area_columns = ["group_name", "children_under5", "known_children", "reach_pct", "all_centres_reach_pct",
+                "sustained_contact", "sustained_pct"]
+flag_columns = ["group_name", "known_children", "share_of_known_pct", "all_centres_share_of_known_pct",
+                "sustained_contact"]
+group_config = {
+    "group_name": st.column_config.TextColumn("Group"),
+    "share_of_known_pct": st.column_config.NumberColumn("Share of known children", format="%.1f%%"),
+    "all_centres_reach_pct": st.column_config.NumberColumn("Reach %, all centres", format="%.1f%%"),
+    "all_centres_share_of_known_pct": st.column_config.NumberColumn("Share, all centres", format="%.1f%%"),
+    "reach_pct": st.column_config.NumberColumn("Reach %", format="%.1f%%"),
+    "sustained_pct": st.column_config.NumberColumn("Sustained %", format="%.1f%%"),
+}
+common.table(groups[groups["group"] == DEPRIVED][area_columns], file_name=f"most_deprived_{centre_id}_{s.as_at}.csv",
+             key="deprived", column_config=group_config)
+common.table(groups[groups["group"] != DEPRIVED][flag_columns], file_name=f"target_groups_{centre_id}_{s.as_at}.csv",
+             key="groups", column_config=group_config)
+
+# --- the trend --------------------------------------------------------------------------------
+st.header("Reach month by month")
+trend = centre_and_authority_trend(common.trend(by="centre"), common.trend(by="authority"), centre_id=centre_id)
+mine = trend[trend["series"] == name]
+chart, words = st.columns([3, 2])
+chart.plotly_chart(charts.trend_chart(trend, bands=s.bands, series="series", title=f"Reach month by month: {name}"),
+                   key="trend_chart")
+with words:
+    st.markdown(trend_sentence(mine))
+    st.caption("The dotted line is all centres together, for comparison.")
+with st.expander("The trend as a table"):
+    common.table(trend, file_name=f"trend_{centre_id}.csv", key="trend",
+                 column_config={"series": st.column_config.TextColumn("Centre"),
+                                **common.percent_columns(trend)})
+
+# --- the data behind every figure -------------------------------------------------------------
+st.header("The data behind every figure")
+published = st.toggle("Prepare for publication (hide counts from 1 to 4)", key="publishable",
+                      help="Counts from 1 to 4, and any figure that would reveal one, are replaced by 'c'. "
+                           "Use this for anything shared outside the council.")
+figures = key_figures(row, whole, interval=interval, published=published)
+common.table(readable(figures).drop(columns="measure"), file_name=f"key_figures_{centre_id}_{s.as_at}.csv",
+             key="key_figures", height=36 * (len(figures) + 1) + 4,
+             column_config={"figure": st.column_config.TextColumn("Figure"),
+                            "centre": st.column_config.TextColumn(name),
+                            "all_centres": st.column_config.TextColumn("All centres")})
+pack = evidence_pack(
+    centre=row, authority=whole, interval=interval, as_at=s.as_at, bands=s.bands, published=published,
+    tables={"lsoas": gaps, "target_groups": groups, "trend": trend, "unmatched_by_lsoa_month": counts},
+)
+st.download_button("Download the evidence pack (zip)", pack, file_name=f"evidence_{centre_id}_{s.as_at}.zip",
+                   mime="application/zip", key="download_evidence_pack", type="primary")
+st.caption("The pack holds a summary with every definition, the key figures and each table on this page as "
+           "CSV files. It never holds the worklist of unmatched children.")
