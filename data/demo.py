@@ -65,17 +65,27 @@ _SIMULATION_START = date(2016, 1, 1)
 _DATA_START = date(2021, 10, 1)
 _RECORDS_START = date(2023, 4, 1)          # quarterly birth records begin with this quarter
 _MONTHLY_START = date(2024, 10, 1)         # the data-sharing agreement: monthly, with arrivals
-_CONTACTS_START = date(2024, 10, 1)        # the contact export covers the two years to the demo date
+_CONTACTS_START = date(2023, 10, 1)        # the contact export covers the three years to the demo date
 _ESTIMATE_PERIODS = [date(year, 6, 30) for year in range(2021, 2026)]
 _WIDE_LAYOUT_PERIOD = date(2024, 6, 30)    # published as ONS does, single years of age by sex
 
-# Movement of under-fives, per month: out of the council (replaced by arrivals of the same
-# number, of any age under five; families in deprived areas move more often) and between its LSOAs.
+# Movement of under-fives, per month: out of the council (families in deprived areas move more
+# often; a family with a child of about the same age moves into the home a few weeks later) and
+# between its LSOAs.
 _MOVE_OUT_RATE = (0.004, 0.012)    # (least deprived, most deprived)
-_MOVE_WITHIN_RATE = 0.004
+_MOVE_WITHIN_RATE = 0.003
 _MONTH_DAYS = 365.25 / 12
 
-# How children become known.
+# How children become known. Each centre has a quality from 0 to 1 that sets, between these
+# (worst, best) values: the share of notified families it goes on to register (a little lower in
+# deprived areas); the monthly chance that an unknown child becomes known by other routes
+# (self-referral, health visitors, partners), which only the best centres make high; the chance a
+# new baby is registered because an older sibling is known; and the share of known families who
+# keep coming.
+_CONTACT_RATE = (0.80, 0.97)
+_OTHER_ROUTES = (0.001, 0.144)
+_SIBLING_SHARE = (0.15, 0.75)
+_ENGAGED_SHARE = (0.45, 0.80)
 _NOTIFIED_REGISTRATION_DAYS = 20.0   # mean days from an extract arriving to a registration
 _OTHER_CENTRE_SHARE = 0.05           # families who register at a centre that is not their own
 
@@ -185,7 +195,8 @@ def generate_demo(*, seed: int = DEFAULT_SEED) -> DemoCouncil:
     lsoas["estimate"] = _estimate_quirks(lsoas["lsoa_code"].to_numpy(), streams.get("estimates"))
     postcodes = _draw_postcodes(lsoas, centres, streams.get("postcodes"))
 
-    simulation = _Simulator(lsoas, adjacency, centres, streams.get("simulation")).run()
+    simulation = _Simulator(lsoas, adjacency, centres, rng=streams.get("simulation"),
+                            extracts_rng=streams.get("extracts")).run()
     files = _files(lsoas=lsoas, centres=centres, postcodes=postcodes, simulation=simulation, streams=streams)
     return DemoCouncil(files=tuple(files), lsoas=lsoas, centres=centres,
                        children=simulation.children, seed=seed)
@@ -301,7 +312,7 @@ class _Streams:
     leaves the others as they were."""
 
     _NAMES = ("geometry", "deprivation", "people", "centres", "postcodes", "simulation",
-              "population", "files", "faults", "estimates")
+              "population", "files", "faults", "estimates", "extracts")
 
     def __init__(self, seed: int):
         self._seed = seed
@@ -533,8 +544,9 @@ def _draw_centres(lsoas: gpd.GeoDataFrame, adjacency: list[list[int]],
     satellite_region = neighbours[int(rng.integers(len(neighbours)))]
 
     names = list(rng.permutation(_CENTRE_NAMES))
-    # Quality drives how many of its children a centre comes to know: spread evenly, dealt at random.
-    quality = rng.permutation(np.linspace(0.0, 1.0, _CENTRE_COUNT))
+    # Quality drives how many of its children a centre comes to know: one centre struggling, one
+    # exemplary, the rest spread between, dealt to the areas at random.
+    quality = rng.permutation(np.r_[0.0, np.linspace(0.3, 0.75, _CENTRE_COUNT - 2), 1.0])
     rows = []
     for r in sorted(number, key=number.get):
         members = np.flatnonzero(region == r)
@@ -643,18 +655,23 @@ def _extracts(rng: np.random.Generator) -> pd.DataFrame:
     while quarter < _MONTHLY_START:
         following = _add_months(quarter, 3)
         last_day = following - timedelta(days=1)
-        received = last_day + timedelta(days=42 + int(rng.integers(-3, 4)))
+        received = _working_day(last_day + timedelta(days=42 + int(rng.integers(-3, 4))))
         rows.append((f"{quarter.year}-Q{(quarter.month - 1) // 3 + 1}", received, quarter, last_day, False))
         quarter = following
     for month in _month_starts(_MONTHLY_START, DEMO_AS_AT):
         last_day = _add_months(month, 1) - timedelta(days=1)
-        received = last_day + timedelta(days=int(rng.integers(14, 22)))
+        received = _working_day(last_day + timedelta(days=int(rng.integers(14, 22))))
         if received <= DEMO_AS_AT:
             rows.append((f"{month:%Y-%m}", received, month, last_day, True))
     frame = pd.DataFrame(rows, columns=["extract", "received_on", "first_day", "last_day", "monthly"])
     for column in ("received_on", "first_day", "last_day"):
         frame[column] = frame[column].map(_day)
     return frame
+
+
+def _working_day(day: date) -> date:
+    """The day itself, or the Monday after a weekend: extracts are sent on working days."""
+    return day + timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0)
 
 
 def _nhs_numbers(rng: np.random.Generator, count: int) -> np.ndarray:
@@ -673,13 +690,13 @@ class _Simulator:
     date, and records what the council's data would show of them.
 
     Homes, not chance, keep an LSOA's number of under-fives steady: births come at a steady rate
-    (spread over each half-year at random), and when a family moves out of an LSOA another family
+    (spread over each quarter at random), and when a family moves out of an LSOA another family
     with a child of about the same age moves in a few weeks later. So the population a centre sees
     on the demo date is close to the latest estimate, as it would be in a settled town.
     """
 
-    def __init__(self, lsoas: gpd.GeoDataFrame, adjacency: list[list[int]], centres: pd.DataFrame,
-                 rng: np.random.Generator):
+    def __init__(self, lsoas: gpd.GeoDataFrame, adjacency: list[list[int]], centres: pd.DataFrame, *,
+                 rng: np.random.Generator, extracts_rng: np.random.Generator):
         self.rng = rng
         self.draws = _Draws(rng, 200_000)
         self.codes = lsoas["lsoa_code"].to_numpy()
@@ -691,18 +708,18 @@ class _Simulator:
         self.neighbours = [list(n) for n in adjacency]
         self.cumulative_size = np.cumsum(self.under_fives) / self.under_fives.sum()
 
-        # Per LSOA: the share of notified families a centre goes on to register, the monthly chance
-        # of becoming known by other routes, the chance a new baby is registered because the centre
-        # knows an older sibling, and the share of known families who keep coming. Better centres
-        # do more of each; deprivation makes each a little harder.
-        self.contact_rate = 0.80 + 0.17 * centre_quality - 0.03 * deprivation
-        self.other_routes = (0.001 + 0.05 * centre_quality ** 1.5) * (1 - 0.3 * deprivation)
-        self.sibling_share = 0.15 + 0.6 * centre_quality
-        self.engaged_share = 0.40 + 0.35 * centre_quality
+        def between(worst_best: tuple[float, float], share: np.ndarray) -> np.ndarray:
+            return worst_best[0] + (worst_best[1] - worst_best[0]) * share
+
+        # Per LSOA, from the quality of its centre; deprivation makes each a little harder.
+        self.contact_rate = between(_CONTACT_RATE, centre_quality * (1 - 0.2 * deprivation))
+        self.other_routes = between(_OTHER_ROUTES, centre_quality ** 3) * (1 - 0.3 * deprivation)
+        self.sibling_share = between(_SIBLING_SHARE, centre_quality)
+        self.engaged_share = between(_ENGAGED_SHARE, centre_quality)
         self.move_out = _MOVE_OUT_RATE[0] + (_MOVE_OUT_RATE[1] - _MOVE_OUT_RATE[0]) * deprivation
         self.moving = self.move_out + _MOVE_WITHIN_RATE
 
-        self.extracts = _extracts(rng)
+        self.extracts = _extracts(extracts_rng)
         self.extract_first = self.extracts["first_day"].tolist()
         self.extract_last = self.extracts["last_day"].tolist()
         self.extract_received = self.extracts["received_on"].tolist()
@@ -722,7 +739,8 @@ class _Simulator:
         self.oldest_baby = [0] * len(self.codes)
         self.family_known_since: dict[int, int] = {}
         self.families = 0
-        # Homes left behind and not yet taken, per LSOA: (day the newcomer arrives, queue order).
+        # Homes left behind and not yet taken, per LSOA: (day the newcomer arrives, queue order,
+        # the newcomer's date of birth).
         self.vacancies: list[list[tuple[int, int]]] = [[] for _ in self.codes]
         self.cancelled: set[int] = set()
         self.now = 0
@@ -743,26 +761,25 @@ class _Simulator:
         self.order += 1
 
     def _births(self) -> list[tuple[int, int]]:
-        """(day, LSOA) of every birth: each LSOA's expected births per half-year, rounded so that
-        the fractions carry over, then scattered over the half-year's days by season."""
+        """(day, LSOA) of every birth: each LSOA's expected births per quarter, rounded so that
+        the fractions carry over, then scattered over the quarter's days by season."""
         months = _month_starts(_SIMULATION_START, DEMO_AS_AT)
         month_start = np.array([_day(m) for m in months])
         month_length = np.array([_day(_add_months(m, 1)) - _day(m) for m in months])
         season = 1 + 0.06 * np.cos(2 * math.pi * (np.array([m.month for m in months]) - 9) / 12)
-        half_year = np.arange(len(months)) // 6
-        expected = np.add.reduceat(np.outer(season, self.under_fives / 60), np.flatnonzero(
-            np.r_[True, half_year[1:] != half_year[:-1]]), axis=0)
+        quarter = np.arange(len(months)) // 3
+        expected = np.add.reduceat(np.outer(season, self.under_fives / 60), np.arange(0, len(months), 3), axis=0)
         carried = np.floor(np.cumsum(expected, axis=0) + self.rng.random(len(self.codes)))
-        per_half = np.diff(carried, axis=0, prepend=0).astype("int64")
-        half_index, lsoa_index = np.nonzero(per_half)
-        repeat = per_half[half_index, lsoa_index]
-        half_index, lsoa_index = np.repeat(half_index, repeat), np.repeat(lsoa_index, repeat)
+        per_quarter = np.diff(carried, axis=0, prepend=0).astype("int64")
+        quarter_index, lsoa_index = np.nonzero(per_quarter)
+        repeat = per_quarter[quarter_index, lsoa_index]
+        quarter_index, lsoa_index = np.repeat(quarter_index, repeat), np.repeat(lsoa_index, repeat)
         births = []
-        for half in range(per_half.shape[0]):
-            in_half = np.flatnonzero(half_year == half)
-            weights = season[in_half] * month_length[in_half]
-            chosen = lsoa_index[half_index == half]
-            month = in_half[np.searchsorted(np.cumsum(weights) / weights.sum(), self.rng.random(len(chosen)))]
+        for q in range(per_quarter.shape[0]):
+            in_quarter = np.flatnonzero(quarter == q)
+            weights = season[in_quarter] * month_length[in_quarter]
+            chosen = lsoa_index[quarter_index == q]
+            month = in_quarter[np.searchsorted(np.cumsum(weights) / weights.sum(), self.rng.random(len(chosen)))]
             day = month_start[month] + np.floor(self.rng.random(len(chosen)) * month_length[month]).astype("int64")
             births += [(int(d), int(l)) for d, l in zip(day, chosen) if d < self.horizon_day]
         return sorted(births)
@@ -800,29 +817,32 @@ class _Simulator:
             newcomer_dob = min(dob + int(draws.uniform() * 180) - 90, arrival)
             if arrival < self.horizon_day and arrival < _fifth_birthday(newcomer_dob):
                 self._schedule(arrival, lsoa, newcomer_dob, "arrival")
-                self.vacancies[lsoa].append((arrival, self.order - 1))
+                self.vacancies[lsoa].append((arrival, self.order - 1, newcomer_dob))
             t = moved
             if draws.uniform() < self.move_out[lsoa] / self.moving[lsoa]:
                 return spells, moved
-            lsoa = self._new_home(lsoa, moved)
+            lsoa = self._new_home(lsoa, moved, dob)
 
-    def _new_home(self, leaving: int, day: int) -> int:
-        """Where a family moving within the council goes: usually next door, into a home that has
-        just been vacated (so no family from outside takes it); otherwise anywhere."""
+    def _new_home(self, leaving: int, day: int, dob: int) -> int:
+        """Where a family moving within the council goes: usually next door, sometimes across
+        town, and into a home just vacated there when there is one (so that no family from outside
+        takes it)."""
         draws = self.draws
-        neighbours = self.neighbours[leaving]
-        if draws.uniform() < 0.75 and neighbours:
-            for lsoa in neighbours:
-                # Homes whose newcomers have already been followed cannot be taken any more.
-                self.vacancies[lsoa] = [v for v in self.vacancies[lsoa] if v[0] >= self.now]
-            free = [(arrival, order, lsoa) for lsoa in neighbours for arrival, order in self.vacancies[lsoa]
-                    if day <= arrival <= day + 120]
-            if free:
-                arrival, order, lsoa = min(free)
-                self.vacancies[lsoa].remove((arrival, order))
-                self.cancelled.add(order)
-                return lsoa
-            return neighbours[int(draws.uniform() * len(neighbours))]
+        nearby = draws.uniform() < 0.75 and self.neighbours[leaving]
+        places = self.neighbours[leaving] if nearby else range(len(self.codes))
+        free = []
+        for lsoa in places:
+            # Homes whose newcomers have already been followed cannot be taken any more.
+            self.vacancies[lsoa] = [v for v in self.vacancies[lsoa] if v[0] >= self.now]
+            free += [(arrival, order, lsoa, newcomer) for arrival, order, newcomer in self.vacancies[lsoa]
+                     if day <= arrival <= day + 120 and abs(newcomer - dob) <= 365 and lsoa != leaving]
+        if free:
+            arrival, order, lsoa, newcomer = min(free)
+            self.vacancies[lsoa].remove((arrival, order, newcomer))
+            self.cancelled.add(order)
+            return lsoa
+        if nearby:
+            return self.neighbours[leaving][int(draws.uniform() * len(self.neighbours[leaving]))]
         return int(np.searchsorted(self.cumulative_size, draws.uniform()))
 
     def _follow(self, child: int, *, entry: int, lsoa: int, dob: int, event: str) -> None:
@@ -929,7 +949,7 @@ def _contacts(children: pd.DataFrame, registrations: pd.DataFrame, *, engaged_sh
     start = np.maximum(first["registered_on"].to_numpy(), _day(_CONTACTS_START))
     span = np.maximum(leave - start, 0)
     engaged = rng.random(len(child)) < engaged_share[children["lsoa"].to_numpy()[child]]
-    monthly = np.where(engaged, rng.gamma(4.0, 0.16, len(child)), rng.gamma(1.5, 0.1, len(child)))
+    monthly = np.where(engaged, rng.gamma(4.0, 0.12, len(child)), rng.gamma(1.5, 0.09, len(child)))
     n = rng.poisson(monthly * span / _MONTH_DAYS)
     who = np.repeat(np.arange(len(child)), n)
     day = start[who] + np.floor(rng.random(len(who)) * span[who]).astype("int64")
@@ -971,7 +991,7 @@ def _files(*, lsoas: gpd.GeoDataFrame, centres: pd.DataFrame, postcodes: pd.Data
     files += _birth_record_files(simulation, postcode_for)
     files += _registration_files(simulation, postcode_for, rng, streams.get("faults"))
     contacts = simulation.contacts
-    files.append(DemoFile("contacts", "brackenfold_contacts_2024-10_to_2026-09.csv", pd.DataFrame({
+    files.append(DemoFile("contacts", "brackenfold_contacts_2023-10_to_2026-09.csv", pd.DataFrame({
         "nhs_number": simulation.children["nhs_number"].to_numpy()[contacts["child_id"].to_numpy()],
         "contact_on": _iso(contacts["contact_on"]),
         "centre_id": contacts["centre_id"],
@@ -1027,9 +1047,9 @@ def _population_files(lsoas: gpd.GeoDataFrame, simulation: _Simulation,
     estimates = {}
     for period in _ESTIMATE_PERIODS:
         true = _resident_under_fives(simulation, period).reindex(codes, fill_value=0).to_numpy(dtype=float)
-        error = np.exp(rng.normal(0, 0.035, len(codes)))
+        error = np.exp(rng.normal(0, 0.02, len(codes)))
         estimate = pd.Series(np.round(true * error).astype("int64"), index=codes)
-        estimate[new_estate] = int(round(estimate[new_estate] * 0.7))
+        estimate[new_estate] = int(round(estimate[new_estate] * 0.75))
         estimates[period] = estimate.drop(sorted(missing))
 
     long_rows = [pd.DataFrame({"lsoa_code": estimate.index, "children_0_4": estimate.to_numpy(),
@@ -1098,18 +1118,22 @@ def _deprivation_file(lsoas: gpd.GeoDataFrame, rng: np.random.Generator) -> pd.D
 
 def _birth_counts_file(lsoas: gpd.GeoDataFrame, simulation: _Simulation) -> pd.DataFrame:
     """Live births by LSOA and month, every month from the start of the data, zeros included; each
-    month's counts arrive on the 21st of the next month (the data-protection-safe feed)."""
-    months = [m for m in _month_starts(_DATA_START, DEMO_AS_AT) if _add_months(m, 1).replace(day=21) <= DEMO_AS_AT]
+    month's counts arrive on the first working day from the 21st of the next month (the
+    data-protection-safe feed, which carries on beside the birth records)."""
+    arrives = {month: _working_day(_add_months(month, 1).replace(day=21))
+               for month in _month_starts(_DATA_START, DEMO_AS_AT)}
+    months = [month for month, day in arrives.items() if day <= DEMO_AS_AT]
     grid = pd.MultiIndex.from_product([lsoas["lsoa_code"], pd.PeriodIndex(months, freq="M")],
                                       names=["lsoa_code", "month"])
     counts = simulation.births_by_month.set_index(["lsoa_code", "month"])["births"].reindex(grid, fill_value=0)
     frame = counts.reset_index()
-    first_days = frame["month"].dt.to_timestamp()
+    received = {f"{month:%Y-%m}": day.isoformat() for month, day in arrives.items()}
+    month = frame["month"].dt.strftime("%Y-%m")
     return pd.DataFrame({
-        "month": frame["month"].dt.strftime("%Y-%m"),
+        "month": month,
         "lsoa_code": frame["lsoa_code"],
         "births": frame["births"].astype("int64"),
-        "received_on": (first_days + pd.DateOffset(months=1) + pd.Timedelta(days=20)).dt.strftime("%Y-%m-%d"),
+        "received_on": month.map(received),
     })
 
 

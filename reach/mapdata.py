@@ -3,8 +3,8 @@
 Shapes are kept in the `lsoas` table as WKB in longitude and latitude. The page never draws every
 LSOA of a large area at once: above `MAX_LSOAS_AT_ONCE` it shows one outline per reach area
 (coloured by the centre's figure) until a centre is chosen, and then only that centre's LSOAs.
-Every shape is simplified for display, the more the more there are, with neighbours kept edge
-to edge.
+Every shape is simplified for display (the more shapes, the more simplified), with neighbours
+kept edge to edge.
 
 The functions that read the store take the connection first, so the dashboard can cache them
 by the database's version.
@@ -26,8 +26,9 @@ from geo.projection import WGS84
 from geo.shapes import bounds_view, dissolve_areas, display_tolerance, simplify_for_display
 from reach import format as fmt
 
-# The map's size on the page (beside the gap table); the view is fitted to it.
-MAP_WIDTH_PX, MAP_HEIGHT_PX = 640, 560
+# The map's drawing area on the page (beside the gap table, less the colour bar): the view is
+# fitted to it, erring small so that no area is cut off on a narrow screen.
+MAP_WIDTH_PX, MAP_HEIGHT_PX = 420, 560
 
 # Beyond this many LSOAs a browser slows to a crawl drawing them; show reach areas instead.
 MAX_LSOAS_AT_ONCE = 2_000
@@ -54,7 +55,6 @@ class MapMeasure:
     darker_means: str          # the legend in words, so meaning is never in colour alone
     value_range: tuple[float, float] | None = None
     by_centre: bool = True     # does the figure exist for a whole reach area?
-
 
 
 MAP_MEASURES: dict[str, MapMeasure] = {
@@ -180,6 +180,12 @@ def centre_points(con) -> pd.DataFrame:
     ).df()
 
 
+def centre_choices(lsoa_report: pd.DataFrame) -> dict[str, str]:
+    """The centres that have a reach area, id to name, in the report's order (by id)."""
+    pairs = lsoa_report[["centre_id", "centre_name"]].drop_duplicates("centre_id").sort_values("centre_id")
+    return dict(zip(pairs["centre_id"], pairs["centre_name"].fillna(pairs["centre_id"])))
+
+
 # --- the gap ranking --------------------------------------------------------------------------
 
 def gap_ranking(lsoa_report: pd.DataFrame, *, names: pd.DataFrame,
@@ -264,14 +270,19 @@ def lsoa_map(*, areas: gpd.GeoDataFrame, ranking: pd.DataFrame, measure: MapMeas
     return _fitted(figure, areas)
 
 
+def whole_area_measure(measure: MapMeasure) -> MapMeasure:
+    """What colours whole reach areas when `measure` is chosen: itself, or reach % for a figure
+    that exists only per LSOA."""
+    return measure if measure.by_centre else MAP_MEASURES["Reach %"]
+
+
 def reach_area_map(*, outlines: gpd.GeoDataFrame, centre_report: pd.DataFrame,
                    measure: MapMeasure, points: pd.DataFrame | None = None) -> go.Figure:
     """Whole reach areas coloured by the centre's figure, for areas too large to draw by LSOA.
 
     A measure that exists only per LSOA (the IDACI decile) falls back to reach %.
     """
-    if not measure.by_centre:
-        measure = MAP_MEASURES["Reach %"]
+    measure = whole_area_measure(measure)
     values = centre_report[["centre_id", "centre_name", measure.column, "lsoas"]].rename(
         columns={"centre_name": "Centre", "lsoas": "LSOAs"})
     values[measure.column] = values[measure.column].astype("float64")

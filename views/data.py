@@ -81,7 +81,7 @@ def _columns_needed(kind: str) -> str:
 
 
 def _message(key: str) -> None:
-    """Show (once) what the last upload or undo did: the page reruns after either."""
+    """Show (once) what the last undo did: the page reruns after it, to list the imports anew."""
     kind, text = st.session_state.pop(key, (None, None))
     if kind == "success":
         st.success(text)
@@ -89,6 +89,12 @@ def _message(key: str) -> None:
         st.error(text)
     elif kind == "warning":
         st.warning(text)
+
+
+def _forget_undo_choice() -> None:
+    """A confirmation is for one import only: ask again for the next."""
+    st.session_state.pop("undo_import", None)
+    st.session_state.pop("undo_confirm", None)
 
 
 settings = common.settings()
@@ -99,7 +105,6 @@ load, history_tab, quarantine_tab, sharing_tab, definitions_tab = st.tabs(
 # --- load a file --------------------------------------------------------------------------------
 
 with load:
-    _message("upload_message")
     kind = st.selectbox("Kind of file", KINDS, key="upload_kind", format_func=_kind_label)
     st.caption(f"{KIND_LABELS.get(kind, (kind, ''))[1].capitalize()}. Needs the columns: "
                f"{_columns_needed(kind)}. Column names may be in any case.")
@@ -133,18 +138,18 @@ with load:
                                       progress=show_progress, original_name=uploaded.name,
                                       replace=replace)
             except FileFault as fault:
-                column = f" Column: {fault.column}." if fault.column else ""
-                st.session_state["upload_message"] = (
-                    "error", f"Import refused, nothing was written. File: {fault.file}.{column} "
-                             f"Expected: {fault.expected}. {fault}")
+                bar.empty()
+                st.error(f"Import refused, nothing was written. {str(fault).rstrip('.')}.")
             except StoreBusyError as busy:
-                st.session_state["upload_message"] = ("warning", str(busy))
+                bar.empty()
+                st.warning(str(busy))
             else:
-                # New data: every page's cached figures are out of date.
+                # New data: every page's cached figures are out of date, and the import to undo
+                # should start again from the newest.
                 st.cache_data.clear()
-                st.session_state["upload_message"] = ("success", summary.line() + (
-                    f". {summary.message}" if summary.message else ""))
-        st.rerun()
+                _forget_undo_choice()
+                # The message is the one-line summary followed by any notes on the file.
+                st.success(summary.message or summary.line())
 
 # --- import history and undo ----------------------------------------------------------------------
 
@@ -162,7 +167,8 @@ with history_tab:
                   for row in undoable.itertuples(index=False)}
         if labels:
             chosen = st.selectbox("Import to undo", list(labels), key="undo_import",
-                                  format_func=lambda import_id: labels[import_id])
+                                  format_func=lambda import_id: labels[import_id],
+                                  on_change=lambda: st.session_state.pop("undo_confirm", None))
             confirmed = st.checkbox(
                 f"Yes, remove every row that import {chosen} loaded, and the rows it set aside",
                 key="undo_confirm")
@@ -176,7 +182,7 @@ with history_tab:
                 else:
                     st.cache_data.clear()
                     st.session_state["undo_message"] = ("success", removed.line() + ".")
-                st.session_state.pop("undo_confirm", None)
+                _forget_undo_choice()
                 st.rerun()
 
 # --- the quarantine -------------------------------------------------------------------------------

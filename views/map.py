@@ -12,13 +12,12 @@ st.title("Map and gaps")
 st.caption(f"Figures as at {settings.as_at:%d %B %Y}. Each small area on the map is an LSOA; "
            f"the heavy lines are the centres' reach areas.")
 
-centres = common.report("centre")
 lsoa_report = common.report("lsoa")
 coverage = common.cached(mapdata.boundary_coverage)
 names = common.cached(mapdata.lsoa_names)
 
-centre_names = dict(zip(centres["centre_id"], centres["centre_name"]))
-options = [ALL_CENTRES, *centres["centre_id"]]
+centre_names = mapdata.centre_choices(lsoa_report)
+options = [ALL_CENTRES, *centre_names]
 remembered = st.session_state.get("centre_id")
 choose, measure_column = st.columns([2, 3])
 with choose:
@@ -47,14 +46,14 @@ with map_side:
                    "works without it.")
         st.page_link("views/data.py", label="Go to the Data page", icon=":material/upload:")
     elif mapdata.shows_reach_areas_only(coverage.with_shape, centre_id):
-        outlines = common.cached(mapdata.display_reach_areas)
-        figure = mapdata.reach_area_map(outlines=outlines, centre_report=centres, measure=measure,
+        measure = mapdata.whole_area_measure(measure)
+        figure = mapdata.reach_area_map(outlines=common.cached(mapdata.display_reach_areas),
+                                        centre_report=common.report("centre"), measure=measure,
                                         points=common.cached(mapdata.centre_points))
         st.plotly_chart(figure, key="map_figure", width="stretch", config={"scrollZoom": True})
-        shown = measure if measure.by_centre else mapdata.MAP_MEASURES["Reach %"]
         st.info(f"There are {coverage.with_shape:,} LSOAs with boundaries: too many to draw at once, "
                 f"so each reach area is drawn whole, coloured by the centre's "
-                f"{shown.label.lower()}. Choose a centre to see its LSOAs.")
+                f"{measure.label.lower()}. Choose a centre to see its LSOAs.")
     else:
         areas = common.cached(mapdata.display_lsoas, centre_id)
         if areas.empty:
@@ -76,12 +75,14 @@ with map_side:
             st.caption(f"{len(coverage.missing):,} LSOAs in the reach areas have no boundary and are "
                        f"not drawn ({listed}).")
         st.caption(f"Boundaries: Office for National Statistics. {mapdata.boundary_credit()}.")
-    common.definition(measure.definition)
+    if measure.definition != "Families to find":      # that one is offered above already
+        common.definition(measure.definition)
 
 with table_side:
     st.subheader("Where the gaps are")
     common.table(
         ranking, file_name=f"gaps_{chosen if centre_id else 'all'}_{settings.as_at}.csv",
-        key="gap_ranking", column_config=common.percent_columns(ranking), height=520,
+        key="gap_ranking", column_config=common.percent_columns(ranking),
+        height=520 if len(ranking) > 14 else None,
         caption="LSOAs with the most families to find first. The download holds the same rows.",
     )

@@ -81,7 +81,7 @@ class Fields:
     def period(self, name: str) -> str:
         """A population estimate's date: an ISO date, or a year meaning its mid-year, 30 June."""
         raw = self.raw(name)
-        return f"""CASE WHEN regexp_full_match({raw}, '\\d{{4}}') THEN make_date({raw}::INTEGER, 6, 30)
+        return f"""CASE WHEN regexp_full_match({raw}, '\\d{{4}}') THEN make_date(try_cast({raw} AS INTEGER), 6, 30)
                         ELSE {self.date(name)} END"""
 
     def period_fault(self, name: str) -> str:
@@ -170,7 +170,7 @@ class Fields:
 
     def year(self, name: str) -> str:
         raw = self.raw(name)
-        return f"CASE WHEN regexp_full_match({raw}, '\\d{{4}}') THEN {raw}::INTEGER END"
+        return f"CASE WHEN regexp_full_match({raw}, '\\d{{4}}') THEN try_cast({raw} AS INTEGER) END"
 
     def year_fault(self, name: str, *, required: bool) -> str:
         raw = self.raw(name)

@@ -187,7 +187,7 @@ def _write(ctx: Context, checker: Kind) -> tuple[int, int, int, int]:
         differs = " OR ".join(f"{table}.{column} IS DISTINCT FROM {LOADABLE}.{column}" for column in compared)
         changed = ctx.scalar(f"SELECT count(*) FROM {table} JOIN {LOADABLE} ON {matches} WHERE {differs}")
         if changed:
-            assignments = ", ".join(f"{column} = {LOADABLE}.{column}" for column in compared)
+            assignments = ", ".join(f"{column} = {LOADABLE}.{column}" for column in checker.refreshed(ctx))
             ctx.run(f"""UPDATE {table} SET {assignments}, import_id = $id
                         FROM {LOADABLE} WHERE {matches} AND ({differs})""", {"id": ctx.import_id})
     removed = checker.remove_missing(ctx)

@@ -57,6 +57,10 @@ def count_of(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
+def _were(n: int) -> str:
+    return "was" if n == 1 else "were"
+
+
 def _named(codes: list[str]) -> str:
     shown = ", ".join(codes[:_NAMED])
     return shown + (", ..." if len(codes) > _NAMED else "")
@@ -96,6 +100,10 @@ class Kind:
         """The columns that, when they differ from the store's, make a row an update."""
         return tuple(column for column in self.columns if column not in self.key)
 
+    def refreshed(self, ctx: Context) -> tuple[str, ...]:
+        """The columns an update writes: the compared ones, unless a kind says more."""
+        return self.compared(ctx)
+
     def remove_missing(self, ctx: Context) -> int:
         """Delete store rows the file replaces; return how many (only reach areas do this)."""
         return 0
@@ -119,13 +127,13 @@ def _child_key(f: Fields) -> tuple[str, str]:
     return "r._nhs_key", "r._nhs_fault"
 
 
-def _postcode_lookup(f: Fields, *, what: str) -> tuple[str, str]:
+def _postcode_lookup(f: Fields, *, missing: str) -> tuple[str, str]:
     """(fault, source) for placing a row by its postcode through the `postcodes` table."""
     postcode = f.label("postcode")
     district = (f"CASE WHEN regexp_full_match(r._postcode, '{POSTCODE}') "
                 f"""THEN 'in district "' || left(r._postcode, length(r._postcode) - 3) || '" ' ELSE '' END""")
     fault = f"""CASE
-        WHEN r._postcode IS NULL THEN {sql_text(f'{postcode} is missing (expected {what})')}
+        WHEN r._postcode IS NULL THEN {sql_text(missing)}
         WHEN NOT $postcodes_loaded THEN {sql_text(f'{postcode} cannot be placed: no postcode lookup has been loaded yet (import the postcodes file first)')}
         WHEN p.lsoa_code IS NULL THEN {sql_text(postcode + ' ')} || {district} || 'is not in the postcode lookup'
     END"""
@@ -139,10 +147,11 @@ def _residence(f: Fields) -> tuple[str, str, str]:
     code = f.code("lsoa_code")
     if not f.resolved.has("postcode"):
         return code, f.code_fault("lsoa_code", required=True), "raw_rows r"
-    where = "where the child lives"
+    missing = f"{f.label('postcode')} is missing (expected where the child lives)"
     if f.resolved.has("lsoa_code"):
-        where = f"{f.label('lsoa_code')} or {f.label('postcode')}, where the child lives"
-    postcode_fault, source = _postcode_lookup(f, what=where)
+        missing = (f"{f.label('lsoa_code')} and {f.label('postcode')} are both missing "
+                   "(expected where the child lives)")
+    postcode_fault, source = _postcode_lookup(f, missing=missing)
     fault = f"""CASE WHEN {f.raw('lsoa_code')} IS NOT NULL THEN {f.code_fault('lsoa_code', required=False)}
                      ELSE {postcode_fault} END"""
     value = f"CASE WHEN {f.raw('lsoa_code')} IS NOT NULL THEN {code} ELSE p.lsoa_code END"
@@ -182,7 +191,7 @@ def _dob_faults(f: Fields, later: str, later_label: str) -> str:
                          || {sql_text(f' is before {dob} ')} || dob::VARCHAR END"""
 
 
-def _outside_reach_areas(ctx: Context, what: str) -> list[str]:
+def _outside_reach_areas(ctx: Context) -> list[str]:
     """A note, not a fault: a family outside every reach area is counted as out of area."""
     if not ctx.scalar("SELECT count(*) > 0 FROM reach_areas"):
         return []
@@ -190,8 +199,8 @@ def _outside_reach_areas(ctx: Context, what: str) -> list[str]:
                              WHERE lsoa_code NOT IN (SELECT lsoa_code FROM reach_areas)""")
     if not outside:
         return []
-    return [f"{count_of(outside, what)} of children living outside every reach area "
-            "were loaded (they count as out of area)."]
+    return [f"{outside:,} of the rows {'is' if outside == 1 else 'are'} for children living outside "
+            "every reach area: loaded, and counted as out of area."]
 
 
 def _unknown_centres(ctx: Context, what: str) -> list[str]:
@@ -240,7 +249,7 @@ class Births(Kind):
         )
 
     def notes(self, ctx):
-        return _outside_reach_areas(ctx, "birth record")
+        return _outside_reach_areas(ctx)
 
 
 class Registrations(Kind):
@@ -275,7 +284,7 @@ class Registrations(Kind):
         )
 
     def notes(self, ctx):
-        return _outside_reach_areas(ctx, "registration") + _unknown_centres(ctx, "Registrations")
+        return _outside_reach_areas(ctx) + _unknown_centres(ctx, "Registrations")
 
 
 class Contacts(Kind):
@@ -310,8 +319,12 @@ class BirthCounts(Kind):
         _received_on_default(ctx)
 
     def compared(self, ctx):
-        # A count that has not changed keeps the date it first arrived.
+        # A count that has not changed keeps the date it first arrived ...
         return ("births",)
+
+    def refreshed(self, ctx):
+        # ... and a revised count carries the date the revision arrived.
+        return ("births", "received_on")
 
     def check(self, ctx):
         f = ctx.fields
@@ -445,8 +458,9 @@ class ReachAreas(Kind):
     def notes(self, ctx):
         notes = []
         if ctx.params.get("removed"):
-            notes.append(f"{count_of(ctx.params['removed'], 'LSOA')} no longer in this file "
-                         "were taken out of the reach areas.")
+            removed = ctx.params["removed"]
+            notes.append(f"{count_of(removed, 'LSOA')} no longer in this file {_were(removed)} "
+                         "taken out of the reach areas.")
         return notes + _unknown_centres(ctx, "The reach areas")
 
 
@@ -545,12 +559,13 @@ class Population(Kind):
                             if by_sex else "") + ".")
             if unused:
                 notes.append(f"{count_of(unused, 'Males or Females row', 'Males and Females rows')} "
-                             "were not needed, as their areas have Persons rows.")
+                             f"{_were(unused)} not needed, as their areas have Persons rows.")
         skipped = _skipped(ctx)
         if skipped and layout == "indicator":
-            notes.append(f"{count_of(skipped, 'row')} of other age bands, or outside England, were skipped.")
+            notes.append(f"{count_of(skipped, 'row')} of other age bands, or outside England, "
+                         f"{_were(skipped)} skipped.")
         elif skipped:
-            notes.append(f"{count_of(skipped, 'row')} for areas outside England were skipped.")
+            notes.append(f"{count_of(skipped, 'row')} for areas outside England {_were(skipped)} skipped.")
         return notes
 
 
@@ -584,7 +599,7 @@ class Postcodes(Kind):
         if not skipped:
             return []
         return [f"{count_of(skipped, 'postcode')} with no LSOA, or in Wales, Scotland or Northern "
-                "Ireland, were skipped."]
+                f"Ireland, {_were(skipped)} skipped."]
 
 
 class LsoaLookup(Kind):
@@ -603,7 +618,7 @@ class LsoaLookup(Kind):
 
     def notes(self, ctx):
         skipped = _skipped(ctx)
-        return [f"{count_of(skipped, 'row')} for Wales were skipped."] if skipped else []
+        return [f"{count_of(skipped, 'row')} for Wales {_were(skipped)} skipped."] if skipped else []
 
 
 class Deprivation(Kind):
@@ -671,10 +686,10 @@ class Deprivation(Kind):
             older = ctx.scalar(f"""SELECT count(*) FROM {CHECKED} WHERE _reason IS NULL
                                    AND edition <> {int(editions[-1])}""")
             notes.append(f"Only the latest edition, {editions[-1]}, was taken; {count_of(older, 'row')} "
-                         f"of {', '.join(str(e) for e in editions[:-1])} were skipped.")
+                         f"of {', '.join(str(e) for e in editions[:-1])} {_were(older)} skipped.")
         skipped = _skipped(ctx)
         if skipped:
-            notes.append(f"{count_of(skipped, 'row')} of other indices were skipped "
+            notes.append(f"{count_of(skipped, 'row')} of other indices {_were(skipped)} skipped "
                          "(only Income Deprivation Affecting Children is used).")
         if not ctx.params["knows_lsoas"]:
             notes.append("No 2021 LSOAs are known yet (from boundaries, population or reach areas), "
@@ -726,7 +741,7 @@ class Boundaries(Kind):
 
     def notes(self, ctx):
         skipped = _skipped(ctx)
-        return [f"{count_of(skipped, 'area')} in Wales were skipped."] if skipped else []
+        return [f"{count_of(skipped, 'area')} in Wales {_were(skipped)} skipped."] if skipped else []
 
 
 KIND_CHECKS: dict[str, Kind] = {

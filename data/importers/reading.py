@@ -1,7 +1,8 @@
 """Reading CSV and XLSX files as text, and loading them into a temporary table.
 
-Every value is read as text and parsed later, in SQL, so nothing is guessed: an NHS number
-keeps its leading digits, "01" stays "01", and a bad date is reported rather than coerced.
+Every value is read as text (trimmed, blank = NULL) and parsed later, in SQL, so nothing is
+guessed: an NHS number keeps its leading digits, "01" stays "01", and a bad date is reported
+rather than coerced.
 Rows are numbered from 1 for the first row after the header; blank rows keep their number
 (so row N is line N + 1 in a spreadsheet) but are not counted as read.
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from data.importers.errors import FileFault, unreadable
+from data.importers.errors import unreadable
 from data.importers.layouts import Resolved
 from data.importers.pseudonymise import check_nhs_numbers, hash_identifiers
 
@@ -58,12 +59,6 @@ class TableFile:
 
     def close(self) -> None:
         raise NotImplementedError
-
-    def __enter__(self) -> TableFile:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 def open_table(path: Path, *, file_name: str) -> TableFile:

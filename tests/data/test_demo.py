@@ -285,13 +285,13 @@ def test_quarantine_shows_the_deliberate_faults(demo_db_template):
         assert fault in text, fault
 
 
-def test_reach_spans_the_bands(demo_db_template):
+def test_reach_spans_the_bands(demo_db_template, council):
     from reach.report import reach_report
 
     with opened(demo_db_template, read_only=True) as con:
         report = reach_report(con, as_at=DEMO_AS_AT, by="centre")
         lsoas = reach_report(con, as_at=DEMO_AS_AT, by="lsoa")
-    print(report[["centre_id", "centre_name", "children_under5", "known_children", "reach_pct", "band"]])
+    print(report[["centre_id", "children_under5", "known_children", "reach_pct", "band"]].to_string())
     assert len(report) == 12
     assert 50 <= report["reach_pct"].min() <= 70
     assert 90 <= report["reach_pct"].max() <= 100
@@ -300,6 +300,32 @@ def test_reach_spans_the_bands(demo_db_template):
     assert bands.get("requires improvement", 0) <= 1
     sustained = report["sustained_contact"].sum() / report["known_children"].sum()
     assert 0.40 <= sustained <= 0.70
+    # Over 100% only where the estimate is known to be low (a new estate), and in a few LSOAs of
+    # the best centres, where the estimate's own error is as big as the gap to 100%.
     over = lsoas[lsoas["reach_pct"] > 100]
-    assert 1 <= len(over) <= 6
-    assert report["denominator_flagged"].sum() >= 1
+    new_estate = council.lsoas.loc[council.lsoas["estimate"] == "too low", "lsoa_code"].item()
+    assert new_estate in set(over["lsoa_code"])
+    assert len(over) <= 8
+    assert over["reach_pct"].max() < 125
+    # The two LSOAs with no estimate fall back to the children seen there, and say so.
+    missing = council.lsoas.loc[council.lsoas["estimate"] == "missing", "centre_id"]
+    assert set(report.loc[report["denominator_flagged"], "centre_id"]) >= set(missing)
+
+
+def test_an_interrupted_build_leaves_nothing_behind(tmp_path, monkeypatch):
+    import data.demo
+
+    real_import = data.demo.import_file
+    calls = []
+
+    def import_then_fail(kind, *args, **kwargs):
+        calls.append(kind)
+        if kind == "population":
+            raise OSError("disk full")
+        return real_import(kind, *args, **kwargs)
+
+    monkeypatch.setattr(data.demo, "import_file", import_then_fail)
+    with pytest.raises(OSError, match="disk full"):
+        build_demo(tmp_path / "reach.duckdb")
+    assert calls == ["boundaries", "centres", "reach-areas", "postcodes", "population"]
+    assert list(tmp_path.iterdir()) == []

@@ -31,8 +31,7 @@ def _upload(at, kind: str, name: str, content: bytes, *, received_on: date | Non
 
 
 def _history(at):
-    return next(frame.value for frame in at.dataframe if "File" in frame.value.columns
-                and "Loaded" in frame.value.columns)
+    return next(frame.value for frame in at.dataframe if "rows_loaded" in frame.value.columns)
 
 
 def test_each_kind_says_which_columns_it_needs(app):
@@ -49,21 +48,23 @@ def test_each_kind_says_which_columns_it_needs(app):
 def test_an_upload_is_imported_and_every_page_sees_it(app, demo_db):
     at = _upload(_open(app), "centres", "new_centre.csv", NEW_CENTRE)
     assert [s.value for s in at.success] == [
-        "centres: new_centre.csv: 1 row loaded, 0 quarantined, 0 already present"
-        + _message_tail(demo_db)]
+        "centres: new_centre.csv: 1 row loaded, 0 quarantined, 0 already present."]
+    progress = at.get("progress")
+    assert len(progress) == 1 and progress[0].proto.value == 100
+    assert progress[0].proto.text == "Done: 1 of 1 rows"
     history = _history(at)
-    assert history["File"].iloc[0] == "new_centre.csv"
-    assert history["Loaded"].iloc[0] == 1
-    # The caches were cleared: the map page lists the new centre straight away.
+    assert history["file_name"].iloc[0] == "new_centre.csv"
+    assert history["rows_loaded"].iloc[0] == 1
+    # Give it an LSOA no centre has yet: the map page lists the new centre and ranks its LSOA
+    # straight away.
+    lsoa = "E01900999"
+    at = _upload(at, "reach-areas", "new_area.csv", f"lsoa_code,centre_id\n{lsoa},DEMO99\n".encode())
+    assert at.success[0].value.startswith("reach-areas: new_area.csv: 1 row loaded")
     at.switch_page("views/map.py").run()
-    assert "DEMO99" in at.selectbox(key="map_centre").options or \
-        "Riverbank Family Hub" in at.selectbox(key="map_centre").options
-
-
-def _message_tail(db) -> str:
-    with opened(db, read_only=True) as con:
-        message = con.execute("SELECT message FROM import_log ORDER BY import_id DESC LIMIT 1").fetchone()[0]
-    return f". {message}" if message else ""
+    assert "Riverbank Family Hub" in at.selectbox(key="map_centre").options
+    at.selectbox(key="map_centre").select("DEMO99").run()
+    assert at.dataframe[0].value["LSOA"].tolist() == [lsoa]
+    assert any("has a boundary loaded" in info.value for info in at.info)     # nothing to draw
 
 
 def test_a_file_fault_names_file_column_and_expectation_and_writes_nothing(app, demo_db):
@@ -72,11 +73,23 @@ def test_a_file_fault_names_file_column_and_expectation_and_writes_nothing(app, 
     at = _upload(at, "centres", "no_names.csv", b"centre_id,postcode\nDEMO98,ZZ1 1AA\n")
     assert len(at.error) == 1
     error = at.error[0].value
-    assert error.startswith("Import refused, nothing was written. File: no_names.csv. Column: name.")
-    assert "Expected: the centre's name" in error
+    assert error.startswith("Import refused, nothing was written. no_names.csv: ")
+    assert 'required column "name" (the centre\'s name) is missing' in error
     assert len(_history(at)) == before
     with opened(demo_db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM centres WHERE centre_id = 'DEMO98'").fetchone()[0] == 0
+
+
+@pytest.mark.realdata
+def test_a_published_boundary_file_can_be_uploaded(app, trafford):
+    geojson = (trafford / "boundaries" / "trafford_lsoa21_super_generalised.geojson").read_bytes()
+    at = _open(app)
+    at.selectbox(key="upload_kind").select("boundaries").run()
+    at.file_uploader(key="upload_file").upload("trafford_lsoa21.geojson", geojson, "application/geo+json")
+    at.run()
+    at.button(key="upload_go").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value.startswith("boundaries: trafford_lsoa21.geojson: 139 rows loaded")
 
 
 def test_births_take_the_received_on_date_given(app, demo_db):
@@ -103,31 +116,37 @@ def test_a_busy_database_is_a_warning(app, monkeypatch):
 
 def test_undo_needs_confirmation_then_removes_the_import(app, demo_db):
     at = _upload(_open(app), "centres", "new_centre.csv", NEW_CENTRE)
-    newest = int(_history(at)["Import"].iloc[0])
+    newest = int(_history(at)["import_id"].iloc[0])
     assert at.selectbox(key="undo_import").value == newest
     assert at.button(key="undo_go").disabled
+    at.checkbox(key="undo_confirm").check().run()
+    assert not at.button(key="undo_go").disabled
+    # Choosing another import asks for the confirmation again.
+    at.selectbox(key="undo_import").select(newest - 1).run()
+    assert at.checkbox(key="undo_confirm").value is False
+    at.selectbox(key="undo_import").select(newest).run()
     at.checkbox(key="undo_confirm").check().run()
     at.button(key="undo_go").click().run()
     assert not at.exception
     assert at.success[0].value == f"centres: new_centre.csv: import {newest} undone: 1 row removed, 0 quarantined rows cleared."
-    assert _history(at)["Status"].iloc[0] == "removed"
+    assert _history(at)["status"].iloc[0] == "removed"
     with opened(demo_db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM centres WHERE centre_id = 'DEMO99'").fetchone()[0] == 0
     assert newest not in at.selectbox(key="undo_import").options
 
 
 def _quarantine(at):
-    return next(frame.value for frame in at.dataframe if "Reason" in frame.value.columns)
+    return next(frame.value for frame in at.dataframe if "reason" in frame.value.columns)
 
 
 def test_the_quarantine_filters_by_kind_file_and_reason(app):
     at = _open(app)
     rows = _quarantine(at)
     assert len(rows) == 5                                   # the demo's deliberate faults
-    assert set(rows["Kind"]) == {"registrations"}
+    assert set(rows["kind"]) == {"registrations"}
     at.text_input(key="quarantine_reason").input("FUTURE").run()
     rows = _quarantine(at)
-    assert len(rows) == 1 and "in the future" in rows["Reason"].iloc[0]
+    assert len(rows) == 1 and "in the future" in rows["reason"].iloc[0]
     assert any(m.value.startswith("**1 rows set aside**") or m.value.startswith("**1 row set aside**")
                for m in at.markdown)
     at.text_input(key="quarantine_reason").input("").run()
@@ -139,32 +158,41 @@ def test_the_quarantine_filters_by_kind_file_and_reason(app):
 
 
 def _sharing(at):
-    return next(frame.value for frame in at.dataframe if "Source" in frame.value.columns)
+    return next(frame.value for frame in at.dataframe if "source" in frame.value.columns).set_index("source")
 
 
-def test_data_sharing_is_on_time_at_the_demo_date(app):
+def _last_births_received(db, as_at: date) -> date:
+    with opened(db, read_only=True) as con:
+        return con.execute("SELECT max(received_on) FROM births WHERE received_on <= ?", [as_at]).fetchone()[0]
+
+
+def test_data_sharing_is_on_time_at_the_demo_date(app, demo_db):
     at = _open(app)
+    as_at = at.date_input(key="as_at").value
     assert any(m.value == "**Every source of data is arriving on time.**" for m in at.markdown)
-    sharing = _sharing(at).set_index("Source")
-    assert sharing.loc["Birth records", "Last received"] == date(2026, 9, 21)
-    assert sharing.loc["Birth records", "Days since"] == 9
-    assert sharing.loc["Birth counts", "Deliveries"] > 24
-    assert set(sharing["Status"]) == {"on time"}
+    sharing = _sharing(at)
+    last = _last_births_received(demo_db, as_at)
+    assert sharing.loc["Birth records", "last_received"] == last
+    assert sharing.loc["Birth records", "lag_days"] == (as_at - last).days
+    assert sharing.loc["Birth counts", "deliveries"] > 24          # monthly for over two years
+    assert set(sharing["status"]) == {"on time"}
 
 
-def test_late_data_is_called_overdue_in_words(app):
+def test_late_data_is_called_overdue_in_words(app, demo_db):
     at = _open(app)
-    at.date_input(key="as_at").set_value(date(2026, 12, 31)).run()
+    late = date(2026, 12, 31)
+    at.date_input(key="as_at").set_value(late).run()
     assert any(m.value == "**Overdue: birth records, birth counts, contacts.**" for m in at.markdown)
+    lag = (late - _last_births_received(demo_db, late)).days
     births = next(m.value for m in at.markdown if m.value.startswith("**Birth records**"))
-    assert ":red-badge[overdue]" in births and "101 days before this date" in births
-    sharing = _sharing(at).set_index("Source")
-    assert sharing.loc["Birth records", "Days since"] == 101
-    assert bool(sharing.loc["Birth records", "Overdue"]) is True
-    assert sharing.loc["Population estimates", "Status"] == "on time"
+    assert ":red-badge[overdue]" in births and f"{lag} days before this date" in births
+    sharing = _sharing(at)
+    assert sharing.loc["Birth records", "lag_days"] == lag
+    assert bool(sharing.loc["Birth records", "overdue"]) is True
+    assert sharing.loc["Population estimates", "status"] == "on time"
     # A long enough grace makes them on time again.
-    at.number_input(key="sharing_grace").set_value(120).run()
-    assert _sharing(at).set_index("Source").loc["Birth records", "Status"] == "on time"
+    at.number_input(key="sharing_grace").set_value(lag).run()
+    assert _sharing(at).loc["Birth records", "status"] == "on time"
 
 
 def test_every_definition_and_the_personal_data_note_are_shown(app):

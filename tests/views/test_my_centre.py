@@ -1,0 +1,189 @@
+"""The My centre page on the demo authority: one centre's figures, its worklist, its target groups
+and the evidence pack, checked against the reach functions themselves."""
+
+import base64
+import io
+import json
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+from data.store import opened
+from reach import format as fmt
+from reach.report import reach_report
+from reach.stats import wilson_interval
+from reach.worklist import unmatched_births
+
+PAGE = "views/my_centre.py"
+
+
+def charts(at) -> dict:
+    """Each plotly chart's figure, by its title."""
+    figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return {figure["layout"]["title"]["text"]: figure for figure in figures}
+
+
+def values(data) -> list:
+    """A trace's values as a list: plotly writes numeric arrays as base64 with their dtype."""
+    if isinstance(data, dict) and "bdata" in data:
+        array = np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"])
+        if "shape" in data:
+            array = array.reshape([int(size) for size in str(data["shape"]).split(",")])
+        return array.tolist()
+    return list(data)
+
+
+@pytest.fixture
+def media(monkeypatch) -> list:
+    """The in-memory file stores of each AppTest run, kept so a test can read what a download
+    button would hand over (AppTest drops its runtime, and the files with it, after each run)."""
+    stores = []
+
+    class KeptStorage(MemoryMediaFileStorage):
+        def __init__(self, endpoint):
+            super().__init__(endpoint)
+            stores.append(self)
+
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", KeptStorage)
+    return stores
+
+
+def downloaded(at, media, key: str) -> bytes:
+    """The bytes behind the download button with `key`, from the latest run."""
+    button = next(b for b in at.get("download_button") if b.proto.id.endswith(key))
+    return media[-1].get_file(button.proto.url.rsplit("/", 1)[-1]).content
+
+
+def metrics(at) -> dict:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+@pytest.fixture
+def page(media, app):
+    app.switch_page(PAGE).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def _centres(db, at):
+    with opened(db, read_only=True) as con:
+        return reach_report(con, as_at=at.date_input(key="as_at").value).set_index("centre_id")
+
+
+def test_the_first_centre_is_chosen_and_remembered(page, demo_db):
+    centres = _centres(demo_db, page)
+    first = centres.index[0]
+    assert page.selectbox(key="centre").value == first
+    assert page.session_state["centre_id"] == first
+
+
+def test_choosing_a_centre_shows_its_figures(page, demo_db):
+    centres = _centres(demo_db, page)
+    chosen = centres.index[3]
+    page.selectbox(key="centre").select(chosen).run()
+    assert not page.exception
+    assert page.session_state["centre_id"] == chosen
+    row = centres.loc[chosen]
+    shown = metrics(page)
+    assert shown["Reach"] == fmt.percent(row["reach_pct"])
+    assert shown["Families to find"] == fmt.count(row["families_to_find"])
+    assert shown["Unmatched births"] == fmt.count(row["unmatched_births"])
+    assert shown["Newborn reach"] == fmt.percent(row["newborn_reach_pct"])
+
+
+def test_reach_against_the_bands_with_its_interval(page, demo_db):
+    row = _centres(demo_db, page).iloc[0]
+    figure = charts(page)[f"{row['centre_name']} against the indicative bands"]
+    marker = next(t for t in figure["data"] if t["name"].startswith(f"{row['centre_name']}:"))
+    interval = wilson_interval(row["known_children"], row["children_under5"])
+    assert values(marker["x"])[0] == pytest.approx(row["reach_pct"])
+    assert values(marker["error_x"]["array"])[0] == pytest.approx(interval.upper - row["reach_pct"])
+    assert values(marker["error_x"]["arrayminus"])[0] == pytest.approx(row["reach_pct"] - interval.lower)
+    zones = [t["name"] for t in figure["data"] if t["type"] == "bar"]
+    assert "good (65% to 97%)" in zones
+    assert any(block.value == f"**Indicative band: {row['band']}" + {
+        "good": " (65% to 97%)**", "outstanding": " (97% or more)**",
+        "requires improvement": " (51% to 65%)**", "inadequate": " (below 51%)**"}[row["band"]]
+        for block in page.markdown)
+
+
+def test_the_worklist_counts_and_the_pseudonymised_list(page, media, demo_db):
+    centre_id = page.session_state["centre_id"]
+    row = _centres(demo_db, page).loc[centre_id]
+    counts = next(frame.value for frame in page.dataframe if "Unmatched births" in frame.value.columns
+                  and "birth_month" in frame.value.columns)
+    assert counts["Unmatched births"].sum() == row["unmatched_births"]
+    listed = pd.read_csv(io.BytesIO(downloaded(page, media, "worklist")), dtype=str)
+    assert list(listed.columns) == ["child_key", "dob", "lsoa_code", "centre_id", "event", "received_on",
+                                    "days_waiting"]
+    assert len(listed) == row["unmatched_births"]
+    with opened(demo_db, read_only=True) as con:
+        expected = unmatched_births(con, as_at=page.date_input(key="as_at").value, centre_id=centre_id)
+    assert list(listed["child_key"]) == list(expected["child_key"])
+    # keys are pseudonyms, never 10-digit NHS numbers
+    assert not listed["child_key"].str.fullmatch(r"\d{10}").any()
+    heatmap = charts(page)["Unmatched births by LSOA and month of birth"]["data"][0]
+    assert sum(sum(v for v in row_ if v) for row_ in values(heatmap["z"])) == row["unmatched_births"]
+
+
+def test_lsoas_ranked_by_families_to_find(page):
+    gaps = next(frame.value for frame in page.dataframe if "IDACI decile" in frame.value.columns)
+    assert list(gaps["Families to find"]) == sorted(gaps["Families to find"], reverse=True)
+    bar = charts(page)[next(title for title in charts(page) if title.startswith("LSOAs with the most"))]["data"][0]
+    assert values(bar["x"])[-1] == gaps["Families to find"].iloc[0]      # the largest drawn at the top
+
+
+def test_target_groups_beside_all_centres(page, demo_db):
+    row = _centres(demo_db, page).iloc[0]
+    deprived = next(frame.value for frame in page.dataframe if "all_centres_reach_pct" in frame.value.columns)
+    assert deprived["Known"].iloc[0] == row["deprived_known"]
+    assert deprived["Under-fives"].iloc[0] == row["deprived_under5"]
+    flags = next(frame.value for frame in page.dataframe if "share_of_known_pct" in frame.value.columns)
+    assert list(flags["group_name"]) == ["Lone parents", "Teenage parents", "Workless households",
+                                         "Disabled children or parents", "Minority ethnic families",
+                                         "Fathers taking part"]
+    shares = flags["share_of_known_pct"] * row["known_children"] / 100
+    assert np.allclose(shares, flags["Known"])
+
+
+def test_the_trend_sets_the_centre_beside_all_centres(page, demo_db):
+    row = _centres(demo_db, page).iloc[0]
+    figure = charts(page)[f"Reach month by month: {row['centre_name']}"]
+    names = [t["name"] for t in figure["data"]]
+    assert row["centre_name"] in names and "All centres" in names
+    mine = next(t for t in figure["data"] if t["name"] == row["centre_name"])
+    assert values(mine["y"])[-1] == pytest.approx(row["reach_pct"])
+
+
+def test_the_evidence_pack_and_its_publishable_version(page, media, demo_db):
+    row = _centres(demo_db, page).iloc[0]
+    with zipfile.ZipFile(io.BytesIO(downloaded(page, media, "evidence_pack"))) as pack:
+        names = pack.namelist()
+        readme = pack.read("README.md").decode("utf-8")
+        figures = pd.read_csv(pack.open("key_figures.csv")).set_index("measure")
+    assert names == ["README.md", "key_figures.csv", "lsoas.csv", "target_groups.csv", "trend.csv",
+                     "unmatched_by_lsoa_month.csv"]
+    assert readme.startswith(f"# Reach evidence: {row['centre_name']} ({row.name})")
+    assert float(figures.loc["known_children", "centre"]) == row["known_children"]
+    assert "child_key" not in "".join(names)
+
+    page.toggle(key="publishable").set_value(True).run()
+    assert not page.exception
+    with zipfile.ZipFile(io.BytesIO(downloaded(page, media, "evidence_pack"))) as pack:
+        counts = pd.read_csv(pack.open("unmatched_by_lsoa_month.csv"), dtype=str)
+        readme = pack.read("README.md").decode("utf-8")
+    assert "Prepared for publication" in readme
+    shown = counts.loc[counts["unmatched_births"] != "c", "unmatched_births"].astype(int)
+    assert (shown >= 5).all()
+    assert (counts["unmatched_births"] == "c").any()
+
+
+def test_the_chosen_centre_carries_over_to_compare(page, demo_db):
+    chosen = _centres(demo_db, page).index[2]
+    page.selectbox(key="centre").select(chosen).run()
+    page.switch_page("views/compare.py").run()
+    assert not page.exception
+    assert page.selectbox(key="similar_centre").value == chosen

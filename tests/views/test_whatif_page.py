@@ -1,0 +1,214 @@
+"""The What-if page on the demo authority: figures from the calibrated model, the settings and
+what they change, every sharing option side by side, and the shareable link."""
+
+import base64
+import json
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+import pytest
+
+from data.store import opened
+from reach import whatif_charts as wc
+from reach.calibration import calibrate, current_position
+from reach.whatif import SHARING_OPTIONS, add_months, steady_state_reach
+
+PAGE = "views/whatif.py"
+RIVERSIDE = "DEMO07"
+
+
+def _open(at):
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _values(array) -> list:
+    """A plotly array from the figure's JSON, plain or packed as typed binary."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"])).tolist()
+    return list(array)
+
+
+def _charts(at) -> dict:
+    """The long-run and month-by-month figures, by what they show."""
+    figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    assert len(figures) == 2
+    return {"long_run": figures[0], "paths": figures[1]}
+
+
+def _table(at, column: str):
+    return next(frame.value for frame in at.dataframe if column in frame.value.columns)
+
+
+def _summary(at) -> str:
+    return at.markdown[0].value
+
+
+def _as_at(at) -> date:
+    return at.date_input(key="as_at").value
+
+
+def _calibration(db, as_at, centre_id=None):
+    with opened(db, read_only=True) as con:
+        return calibrate(con, as_at=as_at, centre_id=centre_id)
+
+
+def _query(at) -> dict:
+    return {name: (value[-1] if isinstance(value, list) else value) for name, value in at.query_params.items()}
+
+
+def _lines(figure: dict) -> dict:
+    return {trace["legendgroup"]: trace for trace in figure["data"] if trace.get("legendgroup") in SHARING_OPTIONS}
+
+
+def test_the_long_run_figures_are_the_model_for_the_calibrated_scenario(app, demo_db):
+    at = _open(app)
+    calibrated = _calibration(demo_db, _as_at(at)).scenario()
+    expected = [100 * steady_state_reach(replace(calibrated, sharing_months=months))
+                for months in SHARING_OPTIONS.values()]
+    table = _table(at, "long_run_reach_pct")
+    assert list(table["sharing"]) == list(SHARING_OPTIONS)
+    assert table["long_run_reach_pct"].tolist() == pytest.approx(expected, abs=1e-9)
+    bars = _charts(at)["long_run"]["data"][0]
+    assert _values(bars["y"]) == pytest.approx(expected, abs=1e-9)
+    # The demo's birth records come monthly: the page starts there, and says the value is from the data.
+    assert at.radio(key="whatif_sharing").value == "monthly"
+    assert bars["x"][0] == "Monthly<br>(chosen)"
+    assert any(c.value.startswith("From the data. The 24 deliveries of birth records") for c in at.caption)
+    assert at.metric[2].value == f"{expected[0]:.1f}%"
+
+
+def test_the_page_opens_on_the_whole_authority_a_year_ahead(app, demo_db):
+    at = _open(app)
+    as_at = _as_at(at)
+    assert at.selectbox(key="whatif_centre").value == wc.AUTHORITY
+    assert at.date_input(key="whatif_until").value == add_months(as_at, 12)
+    with opened(demo_db, read_only=True) as con:
+        known, under_five = current_position(con, as_at=as_at, centre_id=None)
+    assert at.metric[0].value == f"{100 * known / under_five:.1f}%"
+    assert _summary(at).startswith(f"**Monthly sharing of births and arrivals would lift the authority from "
+                                   f"{round(100 * known / under_five)}% to about ")
+    assert "within a year" in _summary(at)
+
+
+def test_the_centre_chosen_on_my_centre_is_the_default(app):
+    app.session_state["centre_id"] = RIVERSIDE
+    at = _open(app)
+    assert at.selectbox(key="whatif_centre").value == RIVERSIDE
+    assert "Riverside Children's Centre" in _summary(at)
+
+
+def test_changing_sharing_and_contact_changes_the_summary_and_the_figures(app, demo_db):
+    at = _open(app)
+    calibration = _calibration(demo_db, _as_at(at))
+    at.radio(key="whatif_sharing").set_value("quarterly").run()
+    assert _summary(at).startswith("**Quarterly sharing of births and arrivals would")
+    assert _charts(at)["long_run"]["data"][0]["x"][1] == "Quarterly<br>(chosen)"
+    assert any(c.value.startswith("Changed here. It started at monthly (from the data)") for c in at.caption)
+
+    at.radio(key="whatif_sharing").set_value("monthly").run()
+    before = _values(_lines(_charts(at)["paths"])["monthly"]["y"])
+    at.slider(key="whatif_contact").set_value(99.0).run()
+    assert not at.exception, at.exception
+    assert _summary(at).startswith("**Monthly sharing of births and arrivals would lift the authority")
+    after = _values(_lines(_charts(at)["paths"])["monthly"]["y"])
+    assert after[0] == pytest.approx(before[0])                     # today does not change
+    assert all(a > b for a, b in zip(after[1:], before[1:]))         # every later month is higher
+    scenario = replace(calibration.scenario(), contact_rate=0.99)
+    long_run = 100 * steady_state_reach(scenario)
+    assert _table(at, "long_run_reach_pct")["long_run_reach_pct"].iloc[0] == pytest.approx(long_run, abs=1e-9)
+    assert at.metric[2].value == f"{long_run:.1f}%"
+    settings = _table(at, "starting_value").set_index("parameter").loc["Contact success"]
+    assert (settings["value"], settings["origin"]) == ("99%", "chosen here")
+
+
+def test_the_path_chart_has_a_line_per_sharing_option_to_the_inspection_date(app):
+    at = _open(app)
+    at.date_input(key="whatif_until").set_value(date(2028, 3, 31)).run()
+    figure = _charts(at)["paths"]
+    lines = _lines(figure)
+    assert list(lines) == list(SHARING_OPTIONS)
+    table = _table(at, "reach_pct_monthly")
+    assert len(table) == 19 and table["month"].iloc[-1] == "2028-03"      # Sep 2026 to Mar 2028
+    for name, line in lines.items():
+        assert _values(line["y"]) == pytest.approx(table[f"reach_pct_{name}"].tolist(), abs=1e-9)
+    assert line["x"][-1].startswith("2028-03-31")
+    names = [trace.get("name") for trace in figure["data"]]
+    assert "97%: virtually all families known" in names and "Inspection date: 31 March 2028" in names
+    assert "within 18 months" in _summary(at)
+
+
+def test_every_table_has_a_csv_download(app):
+    at = _open(app)
+    keys = [button.key for button in at.get("download_button")]
+    assert keys == ["download_whatif_steady", "download_whatif_paths", "download_whatif_calibration"]
+
+
+def test_choosing_another_centre_starts_its_settings_from_its_own_data(app, demo_db):
+    at = _open(app)
+    at.slider(key="whatif_contact").set_value(99.0).run()
+    at.selectbox(key="whatif_centre").select(RIVERSIDE).run()
+    riverside = wc.choices_from(_calibration(demo_db, _as_at(at), RIVERSIDE))
+    assert at.slider(key="whatif_contact").value == riverside.contact
+    assert at.slider(key="whatif_other").value == riverside.other
+    assert _query(at)["centre"] == RIVERSIDE
+
+
+def test_start_again_puts_back_the_datas_values(app, demo_db):
+    at = _open(app)
+    start = wc.choices_from(_calibration(demo_db, _as_at(at)))
+    assert at.button(key="whatif_reset").disabled
+    at.radio(key="whatif_sharing").set_value("annual").run()
+    at.toggle(key="whatif_arrivals").set_value(False).run()
+    at.button(key="whatif_reset").click().run()
+    assert at.radio(key="whatif_sharing").value == start.sharing
+    assert at.toggle(key="whatif_arrivals").value is start.arrivals
+
+
+def test_the_link_round_trips_the_scenario(app):
+    link = {"centre": RIVERSIDE, "until": "2028-03-31", "sharing": "6-monthly", "contact": "97.5",
+            "other": "3", "churn": "0.5", "delay": "2", "arrivals": "no"}
+    for name, value in link.items():
+        app.query_params[name] = value
+    at = _open(app)
+    assert not at.warning
+    assert at.selectbox(key="whatif_centre").value == RIVERSIDE
+    assert at.date_input(key="whatif_until").value == date(2028, 3, 31)
+    assert at.radio(key="whatif_sharing").value == "6-monthly"
+    assert [at.slider(key=f"whatif_{name}").value for name in ("contact", "other", "churn", "delay")] == [
+        97.5, 3.0, 0.5, 2.0]
+    assert at.toggle(key="whatif_arrivals").value is False
+    assert _summary(at).startswith("**6-monthly sharing of births only would")
+    # The page writes the same scenario back, and shows it as a link to copy.
+    assert _query(at) == link
+    assert at.code[0].value.endswith(wc.query_string(link))
+    # A change is written to the link straight away.
+    at.radio(key="whatif_sharing").set_value("monthly").run()
+    assert _query(at)["sharing"] == "monthly"
+    assert "sharing=monthly" in at.code[0].value
+
+
+def test_bad_link_values_are_ignored_with_a_warning_not_an_exception(app, demo_db):
+    for name, value in {"centre": "NOWHERE", "until": "next-year", "sharing": "weekly", "contact": "lots",
+                        "churn": "0.5"}.items():
+        app.query_params[name] = value
+    at = _open(app)
+    warnings = [w.value for w in at.warning]
+    assert warnings == [
+        "The link's centre value 'NOWHERE' is not a centre ID in this data or 'authority', so it was ignored.",
+        "The link's until value 'next-year' is not a date written YYYY-MM-DD, so it was ignored.",
+        "The link's sharing value 'weekly' is not one of monthly, quarterly, 6-monthly, annual, none, so it "
+        "was ignored.",
+        "The link's contact value 'lots' is not a number from 0 to 100, so it was ignored.",
+    ]
+    start = wc.choices_from(_calibration(demo_db, _as_at(at)))
+    assert at.selectbox(key="whatif_centre").value == wc.AUTHORITY
+    assert at.radio(key="whatif_sharing").value == start.sharing
+    assert at.slider(key="whatif_contact").value == start.contact
+    assert at.slider(key="whatif_churn").value == 0.5                 # the good value still counts
+    assert _query(at)["sharing"] == start.sharing and _query(at)["centre"] == wc.AUTHORITY
+    at.run()
+    assert not at.warning                                              # said once, then the link is mended
