@@ -83,7 +83,7 @@ _MONTH_DAYS = 365.25 / 12
 # new baby is registered because an older sibling is known; and the share of known families who
 # keep coming.
 _CONTACT_RATE = (0.80, 0.97)
-_OTHER_ROUTES = (0.001, 0.144)
+_OTHER_ROUTES = (0.001, 0.148)
 _SIBLING_SHARE = (0.15, 0.75)
 _ENGAGED_SHARE = (0.45, 0.80)
 _NOTIFIED_REGISTRATION_DAYS = 20.0   # mean days from an extract arriving to a registration
@@ -466,14 +466,14 @@ def _grow_regions(adjacency: list[list[int]], points: np.ndarray, seeds: list[in
     return label
 
 
-def _centroids(lsoas: gpd.GeoDataFrame) -> np.ndarray:
+def _inside_points(lsoas: gpd.GeoDataFrame) -> np.ndarray:
     return shapely.get_coordinates(shapely.point_on_surface(lsoas.geometry.to_numpy()))
 
 
 def _name_lsoas(lsoas: gpd.GeoDataFrame, adjacency: list[list[int]]) -> gpd.GeoDataFrame:
     """Group LSOAs into MSOAs and name them as ONS does: MSOAs numbered from north to south,
     "Brackenfold 001A"; codes follow the names."""
-    points = _centroids(lsoas)
+    points = _inside_points(lsoas)
     first = int(np.argmax(points[:, 1]))
     msoa = _grow_regions(adjacency, points, _spread_seeds(points, _MSOA_COUNT, first), np.ones(len(points)))
     msoa_north = pd.Series(points[:, 1]).groupby(msoa).mean()
@@ -494,7 +494,7 @@ def _name_lsoas(lsoas: gpd.GeoDataFrame, adjacency: list[list[int]]) -> gpd.GeoD
 def _deprivation_surface(lsoas: gpd.GeoDataFrame, rng: np.random.Generator) -> np.ndarray:
     """A smooth deprivation score in [0, 1] (1 = most deprived): a deprived core around the old town
     and its canal, a pocket of deprivation on one outer estate, affluent villages at the edge."""
-    points = _centroids(lsoas)
+    points = _inside_points(lsoas)
     cx, cy = _TOWN_CENTRE
     core = np.array([cx + rng.uniform(-1500, 1500), cy + rng.uniform(-1500, 1500)])
     bearing = rng.uniform(0, 2 * math.pi)
@@ -529,7 +529,7 @@ def _draw_centres(lsoas: gpd.GeoDataFrame, adjacency: list[list[int]],
                   rng: np.random.Generator) -> tuple[pd.DataFrame, np.ndarray]:
     """Centres with contiguous reach areas of similar numbers of under-fives, each building in its
     own area; the centre of the deprived core is a family hub with a satellite next door."""
-    points = _centroids(lsoas)
+    points = _inside_points(lsoas)
     deprivation = lsoas["deprivation"].to_numpy()
     core = int(np.argmax(deprivation))
     seeds = _spread_seeds(points, _CENTRE_COUNT, core)
@@ -967,6 +967,7 @@ def _contacts(children: pd.DataFrame, registrations: pd.DataFrame, *, engaged_sh
 
 def _files(*, lsoas: gpd.GeoDataFrame, centres: pd.DataFrame, postcodes: pd.DataFrame,
            simulation: _Simulation, streams: _Streams) -> list[DemoFile]:
+    """Every file the council sends, in the order a data officer would load them."""
     rng = streams.get("files")
     postcode_choices = postcodes.groupby("lsoa_code")["postcode"].apply(list).to_dict()
 
@@ -1001,6 +1002,7 @@ def _files(*, lsoas: gpd.GeoDataFrame, centres: pd.DataFrame, postcodes: pd.Data
 
 
 def _centres_file(centres: pd.DataFrame, postcodes: pd.DataFrame) -> pd.DataFrame:
+    # The first postcode drawn in a centre's home LSOA is the centre's own, at its door.
     at = postcodes.drop_duplicates("lsoa_code").set_index("lsoa_code")
     home = at.loc[centres["home_lsoa"]]
     return pd.DataFrame({

@@ -200,7 +200,9 @@ def target_groups_chart(groups: pd.DataFrame, authority_groups: pd.DataFrame, *,
             text=[f"{v:.1f}%" if pd.notna(v) else "–" for v in values], textposition="outside",
             hovertemplate="%{y}: %{x:.1f}% of known children<extra>" + name + "</extra>",
         ))
-    figure.update_xaxes(title="Share of known children", ticksuffix="%", rangemode="tozero")
+    largest = np.nanmax(np.r_[flags["share_of_known_pct"].to_numpy(dtype=float),
+                              everyone["share_of_known_pct"].to_numpy(dtype=float), 1.0])
+    figure.update_xaxes(title="Share of known children", ticksuffix="%", range=[0, largest * 1.2])
     figure.update_yaxes(title=None, autorange="reversed")
     return _layout(figure, title="Target groups as a share of the known children", barmode="group",
                    height=420, legend=dict(orientation="h", y=-0.2))
@@ -244,9 +246,11 @@ def league_chart(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float
     if chosen.has_target:
         _threshold_line(figure, bands.outstanding, words=f"Outstanding from {threshold(bands.outstanding)}",
                         colour=TARGET_COLOUR, axis="x")
-    upper = shown["upper_95"].max()
+    upper, lower = shown["upper_95"].max(), shown["lower_95"].min()
+    # Start the axis near the lowest interval, not at 0, so close centres can be told apart.
+    start = max(0.0, 10 * ((min(float(lower), benchmark_pct) - 5) // 10)) if pd.notna(lower) else 0.0
     figure.update_xaxes(title=None, ticksuffix="%",
-                        range=[0, max(100.0, float(upper) + 2 if pd.notna(upper) else 100.0)])
+                        range=[start, max(100.0, float(upper) + 2 if pd.notna(upper) else 100.0)])
     figure.update_yaxes(title=None, type="category", categoryorder="array",
                         categoryarray=list(shown["centre_name"][::-1]))
     return _layout(figure, title=f"{chosen.name} by centre, with 95% intervals",
@@ -298,23 +302,24 @@ def funnel_plot(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float,
 
 
 def similar_centres_chart(similar: pd.DataFrame, *, measure_key: str, benchmark_pct: float) -> go.Figure:
-    """The chosen centre beside the centres serving the most similar areas, on one measure,
-    the chosen centre drawn dark and named '(chosen)', with the authority's figure as a line."""
+    """The chosen centre beside the centres serving the most similar areas, on one measure:
+    the chosen centre at the top, drawn dark and named '(chosen)', with the authority's figure
+    as a line."""
     chosen = measure(measure_key)
     names = [f"{n} (chosen)" if c else n for n, c in zip(similar["centre_name"], similar["is_chosen"])]
     values = similar[chosen.column]
     figure = go.Figure(go.Bar(
-        x=names, y=values, name=chosen.name, showlegend=False,
+        y=names, x=values, orientation="h", name=chosen.name, showlegend=False,
         marker_color=[LINE_COLOUR if c else "#BBBBBB" for c in similar["is_chosen"]],
-        text=[f"{v:.1f}%" if pd.notna(v) else "–" for v in values], textposition="outside",
+        text=[f"{v:.1f}%" if pd.notna(v) else "–" for v in values], textposition="outside", cliponaxis=False,
         customdata=similar["deprived_share_pct"],
-        hovertemplate=(f"%{{x}}: {chosen.name.lower()} %{{y:.1f}}%<br>%{{customdata:.0f}}% of under-fives "
+        hovertemplate=(f"%{{y}}: {chosen.name.lower()} %{{x:.1f}}%<br>%{{customdata:.0f}}% of under-fives "
                        "in the most deprived areas<extra></extra>"),
     ))
-    figure.update_yaxes(title=f"{chosen.name} (%)", ticksuffix="%",
-                        range=[0, max(100.0, float(values.max()) + 8 if values.notna().any() else 100.0)])
-    _threshold_line(figure, benchmark_pct, words=f"All centres: {benchmark_pct:.1f}%", colour=AUTHORITY_COLOUR)
-    figure.update_xaxes(title=None)
-    return _layout(figure, title=f"{chosen.name}: centres serving similarly deprived areas", height=420,
-                   legend=dict(orientation="h", yanchor="top", y=-0.12))
-
+    _threshold_line(figure, benchmark_pct, words=f"All centres: {benchmark_pct:.1f}%", colour=AUTHORITY_COLOUR,
+                    axis="x")
+    figure.update_xaxes(title=None, ticksuffix="%",
+                        range=[0, max(100.0, float(values.max()) + 10 if values.notna().any() else 100.0)])
+    figure.update_yaxes(title=None, type="category", autorange="reversed")
+    return _layout(figure, title=f"{chosen.name}: centres serving similarly deprived areas",
+                   height=160 + 45 * len(similar), legend=dict(orientation="h", yanchor="top", y=-0.12))

@@ -39,9 +39,9 @@ def _headings(**labels) -> dict:
 
 
 HISTORY_COLUMNS = {
-    **_headings(import_id="Import", kind="Kind", file_name="File", status="Status", message="What happened",
-                rows_read="Rows read", rows_loaded="Loaded", rows_quarantined="Set aside",
-                rows_already_present="Already present"),
+    **_headings(import_id="Import", kind="Kind", file_name="File", status="Status",
+                message="What happened", rows_read="Rows read", rows_loaded="Loaded",
+                rows_quarantined="Set aside", rows_already_present="Already present"),
     "received_on": st.column_config.DateColumn("Received on", format="YYYY-MM-DD"),
     "started_at": st.column_config.DatetimeColumn("Imported at", format="YYYY-MM-DD HH:mm"),
     "finished_at": None,       # hidden on screen, kept in the download
@@ -160,7 +160,8 @@ with history_tab:
         st.info("Nothing has been imported yet.")
     else:
         common.table(history, file_name="import_history.csv", key="import_history",
-                     column_config=HISTORY_COLUMNS, caption="Every import, newest first. An undone import stays listed as 'removed'.")
+                     column_config=HISTORY_COLUMNS,
+                     caption="Every import, newest first. An undone import stays listed as 'removed'.")
         st.subheader("Undo an import")
         undoable = history[history["status"] != "removed"]
         labels = {row.import_id: f"{row.import_id}: {row.kind}, {row.file_name}"
@@ -198,9 +199,9 @@ with quarantine_tab:
         chosen_kind = st.selectbox("Kind", kinds_found, key="quarantine_kind",
                                    format_func=lambda k: k if k == "All kinds" else _kind_label(k))
     of_kind = everything if chosen_kind == "All kinds" else everything[everything["kind"] == chosen_kind]
-    files = {"All files": None, **{f"{row.file_name} (import {row.import_id})": row.import_id
-                                   for row in of_kind[["import_id", "file_name"]].drop_duplicates()
-                                   .itertuples(index=False)}}
+    imports = of_kind[["import_id", "file_name"]].drop_duplicates()
+    files = {"All files": None, **{f"{row.file_name} (import {row.import_id})": int(row.import_id)
+                                   for row in imports.itertuples(index=False)}}
     with file_column:
         chosen_file = st.selectbox("File", list(files), key="quarantine_file")
     with reason_column:
@@ -209,7 +210,8 @@ with quarantine_tab:
                          import_id=files[chosen_file])
     if reason_text.strip():
         rows = rows[rows["reason"].str.contains(reason_text.strip(), case=False, regex=False)]
-    st.markdown(f"**{len(rows):,} rows set aside** (of {len(everything):,} in all).")
+    st.markdown(f"**{len(rows):,} {'row' if len(rows) == 1 else 'rows'} set aside** "
+                f"(of {len(everything):,} in all).")
     common.table(rows, file_name="quarantine.csv", key="quarantine", column_config=QUARANTINE_COLUMNS)
 
 # --- data-sharing compliance ----------------------------------------------------------------------
@@ -217,18 +219,19 @@ with quarantine_tab:
 with sharing_tab:
     st.caption(f"Is each source of data arriving as often as usual, as at {settings.as_at:%d %B %Y}? "
                f"A source is overdue when its latest delivery is older than its usual interval plus "
-               f"{sharing.GRACE_DAYS} days' grace.")
+               f"a grace period ({sharing.GRACE_DAYS} days unless changed here).")
     common.definition("Birth-data lag")
     grace_column, _ = st.columns([1, 3])
-    grace = grace_column.number_input("Grace (days)", min_value=0, max_value=365, value=sharing.GRACE_DAYS,
-                            step=1, key="sharing_grace")
+    grace = grace_column.number_input("Grace (days)", min_value=0, max_value=365,
+                                      value=sharing.GRACE_DAYS, step=1, key="sharing_grace")
     compliance = common.cached(sharing.compliance, as_at=settings.as_at, grace_days=int(grace))
     st.markdown(f"**{sharing.compliance_summary(compliance)}**")
     for row in compliance.to_dict(orient="records"):
         colour = STATUS_COLOURS[row["status"]]
         st.markdown(f"**{row['source']}**: :{colour}-badge[{row['status']}] {sharing.describe(row)}")
     common.table(compliance, file_name=f"data_sharing_{settings.as_at}.csv", key="compliance",
-                 column_config=COMPLIANCE_COLUMNS, caption="Registrations and contacts are dated by their latest record; population "
+                 column_config=COMPLIANCE_COLUMNS,
+                 caption="Registrations and contacts are dated by their latest record; population "
                          "estimates by their reference date, allowing a year for ONS to publish.")
 
 # --- definitions and personal data --------------------------------------------------------------

@@ -40,7 +40,11 @@ common.definition("Families to find")
 map_side, table_side = st.columns([3, 2], gap="large")
 
 with map_side:
-    if not coverage.any_shapes:
+    if coverage.lsoas_in_reach_areas == 0:
+        st.warning("No reach areas are loaded yet, so there is nothing to map. Load the centres, "
+                   "then a reach-areas file (which centre each LSOA belongs to), on the Data page.")
+        st.page_link("views/data.py", label="Go to the Data page", icon=":material/upload:")
+    elif not coverage.any_shapes:
         st.warning("No LSOA boundaries are loaded, so the map cannot be drawn. Load a boundary file "
                    "(GeoJSON, GeoPackage or zipped Shapefile) on the Data page; the gap ranking "
                    "works without it.")

@@ -26,15 +26,18 @@ earliest, latest = s.as_at, add_months(s.as_at, wc.LONGEST_HORIZON_MONTHS)
 st.title("What if")
 st.caption(f"What share of the under-fives would be known if health shared birth data more often, sooner, "
            f"or with the families who move in? Starting from the figures as at {long_date(s.as_at)}.")
+if centres.empty:
+    st.info("There are no centres yet. Import a list of centres and their reach areas on the Data page.")
+    st.stop()
 
 # --- a link is read when the page opens; after that the page itself keeps the link up to date --
 opening = any(key not in st.session_state for key in (CENTRE_KEY, UNTIL_KEY, *KEYS.values()))
-link = wc.read_link(st.query_params.to_dict(), centres=names, earliest=earliest, latest=latest)
 if opening:
-    for problem in link.problems:
-        st.warning(problem, icon=":material/link_off:")
+    link = wc.read_link(st.query_params.to_dict(), centres=names, earliest=earliest, latest=latest)
 else:
     link = wc.Link(values={}, problems=())
+for problem in link.problems:
+    st.warning(problem, icon=":material/link_off:")
 
 if st.session_state.get(CENTRE_KEY) not in options:
     remembered = st.session_state.get("centre_id")      # chosen on My centre

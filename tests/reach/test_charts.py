@@ -152,13 +152,14 @@ def test_league_chart_draws_each_interval_and_orders_best_at_the_top():
     assert similar.error_x.array[0] == pytest.approx(expected.upper - 85.0)
     assert list(figure.layout.yaxis.categoryarray) == ["Birch", "Damson", "Cedar", "Ash"]
     assert _lines(figure, axis="x") == [80.0, 97.0]
+    assert figure.layout.xaxis.range == (60.0, 100.0)          # below the lowest interval, 67.1%
 
 
 def test_similar_centres_chart_marks_the_chosen_centre():
     similar = similar_centres(centres(), centre_id="C1", count=2)
     figure = charts.similar_centres_chart(similar, measure_key="newborn_reach", benchmark_pct=77.0)
     bar = figure.data[0]
-    assert list(bar.x) == ["Ash (chosen)", "Damson", "Cedar"]    # 30%: Damson 30%, Cedar 35%
-    assert list(bar.y) == [75.0, 75.0, 50.0]
+    assert list(bar.y) == ["Ash (chosen)", "Damson", "Cedar"]    # 30%: Damson 30%, Cedar 35%
+    assert list(bar.x) == [75.0, 75.0, 50.0]
     assert list(bar.marker.color) == [charts.LINE_COLOUR, "#BBBBBB", "#BBBBBB"]
-    assert _lines(figure) == [77.0]
+    assert _lines(figure, axis="x") == [77.0]

@@ -105,5 +105,5 @@ def test_similar_centres_are_the_closest_by_deprivation(page, demo_db):
     similar = page.dataframe[2].value
     assert list(similar["Centre ID"]) == [chosen, *nearest["centre_id"]]
     bar = charts(page)["Reach: centres serving similarly deprived areas"]["data"][0]
-    assert bar["x"][0].endswith("(chosen)")
-    assert values(bar["y"])[0] == pytest.approx(centres.set_index("centre_id").loc[chosen, "reach_pct"])
+    assert bar["y"][0].endswith("(chosen)")
+    assert values(bar["x"])[0] == pytest.approx(centres.set_index("centre_id").loc[chosen, "reach_pct"])

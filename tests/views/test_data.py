@@ -2,12 +2,14 @@
 data-sharing compliance and the definitions."""
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from data.store import StoreBusyError, opened
 from reach.measures import DEFINITIONS
 
+PROJECT = Path(__file__).resolve().parents[2]
 PAGE = "views/data.py"
 NEW_CENTRE = b"centre_id,name,lon,lat\nDEMO99,Riverbank Family Hub,-1.55,53.30\n"
 
@@ -128,7 +130,8 @@ def test_undo_needs_confirmation_then_removes_the_import(app, demo_db):
     at.checkbox(key="undo_confirm").check().run()
     at.button(key="undo_go").click().run()
     assert not at.exception
-    assert at.success[0].value == f"centres: new_centre.csv: import {newest} undone: 1 row removed, 0 quarantined rows cleared."
+    assert at.success[0].value == (f"centres: new_centre.csv: import {newest} undone: 1 row removed, "
+                                   f"0 quarantined rows cleared.")
     assert _history(at)["status"].iloc[0] == "removed"
     with opened(demo_db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM centres WHERE centre_id = 'DEMO99'").fetchone()[0] == 0
@@ -147,8 +150,7 @@ def test_the_quarantine_filters_by_kind_file_and_reason(app):
     at.text_input(key="quarantine_reason").input("FUTURE").run()
     rows = _quarantine(at)
     assert len(rows) == 1 and "in the future" in rows["reason"].iloc[0]
-    assert any(m.value.startswith("**1 rows set aside**") or m.value.startswith("**1 row set aside**")
-               for m in at.markdown)
+    assert any(m.value == "**1 row set aside** (of 5 in all)." for m in at.markdown)
     at.text_input(key="quarantine_reason").input("").run()
     at.selectbox(key="quarantine_kind").select("registrations").run()
     files = at.selectbox(key="quarantine_file").options
@@ -203,3 +205,22 @@ def test_every_definition_and_the_personal_data_note_are_shown(app):
     assert "NHS numbers never reach the database" in text
     assert "postcode is turned into its LSOA and dropped" in text
     assert 'with "c"' in text
+
+
+def test_an_empty_store_says_nothing_has_arrived(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from data.store import connect
+
+    empty = tmp_path / "empty.duckdb"
+    connect(empty).close()
+    monkeypatch.setenv("REACH_DB", str(empty))
+    at = AppTest.from_file(str(PROJECT / "dashboard.py"), default_timeout=60)
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, at.exception
+    assert [info.value for info in at.info] == ["Nothing has been imported yet."]
+    assert set(_sharing(at)["status"]) == {"none received"}
+    assert any(m.value.startswith("**Never received by this date: birth records, birth counts, "
+                                  "registrations, contacts, population estimates.**")
+               for m in at.markdown)
