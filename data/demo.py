@@ -115,7 +115,7 @@ _CENTRE_NAMES = [
     "Moss Side Lane Children's Centre",
 ]
 _HUB_NAME = "Brackenfold Central Family Hub"
-_SATELLITE_NAME = "Canal Street Family Hub (Brackenfold Central satellite)"
+_SATELLITE_NAME = "Canal Street Family Hub"
 _HUB_GROUP = "BRACKENFOLD-CENTRAL"
 
 _STREETS = ["Mill Lane", "Church Street", "Station Road", "Park Avenue", "Canal Street", "High Street",

@@ -1,9 +1,9 @@
 """Charts as plotly figures, built by pure functions so a test can read what a chart shows.
 
 Meaning is never carried by colour alone: each band and each comparison has its words in the
-legend and on hover, and comparisons also differ by marker shape. The colours are the
+legend and on hover, and comparisons also differ by marker shape. The colours are from the
 Okabe-Ito set, which people with the common colour-vision deficiencies can tell apart. Maps
-live in `geo.figures`; they take their band colours from here.
+live in `geo.figures`; the band colours here are the ones to give them.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from reach.comparison import measure
-from reach.measures import BAND_ORDER, Bands
+from reach.measures import Bands
 from reach.stats import COMPARISON_WORDS, Z_95, Z_998, Interval, funnel_limits
 from reach.summaries import NO_BAND, band_range, threshold
+from reach.target_groups import DEPRIVED
 
 BAND_COLOURS = {
     "outstanding": "#0072B2",
@@ -24,12 +25,12 @@ BAND_COLOURS = {
     "inadequate": "#D55E00",
     NO_BAND: "#BBBBBB",
 }
-COMPARISON_COLOURS = {"better": "#0072B2", "similar": "#E8C547", "worse": "#D55E00", "no figure": "#BBBBBB"}
+COMPARISON_COLOURS = {"better": "#0072B2", "similar": "#F0E442", "worse": "#D55E00", "no figure": "#BBBBBB"}
 COMPARISON_SYMBOLS = {"better": "triangle-up", "similar": "circle", "worse": "triangle-down", "no figure": "x"}
 LINE_COLOUR = "#333333"
 AUTHORITY_COLOUR = "#666666"
-TARGET_COLOUR = "#0072B2"
-GOOD_COLOUR = "#56B4E9"
+TARGET_COLOUR = BAND_COLOURS["outstanding"]
+GOOD_COLOUR = BAND_COLOURS["good"]
 
 _FONT = dict(family="sans-serif", size=13)
 
@@ -41,8 +42,8 @@ def _layout(figure: go.Figure, *, title: str, height: int = 420, **extra) -> go.
 
 
 def _threshold_line(figure: go.Figure, value: float, *, words: str, colour: str, axis: str = "y") -> None:
-    """A dashed line at a threshold, named in the legend (a trace, not a shape, so tests and
-    screen readers see it)."""
+    """A dashed line across the plot at a threshold, named in the legend: a shape has no legend
+    entry, so an empty trace in the same style carries the words."""
     if axis == "y":
         figure.add_hline(y=value, line=dict(color=colour, dash="dash", width=1.5))
     else:
@@ -117,12 +118,23 @@ def bullet_chart(*, value_pct: float, interval: Interval | None, bands: Bands, l
             hovertemplate=f"{band_range(band, bands)}<extra></extra>",
         ))
     if value_pct is None or pd.isna(value_pct):
-        figure.add_annotation(text="No figure: no children under five recorded", showarrow=False,
-                              x=50, y=label)
-        figure.update_xaxes(range=[0, top], ticksuffix="%", title=None)
-        figure.update_yaxes(showticklabels=False)
-        return _layout(figure, title=f"{label} against the indicative bands", height=260, barmode="overlay",
-                       legend=dict(orientation="h", y=-0.25))
+        figure.add_annotation(text="No figure: no children under five recorded", showarrow=False, x=50, y=label)
+    else:
+        _bullet_marker(figure, value_pct=value_pct, interval=interval, label=label)
+    if comparator_pct is not None and not pd.isna(comparator_pct):
+        figure.add_trace(go.Scatter(
+            y=[label], x=[comparator_pct], mode="markers", name=f"{comparator_label}: {comparator_pct:.1f}%",
+            marker=dict(symbol="line-ns", size=34, line=dict(width=3, color=AUTHORITY_COLOUR)),
+            hovertemplate=f"{comparator_label}: %{{x:.1f}}%<extra></extra>",
+        ))
+    figure.update_xaxes(range=[0, top], ticksuffix="%", title=None)
+    figure.update_yaxes(showticklabels=False)
+    return _layout(figure, title=f"{label} against the indicative bands", height=260, barmode="overlay",
+                   legend=dict(orientation="h", y=-0.25))
+
+
+def _bullet_marker(figure: go.Figure, *, value_pct: float, interval: Interval | None, label: str) -> None:
+    """The figure as a diamond, its 95% interval as whiskers."""
     error = None
     if interval is not None:
         error = dict(type="data", symmetric=False, array=[interval.upper - value_pct],
@@ -134,16 +146,6 @@ def bullet_chart(*, value_pct: float, interval: Interval | None, bands: Bands, l
         hovertemplate=(f"{label}: %{{x:.1f}}%" + (f"<br>95% interval {interval.lower:.1f}% to {interval.upper:.1f}%"
                                                    if interval else "") + "<extra></extra>"),
     ))
-    if comparator_pct is not None and not pd.isna(comparator_pct):
-        figure.add_trace(go.Scatter(
-            y=[label], x=[comparator_pct], mode="markers", name=f"{comparator_label}: {comparator_pct:.1f}%",
-            marker=dict(symbol="line-ns", size=34, line=dict(width=3, color=AUTHORITY_COLOUR)),
-            hovertemplate=f"{comparator_label}: %{{x:.1f}}%<extra></extra>",
-        ))
-    figure.update_xaxes(range=[0, top], ticksuffix="%", title=None)
-    figure.update_yaxes(showticklabels=False)
-    return _layout(figure, title=f"{label} against the indicative bands", height=260, barmode="overlay",
-                   legend=dict(orientation="h", y=-0.25))
 
 
 def unmatched_chart(counts: pd.DataFrame) -> go.Figure:
@@ -190,7 +192,7 @@ def lsoa_gaps_chart(gaps: pd.DataFrame, *, top: int = 15) -> go.Figure:
 
 def target_groups_chart(groups: pd.DataFrame, authority_groups: pd.DataFrame, *, label: str) -> go.Figure:
     """Each registration flag as a share of the known children: the centre beside all centres."""
-    flags = groups[groups["children_under5"].isna()]
+    flags = groups[groups["group"] != DEPRIVED]
     everyone = authority_groups.set_index("group").loc[flags["group"]]
     figure = go.Figure()
     for name, values, colour in ((label, flags["share_of_known_pct"].to_numpy(), LINE_COLOUR),

@@ -152,3 +152,13 @@ def similar_sentence(similar: pd.DataFrame, *, measure_key: str = "reach") -> st
             f"areas. The {len(others)} centres closest to that are {names} "
             f"({others['deprived_share_pct'].min():.0f}% to {others['deprived_share_pct'].max():.0f}%). "
             f"Its {chosen_measure.name.lower()} of {value:.1f}% is higher than {lower} of them.")
+
+
+def outside_limits_sentence(league: pd.DataFrame) -> str:
+    """The centres beyond the 95% limits, in words: 'Outside the 95% limits: Ash (higher); Elm (lower).'"""
+    outside = league[league["comparison"].isin(["better", "worse"])]
+    if outside.empty:
+        return "Every centre is within the 95% limits: none differs from the authority by more than chance."
+    named = "; ".join(f"{name} ({'higher' if comparison == 'better' else 'lower'})"
+                      for name, comparison in zip(outside["centre_name"], outside["comparison"]))
+    return f"Outside the 95% limits: {named}."

@@ -345,8 +345,11 @@ def _compute(con, dates, options: ReportOptions) -> dict[str, pd.DataFrame]:
         centre[column] = centre[column].fillna(0)
     centre["denominator_flagged"] = centre["denominator_flagged"].fillna(False).astype(bool)
 
-    # Authority: sums over all reach areas; its lag is from the whole feed.
-    authority = centre.groupby("as_at", as_index=False)[_SUMMED + ["births_12m", "lsoas", "flagged_lsoas"]].sum()
+    # Authority: sums over all reach areas (one row per date, zeros on an empty store); its lag
+    # is from the whole feed.
+    summed = _SUMMED + ["births_12m", "lsoas", "flagged_lsoas"]
+    authority = (centre.groupby("as_at")[summed].sum()
+                 .reindex(day_list, fill_value=0).rename_axis("as_at").reset_index())
     authority["denominator_flagged"] = authority["flagged_lsoas"] > 0
     authority["denominator_note"] = [
         f"{n} of {t} LSOAs use a fallback population figure" if n else None

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from reach import charts
-from reach.comparison import (MEASURES, benchmark, comparison_sentence, league_table, similar_centres,
-                              similar_sentence)
+from reach.comparison import (MEASURES, benchmark, comparison_sentence, league_table, outside_limits_sentence,
+                              similar_centres, similar_sentence)
 from reach.stats import COMPARISON_WORDS
 from reach.summaries import long_date
 from views import common
@@ -60,13 +60,7 @@ with words:
                 f"chance alone if it were like the authority as a whole ({benchmark_pct:.1f}%): the inner "
                 "lines hold 95% of such centres, the outer 99.8%. Markers above the funnel are higher than "
                 "the authority, below it lower; triangles point the way of the difference.")
-    outside = league[league["comparison"].isin(["better", "worse"])]
-    if outside.empty:
-        st.markdown("Every centre is within the 95% limits: none differs from the authority by more than chance.")
-    else:
-        st.markdown("Outside the 95% limits: " + "; ".join(
-            f"{n} ({'higher' if c == 'better' else 'lower'})" for n, c in zip(outside["centre_name"],
-                                                                           outside["comparison"])) + ".")
+    st.markdown(outside_limits_sentence(league))
 common.table(league[["centre_id", "centre_name", chosen.denominator, chosen.column, "comparison"]],
              file_name=f"funnel_{measure_key}_{s.as_at}.csv", key="funnel", column_config=table_config)
 

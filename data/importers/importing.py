@@ -7,6 +7,7 @@ present, so loading the same file twice changes no figure.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -141,10 +142,13 @@ def _import(con, checker: Kind, source, *, key: bytes | None, file_name: str, sh
     if changed:
         notes.insert(0, f"Of the rows loaded, {changed:,} updated stored rows with new values.")
     message = " ".join([summary.line() + ".", *notes])
-    summary = ImportSummary(**{**summary.__dict__, "message": message})
+    summary = dataclasses.replace(summary, message=message)
     ctx.run(
-        """INSERT INTO import_log VALUES ($id, $kind, $file, $sha, $received, $started, $finished,
-                                          $read, $loaded, $quarantined, $present, $status, $message)""",
+        """INSERT INTO import_log (import_id, kind, file_name, file_sha256, received_on, started_at,
+                                   finished_at, rows_read, rows_loaded, rows_quarantined,
+                                   rows_already_present, status, message)
+           VALUES ($id, $kind, $file, $sha, $received, $started, $finished, $read, $loaded,
+                   $quarantined, $present, $status, $message)""",
         {"id": import_id, "kind": checker.name, "file": file_name, "sha": sha256,
          "received": received_on or ctx.received_on_used, "started": started_at,
          "finished": datetime.now(), "read": rows_read, "loaded": summary.rows_loaded,

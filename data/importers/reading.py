@@ -92,6 +92,10 @@ class _CsvFile(TableFile):
         if header is None or not any(value.strip() for value in header):
             self.close()
             raise unreadable(file_name, "CSV", "the first row, the header, is empty")
+        for separator, name in ((";", "semicolons"), ("\t", "tabs")):
+            if len(header) == 1 and separator in header[0]:
+                self.close()
+                raise unreadable(file_name, "CSV", f"its values are separated by {name}, not commas")
         self.header = header
 
     def _next_row(self, number: int) -> list[str] | None:

@@ -105,3 +105,57 @@ def test_the_summary_is_frozen_and_says_one_row_in_the_singular(db, two_imports)
     again = dataclasses.replace(big, rows_loaded=0, rows_already_present=1204, status="unchanged")
     assert again.line() == ("births: births_2024_06.csv: nothing changed: 0 rows loaded, 3 quarantined, "
                             "1,204 already present")
+
+
+# --- every kind: a second load of the same file changes nothing -------------------------------------
+
+_SQUARE = [[[-2.30, 53.40], [-2.29, 53.40], [-2.29, 53.41], [-2.30, 53.41], [-2.30, 53.40]]]
+_EVERY_KIND = {
+    "postcodes": ("postcodes.csv", ["postcode,lsoa_code,lon,lat", "M32 9AN,E01006179,-2.31,53.44",
+                                    "M31 4FL,E01006104,-2.42,53.41"]),
+    "centres": ("centres.csv", ["urn,name,postcode", "22329,Partington,M31 4FL", "22963,Stretford,M32 9AN"]),
+    "reach-areas": ("areas.csv", ["lsoa_code,centre_id", "E01006104,22329", "E01006179,22963"]),
+    "population": ("population.csv", ["lsoa_code,children_0_4,period", "E01006104,80,2024",
+                                      "E01006179,95,2024"]),
+    "lsoa-lookup": ("lookup.csv", ["lsoa11cd,lsoa21cd", "E01006185,E01034000", "E01006185,E01034001"]),
+    "deprivation": ("idaci.csv", ["lsoa_code,idaci_decile,year", "E01006104,2,2019", "E01006179,6,2019"]),
+    "births": ("births.csv", ["nhs_number,dob,postcode", "9434765919,2024-05-01,M31 4FL",
+                              "4010232137,2024-05-02,M32 9AN", "9434765918,2024-05-02,M32 9AN"]),
+    "birth-counts": ("counts.csv", ["month,births,lsoa_code", "2024-05,17,E01006104", "2024-05,12,E01006179"]),
+    "registrations": ("registrations.csv", ["nhs_number,dob,postcode,centre_id,registered_on,family_key",
+                                            "9434765919,2024-05-01,M31 4FL,22329,2024-06-10,F1",
+                                            "4010232137,2024-05-02,M32 9AN,22963,2024-04-10,F2"]),
+    "contacts": ("contacts.csv", ["nhs_number,contact_on,centre_id", "9434765919,2024-06-11,22329",
+                                  "9434765919,2024-06-18,22329"]),
+}
+
+
+def _table_rows(db: Path) -> dict[str, list]:
+    from data.schema import TABLES
+
+    with opened(db, read_only=True) as con:
+        return {table: sorted(map(repr, con.execute(f"SELECT * FROM {table}").fetchall()))
+                for table in TABLES if table != "import_log"}
+
+
+def test_every_kind_loaded_twice_changes_nothing(tmp_path, db):
+    import json
+
+    pytest.importorskip("geo.boundaries")
+    files = {kind: _write(tmp_path, name, lines) for kind, (name, lines) in _EVERY_KIND.items()}
+    files["boundaries"] = tmp_path / "lsoas.geojson"
+    files["boundaries"].write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"lsoa_code": "E01006104"},
+         "geometry": {"type": "Polygon", "coordinates": _SQUARE}}]}))
+    first = {kind: import_file(kind, path, db=db, received_on="2024-06-30") for kind, path in files.items()}
+    assert {kind: summary.rows_loaded for kind, summary in first.items()} == {
+        "postcodes": 2, "centres": 2, "reach-areas": 2, "population": 2, "lsoa-lookup": 2, "deprivation": 2,
+        "births": 2, "birth-counts": 2, "registrations": 1, "contacts": 2, "boundaries": 1}
+    stored = _table_rows(db)
+    for kind, path in files.items():
+        again = import_file(kind, path, db=db, received_on="2024-06-30")
+        assert again.status == "unchanged", kind
+        assert "nothing changed" in again.message
+        assert (again.rows_loaded, again.rows_quarantined, again.rows_already_present) == (
+            0, first[kind].rows_quarantined, first[kind].rows_loaded), kind
+    assert _table_rows(db) == stored

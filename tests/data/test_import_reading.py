@@ -81,6 +81,8 @@ def test_a_file_that_does_not_exist_is_a_file_fault(tmp_path, db):
      "row 2 has 2 values but the header has 3 columns"),
     ("quote.csv", b'nhs_number,dob,lsoa_code\n9434765919,"2024-05-01,E01006074\n', "row 1 is garbled"),
     ("zipped.csv", b"PK\x03\x04" + b"\x00" * 64, "zip file or an Excel workbook"),
+    ("semicolons.csv", b"nhs_number;dob;lsoa_code\n9434765919;2024-05-01;E01006074\n",
+     "its values are separated by semicolons, not commas"),
 ])
 def test_unreadable_csv_is_a_file_fault_and_writes_nothing(tmp_path, db, name, content, says):
     path = tmp_path / name

@@ -308,6 +308,8 @@ def test_lsoa_lookup_faults_and_welsh_rows(tmp_path, db):
     assert _reasons(db) == [(4, "lsoa21cd is missing (expected E01 followed by 6 digits)"),
                             (5, "duplicate of row 1")]
     assert "1 row for Wales was skipped." in summary.message
+    assert _rows(db, "SELECT lsoa11cd, lsoa21cd FROM lsoa_lookup ORDER BY lsoa21cd") == [
+        ("E01006185", "E01034000"), ("E01006185", "E01034001")]
 
 
 # --- birth counts --------------------------------------------------------------------------------

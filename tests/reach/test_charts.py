@@ -76,9 +76,9 @@ def test_bullet_chart_zones_value_and_interval():
 
 
 def test_bullet_chart_without_a_figure_says_so():
-    figure = charts.bullet_chart(value_pct=float("nan"), interval=None, bands=BANDS, label="Ash")
+    figure = charts.bullet_chart(value_pct=float("nan"), interval=None, bands=BANDS, label="Ash", comparator_pct=75.0)
     assert figure.layout.annotations[0].text == "No figure: no children under five recorded"
-    assert all(t.type == "bar" for t in figure.data)
+    assert [t.name for t in figure.data if t.type == "scatter"] == ["All centres: 75.0%"]
 
 
 def test_unmatched_chart_is_a_grid_of_written_counts():

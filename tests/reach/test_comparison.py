@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from reach.comparison import (MEASURES, benchmark, comparison_sentence, deprived_share, league_table, measure,
-                              similar_centres, similar_sentence)
+                              outside_limits_sentence, similar_centres, similar_sentence)
 from reach.stats import wilson_interval
 
 
@@ -93,6 +93,13 @@ def test_comparison_sentence():
     assert comparison_sentence(league) == (
         "On reach, of 6 centres, 1 is higher than the authority as a whole, 3 similar and 1 lower, "
         "allowing for chance (95% limits). 1 has no figure.")
+
+
+def test_outside_limits_sentence():
+    league = league_table(centres(), benchmark_pct=80.0)
+    assert outside_limits_sentence(league) == "Outside the 95% limits: Ash (higher); Birch (lower)."
+    calm = league[league["comparison"] == "similar"]
+    assert outside_limits_sentence(calm).startswith("Every centre is within the 95% limits")
 
 
 def test_similar_sentence():

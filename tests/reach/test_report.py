@@ -203,3 +203,12 @@ def test_trend_gives_the_same_figures_as_single_dates(con):
         for _, row in trend[trend["as_at"] == day].iterrows():
             assert row["known_children"] == single.loc[row["centre_id"], "known_children"]
             assert row["children_under5"] == single.loc[row["centre_id"], "children_under5"]
+
+
+def test_an_empty_store_gives_an_authority_row_of_zeros(tmp_path):
+    con = connect(tmp_path / "empty.duckdb")
+    authority = reach_report(con, as_at=AS_AT, by="authority")
+    assert len(authority) == 1
+    assert authority.iloc[0]["children_under5"] == 0 and pd.isna(authority.iloc[0]["reach_pct"])
+    assert reach_report(con, as_at=AS_AT).empty
+    con.close()
