@@ -262,7 +262,7 @@ _ENSURING = threading.Lock()
 def ensure_demo(db=None) -> bool:
     """Build the demo council when there is no database file yet. True if it was built.
 
-    Safe to call from every page load: sessions that arrive while the demo is being built wait
+    Safe to call from every page load: page loads that arrive while the demo is being built wait
     for it instead of building it again.
     """
     db = database_path(db)
@@ -273,7 +273,7 @@ def ensure_demo(db=None) -> bool:
         return True
 
 
-# --- helpers for the public API ---------------------------------------------------------------------
+# --- behind the public API ---------------------------------------------------------------------------
 
 def _require_empty(db: Path) -> None:
     if not db.exists() or db.stat().st_size == 0:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from data.importers.layouts import Resolved
 
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+MONTH = r"\d{4}-\d{2}"
+YEAR = r"\d{4}"
 LSOA_CODE = r"E01\d{6}"
 LA_CODE = r"E(06|07|08|09|10)\d{6}"
 # A GSS code of Wales, Scotland or Northern Ireland (or an ONS pseudo-code such as L99999999):
@@ -56,8 +58,15 @@ class Fields:
         """SQL for: <label> "<value>" <words>."""
         return f"{sql_text(self.label(name) + ' ')} || {self._shown(name)} || {sql_text(' ' + words)}"
 
+    def _when_missing(self, name: str, expected: str, *, required: bool = True) -> str:
+        """The WHEN clause for a blank required value ("" when a blank is allowed)."""
+        if not required:
+            return ""
+        reason = sql_text(f"{self.label(name)} is missing (expected {expected})")
+        return f"WHEN {self.raw(name)} IS NULL THEN {reason}"
+
     def missing(self, name: str, expected: str) -> str:
-        return f"CASE WHEN {self.raw(name)} IS NULL THEN {sql_text(f'{self.label(name)} is missing (expected {expected})')} END"
+        return f"CASE {self._when_missing(name, expected)} END"
 
     # -- text --------------------------------------------------------------------------------
     def text(self, name: str) -> str:
@@ -70,9 +79,7 @@ class Fields:
 
     def date_fault(self, name: str, *, required: bool) -> str:
         raw = self.raw(name)
-        missing = (f"WHEN {raw} IS NULL THEN {sql_text(f'{self.label(name)} is missing (expected a date, YYYY-MM-DD)')}"
-                   if required else "")
-        return f"""CASE {missing}
+        return f"""CASE {self._when_missing(name, 'a date, YYYY-MM-DD', required=required)}
             WHEN NOT regexp_full_match({raw}, '{ISO_DATE}')
                 THEN {self._says(name, 'is not a date in the form YYYY-MM-DD')}
             WHEN try_cast({raw} AS DATE) IS NULL THEN {self._says(name, 'is not a real date')}
@@ -81,14 +88,14 @@ class Fields:
     def period(self, name: str) -> str:
         """A population estimate's date: an ISO date, or a year meaning its mid-year, 30 June."""
         raw = self.raw(name)
-        return f"""CASE WHEN regexp_full_match({raw}, '\\d{{4}}') THEN make_date(try_cast({raw} AS INTEGER), 6, 30)
+        return f"""CASE WHEN regexp_full_match({raw}, '{YEAR}')
+                        THEN make_date(try_cast({raw} AS INTEGER), 6, 30)
                         ELSE {self.date(name)} END"""
 
     def period_fault(self, name: str) -> str:
         raw = self.raw(name)
-        return f"""CASE WHEN {raw} IS NULL
-                THEN {sql_text(f'{self.label(name)} is missing (expected a date, YYYY-MM-DD, or a year)')}
-            WHEN regexp_full_match({raw}, '\\d{{4}}') THEN NULL
+        return f"""CASE {self._when_missing(name, 'a date, YYYY-MM-DD, or a year')}
+            WHEN regexp_full_match({raw}, '{YEAR}') THEN NULL
             WHEN NOT regexp_full_match({raw}, '{ISO_DATE}')
                 THEN {self._says(name, 'is not a date (YYYY-MM-DD) or a year')}
             WHEN try_cast({raw} AS DATE) IS NULL THEN {self._says(name, 'is not a real date')}
@@ -97,26 +104,33 @@ class Fields:
     def month(self, name: str) -> str:
         """The first day of a month given as YYYY-MM (or as any date in it, as Excel turns it)."""
         raw = self.raw(name)
-        return f"""CASE WHEN regexp_full_match({raw}, '\\d{{4}}-\\d{{2}}') THEN try_cast({raw} || '-01' AS DATE)
+        return f"""CASE WHEN regexp_full_match({raw}, '{MONTH}') THEN try_cast({raw} || '-01' AS DATE)
                         ELSE date_trunc('month', {self.date(name)})::DATE END"""
 
     def month_fault(self, name: str) -> str:
-        return f"""CASE WHEN {self.raw(name)} IS NULL
-                THEN {sql_text(f'{self.label(name)} is missing (expected a month, YYYY-MM)')}
+        return f"""CASE {self._when_missing(name, 'a month, YYYY-MM')}
             WHEN ({self.month(name)}) IS NULL THEN {self._says(name, 'is not a month in the form YYYY-MM')}
+        END"""
+
+    def year(self, name: str) -> str:
+        raw = self.raw(name)
+        return f"CASE WHEN regexp_full_match({raw}, '{YEAR}') THEN try_cast({raw} AS INTEGER) END"
+
+    def year_fault(self, name: str, *, required: bool) -> str:
+        return f"""CASE {self._when_missing(name, 'a year, e.g. 2019', required=required)}
+            WHEN NOT regexp_full_match({self.raw(name)}, '{YEAR}')
+                THEN {self._says(name, 'is not a year (expected 4 digits, e.g. 2019)')}
         END"""
 
     # -- codes -------------------------------------------------------------------------------
     def code(self, name: str, pattern: str = LSOA_CODE) -> str:
-        return f"CASE WHEN regexp_full_match(upper({self.raw(name)}), '{pattern}') THEN upper({self.raw(name)}) END"
+        raw = self.raw(name)
+        return f"CASE WHEN regexp_full_match(upper({raw}), '{pattern}') THEN upper({raw}) END"
 
     def code_fault(self, name: str, *, required: bool, pattern: str = LSOA_CODE,
                    expected: str = "E01 followed by 6 digits", what: str = "an LSOA code") -> str:
-        raw = self.raw(name)
-        missing = (f"WHEN {raw} IS NULL THEN {sql_text(f'{self.label(name)} is missing (expected {expected})')}"
-                   if required else "")
-        return f"""CASE {missing}
-            WHEN NOT regexp_full_match(upper({raw}), '{pattern}')
+        return f"""CASE {self._when_missing(name, expected, required=required)}
+            WHEN NOT regexp_full_match(upper({self.raw(name)}), '{pattern}')
                 THEN {self._says(name, f'is not {what} (expected {expected})')}
         END"""
 
@@ -138,11 +152,9 @@ class Fields:
         raw = self.raw(name)
         return f"try_cast(nullif(regexp_extract({raw}, '^(\\d+)(\\.0+)?$', 1), '') AS INTEGER)"
 
-    def count_fault(self, name: str, *, required: bool = True) -> str:
+    def count_fault(self, name: str) -> str:
         raw = self.raw(name)
-        missing = (f"WHEN {raw} IS NULL THEN {sql_text(f'{self.label(name)} is missing (expected a whole number)')}"
-                   if required else "")
-        return f"""CASE {missing}
+        return f"""CASE {self._when_missing(name, 'a whole number')}
             WHEN regexp_full_match({raw}, '-\\s*\\d+(\\.\\d*)?')
                 THEN {self._says(name, 'is negative (expected a whole number of 0 or more)')}
             WHEN NOT regexp_full_match({raw}, '\\d+(\\.0+)?')
@@ -154,32 +166,15 @@ class Fields:
         return f"try_cast({self.raw(name)} AS DOUBLE)"
 
     def decimal_fault(self, name: str) -> str:
-        raw = self.raw(name)
-        return f"""CASE WHEN {raw} IS NOT NULL AND (try_cast({raw} AS DOUBLE) IS NULL
-                                                OR NOT isfinite(try_cast({raw} AS DOUBLE)))
+        value = self.decimal(name)
+        return f"""CASE WHEN {self.raw(name)} IS NOT NULL AND ({value} IS NULL OR NOT isfinite({value}))
             THEN {self._says(name, 'is not a number')} END"""
 
     def degrees_fault(self, name: str, limit: int) -> str:
         """Not a number, or outside -limit..limit: perhaps an easting or northing."""
-        value = self.decimal(name)
-        return f"""CASE WHEN {self.raw(name)} IS NOT NULL AND ({value} IS NULL OR NOT isfinite({value}))
-                THEN {self._says(name, 'is not a number')}
-            WHEN abs({value}) > {limit}
-                THEN {self._says(name, f'is not in degrees (expected -{limit} to {limit}, WGS84)')}
-        END"""
-
-    def year(self, name: str) -> str:
-        raw = self.raw(name)
-        return f"CASE WHEN regexp_full_match({raw}, '\\d{{4}}') THEN try_cast({raw} AS INTEGER) END"
-
-    def year_fault(self, name: str, *, required: bool) -> str:
-        raw = self.raw(name)
-        missing = (f"WHEN {raw} IS NULL THEN {sql_text(f'{self.label(name)} is missing (expected a year, e.g. 2019)')}"
-                   if required else "")
-        return f"""CASE {missing}
-            WHEN NOT regexp_full_match({raw}, '\\d{{4}}')
-                THEN {self._says(name, 'is not a year (expected 4 digits, e.g. 2019)')}
-        END"""
+        return f"""coalesce({self.decimal_fault(name)},
+            CASE WHEN abs({self.decimal(name)}) > {limit}
+                THEN {self._says(name, f'is not in degrees (expected -{limit} to {limit}, WGS84)')} END)"""
 
     def decile_fault(self, name: str) -> str:
         return f"""coalesce({self.count_fault(name)},
@@ -209,6 +204,20 @@ class Fields:
         words = " or ".join(choices)
         return f"""CASE WHEN {raw} IS NOT NULL AND {raw} NOT IN {_sql_tuple(choices)}
             THEN {self._says(name, f'is not {words}')} END"""
+
+
+    def synonym(self, name: str, words: dict[str, tuple[str, ...]]) -> str:
+        """The key of `words` whose spellings include the value (any case), or NULL."""
+        raw = f"lower({self.raw(name)})"
+        whens = " ".join(f"WHEN {raw} IN {_sql_tuple(spellings)} THEN {sql_text(word)}"
+                         for word, spellings in words.items())
+        return f"CASE {whens} END"
+
+    def synonym_fault(self, name: str, words: dict[str, tuple[str, ...]], expected: str) -> str:
+        raw = f"lower({self.raw(name)})"
+        every = tuple(spelling for spellings in words.values() for spelling in spellings)
+        return f"""CASE {self._when_missing(name, expected)}
+            WHEN {raw} NOT IN {_sql_tuple(every)} THEN {self._says(name, f'is not {expected}')} END"""
 
 
 def _sql_tuple(words: tuple[str, ...]) -> str:

@@ -130,11 +130,14 @@ def _child_key(f: Fields) -> tuple[str, str]:
 def _postcode_lookup(f: Fields, *, missing: str) -> tuple[str, str]:
     """(fault, source) for placing a row by its postcode through the `postcodes` table."""
     postcode = f.label("postcode")
-    district = (f"CASE WHEN regexp_full_match(r._postcode, '{POSTCODE}') "
-                f"""THEN 'in district "' || left(r._postcode, length(r._postcode) - 3) || '" ' ELSE '' END""")
+    # The district (the part before the space) helps find the fault without keeping the postcode.
+    district = f"""CASE WHEN regexp_full_match(r._postcode, '{POSTCODE}')
+        THEN 'in district "' || left(r._postcode, length(r._postcode) - 3) || '" ' ELSE '' END"""
+    no_lookup = (f"{postcode} cannot be placed: no postcode lookup has been loaded yet "
+                 "(import the postcodes file first)")
     fault = f"""CASE
         WHEN r._postcode IS NULL THEN {sql_text(missing)}
-        WHEN NOT $postcodes_loaded THEN {sql_text(f'{postcode} cannot be placed: no postcode lookup has been loaded yet (import the postcodes file first)')}
+        WHEN NOT $postcodes_loaded THEN {sql_text(no_lookup)}
         WHEN p.lsoa_code IS NULL THEN {sql_text(postcode + ' ')} || {district} || 'is not in the postcode lookup'
     END"""
     return fault, "raw_rows r LEFT JOIN postcodes p ON p.postcode = r._postcode"
@@ -330,9 +333,9 @@ class BirthCounts(Kind):
         f = ctx.fields
         lsoa, centre = f.raw("lsoa_code"), f.raw("centre_id")
         areas = " or ".join(f.label(name) for name in ("lsoa_code", "centre_id") if f.resolved.has(name))
+        no_area = f"{areas} is missing (expected the area the births are counted in)"
         area_fault = f"""CASE WHEN {lsoa} IS NOT NULL THEN {f.code_fault('lsoa_code', required=False)}
-                              WHEN {centre} IS NULL THEN {sql_text(f'{areas} is missing (expected the area the births are counted in)')}
-                         END"""
+                              WHEN {centre} IS NULL THEN {sql_text(no_area)} END"""
         outside = "NULL"
         source = "raw_rows r"
         if f.resolved.has("lsoa_code"):
@@ -464,6 +467,11 @@ class ReachAreas(Kind):
         return notes + _unknown_centres(ctx, "The reach areas")
 
 
+_SEXES = {"persons": ("persons", "all persons", "all", "total"),
+          "males": ("males", "male", "m"),
+          "females": ("females", "female", "f")}
+
+
 class Population(Kind):
     name = "population"
     table = "population"
@@ -487,18 +495,10 @@ class Population(Kind):
         common_faults = [f.code_fault("lsoa_code", required=True), f.period_fault("period")]
         if layout == "age_0":
             ages = [f"age_{age}" for age in range(5)]
-            sex = f"lower({f.raw('sex')})"
             return CheckQuery(
-                values={**common,
-                        "sex": f"""CASE WHEN {sex} IN ('persons', 'all persons', 'all', 'total') THEN 'persons'
-                                        WHEN {sex} IN ('males', 'male', 'm') THEN 'males'
-                                        WHEN {sex} IN ('females', 'female', 'f') THEN 'females' END""",
+                values={**common, "sex": f.synonym("sex", _SEXES),
                         "children_0_4": " + ".join(f"({f.count(age)})" for age in ages)},
-                faults=[*common_faults,
-                        f"""CASE WHEN {sex} IS NULL THEN {sql_text(f"{f.label('sex')} is missing (expected Persons, Males or Females)")}
-                                 WHEN {sex} NOT IN ('persons', 'all persons', 'all', 'total', 'males', 'male', 'm',
-                                                    'females', 'female', 'f')
-                                 THEN {sql_text(f"{f.label('sex')} ")} || '"' || {f.raw('sex')} || '" is not Persons, Males or Females' END""",
+                faults=[*common_faults, f.synonym_fault("sex", _SEXES, "Persons, Males or Females"),
                         *(f.count_fault(age) for age in ages)],
                 where=keep,
             )
