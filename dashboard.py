@@ -8,8 +8,9 @@ import streamlit as st
 
 from views import common
 
-st.set_page_config(page_title="Reach: children's centre reach", page_icon=":material/family_restroom:",
-                   layout="wide")
+# No page_icon: an emoji or Material icon as the favicon is fetched from a font server, and Reach
+# must work with no internet.
+st.set_page_config(page_title="Reach: children's centre reach", layout="wide")
 
 common.ensure_database()
 

@@ -17,7 +17,7 @@ import pandas as pd
 from reach import format as fmt
 from reach.measures import DEFINITIONS, Bands
 from reach.stats import Interval
-from reach.suppression import COUNT_COLUMNS, PERCENTAGES, SuppressionRule, suppress_for_publication
+from reach.suppression import SuppressionRule, suppress_for_publication
 from reach.summaries import band_range, interval_sentence, lag_sentence, long_date, newborn_sentence, reach_sentence
 
 # The key figures, in the order an inspector reads them: (column, words).
@@ -41,20 +41,6 @@ KEY_FIGURES = (
 )
 
 
-def publishable(frame: pd.DataFrame, *, rule: SuppressionRule = SuppressionRule()) -> pd.DataFrame:
-    """`suppress_for_publication`, and also any percentage it does not know (such as a share of
-    the known children) in a row where a count was withheld: it could reveal the count. A figure
-    that does not exist stays empty rather than "c", which would say it had been withheld."""
-    out = suppress_for_publication(frame, rule=rule)
-    out = out.where(frame.notna(), None)
-    counts = [c for c in COUNT_COLUMNS if c in frame.columns]
-    others = [c for c in frame.columns if c.endswith("_pct") and c not in PERCENTAGES]
-    if counts and others:
-        withheld = (out[counts] == rule.marker).any(axis=1)
-        out.loc[withheld, others] = rule.marker
-    return out
-
-
 def key_figures(centre: pd.Series, authority: pd.Series, *, interval: Interval | None,
                 published: bool = False) -> pd.DataFrame:
     """The key figures of a centre beside the authority's, raw (for CSV).
@@ -64,7 +50,7 @@ def key_figures(centre: pd.Series, authority: pd.Series, *, interval: Interval |
     """
     rows = pd.DataFrame([centre, authority])
     if published:
-        rows = pd.concat([publishable(rows.iloc[[0]]), publishable(rows.iloc[[1]])])
+        rows = pd.concat([suppress_for_publication(rows.iloc[[0]]), suppress_for_publication(rows.iloc[[1]])])
     rows = rows.reset_index(drop=True)
     table = pd.DataFrame({
         "measure": [column for column, _ in KEY_FIGURES],
@@ -141,7 +127,7 @@ def evidence_pack(*, centre: pd.Series, authority: pd.Series, interval: Interval
     """
     frames = {"key_figures": key_figures(centre, authority, interval=interval, published=published)}
     for name, frame in tables.items():
-        frames[name] = publishable(frame) if published else frame
+        frames[name] = suppress_for_publication(frame) if published else frame
     files = ["README.md"] + [f"{name}.csv" for name in frames]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as pack:

@@ -167,7 +167,7 @@ placed AS (
     FROM known k LEFT JOIN reach_areas ra ON ra.lsoa_code = k.lsoa_code
 )
 SELECT d AS as_at, centre_id,
-       count(DISTINCT family_key) AS known_families,
+       count(DISTINCT family_key) FILTER (WHERE in_area IS NOT NULL) AS known_families,
        count(*) FILTER (WHERE in_area IS NULL) AS known_out_of_area,
        GROUPING(centre_id) AS is_total
 FROM placed

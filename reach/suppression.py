@@ -4,7 +4,8 @@ The rule (configurable): a count from 1 to 4 is replaced by "c" (the DfE's marke
 has exactly one such cell, the next smallest count in that column is suppressed too, so the cell
 cannot be worked out from the column total; a percentage is withheld when its numerator or
 denominator is withheld, or when the denominator is below 10; a figure derived from a withheld
-count (families to find from known children) is withheld with it. A centre's own working view
+count (families to find from known children), or any other share in the same row, is withheld
+with it; a figure that does not exist stays blank rather than "c". A centre's own working view
 shows every number: this applies only to exports meant for publication.
 """
 
@@ -62,7 +63,16 @@ def suppress_for_publication(frame: pd.DataFrame, *, rule: SuppressionRule = Sup
                 withheld |= hidden[part]
         if denominator in frame.columns:
             withheld |= frame[denominator].fillna(0) < rule.smallest_denominator_for_pct
+        # A percentage that does not exist (no denominator at all) stays blank, not "withheld".
+        withheld &= frame[pct].notna()
         out.loc[withheld, pct] = rule.marker
+    # Any other share in a row with a withheld count (a share of the known children, say) could
+    # reveal that count: withhold it too.
+    others = [c for c in frame.columns if c.endswith("_pct") and c not in PERCENTAGES]
+    if counts and others:
+        row_withheld = hidden.any(axis=1)
+        for column in others:
+            out.loc[row_withheld & frame[column].notna(), column] = rule.marker
     for derived, parts in DERIVED.items():
         if derived in frame.columns:
             withheld = pd.Series(False, index=frame.index)

@@ -163,7 +163,8 @@ def table(frame: pd.DataFrame, *, file_name: str, key: str, column_config: dict 
     shown = frame.rename(columns={c: fmt.HEADINGS.get(c, c) for c in frame.columns})
     config = {fmt.HEADINGS.get(k, k): v for k, v in (column_config or {}).items()}
     kwargs = {"height": height} if height else {}
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, **kwargs)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config,
+                 placeholder=fmt.NO_FIGURE, **kwargs)
     if caption:
         st.caption(caption)
     download(frame, file_name=file_name, key=key)

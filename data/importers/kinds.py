@@ -719,6 +719,8 @@ class Deprivation(Kind):
                              f"{'has' if len(missing) == 1 else 'have'} no IDACI decile: {_named(missing)}.")
             else:
                 notes.append("Every LSOA in the reach areas has an IDACI decile.")
+        else:
+            notes.append("No reach areas are loaded yet, so none can be checked for a decile.")
         return notes
 
 

@@ -43,6 +43,7 @@ class Column:
     name: str
     meaning: str
     aliases: tuple[str, ...] = ()
+    heading: str | None = None   # how the column is named to people, where not its own name
 
     @property
     def accepted(self) -> tuple[str, ...]:
@@ -68,7 +69,8 @@ COLUMNS = _columns(
     Column("children_0_4", "number of children aged 0 to 4"),
     Column("period", "the estimate's date, YYYY-MM-DD, or its year"),
     Column("sex", "Persons, Males or Females"),
-    *(Column(f"age_{age}", f"number of residents aged {age}", (str(age),)) for age in range(5)),
+    *(Column(f"age_{age}", f"number of residents aged {age}", (str(age),), heading=str(age))
+      for age in range(5)),
     Column("indicator", 'the age band, e.g. "Aged 4 years and under"'),
     Column("value", "the number of residents in the age band"),
     Column("child_key", "the child's pseudonymised key"),
@@ -112,7 +114,10 @@ class Layout:
         return tuple(name for group in self.required for name in group) + self.optional
 
     def describe(self) -> str:
-        return f"{self.name} ({', '.join(' or '.join(group) for group in self.required)})"
+        def shown(name: str) -> str:
+            return COLUMNS[name].heading or name
+
+        return f"{self.name} ({', '.join(' or '.join(map(shown, group)) for group in self.required)})"
 
 
 _PEOPLE = (("child_key", "nhs_number"),)

@@ -7,7 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from reach.evidence import KEY_FIGURES, evidence_pack, key_figures, publishable, readable
+from reach.evidence import KEY_FIGURES, evidence_pack, key_figures, readable
+from reach.suppression import suppress_for_publication
 from reach.measures import DEFINITIONS, Bands
 from reach.stats import wilson_interval
 
@@ -73,11 +74,11 @@ def test_publishable_withholds_shares_with_their_counts_and_leaves_missing_figur
         "share_of_known_pct": [29.2, 5.6, 0.4],
         "sustained_contact": [50, 12, 1],
     })
-    out = publishable(groups)
+    out = suppress_for_publication(groups)
     assert list(out["known_children"]) == [210, "c", "c"]          # 3, and then the next smallest
     assert list(out["share_of_known_pct"]) == [29.2, "c", "c"]
     assert out.loc[0, "reach_pct"] == 70.0
-    assert out.loc[1, "reach_pct"] is None and out.loc[1, "children_under5"] is None
+    assert pd.isna(out.loc[1, "reach_pct"]) and pd.isna(out.loc[1, "children_under5"])   # blank, not "c"
 
 
 def test_the_pack_holds_a_summary_the_key_figures_and_the_tables():
