@@ -16,14 +16,14 @@ common.ensure_database()
 
 PAGES = {
     "Reach": [
-        st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("views/my_centre.py", title="My centre", icon=":material/home:", url_path="my-centre"),
-        st.Page("views/compare.py", title="Compare centres", icon=":material/leaderboard:", url_path="compare"),
-        st.Page("views/map.py", title="Map and gaps", icon=":material/map:", url_path="map"),
-        st.Page("views/whatif.py", title="What if", icon=":material/tune:", url_path="what-if"),
+        st.Page("views/overview.py", title="Overview", default=True),
+        st.Page("views/my_centre.py", title="My centre", url_path="my-centre"),
+        st.Page("views/compare.py", title="Compare centres", url_path="compare"),
+        st.Page("views/map.py", title="Map and gaps", url_path="map"),
+        st.Page("views/whatif.py", title="What if", url_path="what-if"),
     ],
     "Data": [
-        st.Page("views/data.py", title="Data and definitions", icon=":material/database:", url_path="data"),
+        st.Page("views/data.py", title="Data and definitions", url_path="data"),
     ],
 }
 

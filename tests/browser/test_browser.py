@@ -101,7 +101,7 @@ def browser_page(server):
             args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         )
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context = browser.new_context(viewport={"width": 1400, "height": 2400})
         page = context.new_page()
         outside: list[str] = []
         errors: list[str] = []
