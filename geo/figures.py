@@ -145,7 +145,7 @@ def choropleth(
 def _hover_template(*, label: str, value_format: str, hover_labels: list[str]) -> str:
     """The area's id, then its value as text, then the extra columns (from custom data)."""
     value = f"%{{customdata[0]:{value_format}}}" if value_format else "%{customdata[0]}"
-    lines = [f"<b>%{{location}}</b>", f"{label}: {value}"]
+    lines = ["<b>%{location}</b>", f"{label}: {value}"]
     lines += [f"{hover_label}: %{{customdata[{position}]}}"
               for position, hover_label in enumerate(hover_labels, start=1)]
     return "<br>".join(lines) + "<extra></extra>"

@@ -710,7 +710,7 @@ class Deprivation(Kind):
                          f"through the LSOA lookup (the most deprived parent where there are "
                          f"several): {_named(mapped)}.")
         if ctx.scalar("SELECT count(*) FROM reach_areas"):
-            missing = ctx.codes(f"""SELECT lsoa_code FROM reach_areas
+            missing = ctx.codes("""SELECT lsoa_code FROM reach_areas
                                     WHERE lsoa_code NOT IN (SELECT lsoa_code FROM deprivation
                                                             WHERE edition = (SELECT max(edition) FROM latest))
                                     ORDER BY lsoa_code""")

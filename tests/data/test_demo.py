@@ -4,7 +4,6 @@ through the real importers, and with reach that spans the bands."""
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 from datetime import date
 
@@ -16,7 +15,6 @@ import shapely
 from data.demo import (
     DEMO_AS_AT,
     LA_CODE,
-    DemoSummary,
     build_demo,
     ensure_demo,
     generate_demo,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 PROJECT = Path(__file__).resolve().parents[2]
+# The page tests share figure_data.py beside this file.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,6 @@
 """The Compare centres page on the demo authority: the league table, the funnel plot and similar
 centres, each checked against the statistics they are built from."""
 
-import base64
-import json
 
 import numpy as np
 import pytest
@@ -12,23 +10,9 @@ from reach.comparison import deprived_share
 from reach.report import reach_report
 from reach.stats import COMPARISON_WORDS, Z_95, compare_with, funnel_limits, wilson_interval
 
+from figure_data import charts, values
+
 PAGE = "views/compare.py"
-
-
-def charts(at) -> dict:
-    """Each plotly chart's figure, by its title."""
-    figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    return {figure["layout"]["title"]["text"]: figure for figure in figures}
-
-
-def values(data) -> list:
-    """A trace's values as a list: plotly writes numeric arrays as base64 with their dtype."""
-    if isinstance(data, dict) and "bdata" in data:
-        array = np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"])
-        if "shape" in data:
-            array = array.reshape([int(size) for size in str(data["shape"]).split(",")])
-        return array.tolist()
-    return list(data)
 
 
 @pytest.fixture

@@ -1,9 +1,7 @@
 """The My centre page on the demo authority: one centre's figures, its worklist, its target groups
 and the evidence pack, checked against the reach functions themselves."""
 
-import base64
 import io
-import json
 import zipfile
 
 import numpy as np
@@ -17,23 +15,9 @@ from reach.report import reach_report
 from reach.stats import wilson_interval
 from reach.worklist import unmatched_births
 
+from figure_data import charts, values
+
 PAGE = "views/my_centre.py"
-
-
-def charts(at) -> dict:
-    """Each plotly chart's figure, by its title."""
-    figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    return {figure["layout"]["title"]["text"]: figure for figure in figures}
-
-
-def values(data) -> list:
-    """A trace's values as a list: plotly writes numeric arrays as base64 with their dtype."""
-    if isinstance(data, dict) and "bdata" in data:
-        array = np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"])
-        if "shape" in data:
-            array = array.reshape([int(size) for size in str(data["shape"]).split(",")])
-        return array.tolist()
-    return list(data)
 
 
 @pytest.fixture

@@ -1,10 +1,7 @@
 """The Overview page on the demo authority: the headline figures, the bands, the trend, the lag
 and what needs attention first, checked against the report itself."""
 
-import base64
-import json
 
-import numpy as np
 import pytest
 
 from data.store import opened
@@ -14,23 +11,9 @@ from reach.measures import Bands, ReportOptions
 from reach.report import reach_report
 from reach.summaries import band_counts
 
+from figure_data import charts, values
+
 PAGE = "views/overview.py"
-
-
-def charts(at) -> dict:
-    """Each plotly chart's figure, by its title."""
-    figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    return {figure["layout"]["title"]["text"]: figure for figure in figures}
-
-
-def values(data) -> list:
-    """A trace's values as a list: plotly writes numeric arrays as base64 with their dtype."""
-    if isinstance(data, dict) and "bdata" in data:
-        array = np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"])
-        if "shape" in data:
-            array = array.reshape([int(size) for size in str(data["shape"]).split(",")])
-        return array.tolist()
-    return list(data)
 
 
 def metrics(at) -> dict:
