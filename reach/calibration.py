@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from reach.measures import under_five_sql
-from reach.report import _KNOWN_CTES, as_date, reach_report, reach_trend
+from reach.report import KNOWN_CHILDREN_CTES, as_date, reach_report, reach_trend
 from reach.whatif import DAYS_PER_MONTH, DEFAULT_SCENARIO, Scenario, sharing_name
 
 ORIGINS = ("data", "default", "option")
@@ -180,7 +180,7 @@ WHERE f.registered_on > ?
 # Known children by completed year of age (0 to 4), by the report's own definition of known.
 # Parameters: the date (as a one-item list), the centre twice.
 _KNOWN_BY_YEAR_OF_AGE_SQL = f"""
-WITH {_KNOWN_CTES}
+WITH {KNOWN_CHILDREN_CTES}
 SELECT {' + '.join(f"CAST(k.dob <= CAST(k.d - INTERVAL {n} YEAR AS DATE) AS INTEGER)" for n in range(1, 5))}
            AS year_of_age,
        count(*) AS known

@@ -35,13 +35,13 @@ GOOD_COLOUR = BAND_COLOURS["good"]
 _FONT = dict(family="sans-serif", size=13)
 
 
-def _layout(figure: go.Figure, *, title: str, height: int = 420, **extra) -> go.Figure:
+def styled(figure: go.Figure, *, title: str, height: int = 420, **extra) -> go.Figure:
     figure.update_layout(title=dict(text=title, x=0, xanchor="left"), height=height, font=_FONT,
                          margin=dict(l=10, r=10, t=60, b=10), template="plotly_white", **extra)
     return figure
 
 
-def _threshold_line(figure: go.Figure, value: float, *, words: str, colour: str, axis: str = "y") -> None:
+def threshold_line(figure: go.Figure, value: float, *, words: str, colour: str, axis: str = "y") -> None:
     """A dashed line across the plot at a threshold, named in the legend: a shape has no legend
     entry, so an empty trace in the same style carries the words."""
     if axis == "y":
@@ -66,7 +66,7 @@ def band_counts_chart(counts: pd.DataFrame, *, bands: Bands) -> go.Figure:
     most = int(counts["centres"].max()) if len(counts) else 0
     figure.update_xaxes(title="Centres", range=[0, max(1, most) * 1.15], dtick=1 if most <= 10 else None)
     figure.update_yaxes(title=None, autorange="reversed", type="category")
-    return _layout(figure, title="Centres by indicative band", height=300, showlegend=False)
+    return styled(figure, title="Centres by indicative band", height=300, showlegend=False)
 
 
 def trend_chart(trend: pd.DataFrame, *, bands: Bands, series: str | None = None,
@@ -84,13 +84,13 @@ def trend_chart(trend: pd.DataFrame, *, bands: Bands, series: str | None = None,
             line=dict(color=colours[i % len(colours)], dash=dashes[i % len(dashes)], width=2.5 if i == 0 else 2),
             marker=dict(size=4), hovertemplate="%{x|%d %b %Y}: %{y:.1f}%<extra>" + str(name) + "</extra>",
         ))
-    _threshold_line(figure, bands.outstanding, words=f"Outstanding from {threshold(bands.outstanding)}",
+    threshold_line(figure, bands.outstanding, words=f"Outstanding from {threshold(bands.outstanding)}",
                     colour=TARGET_COLOUR)
-    _threshold_line(figure, bands.good, words=f"Good from {threshold(bands.good)}", colour=GOOD_COLOUR)
+    threshold_line(figure, bands.good, words=f"Good from {threshold(bands.good)}", colour=GOOD_COLOUR)
     top = max(100.0, float(np.nanmax(trend[value])) + 5 if len(trend) and trend[value].notna().any() else 100.0)
     figure.update_yaxes(title="%", range=[0, top], ticksuffix="%")
     figure.update_xaxes(title=None)
-    return _layout(figure, title=title, legend=dict(orientation="h", y=-0.15))
+    return styled(figure, title=title, legend=dict(orientation="h", y=-0.15))
 
 
 # --- my centre --------------------------------------------------------------------------------
@@ -129,7 +129,7 @@ def bullet_chart(*, value_pct: float, interval: Interval | None, bands: Bands, l
         ))
     figure.update_xaxes(range=[0, top], ticksuffix="%", title=None)
     figure.update_yaxes(showticklabels=False)
-    return _layout(figure, title=f"{label} against the indicative bands", height=260, barmode="overlay",
+    return styled(figure, title=f"{label} against the indicative bands", height=260, barmode="overlay",
                    legend=dict(orientation="h", y=-0.25))
 
 
@@ -155,7 +155,7 @@ def unmatched_chart(counts: pd.DataFrame) -> go.Figure:
         figure = go.Figure()
         figure.add_annotation(text="No unmatched births: every child in the birth data is registered.",
                               showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
-        return _layout(figure, title="Unmatched births by LSOA and month of birth", height=200)
+        return styled(figure, title="Unmatched births by LSOA and month of birth", height=200)
     table = counts.pivot_table(index="lsoa_code", columns="birth_month", values="unmatched_births",
                                aggfunc="sum", fill_value=0)
     table = table.reindex(sorted(table.columns), axis=1)
@@ -169,7 +169,7 @@ def unmatched_chart(counts: pd.DataFrame) -> go.Figure:
     ))
     figure.update_xaxes(title="Month of birth", type="category")
     figure.update_yaxes(title=None, type="category", dtick=1)
-    return _layout(figure, title="Unmatched births by LSOA and month of birth",
+    return styled(figure, title="Unmatched births by LSOA and month of birth",
                    height=max(260, 110 + 28 * len(table)))
 
 
@@ -186,7 +186,7 @@ def lsoa_gaps_chart(gaps: pd.DataFrame, *, top: int = 15) -> go.Figure:
     ))
     figure.update_xaxes(title="Families to find", rangemode="tozero")
     figure.update_yaxes(title=None, type="category")
-    return _layout(figure, title=f"LSOAs with the most families to find (top {min(top, len(gaps))})",
+    return styled(figure, title=f"LSOAs with the most families to find (top {min(top, len(gaps))})",
                    height=max(260, 60 + 26 * len(shown)), showlegend=False)
 
 
@@ -206,7 +206,7 @@ def target_groups_chart(groups: pd.DataFrame, authority_groups: pd.DataFrame, *,
                               everyone["share_of_known_pct"].to_numpy(dtype=float), 1.0])
     figure.update_xaxes(title="Share of known children", ticksuffix="%", range=[0, largest * 1.2])
     figure.update_yaxes(title=None, autorange="reversed")
-    return _layout(figure, title="Target groups as a share of the known children", barmode="group",
+    return styled(figure, title="Target groups as a share of the known children", barmode="group",
                    height=420, legend=dict(orientation="h", y=-0.2))
 
 
@@ -243,10 +243,10 @@ def league_chart(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float
     figure = go.Figure()
     _comparison_traces(figure, shown, x=chosen.column, y="centre_name", value_axis="x", measure_name=chosen.name,
                        denominator_words=chosen.denominator_words, error=True)
-    _threshold_line(figure, benchmark_pct, words=f"All centres: {benchmark_pct:.1f}%", colour=AUTHORITY_COLOUR,
+    threshold_line(figure, benchmark_pct, words=f"All centres: {benchmark_pct:.1f}%", colour=AUTHORITY_COLOUR,
                     axis="x")
     if chosen.has_target:
-        _threshold_line(figure, bands.outstanding, words=f"Outstanding from {threshold(bands.outstanding)}",
+        threshold_line(figure, bands.outstanding, words=f"Outstanding from {threshold(bands.outstanding)}",
                         colour=TARGET_COLOUR, axis="x")
     upper, lower = shown["upper_95"].max(), shown["lower_95"].min()
     # Start the axis near the lowest interval, not at 0, so close centres can be told apart.
@@ -255,7 +255,7 @@ def league_chart(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float
                         range=[start, max(100.0, float(upper) + 2 if pd.notna(upper) else 100.0)])
     figure.update_yaxes(title=None, type="category", categoryorder="array",
                         categoryarray=list(shown["centre_name"][::-1]))
-    return _layout(figure, title=f"{chosen.name} by centre, with 95% intervals",
+    return styled(figure, title=f"{chosen.name} by centre, with 95% intervals",
                    height=240 + 30 * len(shown), legend=dict(orientation="h", yanchor="top", y=-0.08))
 
 
@@ -299,7 +299,7 @@ def funnel_plot(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float,
     bottom = min(0.0, float(values.min()) - 5) if values.notna().any() else 0.0
     figure.update_xaxes(title=f"Number of {chosen.denominator_words}", rangemode="tozero")
     figure.update_yaxes(title=f"{chosen.name} (%)", ticksuffix="%", range=[max(bottom, 0.0), top])
-    return _layout(figure, title=f"Funnel plot: {chosen.name.lower()} against the number of {chosen.denominator_words}",
+    return styled(figure, title=f"Funnel plot: {chosen.name.lower()} against the number of {chosen.denominator_words}",
                    height=560, legend=dict(orientation="h", yanchor="top", y=-0.15))
 
 
@@ -318,10 +318,10 @@ def similar_centres_chart(similar: pd.DataFrame, *, measure_key: str, benchmark_
         hovertemplate=(f"%{{y}}: {chosen.name.lower()} %{{x:.1f}}%<br>%{{customdata:.0f}}% of under-fives "
                        "in the most deprived areas<extra></extra>"),
     ))
-    _threshold_line(figure, benchmark_pct, words=f"All centres: {benchmark_pct:.1f}%", colour=AUTHORITY_COLOUR,
+    threshold_line(figure, benchmark_pct, words=f"All centres: {benchmark_pct:.1f}%", colour=AUTHORITY_COLOUR,
                     axis="x")
     figure.update_xaxes(title=None, ticksuffix="%",
                         range=[0, max(100.0, float(values.max()) + 10 if values.notna().any() else 100.0)])
     figure.update_yaxes(title=None, type="category", autorange="reversed")
-    return _layout(figure, title=f"{chosen.name}: centres serving similarly deprived areas",
+    return styled(figure, title=f"{chosen.name}: centres serving similarly deprived areas",
                    height=160 + 45 * len(similar), legend=dict(orientation="h", yanchor="top", y=-0.12))

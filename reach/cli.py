@@ -20,18 +20,18 @@ IMPORT_KINDS = ("centres", "reach-areas", "boundaries", "population", "births", 
                 "registrations", "contacts", "postcodes", "deprivation", "lsoa-lookup")
 
 
-class _Formatter(argparse.RawDescriptionHelpFormatter):
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     pass
 
 
-def _date_argument(text: str) -> date:
+def date_argument(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
-def _db_option(parser):
+def add_db_option(parser):
     parser.add_argument("--db", metavar="PATH",
                         help="the Reach database (default: $REACH_DB, else data/reach.duckdb)")
 
@@ -162,7 +162,7 @@ def run_demo(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m reach",
-        formatter_class=_Formatter,
+        formatter_class=HelpFormatter,
         description=textwrap.dedent("""\
             Reach: what share of the under-fives in each children's centre's area it knows.
 
@@ -180,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = commands.add_parser(
-        "import", formatter_class=_Formatter, help="load a file into the store",
+        "import", formatter_class=HelpFormatter, help="load a file into the store",
         description=textwrap.dedent("""\
             Load one file (CSV or XLSX; boundaries as GeoJSON, GeoPackage or zipped Shapefile).
             A fault in the file as a whole (unreadable, a required column missing) refuses the
@@ -209,15 +209,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("kind", choices=IMPORT_KINDS, metavar="KIND", help="what the file holds: " + ", ".join(IMPORT_KINDS))
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--received-on", type=_date_argument, metavar="DATE",
+    p.add_argument("--received-on", type=date_argument, metavar="DATE",
                    help="the date health sent this births extract (for rows without received_on)")
     p.add_argument("--replace", action="store_true",
                    help="reach-areas only: the file replaces every reach area (a redrawing)")
-    _db_option(p)
+    add_db_option(p)
     p.set_defaults(func=run_import)
 
     p = commands.add_parser(
-        "report", formatter_class=_Formatter, help="the reach figures as at a date",
+        "report", formatter_class=HelpFormatter, help="the reach figures as at a date",
         description="Every measure of the data contract as at a date, per centre (default), per LSOA, or for the whole authority.",
         epilog=textwrap.dedent("""\
             examples:
@@ -225,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
               python -m reach report --as-at 2026-09-30 --by lsoa --format csv > lsoas.csv
               python -m reach report --as-at 2026-09-30 --format json --publish"""),
     )
-    p.add_argument("--as-at", type=_date_argument, required=True, metavar="DATE")
+    p.add_argument("--as-at", type=date_argument, required=True, metavar="DATE")
     p.add_argument("--by", choices=("centre", "lsoa", "authority"), default="centre")
     p.add_argument("--format", choices=("csv", "json", "table"), default="csv")
     p.add_argument("--publish", action="store_true",
@@ -235,32 +235,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--requires-improvement", type=float, default=51.0, metavar="PCT", help="band threshold (default 51)")
     p.add_argument("--sustained-contacts", type=int, default=3, metavar="N",
                    help="contacts in 12 months that count as sustained (default 3)")
-    _db_option(p)
+    add_db_option(p)
     p.set_defaults(func=run_report)
 
     p = commands.add_parser(
-        "quarantine", formatter_class=_Formatter, help="list the rejected rows",
+        "quarantine", formatter_class=HelpFormatter, help="list the rejected rows",
         description="The rows that imports set aside, with the file, the row number and the reason.",
         epilog="examples:\n  python -m reach quarantine\n  python -m reach quarantine --format csv > rejected.csv",
     )
     p.add_argument("--format", choices=("csv", "table"), default="table")
     p.add_argument("--kind", choices=IMPORT_KINDS, help="only rows from imports of this kind")
-    _db_option(p)
+    add_db_option(p)
     p.set_defaults(func=run_quarantine)
 
-    p = commands.add_parser("history", formatter_class=_Formatter, help="list the imports",
+    p = commands.add_parser("history", formatter_class=HelpFormatter, help="list the imports",
                             description="Every import, newest first, with its counts.",
                             epilog="example:\n  python -m reach history")
-    _db_option(p)
+    add_db_option(p)
     p.set_defaults(func=run_history)
 
     p = commands.add_parser(
-        "demo", formatter_class=_Formatter, help="build the fictional demo authority",
+        "demo", formatter_class=HelpFormatter, help="build the fictional demo authority",
         description="Build Brackenfold, a fictional council with 5 years of data, through the real importers.",
         epilog="examples:\n  python -m reach demo\n  python -m reach demo --db /tmp/demo.duckdb --force",
     )
     p.add_argument("--force", action="store_true", help="replace an existing database")
-    _db_option(p)
+    add_db_option(p)
     p.set_defaults(func=run_demo)
 
     try:

@@ -17,6 +17,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from data.schema import REGISTRATION_FLAGS
 from reach.measures import REPORT_COLUMNS, ReportOptions, families_to_find, under_five_sql
 
 LEVELS = ("centre", "lsoa", "authority")
@@ -38,29 +39,43 @@ def as_date(value) -> date:
 # turned into spells (from one registered_on to the next), so the registration in force on d is
 # found by a range join rather than by ranking every registration for every date: the same
 # answer as "the latest registration on or before d", but it scales to many dates. Registrations
-# on the same day are ordered by import, then centre, and the last one stands.
-_KNOWN_CTES = f"""
+# on the same day are ordered by import, then centre, and the last one stands. Each known child
+# carries the target-group flags of the registration in force.
+KNOWN_CHILDREN_CTES = f"""
 asat AS (
     SELECT DISTINCT CAST(unnest(?::DATE[]) AS DATE) AS d
 ),
 registration_spells AS (
-    SELECT child_key, dob, lsoa_code, family_key, registered_on AS from_on,
+    SELECT child_key, dob, lsoa_code, family_key, {", ".join(REGISTRATION_FLAGS)},
+           registered_on AS from_on,
            lead(registered_on) OVER (PARTITION BY child_key
                                      ORDER BY registered_on, import_id, centre_id) AS until_on
     FROM registrations
 ),
 known AS (
-    SELECT a.d, s.child_key, s.dob, s.lsoa_code, s.family_key
+    SELECT a.d, s.child_key, s.dob, s.lsoa_code, s.family_key,
+           {", ".join("s." + flag for flag in REGISTRATION_FLAGS)}
     FROM asat a JOIN registration_spells s
       ON s.from_on <= a.d AND (s.until_on IS NULL OR a.d < s.until_on)
     WHERE {under_five_sql('s.dob', 'a.d')}
+)"""
+
+# Children with enough contacts in the 12 months up to d (after d minus a year) to count as
+# sustained; filtering on the threshold here keeps later joins small. Parameter: the threshold.
+SUSTAINED_CTE = """
+sustained_12m AS (
+    SELECT a.d, c.child_key
+    FROM asat a
+    JOIN contacts c ON c.contact_on <= a.d AND c.contact_on > CAST(a.d - INTERVAL 1 YEAR AS DATE)
+    GROUP BY a.d, c.child_key
+    HAVING count(*) >= ?
 )"""
 
 # --- the measures per LSOA, for every date in `asat` -------------------------------------------
 # Parameters, in order: the list of dates, then the number of contacts that makes contact
 # sustained. Every other value is data.
 _LSOA_MEASURES_SQL = f"""
-WITH {_KNOWN_CTES},
+WITH {KNOWN_CHILDREN_CTES},
 first_registered AS (
     SELECT child_key, min(registered_on) AS first_on FROM registrations GROUP BY child_key
 ),
@@ -82,15 +97,7 @@ unmatched AS (
     WHERE {under_five_sql('l.dob', 'l.d')}
       AND (f.first_on IS NULL OR f.first_on > l.d)
 ),
--- Children with enough contacts in the 12 months up to d (after d minus a year) to count as
--- sustained; filtering on the threshold here keeps the join below small.
-sustained_12m AS (
-    SELECT a.d, c.child_key
-    FROM asat a
-    JOIN contacts c ON c.contact_on <= a.d AND c.contact_on > CAST(a.d - INTERVAL 1 YEAR AS DATE)
-    GROUP BY a.d, c.child_key
-    HAVING count(*) >= ?
-),
+{SUSTAINED_CTE},
 -- Everyone Reach can see living in an LSOA on d: known children and unmatched births.
 residents AS (
     SELECT k.d, k.lsoa_code, true AS is_known, k.dob, s.child_key IS NOT NULL AS sustained
@@ -161,7 +168,7 @@ ORDER BY g.d, g.centre_id, g.lsoa_code
 # Distinct known families per centre and for the authority: not a sum over LSOAs, because
 # siblings may live apart. Also the known children living outside every reach area.
 _FAMILIES_SQL = f"""
-WITH {_KNOWN_CTES},
+WITH {KNOWN_CHILDREN_CTES},
 placed AS (
     SELECT k.d, k.family_key, ra.centre_id, ra.lsoa_code AS in_area
     FROM known k LEFT JOIN reach_areas ra ON ra.lsoa_code = k.lsoa_code

@@ -15,8 +15,8 @@ from __future__ import annotations
 import pandas as pd
 
 from data.schema import REGISTRATION_FLAGS
-from reach.measures import ReportOptions, under_five_sql
-from reach.report import as_date, lsoa_measures
+from reach.measures import ReportOptions
+from reach.report import KNOWN_CHILDREN_CTES, SUSTAINED_CTE, as_date, lsoa_measures
 
 DEPRIVED = "deprived"
 
@@ -33,37 +33,19 @@ GROUP_NAMES = {
 TARGET_GROUP_COLUMNS = ("group", "group_name", "children_under5", "known_children", "reach_pct",
                         "share_of_known_pct", "sustained_contact", "sustained_pct")
 
-# Known children as at d (latest registration on or before d, under five, living in a reach
-# area), each with the flags on that latest registration and whether their contact is sustained.
-# Parameters, in order: the as-at date, the centre (NULL for every reach area), the number of
-# contacts in 12 months that makes contact sustained.
+# The known children of the report (KNOWN_CHILDREN_CTES: the registration in force on d, under
+# five, living in a reach area), with the flags of that registration and whether their contact
+# is sustained. Parameters, in order: the date (as a one-item list), the number of contacts that
+# makes contact sustained, then the centre twice (NULL for every reach area).
 _FLAG_COUNTS_SQL = f"""
-WITH params AS (
-    SELECT CAST(? AS DATE) AS d, CAST(? AS VARCHAR) AS centre, CAST(? AS INTEGER) AS needed
-),
-latest_registration AS (
-    SELECT r.*, row_number() OVER (PARTITION BY r.child_key
-                                   ORDER BY r.registered_on DESC, r.import_id DESC, r.centre_id DESC) AS rn
-    FROM registrations r, params p
-    WHERE r.registered_on <= p.d
-),
-known AS (
-    SELECT l.* FROM latest_registration l
-    CROSS JOIN params p
-    JOIN reach_areas ra ON ra.lsoa_code = l.lsoa_code
-    WHERE l.rn = 1 AND {under_five_sql('l.dob', 'p.d')}
-      AND (p.centre IS NULL OR ra.centre_id = p.centre)
-),
-contacts_12m AS (
-    SELECT c.child_key, count(*) AS n
-    FROM contacts c, params p
-    WHERE c.contact_on <= p.d AND c.contact_on > CAST(p.d - INTERVAL 1 YEAR AS DATE)
-      AND c.child_key IN (SELECT child_key FROM known)
-    GROUP BY c.child_key
-),
+WITH {KNOWN_CHILDREN_CTES},
+{SUSTAINED_CTE},
 flagged AS (
-    SELECT k.*, coalesce(c.n, 0) >= p.needed AS sustained
-    FROM known k CROSS JOIN params p LEFT JOIN contacts_12m c USING (child_key)
+    SELECT k.*, s.child_key IS NOT NULL AS sustained
+    FROM known k
+    JOIN reach_areas ra ON ra.lsoa_code = k.lsoa_code
+    LEFT JOIN sustained_12m s USING (d, child_key)
+    WHERE CAST(? AS VARCHAR) IS NULL OR ra.centre_id = ?
 )
 SELECT count(*) AS known_children,
        {", ".join(f"count(*) FILTER (WHERE {flag}) AS {flag}_known, "
@@ -92,7 +74,7 @@ def target_groups(con, *, as_at, centre_id: str | None = None,
     if centre_id is not None:
         lsoas = lsoas[lsoas["centre_id"] == centre_id]
     deprived = lsoas[lsoas["deprived"]]
-    counts = con.execute(_FLAG_COUNTS_SQL, [day, centre_id, options.sustained_contacts]).fetchone()
+    counts = con.execute(_FLAG_COUNTS_SQL, [[day], options.sustained_contacts, centre_id, centre_id]).fetchone()
     names = ["known_children"] + [f"{flag}_{part}" for flag in REGISTRATION_FLAGS for part in ("known", "sustained")]
     counts = dict(zip(names, counts))
     all_known = int(lsoas["known_children"].sum())

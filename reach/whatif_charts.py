@@ -25,7 +25,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from reach.calibration import Calibration, Parameter
-from reach.charts import LINE_COLOUR, TARGET_COLOUR, _layout, _threshold_line
+from reach.charts import LINE_COLOUR, TARGET_COLOUR, styled, threshold_line
 from reach.format import percent
 from reach.summaries import long_date
 from reach.whatif import (SHARING_OPTIONS, TARGET_SHARE, Projection, Scenario, TargetOutOfReach, add_months,
@@ -290,10 +290,10 @@ def steady_state_chart(table: pd.DataFrame, *, chosen: str) -> go.Figure:
         marker_color=[LINE_COLOUR if mark else "#56B4E9" for mark in is_chosen],
         hovertemplate="%{x}: %{y:.1f}% in the long run<extra></extra>",
     ))
-    _threshold_line(figure, 100.0 * TARGET_SHARE, words=_TARGET_WORDS, colour=TARGET_COLOUR)
+    threshold_line(figure, 100.0 * TARGET_SHARE, words=_TARGET_WORDS, colour=TARGET_COLOUR)
     figure.update_yaxes(title="Share of under-fives known", range=[0, 105], ticksuffix="%")
     figure.update_xaxes(title=None, type="category")
-    return _layout(figure, title="Long-run reach by how often birth data is shared",
+    return styled(figure, title="Long-run reach by how often birth data is shared",
                    legend=dict(orientation="h", y=-0.15))
 
 
@@ -354,7 +354,7 @@ def paths_chart(projections: dict[str, Projection], *, chosen: str, until: date)
             line=dict(color=SHARING_COLOURS[name], dash=SHARING_DASHES[name], width=4 if name == chosen else 2),
             marker=dict(size=5), hovertemplate="%{x|%b %Y}: %{y:.1f}%<extra>" + label + "</extra>",
         ))
-    _threshold_line(figure, 100.0 * TARGET_SHARE, words=_TARGET_WORDS, colour=TARGET_COLOUR)
+    threshold_line(figure, 100.0 * TARGET_SHARE, words=_TARGET_WORDS, colour=TARGET_COLOUR)
     inspection = until.isoformat()
     figure.add_vline(x=inspection, line=dict(color=LINE_COLOUR, dash="dot", width=1.5))
     figure.add_annotation(x=inspection, y=1, yref="paper", text="Inspection", showarrow=False,
@@ -367,7 +367,7 @@ def paths_chart(projections: dict[str, Projection], *, chosen: str, until: date)
     figure.update_yaxes(title="Share of under-fives known", ticksuffix="%",
                         range=[max(0.0, 10 * math.floor(lowest / 10 - 0.5)), max(101.0, max(values) + 1)])
     figure.update_xaxes(title=None)
-    return _layout(figure, title="Reach month by month to the inspection date, by sharing option",
+    return styled(figure, title="Reach month by month to the inspection date, by sharing option",
                    legend=dict(orientation="h", y=-0.15))
 
 

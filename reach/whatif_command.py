@@ -14,7 +14,7 @@ from datetime import date
 
 from data.store import database_path, opened
 from reach.calibration import Calibration, calibrate, current_position, default_calibration, known_share_by_age
-from reach.cli import EXIT_INPUT, EXIT_OK, _date_argument, _db_option, _Formatter
+from reach.cli import EXIT_INPUT, EXIT_OK, date_argument, add_db_option, HelpFormatter
 from reach.format import percent
 from reach.report import latest_data_date
 from reach.whatif import (SHARING_OPTIONS, TARGET_SHARE, Projection, add_months, describe_change,
@@ -38,7 +38,7 @@ _SHOWN_NAMES = {parameter: option for option, parameter in _OPTIONS.items()}
 def add_whatif_parser(subparsers) -> argparse.ArgumentParser:
     """Add the `whatif` subcommand to `python -m reach`."""
     parser = subparsers.add_parser(
-        "whatif", formatter_class=_Formatter, help="model how faster sharing of birth data changes reach",
+        "whatif", formatter_class=HelpFormatter, help="model how faster sharing of birth data changes reach",
         description=textwrap.dedent("""\
             What share of under-fives would a centre (or the whole authority) know if birth data
             were shared more often, arrived sooner, or included families who move in?
@@ -73,12 +73,12 @@ def add_whatif_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--arrivals-in-feed", action=argparse.BooleanOptionalAction, default=None,
                         help="whether the shared data includes children who move into the area")
     parser.add_argument("--centre", metavar="ID", help="one centre's reach area (default: the whole authority)")
-    parser.add_argument("--as-at", type=_date_argument, metavar="DATE",
+    parser.add_argument("--as-at", type=date_argument, metavar="DATE",
                         help="today's position (default: the latest date in the data, else today)")
-    parser.add_argument("--until", type=_date_argument, metavar="DATE",
+    parser.add_argument("--until", type=date_argument, metavar="DATE",
                         help=f"project reach up to this date (default: {DEFAULT_HORIZON_MONTHS} months after --as-at)")
     parser.add_argument("--format", choices=("json", "table"), default="table")
-    _db_option(parser)
+    add_db_option(parser)
     parser.set_defaults(func=run_whatif)
     return parser
 
