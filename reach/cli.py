@@ -37,19 +37,21 @@ def add_db_option(parser):
 
 
 def _progress_printer(stream=sys.stderr):
-    """Progress for large files on stderr, on one line, so stdout keeps only the summary."""
-    if not stream.isatty():
-        last = {"stage": None}
-
+    """Progress for large files on stderr, so stdout keeps only the one-line summary: a line
+    that rewrites itself on a terminal, and a line per 100,000 rows read otherwise (a log)."""
+    if stream.isatty():
         def report(done, total, stage):
-            if stage != last["stage"]:
-                last["stage"] = stage
-                print(f"  {stage}...", file=stream, flush=True)
+            of = f" of {total:,}" if total else ""
+            print(f"\r  {stage}: {done:,}{of} rows   ", end="", file=stream, flush=True)
         return report
 
+    importer_stages = {"reading", "checking", "saving", "done"}
+
     def report(done, total, stage):
-        of = f" of {total:,}" if total else ""
-        print(f"\r  {stage}: {done:,}{of} rows   ", end="", file=stream, flush=True)
+        if stage == "reading" and done and done % 100_000 == 0:
+            print(f"  read {done:,} rows", file=stream, flush=True)
+        elif stage not in importer_stages:   # the demo's steps, one line each
+            print(f"  {stage}", file=stream, flush=True)
     return report
 
 
