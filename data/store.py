@@ -23,6 +23,8 @@ from data.schema import create_schema
 DEFAULT_DB = Path(__file__).resolve().parent / "reach.duckdb"
 ENV_DB = "REACH_DB"
 ENV_SECRET = "REACH_SECRET"
+ENV_BUSY_WAIT = "REACH_BUSY_WAIT"
+DEFAULT_BUSY_WAIT_SECONDS = 10.0
 
 
 class StoreBusyError(RuntimeError):
@@ -44,13 +46,16 @@ def _is_lock_error(error: Exception) -> bool:
 
 
 def connect(path: str | os.PathLike | None = None, *, read_only: bool = False,
-            wait_seconds: float = 10.0) -> duckdb.DuckDBPyConnection:
+            wait_seconds: float | None = None) -> duckdb.DuckDBPyConnection:
     """Open the store, creating it (and its tables) if it does not exist.
 
-    Waits up to `wait_seconds` while another process holds the file, then raises
-    StoreBusyError with advice. A read-only open of a missing file raises FileNotFoundError.
+    Waits up to `wait_seconds` (default: `REACH_BUSY_WAIT`, else 10 seconds) while another
+    process holds the file, then raises StoreBusyError with advice. A read-only open of a
+    missing file raises FileNotFoundError.
     """
     db = database_path(path)
+    if wait_seconds is None:
+        wait_seconds = float(os.environ.get(ENV_BUSY_WAIT, DEFAULT_BUSY_WAIT_SECONDS))
     if read_only and not db.exists():
         raise FileNotFoundError(f"No Reach database at {db}. Run `python -m reach demo` or import data first.")
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -77,7 +82,7 @@ def connect(path: str | os.PathLike | None = None, *, read_only: bool = False,
 
 @contextlib.contextmanager
 def opened(path: str | os.PathLike | None = None, *, read_only: bool = False,
-           wait_seconds: float = 10.0):
+           wait_seconds: float | None = None):
     """`with opened(db) as con:` opens the store and always closes it again."""
     con = connect(path, read_only=read_only, wait_seconds=wait_seconds)
     try:
@@ -114,12 +119,16 @@ def secret_key(path: str | os.PathLike | None = None) -> bytes:
         return key_file.read_bytes().strip()
     key_file.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32).encode("ascii")
-    # O_EXCL: if two imports race to create the key, exactly one wins and the other reads it.
-    try:
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
-    except FileExistsError:
-        return key_file.read_bytes().strip()
+    # Written whole to a private temporary file, then linked into place: if two imports race to
+    # create the key, exactly one link succeeds and the other reads a complete key, never half.
+    draft = key_file.with_name(f".{key_file.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
     with os.fdopen(fd, "wb") as handle:
         handle.write(key)
-    os.chmod(key_file, stat.S_IRUSR | stat.S_IWUSR)
+    try:
+        os.link(draft, key_file)
+    except FileExistsError:
+        key = key_file.read_bytes().strip()
+    finally:
+        draft.unlink()
     return key
