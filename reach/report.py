@@ -76,26 +76,24 @@ sustained_12m AS (
 # sustained. Every other value is data.
 _LSOA_MEASURES_SQL = f"""
 WITH {KNOWN_CHILDREN_CTES},
+-- Each child's latest birth (or arrival) record received on or before d, as spells likewise,
+-- cut short on the day the child is first registered anywhere: from then on the child is known,
+-- not an unmatched birth. The range join then yields only unmatched children.
 first_registered AS (
     SELECT child_key, min(registered_on) AS first_on FROM registrations GROUP BY child_key
 ),
--- Each child's latest birth (or arrival) record received on or before d, as spells likewise.
 birth_spells AS (
-    SELECT child_key, dob, lsoa_code, received_on AS from_on,
-           lead(received_on) OVER (PARTITION BY child_key ORDER BY received_on, import_id) AS until_on
-    FROM births
-),
-latest_birth_record AS (
-    SELECT a.d, b.child_key, b.dob, b.lsoa_code
-    FROM asat a JOIN birth_spells b
-      ON b.from_on <= a.d AND (b.until_on IS NULL OR a.d < b.until_on)
+    SELECT b.child_key, b.dob, b.lsoa_code, b.received_on AS from_on,
+           least(coalesce(lead(b.received_on) OVER (PARTITION BY b.child_key
+                                                    ORDER BY b.received_on, b.import_id),
+                          DATE '9999-12-31'),
+                 coalesce(f.first_on, DATE '9999-12-31')) AS unmatched_until
+    FROM births b LEFT JOIN first_registered f USING (child_key)
 ),
 unmatched AS (
-    SELECT l.d, l.child_key, l.dob, l.lsoa_code
-    FROM latest_birth_record l
-    LEFT JOIN first_registered f ON f.child_key = l.child_key
-    WHERE {under_five_sql('l.dob', 'l.d')}
-      AND (f.first_on IS NULL OR f.first_on > l.d)
+    SELECT a.d, b.child_key, b.dob, b.lsoa_code
+    FROM asat a JOIN birth_spells b ON b.from_on <= a.d AND a.d < b.unmatched_until
+    WHERE {under_five_sql('b.dob', 'a.d')}
 ),
 {SUSTAINED_CTE},
 -- Everyone Reach can see living in an LSOA on d: known children and unmatched births.
@@ -170,15 +168,17 @@ ORDER BY g.d, g.centre_id, g.lsoa_code
 _FAMILIES_SQL = f"""
 WITH {KNOWN_CHILDREN_CTES},
 placed AS (
-    SELECT k.d, k.family_key, ra.centre_id, ra.lsoa_code AS in_area
+    SELECT k.d, k.family_key, ra.centre_id, ra.lsoa_code
     FROM known k LEFT JOIN reach_areas ra ON ra.lsoa_code = k.lsoa_code
 )
-SELECT d AS as_at, centre_id,
-       count(DISTINCT family_key) FILTER (WHERE in_area IS NOT NULL) AS known_families,
-       count(*) FILTER (WHERE in_area IS NULL) AS known_out_of_area,
-       GROUPING(centre_id) AS is_total
+SELECT d AS as_at,
+       CASE WHEN GROUPING(lsoa_code) = 0 THEN 'lsoa' WHEN GROUPING(centre_id) = 0 THEN 'centre'
+            ELSE 'authority' END AS level,
+       coalesce(lsoa_code, centre_id) AS area,
+       count(DISTINCT family_key) FILTER (WHERE centre_id IS NOT NULL) AS known_families,
+       count(*) FILTER (WHERE centre_id IS NULL) AS known_out_of_area
 FROM placed
-GROUP BY GROUPING SETS ((d, centre_id), (d))
+GROUP BY GROUPING SETS ((d, lsoa_code, centre_id), (d, centre_id), (d))
 """
 
 # Births in each of the 12 complete months before d's month, per LSOA and per centre.
@@ -303,7 +303,16 @@ def _derive(frame: pd.DataFrame, options: ReportOptions) -> pd.DataFrame:
     return frame
 
 
-def _compute(con, dates, options: ReportOptions) -> dict[str, pd.DataFrame]:
+def _families(con, day_list) -> dict[str, pd.DataFrame]:
+    """Known families per LSOA, per centre and for the authority (keyed by as_at and area)."""
+    frame = con.execute(_FAMILIES_SQL, [day_list]).df()
+    frame["as_at"] = pd.to_datetime(frame["as_at"]).dt.date
+    return {level: part.drop(columns="level") for level, part in frame.groupby("level")}
+
+
+def _compute(con, dates, options: ReportOptions, *, families: bool = True) -> dict[str, pd.DataFrame]:
+    """Every level's measures for every date. `families=False` skips counting distinct families
+    (the heaviest part at scale, and not needed for a trend)."""
     day_list = sorted({as_date(d) for d in dates})
     lsoa = lsoa_measures(con, dates=day_list, options=options)
     lsoa["deprived_under5"] = lsoa["children_under5"].where(lsoa["deprived"], 0)
@@ -338,17 +347,11 @@ def _compute(con, dates, options: ReportOptions) -> dict[str, pd.DataFrame]:
         for n, t in zip(centre["flagged_lsoas"], centre["lsoas"])
     ]
 
-    families = con.execute(_FAMILIES_SQL, [day_list]).df()
-    families["as_at"] = pd.to_datetime(families["as_at"]).dt.date
-    per_centre_families = families[families["is_total"] == 0][["as_at", "centre_id", "known_families"]]
-    per_centre_families = per_centre_families[per_centre_families["centre_id"].notna()]
-    centre = centre.merge(per_centre_families, on=["as_at", "centre_id"], how="left")
-
     # Every centre appears, even one with no reach area yet (all zeros, no percentage).
     names = _centre_names(con)
     grid = pd.DataFrame([(d, c) for d in day_list for c in names["centre_id"]], columns=["as_at", "centre_id"])
     centre = grid.merge(centre, on=["as_at", "centre_id"], how="left").merge(names, on="centre_id", how="left")
-    for column in _SUMMED + ["births_12m", "known_families", "lsoas", "flagged_lsoas"]:
+    for column in _SUMMED + ["births_12m", "lsoas", "flagged_lsoas"]:
         centre[column] = centre[column].fillna(0)
     centre["denominator_flagged"] = centre["denominator_flagged"].fillna(False).astype(bool)
 
@@ -362,23 +365,28 @@ def _compute(con, dates, options: ReportOptions) -> dict[str, pd.DataFrame]:
         f"{n} of {t} LSOAs use a fallback population figure" if n else None
         for n, t in zip(authority["flagged_lsoas"], authority["lsoas"])
     ]
-    totals = families[families["is_total"] == 1][["as_at", "known_families", "known_out_of_area"]]
-    authority = authority.merge(totals, on="as_at", how="left")
     last = con.execute(_AUTHORITY_LAST_RECEIVED_SQL, [day_list]).df()
     last["as_at"] = pd.to_datetime(last["as_at"]).dt.date
     authority = authority.merge(last, on="as_at", how="left")
     authority["centre_id"] = None
     authority["centre_name"] = "All centres"
-    for frame in (authority,):
-        frame["known_families"] = frame["known_families"].fillna(0)
-        frame["known_out_of_area"] = frame["known_out_of_area"].fillna(0).astype("int64")
-
     names_by_id = dict(zip(names["centre_id"], names["centre_name"]))
     lsoa["centre_name"] = lsoa["centre_id"].map(names_by_id)
-    for frame in (lsoa, centre, authority):
+    levels = {"lsoa": lsoa, "centre": centre, "authority": authority}
+    for frame in levels.values():
         _derive(frame, options)
-        frame["known_families"] = frame.get("known_families", pd.Series(0, index=frame.index)).fillna(0).astype("int64")
-    return {"lsoa": lsoa, "centre": centre, "authority": authority}
+    if families:
+        counted = _families(con, day_list)
+        for level, key in (("lsoa", "lsoa_code"), ("centre", "centre_id"), ("authority", None)):
+            columns = ["known_families"] + (["known_out_of_area"] if level == "authority" else [])
+            found = counted.get(level, pd.DataFrame(columns=["as_at", "area", *columns]))
+            found = found.rename(columns={"area": key}) if key else found.drop(columns="area")
+            on = ["as_at"] + ([key] if key else [])
+            merged = levels[level].merge(found[on + columns], on=on, how="left")
+            for column in columns:
+                merged[column] = merged[column].fillna(0).astype("int64")
+            levels[level] = merged
+    return levels
 
 
 _EXTRA_COLUMNS = {
@@ -405,19 +413,17 @@ def reach_report(con, *, as_at, by: str = "centre", options: ReportOptions = Rep
         raise ValueError(f"--by must be one of {', '.join(LEVELS)}; got {by!r}.")
     day = as_date(as_at)
     frame = _compute(con, [day], options)[by]
-    frame = frame.drop(columns="as_at")
-    if by == "lsoa" and "known_families" not in frame:
-        frame["known_families"] = 0
-    ordered = frame[_columns(by)].reset_index(drop=True)
-    return ordered
+    return frame[_columns(by)].reset_index(drop=True)
 
 
 def reach_trend(con, *, dates, by: str = "centre", options: ReportOptions = ReportOptions()) -> pd.DataFrame:
-    """The same measures for many dates at once (one query), with an `as_at` column first."""
+    """The same measures for many dates at once, with an `as_at` column first. Known families
+    are not counted here (the heaviest measure at scale, and not one anybody trends)."""
     if by not in LEVELS:
         raise ValueError(f"by must be one of {', '.join(LEVELS)}; got {by!r}.")
-    frame = _compute(con, dates, options)[by]
-    return frame[["as_at"] + _columns(by)].sort_values(["as_at"]).reset_index(drop=True)
+    frame = _compute(con, dates, options, families=False)[by]
+    columns = [c for c in _columns(by) if c not in ("known_families", "known_out_of_area")]
+    return frame[["as_at"] + columns].sort_values(["as_at"]).reset_index(drop=True)
 
 
 def month_ends(*, until, months: int) -> list[date]:

@@ -146,6 +146,8 @@ def test_lsoa_rows_add_up_to_their_centre(con):
     assert a2["births_12m"] == 2                  # k4's and k8's records
     a1 = _row(lsoas, "lsoa_code", A1)
     assert a1["births_12m"] == 5
+    # Siblings k6 (A1) and k9 (A2) are one family in each LSOA, and one for the centre.
+    assert a1["known_families"] == 1 and a2["known_families"] == 1
     assert bool(a1["denominator_flagged"]) is False
     assert a1["idaci_decile"] == 2
 
@@ -195,6 +197,7 @@ def test_families_to_find_is_not_fooled_by_floating_point():
 
 
 def test_trend_gives_the_same_figures_as_single_dates(con):
+    assert "known_families" not in reach_trend(con, dates=[AS_AT]).columns   # not trended
     dates = month_ends(until=AS_AT, months=4)
     assert dates[-1] == AS_AT and dates[0] == date(2025, 6, 30)
     trend = reach_trend(con, dates=dates)
