@@ -296,9 +296,11 @@ def funnel_plot(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float,
                        denominator_words=chosen.denominator_words, error=False)
     values = shown[chosen.column]
     top = max(100.0, float(values.max()) + 5 if values.notna().any() else 100.0)
-    bottom = min(0.0, float(values.min()) - 5) if values.notna().any() else 0.0
+    # Zoom to where the centres and the funnel's neck are, so differences of a few points show.
+    lowest = float(values.min()) if values.notna().any() else benchmark_pct
+    bottom = max(0.0, min(lowest - 10, benchmark_pct - 25))
     figure.update_xaxes(title=f"Number of {chosen.denominator_words}", rangemode="tozero")
-    figure.update_yaxes(title=f"{chosen.name} (%)", ticksuffix="%", range=[max(bottom, 0.0), top])
+    figure.update_yaxes(title=f"{chosen.name} (%)", ticksuffix="%", range=[bottom, top])
     return styled(figure, title=f"Funnel plot: {chosen.name.lower()} against the number of {chosen.denominator_words}",
                    height=560, legend=dict(orientation="h", yanchor="top", y=-0.15))
 

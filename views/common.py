@@ -161,7 +161,10 @@ def table(frame: pd.DataFrame, *, file_name: str, key: str, column_config: dict 
           caption: str | None = None, height: int | None = None) -> None:
     """A table with friendly headings and, under it, a CSV download of the raw figures."""
     shown = frame.rename(columns={c: fmt.HEADINGS.get(c, c) for c in frame.columns})
-    config = {fmt.HEADINGS.get(k, k): v for k, v in (column_config or {}).items()}
+    # Whole numbers with thousands separators (1,143), unless the page says otherwise.
+    counts = {c: st.column_config.NumberColumn(format="localized") for c in frame.columns
+              if pd.api.types.is_integer_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])}
+    config = {fmt.HEADINGS.get(k, k): v for k, v in {**counts, **(column_config or {})}.items()}
     kwargs = {"height": height} if height else {}
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config,
                  placeholder=fmt.NO_FIGURE, **kwargs)
