@@ -54,7 +54,21 @@ class TableFile:
     estimated_rows: int | None
 
     def batches(self, size: int) -> Iterator[tuple[list[int], list[list[str]]]]:
-        """Yield (row numbers, rows); every row has exactly as many values as the header."""
+        """Yield (row numbers, rows) in batches of `size`; every row has exactly as many values
+        as the header, and blank rows are skipped (keeping the numbers of the rest)."""
+        numbers: list[int] = []
+        rows: list[list[str]] = []
+        for number, values in self.numbered_rows():
+            numbers.append(number)
+            rows.append(values)
+            if len(rows) == size:
+                yield numbers, rows
+                numbers, rows = [], []
+        if rows:
+            yield numbers, rows
+
+    def numbered_rows(self) -> Iterator[tuple[int, list[str]]]:
+        """Each data row that is not blank, with its number (1 = the first after the header)."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -109,10 +123,8 @@ class _CsvFile(TableFile):
             raise unreadable(self._name, "CSV", f"it is not UTF-8 text (row {number + 1} cannot be "
                              "read; save it as CSV UTF-8)") from None
 
-    def batches(self, size: int) -> Iterator[tuple[list[int], list[list[str]]]]:
+    def numbered_rows(self) -> Iterator[tuple[int, list[str]]]:
         width = len(self.header)
-        numbers: list[int] = []
-        rows: list[list[str]] = []
         number = 0
         while (values := self._next_row(number)) is not None:
             number += 1
@@ -125,13 +137,7 @@ class _CsvFile(TableFile):
                         f"row {number} has {len(values)} values but the header has {width} columns "
                         "(the file may be cut short, or a value holds an unquoted comma)")
                 values = values[:width]
-            numbers.append(number)
-            rows.append(values)
-            if len(rows) == size:
-                yield numbers, rows
-                numbers, rows = [], []
-        if rows:
-            yield numbers, rows
+            yield number, values
 
     def close(self) -> None:
         handle = getattr(self, "_handle", None)
@@ -174,10 +180,8 @@ class _XlsxFile(TableFile):
         self.header = header
         self.estimated_rows = max(sheet.max_row - 1, 0) if sheet.max_row else None
 
-    def batches(self, size: int) -> Iterator[tuple[list[int], list[list[str]]]]:
+    def numbered_rows(self) -> Iterator[tuple[int, list[str]]]:
         width = len(self.header)
-        numbers: list[int] = []
-        rows: list[list[str]] = []
         for number, cells in enumerate(self._rows, start=1):
             values = [cell_text(value) for value in cells[:width]]
             if not any(values) and not any(cell_text(value) for value in cells[width:]):
@@ -187,13 +191,7 @@ class _XlsxFile(TableFile):
                                  f"row {number} has values beyond the {width} columns of the header")
             # Read-only sheets leave out empty cells at the end of a row.
             values.extend([""] * (width - len(values)))
-            numbers.append(number)
-            rows.append(values)
-            if len(rows) == size:
-                yield numbers, rows
-                numbers, rows = [], []
-        if rows:
-            yield numbers, rows
+            yield number, values
 
     def close(self) -> None:
         book = getattr(self, "_book", None)
