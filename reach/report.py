@@ -411,9 +411,14 @@ def reach_report(con, *, as_at, by: str = "centre", options: ReportOptions = Rep
     """
     if by not in LEVELS:
         raise ValueError(f"--by must be one of {', '.join(LEVELS)}; got {by!r}.")
-    day = as_date(as_at)
-    frame = _compute(con, [day], options)[by]
-    return frame[_columns(by)].reset_index(drop=True)
+    return reach_reports(con, as_at=as_at, options=options)[by]
+
+
+def reach_reports(con, *, as_at, options: ReportOptions = ReportOptions()) -> dict[str, pd.DataFrame]:
+    """The report at every level at once ({"centre": ..., "lsoa": ..., "authority": ...}): the
+    levels share one computation, so asking for all three costs no more than one."""
+    computed = _compute(con, [as_date(as_at)], options)
+    return {level: computed[level][_columns(level)].reset_index(drop=True) for level in LEVELS}
 
 
 def reach_trend(con, *, dates, by: str = "centre", options: ReportOptions = ReportOptions()) -> pd.DataFrame:
@@ -421,9 +426,17 @@ def reach_trend(con, *, dates, by: str = "centre", options: ReportOptions = Repo
     are not counted here (the heaviest measure at scale, and not one anybody trends)."""
     if by not in LEVELS:
         raise ValueError(f"by must be one of {', '.join(LEVELS)}; got {by!r}.")
-    frame = _compute(con, dates, options, families=False)[by]
-    columns = [c for c in _columns(by) if c not in ("known_families", "known_out_of_area")]
-    return frame[["as_at"] + columns].sort_values(["as_at"]).reset_index(drop=True)
+    return reach_trends(con, dates=dates, options=options)[by]
+
+
+def reach_trends(con, *, dates, options: ReportOptions = ReportOptions()) -> dict[str, pd.DataFrame]:
+    """The trend at every level from one computation."""
+    computed = _compute(con, dates, options, families=False)
+    trends = {}
+    for level in LEVELS:
+        columns = [c for c in _columns(level) if c not in ("known_families", "known_out_of_area")]
+        trends[level] = computed[level][["as_at"] + columns].sort_values(["as_at"]).reset_index(drop=True)
+    return trends
 
 
 def month_ends(*, until, months: int) -> list[date]:

@@ -18,7 +18,7 @@ import streamlit as st
 from data.store import StoreBusyError, data_version, database_path, opened
 from reach import format as fmt
 from reach.measures import DEFINITIONS, Bands, ReportOptions
-from reach.report import latest_data_date, reach_report, reach_trend, month_ends
+from reach.report import latest_data_date, month_ends, reach_reports, reach_trends
 
 
 # --- the store --------------------------------------------------------------------------------
@@ -112,25 +112,26 @@ def _options(band_key: tuple) -> ReportOptions:
     return ReportOptions(bands=Bands(outstanding=outstanding, good=good, requires_improvement=requires))
 
 
-@st.cache_data(show_spinner="Working out the figures...", max_entries=64)
-def _report(path: str, version: tuple, as_at: date, by: str, band_key: tuple) -> pd.DataFrame:
-    return read(reach_report, as_at=as_at, by=by, options=_options(band_key))
+@st.cache_data(show_spinner="Working out the figures...", max_entries=32)
+def _reports(path: str, version: tuple, as_at: date, band_key: tuple) -> dict[str, pd.DataFrame]:
+    # Every level in one computation: the pages ask for centres, LSOAs and the authority together.
+    return read(reach_reports, as_at=as_at, options=_options(band_key))
 
 
-@st.cache_data(show_spinner="Working out the trend...", max_entries=32)
-def _trend(path: str, version: tuple, until: date, months: int, by: str, band_key: tuple) -> pd.DataFrame:
+@st.cache_data(show_spinner="Working out the trend...", max_entries=16)
+def _trends(path: str, version: tuple, until: date, months: int, band_key: tuple) -> dict[str, pd.DataFrame]:
     dates = month_ends(until=until, months=months)
-    return read(reach_trend, dates=dates, by=by, options=_options(band_key))
+    return read(reach_trends, dates=dates, options=_options(band_key))
 
 
 def report(by: str = "centre", *, as_at: date | None = None) -> pd.DataFrame:
     s = settings()
-    return _report(str(db_path()), version(), as_at or s.as_at, by, s.band_key)
+    return _reports(str(db_path()), version(), as_at or s.as_at, s.band_key)[by]
 
 
 def trend(by: str = "authority", *, months: int = 36) -> pd.DataFrame:
     s = settings()
-    return _trend(str(db_path()), version(), s.as_at, months, by, s.band_key)
+    return _trends(str(db_path()), version(), s.as_at, months, s.band_key)[by]
 
 
 def cached(function, *args, **kwargs):
