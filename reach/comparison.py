@@ -85,6 +85,30 @@ def league_table(centres: pd.DataFrame, *, benchmark_pct: float, measure_key: st
     return frame[columns].reset_index(drop=True)
 
 
+CHART_CENTRES = 40   # more than this and a league chart stops being readable
+
+
+def league_for_chart(league: pd.DataFrame, *, limit: int = CHART_CENTRES,
+                     include: str | None = None) -> tuple[pd.DataFrame, str | None]:
+    """The rows of a league table to draw, and a note when not all are drawn.
+
+    A regional or national team may compare thousands of centres: a chart of them all is a
+    smear. Beyond `limit`, the chart shows the highest and the lowest half-limit each (and the
+    centre `include`, if given, wherever it ranks); the table keeps every centre.
+    """
+    if len(league) <= limit:
+        return league, None
+    half = limit // 2
+    keep = league.index[:half].union(league.index[-half:])
+    if include is not None:
+        keep = keep.union(league.index[league["centre_id"] == include])
+    shown = league.loc[keep]
+    note = (f"The chart shows the {half} highest and the {half} lowest of {len(league):,} centres"
+            + (" and the chosen centre" if include is not None and len(shown) > 2 * half else "")
+            + "; the table below lists them all.")
+    return shown, note
+
+
 def deprived_share(centres: pd.DataFrame) -> pd.Series:
     """Each centre's share of under-fives living in the most deprived areas (IDACI 1 to 3), in %."""
     size = centres["children_under5"].astype("float64")
@@ -154,11 +178,15 @@ def similar_sentence(similar: pd.DataFrame, *, measure_key: str = "reach") -> st
             f"Its {chosen_measure.name.lower()} of {value:.1f}% is higher than {lower} of them.")
 
 
-def outside_limits_sentence(league: pd.DataFrame) -> str:
-    """The centres beyond the 95% limits, in words: 'Outside the 95% limits: Ash (higher); Elm (lower).'"""
+def outside_limits_sentence(league: pd.DataFrame, *, most_named: int = 12) -> str:
+    """The centres beyond the 95% limits, in words: 'Outside the 95% limits: Ash (higher); Elm (lower).'
+    Beyond `most_named` centres, the rest are counted rather than named."""
     outside = league[league["comparison"].isin(["better", "worse"])]
     if outside.empty:
         return "Every centre is within the 95% limits: none differs from the authority by more than chance."
     named = "; ".join(f"{name} ({'higher' if comparison == 'better' else 'lower'})"
-                      for name, comparison in zip(outside["centre_name"], outside["comparison"]))
-    return f"Outside the 95% limits: {named}."
+                      for name, comparison in zip(outside["centre_name"][:most_named],
+                                                  outside["comparison"][:most_named]))
+    rest = len(outside) - most_named
+    more = f"; and {rest:,} more (see the table)" if rest > 0 else ""
+    return f"Outside the 95% limits: {named}{more}."

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from reach import charts
-from reach.comparison import (MEASURES, benchmark, comparison_sentence, league_table, outside_limits_sentence,
-                              similar_centres, similar_sentence)
+from reach.comparison import (MEASURES, benchmark, comparison_sentence, league_for_chart, league_table,
+                              outside_limits_sentence, similar_centres, similar_sentence)
 from reach.stats import COMPARISON_WORDS
 from reach.summaries import long_date
 from views import common
@@ -40,8 +40,11 @@ legend = "; ".join(f"**{key}**: {words.lower()}" for key, words in COMPARISON_WO
 # --- the league table -------------------------------------------------------------------------
 st.header(f"League table: {chosen.name.lower()}")
 chart, words = st.columns([3, 2])
-chart.plotly_chart(charts.league_chart(league, measure_key=measure_key, benchmark_pct=benchmark_pct,
+drawn, drawn_note = league_for_chart(league, include=st.session_state.get("centre_id"))
+chart.plotly_chart(charts.league_chart(drawn, measure_key=measure_key, benchmark_pct=benchmark_pct,
                                        bands=s.bands), key="league_chart")
+if drawn_note:
+    chart.caption(drawn_note)
 with words:
     st.markdown(comparison_sentence(league, measure_key=measure_key))
     st.markdown(f"All centres together: **{benchmark_pct:.1f}%**. The whiskers are each centre's 95% "

@@ -5,8 +5,8 @@ import math
 import pandas as pd
 import pytest
 
-from reach.comparison import (MEASURES, benchmark, comparison_sentence, deprived_share, league_table, measure,
-                              outside_limits_sentence, similar_centres, similar_sentence)
+from reach.comparison import (MEASURES, benchmark, comparison_sentence, deprived_share, league_for_chart,
+                              league_table, measure, outside_limits_sentence, similar_centres, similar_sentence)
 from reach.stats import wilson_interval
 
 
@@ -100,6 +100,33 @@ def test_outside_limits_sentence():
     assert outside_limits_sentence(league) == "Outside the 95% limits: Ash (higher); Birch (lower)."
     calm = league[league["comparison"] == "similar"]
     assert outside_limits_sentence(calm).startswith("Every centre is within the 95% limits")
+    assert outside_limits_sentence(league, most_named=1) == \
+        "Outside the 95% limits: Ash (higher); and 1 more (see the table)."
+
+
+def _many_centres(n: int) -> pd.DataFrame:
+    known = [500 + (i * 37) % 400 for i in range(n)]
+    return pd.DataFrame({
+        "centre_id": [f"C{i:04d}" for i in range(n)], "centre_name": [f"Centre {i}" for i in range(n)],
+        "children_under5": [1000] * n, "known_children": known, "reach_pct": [k / 10 for k in known],
+        "band": ["good"] * n,
+    })
+
+
+def test_a_league_of_many_centres_draws_the_highest_the_lowest_and_the_chosen():
+    league = league_table(_many_centres(900), benchmark_pct=70.0)
+    drawn, note = league_for_chart(league, limit=40, include="C0450")
+    ranks = list(drawn["rank"])
+    assert ranks[:20] == list(league["rank"][:20]) and ranks[-20:] == list(league["rank"][-20:])
+    assert "C0450" in set(drawn["centre_id"]) and len(drawn) == 41
+    assert note == ("The chart shows the 20 highest and the 20 lowest of 900 centres and the chosen "
+                    "centre; the table below lists them all.")
+
+
+def test_a_small_league_is_drawn_whole():
+    league = league_table(centres(), benchmark_pct=80.0)
+    drawn, note = league_for_chart(league)
+    assert len(drawn) == len(league) and note is None
 
 
 def test_similar_sentence():
