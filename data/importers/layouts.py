@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from data.importers.errors import FileFault, missing_column
+from data.schema import REGISTRATION_FLAGS
 
 KINDS = (
     "centres",
@@ -26,14 +27,8 @@ KINDS = (
     "lsoa-lookup",
 )
 
-FLAG_COLUMNS = (
-    "lone_parent",
-    "teenage_parent",
-    "workless_household",
-    "disability",
-    "minority_ethnic",
-    "father_engaged",
-)
+# The target-group flags a registration may carry: the store's list, so the two cannot differ.
+FLAG_COLUMNS = REGISTRATION_FLAGS
 
 
 @dataclass(frozen=True)
