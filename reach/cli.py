@@ -161,6 +161,15 @@ def run_demo(args) -> int:
 
 # --- the parser ------------------------------------------------------------------------------
 
+def _kinds_help() -> str:
+    """Each kind and the columns it needs, from the importers' own layouts."""
+    from data.importers import columns_needed
+    lines = ["kinds and the columns they need (column names in any case; see the README for aliases):"]
+    lines += [textwrap.fill(columns_needed(kind), width=92, initial_indent=f"  {kind:<14} ",
+                            subsequent_indent=" " * 17) for kind in IMPORT_KINDS]
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m reach",
@@ -191,23 +200,12 @@ def build_parser() -> argparse.ArgumentParser:
             changes nothing. NHS numbers are replaced by a keyed hash; postcodes become LSOAs
             and are not kept."""),
         epilog=textwrap.dedent("""\
-            kinds and their required columns (see the README for aliases and optional columns):
-              centres        centre_id (or urn), name
-              reach-areas    lsoa_code, centre_id
-              boundaries     LSOA code and polygons (GeoJSON, GeoPackage, zipped Shapefile)
-              population     lsoa_code, children_0_4, period  (or the ONS mid-year layout)
-              births         nhs_number or child_key, dob, lsoa_code or postcode
-              birth-counts   month, births, lsoa_code or centre_id
-              registrations  nhs_number or child_key, dob, lsoa_code or postcode, centre_id, registered_on
-              contacts       nhs_number or child_key, contact_on
-              postcodes      postcode (or pcds), lsoa_code (or lsoa21cd)
-              deprivation    lsoa_code, idaci_decile  (or the Indices of Deprivation long layout)
-              lsoa-lookup    lsoa11cd, lsoa21cd
+            {kinds}
 
             examples:
               python -m reach import centres centres.csv
               python -m reach import births births_2026_08.csv --received-on 2026-09-14
-              python -m reach import reach-areas reach_areas_2026.csv --replace"""),
+              python -m reach import reach-areas reach_areas_2026.csv --replace""").format(kinds=_kinds_help()),
     )
     p.add_argument("kind", choices=IMPORT_KINDS, metavar="KIND", help="what the file holds: " + ", ".join(IMPORT_KINDS))
     p.add_argument("file", metavar="FILE")

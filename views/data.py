@@ -6,10 +6,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from data.importers import KINDS, FileFault, import_file, import_history, list_quarantine, remove_import
-from data.importers.layouts import LAYOUTS
+from data.importers import (KINDS, FileFault, columns_needed, import_file, import_history, list_quarantine,
+                            remove_import)
 from data.store import StoreBusyError
-from geo.boundaries import LSOA_CODE_COLUMNS
 from reach import compliance as sharing
 from reach.measures import DEFINITIONS
 from views import common
@@ -69,17 +68,6 @@ def _kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, (kind, ""))[0]
 
 
-def _columns_needed(kind: str) -> str:
-    """The kind's required columns, as the importers define them."""
-    if kind == "boundaries":
-        return f"an LSOA code column ({' or '.join(LSOA_CODE_COLUMNS)}) and polygon shapes"
-    layouts = LAYOUTS[kind]
-    described = [", ".join(" or ".join(group) for group in layout.required) for layout in layouts]
-    needed = described[0] if len(described) == 1 else "; or ".join(described)
-    optional = layouts[0].optional
-    return needed + (f" (and may have {', '.join(optional)})" if optional else "")
-
-
 def _message(key: str) -> None:
     """Show (once) what the last undo did: the page reruns after it, to list the imports anew."""
     kind, text = st.session_state.pop(key, (None, None))
@@ -107,7 +95,7 @@ load, history_tab, quarantine_tab, sharing_tab, definitions_tab = st.tabs(
 with load:
     kind = st.selectbox("Kind of file", KINDS, key="upload_kind", format_func=_kind_label)
     st.caption(f"{KIND_LABELS.get(kind, (kind, ''))[1].capitalize()}. Needs the columns: "
-               f"{_columns_needed(kind)}. Column names may be in any case.")
+               f"{columns_needed(kind)}. Column names may be in any case.")
     uploaded = st.file_uploader("File", type=UPLOAD_TYPES, key="upload_file",
                                 help="CSV (UTF-8), Excel (.xlsx), or for boundaries GeoJSON, "
                                      "GeoPackage or a zipped Shapefile.")

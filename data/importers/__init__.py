@@ -11,10 +11,11 @@ with its reason and the rest of the file is saved. See docs/data-contract.md.
 from data.importers.errors import FileFault
 from data.importers.history import RemovedImport, import_history, list_quarantine, remove_import
 from data.importers.importing import ImportSummary, import_file
-from data.importers.layouts import KINDS
+from data.importers.layouts import KINDS, columns_needed
 from data.importers.pseudonymise import is_valid_nhs_number, keyed_hash
 
 __all__ = [
+    "columns_needed",
     "KINDS",
     "FileFault",
     "ImportSummary",

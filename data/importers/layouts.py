@@ -168,6 +168,20 @@ LAYOUTS: dict[str, tuple[Layout, ...]] = {
 }
 
 
+def columns_needed(kind: str) -> str:
+    """The columns a kind's file needs, in words, from the layouts above: for help texts and the
+    dashboard's upload page, so they can never drift from what the importer checks."""
+    if kind == "boundaries":
+        from geo.boundaries import LSOA_CODE_COLUMNS
+        return f"an LSOA code column ({' or '.join(LSOA_CODE_COLUMNS)}) and polygon shapes"
+    layouts = LAYOUTS[kind]
+    described = [", ".join(" or ".join(COLUMNS[name].heading or name for name in group)
+                           for group in layout.required) for layout in layouts]
+    needed = described[0] if len(described) == 1 else "; or ".join(described)
+    optional = layouts[0].optional
+    return needed + (f" (and may have {', '.join(optional)})" if optional else "")
+
+
 def normalise_header(text: str) -> str:
     """How a header is compared: lower case, trimmed, punctuation and spaces as one underscore."""
     return re.sub(r"[^0-9a-z]+", "_", text.strip().lower()).strip("_")
