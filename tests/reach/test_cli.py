@@ -132,7 +132,7 @@ def trafford_store(tmp_path_factory):
         by_lsoa[p["lsoa_code"]].append(p["postcode"])
     registrations, births, contacts = [], [], []
     reg_rows, birth_rows, contact_rows = [], [], []
-    for i in range(2500):
+    for _ in range(2500):
         nhs = _nhs_number(rng)
         dob = date(2021, 6, 1) + timedelta(days=rng.randrange(0, 1950))
         lsoa = rng.choice(lsoas)
