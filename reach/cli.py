@@ -68,7 +68,12 @@ def run_import(args) -> int:
         return EXIT_INPUT
     if sys.stderr.isatty():
         print(file=sys.stderr)
-    print(summary.line())
+    print(summary.line(), flush=True)
+    # What else the importer noticed (editions skipped, codes it could not place) goes to stderr,
+    # so stdout stays the one summary line that scripts read.
+    notes = summary.message[len(summary.line()):].lstrip(". ").strip()
+    if summary.message.startswith(summary.line()) and notes:
+        print(textwrap.fill(notes, width=100, initial_indent="  ", subsequent_indent="  "), file=sys.stderr)
     return EXIT_OK
 
 

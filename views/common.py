@@ -78,7 +78,10 @@ def _latest_date(path: str, version: tuple) -> date | None:
 
 
 def default_as_at() -> date:
-    return _latest_date(str(db_path()), version()) or date.today()
+    """The most recent date in the data, but never after today (a mistyped future date in one
+    row must not move every page into the future)."""
+    latest = _latest_date(str(db_path()), version())
+    return min(latest, date.today()) if latest else date.today()
 
 
 def sidebar_settings() -> Settings:
