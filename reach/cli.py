@@ -262,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser(
         "demo", formatter_class=HelpFormatter, help="build the fictional demo authority",
         description="Build Brackenfold, a fictional council with 5 years of data, through the real importers.",
-        epilog="examples:\n  python -m reach demo\n  python -m reach demo --db /tmp/demo.duckdb --force",
+        epilog="examples:\n  python -m reach demo\n  python -m reach demo --db demo.duckdb --force",
     )
     p.add_argument("--force", action="store_true", help="replace an existing database")
     add_db_option(p)
