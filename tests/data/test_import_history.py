@@ -9,17 +9,7 @@ import pytest
 
 from data.importers import ImportSummary, import_file, import_history, list_quarantine, remove_import
 from data.store import opened
-
-
-@pytest.fixture
-def db(tmp_path) -> Path:
-    return tmp_path / "reach.duckdb"
-
-
-def _write(folder: Path, name: str, lines: list[str]) -> Path:
-    path = folder / name
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+from files import write_lines as _write
 
 
 @pytest.fixture

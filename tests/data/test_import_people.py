@@ -12,6 +12,7 @@ import pytest
 
 from data.importers import import_file, is_valid_nhs_number, list_quarantine
 from data.store import opened
+from files import write_lines as _write
 
 SECRET = "a-test-key-for-hashing"
 
@@ -19,17 +20,6 @@ SECRET = "a-test-key-for-hashing"
 @pytest.fixture(autouse=True)
 def secret(monkeypatch):
     monkeypatch.setenv("REACH_SECRET", SECRET)
-
-
-@pytest.fixture
-def db(tmp_path) -> Path:
-    return tmp_path / "reach.duckdb"
-
-
-def _write(folder: Path, name: str, lines: list[str]) -> Path:
-    path = folder / name
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 def _key(nhs_number: str) -> str:

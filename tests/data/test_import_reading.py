@@ -14,11 +14,6 @@ from data.schema import TABLES
 from data.store import opened
 
 
-@pytest.fixture
-def db(tmp_path) -> Path:
-    return tmp_path / "reach.duckdb"
-
-
 def _write(folder: Path, name: str, text: str, *, encoding: str = "utf-8") -> Path:
     path = folder / name
     path.write_bytes(text.encode(encoding))

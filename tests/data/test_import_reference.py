@@ -11,17 +11,7 @@ import shapely
 
 from data.importers import FileFault, import_file
 from data.store import opened
-
-
-@pytest.fixture
-def db(tmp_path) -> Path:
-    return tmp_path / "reach.duckdb"
-
-
-def _write(folder: Path, name: str, lines: list[str]) -> Path:
-    path = folder / name
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+from files import write_lines as _write
 
 
 def _rows(db: Path, sql: str) -> list[tuple]:

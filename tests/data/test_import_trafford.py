@@ -14,11 +14,6 @@ from data.store import opened
 pytestmark = pytest.mark.realdata
 
 
-@pytest.fixture
-def db(tmp_path) -> Path:
-    return tmp_path / "reach.duckdb"
-
-
 def _rows(db: Path, sql: str) -> list[tuple]:
     with opened(db, read_only=True) as con:
         return con.execute(sql).fetchall()
