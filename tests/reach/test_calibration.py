@@ -13,16 +13,11 @@ from data.store import connect
 from reach.calibration import (CONTACT_WINDOW_DAYS, DEFAULT_PARAMETERS, Parameter, calibrate, current_position,
                                default_calibration, known_share_by_age)
 from reach.whatif import DAYS_PER_MONTH, DEFAULT_SCENARIO
+from rows import insert_rows as _insert
 
 A1, A2, B1 = "E01000001", "E01000002", "E01000003"
 AS_AT = date(2025, 6, 30)
 DELIVERIES = [date(2024 + (m // 12), m % 12 + 1, 15) for m in range(18)]   # 2024-01-15 .. 2025-06-15
-
-
-def _insert(con, table, rows):
-    columns = list(rows[0])
-    con.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-                    [[row[c] for c in columns] for row in rows])
 
 
 def birth(child, dob, lsoa, received, event="birth"):

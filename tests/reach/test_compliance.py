@@ -7,15 +7,9 @@ import pytest
 
 from data.store import connect
 from reach.compliance import NONE_RECEIVED, OVERDUE, ON_TIME, compliance, compliance_summary
+from rows import insert_rows as _insert
 
 AS_AT = date(2025, 6, 10)
-
-
-def _insert(con, table, rows):
-    columns = list(rows[0])
-    marks = ", ".join("?" for _ in columns)
-    con.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-                    [[row[c] for c in columns] for row in rows])
 
 
 @pytest.fixture

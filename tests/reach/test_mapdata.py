@@ -12,6 +12,7 @@ from reach.mapdata import (MAP_MEASURES, boundary_coverage, centre_points, displ
                            display_reach_areas, gap_ranking, gap_summary, lsoa_map, lsoa_names,
                            reach_area_lsoas, reach_area_map, shows_reach_areas_only)
 from reach.report import reach_report
+from rows import insert_rows as _insert
 
 A1, A2, B1, B2, ELSEWHERE = "E01000001", "E01000002", "E01000003", "E01000004", "E01000009"
 AS_AT = date(2025, 9, 15)
@@ -21,13 +22,6 @@ WEST, SOUTH, STEP = -2.30, 53.40, 0.01
 def _square(column: int, row: int) -> shapely.Polygon:
     x, y = WEST + column * STEP, SOUTH + row * STEP
     return shapely.box(x, y, x + STEP, y + STEP)
-
-
-def _insert(con, table, rows):
-    columns = list(rows[0])
-    marks = ", ".join("?" for _ in columns)
-    con.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-                    [[row[c] for c in columns] for row in rows])
 
 
 @pytest.fixture

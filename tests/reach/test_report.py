@@ -13,20 +13,10 @@ import pytest
 from data.store import connect
 from reach.measures import Bands, ReportOptions, families_to_find
 from reach.report import month_ends, reach_report, reach_trend
+from rows import insert_rows as _insert
 
 A1, A2, B1, OUTSIDE = "E01000001", "E01000002", "E01000003", "E01000009"
 AS_AT = date(2025, 9, 15)
-
-
-def _insert(con, table, rows):
-    if not rows:
-        return
-    columns = list(rows[0])
-    marks = ", ".join("?" for _ in columns)
-    con.executemany(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-        [[row[c] for c in columns] for row in rows],
-    )
 
 
 def reg(child, dob, lsoa, centre, on, family=None):

@@ -32,3 +32,22 @@ def app(demo_db, monkeypatch):
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+@pytest.fixture
+def empty_store_page(tmp_path, monkeypatch):
+    """Open one page of the dashboard on a store with its tables but no data at all."""
+    from data.store import connect
+
+    empty = tmp_path / "empty.duckdb"
+    connect(empty).close()
+    monkeypatch.setenv("REACH_DB", str(empty))
+
+    def open_page(page: str) -> AppTest:
+        at = AppTest.from_file(str(PROJECT / "dashboard.py"), default_timeout=60)
+        at.run()                        # the first run lays out the navigation
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+        return at
+
+    return open_page

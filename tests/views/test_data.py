@@ -207,18 +207,8 @@ def test_every_definition_and_the_personal_data_note_are_shown(app):
     assert 'with "c"' in text
 
 
-def test_an_empty_store_says_nothing_has_arrived(tmp_path, monkeypatch):
-    from streamlit.testing.v1 import AppTest
-
-    from data.store import connect
-
-    empty = tmp_path / "empty.duckdb"
-    connect(empty).close()
-    monkeypatch.setenv("REACH_DB", str(empty))
-    at = AppTest.from_file(str(PROJECT / "dashboard.py"), default_timeout=60)
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, at.exception
+def test_an_empty_store_says_nothing_has_arrived(empty_store_page):
+    at = empty_store_page(PAGE)
     assert [info.value for info in at.info] == ["Nothing has been imported yet."]
     assert set(_sharing(at)["status"]) == {"none received"}
     assert any(m.value.startswith("**Never received by this date: birth records, birth counts, "

@@ -154,16 +154,8 @@ def test_without_boundaries_the_page_says_so_and_still_ranks(demo_db, monkeypatc
     assert len(at.dataframe[0].value) == ALL_LSOAS
 
 
-def test_an_empty_store_asks_for_reach_areas(tmp_path, monkeypatch):
-    from data.store import connect
-
-    empty = tmp_path / "empty.duckdb"
-    connect(empty).close()
-    monkeypatch.setenv("REACH_DB", str(empty))
-    at = AppTest.from_file(str(PROJECT / "dashboard.py"), default_timeout=60)
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, at.exception
+def test_an_empty_store_asks_for_reach_areas(empty_store_page):
+    at = empty_store_page(PAGE)
     assert any("No reach areas are loaded yet" in warning.value for warning in at.warning)
     assert any(m.value == "**There are no LSOAs in the reach areas shown.**" for m in at.markdown)
     assert len(at.dataframe[0].value) == 0
