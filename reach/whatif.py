@@ -451,22 +451,24 @@ def project_to(*, scenario: Scenario, known: float, under_five: float, start: da
 
 # --- in words --------------------------------------------------------------------------------
 
-def _within(months: int) -> str:
+def _months_in_words(months: int) -> tuple[str, bool]:
+    """A span of months in words, and whether it is a single unit ("year", "month") that takes
+    an article: (year, True), (two years, False), (month, True), (5 months, False)."""
     if months == 12:
-        return "within a year"
+        return "year", True
     if months % 12 == 0:
         years = months // 12
-        return f"within {_NUMBER_WORDS.get(years, str(years))} years"
-    return "within a month" if months == 1 else f"within {months} months"
+        return f"{_NUMBER_WORDS.get(years, str(years))} years", False
+    return ("month", True) if months == 1 else (f"{months} months", False)
+
+
+def _within(months: int) -> str:
+    words, single = _months_in_words(months)
+    return f"within a {words}" if single else f"within {words}"
 
 
 def _over_the_next(months: int) -> str:
-    if months == 12:
-        return "over the next year"
-    if months % 12 == 0:
-        years = months // 12
-        return f"over the next {_NUMBER_WORDS.get(years, str(years))} years"
-    return "over the next month" if months == 1 else f"over the next {months} months"
+    return f"over the next {_months_in_words(months)[0]}"
 
 
 _NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
