@@ -8,6 +8,7 @@ layer itself; names and values appear on hover, and the licence credit is an ann
 from __future__ import annotations
 
 import datetime
+import html
 from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
@@ -35,6 +36,13 @@ OUTLINE_COLOUR = "#1a1a1a"
 OUTLINE_WIDTH = 2.0
 CENTRE_COLOUR = "#b2182b"
 CENTRE_SIZE = 11
+
+
+def plotly_text(value) -> str:
+    """`value` as literal text in a plotly label, legend or hover: plotly reads `<a href>`,
+    `<b>` and the like in text as markup (a centre named with a link would become a live link),
+    and shows escaped characters as themselves."""
+    return html.escape(str(value), quote=False)
 
 
 def choropleth(
