@@ -1,9 +1,11 @@
 """The evidence pack: a centre's key figures, the tables behind them and their definitions, in
 one zip file to hand to an inspector or a commissioner.
 
-Made for publication, the pack passes every table through `reach.suppression` (small counts
-replaced by "c", and whatever would reveal them). It never holds the list of unmatched
-children: that list is a working document for the centre, not evidence to share.
+Made for publication, the pack is given figures already protected together with everything else
+published as at the date (`reach.publication`: small counts replaced by "c", and whatever would
+reveal them), and says which rule was used. It never holds the list of unmatched children: that
+list is a working document for the centre, not evidence to share. Every CSV in it is safe to
+open in a spreadsheet (no cell can run as a formula).
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import pandas as pd
 
 from reach import format as fmt
 from reach.measures import DEFINITIONS, Bands
+from reach.safe_text import markdown_text, spreadsheet_safe
 from reach.stats import Interval
-from reach.suppression import SuppressionRule, suppress_for_publication
+from reach.suppression import SuppressionRule
 from reach.summaries import band_range, interval_sentence, lag_sentence, long_date, newborn_sentence, reach_sentence
 
 # The key figures, in the order an inspector reads them: (column, words).
@@ -45,20 +48,18 @@ def key_figures(centre: pd.Series, authority: pd.Series, *, interval: Interval |
                 published: bool = False) -> pd.DataFrame:
     """The key figures of a centre beside the authority's, raw (for CSV).
 
-    Columns: measure (the report's column), figure (in words), centre, all_centres. Made for
-    publication, small counts and what would reveal them are replaced by "c".
+    Columns: measure (the report's column), figure (in words), centre, all_centres. For
+    publication, pass the rows of `reach.publication` (already protected) and `published=True`:
+    the interval is then left out wherever reach itself is withheld.
     """
-    rows = pd.DataFrame([centre, authority])
-    if published:
-        rows = pd.concat([suppress_for_publication(rows.iloc[[0]]), suppress_for_publication(rows.iloc[[1]])])
-    rows = rows.reset_index(drop=True)
+    rows = pd.DataFrame([centre, authority]).reset_index(drop=True)
     table = pd.DataFrame({
         "measure": [column for column, _ in KEY_FIGURES],
         "figure": [words for _, words in KEY_FIGURES],
         "centre": [rows.at[0, column] for column, _ in KEY_FIGURES],
         "all_centres": [rows.at[1, column] for column, _ in KEY_FIGURES],
     }).astype({"centre": object, "all_centres": object})
-    if interval is not None and rows.at[0, "reach_pct"] != SuppressionRule().marker:
+    if interval is not None and not (published and isinstance(rows.at[0, "reach_pct"], str)):
         extra = pd.DataFrame({"measure": ["reach_lower_95_pct", "reach_upper_95_pct"],
                               "figure": ["Reach: 95% interval from (%)", "Reach: 95% interval to (%)"],
                               "centre": [interval.lower, interval.upper], "all_centres": [None, None]})
@@ -86,13 +87,14 @@ def readable(figures: pd.DataFrame) -> pd.DataFrame:
 
 
 def _summary_markdown(*, centre: pd.Series, authority: pd.Series, interval: Interval | None, as_at: date,
-                      bands: Bands, published: bool, files: list[str]) -> str:
-    name = f"{centre['centre_name']} ({centre['centre_id']})"
+                      bands: Bands, rule: SuppressionRule | None, files: list[str]) -> str:
+    name = markdown_text(f"{centre['centre_name']} ({centre['centre_id']})")
     lines = [f"# Reach evidence: {name}", "", f"Figures as at {long_date(as_at)}.", ""]
-    if published:
-        lines += ["Prepared for publication: counts from 1 to 4, and any figure that would reveal one, "
-                  "are shown as \"c\". The written summary below is withheld for the same reason; the "
-                  "figures are in the tables.", ""]
+    if rule is not None:
+        lines += ["Prepared for publication. " + rule.describe() + " The figures were "
+                  "protected together with every other table Reach publishes as at this date, so none "
+                  "of them, alone or together, lets a hidden count be worked out. The written summary "
+                  "is withheld for the same reason; the figures are in the tables.", ""]
     else:
         lines += ["## In brief", "",
                   "- " + reach_sentence(centre, bands=bands, place="the centre's reach area"),
@@ -119,20 +121,22 @@ def _summary_markdown(*, centre: pd.Series, authority: pd.Series, interval: Inte
 
 
 def evidence_pack(*, centre: pd.Series, authority: pd.Series, interval: Interval | None,
-                  tables: dict[str, pd.DataFrame], as_at: date, bands: Bands, published: bool = False) -> bytes:
+                  tables: dict[str, pd.DataFrame], as_at: date, bands: Bands,
+                  rule: SuppressionRule | None = None) -> bytes:
     """The pack as the bytes of a zip file: README.md (the summary and every definition),
     key_figures.csv, and one CSV for each of `tables` (name -> table, e.g. 'lsoas').
 
-    `published=True` suppresses small counts in every table for publication.
+    For publication, pass the protected rows and tables of `reach.publication` and the `rule`
+    they were protected by: the pack states the rule and withholds the written summary.
     """
+    published = rule is not None
     frames = {"key_figures": key_figures(centre, authority, interval=interval, published=published)}
-    for name, frame in tables.items():
-        frames[name] = suppress_for_publication(frame) if published else frame
+    frames.update(tables)
     files = ["README.md"] + [f"{name}.csv" for name in frames]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as pack:
         pack.writestr("README.md", _summary_markdown(centre=centre, authority=authority, interval=interval,
-                                                     as_at=as_at, bands=bands, published=published, files=files))
+                                                     as_at=as_at, bands=bands, rule=rule, files=files))
         for name, frame in frames.items():
-            pack.writestr(f"{name}.csv", frame.to_csv(index=False))
+            pack.writestr(f"{name}.csv", spreadsheet_safe(frame).to_csv(index=False))
     return buffer.getvalue()

@@ -54,6 +54,40 @@ SELECT count(*) AS known_children,
 FROM flagged
 """
 
+# The same counts for every centre at once (and, in the row whose centre_id is NULL, for every
+# reach area): for publication, where every centre's figures are protected together.
+# Parameters: the date (as a one-item list), the number of contacts that makes contact sustained.
+_FLAG_COUNTS_BY_CENTRE_SQL = f"""
+WITH {KNOWN_CHILDREN_CTES},
+{SUSTAINED_CTE},
+flagged AS (
+    SELECT k.*, ra.centre_id, s.child_key IS NOT NULL AS sustained
+    FROM known k
+    JOIN reach_areas ra ON ra.lsoa_code = k.lsoa_code
+    LEFT JOIN sustained_12m s USING (d, child_key)
+)
+SELECT centre_id, count(*) AS known_children,
+       {", ".join(f"count(*) FILTER (WHERE {flag}) AS {flag}_known, "
+                  f"count(*) FILTER (WHERE {flag} AND sustained) AS {flag}_sustained"
+                  for flag in REGISTRATION_FLAGS)}
+FROM flagged
+GROUP BY GROUPING SETS ((centre_id), ())
+"""
+
+
+def flag_counts_by_centre(con, *, as_at, options: ReportOptions = ReportOptions()) -> pd.DataFrame:
+    """Known children with each registration flag, and of them those in sustained contact, for
+    every centre with known children, plus one row (centre_id None) for every reach area.
+
+    Columns: centre_id, known_children, then `<flag>_known` and `<flag>_sustained` for each flag.
+    """
+    day = as_date(as_at)
+    frame = con.execute(_FLAG_COUNTS_BY_CENTRE_SQL, [[day], options.sustained_contacts]).df()
+    counts = [c for c in frame.columns if c != "centre_id"]
+    frame[counts] = frame[counts].fillna(0).astype("int64")
+    frame["centre_id"] = frame["centre_id"].astype(object).where(frame["centre_id"].notna(), None)
+    return frame
+
 
 def _pct(numerator, denominator) -> float:
     return 100.0 * numerator / denominator if denominator else float("nan")

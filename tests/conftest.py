@@ -22,7 +22,7 @@ def trafford() -> Path:
 @pytest.fixture(autouse=True)
 def _test_secret(monkeypatch):
     """A fixed pseudonymisation key, so tests never create key files and hashes are known."""
-    monkeypatch.setenv("REACH_SECRET", "test-secret-not-for-real-data")
+    monkeypatch.setenv("REACH_SECRET", "test-secret-not-for-real-data-0123456789")
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +34,7 @@ def demo_db_template(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("demo")
     db = folder / "demo.duckdb"
     previous = os.environ.get("REACH_SECRET")
-    os.environ["REACH_SECRET"] = "test-secret-not-for-real-data"
+    os.environ["REACH_SECRET"] = "test-secret-not-for-real-data-0123456789"
     try:
         build_demo(db)
     finally:

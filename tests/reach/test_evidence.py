@@ -8,7 +8,10 @@ import pandas as pd
 import pytest
 
 from reach.evidence import KEY_FIGURES, evidence_pack, key_figures, readable
+from reach.publication import centre_tables, protect_tables
+from reach.safe_text import markdown_text
 from reach.suppression import suppress_for_publication
+from test_publication import random_authority
 from reach.measures import DEFINITIONS, Bands
 from reach.stats import wilson_interval
 
@@ -46,10 +49,13 @@ def test_key_figures_sit_beside_the_authoritys():
                                            "reach_lower_95_pct", "reach_upper_95_pct"]
 
 
-def test_key_figures_for_publication_hide_small_counts():
-    figures = key_figures(report_row(), authority_row(), interval=None, published=True).set_index("measure")
-    assert by_value(figures, "unmatched_births") == ("c", 400)
-    assert by_value(figures, "known_children") == (720, 7000)
+def test_key_figures_for_publication_keep_the_protected_figures_and_drop_a_withheld_interval():
+    centre = report_row(unmatched_births="c", known_children="c", reach_pct="c")
+    figures = key_figures(centre, authority_row(), interval=wilson_interval(720, 900), published=True)
+    by_measure = figures.set_index("measure")
+    assert by_value(by_measure, "unmatched_births") == ("c", 400)
+    assert by_value(by_measure, "known_children") == ("c", 7000)
+    assert "reach_lower_95_pct" not in by_measure.index     # it would give the hidden count away
 
 
 def by_value(figures, measure):
@@ -57,7 +63,8 @@ def by_value(figures, measure):
 
 
 def test_readable_key_figures():
-    shown = readable(key_figures(report_row(), authority_row(), interval=None, published=True)).set_index("measure")
+    centre = report_row(unmatched_births="c")
+    shown = readable(key_figures(centre, authority_row(), interval=None, published=True)).set_index("measure")
     assert shown.loc["children_under5", "all_centres"] == "9,000"
     assert shown.loc["reach_pct", "centre"] == "80.0%"
     assert shown.loc["unmatched_births", "centre"] == "c"
@@ -90,7 +97,7 @@ def test_the_pack_holds_a_summary_the_key_figures_and_the_tables():
         assert archive.namelist() == ["README.md", "key_figures.csv", "lsoas.csv"]
         readme = archive.read("README.md").decode("utf-8")
         table = pd.read_csv(archive.open("lsoas.csv"))
-    assert readme.startswith("# Reach evidence: Riverside (C1)\n\nFigures as at 30 September 2025.")
+    assert readme.startswith(f"# Reach evidence: {markdown_text('Riverside (C1)')}\n\nFigures as at 30 September 2025.")
     assert "indicative band good (65% to 97%)" in readme
     assert "between 77.3% and 82.5%" in readme
     for definition in DEFINITIONS.values():
@@ -98,16 +105,33 @@ def test_the_pack_holds_a_summary_the_key_figures_and_the_tables():
     assert list(table["known_children"]) == [2, 300]
 
 
-def test_the_published_pack_suppresses_every_table_and_the_narrative():
-    lsoas = pd.DataFrame({"lsoa_code": ["E01000001", "E01000002", "E01000003"], "known_children": [2, 30, 300],
-                          "children_under5": [10, 40, 400], "reach_pct": [20.0, 75.0, 75.0]})
-    pack = evidence_pack(centre=report_row(), authority=authority_row(), interval=None,
-                         tables={"lsoas": lsoas}, as_at=AS_AT, bands=Bands(), published=True)
+def test_the_published_pack_holds_the_protected_tables_states_the_rule_and_withholds_the_narrative():
+    reports, flags, months = random_authority(11, centres=3, most_lsoas=4, scale=6)
+    figures = protect_tables(reports, flags=flags, months=months, as_at=AS_AT)
+    hiding = figures.tables["lsoa"][figures.tables["lsoa"]["unmatched_births"] == "c"]["centre_id"].iloc[0]
+    row = figures.tables["centre"].set_index("centre_id", drop=False).loc[hiding]
+    tables = centre_tables(figures, centre_id=hiding, trend=[figures])
+    pack = evidence_pack(centre=row, authority=figures.tables["authority"].iloc[0], interval=None,
+                         tables=tables, as_at=AS_AT, bands=Bands(), rule=figures.rule)
     with _open(pack) as archive:
         readme = archive.read("README.md").decode("utf-8")
-        table = pd.read_csv(archive.open("lsoas.csv"), dtype=str)
-        figures = pd.read_csv(archive.open("key_figures.csv"), dtype=str).set_index("measure")
+        lsoas = pd.read_csv(archive.open("lsoas.csv"), dtype=str, keep_default_na=False)
+        months_csv = pd.read_csv(archive.open("unmatched_by_lsoa_month.csv"), dtype=str)
     assert "Prepared for publication" in readme and "## In brief" not in readme
-    assert list(table["known_children"]) == ["c", "c", "300"]
-    assert list(table["reach_pct"]) == ["c", "c", "75.0"]
-    assert figures.loc["unmatched_births", "centre"] == "c"
+    assert figures.rule.describe() in readme
+    expected = tables["lsoas"]["unmatched_births"].astype(str).tolist()
+    assert lsoas["unmatched_births"].tolist() == expected and "c" in expected
+    assert (months_csv["unmatched_births"] == "c").all()      # every count here is 1 to 6
+
+
+def test_no_cell_of_the_pack_can_run_as_a_formula():
+    lsoas = pd.DataFrame({"lsoa_code": ["E01000001"], "note": ['=HYPERLINK("http://evil.example","x")'],
+                          "known_children": [-3]})
+    pack = evidence_pack(centre=report_row(centre_name="@SUM(A1)"), authority=authority_row(), interval=None,
+                         tables={"lsoas": lsoas}, as_at=AS_AT, bands=Bands())
+    with _open(pack) as archive:
+        table = pd.read_csv(archive.open("lsoas.csv"), dtype=str)
+        readme = archive.read("README.md").decode("utf-8")
+    assert table.loc[0, "note"] == "'=HYPERLINK(\"http://evil.example\",\"x\")"
+    assert table.loc[0, "known_children"] == "-3"            # a number stays a number
+    assert readme.startswith("# Reach evidence: " + markdown_text("@SUM(A1) (C1)"))

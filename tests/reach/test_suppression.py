@@ -10,10 +10,16 @@ def _report(**columns) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def test_counts_from_1_to_4_are_replaced_and_0_and_5_are_kept():
-    frame = _report(known_children=[0, 1, 4, 5, 120], children_under5=[200, 200, 200, 200, 200])
+def test_counts_from_1_to_4_are_replaced_and_0_is_kept():
+    frame = _report(known_children=[0, 1, 4, 50, 120], children_under5=[200, 200, 200, 200, 200])
     out = suppress_for_publication(frame)
-    assert list(out["known_children"]) == [0, "c", "c", 5, 120]
+    # 1 and 4 add up to 5 with the total: each could be 1 to 4, too narrow, so the 50 goes too.
+    assert list(out["known_children"]) == [0, "c", "c", "c", 120]
+
+
+def test_a_count_of_5_is_shown():
+    frame = _report(known_children=[5, 120, 200])
+    assert list(suppress_for_publication(frame)["known_children"]) == [5, 120, 200]
 
 
 def test_a_lone_small_count_takes_the_next_smallest_with_it():
@@ -23,9 +29,11 @@ def test_a_lone_small_count_takes_the_next_smallest_with_it():
     assert list(out["unmatched_births"]) == ["c", "c", 40, 12]
 
 
-def test_two_small_counts_protect_each_other():
+def test_two_small_counts_do_not_protect_each_other_enough():
+    # 3 + 2 = 5 from the total: each would be known to be 1 to 4. Hiding the 12 as well leaves
+    # each anything from 1 to 16.
     frame = _report(unmatched_births=[3, 2, 40, 12])
-    assert list(suppress_for_publication(frame)["unmatched_births"]) == ["c", "c", 40, 12]
+    assert list(suppress_for_publication(frame)["unmatched_births"]) == ["c", "c", 40, "c"]
 
 
 def test_a_single_row_has_no_total_to_protect():
@@ -52,11 +60,12 @@ def test_a_small_denominator_alone_withholds_the_percentage():
 
 
 def test_families_to_find_and_band_are_withheld_with_known_children():
-    frame = _report(known_children=[2, 2, 90], children_under5=[100, 100, 100],
-                    families_to_find=[95, 95, 7], band=["inadequate", "inadequate", "good"])
+    frame = _report(known_children=[2, 2, 90, 95], children_under5=[100, 100, 100, 100],
+                    families_to_find=[95, 95, 7, 2], band=["inadequate", "inadequate", "good", "good"])
     out = suppress_for_publication(frame)
-    assert list(out["families_to_find"]) == ["c", "c", 7]
-    assert list(out["band"]) == ["c", "c", "good"]
+    assert list(out["known_children"]) == ["c", "c", "c", 95]
+    assert list(out["families_to_find"]) == ["c", "c", "c", 2]
+    assert list(out["band"]) == ["c", "c", "c", "good"]
 
 
 def test_the_rule_can_be_changed():
