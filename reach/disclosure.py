@@ -12,9 +12,11 @@ narrow down, a hidden count. So suppression is decided over all the tables at on
    shown and so a hidden count is never 0). A count is *protected* when that range is at least
    `rule.protection_width` wide: for the 1-to-4 rule, four, so nobody can even tell that the
    count is below 5.
-3. **Secondary**: for each count that is not yet protected, the smallest visible count tied to it
-   is hidden as well, and the audit runs again, until every hidden count is protected. If a
-   count cannot be protected at all, publication is refused (`DisclosureError`).
+3. **Secondary**: for each count that is not yet protected, a visible count tied to it is hidden
+   as well, and the audit runs again, until every hidden count is protected. The choice never
+   depends on the counts (see `_Ties.secondary_for`), so knowing the method tells nobody
+   anything about them. If a count cannot be protected at all, publication is refused
+   (`DisclosureError`).
 
 The ties are given as relations (`add_sum`, `add_same`, `add_at_most`) and are only used when
 they hold in the data, exactly as an attacker would use them. Rows and columns not declared as
@@ -23,6 +25,7 @@ counts (names, codes, dates) are never hidden.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
@@ -359,24 +362,41 @@ class _Ties:
         return {cell: roots.setdefault(find(cell), len(roots)) for cell in hidden}
 
     def secondary_for(self, cell: Cell, hidden: set[Cell], *, component_of: dict[Cell, int]) -> Cell | None:
-        """The visible count to hide next to protect `cell`: the smallest positive one in a sum
-        with it, else in a sum with any hidden cell tied to it, else in a bound on it."""
+        """The visible count to hide next to protect `cell`: one in a sum with it (another part
+        rather than the total, where there is one), else in a sum with any hidden cell tied to
+        it, else in a bound on it.
+
+        Which one is never decided by the counts themselves. The usual choice, the smallest, tells
+        anyone who knows the method that the hidden count is no larger than every count left
+        showing beside it, a bound that can pin both hidden counts down. Here the choice among
+        candidates follows a fixed shuffle of the cells' names, the same every time.
+        """
         values = self.publication.values
         component = component_of[cell]
         tied = [other for other, c in component_of.items() if c == component]
         for sources, use_bounds in (([cell], False), (tied, False), (tied, True)):
-            candidates = set()
+            candidates: dict[Cell, bool] = {}       # candidate -> is it the total over `cell`?
             for source in sources:
                 indices = self.at_most_of[source] if use_bounds else self.sums_of[source]
                 for index in indices:
-                    relation = (self.publication.at_most[index] if use_bounds
-                                else (self.publication.sums[index][0], *self.publication.sums[index][1]))
-                    candidates.update(other for other in relation
-                                      if other not in hidden and values[other] > 0
-                                      and other not in self.publication.never_secondary)
+                    if use_bounds:
+                        relation, total = self.publication.at_most[index], None
+                    else:
+                        total, parts = self.publication.sums[index]
+                        relation = (total, *parts)
+                    for other in relation:
+                        if other in hidden or values[other] <= 0 or other in self.publication.never_secondary:
+                            continue
+                        over = other == total and source != total
+                        candidates[other] = candidates.get(other, True) and over
             if candidates:
-                return min(candidates, key=lambda other: (values[other], _order(other)))
+                return min(candidates, key=lambda other: (candidates[other], _shuffled(other)))
         return None
+
+
+def _shuffled(cell: Cell) -> bytes:
+    """A fixed, value-blind order of cells: the hash of the cell's name."""
+    return hashlib.sha256(repr(_order(cell)).encode("utf-8")).digest()
 
 
 def _order(cell: Cell) -> tuple:
