@@ -1,11 +1,15 @@
 """Figures for publication: every table Reach can publish as at a date, protected together.
 
 What can be published as at a date D: the report at every level (LSOA, centre, authority, with
-the authority's children known out of area), the target groups of every centre and of all
-centres, and the unmatched births by LSOA and month of birth. They are protected as one
-(`reach.disclosure`), so the suppression is the same whichever of them are published and in
-whatever combination: the LSOA report and the centre report published on different days still
-let no hidden count be narrowed, and neither does an evidence pack beside them.
+the authority's children known out of area) and the target groups of every centre and of all
+centres. They are protected as one (`reach.disclosure`), so the suppression is the same
+whichever of them are published and in whatever combination: the LSOA report and the centre
+report published on different days still let no hidden count be narrowed, and neither does an
+evidence pack beside them.
+
+The unmatched births by LSOA and month of birth are not published: nearly every count in that
+table is below 5, and protecting it would hide most LSOAs' unmatched births as well. The
+machinery takes it (`months`), for anyone who wants to see that for themselves.
 
 `published_figures` reads the store; `protect_tables` does the work on frames, so tests can
 give it any tables they like.
@@ -26,7 +30,6 @@ from reach.measures import DEPRIVED_DECILES, ReportOptions
 from reach.report import as_date, reach_reports
 from reach.suppression import COUNT_COLUMNS, SuppressionRule, render
 from reach.target_groups import DEPRIVED, GROUP_NAMES, TARGET_GROUP_COLUMNS, flag_counts_by_centre
-from reach.worklist import unmatched_counts
 
 AUTHORITY = "all"
 # Counts that add up from LSOAs to centres and from centres to the authority. Each sum is used
@@ -70,8 +73,7 @@ def published_figures(con, *, as_at, options: ReportOptions = ReportOptions(),
     day = as_date(as_at)
     reports = reach_reports(con, as_at=day, options=options)
     flags = flag_counts_by_centre(con, as_at=day, options=options)
-    months = unmatched_counts(con, as_at=day)
-    return protect_tables(reports, flags=flags, months=months, as_at=day, rule=rule)
+    return protect_tables(reports, flags=flags, as_at=day, rule=rule)
 
 
 def protect_tables(reports: dict[str, pd.DataFrame], *, flags: pd.DataFrame | None = None,
