@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from data.store import connect  # noqa: E402
+from reach.publication import published_figures  # noqa: E402
 from reach.report import month_ends, reach_report, reach_trend  # noqa: E402
 
 AS_AT = date(2026, 9, 30)
@@ -131,7 +132,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "england.duckdb"
-        os.environ.setdefault("REACH_SECRET", "benchmark-only")
+        os.environ.setdefault("REACH_SECRET", "benchmark-only-not-a-real-key-0123456789")
         counts, build_seconds = _timed("build", build_synthetic_store, db, scale=args.scale)
         print(f"Synthetic store built in {build_seconds:.1f} s: " +
               ", ".join(f"{v:,} {k}" for k, v in counts.items()))
@@ -146,6 +147,7 @@ def main() -> int:
             ("report for the authority", lambda: reach_report(con, as_at=AS_AT, by="authority")),
             ("trend, 36 month-ends, per centre", lambda: reach_trend(
                 con, dates=month_ends(until=AS_AT, months=36), by="centre")),
+            ("for publication (all levels, protected)", lambda: published_figures(con, as_at=AS_AT)),
         ]:
             result, seconds = _timed(label, call)
             rows.append((label, seconds))

@@ -3,6 +3,11 @@
 Every map is a `choroplethmap` on the "white-bg" style: no tiles, no fonts and no other request
 leaves the machine, so it draws behind a council firewall too. Nothing is written on the map
 layer itself; names and values appear on hover, and the licence credit is an annotation.
+
+Two things from the data never reach the browser as they are: text (a centre's or an area's
+name, an id, a category) is escaped with `plotly_text`, since plotly reads markup such as a link
+in its labels; and shapes are held to a budget of corner points (`DISPLAY_VERTEX_BUDGET`), so a
+map is a few megabytes however detailed the stored boundaries.
 """
 
 from __future__ import annotations
@@ -20,7 +25,14 @@ import plotly.graph_objects as go
 import shapely
 
 from geo.projection import in_wgs84
-from geo.shapes import GEOJSON_DECIMALS, bounds_view, to_geojson_dict
+from geo.shapes import (
+    DISPLAY_VERTEX_BUDGET,
+    GEOJSON_DECIMALS,
+    OUTLINE_VERTEX_BUDGET,
+    bounds_view,
+    to_geojson_dict,
+    within_vertex_budget,
+)
 
 MAP_STYLE = "white-bg"
 LICENCE_CREDIT = (
@@ -65,10 +77,12 @@ def choropleth(
 ) -> go.Figure:
     """A map of `values[value_column]` over the shapes in `areas`, matched on `id_column`.
 
-    `areas` should already be light enough to draw (see `simplify_for_display`); areas with no
-    value are drawn grey as "No data". Hovering over an area shows its id, `label` (the value's
-    name, `value_column` by default) with the value formatted by `value_format` (a d3 format),
-    then `hover_columns`: a list of columns, or a mapping of column to the words to show.
+    `areas` should already be light enough to draw (see `simplify_for_display`); if they have
+    more corner points than DISPLAY_VERTEX_BUDGET they are simplified here (and outlines beyond
+    OUTLINE_VERTEX_BUDGET). Areas with no value are drawn grey as "No data". Hovering over an
+    area shows its id, `label` (the value's name, `value_column` by default) with the value
+    formatted by `value_format` (a d3 format), then `hover_columns`: a list of columns, or a
+    mapping of column to the words to show. Every text from the data is shown as literal text.
     `outlines` (a GeoDataFrame, such as reach areas from `dissolve_areas`) are drawn as lines on
     top; `points` (a DataFrame with `lon`, `lat`, `name`) as markers, named on hover.
     `categorical=True` colours by category (for example a band); `colour_scale` may then map
@@ -89,8 +103,13 @@ def choropleth(
         )
     label = label or value_column
     shown = values[[id_column, value_column, *hover_labels]].copy()
-    shown[id_column] = shown[id_column].astype(str)
     shown = shown[shown[value_column].notna()]
+    # Ids, categories and hover text as literal text; the areas' ids alike, so they still match.
+    for column in (id_column, *hover_labels, *([value_column] if categorical else [])):
+        shown[column] = _as_plotly_text(shown[column])
+    shown[id_column] = shown[id_column].astype(str)
+    areas = within_vertex_budget(areas, DISPLAY_VERTEX_BUDGET)
+    areas = areas.assign(**{id_column: areas[id_column].astype(str).map(plotly_text)})
 
     geojson = to_geojson_dict(areas, id_column)
     with_value = set(shown[id_column])
@@ -117,6 +136,7 @@ def choropleth(
         figure = px.choropleth_map(
             **common, category_orders={value_column: order}, color_discrete_map=colours
         )
+        _own_features_only(figure, valued_features)
     else:
         figure = px.choropleth_map(
             **common, color_continuous_scale=_continuous_scale(colour_scale, reverse=reverse),
@@ -134,7 +154,7 @@ def choropleth(
     if no_data_features:
         figure.add_trace(_no_data_trace(no_data_features))
     if outlines is not None and not outlines.empty:
-        figure.add_trace(_outline_trace(outlines))
+        figure.add_trace(_outline_trace(within_vertex_budget(outlines, OUTLINE_VERTEX_BUDGET)))
     if points is not None and not points.empty:
         figure.add_trace(_centre_trace(points))
 
@@ -148,6 +168,22 @@ def choropleth(
         annotations=[_credit(credit_year)],
     )
     return figure
+
+
+def _as_plotly_text(column: pd.Series) -> pd.Series:
+    """The text values of a column escaped for plotly; numbers and missing values as they are."""
+    return column.map(lambda value: plotly_text(value) if isinstance(value, str) else value)
+
+
+def _own_features_only(figure: go.Figure, features: list[dict]) -> None:
+    """Give each category's trace only its own shapes: plotly express gives every trace all of
+    them, which would send the map's shapes to the browser once for every category."""
+    by_id = {feature["id"]: feature for feature in features}
+    for trace in figure.data:
+        if trace.type == "choroplethmap" and trace.locations is not None:
+            trace.geojson = {"type": "FeatureCollection",
+                             "features": [by_id[str(location)] for location in trace.locations
+                                          if str(location) in by_id]}
 
 
 def _hover_template(*, label: str, value_format: str, hover_labels: list[str]) -> str:
@@ -180,9 +216,10 @@ def _category_colours(categories: pd.Series, colour_scale, *, reverse: bool):
     """
     present = [str(category) for category in pd.unique(categories)]
     if isinstance(colour_scale, Mapping):
-        order = [str(category) for category in colour_scale]
+        # The categories arrive escaped for plotly (see `choropleth`); so are the mapping's keys.
+        order = [plotly_text(category) for category in colour_scale]
         order += sorted(category for category in present if category not in order)
-        colours = {str(category): colour for category, colour in colour_scale.items()}
+        colours = {plotly_text(category): colour for category, colour in colour_scale.items()}
         missing = [category for category in order if category not in colours]
         if missing:
             raise ValueError(f"No colour given for the categories {', '.join(missing)}.")
@@ -248,7 +285,7 @@ def _centre_trace(points: pd.DataFrame) -> go.Scattermap:
         lat=located["lat"].astype(float).to_numpy(),
         mode="markers",
         marker=dict(size=CENTRE_SIZE, color=CENTRE_COLOUR),
-        hovertext=located["name"].astype(str).to_numpy(),
+        hovertext=located["name"].map(plotly_text).to_numpy(),
         hovertemplate="%{hovertext}<extra></extra>",
         name="Children's centre",
     )

@@ -25,6 +25,18 @@ GEOJSON_DECIMALS = 5
 _DISPLAY_TOLERANCES = ((300, 0.0), (1_000, 10.0), (5_000, 20.0), (12_000, 50.0))
 _LARGEST_DISPLAY_TOLERANCE = 100.0
 
+# The most corner points a map sends to the browser: for its areas, and for the outlines drawn
+# on top. Each is about 20 bytes once written as JSON, so a map stays a few megabytes whatever is
+# stored; a full-resolution boundary file would otherwise send hundreds of megabytes to every
+# viewer, more than the dashboard can send at all.
+DISPLAY_VERTEX_BUDGET = 150_000
+OUTLINE_VERTEX_BUDGET = 50_000
+# Coverage simplification takes about 2.5 s for every million corner points. Far above the
+# budget, a quick Douglas-Peucker pass (which may open hairline gaps between neighbours) thins
+# the shapes first, so a huge boundary set is drawn in seconds rather than minutes.
+_QUICK_THINNING_ABOVE = 4
+_MAX_ROUNDS = 24
+
 # A MapLibre map at zoom z is 512 x 2**z pixels round the world.
 _TILE_PIXELS = 512
 _MAX_ZOOM = 16.0
@@ -61,7 +73,7 @@ def dissolve_areas(areas: gpd.GeoDataFrame, assignment: pd.DataFrame) -> gpd.Geo
         # union_all rather than coverage_union_all: it is fast enough for a dozen LSOAs a centre
         # and stays correct when a boundary file's edges do not match exactly.
         centre_ids.append(centre_id)
-        outlines.append(shapely.union_all(group["geometry"].to_numpy()))
+        outlines.append(_union(group["geometry"].to_numpy()))
         counts.append(len(group))
     return gpd.GeoDataFrame(
         {
@@ -72,28 +84,97 @@ def dissolve_areas(areas: gpd.GeoDataFrame, assignment: pd.DataFrame) -> gpd.Geo
     )
 
 
-def simplify_for_display(gdf: gpd.GeoDataFrame, *, tolerance_m: float) -> gpd.GeoDataFrame:
+def simplify_for_display(gdf: gpd.GeoDataFrame, *, tolerance_m: float,
+                         max_vertices: int = DISPLAY_VERTEX_BUDGET) -> gpd.GeoDataFrame:
     """A lighter copy of `gdf` for drawing, in EPSG:4326, with neighbours still edge to edge.
 
     Simplifies in British National Grid so `tolerance_m` is in metres (roughly the square root
     of the area of the smallest corner removed). Every polygon is kept, and shared edges are
     simplified once, so no gaps or overlaps open between areas. A tolerance of 0 changes
-    nothing. Other columns are kept as they are.
+    nothing (within the budget below). Other columns are kept as they are.
+
+    Whatever the tolerance, the result has at most `max_vertices` corner points: beyond that the
+    tolerance is doubled until it fits (each area keeps at least a few corners; a boundary set
+    far beyond any real one may be drawn with hairline gaps, or in the end as boxes).
     """
     if tolerance_m < 0:
         raise ValueError(f"tolerance_m must be 0 or more metres; got {tolerance_m}.")
-    if tolerance_m == 0 or gdf.empty:
+    if gdf.empty or (tolerance_m == 0 and vertex_count(gdf) <= max_vertices):
         return in_wgs84(gdf).copy()
     metric = in_metres(gdf)
     geometries = np.asarray(metric.geometry.array, dtype=object)
     present = has_shape(geometries)
     simplified = geometries.copy()
-    simplified[present] = shapely.coverage_simplify(geometries[present], tolerance_m)
+    simplified[present] = _simplified_within(geometries[present], tolerance_m, max_vertices)
     result = metric.copy()
     result[result.geometry.name] = gpd.GeoSeries(
         simplified, index=metric.index, crs=BRITISH_NATIONAL_GRID
     )
     return result.to_crs(WGS84)
+
+
+def vertex_count(gdf: gpd.GeoDataFrame) -> int:
+    """The corner points of all the shapes of `gdf` together."""
+    return _count(np.asarray(gdf.geometry.array, dtype=object))
+
+
+def within_vertex_budget(gdf: gpd.GeoDataFrame, max_vertices: int) -> gpd.GeoDataFrame:
+    """`gdf` in EPSG:4326, simplified only if it has more than `max_vertices` corner points."""
+    if vertex_count(gdf) <= max_vertices:
+        return in_wgs84(gdf)
+    return simplify_for_display(gdf, tolerance_m=0.0, max_vertices=max_vertices)
+
+
+def _count(geometries: np.ndarray) -> int:
+    return int(shapely.get_num_coordinates(geometries).sum())
+
+
+def _simplified_within(geometries: np.ndarray, tolerance: float, budget: int) -> np.ndarray:
+    """Shapes (in metres) simplified by `tolerance`, then more until within `budget` corners."""
+    current = geometries
+    if _count(current) > _QUICK_THINNING_ABOVE * budget:
+        current = _thinned(current, 2 * budget, start=max(tolerance, 1.0))
+    if tolerance > 0:
+        current = _coverage_simplified(current, tolerance)
+    count = _count(current)
+    if count <= budget:
+        return current
+    # Start where the corners are about as far apart as the budget allows, then double.
+    spacing = float(shapely.length(current).sum()) / max(count, 1)
+    tolerance = max(2 * tolerance, spacing * count / budget / 2, 1.0)
+    west, south, east, north = shapely.total_bounds(current)
+    for _ in range(_MAX_ROUNDS):
+        current = _coverage_simplified(current, tolerance)
+        count = _count(current)
+        if count <= budget or tolerance > max(east - west, north - south):
+            break
+        tolerance *= 2
+    if count > budget:
+        current = shapely.envelope(current)     # every shape is down to its last few corners
+    return current
+
+
+def _coverage_simplified(geometries: np.ndarray, tolerance: float) -> np.ndarray:
+    """Simplified with shared edges kept shared; shape by shape if they are not a coverage."""
+    try:
+        return shapely.coverage_simplify(geometries, tolerance)
+    except shapely.errors.GEOSException:
+        return shapely.simplify(geometries, tolerance, preserve_topology=True)
+
+
+def _thinned(geometries: np.ndarray, budget: int, *, start: float) -> np.ndarray:
+    """A quick, rough first pass for huge shapes: Douglas-Peucker, doubling the tolerance until
+    within `budget`. A shape it would erase is kept as its bounding box."""
+    tolerance = start
+    for _ in range(_MAX_ROUNDS):
+        thinned = shapely.simplify(geometries, tolerance, preserve_topology=False)
+        lost = ~has_shape(thinned)
+        thinned[lost] = shapely.envelope(geometries[lost])
+        geometries = thinned
+        if _count(geometries) <= budget:
+            break
+        tolerance *= 2
+    return geometries
 
 
 def display_tolerance(n_polygons: int) -> float:
@@ -164,6 +245,15 @@ def _mercator_y(latitude: float) -> float:
 
 def _latitude_of_mercator_y(y: float) -> float:
     return math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
+
+
+def _union(geometries: np.ndarray):
+    """The union of shapes; if one is invalid (a shape thinned roughly for display can cross
+    itself), of their repaired forms, so that the map is drawn rather than failing."""
+    try:
+        return shapely.union_all(geometries)
+    except shapely.errors.GEOSException:
+        return shapely.union_all(shapely.make_valid(geometries))
 
 
 def has_shape(geometries) -> np.ndarray:

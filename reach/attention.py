@@ -5,6 +5,9 @@ arriving (it starves every centre's outreach), then the centres in the lowest ba
 families to find, the longest outreach worklists, areas whose own birth data is late, and
 population estimates that cannot be trusted. Within each concern the largest comes first, and
 each concern names at most a few centres, so the list stays short.
+
+The table (`needs_attention`) is plain text, for a table or a CSV; the list read aloud
+(`attention_lines`) is Markdown, with every name and message escaped.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import pandas as pd
 
 from reach import format as fmt
 from reach.measures import Bands
+from reach.safe_text import markdown_text
 from reach.summaries import OVERDUE_AFTER_DAYS, band_range, is_overdue, lag_sentence
 
 ATTENTION_COLUMNS = ("rank", "concern", "centre_id", "centre_name", "detail", "message")
@@ -104,12 +108,16 @@ def needs_attention(centres: pd.DataFrame, authority: pd.DataFrame, *, bands: Ba
 
 def attention_lines(attention: pd.DataFrame) -> list[str]:
     """The list read aloud: one line per concern, in order, naming its centres with their
-    figures: 'The most families to find: Parkside (583), Northgate (445).'"""
+    figures: 'The most families to find: Parkside (583), Northgate (445).'
+
+    Each line is Markdown: the names, figures and messages in it are escaped.
+    """
     lines = []
     for concern, rows in attention.groupby("concern", sort=False):
         if concern not in CONCERN_LINES:    # a concern about the whole authority: its own sentence
-            lines.extend(rows["message"])
+            lines.extend(markdown_text(message) for message in rows["message"])
             continue
-        named = ", ".join(f"{name} ({detail})" for name, detail in zip(rows["centre_name"], rows["detail"]))
+        named = ", ".join(f"{markdown_text(name)} ({markdown_text(detail)})"
+                          for name, detail in zip(rows["centre_name"], rows["detail"]))
         lines.append(f"{CONCERN_LINES[concern]}: {named}.")
     return lines

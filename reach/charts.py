@@ -4,6 +4,12 @@ Meaning is never carried by colour alone: each band and each comparison has its 
 legend and on hover, and comparisons also differ by marker shape. The colours are from the
 Okabe-Ito set, which people with the common colour-vision deficiencies can tell apart. Maps
 live in `geo.figures`; the band colours here are the ones to give them.
+
+Plotly reads labels, legend names, hover text and titles as a small HTML (`<a href>`, `<b>`),
+so every text that came from a file (a centre's name, an LSOA code) goes through `plotly_text`
+before it is put in a figure; a hover template names a trace with `%{fullData.name}` rather
+than pasting the name in, so a name is never read as a template either. The functions take
+plain text and escape it themselves.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import plotly.graph_objects as go
 
 from reach.comparison import measure
 from reach.measures import Bands
+from reach.safe_text import plotly_text
 from reach.stats import COMPARISON_WORDS, Z_95, Z_998, Interval, funnel_limits
 from reach.summaries import NO_BAND, band_range, threshold
 from reach.target_groups import DEPRIVED
@@ -80,9 +87,9 @@ def trend_chart(trend: pd.DataFrame, *, bands: Bands, series: str | None = None,
     for i, (name, frame) in enumerate(groups):
         frame = frame.sort_values("as_at")
         figure.add_trace(go.Scatter(
-            x=pd.to_datetime(frame["as_at"]), y=frame[value], mode="lines+markers", name=str(name),
+            x=pd.to_datetime(frame["as_at"]), y=frame[value], mode="lines+markers", name=plotly_text(name),
             line=dict(color=colours[i % len(colours)], dash=dashes[i % len(dashes)], width=2.5 if i == 0 else 2),
-            marker=dict(size=4), hovertemplate="%{x|%d %b %Y}: %{y:.1f}%<extra>" + str(name) + "</extra>",
+            marker=dict(size=4), hovertemplate="%{x|%d %b %Y}: %{y:.1f}%<extra>%{fullData.name}</extra>",
         ))
     threshold_line(figure, bands.outstanding, words=f"Outstanding from {threshold(bands.outstanding)}",
                     colour=TARGET_COLOUR)
@@ -90,7 +97,7 @@ def trend_chart(trend: pd.DataFrame, *, bands: Bands, series: str | None = None,
     top = max(100.0, float(np.nanmax(trend[value])) + 5 if len(trend) and trend[value].notna().any() else 100.0)
     figure.update_yaxes(title="%", range=[0, top], ticksuffix="%")
     figure.update_xaxes(title=None)
-    return styled(figure, title=title, legend=dict(orientation="h", y=-0.15))
+    return styled(figure, title=plotly_text(title), legend=dict(orientation="h", y=-0.15))
 
 
 # --- my centre --------------------------------------------------------------------------------
@@ -108,6 +115,7 @@ def bullet_chart(*, value_pct: float, interval: Interval | None, bands: Bands, l
                  comparator_pct: float | None = None, comparator_label: str = "All centres") -> go.Figure:
     """A bar in band zones: the centre's figure as a marker with its 95% interval as whiskers,
     each zone named with its range, and the authority's figure as a line to compare with."""
+    label, comparator_label = plotly_text(label), plotly_text(comparator_label)
     shown_value = 0.0 if value_pct is None or pd.isna(value_pct) else float(value_pct)
     top = max(100.0, (interval.upper if interval else 0) + 2, shown_value + 2)
     figure = go.Figure()
@@ -125,7 +133,7 @@ def bullet_chart(*, value_pct: float, interval: Interval | None, bands: Bands, l
         figure.add_trace(go.Scatter(
             y=[label], x=[comparator_pct], mode="markers", name=f"{comparator_label}: {comparator_pct:.1f}%",
             marker=dict(symbol="line-ns", size=34, line=dict(width=3, color=AUTHORITY_COLOUR)),
-            hovertemplate=f"{comparator_label}: %{{x:.1f}}%<extra></extra>",
+            hovertemplate="%{fullData.name}<extra></extra>",
         ))
     figure.update_xaxes(range=[0, top], ticksuffix="%", title=None)
     figure.update_yaxes(showticklabels=False)
@@ -134,7 +142,7 @@ def bullet_chart(*, value_pct: float, interval: Interval | None, bands: Bands, l
 
 
 def _bullet_marker(figure: go.Figure, *, value_pct: float, interval: Interval | None, label: str) -> None:
-    """The figure as a diamond, its 95% interval as whiskers."""
+    """The figure as a diamond, its 95% interval as whiskers. `label` is escaped already."""
     error = None
     if interval is not None:
         error = dict(type="data", symmetric=False, array=[interval.upper - value_pct],
@@ -143,7 +151,7 @@ def _bullet_marker(figure: go.Figure, *, value_pct: float, interval: Interval | 
         y=[label], x=[value_pct], mode="markers+text", name=f"{label}: {value_pct:.1f}%",
         marker=dict(symbol="diamond", size=16, color=LINE_COLOUR), error_x=error,
         text=[f"{value_pct:.1f}%"], textposition="top center",
-        hovertemplate=(f"{label}: %{{x:.1f}}%" + (f"<br>95% interval {interval.lower:.1f}% to {interval.upper:.1f}%"
+        hovertemplate=("%{y}: %{x:.1f}%" + (f"<br>95% interval {interval.lower:.1f}% to {interval.upper:.1f}%"
                                                    if interval else "") + "<extra></extra>"),
     ))
 
@@ -163,7 +171,8 @@ def unmatched_chart(counts: pd.DataFrame) -> go.Figure:
     months = [f"{m:%b %Y}" for m in table.columns]
     text = table.map(lambda v: str(v) if v else "")
     figure = go.Figure(go.Heatmap(
-        z=table.to_numpy(), x=months, y=list(table.index), text=text.to_numpy(), texttemplate="%{text}",
+        z=table.to_numpy(), x=months, y=[plotly_text(code) for code in table.index], text=text.to_numpy(),
+        texttemplate="%{text}",
         colorscale=[[0, "#FFFFFF"], [1, "#D55E00"]], zmin=0, showscale=False, xgap=1, ygap=1,
         hovertemplate="%{y}, born %{x}: %{z} unmatched<extra></extra>", name="Unmatched births",
     ))
@@ -177,7 +186,8 @@ def lsoa_gaps_chart(gaps: pd.DataFrame, *, top: int = 15) -> go.Figure:
     """The LSOAs with the most families to find, as bars labelled with each area's reach."""
     shown = gaps.head(top).iloc[::-1]
     figure = go.Figure(go.Bar(
-        y=shown["lsoa_code"], x=shown["families_to_find"], orientation="h", name="Families to find",
+        y=[plotly_text(code) for code in shown["lsoa_code"]], x=shown["families_to_find"], orientation="h",
+        name="Families to find",
         marker_color=BAND_COLOURS["requires improvement"],
         text=[f"{n:,} (reach {p:.0f}%)" if pd.notna(p) else f"{n:,}" for n, p in
               zip(shown["families_to_find"], shown["reach_pct"])],
@@ -195,12 +205,13 @@ def target_groups_chart(groups: pd.DataFrame, authority_groups: pd.DataFrame, *,
     flags = groups[groups["group"] != DEPRIVED]
     everyone = authority_groups.set_index("group").loc[flags["group"]]
     figure = go.Figure()
+    groups_shown = [plotly_text(group) for group in flags["group_name"]]
     for name, values, colour in ((label, flags["share_of_known_pct"].to_numpy(), LINE_COLOUR),
                                  ("All centres", everyone["share_of_known_pct"].to_numpy(), "#BBBBBB")):
         figure.add_trace(go.Bar(
-            y=flags["group_name"], x=values, orientation="h", name=name, marker_color=colour,
+            y=groups_shown, x=values, orientation="h", name=plotly_text(name), marker_color=colour,
             text=[f"{v:.1f}%" if pd.notna(v) else "–" for v in values], textposition="outside",
-            hovertemplate="%{y}: %{x:.1f}% of known children<extra>" + name + "</extra>",
+            hovertemplate="%{y}: %{x:.1f}% of known children<extra>%{fullData.name}</extra>",
         ))
     largest = np.nanmax(np.r_[flags["share_of_known_pct"].to_numpy(dtype=float),
                               everyone["share_of_known_pct"].to_numpy(dtype=float), 1.0])
@@ -214,7 +225,8 @@ def target_groups_chart(groups: pd.DataFrame, authority_groups: pd.DataFrame, *,
 
 def _comparison_traces(figure: go.Figure, league: pd.DataFrame, *, x: str, y: str, value_axis: str,
                        measure_name: str, denominator_words: str, error: bool) -> None:
-    """One trace per comparison (so the legend carries the words), coloured and shaped."""
+    """One trace per comparison (so the legend carries the words), coloured and shaped. `league`
+    has `_name`: each centre's name escaped for plotly."""
     for comparison, words in COMPARISON_WORDS.items():
         rows = league[league["comparison"] == comparison]
         if rows.empty:
@@ -227,7 +239,7 @@ def _comparison_traces(figure: go.Figure, league: pd.DataFrame, *, x: str, y: st
             x=rows[x], y=rows[y], mode="markers", name=words, error_x=error_x,
             marker=dict(color=COMPARISON_COLOURS[comparison], symbol=COMPARISON_SYMBOLS[comparison], size=13,
                         line=dict(color="#333333", width=1)),
-            customdata=np.stack([rows["centre_name"], rows["lower_95"], rows["upper_95"],
+            customdata=np.stack([rows["_name"], rows["lower_95"], rows["upper_95"],
                                  rows["_denominator"]], axis=-1),
             hovertemplate=(f"%{{customdata[0]}}<br>{measure_name}: %{{{value_axis}:.1f}}%"
                            f"<br>95% interval %{{customdata[1]:.1f}}% to %{{customdata[2]:.1f}}%"
@@ -235,13 +247,18 @@ def _comparison_traces(figure: go.Figure, league: pd.DataFrame, *, x: str, y: st
         ))
 
 
+def _named(league: pd.DataFrame) -> pd.DataFrame:
+    """`league` with `_name`: each centre's name as plotly should be given it."""
+    return league.assign(_name=[plotly_text(name) for name in league["centre_name"]])
+
+
 def league_chart(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float, bands: Bands) -> go.Figure:
     """Each centre's figure with its Wilson 95% interval, best at the top, marked better,
     similar or worse than the authority, with the authority's figure and the target drawn."""
     chosen = measure(measure_key)
-    shown = league.assign(_denominator=league[chosen.denominator])
+    shown = _named(league).assign(_denominator=league[chosen.denominator])
     figure = go.Figure()
-    _comparison_traces(figure, shown, x=chosen.column, y="centre_name", value_axis="x", measure_name=chosen.name,
+    _comparison_traces(figure, shown, x=chosen.column, y="_name", value_axis="x", measure_name=chosen.name,
                        denominator_words=chosen.denominator_words, error=True)
     threshold_line(figure, benchmark_pct, words=f"All centres: {benchmark_pct:.1f}%", colour=AUTHORITY_COLOUR,
                     axis="x")
@@ -254,7 +271,7 @@ def league_chart(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float
     figure.update_xaxes(title=None, ticksuffix="%",
                         range=[start, max(100.0, float(upper) + 2 if pd.notna(upper) else 100.0)])
     figure.update_yaxes(title=None, type="category", categoryorder="array",
-                        categoryarray=list(shown["centre_name"][::-1]))
+                        categoryarray=list(shown["_name"][::-1]))
     return styled(figure, title=f"{chosen.name} by centre, with 95% intervals",
                    height=240 + 30 * len(shown), legend=dict(orientation="h", yanchor="top", y=-0.08))
 
@@ -264,7 +281,7 @@ def funnel_plot(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float,
     """The funnel plot: each centre's figure against its number of children, inside the 95% and
     99.8% limits around the authority's figure; beyond them a difference is unlikely to be chance."""
     chosen = measure(measure_key)
-    shown = league.assign(_denominator=league[chosen.denominator])
+    shown = _named(league).assign(_denominator=league[chosen.denominator])
     sizes = shown.loc[shown["_denominator"] > 0, "_denominator"]
     largest = float(sizes.max()) if len(sizes) else 100.0
     # Start the funnel well left of the smallest centre, so its shape (and why small centres
@@ -310,7 +327,7 @@ def similar_centres_chart(similar: pd.DataFrame, *, measure_key: str, benchmark_
     the chosen centre at the top, drawn dark and named '(chosen)', with the authority's figure
     as a line."""
     chosen = measure(measure_key)
-    names = [f"{n} (chosen)" if c else n for n, c in zip(similar["centre_name"], similar["is_chosen"])]
+    names = [plotly_text(f"{n} (chosen)" if c else n) for n, c in zip(similar["centre_name"], similar["is_chosen"])]
     values = similar[chosen.column]
     figure = go.Figure(go.Bar(
         y=names, x=values, orientation="h", name=chosen.name, showlegend=False,

@@ -1,7 +1,8 @@
 """The command line: `python -m reach COMMAND ...`.
 
 Exit status: 0 success, 2 a fault in the input or the arguments (the message says which file,
-which column and what was expected), 3 the database is busy (another program is writing it).
+which column and what was expected), 3 the database is busy (another program is writing it),
+1 an internal error (one line; the details go to `<database>.errors.log`), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -66,6 +67,13 @@ def run_import(args) -> int:
     except FileFault as fault:
         print(f"\nImport refused, nothing was written: {fault}", file=sys.stderr)
         return EXIT_INPUT
+    except MemoryError:
+        # The import was one transaction, rolled back on the way out: nothing was written.
+        from data.importers.errors import shortened
+        print(f"\nImport refused, nothing was written: {shortened(_file_name(args.file), 120)}: "
+              "the file is too large to import on this computer (it ran out of memory)",
+              file=sys.stderr)
+        return EXIT_INPUT
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(summary.line(), flush=True)
@@ -80,9 +88,18 @@ def run_import(args) -> int:
 # --- report ----------------------------------------------------------------------------------
 
 def _print_table(frame, stream=sys.stdout):
-    """A readable fixed-width table: counts with thousands separators, percentages to 1 dp."""
+    """A readable fixed-width table: counts with thousands separators, percentages to 1 dp, and
+    no control character from a name sent to the terminal."""
     from reach.format import format_frame
-    print(format_frame(frame).to_string(index=False), file=stream)
+    from reach.safe_text import terminal_safe
+    print(terminal_safe(format_frame(frame)).to_string(index=False), file=stream)
+
+
+def _write_csv(frame) -> None:
+    """`frame` as CSV on stdout, safe to open in a spreadsheet: a text cell that would run as a
+    formula (a name starting with `=`, `+`, `-` or `@`) starts with `'`; numbers stay numbers."""
+    from reach.safe_text import spreadsheet_safe
+    spreadsheet_safe(frame).to_csv(sys.stdout, index=False, lineterminator="\n")
 
 
 def run_report(args) -> int:
@@ -93,16 +110,19 @@ def run_report(args) -> int:
                                         requires_improvement=args.requires_improvement),
                             sustained_contacts=args.sustained_contacts)
     with opened(args.db, read_only=True) as con:
-        frame = reach_report(con, as_at=args.as_at, by=args.by, options=options)
-    if args.publish:
-        from reach.suppression import suppress_for_publication
-        frame = suppress_for_publication(frame)
+        if args.publish:
+            # Protected together with every other level and table, so that this level published
+            # beside any other lets no hidden count be worked out.
+            from reach.publication import published_figures
+            frame = published_figures(con, as_at=args.as_at, options=options).tables[args.by]
+        else:
+            frame = reach_report(con, as_at=args.as_at, by=args.by, options=options)
     if args.format == "csv":
         out = frame.copy()
         for column in out.columns:
             if out[column].dtype == bool:
                 out[column] = out[column].map({True: "true", False: "false"})
-        out.to_csv(sys.stdout, index=False, lineterminator="\n")
+        _write_csv(out)
     elif args.format == "json":
         print(json.dumps({"as_at": args.as_at.isoformat(), "by": args.by, "rows": json_ready(frame)}, indent=2))
     else:
@@ -118,12 +138,13 @@ def run_quarantine(args) -> int:
     with opened(args.db, read_only=True) as con:
         frame = list_quarantine(con, kind=args.kind)
     if args.format == "csv":
-        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+        _write_csv(frame)
     elif frame.empty:
         print("The quarantine is empty: no rejected rows.")
     else:
+        from reach.safe_text import terminal_safe
         columns = [c for c in ("import_id", "kind", "file_name", "row_number", "reason") if c in frame]
-        print(frame[columns].to_string(index=False))
+        print(terminal_safe(frame[columns]).to_string(index=False))
         print(f"\n{len(frame):,} rejected row(s). Use --format csv to export them with their data.")
     return EXIT_OK
 
@@ -138,7 +159,8 @@ def run_history(args) -> int:
     if frame.empty:
         print("Nothing has been imported yet.")
     else:
-        print(frame.to_string(index=False))
+        from reach.safe_text import terminal_safe
+        print(terminal_safe(frame).to_string(index=False))
     return EXIT_OK
 
 
@@ -277,7 +299,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _file_name(path: str) -> str:
+    """The last part of a path, as a message names the file."""
+    from pathlib import Path
+    return Path(path).name or str(path)
+
+
+EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 130
+
+
 def main(argv=None) -> int:
+    """Run one command and return its exit status; no error ever ends in a traceback.
+
+    0 done; 2 a fault in the file or the arguments (the message says what); 3 the database is
+    busy; 130 stopped with Ctrl+C; 1 an internal error: a bug, or a fault of this computer (a
+    full disk, a damaged database). For an internal error only one line is printed, naming the
+    kind of error and the log that holds its details. A traceback can quote the data being
+    worked on (a row, a name), so it is not printed where a colleague or a CI log might see it:
+    it is appended to `<database>.errors.log` beside the database, readable by its owner only
+    (mode 0600), which is where that data already lives and is already protected.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -289,5 +330,60 @@ def main(argv=None) -> int:
         print(str(error), file=sys.stderr)
         return EXIT_INPUT
     except ValueError as error:
-        print(f"{parser.prog} {args.command}: {error}", file=sys.stderr)
+        from data.importers.errors import shortened
+        print(f"{parser.prog} {args.command}: {shortened(str(error), 1_000)}", file=sys.stderr)
         return EXIT_INPUT
+    except MemoryError:
+        print(f"{parser.prog} {args.command}: Reach ran out of memory on this computer",
+              file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print(f"\n{parser.prog} {args.command}: stopped (Ctrl+C); an import under way wrote nothing",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader of our output went away (`report ... | head`): nothing to say, and Python
+        # must not complain again when it flushes stdout at exit.
+        _silence_stdout()
+        return EXIT_INTERNAL
+    except Exception as error:
+        where = _log_internal_error(args)
+        saved = (f"the details were written to {where}" if where
+                 else "the details could not be written to a log")
+        print(f"Reach stopped because of an internal error ({type(error).__name__}); {saved}",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _log_internal_error(args) -> str | None:
+    """Append the traceback being handled to the owner-only log beside the database, and return
+    the log's path; None if it cannot be written (then the details are lost, never printed)."""
+    import os
+    import traceback
+    from datetime import datetime
+
+    try:
+        log = database_path(getattr(args, "db", None))
+        log = log.with_name(log.name + ".errors.log")
+        # O_NOFOLLOW: a link planted at the log's name must not redirect the traceback elsewhere.
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
+        descriptor = os.open(log, flags, 0o600)
+        try:
+            os.fchmod(descriptor, 0o600)        # a log made before, by hand, is closed up too
+            entry = (f"--- {datetime.now().isoformat(timespec='seconds')} "
+                     f"python -m reach {args.command}\n{traceback.format_exc()}\n")
+            os.write(descriptor, entry.encode("utf-8", "replace"))
+        finally:
+            os.close(descriptor)
+        return str(log)
+    except Exception:
+        return None
+
+
+def _silence_stdout() -> None:
+    import os
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

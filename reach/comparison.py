@@ -3,6 +3,9 @@
 Every comparison is with the authority's own figure (all reach areas together), using the
 funnel limits of `reach.stats`, so a small centre is not called worse for a swing that chance
 alone would explain. Each figure can be reach, newborn reach or sustained contact.
+
+The tables hold names as they are (plain text for a table or a CSV); the `*_sentence`
+functions return Markdown, with every centre's name escaped by `reach.safe_text.markdown_text`.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from reach.safe_text import markdown_text
 from reach.stats import Z_95, compare_with, wilson_interval
 
 
@@ -166,13 +170,14 @@ def similar_sentence(similar: pd.DataFrame, *, measure_key: str = "reach") -> st
     chosen_measure = measure(measure_key)
     own = similar[similar["is_chosen"]].iloc[0]
     others = similar[~similar["is_chosen"]]
+    own_name = markdown_text(own["centre_name"])
     if others.empty:
-        return f"There are no other centres to compare {own['centre_name']} with."
+        return f"There are no other centres to compare {own_name} with."
     value = own[chosen_measure.column]
     known_values = others[chosen_measure.column].dropna()
     lower = int((known_values < value).sum()) if pd.notna(value) else 0
-    names = ", ".join(others["centre_name"])
-    return (f"{own['centre_name']} has {own['deprived_share_pct']:.0f}% of its under-fives in the most deprived "
+    names = ", ".join(markdown_text(name) for name in others["centre_name"])
+    return (f"{own_name} has {own['deprived_share_pct']:.0f}% of its under-fives in the most deprived "
             f"areas. The {len(others)} centres closest to that are {names} "
             f"({others['deprived_share_pct'].min():.0f}% to {others['deprived_share_pct'].max():.0f}%). "
             f"Its {chosen_measure.name.lower()} of {value:.1f}% is higher than {lower} of them.")
@@ -184,7 +189,7 @@ def outside_limits_sentence(league: pd.DataFrame, *, most_named: int = 12) -> st
     outside = league[league["comparison"].isin(["better", "worse"])]
     if outside.empty:
         return "Every centre is within the 95% limits: none differs from the authority by more than chance."
-    named = "; ".join(f"{name} ({'higher' if comparison == 'better' else 'lower'})"
+    named = "; ".join(f"{markdown_text(name)} ({'higher' if comparison == 'better' else 'lower'})"
                       for name, comparison in zip(outside["centre_name"][:most_named],
                                                   outside["comparison"][:most_named]))
     rest = len(outside) - most_named

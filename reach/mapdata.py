@@ -4,7 +4,8 @@ Shapes are kept in the `lsoas` table as WKB in longitude and latitude. The page 
 LSOA of a large area at once: above `MAX_LSOAS_AT_ONCE` it shows one outline per reach area
 (coloured by the centre's figure) until a centre is chosen, and then only that centre's LSOAs.
 Every shape is simplified for display (the more shapes, the more simplified), with neighbours
-kept edge to edge.
+kept edge to edge, and never more than a budget of corner points reaches the browser, however
+detailed the stored boundaries are.
 
 The functions that read the store take the connection first, so the dashboard can cache them
 by the database's version.
@@ -23,7 +24,8 @@ import shapely
 
 from geo.figures import LICENCE_CREDIT, choropleth
 from geo.projection import WGS84
-from geo.shapes import bounds_view, dissolve_areas, display_tolerance, simplify_for_display
+from geo.shapes import (DISPLAY_VERTEX_BUDGET, bounds_view, dissolve_areas, display_tolerance,
+                        simplify_for_display, vertex_count)
 from reach import format as fmt
 
 # The map's drawing area on the page (beside the gap table, less the colour bar): the view is
@@ -32,6 +34,11 @@ MAP_WIDTH_PX, MAP_HEIGHT_PX = 420, 560
 
 # Beyond this many LSOAs a browser slows to a crawl drawing them; show reach areas instead.
 MAX_LSOAS_AT_ONCE = 2_000
+
+# Beyond this many corner points (two and a half times the generalised LSOA boundaries of all
+# England and Wales), LSOAs are thinned before they are dissolved into reach areas: dissolving
+# them at full detail takes minutes. The outlines of such a set may show hairline seams.
+THIN_BEFORE_DISSOLVING_ABOVE = 4_000_000
 
 
 def boundary_credit(year: int | None = None) -> str:
@@ -160,9 +167,13 @@ def display_reach_areas(con, centre_id: str | None = None) -> gpd.GeoDataFrame:
     Columns `centre_id`, `centre_name`, `lsoa_count` and `geometry`, in EPSG:4326.
     """
     lsoas = reach_area_lsoas(con, centre_id)
-    outlines = dissolve_areas(lsoas, lsoas[["lsoa_code", "centre_id"]])
     # The outlines are as detailed as all the LSOAs they were made from.
-    outlines = simplify_for_display(outlines, tolerance_m=display_tolerance(len(lsoas)))
+    tolerance = display_tolerance(len(lsoas))
+    if vertex_count(lsoas) > THIN_BEFORE_DISSOLVING_ABOVE:
+        lsoas = simplify_for_display(lsoas, tolerance_m=tolerance,
+                                     max_vertices=4 * DISPLAY_VERTEX_BUDGET)
+    outlines = dissolve_areas(lsoas, lsoas[["lsoa_code", "centre_id"]])
+    outlines = simplify_for_display(outlines, tolerance_m=tolerance)
     names = con.execute("SELECT centre_id, name AS centre_name FROM centres").df()
     outlines = outlines.merge(names, on="centre_id", how="left")
     outlines["centre_name"] = outlines["centre_name"].fillna(outlines["centre_id"])

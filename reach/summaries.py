@@ -2,6 +2,11 @@
 
 Every sentence is built here from the report's figures, so the words on the dashboard and in
 the evidence pack are the same and a test can read them.
+
+Every `*_sentence` function returns Markdown, ready for `st.markdown` or the evidence pack's
+README: anything in it that came from a file (an LSOA code, a centre's name) is escaped with
+`reach.safe_text.markdown_text`, so a name can never become a link, an image or formatting.
+An argument that is itself Markdown says so (`place` of `reach_sentence`).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import pandas as pd
 
 from reach import format as fmt
 from reach.measures import BAND_ORDER, Bands
+from reach.safe_text import markdown_text
 from reach.stats import Interval, wilson_interval
 
 NO_BAND = "no figure"
@@ -77,7 +83,10 @@ def band_counts_sentence(counts: pd.DataFrame) -> str:
 
 def reach_sentence(row: pd.Series, *, bands: Bands, place: str = "the authority's reach areas") -> str:
     """The headline in words for a centre or the authority:
-    'Of the 7,302 children under five in ..., 4,244 are known: a reach of 58.1%. ...'"""
+    'Of the 7,302 children under five in ..., 4,244 are known: a reach of 58.1%. ...'
+
+    `place` is Markdown: a caller naming a centre in it escapes the name with `markdown_text`.
+    """
     under5, known = row["children_under5"], row["known_children"]
     if not under5:
         return f"There are no children under five recorded in {place} yet."
@@ -163,7 +172,7 @@ def gaps_sentence(gaps: pd.DataFrame, *, top: int = 3) -> str:
         return "No LSOA of this reach area has families to find."
     leading = gaps[gaps["families_to_find"] > 0].head(top)
     share = int(leading["families_to_find"].sum())
-    codes = ", ".join(leading["lsoa_code"])
+    codes = ", ".join(markdown_text(code) for code in leading["lsoa_code"])
     return (f"Counted area by area, {fmt.count(share)} of the {fmt.count(total)} families to find "
             f"({fmt.percent(100.0 * share / total, places=0)}) live in {len(leading)} of the {len(gaps)} "
             f"LSOAs: {codes}. (Each area's figure is rounded up on its own, so the areas add up to a "

@@ -10,6 +10,10 @@
 
 The model itself lives in `reach.whatif` and its data-derived starting values in
 `reach.calibration`; nothing here repeats their arithmetic.
+
+The `*_sentence` functions return Markdown (a centre's name in them is escaped); everything else
+returns plain text, which the page escapes to show. A link is typed by whoever sends it, so what
+it asked for is only echoed back in a problem, shortened and as plain text.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import plotly.graph_objects as go
 from reach.calibration import Calibration, Parameter
 from reach.charts import LINE_COLOUR, TARGET_COLOUR, styled, threshold_line
 from reach.format import percent
+from reach.safe_text import markdown_text
 from reach.summaries import long_date
 from reach.whatif import (SHARING_OPTIONS, TARGET_SHARE, Projection, Scenario, TargetOutOfReach, add_months,
                           contact_rate_needed, describe_change, months_until_period_end, project_to,
@@ -53,6 +58,8 @@ PARAMETER_WORDS = {
 
 OUT_OF_REACH = "out of reach"
 _TARGET_WORDS = f"{TARGET_SHARE:.0%}: virtually all families known"
+
+LINK_VALUE_SHOWN = 40   # characters of a bad link value echoed back in its problem
 
 # Once the children of today have all turned five, the path repeats with the sharing cycle, so a
 # month at or above 97% either comes within five years and one annual cycle or never does.
@@ -207,11 +214,15 @@ class Link:
 
 def read_link(query: Mapping[str, str], *, centres, earliest: date, latest: date) -> Link:
     """Check a link's query parameters. `centres` are the centre IDs offered; the inspection date
-    must fall from `earliest` to `latest`. Parameters the page does not use are ignored."""
+    must fall from `earliest` to `latest`. Parameters the page does not use are ignored.
+
+    Only values that passed their checks are returned. Each problem is plain text quoting the bad
+    value (its first `LINK_VALUE_SHOWN` characters): escape it to show it as Markdown."""
     values, problems = {}, []
 
     def set_aside(name: str, raw: str, wanted: str) -> None:
-        problems.append(f"The link's {name} value {raw!r} is not {wanted}, so it was ignored.")
+        shown = raw if len(raw) <= LINK_VALUE_SHOWN else raw[:LINK_VALUE_SHOWN] + "..."
+        problems.append(f"The link's {name} value {shown!r} is not {wanted}, so it was ignored.")
 
     if "centre" in query:
         raw = str(query["centre"])
@@ -381,8 +392,9 @@ def months_between(start: date, until: date) -> int:
 def summary_sentence(*, scenario: Scenario, known: float, under_five: float, area_name: str, start: date,
                      until: date, known_share_by_age=None) -> str:
     """`describe_change` over the months to the inspection date (at least one), with the
-    sharing cycle on the calendar."""
-    return describe_change(scenario=scenario, known=known, under_five=under_five, area_name=area_name,
+    sharing cycle on the calendar, as Markdown: `area_name` (plain text) is escaped."""
+    return describe_change(scenario=scenario, known=known, under_five=under_five,
+                           area_name=markdown_text(area_name),
                            horizon_months=max(1, months_between(start, until)),
                            start_month_phase=months_until_period_end(start, scenario.sharing_months),
                            known_share_by_age=known_share_by_age)

@@ -17,6 +17,7 @@ from reach.calibration import Calibration, calibrate, current_position, default_
 from reach.cli import EXIT_INPUT, EXIT_OK, date_argument, add_db_option, HelpFormatter
 from reach.format import percent
 from reach.report import latest_data_date
+from reach.safe_text import terminal_text
 from reach.whatif import (SHARING_OPTIONS, TARGET_SHARE, Projection, add_months, describe_change,
                           months_until_period_end, project_to, sharing_name, steady_state_by_sharing,
                           steady_state_reach)
@@ -170,10 +171,13 @@ def _shown(value) -> str:
 
 
 def _table(result: dict) -> str:
-    lines = [f"What if: {result['area']}, as at {result['as_at']}", ""]
+    """The result for a person at a terminal. A centre's name (in the area and the summary) is
+    printed through `terminal_text`, so it cannot send the terminal control characters."""
+    lines = [f"What if: {terminal_text(result['area'])}, as at {result['as_at']}", ""]
     rows = [("Parameter", "Value", "From", "Records", "How")]
     for name, p in result["parameters"].items():
-        rows.append((name.replace("_", " "), _shown(p["value"]), p["origin"], f"{p['records']:,}", p["how"]))
+        rows.append((name.replace("_", " "), _shown(p["value"]), p["origin"], f"{p['records']:,}",
+                     terminal_text(p["how"])))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:
         lines.append("  ".join(cell.ljust(widths[i]) if i != 3 else cell.rjust(widths[i])
@@ -191,7 +195,7 @@ def _table(result: dict) -> str:
         target = f"{TARGET_SHARE:.0%}"
         crosses = result["crosses_97_on"]
         lines.append(f"Reaches {target}: " + (f"by {crosses}" if crosses else f"not by {result['until']}"))
-        lines += ["", result["summary"]]
+        lines += ["", terminal_text(result["summary"])]
     else:
         lines += ["", result["note"]]
     return "\n".join(lines)

@@ -15,9 +15,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from data.store import StoreBusyError, data_version, database_path, opened
+from data.store import KeyProblem, StoreBusyError, data_version, database_path, opened
 from reach import format as fmt
 from reach.measures import DEFINITIONS, Bands, ReportOptions
+from reach.safe_text import file_name as safe_file_name, markdown_text, spreadsheet_safe
 from reach.report import latest_data_date, month_ends, reach_reports, reach_trends
 
 
@@ -38,7 +39,11 @@ def ensure_database() -> None:
     path = db_path()
     if not path.exists():
         _ensure_database.clear()
-    _ensure_database(str(path))
+    try:
+        _ensure_database(str(path))
+    except KeyProblem as problem:      # a REACH_SECRET too short to build the demo with
+        st.error(markdown_text(str(problem)))
+        st.stop()
 
 
 def version() -> tuple:
@@ -163,7 +168,10 @@ def definition(name: str) -> None:
 
 def table(frame: pd.DataFrame, *, file_name: str, key: str, column_config: dict | None = None,
           caption: str | None = None, height: int | None = None) -> None:
-    """A table with friendly headings and, under it, a CSV download of the raw figures."""
+    """A table with friendly headings and, under it, a CSV download of the raw figures.
+
+    Cells are shown as plain text (never Markdown); `caption` is Markdown, so any name in it must
+    be escaped by the caller."""
     shown = frame.rename(columns={c: fmt.HEADINGS.get(c, c) for c in frame.columns})
     # Whole numbers with thousands separators (1,143), unless the page says otherwise.
     counts = {c: st.column_config.NumberColumn(format="localized") for c in frame.columns
@@ -178,8 +186,11 @@ def table(frame: pd.DataFrame, *, file_name: str, key: str, column_config: dict 
 
 
 def download(frame: pd.DataFrame, *, file_name: str, key: str, label: str = "Download CSV") -> None:
-    st.download_button(label, frame.to_csv(index=False).encode("utf-8"), file_name=file_name,
-                       mime="text/csv", key=f"download_{key}")
+    """A CSV download of `frame`, safe to open in a spreadsheet: a text cell that would run as a
+    formula (a name starting with `=`, `+`, `-` or `@`) starts with `'`. The file name may hold a
+    centre's ID, so it is cleaned too."""
+    csv = spreadsheet_safe(frame).to_csv(index=False).encode("utf-8")
+    st.download_button(label, csv, file_name=safe_file_name(file_name), mime="text/csv", key=f"download_{key}")
 
 
 def percent_columns(frame: pd.DataFrame) -> dict:

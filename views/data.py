@@ -1,6 +1,7 @@
 """Data and definitions: load files, see what was loaded and set aside, check that partners'
 data arrives on time, and read what every figure means."""
 
+import logging
 import tempfile
 from pathlib import Path
 
@@ -8,9 +9,10 @@ import streamlit as st
 
 from data.importers import (KINDS, FileFault, columns_needed, import_file, import_history, list_quarantine,
                             remove_import)
-from data.store import StoreBusyError
+from data.store import KeyProblem, StoreBusyError
 from reach import compliance as sharing
 from reach.measures import DEFINITIONS
+from reach.safe_text import markdown_text
 from views import common
 
 # What each kind of file is, in a centre manager's words; the columns come from the importers.
@@ -69,8 +71,10 @@ def _kind_label(kind: str) -> str:
 
 
 def _message(key: str) -> None:
-    """Show (once) what the last undo did: the page reruns after it, to list the imports anew."""
+    """Show (once) what the last undo did: the page reruns after it, to list the imports anew.
+    The words are plain text that may name a file, so they are escaped."""
     kind, text = st.session_state.pop(key, (None, None))
+    text = markdown_text(text) if text is not None else None
     if kind == "success":
         st.success(text)
     elif kind == "error":
@@ -120,24 +124,40 @@ with load:
         suffix = Path(uploaded.name).suffix.lower()
         with tempfile.TemporaryDirectory(prefix="reach-upload-") as folder:
             path = Path(folder) / f"upload{suffix}"
-            path.write_bytes(uploaded.getvalue())
+            # Every failure is a message on the page, never a traceback: the refusal of a file in
+            # plain words (as text, not Markdown: it names the file's columns), and anything
+            # unexpected in general words, its details going to the server's log only, since a
+            # traceback can quote the rows being read.
             try:
+                path.write_bytes(uploaded.getvalue())
                 summary = import_file(kind, path, db=common.db_path(), received_on=received_on,
                                       progress=show_progress, original_name=uploaded.name,
                                       replace=replace)
             except FileFault as fault:
                 bar.empty()
-                st.error(f"Import refused, nothing was written. {str(fault).rstrip('.')}.")
+                st.error(markdown_text(f"Import refused, nothing was written. {str(fault).rstrip('.')}."))
             except StoreBusyError as busy:
                 bar.empty()
-                st.warning(str(busy))
+                st.warning(markdown_text(str(busy)))
+            except KeyProblem as problem:
+                bar.empty()
+                st.error(markdown_text(f"Import refused, nothing was written. {problem}"))
+            except MemoryError:
+                bar.empty()
+                st.error("Import refused, nothing was written. The file is too large to import on "
+                         "this computer.")
+            except Exception:
+                bar.empty()
+                logging.getLogger("reach.dashboard").exception("An upload (%s) could not be imported", kind)
+                st.error("The import stopped because of an unexpected error, and nothing was written. "
+                         "The details are in the dashboard's log on the server, for whoever runs Reach.")
             else:
                 # New data: every page's cached figures are out of date, and the import to undo
                 # should start again from the newest.
                 st.cache_data.clear()
                 _forget_undo_choice()
                 # The message is the one-line summary followed by any notes on the file.
-                st.success(summary.message or summary.line())
+                st.success(markdown_text(summary.message or summary.line()))
 
 # --- import history and undo ----------------------------------------------------------------------
 
@@ -213,10 +233,11 @@ with sharing_tab:
     grace = grace_column.number_input("Grace (days)", min_value=0, max_value=365,
                                       value=sharing.GRACE_DAYS, step=1, key="sharing_grace")
     compliance = common.cached(sharing.compliance, as_at=settings.as_at, grace_days=int(grace))
-    st.markdown(f"**{sharing.compliance_summary(compliance)}**")
+    st.markdown(f"**{markdown_text(sharing.compliance_summary(compliance))}**")
     for row in compliance.to_dict(orient="records"):
         colour = STATUS_COLOURS[row["status"]]
-        st.markdown(f"**{row['source']}**: :{colour}-badge[{row['status']}] {sharing.describe(row)}")
+        st.markdown(f"**{markdown_text(row['source'])}**: :{colour}-badge[{markdown_text(row['status'])}] "
+                    f"{markdown_text(sharing.describe(row))}")
     common.table(compliance, file_name=f"data_sharing_{settings.as_at}.csv", key="compliance",
                  column_config=COMPLIANCE_COLUMNS,
                  caption="Registrations and contacts are dated by their latest record; population "

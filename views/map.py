@@ -3,6 +3,7 @@
 import streamlit as st
 
 from reach import mapdata
+from reach.safe_text import markdown_text
 from views import common
 
 ALL_CENTRES = "All centres"
@@ -34,7 +35,7 @@ measure = mapdata.MAP_MEASURES[measure_label]
 centre_id = None if chosen == ALL_CENTRES else chosen
 
 ranking = mapdata.gap_ranking(lsoa_report, names=names, centre_id=centre_id)
-st.markdown(f"**{mapdata.gap_summary(ranking)}**")
+st.markdown(f"**{markdown_text(mapdata.gap_summary(ranking))}**")      # it names LSOAs
 common.definition("Families to find")
 
 map_side, table_side = st.columns([3, 2], gap="large")
@@ -61,7 +62,7 @@ with map_side:
     else:
         areas = common.cached(mapdata.display_lsoas, centre_id)
         if areas.empty:
-            st.info(f"None of the LSOAs of {centre_names.get(centre_id, centre_id)} has a boundary "
+            st.info(f"None of the LSOAs of {markdown_text(centre_names.get(centre_id, centre_id))} has a boundary "
                     f"loaded, so there is nothing to draw. Load a boundary file on the Data page.")
         else:
             figure = mapdata.lsoa_map(
@@ -75,7 +76,8 @@ with map_side:
                    f"have no figure. Red dots are children's centres. Hover over an area for its "
                    f"details.")
         if coverage.missing:
-            listed = ", ".join(coverage.missing[:5]) + (" and others" if len(coverage.missing) > 5 else "")
+            listed = (", ".join(markdown_text(code) for code in coverage.missing[:5])
+                      + (" and others" if len(coverage.missing) > 5 else ""))
             st.caption(f"{len(coverage.missing):,} LSOAs in the reach areas have no boundary and are "
                        f"not drawn ({listed}).")
         st.caption(f"Boundaries: Office for National Statistics. {mapdata.boundary_credit()}.")

@@ -5,6 +5,9 @@ import streamlit as st
 from reach import charts
 from reach import format as fmt
 from reach.evidence import evidence_pack, key_figures, readable
+from reach.publication import centre_tables, published_figures
+from reach.report import month_ends
+from reach.safe_text import file_name as safe_file_name, markdown_text
 from reach.summaries import (band_range, gaps_sentence, centre_and_authority_trend, interval_for,
                              interval_sentence, is_overdue, lag_sentence, long_date, lsoa_gaps, newborn_sentence,
                              reach_sentence, trend_sentence, versus)
@@ -30,6 +33,7 @@ centre_id = st.selectbox("Centre", ids, index=ids.index(remembered) if remembere
 st.session_state["centre_id"] = centre_id
 row = centres[centres["centre_id"] == centre_id].iloc[0]
 name = row["centre_name"]
+shown_name = markdown_text(name)      # the name inside Markdown (captions, sentences)
 st.caption(f"Figures as at {long_date(s.as_at)}, compared with all centres together.")
 
 # --- the headline -----------------------------------------------------------------------------
@@ -52,12 +56,12 @@ chart.plotly_chart(charts.bullet_chart(value_pct=row["reach_pct"], interval=inte
                                        comparator_pct=whole["reach_pct"]), key="bullet_chart")
 with words:
     st.markdown(f"**Indicative band: {band_range(row['band'], s.bands)}**")
-    st.markdown(reach_sentence(row, bands=s.bands, place=f"{name}'s reach area"))
+    st.markdown(reach_sentence(row, bands=s.bands, place=f"{shown_name}'s reach area"))
     if interval:
         st.markdown(interval_sentence(interval))
     st.markdown(newborn_sentence(row))
     if bool(row["denominator_flagged"]):
-        st.warning(f"The population estimate is flagged: {row['denominator_note']}.")
+        st.warning(f"The population estimate is flagged: {markdown_text(row['denominator_note'])}.")
     with st.container(horizontal=True):
         for definition in ("Reach", "Indicative band", "Confidence interval", "Newborn reach"):
             common.definition(definition)
@@ -82,7 +86,7 @@ worklist = common.cached(unmatched_births, as_at=s.as_at, centre_id=centre_id)
 chart, words = st.columns([3, 2])
 chart.plotly_chart(charts.unmatched_chart(counts), key="unmatched_chart")
 with words:
-    st.markdown(f"Health has passed on **{fmt.count(len(worklist))}** children living in {name}'s reach area "
+    st.markdown(f"Health has passed on **{fmt.count(len(worklist))}** children living in {shown_name}'s reach area "
                 "who are under five and not registered with any centre.")
     st.markdown(lag_sentence(row["birth_data_lag_days"], as_at=s.as_at))
     common.definition("Unmatched births")
@@ -151,19 +155,35 @@ with st.expander("The trend as a table"):
 # --- the data behind every figure -------------------------------------------------------------
 st.header("The data behind every figure")
 published = st.toggle("Prepare for publication (hide counts from 1 to 4)", key="publishable",
-                      help="Counts from 1 to 4, and any figure that would reveal one, are replaced by 'c'. "
-                           "Use this for anything shared outside the council.")
-figures = key_figures(row, whole, interval=interval, published=published)
+                      help="Counts from 1 to 4, and any figure that would let one be worked out, are replaced "
+                           "by 'c', checked across every table Reach publishes. Use this for anything shared "
+                           "outside the council.")
+if published:
+    with st.spinner("Checking that no hidden figure can be worked out from the others..."):
+        protected = common.cached(published_figures, as_at=s.as_at, options=s.options)
+        # The trend for publication: the end of each quarter, each protected as at its own date.
+        quarters = month_ends(until=s.as_at, months=36)[::-3][::-1]
+        trend_points = [common.cached(published_figures, as_at=day, options=s.options) for day in quarters]
+    shown_row = protected.tables["centre"].set_index("centre_id").loc[centre_id].copy()
+    shown_row["centre_id"] = centre_id
+    shown_whole = protected.tables["authority"].iloc[0]
+    pack_tables = centre_tables(protected, centre_id=centre_id, trend=trend_points)
+    rule = protected.rule
+else:
+    shown_row, shown_whole, rule = row, whole, None
+    pack_tables = {"lsoas": gaps, "target_groups": groups, "trend": trend, "unmatched_by_lsoa_month": counts}
+figures = key_figures(shown_row, shown_whole, interval=interval, published=published)
 common.table(readable(figures).drop(columns="measure"), file_name=f"key_figures_{centre_id}_{s.as_at}.csv",
              key="key_figures", height=36 * (len(figures) + 1) + 4,
              column_config={"figure": st.column_config.TextColumn("Figure"),
                             "centre": st.column_config.TextColumn(name),
                             "all_centres": st.column_config.TextColumn("All centres")})
-pack = evidence_pack(
-    centre=row, authority=whole, interval=interval, as_at=s.as_at, bands=s.bands, published=published,
-    tables={"lsoas": gaps, "target_groups": groups, "trend": trend, "unmatched_by_lsoa_month": counts},
-)
-st.download_button("Download the evidence pack (zip)", pack, file_name=f"evidence_{centre_id}_{s.as_at}.zip",
+if published:
+    st.caption(rule.describe() + " In the pack, the trend shows the end of each quarter; the unmatched "
+               "births by month of birth are left out, since nearly every count in them is below 5.")
+pack = evidence_pack(centre=shown_row, authority=shown_whole, interval=interval, as_at=s.as_at, bands=s.bands,
+                     rule=rule, tables=pack_tables)
+st.download_button("Download the evidence pack (zip)", pack, file_name=safe_file_name(f"evidence_{centre_id}_{s.as_at}.zip"),
                    mime="application/zip", key="download_evidence_pack", type="primary")
 st.caption("The pack holds a summary with every definition, the key figures and each table on this page as "
            "CSV files. It never holds the worklist of unmatched children.")

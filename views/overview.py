@@ -5,6 +5,7 @@ import streamlit as st
 from reach import charts
 from reach import format as fmt
 from reach.attention import attention_lines, needs_attention
+from reach.safe_text import markdown_text
 from reach.summaries import (band_counts, band_counts_sentence, is_overdue, lag_sentence, long_date,
                              newborn_sentence, reach_sentence, trend_sentence)
 from views import common
@@ -33,7 +34,7 @@ if int(whole["known_out_of_area"]):
     st.caption(f"{fmt.count(whole['known_out_of_area'])} registered children live outside every reach area "
                "and are not counted above.")
 if bool(whole["denominator_flagged"]):
-    st.caption(f"Population estimate flagged: {whole['denominator_note']}.")
+    st.caption(f"Population estimate flagged: {markdown_text(whole['denominator_note'])}.")
 with st.container(horizontal=True):
     for name in ("Reach", "Newborn reach", "Known children", "Families to find"):
         common.definition(name)

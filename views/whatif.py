@@ -8,6 +8,7 @@ import streamlit as st
 from reach import format as fmt
 from reach import whatif_charts as wc
 from reach.calibration import calibrate, current_position, known_share_by_age
+from reach.safe_text import markdown_text
 from reach.summaries import long_date
 from reach.whatif import SHARING_OPTIONS, TARGET_SHARE, add_months
 from views import common
@@ -36,8 +37,8 @@ if opening:
     link = wc.read_link(st.query_params.to_dict(), centres=names, earliest=earliest, latest=latest)
 else:
     link = wc.Link(values={}, problems=())
-for problem in link.problems:
-    st.warning(problem, icon=":material/link_off:")
+for problem in link.problems:      # each quotes what the link said: escaped, never Markdown
+    st.warning(markdown_text(problem), icon=":material/link_off:")
 
 if st.session_state.get(CENTRE_KEY) not in options:
     remembered = st.session_state.get("centre_id")      # chosen on My centre
@@ -53,12 +54,12 @@ centre = choose.selectbox("Centre", options, key=CENTRE_KEY,
 until = when.date_input("Inspection date", key=UNTIL_KEY, min_value=earliest, max_value=latest, format="YYYY-MM-DD",
                         help="The date to project reach to: by default a year after the figures' date.")
 centre_id = None if centre == wc.AUTHORITY else centre
-area = names.get(centre_id, "the authority")
+area = names.get(centre_id, "the authority")      # plain text: escape it for Markdown
 
 try:
     calibration = common.cached(calibrate, as_at=s.as_at, centre_id=centre_id)
 except ValueError as error:
-    st.warning(f"{error} Choose another centre, or import its reach area on the Data page.")
+    st.warning(f"{markdown_text(error)} Choose another centre, or import its reach area on the Data page.")
     st.stop()
 start = wc.choices_from(calibration)
 
@@ -116,7 +117,7 @@ choices = wc.Choices(sharing=sharing, contact=contact, other=other, churn=churn,
 changed = set(wc.changed_choices(calibration, choices))
 for row, names_in_row in ((first_row, ("sharing", "contact", "other")), (second_row, ("churn", "delay", "arrivals"))):
     for column, name in zip(row, names_in_row):
-        column.caption(wc.origin_words(name, calibration, changed=name in changed))
+        column.caption(markdown_text(wc.origin_words(name, calibration, changed=name in changed)))
 st.button("Start again from the data", key="whatif_reset", on_click=start_again, args=(start,),
           disabled=not changed, icon=":material/restart_alt:")
 
@@ -146,8 +147,8 @@ if under_five > 0:
 else:
     projections = None
     with headline:
-        st.info(f"There are no children under five in {area} on {long_date(s.as_at)}, so there is nothing to "
-                "project. The long-run figures below still show what each sharing option would give.")
+        st.info(f"There are no children under five in {markdown_text(area)} on {long_date(s.as_at)}, so there is "
+                "nothing to project. The long-run figures below still show what each sharing option would give.")
 
 # --- every sharing option side by side -------------------------------------------------------
 st.header("Every sharing option side by side")
@@ -204,7 +205,7 @@ with st.expander("How the model works"):
         "centre then registers that family at the contact success rate. Families not yet known also find "
         "the centre in other ways at a steady monthly rate, and some families move away and are replaced "
         "by newcomers. The long-run figure is where reach settles; the month-by-month path starts from "
-        f"today's known children in {area}, year of age by year of age.")
+        f"today's known children in {markdown_text(area)}, year of age by year of age.")
 
 # --- the link --------------------------------------------------------------------------------
 query = wc.link_query(centre=centre, until=until, choices=choices)

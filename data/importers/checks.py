@@ -3,7 +3,8 @@
 Each helper returns SQL over the raw table (aliased `r`): a *value* expression giving the parsed
 value or NULL, and a *fault* expression giving the reason a value is unusable or NULL. A
 reason names the column as the file spells it and shows the bad value, e.g.
-`dob "2023-02-30" is not a real date`.
+`dob "2023-02-30" is not a real date`, with anything in it that may be personal hidden
+(`lsoa_code "M32 ***" is not an LSOA code`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from data.importers.layouts import Resolved
+from data.importers.pseudonymise import looks_personal_sql, redact_sql
 
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 MONTH = r"\d{4}-\d{2}"
@@ -52,7 +54,8 @@ class Fields:
         return self.resolved.label(name)
 
     def _shown(self, name: str) -> str:
-        return f"""'"' || left({self.raw(name)}, {_SHOWN_CHARACTERS}) || '"'"""
+        # Hidden before it is cut short, so no part of a long number or postcode slips through.
+        return f"""'"' || left({redact_sql(self.raw(name))}, {_SHOWN_CHARACTERS}) || '"'"""
 
     def _says(self, name: str, words: str) -> str:
         """SQL for: <label> "<value>" <words>."""
@@ -71,6 +74,14 @@ class Fields:
     # -- text --------------------------------------------------------------------------------
     def text(self, name: str) -> str:
         return self.raw(name)
+
+    def personal_fault(self, name: str) -> str:
+        """A value that looks like a postcode, an NHS or telephone number or an e-mail address,
+        in a column of a file about children that is stored as it is (a centre, an activity):
+        most likely columns out of place, and never kept. The reason does not show the value."""
+        what = looks_personal_sql(self.raw(name))
+        return f"""{sql_text(self.label(name) + ' holds what looks like ')} || ({what})
+            || ', which Reach does not keep'"""
 
     # -- dates -------------------------------------------------------------------------------
     def date(self, name: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,22 +10,52 @@ from datetime import datetime
 import pandas as pd
 
 from data.importers.kinds import KIND_CHECKS, count_of
+from data.importers.layouts import normalise_header
+from data.importers.pseudonymise import looks_personal_sql, mask_whole, redact, redact_sql
 from data.store import opened
 
 QUARANTINE_COLUMNS = ("import_id", "kind", "file_name", "row_number", "reason", "row_data", "imported_at")
 
 
+# A family key masked by an older Reach, which kept its last four characters.
+_OLD_FAMILY_MASK = r'(?i)"family[^a-z0-9"]*key":"[*]{6}[^"]'
+
+
 def list_quarantine(con, *, kind: str | None = None, import_id: int | None = None) -> pd.DataFrame:
     """The quarantined rows, oldest import first and in file order, optionally of one kind or
-    one import. `imported_at` is when the import that found the fault started."""
-    return con.execute(
-        """SELECT q.import_id, q.kind, q.file_name, q.row_number, q.reason, q.row_data,
-                  l.started_at AS imported_at
-           FROM quarantine q LEFT JOIN import_log l USING (import_id)
-           WHERE ($kind IS NULL OR q.kind = $kind) AND ($import_id IS NULL OR q.import_id = $import_id)
-           ORDER BY q.import_id, q.row_number""",
-        {"kind": kind, "import_id": import_id},
+    one import. `imported_at` is when the import that found the fault started.
+
+    Rows are hidden as they are written (see `importing._quarantine`); they are checked again
+    here so that a store filled by an older Reach shows nothing personal either.
+    """
+    frame = con.execute(
+        f"""SELECT q.import_id, q.kind, q.file_name, q.row_number, {redact_sql('q.reason')} AS reason,
+                   q.row_data, l.started_at AS imported_at,
+                   ({looks_personal_sql('q.row_data')}) IS NOT NULL
+                       OR regexp_matches(q.row_data, $old_family_mask) AS _suspect
+            FROM quarantine q LEFT JOIN import_log l USING (import_id)
+            WHERE ($kind IS NULL OR q.kind = $kind) AND ($import_id IS NULL OR q.import_id = $import_id)
+            ORDER BY q.import_id, q.row_number""",
+        {"kind": kind, "import_id": import_id, "old_family_mask": _OLD_FAMILY_MASK},
     ).df()
+    suspect = frame["_suspect"].fillna(False).astype(bool)
+    if suspect.any():
+        frame.loc[suspect, "row_data"] = frame.loc[suspect, "row_data"].map(_hidden_row)
+    return frame.drop(columns="_suspect")
+
+
+def _hidden_row(text: str) -> str:
+    """A quarantined row (JSON) with each value hidden as `redact` does, and a family key whole.
+
+    Value by value, not the JSON text as a whole, so the hiding can never break its escaping."""
+    try:
+        row = json.loads(text)
+    except (TypeError, ValueError):
+        return redact(text) if isinstance(text, str) else text
+    hidden = {name: mask_whole(value) if normalise_header(name) == "family_key"
+              else redact(value) if isinstance(value, str) else value
+              for name, value in row.items()}
+    return json.dumps(hidden, ensure_ascii=False, separators=(",", ":"))
 
 
 def import_history(con) -> pd.DataFrame:

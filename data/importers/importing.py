@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -16,14 +17,17 @@ from pathlib import Path
 import pyarrow as pa
 
 from data.importers.checks import sql_text
-from data.importers.errors import FileFault
+from data.importers.errors import FileFault, over_limit
 from data.importers.kinds import CHECKED, KIND_CHECKS, LOADABLE, Context, Kind, count_of
 from data.importers.layouts import Layout, Resolved, check_kind, resolve_columns
+from data.importers.limits import Limits, readable_bytes
+from data.importers.pseudonymise import redact_sql
 from data.importers.reading import RAW_TABLE, Progress, file_sha256, load_raw, open_table
 from data.store import opened, secret_key
 
 # Columns of the raw table that are for checking only, never shown in the quarantine.
-_HIDDEN = ("_postcode", "_nhs_key", "_nhs_fault", "_family_key", "_geometry", "_geo_reason")
+_HIDDEN = ("_postcode", "_nhs_key", "_nhs_fault", "_family_key", "_child_key", "_child_fault",
+           "_child_nhs", "_geometry", "_geo_reason")
 
 
 @dataclass(frozen=True)
@@ -59,21 +63,25 @@ def import_file(kind: str, file_path: str | os.PathLike, *, db: str | os.PathLik
     is the name to record and show (an upload arrives as a temporary file). `replace=True`
     makes a reach-areas file replace every reach area.
 
-    Raises FileFault, and writes nothing, when the file as a whole cannot be taken.
+    Raises FileFault, and writes nothing, when the file as a whole cannot be taken. The cheap
+    checks come first: the file's size (before it is read at all), then its header or layout
+    (before it is hashed, which reads all of it), and only then is the store opened.
     """
     path = Path(file_path)
     file_name = original_name or path.name
     check_kind(kind, file_name)
-    if not path.is_file():
-        raise FileFault(file_name, "the file does not exist or is not a file", expected="a file to read")
+    limits = Limits.current()
+    _check_file(path, file_name, limits)
     received = _as_date(received_on)
     report = progress or _quiet
     checker = KIND_CHECKS[kind]
-    sha256 = file_sha256(path)
-    source = _BoundarySource(path, file_name) if kind == "boundaries" else _TableSource(kind, path, file_name)
+    source = (_BoundarySource(path, file_name) if kind == "boundaries"
+              else _TableSource(kind, path, file_name, limits))
     try:
+        sha256 = file_sha256(path)
+        # The key is checked before the store is opened, so a refused key creates nothing.
+        key = secret_key(db) if checker.personal else None
         with opened(db) as con:
-            key = secret_key(db) if checker.personal else None
             con.execute("BEGIN TRANSACTION")
             try:
                 summary = _import(con, checker, source, key=key, file_name=file_name, sha256=sha256,
@@ -86,6 +94,30 @@ def import_file(kind: str, file_path: str | os.PathLike, *, db: str | os.PathLik
         source.close()
     report(summary.rows_read, summary.rows_read, "done")
     return summary
+
+
+def _check_file(path: Path, file_name: str, limits: Limits) -> None:
+    """Refuse, without reading a byte of it, a path that is not an ordinary file (a folder, or a
+    pipe or device, which could keep a reader waiting for ever) or that is over the size limit
+    (a sparse file can claim 20 GB and would take a minute just to hash)."""
+    expected = "a file to read"
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        raise FileFault(file_name, "the file does not exist", expected=expected) from None
+    except OSError as error:
+        raise FileFault(file_name, f"the file cannot be opened ({error.strerror or 'no access'})",
+                        expected=expected) from None
+    if not stat.S_ISREG(status.st_mode):
+        what = "a folder" if stat.S_ISDIR(status.st_mode) else "a pipe, a device or another special file"
+        raise FileFault(file_name, f"it is {what}, not a file; expected {expected}", expected=expected)
+    if not os.access(path, os.R_OK):
+        raise FileFault(file_name, f"the file cannot be read (permission denied); expected {expected}",
+                        expected=expected)
+    if status.st_size > limits.max_file_bytes:
+        raise over_limit(file_name, f"the file is {readable_bytes(status.st_size)}",
+                         limit="max_file_bytes",
+                         expected=f"a file of at most {readable_bytes(limits.max_file_bytes)}")
 
 
 def _quiet(rows_done: int, rows_total: int | None, stage: str) -> None:
@@ -204,15 +236,21 @@ def _write(ctx: Context, checker: Kind) -> tuple[int, int, int, int]:
 
 
 def _quarantine(ctx: Context) -> None:
-    """Keep the faulty rows with their reasons; personal fields are masked or were never read."""
+    """Keep the faulty rows with their reasons, showing nothing that may be personal.
+
+    Personal columns were masked or never read. But any column may hold a value that does not
+    belong there (a postcode in `lsoa_code`, an NHS number in `centre_id`), and a reason may
+    quote one, so every value and every reason passes through `redact_sql` on its way in.
+    """
     raw_columns = [column[0] for column in ctx.con.execute(f"SELECT * FROM {RAW_TABLE} LIMIT 0").description]
     shown = sorted((column for column in raw_columns if column != "_row" and column not in _HIDDEN),
                    key=lambda column: ctx.resolved.positions.get(column, len(raw_columns)))
-    pairs = ", ".join(f"{sql_text(ctx.resolved.label(column))}, r.\"{column}\"" for column in shown)
+    values = {column: redact_sql(f'r."{column}"') for column in shown}
+    pairs = ", ".join(f"{sql_text(ctx.resolved.label(column))}, {values[column]}" for column in shown)
     row_data = f"json_object({pairs})::VARCHAR" if pairs else "NULL"
     ctx.run(f"""
         INSERT INTO quarantine
-        SELECT $id, $kind, $file, $sha, c._row, c._reason, {row_data}
+        SELECT $id, $kind, $file, $sha, c._row, {redact_sql('c._reason')}, {row_data}
         FROM {CHECKED} c JOIN {RAW_TABLE} r ON r._row = c._row
         WHERE c._reason IS NOT NULL ORDER BY c._row""",
             {"id": ctx.import_id, "kind": ctx.kind, "file": ctx.file_name, "sha": ctx.sha256})
@@ -221,11 +259,11 @@ def _quarantine(ctx: Context) -> None:
 class _TableSource:
     """A CSV or XLSX file, its columns matched to the kind's before the store is opened."""
 
-    def __init__(self, kind: str, path: Path, file_name: str):
-        self.table = open_table(path, file_name=file_name)
+    def __init__(self, kind: str, path: Path, file_name: str, limits: Limits | None = None):
+        self.table = open_table(path, file_name=file_name, limits=limits)
         try:
             self.resolved = resolve_columns(kind, self.table.header, file_name=file_name)
-        except FileFault:
+        except BaseException:
             self.table.close()
             raise
 
@@ -246,10 +284,15 @@ class _BoundarySource:
     """
 
     def __init__(self, path: Path, file_name: str):
-        from geo.boundaries import BoundaryFileError, read_boundaries
+        from geo.boundaries import BoundaryFileError, BoundaryLimits, read_boundaries
 
+        # The limits in force (REACH_LIMIT_* settings applied), for each limit the reader knows.
+        limits = Limits.current()
+        shared = {field.name: getattr(limits, field.name)
+                  for field in dataclasses.fields(BoundaryLimits) if hasattr(limits, field.name)}
         try:
-            self.read = read_boundaries(path, original_name=file_name)
+            self.read = read_boundaries(path, original_name=file_name,
+                                        limits=BoundaryLimits(**shared))
         except BoundaryFileError as error:
             raise FileFault(file_name, _without_file_name(str(error), file_name),
                             column=error.column, expected=error.expected) from error
@@ -298,11 +341,15 @@ class _BoundarySource:
 
 
 def _without_file_name(message: str, file_name: str) -> str:
-    """The geo package's message, less the file's name where it leads (FileFault adds it)."""
-    for prefix in (f"{file_name}: ", f"The boundary file '{file_name}' "):
-        if message.startswith(prefix):
-            rest = message[len(prefix):]
-            return rest if prefix.endswith(": ") else "the boundary file " + rest
+    """The geo package's message, less the file's name where it leads (FileFault adds it):
+    "The zip file 'a.zip' holds ..." becomes "the zip file holds ..."."""
+    import re
+
+    if message.startswith(f"{file_name}: "):
+        return message[len(file_name) + 2:]
+    named = re.match(rf"The ([A-Za-z ]{{1,40}}?) '{re.escape(file_name)}' ", message)
+    if named:
+        return f"the {named.group(1)} {message[named.end():]}"
     return message
 
 

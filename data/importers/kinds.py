@@ -12,6 +12,7 @@ from datetime import date
 
 from data.importers.checks import POSTCODE, CheckQuery, Fields, bound, sql_text
 from data.importers.layouts import FLAG_COLUMNS, Resolved
+from data.importers.pseudonymise import redact, redact_sql
 
 CHECKED = "checked"
 LOADABLE = "loadable"
@@ -62,7 +63,8 @@ def _were(n: int) -> str:
 
 
 def _named(codes: list[str]) -> str:
-    shown = ", ".join(codes[:_NAMED])
+    """The first few codes for a message; any that look personal are hidden (see `redact`)."""
+    shown = ", ".join(redact(str(code)) for code in codes[:_NAMED])
     return shown + (", ..." if len(codes) > _NAMED else "")
 
 
@@ -121,10 +123,24 @@ def _skipped(ctx: Context) -> int:
 # -- pieces shared by the files about children -----------------------------------------------
 
 def _child_key(f: Fields) -> tuple[str, str]:
-    """The child's key: `child_key` taken as it is, else the keyed hash of the NHS number."""
+    """The child's key: `child_key` as it is (or hashed, where it is an NHS number), else the
+    keyed hash of the NHS number."""
     if f.resolved.has("child_key"):
-        return f.text("child_key"), f.missing("child_key", "the child's pseudonymised key")
+        missing = f.missing("child_key", "the child's pseudonymised key")
+        return "r._child_key", f"coalesce({missing}, r._child_fault)"
     return "r._nhs_key", "r._nhs_fault"
+
+
+def _child_keys_hashed(ctx: Context) -> list[str]:
+    """A note on child keys that were NHS numbers, and were pseudonymised as such."""
+    if not ctx.resolved.has("child_key"):
+        return []
+    hashed = ctx.scalar("SELECT count(*) FROM raw_rows WHERE _child_nhs IS NOT NULL")
+    if not hashed:
+        return []
+    numbers = "an NHS number" if hashed == 1 else "NHS numbers"
+    return [f"{count_of(hashed, 'child key')} {_were(hashed)} {numbers} and {_were(hashed)} "
+            "pseudonymised, so they link to the same children loaded by NHS number."]
 
 
 def _postcode_lookup(f: Fields, *, missing: str) -> tuple[str, str]:
@@ -246,13 +262,13 @@ class Births(Kind):
             faults=[child_fault, f.date_fault("dob", required=True), residence_fault,
                     f.date_fault("received_on", required=False),
                     f.choice_fault("event", ("birth", "arrival")),
-                    f.date_fault("arrived_on", required=False)],
+                    f.date_fault("arrived_on", required=False), f.personal_fault("sex")],
             cross_faults=[_dob_faults(f, "received_on", f.label("received_on"))],
             source=source,
         )
 
     def notes(self, ctx):
-        return _outside_reach_areas(ctx)
+        return _child_keys_hashed(ctx) + _outside_reach_areas(ctx)
 
 
 class Registrations(Kind):
@@ -280,6 +296,7 @@ class Registrations(Kind):
             },
             faults=[child_fault, f.date_fault("dob", required=True), residence_fault,
                     f.missing("centre_id", "the centre the child is registered with"),
+                    f.personal_fault("centre_id"),
                     f.date_fault("registered_on", required=True),
                     *(f.flag_fault(flag) for flag in FLAG_COLUMNS)],
             cross_faults=[_dob_faults(f, "registered_on", f.label("registered_on"))],
@@ -287,7 +304,8 @@ class Registrations(Kind):
         )
 
     def notes(self, ctx):
-        return _outside_reach_areas(ctx) + _unknown_centres(ctx, "Registrations")
+        return (_child_keys_hashed(ctx) + _outside_reach_areas(ctx)
+                + _unknown_centres(ctx, "Registrations"))
 
 
 class Contacts(Kind):
@@ -307,8 +325,12 @@ class Contacts(Kind):
                 "centre_id": f"coalesce({f.text('centre_id')}, '')",
                 "activity": f"coalesce({f.text('activity')}, '')",
             },
-            faults=[child_fault, f.date_fault("contact_on", required=True)],
+            faults=[child_fault, f.date_fault("contact_on", required=True),
+                    f.personal_fault("centre_id"), f.personal_fault("activity")],
         )
+
+    def notes(self, ctx):
+        return _child_keys_hashed(ctx)
 
 
 class BirthCounts(Kind):
@@ -436,7 +458,8 @@ class ReachAreas(Kind):
         # A second claim in the file names the first; the first claim stands.
         ctx.run(f"""
             UPDATE {CHECKED} SET _reason = 'LSOA ' || {CHECKED}.lsoa_code || ' is claimed by both centre '
-                || first.centre_id || ' (row ' || first._row || ') and centre ' || {CHECKED}.centre_id
+                || {redact_sql('first.centre_id')} || ' (row ' || first._row || ') and centre '
+                || {redact_sql(f'{CHECKED}.centre_id')}
             FROM (SELECT lsoa_code, arg_min(centre_id, _row) AS centre_id, min(_row) AS _row
                   FROM {CHECKED} WHERE _reason IS NULL GROUP BY lsoa_code) first
             WHERE {CHECKED}._reason IS NULL AND {CHECKED}.lsoa_code = first.lsoa_code
@@ -444,7 +467,8 @@ class ReachAreas(Kind):
         if not ctx.replace:
             ctx.run(f"""
                 UPDATE {CHECKED} SET _reason = 'LSOA ' || {CHECKED}.lsoa_code || ' is claimed by both centre '
-                    || stored.centre_id || ' (already loaded) and centre ' || {CHECKED}.centre_id
+                    || {redact_sql('stored.centre_id')} || ' (already loaded) and centre '
+                    || {redact_sql(f'{CHECKED}.centre_id')}
                     || '; to redraw the reach areas, import the whole file as a replacement'
                 FROM reach_areas stored
                 WHERE {CHECKED}._reason IS NULL AND stored.lsoa_code = {CHECKED}.lsoa_code
@@ -736,8 +760,9 @@ class Boundaries(Kind):
         return CheckQuery(
             values={"lsoa_code": f.code("lsoa_code"), "lsoa_name": f.text("lsoa_name"),
                     "geometry": "r._geometry"},
-            # The geo package checked codes, shapes and repeats; its reasons come as they are.
-            faults=["r._geo_reason"],
+            # The geo package checked codes, shapes and repeats; its reasons come as they are,
+            # less anything in a quoted code that looks personal.
+            faults=[redact_sql("r._geo_reason")],
             where=f"NOT {f.other_nation('lsoa_code')}",
         )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from data.importers.errors import FileFault, missing_column
+from data.importers.errors import COLUMN_NAME_CHARS, FileFault, columns_found, missing_column, shortened
 from data.schema import REGISTRATION_FLAGS
 
 KINDS = (
@@ -208,7 +208,8 @@ def check_kind(kind: str, file_name: str) -> None:
     """Raise FileFault for a kind Reach does not import."""
     if kind not in KINDS:
         expected = "one of: " + ", ".join(KINDS)
-        raise FileFault(file_name, f'"{kind}" is not a kind of file Reach imports; expected {expected}',
+        raise FileFault(file_name, f'"{shortened(kind, 40)}" is not a kind of file Reach imports; '
+                                   f'expected {expected}',
                         expected=expected)
 
 
@@ -216,7 +217,8 @@ def resolve_columns(kind: str, header: list[str], *, file_name: str) -> Resolved
     """Match a file's header to the kind's columns, choosing its layout.
 
     Raises FileFault naming the first required column that is missing (and the other accepted
-    layouts, where there are several), or a column that appears twice.
+    layouts, where there are several), or a column that appears twice. The message lists the
+    header found only when it looks like names, never a first row of data (see `columns_found`).
     """
     check_kind(kind, file_name)
     normalised = [normalise_header(text) for text in header]
@@ -230,7 +232,8 @@ def resolve_columns(kind: str, header: list[str], *, file_name: str) -> Resolved
         if position is None:
             continue
         if normalised.count(normalised[position]) > 1:
-            spellings = ", ".join(f'"{text.strip()}"' for text, same in zip(header, normalised)
+            spellings = ", ".join(f'"{shortened(text.strip(), COLUMN_NAME_CHARS)}"'
+                                  for text, same in zip(header, normalised)
                                   if same == normalised[position])
             raise FileFault(
                 file_name,
@@ -238,20 +241,18 @@ def resolve_columns(kind: str, header: list[str], *, file_name: str) -> Resolved
                 column=name, expected="each column once",
             )
         positions[name] = position
-    found = [text.strip() for text in header if text.strip()]
     for group in layout.required:
         if not any(name in positions for name in group):
             also = ""
             if len(layouts) > 1:
                 also = "; expected " + ", or ".join(candidate.describe() for candidate in layouts)
             if len(group) == 1:
-                raise missing_column(file_name, group[0], COLUMNS[group[0]].meaning, found, also=also)
+                raise missing_column(file_name, group[0], COLUMNS[group[0]].meaning, header, also=also)
             names = " or ".join(f'"{name}"' for name in group)
             meaning = ", or ".join(COLUMNS[name].meaning for name in group)
             raise FileFault(
                 file_name,
-                f"required column {names} ({meaning}) is missing; found columns: "
-                f"{', '.join(found) if found else 'none'}{also}",
+                f"required column {names} ({meaning}) is missing; {columns_found(header)}{also}",
                 column=group[0], expected=meaning,
             )
     labels = {name: header[position].strip() for name, position in positions.items()}

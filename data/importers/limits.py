@@ -44,6 +44,9 @@ class Limits:
     # Corner points of all the shapes together (the full-resolution LSOA boundaries of England
     # and Wales have about 30 million).
     max_vertices: int = 60_000_000
+    # Corner points of one shape (the most detailed LSOA has a few tens of thousands); checking
+    # a single ten-million-point shape for self-crossings alone takes over a minute.
+    max_vertices_per_shape: int = 1_000_000
 
     @classmethod
     def current(cls) -> "Limits":

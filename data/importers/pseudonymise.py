@@ -1,12 +1,15 @@
-"""NHS numbers and other identifiers: check, mask and replace by a keyed hash.
+"""NHS numbers and other identifiers: check, mask and replace by a keyed hash; and values that
+may be personal, hidden wherever a faulty row or a message would show them.
 
-This runs while a file is read, before any value reaches the database, so a clear NHS number
-(or family identifier) is never written anywhere, not even into a temporary table.
+The hashing runs while a file is read, before any value reaches the database, so a clear NHS
+number (or family identifier, or a child key that is really an NHS number) is never written
+anywhere, not even into a temporary table.
 """
 
 from __future__ import annotations
 
 import hmac
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,10 +25,22 @@ def keyed_hash(key: bytes, text: str) -> str:
 
 
 def mask(text: str | None) -> str | None:
-    """Hide all but the last four characters, e.g. "******1234", for quarantine and messages."""
+    """An NHS number with all but its last four digits hidden, e.g. "******1234".
+
+    Only for NHS numbers: the last four (three digits and the check digit) help a data officer
+    tell one mistyped number from another, and say no more about a child than the date of birth
+    and LSOA beside them in the same row. Anything else is hidden whole, by `mask_whole`.
+    """
     if text is None or text == "":
         return None
     return _MASK + text[-4:]
+
+
+def mask_whole(text: str | None) -> str | None:
+    """An identifier hidden completely ("******"): nothing of a family key is shown."""
+    if text is None or text == "":
+        return None
+    return _MASK
 
 
 def clean_nhs_number(text: str) -> str:
@@ -85,7 +100,133 @@ def check_nhs_numbers(values: list[str], *, key: bytes, label: str = "nhs_number
 
 
 def hash_identifiers(values: list[str], *, key: bytes) -> tuple[list[str | None], list[str | None]]:
-    """Keyed hashes and masked forms of trimmed identifiers such as a family key (blank = None)."""
+    """Keyed hashes and masked forms of trimmed identifiers such as a family key (blank = None).
+
+    The masked form shows no character at all: a family key is often a surname with a number.
+    """
     keys = [keyed_hash(key, value) if value else None for value in values]
-    masked = [mask(value) for value in values]
+    masked = [mask_whole(value) for value in values]
     return keys, masked
+
+
+@dataclass(frozen=True)
+class CheckedChildKeys:
+    """The `child_key` values of a batch of rows, in the rows' order."""
+
+    keys: list[str | None]      # the key to store: as given, or the keyed hash of an NHS number
+    faults: list[str | None]    # why the key is unusable (a 10-digit key failing the check digit)
+    shown: list[str | None]     # what may be shown: as given, or masked where it is 10 digits
+    were_nhs: list[bool]        # the key was a valid NHS number, now pseudonymised
+
+
+def check_child_keys(values: list[str], *, key: bytes, label: str = "child_key") -> CheckedChildKeys:
+    """Take each child key as it is, unless it is an NHS number (10 digits, spaces and hyphens
+    allowed): a valid one is hashed exactly as an `nhs_number` would be, so the child links to
+    records that came with the NHS number; one that fails the check digit is a fault, since it
+    is most likely a mistyped NHS number and must not be stored as it is."""
+    cleaned = [clean_nhs_number(value) for value in values]
+    ten_digits = [i for i, digits in enumerate(cleaned)
+                  if len(digits) == 10 and digits.isascii() and digits.isdigit()]
+    passes = _check_digits_ok([cleaned[i] for i in ten_digits])
+    keys: list[str | None] = [value or None for value in values]
+    shown: list[str | None] = [value or None for value in values]
+    faults: list[str | None] = [None] * len(values)
+    were_nhs = [False] * len(values)
+    for i, ok in zip(ten_digits, passes):
+        shown[i] = mask(cleaned[i])
+        if ok:
+            keys[i] = keyed_hash(key, cleaned[i])
+            were_nhs[i] = True
+        else:
+            keys[i] = None
+            faults[i] = (f'{label} "{shown[i]}" looks like an NHS number (10 digits) but fails its '
+                         "check digit (modulus 11)")
+    return CheckedChildKeys(keys=keys, faults=faults, shown=shown, were_nhs=were_nhs)
+
+
+# -- values that may be personal, in whatever column they turn up --------------------------------
+#
+# A faulty row is kept in the quarantine so a data officer can find and fix it, and a reason
+# quotes the bad value. But a file can hold anything in any column: a postcode in `lsoa_code`,
+# an NHS number in `centre_id`, an e-mail address in `activity`. Every value shown from a file
+# passes through these rules first. Each rule is one regular expression that Python and DuckDB
+# (RE2: no look-around) read alike, with a replacement template both understand, so the SQL
+# that fills the quarantine and the Python that writes messages hide exactly the same things.
+
+# Spaces, tabs, line breaks and the no-break spaces spreadsheets leave, as a character class body.
+_BLANKS = r" \t\r\n\x{00A0}\x{2007}\x{202F}"
+# What cannot be part of an e-mail address as Reach looks for one: blanks, quotes, brackets and
+# punctuation (and the backslash, so a value inside JSON never loses its escaping).
+_NOT_EMAIL = _BLANKS + r"""@"'<>(),;:\\\[\]"""
+
+
+@dataclass(frozen=True)
+class _Rule:
+    what: str           # what such a value is, in words
+    pattern: str
+    replacement: str
+    passes: int = 1     # a rule that consumes the character after a match runs twice, so two
+                        # values side by side ("M32 9AN,M31 4FL") are both caught
+
+
+_RULES = (
+    _Rule("an e-mail address", rf"[^{_NOT_EMAIL}]+@[^{_NOT_EMAIL}]+", "***@***"),
+    # A run of 9 or more digits, with single spaces, hyphens or brackets between them and perhaps
+    # a leading +: NHS numbers (10 digits), telephone numbers (+44 161 496 0000, (0161) 496 0000,
+    # 07700 900123) and any other long number; not the decimals of a longitude (after "2."),
+    # nor LSOA codes or dates, which have 8 digits.
+    _Rule("an NHS number or a telephone number",
+          r"(^|[^0-9.]|^[.]|[^0-9][.])([+]?[0-9](?:[ ()\x{00A0}-]{0,2}[0-9]){8,})",
+          r"\1" + _MASK),
+    # A UK postcode in any case and spacing (M32 9AN, m329an): only its district is kept.
+    _Rule("a postcode",
+          rf"(^|[^A-Za-z0-9])([A-Za-z]{{1,2}}[0-9][A-Za-z0-9]?)[{_BLANKS}]*[0-9][A-Za-z]{{2}}([^A-Za-z0-9]|$)",
+          r"\1\2 ***\3", passes=2),
+)
+
+
+def _python_pattern(pattern: str) -> str:
+    r"""RE2 writes a character by its code as \x{00A0}; Python's re as \u00A0."""
+    return re.sub(r"\\x\{([0-9A-Fa-f]{4})\}", r"\\u\1", pattern)
+
+
+_COMPILED = tuple((re.compile(_python_pattern(rule.pattern)), rule) for rule in _RULES)
+
+
+def redact(text: str | None) -> str | None:
+    """`text` with every postcode cut to its district ("M32 ***"), every NHS or telephone
+    number replaced by "******" and every e-mail address by "***@***"."""
+    if text is None:
+        return None
+    for compiled, rule in _COMPILED:
+        for _ in range(rule.passes):
+            text = compiled.sub(rule.replacement, text)
+    return text
+
+
+# Every rule at once: one pass over a value that holds nothing personal (nearly all of them)
+# instead of one per rule, which matters for a column checked in every row of a large file.
+_ANY_RULE = "|".join(f"(?:{rule.pattern})" for rule in _RULES)
+
+
+def redact_sql(expression: str) -> str:
+    """SQL for `redact` of a text expression: the same rules, run by DuckDB."""
+    hidden = expression
+    for rule in _RULES:
+        for _ in range(rule.passes):
+            hidden = (f"regexp_replace({hidden}, {_sql_literal(rule.pattern)}, "
+                      f"{_sql_literal(rule.replacement)}, 'g')")
+    any_rule = _sql_literal(_ANY_RULE)
+    return f"CASE WHEN regexp_matches({expression}, {any_rule}) THEN {hidden} ELSE {expression} END"
+
+
+def looks_personal_sql(expression: str) -> str:
+    """SQL naming what personal value a text expression holds ("a postcode", ...), or NULL."""
+    whens = " ".join(f"WHEN regexp_matches({expression}, {_sql_literal(rule.pattern)}) "
+                     f"THEN {_sql_literal(rule.what)}" for rule in _RULES)
+    return f"CASE WHEN regexp_matches({expression}, {_sql_literal(_ANY_RULE)}) THEN CASE {whens} END END"
+
+
+def _sql_literal(text: str) -> str:
+    # DuckDB keeps backslashes in a plain string literal, so only quotes need doubling.
+    return "'" + text.replace("'", "''") + "'"

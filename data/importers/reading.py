@@ -12,16 +12,17 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
-import zipfile
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 
 import pyarrow as pa
 
-from data.importers.errors import unreadable
+from data.importers.errors import FileFault, over_limit, unreadable
 from data.importers.layouts import Resolved
-from data.importers.pseudonymise import check_nhs_numbers, hash_identifiers
+from data.importers.limits import Limits
+from data.importers.pseudonymise import check_child_keys, check_nhs_numbers, hash_identifiers
+from data.importers.workbooks import ENTITY_PROBLEM, NOT_A_WORKBOOK, check_workbook
 
 BATCH_ROWS = 100_000
 RAW_TABLE = "raw_rows"
@@ -31,7 +32,8 @@ Progress = Callable[[int, "int | None", str], None]
 
 
 def file_sha256(path: Path) -> str:
-    """The file's SHA-256, which identifies "the same file" across imports."""
+    """The file's SHA-256, which identifies "the same file" across imports. It reads the whole
+    file, so `import_file` checks the file's size first."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -75,15 +77,46 @@ class TableFile:
         raise NotImplementedError
 
 
-def open_table(path: Path, *, file_name: str) -> TableFile:
-    """Open a CSV or XLSX file and read its header; FileFault if it cannot be read as such."""
+def open_table(path: Path, *, file_name: str, limits: Limits | None = None) -> TableFile:
+    """Open a CSV or XLSX file and read its header; FileFault if it cannot be read as such, or
+    if it is over one of the `limits` (by default, those in force)."""
+    limits = limits or Limits.current()
     if file_format(path, file_name) == "XLSX":
-        return _XlsxFile(path, file_name)
-    return _CsvFile(path, file_name)
+        return _XlsxFile(path, file_name, limits)
+    return _CsvFile(path, file_name, limits)
+
+
+# A header line may be this many characters per column allowed (far above real names), so a
+# hostile header line is refused before it is split into a million columns.
+HEADER_CHARS_PER_COLUMN = 256
+
+
+class _LineTooLong(Exception):
+    """A line of a CSV file is longer than any row of its width could be."""
+
+
+class _BoundedLines:
+    """The lines of a text file for csv.reader, each refused past `limit` characters, so one
+    enormous line (a file with no line breaks) is never read into memory whole."""
+
+    def __init__(self, handle, limit: int):
+        self._readline = handle.readline
+        self.limit = limit
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self._readline(self.limit + 1)
+        if not line:
+            raise StopIteration
+        if len(line) > self.limit:
+            raise _LineTooLong
+        return line
 
 
 class _CsvFile(TableFile):
-    def __init__(self, path: Path, file_name: str):
+    def __init__(self, path: Path, file_name: str, limits: Limits):
         self._name = file_name
         with open(path, "rb") as handle:
             head = handle.read(1 << 16)
@@ -99,26 +132,46 @@ class _CsvFile(TableFile):
         except UnicodeDecodeError as error:
             raise unreadable(file_name, "CSV", f"it is not UTF-8 text (byte {error.start + 1} "
                              "cannot be read; save it as CSV UTF-8)") from None
-        self.estimated_rows = _count_lines(path)
         self._handle = open(path, encoding="utf-8-sig", errors="strict", newline="")
-        self._reader = csv.reader(self._handle, strict=True)
-        header = self._next_row(0)
-        if header is None or not any(value.strip() for value in header):
+        try:
+            self._lines = _BoundedLines(self._handle, limits.max_columns * HEADER_CHARS_PER_COLUMN)
+            self._reader = csv.reader(self._lines, strict=True)
+            self.header = self._read_header(limits)
+            # From here on a line may be as long as a row of this many values can be; each value
+            # is held to csv's field size limit.
+            self._lines.limit = max(self._lines.limit, len(self.header) * (csv.field_size_limit() + 3))
+            self.estimated_rows = _count_lines(path)
+        except BaseException:
             self.close()
-            raise unreadable(file_name, "CSV", "the first row, the header, is empty")
+            raise
+
+    def _read_header(self, limits: Limits) -> list[str]:
+        try:
+            header = self._next_row(0)
+        except _LineTooLong:
+            raise over_limit(self._name, f"the header row is longer than {self._lines.limit:,} "
+                             "characters", limit="max_columns",
+                             expected=f"a header of at most {limits.max_columns:,} columns") from None
+        if header is None or not any(value.strip() for value in header):
+            raise unreadable(self._name, "CSV", "the first row, the header, is empty")
+        if len(header) > limits.max_columns:
+            raise over_limit(self._name, f"the header has {len(header):,} columns",
+                             limit="max_columns", expected=f"at most {limits.max_columns:,} columns")
         for separator, name in ((";", "semicolons"), ("\t", "tabs")):
             if len(header) == 1 and separator in header[0]:
-                self.close()
-                raise unreadable(file_name, "CSV", f"its values are separated by {name}, not commas")
-        self.header = header
+                raise unreadable(self._name, "CSV", f"its values are separated by {name}, not commas")
+        return header
 
     def _next_row(self, number: int) -> list[str] | None:
+        """The next row; `number` is that of the row before, for messages. csv's own error text
+        is never shown: it can quote the row."""
         try:
             return next(self._reader)
         except StopIteration:
             return None
         except csv.Error as error:
-            raise unreadable(self._name, "CSV", f"row {number + 1} is garbled ({error})") from None
+            raise unreadable(self._name, "CSV",
+                             f"row {number + 1} is garbled ({_csv_problem(error)})") from None
         except UnicodeDecodeError:
             raise unreadable(self._name, "CSV", f"it is not UTF-8 text (row {number + 1} cannot be "
                              "read; save it as CSV UTF-8)") from None
@@ -126,7 +179,15 @@ class _CsvFile(TableFile):
     def numbered_rows(self) -> Iterator[tuple[int, list[str]]]:
         width = len(self.header)
         number = 0
-        while (values := self._next_row(number)) is not None:
+        while True:
+            try:
+                values = self._next_row(number)
+            except _LineTooLong:
+                raise unreadable(self._name, "CSV", f"row {number + 1} is longer than "
+                                 f"{self._lines.limit:,} characters, more than {width:,} values "
+                                 "could be (a quote may be missing)") from None
+            if values is None:
+                return
             number += 1
             if not any(values):
                 continue
@@ -134,7 +195,7 @@ class _CsvFile(TableFile):
                 if len(values) < width or any(value.strip() for value in values[width:]):
                     raise unreadable(
                         self._name, "CSV",
-                        f"row {number} has {len(values)} values but the header has {width} columns "
+                        f"row {number} has {len(values):,} values but the header has {width:,} columns "
                         "(the file may be cut short, or a value holds an unquoted comma)")
                 values = values[:width]
             yield number, values
@@ -143,6 +204,20 @@ class _CsvFile(TableFile):
         handle = getattr(self, "_handle", None)
         if handle is not None:
             handle.close()
+
+
+def _csv_problem(error: csv.Error) -> str:
+    """csv's complaint in plain words, without the text of the row it may quote."""
+    text = str(error)
+    if "field larger than field limit" in text:
+        return f"a value is longer than {csv.field_size_limit():,} characters"
+    if "unexpected end of data" in text or "EOF" in text:
+        return "a quoted value is never closed"
+    if "NUL" in text:
+        return "it holds a NUL character"
+    if "new-line" in text:
+        return "a line break inside a value that is not quoted"
+    return "a quote mark is out of place"
 
 
 def _count_lines(path: Path) -> int:
@@ -155,40 +230,92 @@ def _count_lines(path: Path) -> int:
 
 
 class _XlsxFile(TableFile):
-    def __init__(self, path: Path, file_name: str):
+    """The first sheet of a workbook, opened by openpyxl after `check_workbook` has passed it.
+
+    Whatever openpyxl, zipfile or the XML parser raises on a damaged or hostile workbook becomes
+    a FileFault, here and while the rows are read; only running out of memory is left to rise.
+    """
+
+    def __init__(self, path: Path, file_name: str, limits: Limits):
         import openpyxl
-        from openpyxl.utils.exceptions import InvalidFileException
 
         self._name = file_name
+        self._limits = limits
         # Opened as a stream, so an upload's temporary name (without .xlsx) is no obstacle.
         self._handle = open(path, "rb")
         try:
+            check_workbook(self._handle, file_name, limits)
+            self._handle.seek(0)
             self._book = openpyxl.load_workbook(self._handle, read_only=True, data_only=True)
             sheet = self._book.worksheets[0]
-            self._rows = sheet.iter_rows(values_only=True)
+            self._check_size(sheet.max_row, sheet.max_column)
+            # Read no wider than the sheet declares, or than the limit: a row that claims a
+            # cell in column 16,384 would otherwise be padded out to it, row after row.
+            width = sheet.max_column or limits.max_columns + 1
+            self._rows = iter(sheet.iter_rows(values_only=True, max_col=width))
             first = next(self._rows, None)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError,
-                IndexError, OSError, EOFError):
+        except FileFault:
             self.close()
-            raise unreadable(file_name, "XLSX", "it is not an Excel workbook") from None
+            raise
+        except MemoryError:
+            self.close()
+            raise
+        except Exception as error:
+            self.close()
+            raise _workbook_fault(file_name, error) from None
         header = [cell_text(value) for value in first or ()]
         while header and not header[-1].strip():
             header.pop()
         if not header:
             self.close()
             raise unreadable(file_name, "XLSX", "the first row of the first sheet, the header, is empty")
+        if len(header) > limits.max_columns:
+            self.close()
+            raise over_limit(file_name, f"the first sheet has more than {limits.max_columns:,} columns",
+                             limit="max_columns", expected=f"at most {limits.max_columns:,} columns")
         self.header = header
         self.estimated_rows = max(sheet.max_row - 1, 0) if sheet.max_row else None
 
+    def _check_size(self, rows: int | None, columns: int | None) -> None:
+        """Refuse a sheet that says (in its declared dimensions) it is over the limits on rows
+        and columns, before a row is read."""
+        if rows and rows > self._limits.max_workbook_rows:
+            raise over_limit(self._name, f"the first sheet has {rows:,} rows",
+                             limit="max_workbook_rows",
+                             expected=f"at most {self._limits.max_workbook_rows:,} rows")
+        if columns and columns > self._limits.max_columns:
+            raise over_limit(self._name, f"the first sheet has {columns:,} columns",
+                             limit="max_columns", expected=f"at most {self._limits.max_columns:,} columns")
+
     def numbered_rows(self) -> Iterator[tuple[int, list[str]]]:
         width = len(self.header)
-        for number, cells in enumerate(self._rows, start=1):
+        # The header is the sheet's row 1, so data row N is the sheet's row N + 1.
+        last = self._limits.max_workbook_rows - 1
+        number = 0
+        while True:
+            try:
+                cells = next(self._rows, None)
+            except MemoryError:
+                raise
+            except Exception as error:
+                raise _workbook_fault(self._name, error, row=number + 1) from None
+            if cells is None:
+                return
+            number += 1
+            # Counted before blank rows are skipped: a sheet can jump to row 1,000,000,000, and
+            # openpyxl hands over every empty row on the way.
+            if number > last:
+                limit = self._limits.max_workbook_rows
+                raise over_limit(self._name, f"the first sheet has more than {limit:,} rows",
+                                 limit="max_workbook_rows", expected=f"at most {limit:,} rows")
+            tail = cells[width:]
+            beyond = tail.count(None) != len(tail) and any(cell_text(value).strip() for value in tail)
             values = [cell_text(value) for value in cells[:width]]
-            if not any(values) and not any(cell_text(value) for value in cells[width:]):
+            if not any(values) and not beyond:
                 continue
-            if any(cell_text(value).strip() for value in cells[width:]):
+            if beyond:
                 raise unreadable(self._name, "XLSX",
-                                 f"row {number} has values beyond the {width} columns of the header")
+                                 f"row {number} has values beyond the {width:,} columns of the header")
             # Read-only sheets leave out empty cells at the end of a row.
             values.extend([""] * (width - len(values)))
             yield number, values
@@ -198,6 +325,32 @@ class _XlsxFile(TableFile):
         if book is not None:
             book.close()
         self._handle.close()
+
+
+def _workbook_fault(file_name: str, error: BaseException, *, row: int | None = None) -> FileFault:
+    """What openpyxl's (or zipfile's, or the XML parser's) error means, in words that quote
+    nothing from the workbook: its error text can hold a cell's value."""
+    if _is_entity_error(error):
+        return unreadable(file_name, "XLSX", ENTITY_PROBLEM)
+    if row is None:
+        return unreadable(file_name, "XLSX", NOT_A_WORKBOOK)
+    return unreadable(file_name, "XLSX", f"the first sheet is damaged at row {row:,}")
+
+
+def _is_entity_error(error: BaseException | None) -> bool:
+    """Whether defusedxml refused an entity or DTD anywhere in the error's chain (openpyxl wraps
+    it in a ValueError of its own)."""
+    try:
+        from defusedxml import DefusedXmlException
+    except ImportError:         # then check_workbook alone keeps DTDs out
+        return False
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, DefusedXmlException):
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
 
 
 def cell_text(value) -> str:
@@ -222,9 +375,13 @@ def raw_columns(resolved: Resolved, *, hashes_nhs_number: bool) -> list[str]:
 
     Personal columns never arrive as they were: a postcode becomes `_postcode` (normalised, used
     only to find the LSOA), an NHS number becomes `_nhs_key` (its keyed hash) with `_nhs_fault`,
-    a family key becomes `_family_key`; `nhs_number` and `family_key` hold masked forms.
+    a family key becomes `_family_key`; `nhs_number` and `family_key` hold masked forms. A child
+    key is used as `_child_key`, which is the keyed hash where the key is an NHS number (then
+    `_child_nhs` is set, and `child_key` holds it masked); `_child_fault` says why one is unusable.
     """
     columns = [name for name in resolved.positions if name not in _PERSONAL]
+    if resolved.has("child_key"):
+        columns += ["_child_key", "_child_fault", "_child_nhs"]
     if resolved.has("postcode"):
         columns.append("_postcode")
     if resolved.has("nhs_number"):
@@ -275,9 +432,16 @@ def _batch_columns(rows: list[list[str]], resolved: Resolved, *, key: bytes | No
     arrays = {name: text(column(name)) for name in resolved.positions if name not in _PERSONAL}
     if resolved.has("postcode"):
         arrays["_postcode"] = text([normalise_postcode(value) for value in column("postcode")])
-    if resolved.has("nhs_number") or resolved.has("family_key"):
+    if resolved.has("nhs_number") or resolved.has("family_key") or resolved.has("child_key"):
         if key is None:
-            raise ValueError("a key is needed to pseudonymise NHS numbers and family keys")
+            raise ValueError("a key is needed to pseudonymise NHS numbers, child keys and family keys")
+    if resolved.has("child_key"):
+        # A child key may be an NHS number under another name: it is hashed like one.
+        child = check_child_keys(column("child_key"), key=key, label=resolved.label("child_key"))
+        arrays["child_key"] = text(child.shown)
+        arrays["_child_key"] = text(child.keys)
+        arrays["_child_fault"] = text(child.faults)
+        arrays["_child_nhs"] = text(["yes" if was else None for was in child.were_nhs])
     if resolved.has("nhs_number"):
         checked = check_nhs_numbers(column("nhs_number"), key=key, label=resolved.label("nhs_number"))
         arrays["nhs_number"] = text(checked.masked)

@@ -60,7 +60,7 @@ def server(tmp_path_factory, demo_db_template):
     db = folder / "demo.duckdb"
     shutil.copy(demo_db_template, db)
     port = _free_port()
-    env = dict(os.environ, REACH_DB=str(db), REACH_SECRET="test-secret-not-for-real-data")
+    env = dict(os.environ, REACH_DB=str(db), REACH_SECRET="test-secret-not-for-real-data-0123456789")
     log = open(folder / "streamlit.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(PROJECT / "dashboard.py"),

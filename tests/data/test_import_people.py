@@ -14,7 +14,7 @@ from data.importers import import_file, is_valid_nhs_number, list_quarantine
 from data.store import opened
 from files import write_lines as _write
 
-SECRET = "a-test-key-for-hashing"
+SECRET = "a-test-key-for-hashing-32-bytes-or-more"
 
 
 @pytest.fixture(autouse=True)
@@ -226,6 +226,38 @@ def test_a_child_key_column_is_taken_as_it_is(tmp_path, db):
     assert _reasons(db) == [(2, "child_key is missing (expected the child's pseudonymised key)")]
 
 
+def test_a_child_key_that_is_an_nhs_number_is_hashed_like_one_and_links(tmp_path, db):
+    births = _write(tmp_path, "b.csv", ["child_key,dob,lsoa_code",
+                                        "4010000007,2024-05-01,E01006074",
+                                        "401 000 0074,2024-05-02,E01006074",
+                                        "upstream-7f3a,2024-05-03,E01006074"])
+    summary = import_file("births", births, db=db, received_on="2024-06-30")
+    assert (summary.rows_loaded, summary.rows_quarantined) == (3, 0)
+    assert "2 child keys were NHS numbers and were pseudonymised" in summary.message
+    assert _rows(db, "SELECT child_key FROM births ORDER BY dob") == [
+        (_key("4010000007"),), (_key("4010000074"),), ("upstream-7f3a",)]
+    # The same children registered by NHS number are the same children.
+    import_file("registrations", _write(tmp_path, "r.csv", [
+        "nhs_number,dob,lsoa_code,centre_id,registered_on",
+        "401-000-0007,2024-05-01,E01006074,22329,2024-06-10",
+        "4010000074,2024-05-02,E01006074,22329,2024-06-10"]), db=db)
+    assert _rows(db, "SELECT count(*) FROM births JOIN registrations USING (child_key)") == [(2,)]
+
+
+def test_a_child_key_of_ten_digits_failing_the_check_digit_is_quarantined_masked(tmp_path, db):
+    path = _write(tmp_path, "c.csv", ["Child Key,contact_on", "4010000008,2024-06-01",
+                                      "4010000007,2024-06-01"])
+    summary = import_file("contacts", path, db=db)
+    assert (summary.rows_loaded, summary.rows_quarantined) == (1, 1)
+    assert "1 child key was an NHS number and was pseudonymised" in summary.message
+    assert _reasons(db) == [(1, 'Child Key "******0008" looks like an NHS number (10 digits) but fails '
+                                "its check digit (modulus 11)")]
+    with opened(db, read_only=True) as con:
+        frame = list_quarantine(con)
+    assert json.loads(frame.loc[0, "row_data"]) == {"Child Key": "******0008", "contact_on": "2024-06-01"}
+    assert _rows(db, "SELECT child_key FROM contacts") == [(_key("4010000007"),)]
+
+
 # --- registrations -------------------------------------------------------------------------------
 
 def test_registrations_hash_the_family_key_and_read_the_flags(tmp_path, db):
@@ -277,6 +309,39 @@ def test_births_and_registrations_of_one_child_share_a_key(tmp_path, db):
                                                             "9434765919,2024-05-01,E01006074,22329,2024-06-10"]),
                 db=db)
     assert _rows(db, "SELECT count(*) FROM births JOIN registrations USING (child_key)") == [(1,)]
+
+
+def test_a_quarantined_family_key_shows_no_character_of_itself(tmp_path, db):
+    path = _write(tmp_path, "registrations.csv", [
+        "nhs_number,dob,lsoa_code,centre_id,registered_on,family_key",
+        "9434765919,2024-05-01,E01006074,22329,not a date,SMITH-77"])
+    import_file("registrations", path, db=db)
+    with opened(db, read_only=True) as con:
+        row = json.loads(list_quarantine(con).loc[0, "row_data"])
+    assert row["family_key"] == "******"
+
+
+def test_a_centre_or_activity_that_looks_personal_is_quarantined_without_showing_it(tmp_path, db):
+    path = _write(tmp_path, "contacts.csv", [
+        "nhs_number,contact_on,centre_id,activity",
+        "9434765919,2024-06-01,22329,Stay and play",
+        "9434765919,2024-06-02,401 000 0007,Stay and play",
+        "9434765919,2024-06-03,22329,jane.smith@example.org",
+        "9434765919,2024-06-04,22329,call 07700 900123",
+        "9434765919,2024-06-05,22329,visit at M32 9AN"])
+    summary = import_file("contacts", path, db=db)
+    assert (summary.rows_loaded, summary.rows_quarantined) == (1, 4)
+    assert _reasons(db) == [
+        (2, "centre_id holds what looks like an NHS number or a telephone number, which Reach does not keep"),
+        (3, "activity holds what looks like an e-mail address, which Reach does not keep"),
+        (4, "activity holds what looks like an NHS number or a telephone number, which Reach does not keep"),
+        (5, "activity holds what looks like a postcode, which Reach does not keep"),
+    ]
+    with opened(db, read_only=True) as con:
+        shown = [json.loads(text) for text in list_quarantine(con)["row_data"]]
+    assert [(row["centre_id"], row["activity"]) for row in shown] == [
+        ("******", "Stay and play"), ("22329", "***@***"), ("22329", "call ******"),
+        ("22329", "visit at M32 ***")]
 
 
 # --- contacts ------------------------------------------------------------------------------------

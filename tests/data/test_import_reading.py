@@ -225,3 +225,104 @@ def test_the_uploaded_name_is_recorded_and_decides_the_format(tmp_path, db):
     assert summary.line() == "births: June births.xlsx: 1 row loaded, 0 quarantined, 0 already present"
     with opened(db, read_only=True) as con:
         assert con.execute("SELECT file_name FROM import_log").fetchall() == [("June births.xlsx",)]
+
+
+# --- messages that quote nothing from the file ----------------------------------------------------
+
+def test_a_header_of_names_is_listed_but_a_row_of_data_is_not():
+    from data.importers.errors import NO_HEADER, columns_found
+
+    assert columns_found(["nhs_number", " postcode ", ""]) == "found columns: nhs_number, postcode"
+    # The ONS mid-year layout's age columns are names, not data.
+    assert columns_found(["LSOA 2021 Code", "Sex", "0", "1", "2", "3", "4", "2019"]).startswith("found columns")
+    for first_row in (["9434765919", "Jane Smith"], ["Jane Smith", "943 476 5919"], ["M32 9AN", "Jane Smith"],
+                      ["jane@example.org"], ["2024-05-01"], ["01/05/2024"], ["E01006074", "C001"],
+                      ["Jane Smith", "0161 496 0000"]):
+        assert columns_found(first_row) == NO_HEADER, first_row
+
+
+def test_the_columns_found_are_cut_short():
+    from data.importers.errors import columns_found
+
+    text = columns_found([f"column_{n}_" + "x" * 60 for n in range(25)])
+    assert text.count(",") == 19 and text.endswith(" and 5 more columns")
+    assert "column_0_" + "x" * 28 + "..." in text
+
+
+def test_a_file_fault_is_one_line_and_never_longer_than_the_cap():
+    from data.importers.errors import MAX_MESSAGE_CHARS
+
+    fault = FileFault("b\nc.csv", "problem " * 1_000 + "\r\x1b[2Jforged", expected="x")
+    assert len(str(fault)) == MAX_MESSAGE_CHARS
+    assert str(fault).endswith("...")
+    assert not any(character in str(fault) for character in "\n\r\x1b")
+
+
+def test_csv_errors_are_described_without_their_text():
+    import csv
+
+    from data.importers.reading import _csv_problem
+
+    assert _csv_problem(csv.Error("field larger than field limit (131072)")) == \
+        "a value is longer than 131,072 characters"
+    assert _csv_problem(csv.Error("unexpected end of data")) == "a quoted value is never closed"
+    assert _csv_problem(csv.Error("',' expected after '\"' near Jane Smith")) == "a quote mark is out of place"
+
+
+def test_a_value_longer_than_csvs_limit_is_a_garbled_row(tmp_path, db):
+    path = _write(tmp_path, "b.csv", 'nhs_number,dob,lsoa_code\n9434765919,"' + "x" * 200_000 + '",E01006074\n')
+    with pytest.raises(FileFault, match=r"row 1 is garbled \(a value is longer than 131,072 characters\)"):
+        import_file("births", path, db=db)
+    assert _counts(db)["import_log"] == 0
+
+
+# --- limits -------------------------------------------------------------------------------------
+
+def test_a_file_over_the_size_limit_is_refused_before_anything_is_read(tmp_path, db, monkeypatch):
+    monkeypatch.setenv("REACH_LIMIT_MAX_FILE_BYTES", "50")
+    path = _write(tmp_path, "b.csv", GOOD_BIRTHS)
+    with pytest.raises(FileFault) as caught:
+        import_file("births", path, db=db)
+    assert str(caught.value).startswith(f"b.csv: the file is {len(GOOD_BIRTHS)} bytes; expected a file of at most "
+                                        "50 bytes.")
+    assert str(caught.value).endswith("raise the setting REACH_LIMIT_MAX_FILE_BYTES")
+    assert not db.exists()
+
+
+def test_a_limit_set_to_nonsense_is_a_clear_error(tmp_path, db, monkeypatch):
+    monkeypatch.setenv("REACH_LIMIT_MAX_COLUMNS", "lots")
+    with pytest.raises(ValueError, match="REACH_LIMIT_MAX_COLUMNS must be a whole number"):
+        import_file("births", _write(tmp_path, "b.csv", GOOD_BIRTHS), db=db)
+
+
+def test_a_header_at_the_column_limit_is_read_and_one_more_is_refused(tmp_path, db, monkeypatch):
+    monkeypatch.setenv("REACH_LIMIT_MAX_COLUMNS", "4")
+    fits = _write(tmp_path, "fits.csv", "nhs_number,dob,lsoa_code,sex\n9434765919,2024-05-01,E01006074,F\n")
+    assert import_file("births", fits, db=db, received_on="2024-06-30").rows_loaded == 1
+    wide = _write(tmp_path, "wide.csv", "nhs_number,dob,lsoa_code,sex,name\n9434765919,2024-05-01,E01006074,F,X\n")
+    with pytest.raises(FileFault, match="the header has 5 columns; expected at most 4 columns"):
+        import_file("births", wide, db=db)
+
+
+def test_an_xlsx_header_over_the_column_limit_is_refused(tmp_path, db, monkeypatch):
+    monkeypatch.setenv("REACH_LIMIT_MAX_COLUMNS", "4")
+    path = _workbook(tmp_path / "births.xlsx", [["nhs_number", "dob", "lsoa_code", "sex", "name"],
+                                                [9434765919, "2024-05-01", "E01006074", "F", "X"]])
+    with pytest.raises(FileFault, match="the first sheet has 5 columns; expected at most 4 columns"):
+        import_file("births", path, db=db)
+    assert not db.exists()
+
+
+def test_xlsx_rows_up_to_the_limit_are_read(tmp_path, db, monkeypatch):
+    monkeypatch.setenv("REACH_LIMIT_MAX_WORKBOOK_ROWS", "3")     # the header and two rows
+    path = _workbook(tmp_path / "births.xlsx", [["nhs_number", "dob", "lsoa_code"],
+                                                [9434765919, "2024-05-01", "E01006074"],
+                                                [4010232137, "2024-05-02", "E01006075"]])
+    assert import_file("births", path, db=db, received_on="2024-06-30").rows_loaded == 2
+
+
+def test_values_beyond_the_header_in_xlsx_are_still_refused(tmp_path, db):
+    path = _workbook(tmp_path / "births.xlsx", [["nhs_number", "dob", "lsoa_code"],
+                                                [9434765919, "2024-05-01", "E01006074", None, "stray"]])
+    with pytest.raises(FileFault, match="row 1 has values beyond the 3 columns of the header"):
+        import_file("births", path, db=db, received_on="2024-06-30")

@@ -2,9 +2,11 @@
 
 import datetime
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 from geo.boundaries import read_boundaries
 from geo.figures import LICENCE_CREDIT, choropleth
@@ -210,3 +212,59 @@ def _lightness(colour: str) -> float:
         channels = [float(part) for part in colour[colour.index("(") + 1:-1].split(",")]
     red, green, blue = (channel / 255 for channel in channels)
     return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+# ---- what the browser is sent -----------------------------------------------------------------
+
+def test_text_from_the_data_is_escaped_in_the_figure(areas, reach, outlines):
+    link = '<a href="http://x">x</a>'
+    centres = pd.DataFrame({"name": [link], "lon": [-2.33], "lat": [53.41]})
+    named = reach.assign(lsoa_name="<b>Grid</b> & co",
+                         band=np.where(reach["reach_pct"] > 70, "<i>high</i>", "low"))
+    odd_ids = areas.assign(lsoa_code=areas["lsoa_code"].str.replace("E01000001", "<E01>"))
+    named["lsoa_code"] = odd_ids["lsoa_code"].to_numpy()
+
+    figures = [
+        choropleth(areas=odd_ids, values=named, value_column="reach_pct", points=centres,
+                   hover_columns={"lsoa_name": "Name"}, outlines=outlines),
+        choropleth(areas=odd_ids, values=named, value_column="band", categorical=True,
+                   colour_scale={"<i>high</i>": "#08306b", "low": "#deebf7"}, points=centres),
+    ]
+
+    for figure in figures:
+        text = figure.to_json()
+        assert "<a href" not in text and "<b>Grid" not in text and "<i>high" not in text
+        assert "<E01>" not in text
+        assert "&lt;a href=" in text
+    markers = [trace for trace in _traces(figures[0], "scattermap") if trace.mode == "markers"]
+    assert list(markers[0].hovertext) == ['&lt;a href="http://x"&gt;x&lt;/a&gt;']
+    assert figures[0].data[0].customdata[0][1] == "&lt;b&gt;Grid&lt;/b&gt; &amp; co"
+    assert "&lt;E01&gt;" in list(figures[0].data[0].locations)
+    legend = {trace.name: trace for trace in _traces(figures[1], "choroplethmap")}
+    assert set(legend) == {"&lt;i&gt;high&lt;/i&gt;", "low"}
+    assert legend["&lt;i&gt;high&lt;/i&gt;"].colorscale[0][1] == "#08306b"
+
+
+def _huge(grid_coverage, *, corners_per_cell: int):
+    """A 20 x 20 coverage in lon/lat whose every edge is cut into tiny steps."""
+    cells = grid_coverage(20, 20, bends_per_edge=1)
+    step = 1_600.0 / corners_per_cell
+    dense = shapely.segmentize(np.asarray(cells.geometry.array, dtype=object), step)
+    return cells.set_geometry(gpd.GeoSeries(dense, crs=cells.crs)).to_crs(4326)
+
+
+def test_a_map_of_a_million_corner_points_is_sent_as_a_few_megabytes(grid_coverage):
+    areas = _huge(grid_coverage, corners_per_cell=2_500)
+    assert areas.count_coordinates().sum() > 950_000
+    values = pd.DataFrame({"lsoa_code": areas["lsoa_code"],
+                           "reach_pct": np.linspace(40, 100, len(areas)),
+                           "band": np.repeat(["a", "b", "c", "d"], len(areas) // 4)})
+
+    continuous = choropleth(areas=areas, values=values, value_column="reach_pct", outlines=areas)
+    categorical = choropleth(areas=areas, values=values, value_column="band", categorical=True)
+
+    for figure in (continuous, categorical):
+        assert len(figure.to_json()) < 5_000_000
+        drawn = [feature["id"] for trace in _traces(figure, "choroplethmap")
+                 for feature in trace.geojson["features"]]
+        assert sorted(drawn) == sorted(areas["lsoa_code"])      # every area, each sent once

@@ -15,6 +15,8 @@ from geo.shapes import (
     dissolve_areas,
     simplify_for_display,
     to_geojson_dict,
+    vertex_count,
+    within_vertex_budget,
 )
 
 
@@ -133,6 +135,49 @@ def test_simplify_passes_rows_without_shapes_through(grid_coverage):
     areas.loc[1, "geometry"] = None
     simplified = simplify_for_display(areas, tolerance_m=20)
     assert simplified.geometry.isna().tolist() == [False, True, False]
+
+
+def test_simplify_holds_the_corner_points_to_a_budget_keeping_the_coverage(grid_coverage):
+    areas = grid_coverage(12, 10).to_crs(4326)
+    budget = vertex_count(areas) // 2
+
+    simplified = simplify_for_display(areas, tolerance_m=0, max_vertices=budget)
+
+    assert vertex_count(simplified) <= budget
+    assert simplified["lsoa_code"].tolist() == areas["lsoa_code"].tolist()
+    assert not simplified.geometry.is_empty.any()
+    assert shapely.coverage_is_valid(_shapes(simplified.to_crs(27700)))
+
+
+def test_a_huge_boundary_set_is_thinned_quickly_to_the_budget(grid_coverage):
+    import time
+
+    cells = grid_coverage(20, 20, bends_per_edge=1)
+    dense = shapely.segmentize(_shapes(cells), 0.5)           # about 1.3 million corners
+    huge = cells.set_geometry(gpd.GeoSeries(dense, crs=cells.crs))
+    assert vertex_count(huge) > 1_000_000
+
+    started = time.perf_counter()
+    light = simplify_for_display(huge, tolerance_m=10, max_vertices=20_000)
+
+    assert time.perf_counter() - started < 10
+    assert vertex_count(light) <= 20_000
+    assert len(light) == len(huge) and not light.geometry.is_empty.any()
+    assert light.to_crs(27700).area.sum() == pytest.approx(huge.area.sum(), rel=0.01)
+
+
+def test_a_budget_too_small_for_every_area_still_keeps_every_area(grid_coverage):
+    areas = grid_coverage(6, 5)
+    light = simplify_for_display(areas, tolerance_m=0, max_vertices=10)
+    assert len(light) == 30 and not light.geometry.is_empty.any()
+    assert vertex_count(light) <= 30 * 5
+
+
+def test_within_the_budget_nothing_is_simplified(grid_coverage):
+    areas = grid_coverage(3, 3)
+    kept = within_vertex_budget(areas, vertex_count(areas))
+    assert kept.crs.to_epsg() == 4326
+    assert kept.count_coordinates().tolist() == areas.count_coordinates().tolist()
 
 
 def test_display_tolerance_grows_with_the_number_of_areas():

@@ -7,6 +7,7 @@ import pytest
 
 from reach.attention import ATTENTION_COLUMNS, CONCERNS, attention_lines, needs_attention
 from reach.measures import Bands
+from reach.safe_text import markdown_shown, markdown_text
 
 AS_AT = date(2025, 9, 30)
 
@@ -80,8 +81,8 @@ def test_the_authority_is_one_row():
 
 
 def test_attention_lines_read_one_line_per_concern():
-    lines = attention_lines(needs_attention(centres(), authority(lag=100), bands=Bands(), as_at=AS_AT,
-                                            per_concern=2))
+    lines = [markdown_shown(line) for line in attention_lines(
+        needs_attention(centres(), authority(lag=100), bands=Bands(), as_at=AS_AT, per_concern=2))]
     assert lines[0].startswith("The latest birth data arrived 100 days before")
     assert lines[1] == "Centres in the lowest bands: Ash (45.0%, inadequate), Damson (55.0%, requires improvement)."
     assert lines[2] == "The most families to find: Ash (520), Damson (378)."
@@ -89,3 +90,12 @@ def test_attention_lines_read_one_line_per_concern():
     assert lines[4] == ("Population estimate flagged, so reach may be wrong: "
                         "Birch (1 of 8 LSOAs use a fallback population figure).")
     assert len(lines) == 5
+
+
+def test_attention_lines_are_markdown_with_each_name_escaped():
+    hostile = centres().assign(centre_name=["![x](http://evil.example/p.png)", "Birch", "Cedar", "Damson", "Elm"])
+    attention = needs_attention(hostile, authority(), bands=Bands(), as_at=AS_AT)
+    assert attention["centre_name"].iloc[0] == "![x](http://evil.example/p.png)"     # the table: plain text
+    lines = attention_lines(attention)
+    assert lines[0].startswith("Centres in the lowest bands: " + markdown_text("![x](http://evil.example/p.png)"))
+    assert not any("![x](" in line or "](http" in line for line in lines)

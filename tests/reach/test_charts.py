@@ -163,3 +163,69 @@ def test_similar_centres_chart_marks_the_chosen_centre():
     assert list(bar.x) == [75.0, 75.0, 50.0]
     assert list(bar.marker.color) == [charts.LINE_COLOUR, "#BBBBBB", "#BBBBBB"]
     assert _lines(figure, axis="x") == [77.0]
+
+
+# --- names from files are drawn as text ---------------------------------------------------------
+
+LINK = '<a href="http://evil.example">x</a>'
+TEMPLATE = "%{y} <b>bold</b>"
+
+
+def _strings(figure) -> list[str]:
+    """Every string in the figure, as plotly would be sent it."""
+    found = []
+
+    def walk(value):
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, (list, tuple, np.ndarray)):
+            for item in value:
+                walk(item)
+
+    walk(figure.to_plotly_json())
+    return found
+
+
+def _assert_no_live_markup(figure):
+    for text in _strings(figure):
+        assert "<a " not in text and "<b>bold" not in text, text
+    for trace in figure.data:
+        template = getattr(trace, "hovertemplate", None) or ""
+        assert "%{y} &lt;b&gt;" not in template and TEMPLATE not in template    # a name is never a template
+
+
+def test_every_chart_escapes_names_and_codes():
+    hostile = centres().assign(centre_name=[LINK, TEMPLATE, "Cedar", "A & B"])
+    league = league_table(hostile, benchmark_pct=80.0)
+    for figure in (charts.league_chart(league, measure_key="reach", benchmark_pct=80.0, bands=BANDS),
+                   charts.funnel_plot(league, measure_key="reach", benchmark_pct=80.0, bands=BANDS),
+                   charts.similar_centres_chart(similar_centres(hostile, centre_id="C1", count=3),
+                                                measure_key="reach", benchmark_pct=80.0)):
+        _assert_no_live_markup(figure)
+        assert "&lt;a href=\"http://evil.example\"&gt;x&lt;/a&gt;" in "".join(_strings(figure))
+    league_figure = charts.league_chart(league, measure_key="reach", benchmark_pct=80.0, bands=BANDS)
+    assert "A &amp; B" in league_figure.layout.yaxis.categoryarray
+
+    bullet = charts.bullet_chart(value_pct=80.0, interval=wilson_interval(720, 900), bands=BANDS, label=LINK,
+                                 comparator_pct=75.0)
+    _assert_no_live_markup(bullet)
+    assert bullet.layout.title.text == "&lt;a href=\"http://evil.example\"&gt;x&lt;/a&gt; against the indicative bands"
+
+    trend = pd.DataFrame({"as_at": [date(2025, 8, 31)] * 2, "series": [LINK, TEMPLATE], "reach_pct": [90.0, 80.0]})
+    line = charts.trend_chart(trend, bands=BANDS, series="series", title=f"Reach month by month: {LINK}")
+    _assert_no_live_markup(line)
+    series = [_trace(line, "&lt;a href=\"http://evil.example\"&gt;x&lt;/a&gt;"),
+              _trace(line, "%{y} &lt;b&gt;bold&lt;/b&gt;")]
+    assert all(t.hovertemplate.endswith("<extra>%{fullData.name}</extra>") for t in series)
+
+    codes = pd.DataFrame({"lsoa_code": [LINK], "families_to_find": [3], "reach_pct": [50.0], "centre_id": "C1",
+                          "birth_month": [date(2025, 7, 1)], "unmatched_births": [2]})
+    for figure in (charts.lsoa_gaps_chart(codes), charts.unmatched_chart(codes)):
+        _assert_no_live_markup(figure)
+
+    groups = pd.DataFrame({"group": ["deprived", "lone_parent"], "group_name": ["Most deprived", "Lone parents"],
+                           "share_of_known_pct": [40.0, 20.0]})
+    _assert_no_live_markup(charts.target_groups_chart(groups, groups, label=LINK))

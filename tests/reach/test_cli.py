@@ -106,7 +106,7 @@ def trafford_store(tmp_path_factory):
     trafford = PROJECT.parent / "shared" / "realdata" / "trafford"
     if not trafford.is_dir():
         pytest.skip("the Trafford real-data folder is not present")
-    os.environ["REACH_SECRET"] = "test-secret-not-for-real-data"
+    os.environ["REACH_SECRET"] = "test-secret-not-for-real-data-0123456789"
     folder = tmp_path_factory.mktemp("trafford")
     db = folder / "trafford.duckdb"
     rng = random.Random(11)

@@ -128,3 +128,26 @@ def test_centre_and_authority_trend_one_below_the_other():
                                       trend([60.0, 61.0], "All centres", None), centre_id="C1")
     assert list(both["series"]) == ["Riverside", "Riverside", "All centres", "All centres"]
     assert list(both["reach_pct"]) == [70.0, 72.0, 60.0, 61.0]
+
+
+def test_sentences_are_markdown_with_names_and_codes_escaped():
+    """A code or a name from a file is shown as itself, never as a link or an image."""
+    from reach.comparison import outside_limits_sentence, similar_sentence
+    from reach.safe_text import markdown_shown, markdown_text
+
+    image = "![x](http://evil.example/p.png)"
+    gaps = lsoa_gaps(lsoas().assign(lsoa_code=[image, "E2", "E3", "E4", "E5"]), centre_id="C1")
+    sentence = gaps_sentence(gaps, top=1)
+    assert markdown_text(image) in sentence and "](http" not in sentence
+    assert image in markdown_shown(sentence)
+
+    row = pd.Series({"children_under5": 100, "known_children": 90, "reach_pct": 90.0, "band": "good",
+                     "families_to_find": 7})
+    place = f"{markdown_text(image)}'s reach area"       # the caller escapes the name it puts in `place`
+    assert place in reach_sentence(row, bands=Bands(), place=place)
+
+    league = pd.DataFrame({"centre_name": [image, "Ash"], "comparison": ["better", "similar"]})
+    assert outside_limits_sentence(league) == f"Outside the 95% limits: {markdown_text(image)} (higher)."
+    similar = pd.DataFrame({"centre_name": ["Ash", image], "is_chosen": [True, False],
+                            "deprived_share_pct": [30.0, 31.0], "reach_pct": [80.0, 70.0]})
+    assert markdown_text(image) in similar_sentence(similar) and "](http" not in similar_sentence(similar)

@@ -275,3 +275,23 @@ def test_crossing_at_the_peak_of_a_saw_tooth_that_does_not_stay():
 def test_crossing_never():
     assert _crossing(scenario(F=None, p=1, h=0.01, c=0)) == (
         "Reach would never get to 97% in any month: in the long run it would settle at about 24.8%.")
+
+
+# --- text from a link or a file is never markup ----------------------------------------------
+
+def test_a_bad_link_value_is_quoted_short_and_plain():
+    hostile = "![q](http://evil.example/q.png)" + "x" * 200
+    link = wc.read_link({"centre": hostile}, centres=CENTRES, earliest=START, latest=START)
+    assert link.values == {}
+    (problem,) = link.problems
+    assert repr(hostile[:wc.LINK_VALUE_SHOWN] + "...") in problem     # plain text: the page escapes it
+    assert len(problem) < 160
+
+
+def test_the_summary_is_markdown_with_the_area_escaped():
+    from reach.safe_text import markdown_text
+
+    image = "![x](http://evil.example/p.png)"
+    sentence = wc.summary_sentence(scenario=scenario(F=3), known=80, under_five=100, area_name=image, start=START,
+                                   until=date(2027, 9, 30))
+    assert markdown_text(image) in sentence and image not in sentence

@@ -5,11 +5,19 @@ import json
 
 import numpy as np
 
+from reach.safe_text import markdown_shown
+
 
 def charts(at) -> dict:
     """Each plotly chart's figure, by its title."""
     figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     return {figure["layout"]["title"]["text"]: figure for figure in figures}
+
+
+def shown(elements) -> list[str]:
+    """What a reader sees of each Markdown element (markdown, caption, info...): names and
+    messages from data are escaped on the page, and the escapes are not what is read."""
+    return [markdown_shown(element.value) for element in elements if isinstance(element.value, str)]
 
 
 def values(data) -> list:

@@ -9,6 +9,8 @@ import pytest
 from data.store import StoreBusyError, opened
 from reach.measures import DEFINITIONS
 
+from figure_data import shown
+
 PROJECT = Path(__file__).resolve().parents[2]
 PAGE = "views/data.py"
 NEW_CENTRE = b"centre_id,name,lon,lat\nDEMO99,Riverbank Family Hub,-1.55,53.30\n"
@@ -49,7 +51,7 @@ def test_each_kind_says_which_columns_it_needs(app):
 
 def test_an_upload_is_imported_and_every_page_sees_it(app, demo_db):
     at = _upload(_open(app), "centres", "new_centre.csv", NEW_CENTRE)
-    assert [s.value for s in at.success] == [
+    assert shown(at.success) == [
         "centres: new_centre.csv: 1 row loaded, 0 quarantined, 0 already present."]
     progress = at.get("progress")
     assert len(progress) == 1 and progress[0].proto.value == 100
@@ -61,7 +63,7 @@ def test_an_upload_is_imported_and_every_page_sees_it(app, demo_db):
     # straight away.
     lsoa = "E01900999"
     at = _upload(at, "reach-areas", "new_area.csv", f"lsoa_code,centre_id\n{lsoa},DEMO99\n".encode())
-    assert at.success[0].value.startswith("reach-areas: new_area.csv: 1 row loaded")
+    assert shown(at.success)[0].startswith("reach-areas: new_area.csv: 1 row loaded")
     at.switch_page("views/map.py").run()
     assert "Riverbank Family Hub" in at.selectbox(key="map_centre").options
     at.selectbox(key="map_centre").select("DEMO99").run()
@@ -74,7 +76,7 @@ def test_a_file_fault_names_file_column_and_expectation_and_writes_nothing(app, 
     before = len(_history(at))
     at = _upload(at, "centres", "no_names.csv", b"centre_id,postcode\nDEMO98,ZZ1 1AA\n")
     assert len(at.error) == 1
-    error = at.error[0].value
+    error = shown(at.error)[0]
     assert error.startswith("Import refused, nothing was written. no_names.csv: ")
     assert 'required column "name" (the centre\'s name) is missing' in error
     assert len(_history(at)) == before
@@ -91,7 +93,7 @@ def test_a_published_boundary_file_can_be_uploaded(app, trafford):
     at.run()
     at.button(key="upload_go").click().run()
     assert not at.exception, at.exception
-    assert at.success[0].value.startswith("boundaries: trafford_lsoa21.geojson: 139 rows loaded")
+    assert shown(at.success)[0].startswith("boundaries: trafford_lsoa21.geojson: 139 rows loaded")
 
 
 def test_births_take_the_received_on_date_given(app, demo_db):
@@ -99,7 +101,7 @@ def test_births_take_the_received_on_date_given(app, demo_db):
         lsoa = con.execute("SELECT min(lsoa_code) FROM reach_areas").fetchone()[0]
     content = f"child_key,dob,lsoa_code\nnew-baby-1,2026-10-02,{lsoa}\n".encode()
     at = _upload(_open(app), "births", "births_2026_10.csv", content, received_on=date(2026, 11, 3))
-    assert at.success[0].value.startswith("births: births_2026_10.csv: 1 row loaded")
+    assert shown(at.success)[0].startswith("births: births_2026_10.csv: 1 row loaded")
     with opened(demo_db, read_only=True) as con:
         assert con.execute("SELECT received_on FROM births WHERE child_key = 'new-baby-1'").fetchone()[0] \
             == date(2026, 11, 3)
@@ -111,7 +113,7 @@ def test_a_busy_database_is_a_warning(app, monkeypatch):
 
     monkeypatch.setattr("data.importers.import_file", busy)
     at = _upload(_open(app), "centres", "new_centre.csv", NEW_CENTRE)
-    assert [w.value for w in at.warning] == [
+    assert shown(at.warning) == [
         "The database is in use by another program. Try again in a moment."]
     assert not at.success and not at.error
 
@@ -130,8 +132,8 @@ def test_undo_needs_confirmation_then_removes_the_import(app, demo_db):
     at.checkbox(key="undo_confirm").check().run()
     at.button(key="undo_go").click().run()
     assert not at.exception
-    assert at.success[0].value == (f"centres: new_centre.csv: import {newest} undone: 1 row removed, "
-                                   f"0 quarantined rows cleared.")
+    assert shown(at.success)[0] == (f"centres: new_centre.csv: import {newest} undone: 1 row removed, "
+                                    f"0 quarantined rows cleared.")
     assert _history(at)["status"].iloc[0] == "removed"
     with opened(demo_db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM centres WHERE centre_id = 'DEMO99'").fetchone()[0] == 0
@@ -171,7 +173,7 @@ def _last_births_received(db, as_at: date) -> date:
 def test_data_sharing_is_on_time_at_the_demo_date(app, demo_db):
     at = _open(app)
     as_at = at.date_input(key="as_at").value
-    assert any(m.value == "**Every source of data is arriving on time.**" for m in at.markdown)
+    assert "**Every source of data is arriving on time.**" in shown(at.markdown)
     sharing = _sharing(at)
     last = _last_births_received(demo_db, as_at)
     assert sharing.loc["Birth records", "last_received"] == last
@@ -184,9 +186,9 @@ def test_late_data_is_called_overdue_in_words(app, demo_db):
     at = _open(app)
     late = date(2026, 12, 31)
     at.date_input(key="as_at").set_value(late).run()
-    assert any(m.value == "**Overdue: birth records, birth counts, contacts.**" for m in at.markdown)
+    assert "**Overdue: birth records, birth counts, contacts.**" in shown(at.markdown)
     lag = (late - _last_births_received(demo_db, late)).days
-    births = next(m.value for m in at.markdown if m.value.startswith("**Birth records**"))
+    births = next(text for text in shown(at.markdown) if text.startswith("**Birth records**"))
     assert ":red-badge[overdue]" in births and f"{lag} days before this date" in births
     sharing = _sharing(at)
     assert sharing.loc["Birth records", "lag_days"] == lag
@@ -211,6 +213,6 @@ def test_an_empty_store_says_nothing_has_arrived(empty_store_page):
     at = empty_store_page(PAGE)
     assert [info.value for info in at.info] == ["Nothing has been imported yet."]
     assert set(_sharing(at)["status"]) == {"none received"}
-    assert any(m.value.startswith("**Never received by this date: birth records, birth counts, "
-                                  "registrations, contacts, population estimates.**")
-               for m in at.markdown)
+    assert any(text.startswith("**Never received by this date: birth records, birth counts, "
+                               "registrations, contacts, population estimates.**")
+               for text in shown(at.markdown))

@@ -13,6 +13,8 @@ from data.store import opened
 from reach import mapdata
 from reach.report import reach_report
 
+from figure_data import shown
+
 PROJECT = Path(__file__).resolve().parents[2]
 PAGE = "views/map.py"
 ALL_LSOAS = 136           # the demo authority's LSOAs, every one in a reach area and drawn
@@ -81,7 +83,7 @@ def test_gap_ranking_lists_lsoas_by_families_to_find_with_a_summary(app):
     families = table["Families to find"].tolist()
     assert families == sorted(families, reverse=True)
     total = sum(families)
-    summary = next(m.value for m in at.markdown if "hold half of the" in m.value)
+    summary = next(text for text in shown(at.markdown) if "hold half of the" in text)
     assert f"hold half of the {total:,} families to find" in summary
     assert table["LSOA"].iloc[0] in summary                    # the biggest gap is named
     # The fewest LSOAs from the top that reach half: the count the summary gives.
@@ -157,5 +159,5 @@ def test_without_boundaries_the_page_says_so_and_still_ranks(demo_db, monkeypatc
 def test_an_empty_store_asks_for_reach_areas(empty_store_page):
     at = empty_store_page(PAGE)
     assert any("No reach areas are loaded yet" in warning.value for warning in at.warning)
-    assert any(m.value == "**There are no LSOAs in the reach areas shown.**" for m in at.markdown)
+    assert "**There are no LSOAs in the reach areas shown.**" in shown(at.markdown)
     assert len(at.dataframe[0].value) == 0

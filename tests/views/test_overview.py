@@ -11,7 +11,7 @@ from reach.measures import Bands, ReportOptions
 from reach.report import reach_report
 from reach.summaries import band_counts
 
-from figure_data import charts, values
+from figure_data import charts, shown, values
 
 PAGE = "views/overview.py"
 
@@ -78,7 +78,7 @@ def test_what_needs_attention_first_is_the_ranked_list(overview, demo_db):
     assert list(table["concern"]) == list(expected["concern"])
     assert list(table["message"]) == list(expected["message"])
     lowest = centres.sort_values("reach_pct").iloc[0]
-    listed = next(block.value for block in overview.markdown if block.value.startswith("1. "))
+    listed = next(text for text in shown(overview.markdown) if text.startswith("1. "))
     assert lowest["centre_name"] in listed
 
 

@@ -14,6 +14,8 @@ from reach import whatif_charts as wc
 from reach.calibration import calibrate, current_position
 from reach.whatif import SHARING_OPTIONS, add_months, steady_state_reach
 
+from figure_data import shown
+
 PAGE = "views/whatif.py"
 RIVERSIDE = "DEMO07"
 
@@ -44,7 +46,7 @@ def _table(at, column: str):
 
 
 def _summary(at) -> str:
-    return at.markdown[0].value
+    return shown(at.markdown)[0]
 
 
 def _as_at(at) -> date:
@@ -77,7 +79,7 @@ def test_the_long_run_figures_are_the_model_for_the_calibrated_scenario(app, dem
     # The demo's birth records come monthly: the page starts there, and says the value is from the data.
     assert at.radio(key="whatif_sharing").value == "monthly"
     assert bars["x"][0] == "Monthly<br>(chosen)"
-    assert any(c.value.startswith("From the data. The 24 deliveries of birth records") for c in at.caption)
+    assert any(text.startswith("From the data. The 24 deliveries of birth records") for text in shown(at.caption))
     assert at.metric[2].value == f"{expected[0]:.1f}%"
 
 
@@ -107,7 +109,7 @@ def test_changing_sharing_and_contact_changes_the_summary_and_the_figures(app, d
     at.radio(key="whatif_sharing").set_value("quarterly").run()
     assert _summary(at).startswith("**Quarterly sharing of births and arrivals would")
     assert _charts(at)["long_run"]["data"][0]["x"][1] == "Quarterly<br>(chosen)"
-    assert any(c.value.startswith("Changed here. It started at monthly (from the data)") for c in at.caption)
+    assert any(text.startswith("Changed here. It started at monthly (from the data)") for text in shown(at.caption))
 
     at.radio(key="whatif_sharing").set_value("monthly").run()
     before = _values(_lines(_charts(at)["paths"])["monthly"]["y"])
@@ -196,7 +198,7 @@ def test_bad_link_values_are_ignored_with_a_warning_not_an_exception(app, demo_d
                         "churn": "0.5"}.items():
         app.query_params[name] = value
     at = _open(app)
-    warnings = [w.value for w in at.warning]
+    warnings = shown(at.warning)
     assert warnings == [
         "The link's centre value 'NOWHERE' is not a centre ID in this data or 'authority', so it was ignored.",
         "The link's until value 'next-year' is not a date written YYYY-MM-DD, so it was ignored.",
