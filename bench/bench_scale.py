@@ -25,8 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from data.store import connect  # noqa: E402
-from reach.publication import published_figures  # noqa: E402
-from reach.report import month_ends, reach_report, reach_trend  # noqa: E402
+from reach.queries.publication import published_figures  # noqa: E402
+from reach.queries.report import month_ends, reach_report, reach_trend  # noqa: E402
 
 AS_AT = date(2026, 9, 30)
 

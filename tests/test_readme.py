@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 from data.importers import KINDS
-from reach.cli import build_parser
+from cli.main import build_parser
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 

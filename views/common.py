@@ -16,10 +16,10 @@ import pandas as pd
 import streamlit as st
 
 from data.store import KeyProblem, StoreBusyError, data_version, database_path, opened
-from reach import format as fmt
-from reach.measures import DEFINITIONS, Bands, ReportOptions
-from reach.safe_text import file_name as safe_file_name, markdown_text, spreadsheet_safe
-from reach.report import latest_data_date, month_ends, reach_reports, reach_trends
+from reach.domain.measures import DEFINITIONS, Bands, ReportOptions
+from reach.presentation import format as fmt
+from reach.presentation.safe_text import file_name as safe_file_name, markdown_text, spreadsheet_safe
+from reach.queries.report import latest_data_date, month_ends, reach_reports, reach_trends
 
 
 # --- the store --------------------------------------------------------------------------------

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from reach import charts
-from reach.comparison import (MEASURES, benchmark, comparison_sentence, league_for_chart, league_table,
-                              outside_limits_sentence, similar_centres, similar_sentence)
-from reach.stats import COMPARISON_WORDS
-from reach.summaries import long_date
+from reach.domain.comparison import MEASURES, benchmark, league_for_chart, league_table, similar_centres
+from reach.domain.stats import COMPARISON_WORDS
+from reach.presentation import charts
+from reach.presentation.comparison_sentences import comparison_sentence, outside_limits_sentence, similar_sentence
+from reach.presentation.summaries import long_date
 from views import common
 
 s = common.settings()

@@ -10,9 +10,9 @@ import streamlit as st
 from data.importers import (KINDS, FileFault, columns_needed, import_file, import_history, list_quarantine,
                             remove_import)
 from data.store import KeyProblem, StoreBusyError
-from reach import compliance as sharing
-from reach.measures import DEFINITIONS
-from reach.safe_text import markdown_text
+from reach.domain.measures import DEFINITIONS
+from reach.presentation.safe_text import markdown_text
+from reach.queries import compliance as sharing
 from views import common
 
 # What each kind of file is, in a centre manager's words; the columns come from the importers.

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from reach import mapdata
-from reach.safe_text import markdown_text
+from reach.domain.breakdowns import centre_choices, gap_ranking
+from reach.presentation import maps
+from reach.presentation.safe_text import markdown_text
+from reach.queries import mapdata
 from views import common
 
 ALL_CENTRES = "All centres"
@@ -17,7 +19,7 @@ lsoa_report = common.report("lsoa")
 coverage = common.cached(mapdata.boundary_coverage)
 names = common.cached(mapdata.lsoa_names)
 
-centre_names = mapdata.centre_choices(lsoa_report)
+centre_names = centre_choices(lsoa_report)
 options = [ALL_CENTRES, *centre_names]
 remembered = st.session_state.get("centre_id")
 choose, measure_column = st.columns([2, 3])
@@ -29,13 +31,13 @@ with choose:
         help="Choose a centre to zoom to its reach area and rank only its LSOAs.",
     )
 with measure_column:
-    measure_label = st.radio("Colour the map by", list(mapdata.MAP_MEASURES), key="map_measure",
+    measure_label = st.radio("Colour the map by", list(maps.MAP_MEASURES), key="map_measure",
                              horizontal=True)
-measure = mapdata.MAP_MEASURES[measure_label]
+measure = maps.MAP_MEASURES[measure_label]
 centre_id = None if chosen == ALL_CENTRES else chosen
 
-ranking = mapdata.gap_ranking(lsoa_report, names=names, centre_id=centre_id)
-st.markdown(f"**{markdown_text(mapdata.gap_summary(ranking))}**")      # it names LSOAs
+ranking = gap_ranking(lsoa_report, names=names, centre_id=centre_id)
+st.markdown(f"**{markdown_text(maps.gap_summary(ranking))}**")      # it names LSOAs
 common.definition("Families to find")
 
 map_side, table_side = st.columns([3, 2], gap="large")
@@ -51,10 +53,10 @@ with map_side:
                    "works without it.")
         st.page_link("views/data.py", label="Go to the Data page", icon=":material/upload:")
     elif mapdata.shows_reach_areas_only(coverage.with_shape, centre_id):
-        measure = mapdata.whole_area_measure(measure)
-        figure = mapdata.reach_area_map(outlines=common.cached(mapdata.display_reach_areas),
-                                        centre_report=common.report("centre"), measure=measure,
-                                        points=common.cached(mapdata.centre_points))
+        measure = maps.whole_area_measure(measure)
+        figure = maps.reach_area_map(outlines=common.cached(mapdata.display_reach_areas),
+                                     centre_report=common.report("centre"), measure=measure,
+                                     points=common.cached(mapdata.centre_points))
         st.plotly_chart(figure, key="map_figure", width="stretch", config={"scrollZoom": True})
         st.info(f"There are {coverage.with_shape:,} LSOAs with boundaries: too many to draw at once, "
                 f"so each reach area is drawn whole, coloured by the centre's "
@@ -65,7 +67,7 @@ with map_side:
             st.info(f"None of the LSOAs of {markdown_text(centre_names.get(centre_id, centre_id))} has a boundary "
                     f"loaded, so there is nothing to draw. Load a boundary file on the Data page.")
         else:
-            figure = mapdata.lsoa_map(
+            figure = maps.lsoa_map(
                 areas=areas, ranking=ranking, measure=measure,
                 outlines=common.cached(mapdata.display_reach_areas, centre_id),
                 points=common.cached(mapdata.centre_points),
@@ -80,7 +82,7 @@ with map_side:
                       + (" and others" if len(coverage.missing) > 5 else ""))
             st.caption(f"{len(coverage.missing):,} LSOAs in the reach areas have no boundary and are "
                        f"not drawn ({listed}).")
-        st.caption(f"Boundaries: Office for National Statistics. {mapdata.boundary_credit()}.")
+        st.caption(f"Boundaries: Office for National Statistics. {maps.boundary_credit()}.")
     if measure.definition != "Families to find":      # that one is offered above already
         common.definition(measure.definition)
 

@@ -2,17 +2,20 @@
 
 import streamlit as st
 
-from reach import charts
-from reach import format as fmt
-from reach.evidence import evidence_pack, key_figures, readable
-from reach.publication import centre_tables, published_figures
-from reach.report import month_ends
-from reach.safe_text import file_name as safe_file_name, markdown_text
-from reach.summaries import (band_range, gaps_sentence, centre_and_authority_trend, interval_for,
-                             interval_sentence, is_overdue, lag_sentence, long_date, lsoa_gaps, newborn_sentence,
-                             reach_sentence, trend_sentence, versus)
-from reach.target_groups import DEPRIVED, target_groups, with_all_centres
-from reach.worklist import unmatched_births, unmatched_counts
+from reach.domain.attention import is_overdue
+from reach.domain.breakdowns import centre_and_authority_trend, lsoa_gaps
+from reach.domain.measures import DEPRIVED
+from reach.domain.stats import interval_for
+from reach.presentation import charts
+from reach.presentation import format as fmt
+from reach.presentation.evidence import evidence_pack, key_figures, readable
+from reach.presentation.safe_text import file_name as safe_file_name, markdown_text
+from reach.presentation.summaries import (band_range, gaps_sentence, interval_sentence, lag_sentence, long_date,
+                                          newborn_sentence, reach_sentence, trend_sentence, versus)
+from reach.queries.publication import centre_tables, published_figures
+from reach.queries.report import month_ends
+from reach.queries.target_groups import target_groups, with_all_centres
+from reach.queries.worklist import unmatched_births, unmatched_counts
 from views import common
 
 s = common.settings()

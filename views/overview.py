@@ -2,12 +2,14 @@
 
 import streamlit as st
 
-from reach import charts
-from reach import format as fmt
-from reach.attention import attention_lines, needs_attention
-from reach.safe_text import markdown_text
-from reach.summaries import (band_counts, band_counts_sentence, is_overdue, lag_sentence, long_date,
-                             newborn_sentence, reach_sentence, trend_sentence)
+from reach.domain.attention import is_overdue
+from reach.domain.breakdowns import band_counts
+from reach.presentation import charts
+from reach.presentation import format as fmt
+from reach.presentation.attention_sentences import attention_lines, needs_attention
+from reach.presentation.safe_text import markdown_text
+from reach.presentation.summaries import (band_counts_sentence, lag_sentence, long_date, newborn_sentence,
+                                          reach_sentence, trend_sentence)
 from views import common
 
 s = common.settings()

@@ -5,24 +5,31 @@ from datetime import date
 
 import streamlit as st
 
-from reach import format as fmt
-from reach import whatif_charts as wc
-from reach.calibration import calibrate, current_position, known_share_by_age
-from reach.safe_text import markdown_text
-from reach.summaries import long_date
-from reach.whatif import SHARING_OPTIONS, TARGET_SHARE, add_months
+from reach.domain.whatif import SHARING_OPTIONS, TARGET_SHARE, add_months, projections_by_sharing
+from reach.presentation import format as fmt
+from reach.presentation.safe_text import markdown_text
+from reach.presentation.summaries import long_date
+from reach.presentation.whatif_figures import paths_chart, steady_state_chart
+from reach.presentation.whatif_sentences import (crossing_sentence, origin_words, steady_state_sentence,
+                                                 summary_sentence)
+from reach.presentation.whatif_settings import (AUTHORITY, CHOICE_NAMES, LONGEST_HORIZON_MONTHS, PARAMETER_WORDS,
+                                                SHARING_LABELS, SLIDERS, Choices, Link, calibration_with,
+                                                changed_choices, choices_from, link_query, query_string, read_link,
+                                                slider_high)
+from reach.presentation.whatif_tables import OUT_OF_REACH, calibration_table, paths_table, steady_state_table
+from reach.queries.calibration import calibrate, current_position, known_share_by_age
 from views import common
 
 CENTRE_KEY, UNTIL_KEY = "whatif_centre", "whatif_until"
-KEYS = {name: f"whatif_{name}" for name in wc.CHOICE_NAMES}
+KEYS = {name: f"whatif_{name}" for name in CHOICE_NAMES}
 SCENARIO_FOR_KEY = "whatif_scenario_for"   # the centre and date the settings were last started from
 TARGET = f"{TARGET_SHARE:.0%}"
 
 s = common.settings()
 centres = common.report("centre")
 names = dict(zip(centres["centre_id"], centres["centre_name"]))
-options = [wc.AUTHORITY, *names]
-earliest, latest = s.as_at, add_months(s.as_at, wc.LONGEST_HORIZON_MONTHS)
+options = [AUTHORITY, *names]
+earliest, latest = s.as_at, add_months(s.as_at, LONGEST_HORIZON_MONTHS)
 
 st.title("What if")
 st.caption(f"What share of the under-fives would be known if health shared birth data more often, sooner, "
@@ -34,26 +41,26 @@ if centres.empty:
 # --- a link is read when the page opens; after that the page itself keeps the link up to date --
 opening = any(key not in st.session_state for key in (CENTRE_KEY, UNTIL_KEY, *KEYS.values()))
 if opening:
-    link = wc.read_link(st.query_params.to_dict(), centres=names, earliest=earliest, latest=latest)
+    link = read_link(st.query_params.to_dict(), centres=names, earliest=earliest, latest=latest)
 else:
-    link = wc.Link(values={}, problems=())
+    link = Link(values={}, problems=())
 for problem in link.problems:      # each quotes what the link said: escaped, never Markdown
     st.warning(markdown_text(problem), icon=":material/link_off:")
 
 if st.session_state.get(CENTRE_KEY) not in options:
     remembered = st.session_state.get("centre_id")      # chosen on My centre
-    st.session_state[CENTRE_KEY] = link.values.get("centre", remembered if remembered in options else wc.AUTHORITY)
+    st.session_state[CENTRE_KEY] = link.values.get("centre", remembered if remembered in options else AUTHORITY)
 chosen_until = st.session_state.get(UNTIL_KEY)
 if not (isinstance(chosen_until, date) and earliest <= chosen_until <= latest):
     st.session_state[UNTIL_KEY] = link.values.get("until", add_months(s.as_at, 12))
 
 choose, when = st.columns(2)
 centre = choose.selectbox("Centre", options, key=CENTRE_KEY,
-                          format_func=lambda option: "The whole authority" if option == wc.AUTHORITY else names[option],
+                          format_func=lambda option: "The whole authority" if option == AUTHORITY else names[option],
                           help="Model one centre's reach area, or every reach area together.")
 until = when.date_input("Inspection date", key=UNTIL_KEY, min_value=earliest, max_value=latest, format="YYYY-MM-DD",
                         help="The date to project reach to: by default a year after the figures' date.")
-centre_id = None if centre == wc.AUTHORITY else centre
+centre_id = None if centre == AUTHORITY else centre
 area = names.get(centre_id, "the authority")      # plain text: escape it for Markdown
 
 try:
@@ -61,7 +68,7 @@ try:
 except ValueError as error:
     st.warning(f"{markdown_text(error)} Choose another centre, or import its reach area on the Data page.")
     st.stop()
-start = wc.choices_from(calibration)
+start = choices_from(calibration)
 
 # Each setting starts at the data's value for this centre and date; choosing another centre or
 # date starts them again from its data.
@@ -72,7 +79,7 @@ for name, key in KEYS.items():
 st.session_state[SCENARIO_FOR_KEY] = (centre, s.as_at)
 
 
-def start_again(values: wc.Choices) -> None:
+def start_again(values: Choices) -> None:
     for name, key in KEYS.items():
         st.session_state[key] = getattr(values, name)
 
@@ -85,57 +92,57 @@ st.caption("Each setting starts at the value worked out from the data, or at a s
            "cannot say. Change any of them to see what would happen.")
 first_row, second_row = st.columns(3), st.columns(3)
 with first_row[0]:
-    sharing = st.radio(wc.PARAMETER_WORDS["sharing"], list(SHARING_OPTIONS), key=KEYS["sharing"], horizontal=True,
-                       format_func=wc.SHARING_LABELS.get,
+    sharing = st.radio(PARAMETER_WORDS["sharing"], list(SHARING_OPTIONS), key=KEYS["sharing"], horizontal=True,
+                       format_func=SHARING_LABELS.get,
                        help="How often health passes on the records of new births (and, if shared, arrivals).")
 with first_row[1]:
-    contact = st.slider(f"{wc.PARAMETER_WORDS['contact']} (%)", wc.SLIDERS["contact"].low,
-                        wc.slider_high("contact", calibration), step=wc.SLIDERS["contact"].step, format="%.1f%%",
+    contact = st.slider(f"{PARAMETER_WORDS['contact']} (%)", SLIDERS["contact"].low,
+                        slider_high("contact", calibration), step=SLIDERS["contact"].step, format="%.1f%%",
                         key=KEYS["contact"],
                         help="Of the families named in the birth data, the share the centre goes on to register.")
 with first_row[2]:
-    other = st.slider(f"{wc.PARAMETER_WORDS['other']} (% a month)", wc.SLIDERS["other"].low,
-                      wc.slider_high("other", calibration), step=wc.SLIDERS["other"].step, format="%.1f%%",
+    other = st.slider(f"{PARAMETER_WORDS['other']} (% a month)", SLIDERS["other"].low,
+                      slider_high("other", calibration), step=SLIDERS["other"].step, format="%.1f%%",
                       key=KEYS["other"],
                       help="Each month, the share of families not yet known who come to the centre another way: "
                            "self-referral, health visitors, partners.")
 with second_row[0]:
-    churn = st.slider(f"{wc.PARAMETER_WORDS['churn']} (% a month)", wc.SLIDERS["churn"].low,
-                      wc.slider_high("churn", calibration), step=wc.SLIDERS["churn"].step, format="%.1f%%",
+    churn = st.slider(f"{PARAMETER_WORDS['churn']} (% a month)", SLIDERS["churn"].low,
+                      slider_high("churn", calibration), step=SLIDERS["churn"].step, format="%.1f%%",
                       key=KEYS["churn"],
                       help="Each month, the share of under-fives who move away and are replaced by newcomers.")
 with second_row[1]:
-    delay = st.slider(f"{wc.PARAMETER_WORDS['delay']} (months)", wc.SLIDERS["delay"].low,
-                      wc.slider_high("delay", calibration), step=wc.SLIDERS["delay"].step, format="%.1f",
+    delay = st.slider(f"{PARAMETER_WORDS['delay']} (months)", SLIDERS["delay"].low,
+                      slider_high("delay", calibration), step=SLIDERS["delay"].step, format="%.1f",
                       key=KEYS["delay"],
                       help="Months from the end of the period the data covers to the data reaching the centre.")
 with second_row[2]:
-    arrivals = st.toggle(wc.PARAMETER_WORDS["arrivals"], key=KEYS["arrivals"],
+    arrivals = st.toggle(PARAMETER_WORDS["arrivals"], key=KEYS["arrivals"],
                          help="Whether the data health shares includes children who move into the area, "
                               "or births only.")
-choices = wc.Choices(sharing=sharing, contact=contact, other=other, churn=churn, delay=delay, arrivals=arrivals)
-changed = set(wc.changed_choices(calibration, choices))
+choices = Choices(sharing=sharing, contact=contact, other=other, churn=churn, delay=delay, arrivals=arrivals)
+changed = set(changed_choices(calibration, choices))
 for row, names_in_row in ((first_row, ("sharing", "contact", "other")), (second_row, ("churn", "delay", "arrivals"))):
     for column, name in zip(row, names_in_row):
-        column.caption(markdown_text(wc.origin_words(name, calibration, changed=name in changed)))
+        column.caption(markdown_text(origin_words(name, calibration, changed=name in changed)))
 st.button("Start again from the data", key="whatif_reset", on_click=start_again, args=(start,),
           disabled=not changed, icon=":material/restart_alt:")
 
-scenario = wc.calibration_with(calibration, choices).scenario()
+scenario = calibration_with(calibration, choices).scenario()
 known, under_five = common.cached(current_position, as_at=s.as_at, centre_id=centre_id)
-chosen_name = wc.SHARING_LABELS[sharing].lower()
+chosen_name = SHARING_LABELS[sharing].lower()
 
 # --- the headline ----------------------------------------------------------------------------
-steady = wc.steady_state_table(scenario)
+steady = steady_state_table(scenario)
 if under_five > 0:
     by_age = common.cached(known_share_by_age, as_at=s.as_at, centre_id=centre_id)
-    projections = wc.projections_by_sharing(scenario=scenario, known=known, under_five=under_five, start=s.as_at,
+    projections = projections_by_sharing(scenario=scenario, known=known, under_five=under_five, start=s.as_at,
                                             until=until, known_share_by_age=by_age)
     chosen = projections[sharing]
     with headline:
-        st.markdown("**" + wc.summary_sentence(scenario=scenario, known=known, under_five=under_five, area_name=area,
+        st.markdown("**" + summary_sentence(scenario=scenario, known=known, under_five=under_five, area_name=area,
                                                start=s.as_at, until=until, known_share_by_age=by_age) + "**")
-        st.markdown(wc.crossing_sentence(chosen, known=known, under_five=under_five, known_share_by_age=by_age))
+        st.markdown(crossing_sentence(chosen, known=known, under_five=under_five, known_share_by_age=by_age))
         figures = st.columns(3)
         figures[0].metric("Reach now", fmt.percent(chosen.path[0]["reach_pct"]),
                           help=f"{fmt.count(known)} of {fmt.count(under_five)} under-fives known.")
@@ -156,8 +163,8 @@ st.caption("Only how often birth data is shared changes; the other settings stay
 long_run, over_time = st.columns(2, gap="large")
 with long_run:
     st.subheader("In the long run")
-    st.plotly_chart(wc.steady_state_chart(steady, chosen=sharing), key="whatif_steady_chart")
-    st.markdown(wc.steady_state_sentence(steady, chosen=sharing))
+    st.plotly_chart(steady_state_chart(steady, chosen=sharing), key="whatif_steady_chart")
+    st.markdown(steady_state_sentence(steady, chosen=sharing))
     common.table(steady, file_name=f"whatif_long_run_{centre}_{s.as_at}.csv", key="whatif_steady",
                  column_config={
                      "sharing": st.column_config.TextColumn("Sharing"),
@@ -165,29 +172,29 @@ with long_run:
                      "reaches_97": st.column_config.TextColumn(f"Reaches {TARGET}"),
                      "contact_needed_for_97": st.column_config.TextColumn(f"Contact success needed for {TARGET}"),
                  },
-                 caption=f"'{wc.OUT_OF_REACH}': {TARGET} cannot be reached with that option even if every family "
+                 caption=f"'{OUT_OF_REACH}': {TARGET} cannot be reached with that option even if every family "
                          "named in the data registered.")
 with over_time:
     st.subheader(f"Month by month to {long_date(until)}")
     if projections is None:
         st.info("No path to show: there are no under-fives to start from.")
     else:
-        st.plotly_chart(wc.paths_chart(projections, chosen=sharing, until=until), key="whatif_paths_chart")
+        st.plotly_chart(paths_chart(projections, chosen=sharing, until=until), key="whatif_paths_chart")
         st.markdown("Reach climbs each time a share of birth data lands and the centre contacts the families, "
                     "then slips as new babies are born and families move in before the next share: the less "
                     "often data is shared, the deeper the saw-tooth.")
-        paths = wc.paths_table(projections)
+        paths = paths_table(projections)
         common.table(paths, file_name=f"whatif_by_month_{centre}_{s.as_at}_to_{until}.csv", key="whatif_paths",
                      height=320,
                      column_config={"month": st.column_config.TextColumn("Month"),
                                     **{f"reach_pct_{name}": st.column_config.NumberColumn(label, format="%.1f%%")
-                                       for name, label in wc.SHARING_LABELS.items()}},
+                                       for name, label in SHARING_LABELS.items()}},
                      caption="Reach % under each sharing option. The first row is today's figure; each later row "
                              "is that month's average.")
 
 # --- where the starting values come from -----------------------------------------------------
 st.header("Where the starting values come from")
-common.table(wc.calibration_table(calibration, choices=choices), key="whatif_calibration",
+common.table(calibration_table(calibration, choices=choices), key="whatif_calibration",
              file_name=f"whatif_settings_{centre}_{s.as_at}.csv",
              column_config={"parameter": st.column_config.TextColumn("Setting"),
                             "value": st.column_config.TextColumn("Value"),
@@ -208,10 +215,10 @@ with st.expander("How the model works"):
         f"today's known children in {markdown_text(area)}, year of age by year of age.")
 
 # --- the link --------------------------------------------------------------------------------
-query = wc.link_query(centre=centre, until=until, choices=choices)
+query = link_query(centre=centre, until=until, choices=choices)
 if st.query_params.to_dict() != query:
     st.query_params.from_dict(query)
 st.subheader("Link to this scenario")
-st.code((st.context.url or "") + wc.query_string(query), language=None, wrap_lines=True)
+st.code((st.context.url or "") + query_string(query), language=None, wrap_lines=True)
 st.caption("Copy this link to open the page with the same centre, inspection date and settings. It holds no "
            "figures, only the settings: whoever opens it sees them worked out on their own data.")

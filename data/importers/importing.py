@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from data.importers.checks import sql_text
 from data.importers.errors import FileFault, over_limit
-from data.importers.kinds import CHECKED, KIND_CHECKS, LOADABLE, Context, Kind, count_of
+from data.importers.kinds import CHECKED, KIND_CHECKS, LOADABLE, Context, Kind, count_of, were
 from data.importers.layouts import Layout, Resolved, check_kind, resolve_columns
 from data.importers.limits import Limits, readable_bytes
 from data.importers.pseudonymise import redact_sql
@@ -305,7 +305,7 @@ class _BoundarySource:
         if self.read.repaired:
             self.notes.append(f"{count_of(self.read.repaired, 'shape')} that crossed "
                               f"{'itself' if self.read.repaired == 1 else 'themselves'} "
-                              f"{'was' if self.read.repaired == 1 else 'were'} repaired.")
+                              f"{were(self.read.repaired)} repaired.")
 
     def load(self, con, *, key: bytes | None, personal: bool, progress: Progress) -> int:
         import shapely

@@ -284,7 +284,7 @@ def test_quarantine_shows_the_deliberate_faults(demo_db_template):
 
 
 def test_reach_spans_the_bands(demo_db_template, council):
-    from reach.report import reach_report
+    from reach.queries.report import reach_report
 
     with opened(demo_db_template, read_only=True) as con:
         report = reach_report(con, as_at=DEMO_AS_AT, by="centre")

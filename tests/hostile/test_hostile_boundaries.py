@@ -1,6 +1,6 @@
 """Hostile boundary files: each one built here, small, with the limits lowered to match.
 
-Every attack is run through the command line (`reach.cli.main`, as `python -m reach import
+Every attack is run through the command line (`cli.main.main`, as `python -m reach import
 boundaries FILE` runs it) and through `import_file` (as the dashboard's upload runs it). Each must
 be refused with exit status 2 and a plain message, leave the store exactly as it was, leak
 nothing it read (a key, an NHS number, a postcode) and fetch nothing from the network.
@@ -25,7 +25,7 @@ import shapely
 from data.importers import FileFault, import_file, list_quarantine
 from data.store import opened
 from geo.boundaries import BoundaryFileError, BoundaryLimits, read_boundaries
-from reach.cli import main
+from cli.main import main
 
 # What a key file beside a database looks like: 64 hex digits.
 KEY_TEXT = "55ad0c1f3e9b7a2d4c6e8f0a1b3c5d7e9f1a2b3c4d5e6f708192a3b4c5d6e7f8"

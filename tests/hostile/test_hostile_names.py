@@ -23,8 +23,8 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from data.store import opened
-from reach.cli import main
-from reach.safe_text import markdown_text, plotly_text
+from cli.main import main
+from reach.presentation.safe_text import markdown_text, plotly_text
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -310,7 +310,7 @@ def test_data_page_shows_file_names_and_reasons_as_text(dashboard, media, hostil
 # --- the command line -------------------------------------------------------------------------
 
 def _as_at(db: Path) -> str:
-    from reach.report import latest_data_date
+    from reach.queries.report import latest_data_date
     with opened(db, read_only=True) as con:
         return latest_data_date(con).isoformat()
 

@@ -1,6 +1,6 @@
 """Hostile files and settings at the edges of personal data.
 
-Each attack goes through the command line (`reach.cli.main`, as `python -m reach` runs it) and
+Each attack goes through the command line (`cli.main.main`, as `python -m reach` runs it) and
 then everything a person could see is searched: what the command printed, the quarantine as
 `python -m reach quarantine --format csv` and `list_quarantine` give it, the import history, and
 every text column of the store. Nothing may show a key, an NHS number, a name, a postcode, an
@@ -25,8 +25,8 @@ import pytest
 
 from data.importers import list_quarantine
 from data.store import opened
-from reach.cli import main
-from reach.worklist import unmatched_births
+from cli.main import main
+from reach.queries.worklist import unmatched_births
 
 PROJECT = Path(__file__).resolve().parents[2]
 

@@ -21,7 +21,7 @@ import openpyxl
 import openpyxl.utils
 import pytest
 
-from reach.cli import main
+from cli.main import main
 
 PROJECT = Path(__file__).resolve().parents[2]
 PERSONAL = ("9434765919", "943 476 5919", "Jane Smith", "High Street", "M32 9AN", "jane@example.org")

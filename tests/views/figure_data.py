@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 
-from reach.safe_text import markdown_shown
+from reach.presentation.safe_text import markdown_shown
 
 
 def charts(at) -> dict:

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from data.store import opened
-from reach.comparison import deprived_share
-from reach.report import reach_report
-from reach.stats import COMPARISON_WORDS, Z_95, compare_with, funnel_limits, wilson_interval
+from reach.domain.comparison import deprived_share
+from reach.domain.stats import COMPARISON_WORDS, Z_95, compare_with, funnel_limits, wilson_interval
+from reach.queries.report import reach_report
 
 from figure_data import charts, values
 

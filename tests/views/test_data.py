@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from data.store import StoreBusyError, opened
-from reach.measures import DEFINITIONS
+from reach.domain.measures import DEFINITIONS
 
 from figure_data import shown
 

@@ -10,8 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data.store import opened
-from reach import mapdata
-from reach.report import reach_report
+from reach.queries import mapdata
+from reach.queries.report import reach_report
 
 from figure_data import shown
 

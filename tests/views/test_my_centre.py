@@ -10,11 +10,11 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from data.store import opened
-from reach import format as fmt
-from reach.report import reach_report
-from reach.safe_text import markdown_text
-from reach.stats import wilson_interval
-from reach.worklist import unmatched_births
+from reach.domain.stats import wilson_interval
+from reach.presentation import format as fmt
+from reach.presentation.safe_text import markdown_text
+from reach.queries.report import reach_report
+from reach.queries.worklist import unmatched_births
 
 from figure_data import charts, values
 

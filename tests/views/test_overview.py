@@ -5,11 +5,11 @@ and what needs attention first, checked against the report itself."""
 import pytest
 
 from data.store import opened
-from reach import format as fmt
-from reach.attention import needs_attention
-from reach.measures import Bands, ReportOptions
-from reach.report import reach_report
-from reach.summaries import band_counts
+from reach.domain.breakdowns import band_counts
+from reach.domain.measures import Bands, ReportOptions
+from reach.presentation import format as fmt
+from reach.presentation.attention_sentences import needs_attention
+from reach.queries.report import reach_report
 
 from figure_data import charts, shown, values
 

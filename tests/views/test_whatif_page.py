@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from data.store import opened
-from reach import whatif_charts as wc
-from reach.calibration import calibrate, current_position
-from reach.whatif import SHARING_OPTIONS, add_months, steady_state_reach
+from reach.domain.whatif import SHARING_OPTIONS, add_months, steady_state_reach
+from reach.presentation.whatif_settings import AUTHORITY, choices_from, query_string
+from reach.queries.calibration import calibrate, current_position
 
 from figure_data import shown
 
@@ -86,7 +86,7 @@ def test_the_long_run_figures_are_the_model_for_the_calibrated_scenario(app, dem
 def test_the_page_opens_on_the_whole_authority_a_year_ahead(app, demo_db):
     at = _open(app)
     as_at = _as_at(at)
-    assert at.selectbox(key="whatif_centre").value == wc.AUTHORITY
+    assert at.selectbox(key="whatif_centre").value == AUTHORITY
     assert at.date_input(key="whatif_until").value == add_months(as_at, 12)
     with opened(demo_db, read_only=True) as con:
         known, under_five = current_position(con, as_at=as_at, centre_id=None)
@@ -153,7 +153,7 @@ def test_choosing_another_centre_starts_its_settings_from_its_own_data(app, demo
     at = _open(app)
     at.slider(key="whatif_contact").set_value(99.0).run()
     at.selectbox(key="whatif_centre").select(RIVERSIDE).run()
-    riverside = wc.choices_from(_calibration(demo_db, _as_at(at), RIVERSIDE))
+    riverside = choices_from(_calibration(demo_db, _as_at(at), RIVERSIDE))
     assert at.slider(key="whatif_contact").value == riverside.contact
     assert at.slider(key="whatif_other").value == riverside.other
     assert _query(at)["centre"] == RIVERSIDE
@@ -161,7 +161,7 @@ def test_choosing_another_centre_starts_its_settings_from_its_own_data(app, demo
 
 def test_start_again_puts_back_the_datas_values(app, demo_db):
     at = _open(app)
-    start = wc.choices_from(_calibration(demo_db, _as_at(at)))
+    start = choices_from(_calibration(demo_db, _as_at(at)))
     assert at.button(key="whatif_reset").disabled
     at.radio(key="whatif_sharing").set_value("annual").run()
     at.toggle(key="whatif_arrivals").set_value(False).run()
@@ -186,7 +186,7 @@ def test_the_link_round_trips_the_scenario(app):
     assert _summary(at).startswith("**6-monthly sharing of births only would")
     # The page writes the same scenario back, and shows it as a link to copy.
     assert _query(at) == link
-    assert at.code[0].value.endswith(wc.query_string(link))
+    assert at.code[0].value.endswith(query_string(link))
     # A change is written to the link straight away.
     at.radio(key="whatif_sharing").set_value("monthly").run()
     assert _query(at)["sharing"] == "monthly"
@@ -206,11 +206,11 @@ def test_bad_link_values_are_ignored_with_a_warning_not_an_exception(app, demo_d
         "was ignored.",
         "The link's contact value 'lots' is not a number from 0 to 100, so it was ignored.",
     ]
-    start = wc.choices_from(_calibration(demo_db, _as_at(at)))
-    assert at.selectbox(key="whatif_centre").value == wc.AUTHORITY
+    start = choices_from(_calibration(demo_db, _as_at(at)))
+    assert at.selectbox(key="whatif_centre").value == AUTHORITY
     assert at.radio(key="whatif_sharing").value == start.sharing
     assert at.slider(key="whatif_contact").value == start.contact
     assert at.slider(key="whatif_churn").value == 0.5                 # the good value still counts
-    assert _query(at)["sharing"] == start.sharing and _query(at)["centre"] == wc.AUTHORITY
+    assert _query(at)["sharing"] == start.sharing and _query(at)["centre"] == AUTHORITY
     at.run()
     assert not at.warning                                              # said once, then the link is mended

@@ -1,0 +1,39 @@
+"""`demo`: build Brackenfold, the fictional demo authority, through the real importers."""
+
+from __future__ import annotations
+
+import sys
+
+from cli.common import EXIT_INPUT, EXIT_OK, HelpFormatter, add_db_option, progress_printer
+from data.store import database_path
+
+
+def run_demo(args) -> int:
+    from data.demo import build_demo
+
+    db = database_path(args.db)
+    if db.exists() and not args.force:
+        print(f"{db} already exists. Use --force to replace it with the demo authority.", file=sys.stderr)
+        return EXIT_INPUT
+    if db.exists():
+        db.unlink()
+        for suffix in (".wal",):
+            extra = db.with_name(db.name + suffix)
+            if extra.exists():
+                extra.unlink()
+    summary = build_demo(db, progress=progress_printer())
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(f"Demo authority built in {db}: {summary}")
+    return EXIT_OK
+
+
+def add_demo_parser(commands) -> None:
+    p = commands.add_parser(
+        "demo", formatter_class=HelpFormatter, help="build the fictional demo authority",
+        description="Build Brackenfold, a fictional council with 5 years of data, through the real importers.",
+        epilog="examples:\n  python -m reach demo\n  python -m reach demo --db demo.duckdb --force",
+    )
+    p.add_argument("--force", action="store_true", help="replace an existing database")
+    add_db_option(p)
+    p.set_defaults(func=run_demo)

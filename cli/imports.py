@@ -1,0 +1,139 @@
+"""`import`, `quarantine` and `history`: loading files, the rows set aside, and what was loaded."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+from cli.common import (EXIT_INPUT, EXIT_OK, HelpFormatter, add_db_option, date_argument, progress_printer,
+                        write_csv)
+from data.store import opened
+
+IMPORT_KINDS = ("centres", "reach-areas", "boundaries", "population", "births", "birth-counts",
+                "registrations", "contacts", "postcodes", "deprivation", "lsoa-lookup")
+
+
+# --- import ----------------------------------------------------------------------------------
+
+def run_import(args) -> int:
+    from data.importers import FileFault, import_file
+
+    try:
+        summary = import_file(args.kind, args.file, db=args.db, received_on=args.received_on,
+                              progress=progress_printer(), replace=args.replace)
+    except FileFault as fault:
+        print(f"\nImport refused, nothing was written: {fault}", file=sys.stderr)
+        return EXIT_INPUT
+    except MemoryError:
+        # The import was one transaction, rolled back on the way out: nothing was written.
+        from data.importers.errors import shortened
+        print(f"\nImport refused, nothing was written: {shortened(_file_name(args.file), 120)}: "
+              "the file is too large to import on this computer (it ran out of memory)",
+              file=sys.stderr)
+        return EXIT_INPUT
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(summary.line(), flush=True)
+    # What else the importer noticed (editions skipped, codes it could not place) goes to stderr,
+    # so stdout stays the one summary line that scripts read.
+    notes = summary.message[len(summary.line()):].lstrip(". ").strip()
+    if summary.message.startswith(summary.line()) and notes:
+        print(textwrap.fill(notes, width=100, initial_indent="  ", subsequent_indent="  "), file=sys.stderr)
+    return EXIT_OK
+
+
+def _file_name(path: str) -> str:
+    """The last part of a path, as a message names the file."""
+    return Path(path).name or str(path)
+
+
+def _kinds_help() -> str:
+    """Each kind and the columns it needs, from the importers' own layouts."""
+    from data.importers import columns_needed
+    lines = ["kinds and the columns they need (column names in any case; see the README for aliases):"]
+    lines += [textwrap.fill(columns_needed(kind), width=92, initial_indent=f"  {kind:<14} ",
+                            subsequent_indent=" " * 17) for kind in IMPORT_KINDS]
+    return "\n".join(lines)
+
+
+def add_import_parser(commands) -> None:
+    p = commands.add_parser(
+        "import", formatter_class=HelpFormatter, help="load a file into the store",
+        description=textwrap.dedent("""\
+            Load one file (CSV or XLSX; boundaries as GeoJSON, GeoPackage or zipped Shapefile).
+            A fault in the file as a whole (unreadable, a required column missing) refuses the
+            import, writes nothing and exits with status 2. Faulty rows are kept aside in the
+            quarantine with their reason, and the rest is loaded. Loading the same file again
+            changes nothing. NHS numbers are replaced by a keyed hash; postcodes become LSOAs
+            and are not kept."""),
+        epilog=textwrap.dedent("""\
+            {kinds}
+
+            examples:
+              python -m reach import centres centres.csv
+              python -m reach import births births_2026_08.csv --received-on 2026-09-14
+              python -m reach import reach-areas reach_areas_2026.csv --replace""").format(kinds=_kinds_help()),
+    )
+    p.add_argument("kind", choices=IMPORT_KINDS, metavar="KIND", help="what the file holds: " + ", ".join(IMPORT_KINDS))
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--received-on", type=date_argument, metavar="DATE",
+                   help="the date health sent this births extract (for rows without received_on)")
+    p.add_argument("--replace", action="store_true",
+                   help="reach-areas only: the file replaces every reach area (a redrawing)")
+    add_db_option(p)
+    p.set_defaults(func=run_import)
+
+
+# --- quarantine ------------------------------------------------------------------------------
+
+def run_quarantine(args) -> int:
+    from data.importers import list_quarantine
+
+    with opened(args.db, read_only=True) as con:
+        frame = list_quarantine(con, kind=args.kind)
+    if args.format == "csv":
+        write_csv(frame)
+    elif frame.empty:
+        print("The quarantine is empty: no rejected rows.")
+    else:
+        from reach.presentation.safe_text import terminal_safe
+        columns = [c for c in ("import_id", "kind", "file_name", "row_number", "reason") if c in frame]
+        print(terminal_safe(frame[columns]).to_string(index=False))
+        print(f"\n{len(frame):,} rejected row(s). Use --format csv to export them with their data.")
+    return EXIT_OK
+
+
+def add_quarantine_parser(commands) -> None:
+    p = commands.add_parser(
+        "quarantine", formatter_class=HelpFormatter, help="list the rejected rows",
+        description="The rows that imports set aside, with the file, the row number and the reason.",
+        epilog="examples:\n  python -m reach quarantine\n  python -m reach quarantine --format csv > rejected.csv",
+    )
+    p.add_argument("--format", choices=("csv", "table"), default="table")
+    p.add_argument("--kind", choices=IMPORT_KINDS, help="only rows from imports of this kind")
+    add_db_option(p)
+    p.set_defaults(func=run_quarantine)
+
+
+# --- history ---------------------------------------------------------------------------------
+
+def run_history(args) -> int:
+    from data.importers import import_history
+
+    with opened(args.db, read_only=True) as con:
+        frame = import_history(con)
+    if frame.empty:
+        print("Nothing has been imported yet.")
+    else:
+        from reach.presentation.safe_text import terminal_safe
+        print(terminal_safe(frame).to_string(index=False))
+    return EXIT_OK
+
+
+def add_history_parser(commands) -> None:
+    p = commands.add_parser("history", formatter_class=HelpFormatter, help="list the imports",
+                            description="Every import, newest first, with its counts.",
+                            epilog="example:\n  python -m reach history")
+    add_db_option(p)
+    p.set_defaults(func=run_history)

@@ -1,0 +1,210 @@
+"""`whatif`: the what-if model from the command line.
+
+Every parameter left out is read from the database (or assumed, where there is no database or
+the data cannot say), and the output says which, from how many records, and how.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from datetime import date
+
+from cli.common import EXIT_INPUT, EXIT_OK, HelpFormatter, add_db_option, date_argument
+from data.store import database_path, opened
+from reach.domain.whatif import (SHARING_OPTIONS, TARGET_SHARE, Projection, add_months, months_until_period_end,
+                                 project_to, sharing_name, steady_state_by_sharing, steady_state_reach)
+from reach.domain.whatif_parameters import Calibration, default_calibration
+from reach.presentation.format import percent
+from reach.presentation.safe_text import terminal_text
+from reach.presentation.whatif_sentences import describe_change
+from reach.queries.calibration import area_name, calibrate, current_position, known_share_by_age
+from reach.queries.report import latest_data_date
+
+DEFAULT_HORIZON_MONTHS = 24
+
+# Option name on the command line -> parameter name in the model.
+_OPTIONS = {
+    "sharing": "sharing_months",
+    "contact_rate": "contact_rate",
+    "other_route_rate": "other_route_rate",
+    "churn": "churn",
+    "delay_months": "delay_months",
+    "arrivals_in_feed": "arrivals_in_feed",
+}
+_SHOWN_NAMES = {parameter: option for option, parameter in _OPTIONS.items()}
+
+
+def add_whatif_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the `whatif` subcommand to `python -m reach`."""
+    parser = subparsers.add_parser(
+        "whatif", formatter_class=HelpFormatter, help="model how faster sharing of birth data changes reach",
+        description=textwrap.dedent("""\
+            What share of under-fives would a centre (or the whole authority) know if birth data
+            were shared more often, arrived sooner, or included families who move in?
+
+            Prints the long-run (steady-state) reach for the scenario and for every sharing
+            option, and, where there is data, reach month by month from today to --until and the
+            month it would first reach 97%.
+
+            Every parameter you leave out is read from the database: how often birth records
+            arrive, how late, how many notified families register, how many are found another
+            way. Where the data cannot say (or there is no database) a stated default is used:
+            quarterly sharing, 1 month's delay, contact rate 0.90, other routes 0.02 a month,
+            churn 0.01 a month, births only. The output shows where each value came from."""),
+        epilog=textwrap.dedent("""\
+            examples:
+              python -m reach whatif --format table
+              python -m reach whatif --sharing monthly --arrivals-in-feed --format table
+              python -m reach whatif --centre C001 --sharing monthly --until 2027-03-31
+              python -m reach whatif --sharing quarterly --contact-rate 0.95 --other-route-rate 0.02 \\
+                  --churn 0.01 --delay-months 1 --no-arrivals-in-feed --format json"""),
+    )
+    parser.add_argument("--sharing", choices=tuple(SHARING_OPTIONS), metavar="HOW_OFTEN",
+                        help="how often birth data is shared: " + ", ".join(SHARING_OPTIONS))
+    parser.add_argument("--contact-rate", type=float, metavar="P",
+                        help="share of notified families who then register, 0 to 1 (0.9 for 90%%)")
+    parser.add_argument("--other-route-rate", type=float, metavar="H",
+                        help="monthly chance that an unknown child becomes known another way (0.02 for 2%%)")
+    parser.add_argument("--churn", type=float, metavar="C",
+                        help="monthly share of under-fives who move away, replaced by newcomers (0.01 for 1%%)")
+    parser.add_argument("--delay-months", type=float, metavar="D",
+                        help="months from the end of the period shared to the data arriving")
+    parser.add_argument("--arrivals-in-feed", action=argparse.BooleanOptionalAction, default=None,
+                        help="whether the shared data includes children who move into the area")
+    parser.add_argument("--centre", metavar="ID", help="one centre's reach area (default: the whole authority)")
+    parser.add_argument("--as-at", type=date_argument, metavar="DATE",
+                        help="today's position (default: the latest date in the data, else today)")
+    parser.add_argument("--until", type=date_argument, metavar="DATE",
+                        help=f"project reach up to this date (default: {DEFAULT_HORIZON_MONTHS} months after --as-at)")
+    parser.add_argument("--format", choices=("json", "table"), default="table")
+    add_db_option(parser)
+    parser.set_defaults(func=run_whatif)
+    return parser
+
+
+def _chosen_options(args) -> dict:
+    chosen = {}
+    for option, parameter in _OPTIONS.items():
+        value = getattr(args, option, None)
+        if value is not None:
+            chosen[parameter] = SHARING_OPTIONS[value] if option == "sharing" else value
+    return chosen
+
+
+def _parameter_json(calibration: Calibration) -> dict:
+    shown = {}
+    for name, parameter in calibration.parameters().items():
+        value = sharing_name(parameter.value) if name == "sharing_months" else parameter.value
+        shown[_SHOWN_NAMES[name]] = {"value": value, "origin": parameter.origin,
+                                     "records": parameter.records, "how": parameter.how}
+    return shown
+
+
+def whatif_result(*, db=None, centre_id=None, as_at: date | None = None, until: date | None = None,
+                  options: dict | None = None) -> dict:
+    """Everything the command prints, as plain values (also what the JSON output holds)."""
+    path = database_path(db)
+    result: dict = {"database": str(path) if path.exists() else None, "centre_id": centre_id}
+    if path.exists():
+        with opened(path, read_only=True) as con:
+            day = as_at or latest_data_date(con) or date.today()
+            calibration = calibrate(con, as_at=day, centre_id=centre_id).with_options(**(options or {}))
+            scenario = calibration.scenario()
+            known, under_five = current_position(con, as_at=day, centre_id=centre_id)
+            by_age = known_share_by_age(con, as_at=day, centre_id=centre_id) if under_five > 0 else None
+            area = area_name(con, centre_id)
+    else:
+        if centre_id is not None:
+            raise ValueError(f"There is no database at {path}, so there is no centre {centre_id!r} to model.")
+        day = as_at or date.today()
+        calibration = default_calibration(as_at=day).with_options(**(options or {}))
+        scenario = calibration.scenario()
+        known, under_five, area = None, 0.0, "the authority"
+    end = until or add_months(day, DEFAULT_HORIZON_MONTHS)
+    if end < day:
+        raise ValueError(f"--until {end.isoformat()} is before --as-at {day.isoformat()}.")
+    result.update({
+        "area": area,
+        "as_at": day.isoformat(),
+        "until": end.isoformat(),
+        "steady_state_reach_pct": 100.0 * steady_state_reach(scenario),
+        "parameters": _parameter_json(calibration),
+        "all_sharing_options": {name: 100.0 * reach for name, reach in steady_state_by_sharing(scenario).items()},
+    })
+    if under_five > 0:
+        projection: Projection = project_to(scenario=scenario, known=known, under_five=under_five, start=day,
+                                            until=end, known_share_by_age=by_age)
+        result.update({
+            "current_reach_pct": 100.0 * known / under_five,
+            "known_children": known,
+            "children_under5": under_five,
+            "known_share_by_year_of_age": by_age,
+            "path": projection.path,
+            "crosses_97_on": projection.crosses_97_on,
+            "reach_at_until_pct": projection.reach_at_until,
+            "summary": describe_change(scenario=scenario, known=known, under_five=under_five, area_name=area,
+                                       start_month_phase=months_until_period_end(day, scenario.sharing_months),
+                                       known_share_by_age=by_age),
+        })
+    elif known is not None:
+        result["note"] = "No children under five in the area on that date, so there is nothing to project."
+    else:
+        result["note"] = "No database, so every parameter not given is a default and there is no projection."
+    return result
+
+
+def _shown(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return str(value)
+
+
+def _table(result: dict) -> str:
+    """The result for a person at a terminal. A centre's name (in the area and the summary) is
+    printed through `terminal_text`, so it cannot send the terminal control characters."""
+    lines = [f"What if: {terminal_text(result['area'])}, as at {result['as_at']}", ""]
+    rows = [("Parameter", "Value", "From", "Records", "How")]
+    for name, p in result["parameters"].items():
+        rows.append((name.replace("_", " "), _shown(p["value"]), p["origin"], f"{p['records']:,}",
+                     terminal_text(p["how"])))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        lines.append("  ".join(cell.ljust(widths[i]) if i != 3 else cell.rjust(widths[i])
+                               for i, cell in enumerate(row[:4])) + "  " + row[4])
+    lines += ["", f"Long-run reach with these parameters: {percent(result['steady_state_reach_pct'], places=2)}", "",
+              "Long-run reach by sharing option (other parameters unchanged):"]
+    for name, pct in result["all_sharing_options"].items():
+        lines.append(f"  {name:<10} {percent(pct, places=2):>8}")
+    if "path" in result:
+        lines += ["", f"Reach now: {percent(result['current_reach_pct'])} "
+                      f"({result['known_children']:,} of {result['children_under5']:,.0f} under-fives)",
+                  "Reach by month (each month's average):"]
+        for point in result["path"]:
+            lines.append(f"  {point['month']}  {percent(point['reach_pct']):>7}")
+        target = f"{TARGET_SHARE:.0%}"
+        crosses = result["crosses_97_on"]
+        lines.append(f"Reaches {target}: " + (f"by {crosses}" if crosses else f"not by {result['until']}"))
+        lines += ["", terminal_text(result["summary"])]
+    else:
+        lines += ["", result["note"]]
+    return "\n".join(lines)
+
+
+def run_whatif(args) -> int:
+    """The `whatif` command: prints the result and returns the exit status (2 for bad arguments)."""
+    try:
+        result = whatif_result(db=args.db, centre_id=args.centre, as_at=args.as_at, until=args.until,
+                               options=_chosen_options(args))
+    except ValueError as error:
+        print(f"python -m reach whatif: {error}", file=sys.stderr)
+        return EXIT_INPUT
+    if args.format == "json":
+        print(json.dumps(result, indent=2))
+    else:
+        print(_table(result))
+    return EXIT_OK

@@ -1,0 +1,219 @@
+"""The published statistics for each LSOA: ONS population estimates of the under-fives (the
+denominator of reach) and the Indices of Deprivation (IDACI, for the target groups and for
+comparing like with like). Both come in more than one published layout."""
+
+from __future__ import annotations
+
+from data.importers.checks import CheckQuery
+from data.importers.kinds.base import CHECKED, Kind
+from data.importers.kinds.notes import count_of, named, skipped_rows, were
+
+_SEXES = {"persons": ("persons", "all persons", "all", "total"),
+          "males": ("males", "male", "m"),
+          "females": ("females", "female", "f")}
+
+# The ONS layout has a Persons row and a Males and a Females row for each area and date; where
+# the Persons row is missing, Males + Females make the total. This says whether the area and
+# date of the row `c` in hand has its Persons row.
+_HAS_PERSONS_ROW = f"""EXISTS (SELECT 1 FROM {CHECKED} p WHERE p.sex = 'persons'
+                               AND p.lsoa_code = c.lsoa_code AND p.period = c.period)"""
+
+
+class Population(Kind):
+    name = "population"
+    table = "population"
+    key = ("lsoa_code", "period")
+    columns = ("lsoa_code", "period", "children_0_4")
+    updates = True   # a revised estimate for the same date replaces the old one
+
+    def _layout(self, ctx) -> str:
+        return ctx.resolved.layout.marker or "children_0_4"
+
+    def duplicate_key(self, ctx):
+        if self._layout(ctx) == "age_0":
+            return ("lsoa_code", "period", "sex")
+        return self.key
+
+    def check(self, ctx):
+        f = ctx.fields
+        layout = self._layout(ctx)
+        keep = f"NOT {f.other_nation('lsoa_code')}"
+        common = {"lsoa_code": f.code("lsoa_code"), "period": f.period("period")}
+        common_faults = [f.code_fault("lsoa_code", required=True), f.period_fault("period")]
+        if layout == "age_0":
+            ages = [f"age_{age}" for age in range(5)]
+            return CheckQuery(
+                values={**common, "sex": f.synonym("sex", _SEXES),
+                        "children_0_4": " + ".join(f"({f.count(age)})" for age in ages)},
+                faults=[*common_faults, f.synonym_fault("sex", _SEXES, "Persons, Males or Females"),
+                        *(f.count_fault(age) for age in ages)],
+                where=keep,
+            )
+        if layout == "indicator":
+            return CheckQuery(
+                values={**common, "children_0_4": f.count("value")},
+                faults=[*common_faults, f.count_fault("value")],
+                where=f"{keep} AND lower({f.raw('indicator')}) = 'aged 4 years and under'",
+            )
+        return CheckQuery(values={**common, "children_0_4": f.count("children_0_4")},
+                          faults=[*common_faults, f.count_fault("children_0_4")], where=keep)
+
+    def after_duplicates(self, ctx):
+        if self._layout(ctx) != "age_0":
+            return
+        # Without a Persons row an area's total is Males + Females, so both must be there.
+        ctx.run(f"""
+            CREATE TEMP TABLE lonely AS
+            SELECT c._row, c.sex FROM {CHECKED} c
+            WHERE c._reason IS NULL AND c.sex IN ('males', 'females')
+              AND NOT {_HAS_PERSONS_ROW}
+              AND (SELECT count(*) FROM {CHECKED} o WHERE o._reason IS NULL AND o.sex IN ('males', 'females')
+                   AND o.lsoa_code = c.lsoa_code AND o.period = c.period) < 2""")
+        ctx.run(f"""
+            UPDATE {CHECKED} SET _reason = 'no Persons row for this area and date, and no '
+                || CASE WHEN lonely.sex = 'males' THEN 'Females' ELSE 'Males' END
+                || ' row to add to this one, so the number of children is unknown'
+            FROM lonely WHERE {CHECKED}._row = lonely._row""")
+
+    def loadable(self, ctx):
+        if self._layout(ctx) != "age_0":
+            return super().loadable(ctx)
+        return f"""
+            SELECT lsoa_code, period, children_0_4 FROM {CHECKED}
+            WHERE _reason IS NULL AND sex = 'persons'
+            UNION ALL
+            SELECT lsoa_code, period, sum(children_0_4)::INTEGER FROM {CHECKED} c
+            WHERE _reason IS NULL AND sex IN ('males', 'females')
+              AND NOT {_HAS_PERSONS_ROW}
+            GROUP BY lsoa_code, period"""
+
+    def notes(self, ctx):
+        notes = []
+        layout = self._layout(ctx)
+        if layout == "age_0":
+            by_sex = ctx.scalar(f"""SELECT count(*) FROM {CHECKED} c WHERE _reason IS NULL
+                AND sex IN ('males', 'females')
+                AND NOT {_HAS_PERSONS_ROW}""") // 2
+            unused = ctx.scalar(f"""SELECT count(*) FROM {CHECKED} c WHERE _reason IS NULL
+                AND sex IN ('males', 'females')
+                AND {_HAS_PERSONS_ROW}""")
+            notes.append("Children aged 0 to 4 are the sum of the columns 0 to 4 of the Persons rows"
+                         + (f"; {count_of(by_sex, 'area')} had no Persons row and took Males + Females"
+                            if by_sex else "") + ".")
+            if unused:
+                notes.append(f"{count_of(unused, 'Males or Females row', 'Males and Females rows')} "
+                             f"{were(unused)} not needed, as their areas have Persons rows.")
+        skipped = skipped_rows(ctx)
+        if skipped and layout == "indicator":
+            notes.append(f"{count_of(skipped, 'row')} of other age bands, or outside England, "
+                         f"{were(skipped)} skipped.")
+        elif skipped:
+            notes.append(f"{count_of(skipped, 'row')} for areas outside England {were(skipped)} skipped.")
+        return notes
+
+
+# The long layout has a row per index and domain; Reach uses only this one (IDACI).
+_IDACI = "income deprivation affecting children"
+
+
+class Deprivation(Kind):
+    name = "deprivation"
+    table = "deprivation"
+    key = ("lsoa_code", "edition")
+    columns = ("lsoa_code", "edition", "idaci_decile", "source_code")
+    updates = True   # a corrected decile, or a new mapping, replaces the old
+
+    def _long(self, ctx) -> bool:
+        return ctx.resolved.layout.marker == "index_domain"
+
+    def check(self, ctx):
+        f = ctx.fields
+        if self._long(ctx):
+            decile, edition = "decile", f.year("year")
+            edition_faults = [f.year_fault("year", required=True)]
+            domain = f"lower({f.raw('index_domain')})"
+            where = f"({domain} = '{_IDACI}' OR {domain} LIKE '%idaci%')"
+        else:
+            decile = "idaci_decile"
+            edition = (f"CASE WHEN {f.raw('edition')} IS NOT NULL THEN {f.year('edition')} "
+                       f"WHEN {f.raw('year')} IS NOT NULL THEN {f.year('year')} ELSE 0 END")
+            edition_faults = [f.year_fault("edition", required=False), f.year_fault("year", required=False)]
+            where = "true"
+        return CheckQuery(
+            values={"lsoa_code": f.code("lsoa_code"), "edition": edition,
+                    "idaci_decile": f.count(decile)},
+            faults=[f.code_fault("lsoa_code", required=True), f.decile_fault(decile), *edition_faults],
+            where=where,
+        )
+
+    def loadable(self, ctx):
+        ctx.run(f"""CREATE TEMP TABLE latest AS
+                    SELECT lsoa_code, edition, idaci_decile FROM {CHECKED}
+                    WHERE _reason IS NULL
+                      AND edition = (SELECT max(edition) FROM {CHECKED} WHERE _reason IS NULL)""")
+        ctx.run("""CREATE TEMP TABLE known_lsoas AS
+                   SELECT lsoa_code FROM lsoas UNION SELECT lsoa_code FROM population
+                   UNION SELECT lsoa_code FROM reach_areas""")
+        ctx.params["knows_lsoas"] = bool(ctx.scalar("SELECT count(*) FROM known_lsoas"))
+        def known(column: str) -> str:
+            if not ctx.params["knows_lsoas"]:
+                return "true"
+            return f"{column} IN (SELECT lsoa_code FROM known_lsoas)"
+
+        ctx.run(f"""CREATE TEMP TABLE direct AS
+                    SELECT lsoa_code, edition, idaci_decile, NULL::VARCHAR AS source_code
+                    FROM latest WHERE {known('lsoa_code')}""")
+        # A 2021 LSOA with no value of its own takes its 2011 parent's; where it has several
+        # parents (a merge), the most deprived, so no deprived family is missed.
+        ctx.run(f"""CREATE TEMP TABLE mapped AS
+                    SELECT l.lsoa21cd AS lsoa_code, d.edition, min(d.idaci_decile) AS idaci_decile,
+                           arg_min(d.lsoa_code, d.idaci_decile) AS source_code
+                    FROM latest d JOIN lsoa_lookup l ON l.lsoa11cd = d.lsoa_code
+                    WHERE l.lsoa21cd NOT IN (SELECT lsoa_code FROM latest)
+                      AND {known('l.lsoa21cd')}
+                    GROUP BY l.lsoa21cd, d.edition""")
+        return "SELECT * FROM direct UNION ALL SELECT * FROM mapped"
+
+    def notes(self, ctx):
+        notes = []
+        editions = ctx.codes(f"SELECT DISTINCT edition FROM {CHECKED} WHERE _reason IS NULL ORDER BY edition")
+        if len(editions) > 1:
+            older = ctx.scalar(f"""SELECT count(*) FROM {CHECKED} WHERE _reason IS NULL
+                                   AND edition <> {int(editions[-1])}""")
+            notes.append(f"Only the latest edition, {editions[-1]}, was taken; {count_of(older, 'row')} "
+                         f"of {', '.join(str(e) for e in editions[:-1])} {were(older)} skipped.")
+        skipped = skipped_rows(ctx)
+        if skipped:
+            notes.append(f"{count_of(skipped, 'row')} of other indices {were(skipped)} skipped "
+                         "(only Income Deprivation Affecting Children is used).")
+        if not ctx.params["knows_lsoas"]:
+            notes.append("No 2021 LSOAs are known yet (from boundaries, population or reach areas), "
+                         "so the file's codes were kept as they are.")
+        else:
+            codes = ctx.scalar("SELECT count(*) FROM latest")
+            unmatched = ctx.codes("""SELECT lsoa_code FROM latest
+                                     WHERE lsoa_code NOT IN (SELECT lsoa_code FROM known_lsoas)
+                                     ORDER BY lsoa_code""")
+            sentence = f"{codes - len(unmatched):,} of the file's {count_of(codes, 'LSOA code')} are 2021 LSOAs known here"
+            if unmatched:
+                sentence += (f"; {count_of(len(unmatched), 'code')} matched no known 2021 LSOA: "
+                             f"{named(unmatched)}")
+            notes.append(sentence + ".")
+        mapped = ctx.codes("SELECT lsoa_code FROM mapped ORDER BY lsoa_code")
+        if mapped:
+            notes.append(f"{count_of(len(mapped), '2021 LSOA')} took the decile of their 2011 parent "
+                         f"through the LSOA lookup (the most deprived parent where there are "
+                         f"several): {named(mapped)}.")
+        if ctx.scalar("SELECT count(*) FROM reach_areas"):
+            missing = ctx.codes("""SELECT lsoa_code FROM reach_areas
+                                    WHERE lsoa_code NOT IN (SELECT lsoa_code FROM deprivation
+                                                            WHERE edition = (SELECT max(edition) FROM latest))
+                                    ORDER BY lsoa_code""")
+            if missing:
+                notes.append(f"{count_of(len(missing), 'LSOA')} in reach areas still "
+                             f"{'has' if len(missing) == 1 else 'have'} no IDACI decile: {named(missing)}.")
+            else:
+                notes.append("Every LSOA in the reach areas has an IDACI decile.")
+        else:
+            notes.append("No reach areas are loaded yet, so none can be checked for a decile.")
+        return notes

@@ -1,0 +1,80 @@
+"""Fair comparison: Wilson intervals, funnel-plot limits, and better / similar / worse.
+
+Reach is a proportion (known / under five). Small centres swing more by chance than large ones,
+so a commissioner compares each centre with the authority's figure using limits that widen as
+the number of children falls: the same method as Fingertips and LG Inform.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+Z_95 = 1.959963984540054      # two-sided 95%
+Z_998 = 3.090232306167813     # two-sided 99.8%
+
+
+@dataclass(frozen=True)
+class Interval:
+    lower: float   # percent
+    upper: float   # percent
+
+
+def wilson_interval(known: float, under_five: float, *, z: float = Z_95) -> Interval:
+    """Wilson score interval for known / under five, in percent.
+
+    Reach may exceed 100% when the population estimate is too low; the interval is then worked
+    out on a proportion capped at 1, so it stays meaningful (and reaches 100%).
+    """
+    if under_five <= 0:
+        raise ValueError("A confidence interval needs at least one child under five.")
+    n = float(under_five)
+    p = min(max(known / n, 0.0), 1.0)
+    z2 = z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = (z / (1 + z2 / n)) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return Interval(100 * max(0.0, centre - half), 100 * min(1.0, centre + half))
+
+
+def interval_for(known: float, under_five: float) -> Interval | None:
+    """The Wilson 95% interval of known / under five; None when there are no children under
+    five to work one out from (a chart then draws the figure without whiskers)."""
+    return wilson_interval(known, under_five) if under_five and under_five > 0 else None
+
+
+def funnel_limits(target_pct: float, sizes, *, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Control limits around `target_pct` for each number of children in `sizes`.
+
+    Wilson limits with the authority's proportion as the centre: for a centre of n children,
+    the range its reach would fall in by chance alone if its true reach were the authority's.
+    """
+    n = np.asarray(sizes, dtype=float)
+    p = min(max(target_pct / 100.0, 0.0), 1.0)
+    z2 = z * z
+    with np.errstate(divide="ignore", invalid="ignore"):
+        centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+        half = (z / (1 + z2 / n)) * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return 100 * np.clip(centre - half, 0, 1), 100 * np.clip(centre + half, 0, 1)
+
+
+COMPARISON_WORDS = {
+    "better": "Higher than the authority (beyond the 95% limits)",
+    "similar": "Similar to the authority (within the 95% limits)",
+    "worse": "Lower than the authority (beyond the 95% limits)",
+    "no figure": "No figure: no children under five recorded",
+}
+
+
+def compare_with(known: float, under_five: float, *, benchmark_pct: float, z: float = Z_95) -> str:
+    """'better', 'similar' or 'worse' than the benchmark, by the funnel limits at this size."""
+    if under_five <= 0:
+        return "no figure"
+    lower, upper = funnel_limits(benchmark_pct, [under_five], z=z)
+    reach = 100.0 * known / under_five
+    if reach > upper[0]:
+        return "better"
+    if reach < lower[0]:
+        return "worse"
+    return "similar"

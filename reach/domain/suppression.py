@@ -1,0 +1,134 @@
+"""The disclosure rule, and how a table looks once its hidden counts are known.
+
+The rule (configurable): a count from 1 to 4 is replaced by "c" (the DfE's marker), and so is
+any other count that would let someone work one out (see `reach.domain.disclosure`, which
+decides which counts to hide over everything published together); a percentage is withheld when its numerator
+or denominator is hidden, or when the denominator is below 10; a figure derived from a hidden
+count (families to find, the band, the over-100% and denominator flags), or any other share in
+the same row, is withheld with it; a figure that does not exist stays blank rather than "c". A
+centre's own working view shows every number: this applies only to exports for publication.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from reach.domain.disclosure import Publication, protect
+
+# The people-counts in the report and its companion tables, and the figures that would reveal each.
+COUNT_COLUMNS = (
+    "children_under5", "known_children", "unmatched_births", "sustained_contact",
+    "deprived_under5", "deprived_known", "births_12m", "newborns_known_12m", "known_families",
+    "known_out_of_area",
+)
+PERCENTAGES = {   # percentage: (numerator, denominator)
+    "reach_pct": ("known_children", "children_under5"),
+    "sustained_pct": ("sustained_contact", "children_under5"),
+    "deprived_reach_pct": ("deprived_known", "deprived_under5"),
+    "newborn_reach_pct": ("newborns_known_12m", "births_12m"),
+}
+DERIVED = {
+    "families_to_find": ("known_children", "children_under5"),
+    "band": ("known_children", "children_under5"),
+    # "More known than the estimate" says known > under five: a bound on either.
+    "over_100": ("known_children", "children_under5"),
+    "denominator_flagged": ("known_children", "children_under5"),
+}
+
+
+@dataclass(frozen=True)
+class SuppressionRule:
+    """Counts from 1 to `smallest_shown - 1` are hidden; each hidden count must be left a range
+    of at least `protection_width` by everything published (by default `smallest_shown - 1`,
+    so nobody can even tell the count is below `smallest_shown`)."""
+
+    smallest_shown: int = 5               # counts 1 .. smallest_shown - 1 are suppressed
+    smallest_denominator_for_pct: int = 10
+    marker: str = "c"
+    min_range: int | None = None
+
+    @property
+    def protection_width(self) -> int:
+        return self.min_range if self.min_range is not None else self.smallest_shown - 1
+
+    def hides(self, value) -> bool:
+        return pd.notna(value) and 0 < value < self.smallest_shown
+
+    def describe(self) -> str:
+        """The rule in words, for the files it is applied to."""
+        return (f'Counts from 1 to {self.smallest_shown - 1} are shown as "{self.marker}", and so is any '
+                f"other count that would let one be worked out from the figures published with it "
+                f"(each hidden count could be any of at least {self.protection_width + 1} values); "
+                f"percentages are withheld with their counts and where the denominator is below "
+                f"{self.smallest_denominator_for_pct}.")
+
+
+def render(frame: pd.DataFrame, hidden: pd.DataFrame, *, rule: SuppressionRule = SuppressionRule()) -> pd.DataFrame:
+    """A copy of `frame` with the counts marked in `hidden` (a frame of booleans with the same
+    index and some of its columns) replaced by the marker, and the percentages and derived
+    figures that would reveal them withheld."""
+    hidden = hidden.reindex(index=frame.index).fillna(False).astype(bool)
+    out = frame.astype(object).copy()
+    for column in hidden.columns:
+        if column in out.columns:
+            out.loc[hidden[column], column] = rule.marker
+
+    def withheld_by(parts) -> pd.Series:
+        withheld = pd.Series(False, index=frame.index)
+        for part in parts:
+            if part in hidden.columns:
+                withheld |= hidden[part]
+        return withheld
+
+    for pct, (numerator, denominator) in PERCENTAGES.items():
+        if pct not in frame.columns:
+            continue
+        withheld = withheld_by((numerator, denominator))
+        if denominator in frame.columns:
+            withheld |= pd.to_numeric(frame[denominator], errors="coerce").fillna(0) < rule.smallest_denominator_for_pct
+        # A percentage that does not exist (no denominator at all) stays blank, not "withheld".
+        withheld &= frame[pct].notna()
+        out.loc[withheld, pct] = rule.marker
+    # Any other share in a row with a hidden count (a share of the known children, say) could
+    # reveal that count: withhold it too.
+    others = [c for c in frame.columns if c.endswith("_pct") and c not in PERCENTAGES]
+    if len(hidden.columns) and others:
+        row_withheld = hidden.any(axis=1)
+        for column in others:
+            out.loc[row_withheld & frame[column].notna(), column] = rule.marker
+    for derived, parts in DERIVED.items():
+        if derived in frame.columns:
+            out.loc[withheld_by(parts) & frame[derived].notna(), derived] = rule.marker
+    return out
+
+
+def suppress_for_publication(frame: pd.DataFrame, *, rule: SuppressionRule = SuppressionRule()) -> pd.DataFrame:
+    """One table published on its own, with small counts and whatever would reveal them hidden.
+
+    Each count column's total is treated as published (anyone can add up a column, and the
+    total usually appears somewhere else), so a count is protected against its column total.
+    Tables published together with others go through `reach.queries.publication` instead, which
+    ties every level to the others.
+    """
+    counts = [c for c in frame.columns if c in COUNT_COLUMNS]
+    publication = Publication()
+    for column in counts:
+        cells = []
+        for index, value in frame[column].items():
+            if pd.notna(value):
+                cell = ("table", index, column)
+                publication.add_count(cell, value)
+                cells.append(cell)
+        if len(cells) > 1:
+            total = ("total", "", column)
+            publication.add_count(total, sum(publication.values[cell] for cell in cells), secondary=False)
+            publication.add_sum(total, cells)
+    protection = protect(publication, smallest_shown=rule.smallest_shown,
+                         protection_width=rule.protection_width)
+    hidden = pd.DataFrame(False, index=frame.index, columns=counts)
+    for table, index, column in protection.hidden:
+        if table == "table":
+            hidden.loc[index, column] = True
+    return render(frame, hidden, rule=rule)

@@ -1,0 +1,345 @@
+"""Charts as plotly figures, built by pure functions so a test can read what a chart shows.
+
+Meaning is never carried by colour alone: each band and each comparison has its words in the
+legend and on hover, and comparisons also differ by marker shape. The colours are from the
+Okabe-Ito set, which people with the common colour-vision deficiencies can tell apart. Maps
+live in `geo.figures`; the band colours here are the ones to give them.
+
+Plotly reads labels, legend names, hover text and titles as a small HTML (`<a href>`, `<b>`),
+so every text that came from a file (a centre's name, an LSOA code) goes through `plotly_text`
+before it is put in a figure; a hover template names a trace with `%{fullData.name}` rather
+than pasting the name in, so a name is never read as a template either. The functions take
+plain text and escape it themselves.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from reach.domain.comparison import measure
+from reach.domain.measures import DEPRIVED, NO_BAND, Bands
+from reach.domain.stats import COMPARISON_WORDS, Z_95, Z_998, Interval, funnel_limits
+from reach.presentation.safe_text import plotly_text
+from reach.presentation.summaries import band_range, threshold
+
+BAND_COLOURS = {
+    "outstanding": "#0072B2",
+    "good": "#56B4E9",
+    "requires improvement": "#E69F00",
+    "inadequate": "#D55E00",
+    NO_BAND: "#BBBBBB",
+}
+COMPARISON_COLOURS = {"better": "#0072B2", "similar": "#F0E442", "worse": "#D55E00", "no figure": "#BBBBBB"}
+COMPARISON_SYMBOLS = {"better": "triangle-up", "similar": "circle", "worse": "triangle-down", "no figure": "x"}
+LINE_COLOUR = "#333333"
+AUTHORITY_COLOUR = "#666666"
+TARGET_COLOUR = BAND_COLOURS["outstanding"]
+GOOD_COLOUR = BAND_COLOURS["good"]
+
+_FONT = dict(family="sans-serif", size=13)
+
+
+def styled(figure: go.Figure, *, title: str, height: int = 420, **extra) -> go.Figure:
+    figure.update_layout(title=dict(text=title, x=0, xanchor="left"), height=height, font=_FONT,
+                         margin=dict(l=10, r=10, t=60, b=10), template="plotly_white", **extra)
+    return figure
+
+
+def threshold_line(figure: go.Figure, value: float, *, words: str, colour: str, axis: str = "y") -> None:
+    """A dashed line across the plot at a threshold, named in the legend: a shape has no legend
+    entry, so an empty trace in the same style carries the words."""
+    if axis == "y":
+        figure.add_hline(y=value, line=dict(color=colour, dash="dash", width=1.5))
+    else:
+        figure.add_vline(x=value, line=dict(color=colour, dash="dash", width=1.5))
+    figure.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=words,
+                                line=dict(color=colour, dash="dash", width=1.5)))
+
+
+# --- overview ---------------------------------------------------------------------------------
+
+def band_counts_chart(counts: pd.DataFrame, *, bands: Bands) -> go.Figure:
+    """Bars of the number of centres in each indicative band, best band at the top, each
+    labelled with the band's range and its count."""
+    labels = [band_range(b, bands) if b != NO_BAND else NO_BAND for b in counts["band"]]
+    figure = go.Figure(go.Bar(
+        y=labels, x=counts["centres"], orientation="h", text=counts["centres"], textposition="outside",
+        marker_color=[BAND_COLOURS[b] for b in counts["band"]], name="Centres", cliponaxis=False,
+        hovertemplate="%{y}: %{x} centres<extra></extra>",
+    ))
+    most = int(counts["centres"].max()) if len(counts) else 0
+    figure.update_xaxes(title="Centres", range=[0, max(1, most) * 1.15], dtick=1 if most <= 10 else None)
+    figure.update_yaxes(title=None, autorange="reversed", type="category")
+    return styled(figure, title="Centres by indicative band", height=300, showlegend=False)
+
+
+def trend_chart(trend: pd.DataFrame, *, bands: Bands, series: str | None = None,
+                value: str = "reach_pct", title: str = "Reach month by month") -> go.Figure:
+    """A line per series (a column naming each line, or one line) of a percentage over time,
+    with the outstanding and good thresholds drawn and named."""
+    figure = go.Figure()
+    groups = trend.groupby(series, sort=False) if series else [("Reach", trend)]
+    dashes = ["solid", "dot", "dashdot", "longdash"]
+    colours = [LINE_COLOUR, AUTHORITY_COLOUR, "#009E73", "#CC79A7"]
+    for i, (name, frame) in enumerate(groups):
+        frame = frame.sort_values("as_at")
+        figure.add_trace(go.Scatter(
+            x=pd.to_datetime(frame["as_at"]), y=frame[value], mode="lines+markers", name=plotly_text(name),
+            line=dict(color=colours[i % len(colours)], dash=dashes[i % len(dashes)], width=2.5 if i == 0 else 2),
+            marker=dict(size=4), hovertemplate="%{x|%d %b %Y}: %{y:.1f}%<extra>%{fullData.name}</extra>",
+        ))
+    threshold_line(figure, bands.outstanding, words=f"Outstanding from {threshold(bands.outstanding)}",
+                    colour=TARGET_COLOUR)
+    threshold_line(figure, bands.good, words=f"Good from {threshold(bands.good)}", colour=GOOD_COLOUR)
+    top = max(100.0, float(np.nanmax(trend[value])) + 5 if len(trend) and trend[value].notna().any() else 100.0)
+    figure.update_yaxes(title="%", range=[0, top], ticksuffix="%")
+    figure.update_xaxes(title=None)
+    return styled(figure, title=plotly_text(title), legend=dict(orientation="h", y=-0.15))
+
+
+# --- my centre --------------------------------------------------------------------------------
+
+def _zones(bands: Bands, top: float) -> list[tuple[str, float, float]]:
+    return [
+        ("inadequate", 0.0, bands.requires_improvement),
+        ("requires improvement", bands.requires_improvement, bands.good),
+        ("good", bands.good, bands.outstanding),
+        ("outstanding", bands.outstanding, top),
+    ]
+
+
+def bullet_chart(*, value_pct: float, interval: Interval | None, bands: Bands, label: str,
+                 comparator_pct: float | None = None, comparator_label: str = "All centres") -> go.Figure:
+    """A bar in band zones: the centre's figure as a marker with its 95% interval as whiskers,
+    each zone named with its range, and the authority's figure as a line to compare with."""
+    label, comparator_label = plotly_text(label), plotly_text(comparator_label)
+    shown_value = 0.0 if value_pct is None or pd.isna(value_pct) else float(value_pct)
+    top = max(100.0, (interval.upper if interval else 0) + 2, shown_value + 2)
+    figure = go.Figure()
+    for band, start, end in _zones(bands, top):
+        figure.add_trace(go.Bar(
+            y=[label], x=[end - start], base=[start], orientation="h", name=band_range(band, bands),
+            marker=dict(color=BAND_COLOURS[band], opacity=0.35, line=dict(width=0)), width=0.6,
+            hovertemplate=f"{band_range(band, bands)}<extra></extra>",
+        ))
+    if value_pct is None or pd.isna(value_pct):
+        figure.add_annotation(text="No figure: no children under five recorded", showarrow=False, x=50, y=label)
+    else:
+        _bullet_marker(figure, value_pct=value_pct, interval=interval, label=label)
+    if comparator_pct is not None and not pd.isna(comparator_pct):
+        figure.add_trace(go.Scatter(
+            y=[label], x=[comparator_pct], mode="markers", name=f"{comparator_label}: {comparator_pct:.1f}%",
+            marker=dict(symbol="line-ns", size=34, line=dict(width=3, color=AUTHORITY_COLOUR)),
+            hovertemplate="%{fullData.name}<extra></extra>",
+        ))
+    figure.update_xaxes(range=[0, top], ticksuffix="%", title=None)
+    figure.update_yaxes(showticklabels=False)
+    return styled(figure, title=f"{label} against the indicative bands", height=260, barmode="overlay",
+                   legend=dict(orientation="h", y=-0.25))
+
+
+def _bullet_marker(figure: go.Figure, *, value_pct: float, interval: Interval | None, label: str) -> None:
+    """The figure as a diamond, its 95% interval as whiskers. `label` is escaped already."""
+    error = None
+    if interval is not None:
+        error = dict(type="data", symmetric=False, array=[interval.upper - value_pct],
+                     arrayminus=[value_pct - interval.lower], color=LINE_COLOUR, thickness=2, width=12)
+    figure.add_trace(go.Scatter(
+        y=[label], x=[value_pct], mode="markers+text", name=f"{label}: {value_pct:.1f}%",
+        marker=dict(symbol="diamond", size=16, color=LINE_COLOUR), error_x=error,
+        text=[f"{value_pct:.1f}%"], textposition="top center",
+        hovertemplate=("%{y}: %{x:.1f}%" + (f"<br>95% interval {interval.lower:.1f}% to {interval.upper:.1f}%"
+                                                   if interval else "") + "<extra></extra>"),
+    ))
+
+
+def unmatched_chart(counts: pd.DataFrame) -> go.Figure:
+    """Unmatched births by LSOA (rows) and month of birth (columns), each cell written as a
+    number, so the darker cells are also the larger numbers read."""
+    if counts.empty:
+        figure = go.Figure()
+        figure.add_annotation(text="No unmatched births: every child in the birth data is registered.",
+                              showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+        return styled(figure, title="Unmatched births by LSOA and month of birth", height=200)
+    table = counts.pivot_table(index="lsoa_code", columns="birth_month", values="unmatched_births",
+                               aggfunc="sum", fill_value=0)
+    table = table.reindex(sorted(table.columns), axis=1)
+    table = table.loc[table.sum(axis=1).sort_values(ascending=True).index]
+    months = [f"{m:%b %Y}" for m in table.columns]
+    text = table.map(lambda v: str(v) if v else "")
+    figure = go.Figure(go.Heatmap(
+        z=table.to_numpy(), x=months, y=[plotly_text(code) for code in table.index], text=text.to_numpy(),
+        texttemplate="%{text}",
+        colorscale=[[0, "#FFFFFF"], [1, "#D55E00"]], zmin=0, showscale=False, xgap=1, ygap=1,
+        hovertemplate="%{y}, born %{x}: %{z} unmatched<extra></extra>", name="Unmatched births",
+    ))
+    figure.update_xaxes(title="Month of birth", type="category")
+    figure.update_yaxes(title=None, type="category", dtick=1)
+    return styled(figure, title="Unmatched births by LSOA and month of birth",
+                   height=max(260, 110 + 28 * len(table)))
+
+
+def lsoa_gaps_chart(gaps: pd.DataFrame, *, top: int = 15) -> go.Figure:
+    """The LSOAs with the most families to find, as bars labelled with each area's reach."""
+    shown = gaps.head(top).iloc[::-1]
+    figure = go.Figure(go.Bar(
+        y=[plotly_text(code) for code in shown["lsoa_code"]], x=shown["families_to_find"], orientation="h",
+        name="Families to find",
+        marker_color=BAND_COLOURS["requires improvement"],
+        text=[f"{n:,} (reach {p:.0f}%)" if pd.notna(p) else f"{n:,}" for n, p in
+              zip(shown["families_to_find"], shown["reach_pct"])],
+        textposition="auto",
+        hovertemplate="%{y}: %{x} families to find<extra></extra>",
+    ))
+    figure.update_xaxes(title="Families to find", rangemode="tozero")
+    figure.update_yaxes(title=None, type="category")
+    return styled(figure, title=f"LSOAs with the most families to find (top {min(top, len(gaps))})",
+                   height=max(260, 60 + 26 * len(shown)), showlegend=False)
+
+
+def target_groups_chart(groups: pd.DataFrame, authority_groups: pd.DataFrame, *, label: str) -> go.Figure:
+    """Each registration flag as a share of the known children: the centre beside all centres."""
+    flags = groups[groups["group"] != DEPRIVED]
+    everyone = authority_groups.set_index("group").loc[flags["group"]]
+    figure = go.Figure()
+    groups_shown = [plotly_text(group) for group in flags["group_name"]]
+    for name, values, colour in ((label, flags["share_of_known_pct"].to_numpy(), LINE_COLOUR),
+                                 ("All centres", everyone["share_of_known_pct"].to_numpy(), "#BBBBBB")):
+        figure.add_trace(go.Bar(
+            y=groups_shown, x=values, orientation="h", name=plotly_text(name), marker_color=colour,
+            text=[f"{v:.1f}%" if pd.notna(v) else "–" for v in values], textposition="outside",
+            hovertemplate="%{y}: %{x:.1f}% of known children<extra>%{fullData.name}</extra>",
+        ))
+    largest = np.nanmax(np.r_[flags["share_of_known_pct"].to_numpy(dtype=float),
+                              everyone["share_of_known_pct"].to_numpy(dtype=float), 1.0])
+    figure.update_xaxes(title="Share of known children", ticksuffix="%", range=[0, largest * 1.2])
+    figure.update_yaxes(title=None, autorange="reversed")
+    return styled(figure, title="Target groups as a share of the known children", barmode="group",
+                   height=420, legend=dict(orientation="h", y=-0.2))
+
+
+# --- compare centres --------------------------------------------------------------------------
+
+def _comparison_traces(figure: go.Figure, league: pd.DataFrame, *, x: str, y: str, value_axis: str,
+                       measure_name: str, denominator_words: str, error: bool) -> None:
+    """One trace per comparison (so the legend carries the words), coloured and shaped. `league`
+    has `_name`: each centre's name escaped for plotly."""
+    for comparison, words in COMPARISON_WORDS.items():
+        rows = league[league["comparison"] == comparison]
+        if rows.empty:
+            continue
+        error_x = None
+        if error:
+            error_x = dict(type="data", symmetric=False, array=(rows["upper_95"] - rows[x]).to_numpy(),
+                           arrayminus=(rows[x] - rows["lower_95"]).to_numpy(), color="#555555", thickness=1.5)
+        figure.add_trace(go.Scatter(
+            x=rows[x], y=rows[y], mode="markers", name=words, error_x=error_x,
+            marker=dict(color=COMPARISON_COLOURS[comparison], symbol=COMPARISON_SYMBOLS[comparison], size=13,
+                        line=dict(color="#333333", width=1)),
+            customdata=np.stack([rows["_name"], rows["lower_95"], rows["upper_95"],
+                                 rows["_denominator"]], axis=-1),
+            hovertemplate=(f"%{{customdata[0]}}<br>{measure_name}: %{{{value_axis}:.1f}}%"
+                           f"<br>95% interval %{{customdata[1]:.1f}}% to %{{customdata[2]:.1f}}%"
+                           f"<br>%{{customdata[3]:,}} {denominator_words}<extra>{words}</extra>"),
+        ))
+
+
+def _named(league: pd.DataFrame) -> pd.DataFrame:
+    """`league` with `_name`: each centre's name as plotly should be given it."""
+    return league.assign(_name=[plotly_text(name) for name in league["centre_name"]])
+
+
+def league_chart(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float, bands: Bands) -> go.Figure:
+    """Each centre's figure with its Wilson 95% interval, best at the top, marked better,
+    similar or worse than the authority, with the authority's figure and the target drawn."""
+    chosen = measure(measure_key)
+    shown = _named(league).assign(_denominator=league[chosen.denominator])
+    figure = go.Figure()
+    _comparison_traces(figure, shown, x=chosen.column, y="_name", value_axis="x", measure_name=chosen.name,
+                       denominator_words=chosen.denominator_words, error=True)
+    threshold_line(figure, benchmark_pct, words=f"All centres: {benchmark_pct:.1f}%", colour=AUTHORITY_COLOUR,
+                    axis="x")
+    if chosen.has_target:
+        threshold_line(figure, bands.outstanding, words=f"Outstanding from {threshold(bands.outstanding)}",
+                        colour=TARGET_COLOUR, axis="x")
+    upper, lower = shown["upper_95"].max(), shown["lower_95"].min()
+    # Start the axis near the lowest interval, not at 0, so close centres can be told apart.
+    start = max(0.0, 10 * ((min(float(lower), benchmark_pct) - 5) // 10)) if pd.notna(lower) else 0.0
+    figure.update_xaxes(title=None, ticksuffix="%",
+                        range=[start, max(100.0, float(upper) + 2 if pd.notna(upper) else 100.0)])
+    figure.update_yaxes(title=None, type="category", categoryorder="array",
+                        categoryarray=list(shown["_name"][::-1]))
+    return styled(figure, title=f"{chosen.name} by centre, with 95% intervals",
+                   height=240 + 30 * len(shown), legend=dict(orientation="h", yanchor="top", y=-0.08))
+
+
+def funnel_plot(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float, bands: Bands,
+                points: int = 200) -> go.Figure:
+    """The funnel plot: each centre's figure against its number of children, inside the 95% and
+    99.8% limits around the authority's figure; beyond them a difference is unlikely to be chance."""
+    chosen = measure(measure_key)
+    shown = _named(league).assign(_denominator=league[chosen.denominator])
+    sizes = shown.loc[shown["_denominator"] > 0, "_denominator"]
+    largest = float(sizes.max()) if len(sizes) else 100.0
+    # Start the funnel well left of the smallest centre, so its shape (and why small centres
+    # need a larger difference to stand out) can be seen.
+    smallest = max(5.0, min(50.0, float(sizes.min()) / 2)) if len(sizes) else 5.0
+    grid = np.unique(np.round(np.geomspace(smallest, largest * 1.1, points)).astype(int))
+    figure = go.Figure()
+    for z, words, dash in ((Z_998, "99.8% limits", "dot"), (Z_95, "95% limits", "dash")):
+        lower, upper = funnel_limits(benchmark_pct, grid, z=z)
+        for part, values in (("upper", upper), ("lower", lower)):
+            figure.add_trace(go.Scatter(
+                x=grid, y=values, mode="lines", name=words, legendgroup=words, showlegend=part == "upper",
+                line=dict(color="#777777", dash=dash, width=1.5),
+                hovertemplate=f"{words} ({part}) at %{{x:,}}: %{{y:.1f}}%<extra></extra>",
+                meta=f"{words} {part}",
+            ))
+    figure.add_trace(go.Scatter(
+        x=[grid[0], grid[-1]], y=[benchmark_pct, benchmark_pct], mode="lines",
+        name=f"All centres: {benchmark_pct:.1f}%", line=dict(color=AUTHORITY_COLOUR, width=2),
+        hovertemplate=f"All centres: {benchmark_pct:.1f}%<extra></extra>",
+    ))
+    if chosen.has_target:
+        figure.add_trace(go.Scatter(
+            x=[grid[0], grid[-1]], y=[bands.outstanding, bands.outstanding], mode="lines",
+            name=f"Outstanding from {threshold(bands.outstanding)}", line=dict(color=TARGET_COLOUR, dash="dash", width=2),
+            hovertemplate=f"Outstanding from {threshold(bands.outstanding)}<extra></extra>",
+        ))
+    _comparison_traces(figure, shown, x="_denominator", y=chosen.column, value_axis="y", measure_name=chosen.name,
+                       denominator_words=chosen.denominator_words, error=False)
+    values = shown[chosen.column]
+    top = max(100.0, float(values.max()) + 5 if values.notna().any() else 100.0)
+    # Zoom to where the centres and the funnel's neck are, so differences of a few points show.
+    lowest = float(values.min()) if values.notna().any() else benchmark_pct
+    bottom = max(0.0, min(lowest - 10, benchmark_pct - 25))
+    figure.update_xaxes(title=f"Number of {chosen.denominator_words}", rangemode="tozero")
+    figure.update_yaxes(title=f"{chosen.name} (%)", ticksuffix="%", range=[bottom, top])
+    return styled(figure, title=f"Funnel plot: {chosen.name.lower()} against the number of {chosen.denominator_words}",
+                   height=560, legend=dict(orientation="h", yanchor="top", y=-0.15))
+
+
+def similar_centres_chart(similar: pd.DataFrame, *, measure_key: str, benchmark_pct: float) -> go.Figure:
+    """The chosen centre beside the centres serving the most similar areas, on one measure:
+    the chosen centre at the top, drawn dark and named '(chosen)', with the authority's figure
+    as a line."""
+    chosen = measure(measure_key)
+    names = [plotly_text(f"{n} (chosen)" if c else n) for n, c in zip(similar["centre_name"], similar["is_chosen"])]
+    values = similar[chosen.column]
+    figure = go.Figure(go.Bar(
+        y=names, x=values, orientation="h", name=chosen.name, showlegend=False,
+        marker_color=[LINE_COLOUR if c else "#BBBBBB" for c in similar["is_chosen"]],
+        text=[f"{v:.1f}%" if pd.notna(v) else "–" for v in values], textposition="outside", cliponaxis=False,
+        customdata=similar["deprived_share_pct"],
+        hovertemplate=(f"%{{y}}: {chosen.name.lower()} %{{x:.1f}}%<br>%{{customdata:.0f}}% of under-fives "
+                       "in the most deprived areas<extra></extra>"),
+    ))
+    threshold_line(figure, benchmark_pct, words=f"All centres: {benchmark_pct:.1f}%", colour=AUTHORITY_COLOUR,
+                    axis="x")
+    figure.update_xaxes(title=None, ticksuffix="%",
+                        range=[0, max(100.0, float(values.max()) + 10 if values.notna().any() else 100.0)])
+    figure.update_yaxes(title=None, type="category", autorange="reversed")
+    return styled(figure, title=f"{chosen.name}: centres serving similarly deprived areas",
+                   height=160 + 45 * len(similar), legend=dict(orientation="h", yanchor="top", y=-0.12))

@@ -1,0 +1,160 @@
+"""The what-if outcome in words: what a scenario would do to reach, when reach would first get
+to 97%, which sharing options get there in the long run, and where each setting came from.
+
+The `*_sentence` functions and `describe_change` return Markdown (a centre's name in them is
+escaped by the caller or here, as each says); `origin_words` returns plain text, which the page
+escapes to show. The figures come from the model (`reach.domain.whatif`); nothing here repeats
+its arithmetic.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pandas as pd
+
+from reach.domain.whatif import (TARGET_SHARE, Projection, Scenario, TargetOutOfReach, contact_rate_needed,
+                                 first_crossing, months_between, months_until_period_end, project, sharing_name)
+from reach.domain.whatif_parameters import Calibration
+from reach.presentation.format import percent
+from reach.presentation.safe_text import markdown_text
+from reach.presentation.whatif_settings import PARAMETER_OF, SHARING_LABELS, choices_from, shown_value
+
+
+# --- what a scenario would do ----------------------------------------------------------------
+
+def _months_in_words(months: int) -> tuple[str, bool]:
+    """A span of months in words, and whether it is a single unit ("year", "month") that takes
+    an article: (year, True), (two years, False), (month, True), (5 months, False)."""
+    if months == 12:
+        return "year", True
+    if months % 12 == 0:
+        years = months // 12
+        return f"{_NUMBER_WORDS.get(years, str(years))} years", False
+    return ("month", True) if months == 1 else (f"{months} months", False)
+
+
+def _within(months: int) -> str:
+    words, single = _months_in_words(months)
+    return f"within a {words}" if single else f"within {words}"
+
+
+def _over_the_next(months: int) -> str:
+    return f"over the next {_months_in_words(months)[0]}"
+
+
+_NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+def _what_is_shared(s: Scenario) -> str:
+    if s.sharing_months is None:
+        return "Sharing no birth data"
+    what = "births and arrivals" if s.arrivals_in_feed else "births only"
+    name = sharing_name(s.sharing_months)
+    if name.startswith("every"):
+        return f"Sharing {what} {name}"
+    return f"{name[0].upper()}{name[1:]} sharing of {what}"
+
+
+def describe_change(*, scenario: Scenario, known: float, under_five: float, area_name: str = "the area",
+                    horizon_months: int = 12, start_month_phase: float = 0, known_share_by_age=None) -> str:
+    """One plain sentence for a centre manager: where the scenario takes reach within the
+    horizon, and what else 97% needs in the long run.
+
+    "Monthly sharing of births and arrivals would lift Riverside from 88% to about 95% within a
+    year; 97% also needs contact success above 96%."
+    """
+    if under_five <= 0:
+        raise ValueError(f"Cannot describe reach without any under-fives in the area; got {under_five!r}.")
+    path = project(scenario=scenario, known=min(known, under_five), unknown=max(under_five - known, 0.0),
+                   months=horizon_months, start_month_phase=start_month_phase, known_share_by_age=known_share_by_age)
+    now, later = round(path[0][1]), round(path[-1][1])
+    if later > now:
+        change = f"would lift {area_name} from {now}% to about {later}% {_within(horizon_months)}"
+    elif later < now:
+        change = f"would leave {area_name} falling from {now}% to about {later}% {_within(horizon_months)}"
+    else:
+        change = f"would keep {area_name} at about {now}% {_over_the_next(horizon_months)}"
+    return f"{_what_is_shared(scenario)} {change}; {_what_97_needs(scenario)}."
+
+
+def _what_97_needs(s: Scenario) -> str:
+    target = f"{TARGET_SHARE:.0%}"
+    try:
+        needed = contact_rate_needed(s)
+    except TargetOutOfReach:
+        return f"it cannot reach {target} even with every family contacted"
+    if needed == 0:
+        return f"that is enough for {target} in the long run"
+    whole = math.floor(100 * needed + 1e-9)
+    threshold = f"above {whole}%" if 100 * needed - whole > 1e-6 else f"of at least {whole}%"
+    if needed <= s.contact_rate:
+        return f"that is enough for {target} in the long run (it needs contact success {threshold})"
+    return f"{target} also needs contact success {threshold}"
+
+
+def summary_sentence(*, scenario: Scenario, known: float, under_five: float, area_name: str, start: date,
+                     until: date, known_share_by_age=None) -> str:
+    """`describe_change` over the months to the inspection date (at least one), with the
+    sharing cycle on the calendar, as Markdown: `area_name` (plain text) is escaped."""
+    return describe_change(scenario=scenario, known=known, under_five=under_five,
+                           area_name=markdown_text(area_name),
+                           horizon_months=max(1, months_between(start, until)),
+                           start_month_phase=months_until_period_end(start, scenario.sharing_months),
+                           known_share_by_age=known_share_by_age)
+
+
+def crossing_sentence(projection: Projection, *, known: float, under_five: float, known_share_by_age=None) -> str:
+    """When the path first reaches 97% (as a month's average) under the projection's scenario:
+    before the inspection, after it, or never; and whether it stays there in the long run."""
+    target = f"{TARGET_SHARE:.0%}"
+    long_run = projection.steady_state_pct
+    if projection.crosses_97_on == projection.start.isoformat():
+        return f"Reach is already at {target} or more."
+    crosses = first_crossing(projection, known=known, under_five=under_five, known_share_by_age=known_share_by_age)
+    when = "before the inspection date" if projection.crosses_97_on is not None else "after the inspection date"
+    if crosses is None:
+        return (f"Reach would never get to {target} in any month: in the long run it would settle at about "
+                f"{percent(long_run)}.")
+    month = date.fromisoformat(crosses)
+    sentence = f"Reach would first get to {target} in {month:%B %Y}, {when}."
+    if long_run < 100.0 * TARGET_SHARE:
+        sentence += (f" It would not stay there: in the long run it averages about {percent(long_run)}, "
+                     "dipping below each time a share is due.")
+    return sentence
+
+
+# --- every sharing option in the long run ---------------------------------------------------
+
+def steady_state_sentence(table: pd.DataFrame, *, chosen: str) -> str:
+    """Which sharing options reach 97% in the long run, and where the chosen one settles."""
+    row = table.set_index("sharing").loc[chosen]
+    reaching = [SHARING_LABELS[name].lower() for name in table.loc[table["reaches_97"] == "yes", "sharing"]]
+    settle = (f"With {SHARING_LABELS[chosen].lower()} sharing reach would settle at about "
+              f"{percent(row['long_run_reach_pct'])} in the long run.")
+    if not reaching:
+        return f"{settle} No sharing option reaches {TARGET_SHARE:.0%} with the other settings as they are."
+    return f"{settle} In the long run {TARGET_SHARE:.0%} is reached with {_listed(reaching)} sharing."
+
+
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+# --- where each setting came from ------------------------------------------------------------
+
+def origin_words(name: str, calibration: Calibration, *, changed: bool) -> str:
+    """Where a setting's starting value came from, in a sentence to show beside its widget."""
+    parameter = getattr(calibration, PARAMETER_OF[name])
+    if changed:
+        start = shown_value(name, getattr(choices_from(calibration), name))
+        source = "from the data" if parameter.origin == "data" else "a default"
+        return f"Changed here. It started at {start} ({source}): {_lower_first(parameter.how)}"
+    if parameter.origin == "data":
+        return f"From the data. {parameter.how}"
+    return f"Default value. {parameter.how}"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]

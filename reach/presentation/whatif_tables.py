@@ -1,0 +1,62 @@
+"""The what-if page's tables: every sharing option in the long run, the path month by month
+under each, and the settings behind the scenario with where each came from. Plain text and
+numbers, for a table or a CSV.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from reach.domain.whatif import (TARGET_SHARE, Projection, Scenario, contact_rate_needed_by_sharing,
+                                 steady_state_by_sharing)
+from reach.domain.whatif_parameters import Calibration, Parameter
+from reach.presentation.format import percent
+from reach.presentation.whatif_settings import (CHOICE_NAMES, PARAMETER_OF, PARAMETER_WORDS, Choices,
+                                                calibration_with, choices_from, shown_value)
+
+OUT_OF_REACH = "out of reach"
+ORIGIN_WORDS = {"data": "from the data", "default": "default", "option": "chosen here"}
+
+
+def steady_state_table(scenario: Scenario) -> pd.DataFrame:
+    """One row per sharing option, the other settings fixed: the long-run reach, whether it
+    reaches 97%, and the contact success 97% would need ('out of reach' where even contacting
+    every family named in the data could not get there)."""
+    needed = contact_rate_needed_by_sharing(scenario)
+    rows = []
+    for name, share in steady_state_by_sharing(scenario).items():
+        rows.append({"sharing": name, "long_run_reach_pct": 100.0 * share,
+                     "reaches_97": "yes" if share >= TARGET_SHARE else "no",
+                     "contact_needed_for_97": OUT_OF_REACH if needed[name] is None else percent(100.0 * needed[name])})
+    return pd.DataFrame(rows)
+
+
+def paths_table(projections: dict[str, Projection]) -> pd.DataFrame:
+    """One row per month, one reach column per sharing option: the first row is today's
+    figure, each later row that month's average."""
+    first = next(iter(projections.values()))
+    table = pd.DataFrame({"month": [point["month"] for point in first.path]})
+    for name, projection in projections.items():
+        table[f"reach_pct_{name}"] = [point["reach_pct"] for point in projection.path]
+    return table
+
+
+def calibration_table(calibration: Calibration, *, choices: Choices) -> pd.DataFrame:
+    """The settings behind the scenario: each one's value in the scenario, whether that is from
+    the data, a default or chosen here, the value it started at, and the records behind the
+    starting value and how it was worked out."""
+    start = choices_from(calibration)
+    scenario_calibration = calibration_with(calibration, choices)
+    rows = []
+    for name in CHOICE_NAMES:
+        started: Parameter = getattr(calibration, PARAMETER_OF[name])
+        rows.append({
+            "parameter": PARAMETER_WORDS[name],
+            "value": shown_value(name, getattr(choices, name)),
+            "origin": ORIGIN_WORDS[getattr(scenario_calibration, PARAMETER_OF[name]).origin],
+            "starting_value": shown_value(name, getattr(start, name)),
+            "starting_origin": ORIGIN_WORDS[started.origin],
+            "records": started.records,
+            "how": started.how,
+        })
+    return pd.DataFrame(rows)

@@ -1,0 +1,488 @@
+"""The reach report: every measure of the data contract, as at one date or many, in DuckDB.
+
+One query computes each measure per LSOA for every requested date; centre and authority
+figures are sums over their LSOAs (each child lives in exactly one LSOA on a given date, and
+every LSOA belongs to at most one centre), except for counts of distinct families and the
+newborn denominators, which have rules of their own. Percentages, bands and families to find are
+derived from those sums in one place (`_derive`).
+
+The trend (reach month by month) is the same query with many dates, so it can never disagree
+with the single-date report.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from data.schema import REGISTRATION_FLAGS
+from reach.domain.measures import REPORT_COLUMNS, ReportOptions, families_to_find, under_five_sql
+
+LEVELS = ("centre", "lsoa", "authority")
+
+
+def as_date(value) -> date:
+    """A date from a date, a datetime or an ISO string, with a clear error otherwise."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError as error:
+        raise ValueError(f"Expected a date as YYYY-MM-DD, got {value!r}.") from error
+
+
+# Who is known on each date, shared by every query that needs it. A child's registrations are
+# turned into spells (from one registered_on to the next), so the registration in force on d is
+# found by a range join rather than by ranking every registration for every date: the same
+# answer as "the latest registration on or before d", but it scales to many dates. Registrations
+# on the same day are ordered by import, then centre, and the last one stands. Each known child
+# carries the target-group flags of the registration in force.
+KNOWN_CHILDREN_CTES = f"""
+asat AS (
+    SELECT DISTINCT CAST(unnest(?::DATE[]) AS DATE) AS d
+),
+registration_spells AS (
+    SELECT child_key, dob, lsoa_code, family_key, {", ".join(REGISTRATION_FLAGS)},
+           registered_on AS from_on,
+           lead(registered_on) OVER (PARTITION BY child_key
+                                     ORDER BY registered_on, import_id, centre_id) AS until_on
+    FROM registrations
+),
+known AS (
+    SELECT a.d, s.child_key, s.dob, s.lsoa_code, s.family_key,
+           {", ".join("s." + flag for flag in REGISTRATION_FLAGS)}
+    FROM asat a JOIN registration_spells s
+      ON s.from_on <= a.d AND (s.until_on IS NULL OR a.d < s.until_on)
+    WHERE {under_five_sql('s.dob', 'a.d')}
+)"""
+
+# Children with enough contacts in the 12 months up to d (after d minus a year) to count as
+# sustained; filtering on the threshold here keeps later joins small. Parameter: the threshold.
+SUSTAINED_CTE = """
+sustained_12m AS (
+    SELECT a.d, c.child_key
+    FROM asat a
+    JOIN contacts c ON c.contact_on <= a.d AND c.contact_on > CAST(a.d - INTERVAL 1 YEAR AS DATE)
+    GROUP BY a.d, c.child_key
+    HAVING count(*) >= ?
+)"""
+
+# --- the measures per LSOA, for every date in `asat` -------------------------------------------
+# Parameters, in order: the list of dates, then the number of contacts that makes contact
+# sustained. Every other value is data.
+_LSOA_MEASURES_SQL = f"""
+WITH {KNOWN_CHILDREN_CTES},
+-- Each child's latest birth (or arrival) record received on or before d, as spells likewise,
+-- cut short on the day the child is first registered anywhere: from then on the child is known,
+-- not an unmatched birth. The range join then yields only unmatched children.
+first_registered AS (
+    SELECT child_key, min(registered_on) AS first_on FROM registrations GROUP BY child_key
+),
+birth_spells AS (
+    SELECT b.child_key, b.dob, b.lsoa_code, b.received_on AS from_on,
+           least(coalesce(lead(b.received_on) OVER (PARTITION BY b.child_key
+                                                    ORDER BY b.received_on, b.import_id),
+                          DATE '9999-12-31'),
+                 coalesce(f.first_on, DATE '9999-12-31')) AS unmatched_until
+    FROM births b LEFT JOIN first_registered f USING (child_key)
+),
+unmatched AS (
+    SELECT a.d, b.child_key, b.dob, b.lsoa_code
+    FROM asat a JOIN birth_spells b ON b.from_on <= a.d AND a.d < b.unmatched_until
+    WHERE {under_five_sql('b.dob', 'a.d')}
+),
+{SUSTAINED_CTE},
+-- Everyone Reach can see living in an LSOA on d: known children and unmatched births.
+residents AS (
+    SELECT k.d, k.lsoa_code, true AS is_known, k.dob, s.child_key IS NOT NULL AS sustained
+    FROM known k LEFT JOIN sustained_12m s USING (d, child_key)
+    UNION ALL
+    SELECT d, lsoa_code, false, dob, false FROM unmatched
+),
+resident_counts AS (
+    SELECT d, lsoa_code,
+           count(*) FILTER (WHERE is_known) AS known_children,
+           count(*) FILTER (WHERE NOT is_known) AS unmatched_births,
+           count(*) FILTER (WHERE sustained) AS sustained_contact,
+           count(*) FILTER (WHERE is_known
+                            AND dob >= CAST(date_trunc('month', d) - INTERVAL 12 MONTH AS DATE)
+                            AND dob < CAST(date_trunc('month', d) AS DATE)) AS newborns_known_12m,
+           count(*) AS residents_seen
+    FROM residents GROUP BY d, lsoa_code
+),
+-- The denominator: the latest estimate dated on or before d, else the earliest (flagged).
+population_choice AS (
+    SELECT a.d, p.lsoa_code,
+           arg_max(p.children_0_4, p.period) FILTER (WHERE p.period <= a.d) AS latest_estimate,
+           arg_min(p.children_0_4, p.period) AS earliest_estimate
+    FROM asat a
+    JOIN population p ON p.lsoa_code IN (SELECT lsoa_code FROM reach_areas)
+    GROUP BY a.d, p.lsoa_code
+),
+idaci AS (
+    SELECT lsoa_code, arg_max(idaci_decile, edition) AS idaci_decile
+    FROM deprivation GROUP BY lsoa_code
+),
+-- Birth-data lag: the latest delivery of birth records or counts for the LSOA.
+lsoa_births_received AS (
+    SELECT d, lsoa_code, max(last_received) AS last_received FROM (
+        SELECT a.d, b.lsoa_code, max(b.received_on) AS last_received
+        FROM asat a JOIN births b ON b.received_on <= a.d GROUP BY a.d, b.lsoa_code
+        UNION ALL
+        SELECT a.d, c.area_code, max(c.received_on)
+        FROM asat a JOIN birth_counts c ON c.area_type = 'lsoa' AND c.received_on <= a.d
+        GROUP BY a.d, c.area_code
+    ) GROUP BY d, lsoa_code
+),
+lsoa_grid AS (
+    SELECT a.d, ra.lsoa_code, ra.centre_id FROM asat a CROSS JOIN reach_areas ra
+)
+SELECT g.d AS as_at, g.lsoa_code, g.centre_id,
+       coalesce(pc.latest_estimate, pc.earliest_estimate, rc.residents_seen, 0) AS children_under5,
+       (pc.latest_estimate IS NULL) AS denominator_flagged,
+       CASE WHEN pc.latest_estimate IS NOT NULL THEN NULL
+            WHEN pc.earliest_estimate IS NOT NULL THEN 'no estimate this old: the earliest is used'
+            ELSE 'no population estimate: children seen in births and registrations are counted'
+       END AS denominator_note,
+       coalesce(rc.known_children, 0) AS known_children,
+       coalesce(rc.unmatched_births, 0) AS unmatched_births,
+       coalesce(rc.sustained_contact, 0) AS sustained_contact,
+       coalesce(rc.newborns_known_12m, 0) AS newborns_known_12m,
+       i.idaci_decile,
+       coalesce(i.idaci_decile <= 3, false) AS deprived,
+       lr.last_received AS last_birth_data
+FROM lsoa_grid g
+LEFT JOIN population_choice pc ON pc.d = g.d AND pc.lsoa_code = g.lsoa_code
+LEFT JOIN resident_counts rc ON rc.d = g.d AND rc.lsoa_code = g.lsoa_code
+LEFT JOIN idaci i ON i.lsoa_code = g.lsoa_code
+LEFT JOIN lsoa_births_received lr ON lr.d = g.d AND lr.lsoa_code = g.lsoa_code
+ORDER BY g.d, g.centre_id, g.lsoa_code
+"""
+
+# Distinct known families per centre and for the authority: not a sum over LSOAs, because
+# siblings may live apart. Also the known children living outside every reach area.
+_FAMILIES_SQL = f"""
+WITH {KNOWN_CHILDREN_CTES},
+placed AS (
+    SELECT k.d, k.family_key, ra.centre_id, ra.lsoa_code
+    FROM known k LEFT JOIN reach_areas ra ON ra.lsoa_code = k.lsoa_code
+)
+SELECT d AS as_at,
+       CASE WHEN GROUPING(lsoa_code) = 0 THEN 'lsoa' WHEN GROUPING(centre_id) = 0 THEN 'centre'
+            ELSE 'authority' END AS level,
+       coalesce(lsoa_code, centre_id) AS area,
+       count(DISTINCT family_key) FILTER (WHERE centre_id IS NOT NULL) AS known_families,
+       count(*) FILTER (WHERE centre_id IS NULL) AS known_out_of_area
+FROM placed
+GROUP BY GROUPING SETS ((d, lsoa_code, centre_id), (d, centre_id), (d))
+"""
+
+# Births in each of the 12 complete months before d's month, per LSOA and per centre.
+# Per LSOA and month: the birth count where health shares counts, else the birth records.
+# Per centre and month: a count shared for the centre as a whole, else the LSOA counts summed
+# (where any LSOA of the area has a count for that month), else the birth records.
+_BIRTHS_12M_SQL = """
+WITH asat AS (SELECT DISTINCT CAST(unnest(?::DATE[]) AS DATE) AS d),
+window_months AS (
+    SELECT d, CAST(date_trunc('month', d) - INTERVAL (k) MONTH AS DATE) AS month
+    FROM asat CROSS JOIN range(1, 13) t(k)
+),
+birth_record AS (   -- one row per child: where the latest record puts them, born when
+    SELECT child_key, arg_max(lsoa_code, received_on) AS lsoa_code, arg_max(dob, received_on) AS dob
+    FROM births WHERE event = 'birth' GROUP BY child_key
+),
+records_by_lsoa_month AS (
+    SELECT lsoa_code, CAST(date_trunc('month', dob) AS DATE) AS month, count(*) AS births
+    FROM birth_record GROUP BY ALL
+),
+lsoa_month AS (
+    SELECT w.d, w.month, ra.lsoa_code, ra.centre_id,
+           c.births AS counted, coalesce(r.births, 0) AS recorded
+    FROM window_months w CROSS JOIN reach_areas ra
+    LEFT JOIN birth_counts c ON c.area_type = 'lsoa' AND c.area_code = ra.lsoa_code AND c.month = w.month
+    LEFT JOIN records_by_lsoa_month r ON r.lsoa_code = ra.lsoa_code AND r.month = w.month
+),
+centre_month AS (
+    SELECT m.d, m.month, m.centre_id,
+           any_value(cc.births) AS centre_counted,
+           sum(m.counted) AS lsoa_counted,        -- NULL when no LSOA has a count that month
+           sum(m.recorded) AS recorded
+    FROM lsoa_month m
+    LEFT JOIN birth_counts cc ON cc.area_type = 'centre' AND cc.area_code = m.centre_id AND cc.month = m.month
+    GROUP BY m.d, m.month, m.centre_id
+)
+SELECT 'lsoa' AS level, d AS as_at, lsoa_code AS area, sum(coalesce(counted, recorded)) AS births_12m
+FROM lsoa_month GROUP BY d, lsoa_code
+UNION ALL
+SELECT 'centre', d, centre_id, sum(coalesce(centre_counted, lsoa_counted, recorded))
+FROM centre_month GROUP BY d, centre_id
+"""
+
+# The latest delivery of any birth data, for the authority's lag: every record and count,
+# wherever the child lives (the feed is the authority's, not one centre's).
+_AUTHORITY_LAST_RECEIVED_SQL = """
+WITH asat AS (SELECT DISTINCT CAST(unnest(?::DATE[]) AS DATE) AS d)
+SELECT a.d AS as_at,
+       greatest((SELECT max(received_on) FROM births WHERE received_on <= a.d),
+                (SELECT max(received_on) FROM birth_counts WHERE received_on <= a.d)) AS last_birth_data
+FROM asat a
+"""
+
+_CENTRE_LAST_COUNTS_SQL = """
+WITH asat AS (SELECT DISTINCT CAST(unnest(?::DATE[]) AS DATE) AS d)
+SELECT a.d AS as_at, c.area_code AS centre_id, max(c.received_on) AS last_centre_counts
+FROM asat a JOIN birth_counts c ON c.area_type = 'centre' AND c.received_on <= a.d
+GROUP BY ALL
+"""
+
+
+def lsoa_measures(con, *, dates, options: ReportOptions = ReportOptions()) -> pd.DataFrame:
+    """The raw counts per LSOA in a reach area, for each date (no percentages yet)."""
+    day_list = sorted({as_date(d) for d in dates})
+    frame = con.execute(_LSOA_MEASURES_SQL, [day_list, options.sustained_contacts]).df()
+    frame["as_at"] = pd.to_datetime(frame["as_at"]).dt.date
+    return frame
+
+
+def _births_12m(con, day_list) -> pd.DataFrame:
+    frame = con.execute(_BIRTHS_12M_SQL, [day_list]).df()
+    frame["as_at"] = pd.to_datetime(frame["as_at"]).dt.date
+    return frame
+
+
+def _centre_names(con) -> pd.DataFrame:
+    """Every centre in the register or named by a reach area, with its name."""
+    return con.execute(
+        """
+        SELECT centre_id, coalesce(c.name, centre_id) AS centre_name
+        FROM (SELECT centre_id FROM centres UNION SELECT centre_id FROM reach_areas) ids
+        LEFT JOIN centres c USING (centre_id)
+        ORDER BY centre_id
+        """
+    ).df()
+
+
+_SUMMED = ["children_under5", "known_children", "unmatched_births", "sustained_contact",
+           "newborns_known_12m", "deprived_under5", "deprived_known"]
+
+
+def _pct(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+    numerator = numerator.astype("float64")
+    denominator = denominator.astype("float64")
+    return (100.0 * numerator / denominator).where(denominator > 0)
+
+
+def _derive(frame: pd.DataFrame, options: ReportOptions) -> pd.DataFrame:
+    """Percentages, band, families to find and flags from summed counts: the one place."""
+    frame["reach_pct"] = _pct(frame["known_children"], frame["children_under5"])
+    frame["sustained_pct"] = _pct(frame["sustained_contact"], frame["children_under5"])
+    frame["deprived_reach_pct"] = _pct(frame["deprived_known"], frame["deprived_under5"])
+    frame["newborn_reach_pct"] = _pct(frame["newborns_known_12m"], frame["births_12m"])
+    frame["band"] = [options.bands.band(None if pd.isna(p) else float(p)) for p in frame["reach_pct"]]
+    frame["families_to_find"] = [
+        families_to_find(u, k, target_share=options.bands.target_share)
+        for u, k in zip(frame["children_under5"], frame["known_children"])
+    ]
+    over = frame["reach_pct"] > 100
+    frame["over_100"] = over.fillna(False).astype(bool)
+    note = frame["denominator_note"].astype("object")
+    frame["denominator_note"] = note.where(~frame["over_100"] | note.notna(),
+                                           "more children known than the estimate: the estimate is too low")
+    frame["denominator_flagged"] = (frame["denominator_flagged"].astype(bool) | frame["over_100"])
+    frame["birth_data_lag_days"] = [
+        (a - pd.Timestamp(r).date()).days if pd.notna(r) else None
+        for a, r in zip(frame["as_at"], frame["last_birth_data"])
+    ]
+    frame["birth_data_lag_days"] = frame["birth_data_lag_days"].astype("Int64")
+    for column in _SUMMED + ["births_12m", "families_to_find"]:
+        frame[column] = frame[column].astype("int64")
+    return frame
+
+
+def _families(con, day_list) -> dict[str, pd.DataFrame]:
+    """Known families per LSOA, per centre and for the authority (keyed by as_at and area)."""
+    frame = con.execute(_FAMILIES_SQL, [day_list]).df()
+    frame["as_at"] = pd.to_datetime(frame["as_at"]).dt.date
+    return {level: part.drop(columns="level") for level, part in frame.groupby("level")}
+
+
+def _compute(con, dates, options: ReportOptions, *, families: bool = True) -> dict[str, pd.DataFrame]:
+    """Every level's measures for every date. `families=False` skips counting distinct families
+    (the heaviest part at scale, and not needed for a trend)."""
+    day_list = sorted({as_date(d) for d in dates})
+    lsoa = lsoa_measures(con, dates=day_list, options=options)
+    lsoa["deprived_under5"] = lsoa["children_under5"].where(lsoa["deprived"], 0)
+    lsoa["deprived_known"] = lsoa["known_children"].where(lsoa["deprived"], 0)
+    births = _births_12m(con, day_list)
+
+    lsoa_births = births[births["level"] == "lsoa"].rename(columns={"area": "lsoa_code"})
+    lsoa = lsoa.merge(lsoa_births[["as_at", "lsoa_code", "births_12m"]], on=["as_at", "lsoa_code"], how="left")
+    lsoa["births_12m"] = lsoa["births_12m"].fillna(0)
+
+    # Centre: sums over its LSOAs; its own births rule; the latest birth data for any LSOA of it
+    # (or shared for the centre as a whole).
+    grouped = lsoa.groupby(["as_at", "centre_id"], as_index=False)
+    centre = grouped[_SUMMED].sum()
+    centre["denominator_flagged"] = grouped["denominator_flagged"].any()["denominator_flagged"]
+    centre["flagged_lsoas"] = grouped["denominator_flagged"].sum()["denominator_flagged"]
+    centre["last_birth_data"] = grouped["last_birth_data"].max()["last_birth_data"]
+    centre["lsoas"] = grouped["lsoa_code"].count()["lsoa_code"]
+    centre_counts = con.execute(_CENTRE_LAST_COUNTS_SQL, [day_list]).df()
+    if len(centre_counts):
+        centre_counts["as_at"] = pd.to_datetime(centre_counts["as_at"]).dt.date
+        centre = centre.merge(centre_counts, on=["as_at", "centre_id"], how="left")
+        centre["last_birth_data"] = pd.concat(
+            [pd.to_datetime(centre["last_birth_data"]), pd.to_datetime(centre["last_centre_counts"])], axis=1
+        ).max(axis=1)
+        centre = centre.drop(columns="last_centre_counts")
+    centre_births = births[births["level"] == "centre"].rename(columns={"area": "centre_id"})
+    centre = centre.merge(centre_births[["as_at", "centre_id", "births_12m"]], on=["as_at", "centre_id"], how="left")
+    centre["births_12m"] = centre["births_12m"].fillna(0)
+    centre["denominator_note"] = [
+        f"{n} of {t} LSOAs use a fallback population figure" if n else None
+        for n, t in zip(centre["flagged_lsoas"], centre["lsoas"])
+    ]
+
+    # Every centre appears, even one with no reach area yet (all zeros, no percentage).
+    names = _centre_names(con)
+    grid = pd.DataFrame([(d, c) for d in day_list for c in names["centre_id"]], columns=["as_at", "centre_id"])
+    centre = grid.merge(centre, on=["as_at", "centre_id"], how="left").merge(names, on="centre_id", how="left")
+    for column in _SUMMED + ["births_12m", "lsoas", "flagged_lsoas"]:
+        centre[column] = centre[column].fillna(0)
+    centre["denominator_flagged"] = centre["denominator_flagged"].fillna(False).astype(bool)
+
+    # Authority: sums over all reach areas (one row per date, zeros on an empty store); its lag
+    # is from the whole feed.
+    summed = _SUMMED + ["births_12m", "lsoas", "flagged_lsoas"]
+    authority = (centre.groupby("as_at")[summed].sum()
+                 .reindex(day_list, fill_value=0).rename_axis("as_at").reset_index())
+    authority["denominator_flagged"] = authority["flagged_lsoas"] > 0
+    authority["denominator_note"] = [
+        f"{n} of {t} LSOAs use a fallback population figure" if n else None
+        for n, t in zip(authority["flagged_lsoas"], authority["lsoas"])
+    ]
+    last = con.execute(_AUTHORITY_LAST_RECEIVED_SQL, [day_list]).df()
+    last["as_at"] = pd.to_datetime(last["as_at"]).dt.date
+    authority = authority.merge(last, on="as_at", how="left")
+    authority["centre_id"] = None
+    authority["centre_name"] = "All centres"
+    names_by_id = dict(zip(names["centre_id"], names["centre_name"]))
+    lsoa["centre_name"] = lsoa["centre_id"].map(names_by_id)
+    levels = {"lsoa": lsoa, "centre": centre, "authority": authority}
+    for frame in levels.values():
+        _derive(frame, options)
+    if families:
+        counted = _families(con, day_list)
+        for level, key in (("lsoa", "lsoa_code"), ("centre", "centre_id"), ("authority", None)):
+            columns = ["known_families"] + (["known_out_of_area"] if level == "authority" else [])
+            found = counted.get(level, pd.DataFrame(columns=["as_at", "area", *columns]))
+            found = found.rename(columns={"area": key}) if key else found.drop(columns="area")
+            on = ["as_at"] + ([key] if key else [])
+            merged = levels[level].merge(found[on + columns], on=on, how="left")
+            for column in columns:
+                merged[column] = merged[column].fillna(0).astype("int64")
+            levels[level] = merged
+    return levels
+
+
+_EXTRA_COLUMNS = {
+    "centre": ["known_families", "lsoas", "over_100", "denominator_note"],
+    "authority": ["known_families", "known_out_of_area", "lsoas", "over_100", "denominator_note"],
+    "lsoa": ["centre_name", "idaci_decile", "known_families", "over_100", "denominator_note"],
+}
+
+
+def _columns(level: str) -> list[str]:
+    if level == "lsoa":
+        measures = [c for c in REPORT_COLUMNS if c not in ("centre_id", "centre_name")]
+        return ["lsoa_code", "centre_id"] + measures + _EXTRA_COLUMNS["lsoa"]
+    return list(REPORT_COLUMNS) + _EXTRA_COLUMNS[level]
+
+
+def reach_report(con, *, as_at, by: str = "centre", options: ReportOptions = ReportOptions()) -> pd.DataFrame:
+    """Every measure as at one date: one row per centre, per LSOA, or for the authority.
+
+    Columns are the contract's, in its spelling and order, then extras (known families, the
+    reason a denominator is flagged). Percentages are unrounded; empty denominators give NaN.
+    """
+    if by not in LEVELS:
+        raise ValueError(f"--by must be one of {', '.join(LEVELS)}; got {by!r}.")
+    return reach_reports(con, as_at=as_at, options=options)[by]
+
+
+def reach_reports(con, *, as_at, options: ReportOptions = ReportOptions()) -> dict[str, pd.DataFrame]:
+    """The report at every level at once ({"centre": ..., "lsoa": ..., "authority": ...}): the
+    levels share one computation, so asking for all three costs no more than one."""
+    computed = _compute(con, [as_date(as_at)], options)
+    return {level: computed[level][_columns(level)].reset_index(drop=True) for level in LEVELS}
+
+
+def reach_trend(con, *, dates, by: str = "centre", options: ReportOptions = ReportOptions()) -> pd.DataFrame:
+    """The same measures for many dates at once, with an `as_at` column first. Known families
+    are not counted here (the heaviest measure at scale, and not one anybody trends)."""
+    if by not in LEVELS:
+        raise ValueError(f"by must be one of {', '.join(LEVELS)}; got {by!r}.")
+    return reach_trends(con, dates=dates, options=options)[by]
+
+
+def reach_trends(con, *, dates, options: ReportOptions = ReportOptions()) -> dict[str, pd.DataFrame]:
+    """The trend at every level from one computation."""
+    computed = _compute(con, dates, options, families=False)
+    trends = {}
+    for level in LEVELS:
+        columns = [c for c in _columns(level) if c not in ("known_families", "known_out_of_area")]
+        trends[level] = computed[level][["as_at"] + columns].sort_values(["as_at"]).reset_index(drop=True)
+    return trends
+
+
+def month_ends(*, until, months: int) -> list[date]:
+    """The last day of each of the `months` months up to and including `until`'s month, with
+    `until` itself as the final point (so the trend ends on the chosen date)."""
+    end = as_date(until)
+    points = []
+    cursor = pd.Timestamp(end.replace(day=1))
+    for _ in range(months - 1):
+        cursor = cursor - pd.offsets.MonthBegin(1)
+        points.append((cursor + pd.offsets.MonthEnd(0)).date())
+    return sorted(points) + [end]
+
+
+def latest_data_date(con) -> date | None:
+    """The most recent date in the data (a registration, a delivery of birth data, a contact):
+    the natural default for "as at"."""
+    value = con.execute(
+        """
+        SELECT greatest(
+            (SELECT max(registered_on) FROM registrations),
+            (SELECT max(received_on) FROM births),
+            (SELECT max(received_on) FROM birth_counts),
+            (SELECT max(contact_on) FROM contacts))
+        """
+    ).fetchone()[0]
+    return value
+
+
+def json_ready(frame: pd.DataFrame) -> list[dict]:
+    """Rows as plain Python values (NaN -> None), for JSON output."""
+    records = []
+    for row in frame.to_dict(orient="records"):
+        clean = {}
+        for key, value in row.items():
+            if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+                clean[key] = None
+            elif isinstance(value, (np.integer,)):
+                clean[key] = int(value)
+            elif isinstance(value, (np.floating,)):
+                clean[key] = float(value)
+            elif isinstance(value, (np.bool_,)):
+                clean[key] = bool(value)
+            elif isinstance(value, (date, pd.Timestamp)):
+                clean[key] = value.isoformat()[:10]
+            else:
+                clean[key] = value
+        records.append(clean)
+    return records
