@@ -25,8 +25,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from data.store import connect  # noqa: E402
+from reach.domain.months import month_ends  # noqa: E402
 from reach.queries.publication import published_figures  # noqa: E402
-from reach.queries.report import month_ends, reach_report, reach_trend  # noqa: E402
+from reach.queries.report import reach_report, reach_trend  # noqa: E402
 
 AS_AT = date(2026, 9, 30)
 
@@ -110,7 +111,8 @@ def write_births_csv(path: Path, rows: int) -> None:
     con.execute(f"""
         COPY (
           WITH digits AS (
-            SELECT i, lpad(((random() * 999999999)::BIGINT)::VARCHAR, 9, '0') AS nine FROM range({int(rows * 1.15)}) t(i)
+            SELECT i, lpad(((random() * 999999999)::BIGINT)::VARCHAR, 9, '0') AS nine
+            FROM range({int(rows * 1.15)}) t(i)
           ), checked AS (
             SELECT i, nine, 11 - (list_sum([ (10 - j) * (substr(nine, j + 1, 1))::INTEGER FOR j IN range(9)]) % 11) AS c
             FROM digits

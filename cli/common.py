@@ -1,26 +1,55 @@
-"""What every command shares: the exit statuses, the help layout, the --db and date arguments,
-progress on stderr, and tables and CSV on stdout made safe to print."""
+"""What every command shares: the exit statuses and which faults are the user's, the help
+layout, the --db and date arguments, progress on stderr, and tables and CSV on stdout made safe
+to print."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from datetime import date
+
+from data.dates import parse_date
 
 # 0 success, 2 a fault in the input or the arguments, 3 the database is busy, 1 an internal
 # error, 130 interrupted (see `cli.main.main`).
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_BUSY, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
-class HelpFormatter(argparse.RawDescriptionHelpFormatter):
-    pass
+class InputFault(Exception):
+    """A fault in a command's arguments that argparse cannot see (one date before another, a
+    value out of range): exit status 2, with the message."""
+
+
+@contextlib.contextmanager
+def arguments_checked():
+    """Around code that only checks or applies values the user gave (band thresholds, a what-if
+    scenario): a ValueError raised there is the arguments' fault, and becomes an InputFault.
+    Anywhere else a ValueError is a fault in Reach (pandas raises them too), not the user's."""
+    try:
+        yield
+    except ValueError as error:
+        raise InputFault(str(error)) from error
+
+
+def is_input_fault(error: BaseException) -> bool:
+    """Whether `error` is a fault in what the user gave (the arguments, the file, the database or
+    key named), which exits with status 2, rather than a fault in Reach (status 1)."""
+    from data.importers.errors import FileFault
+    from data.store import KeyProblem, StoreVersionError
+    from reach.domain.disclosure import DisclosureError
+    from reach.queries.calibration import UnknownCentre
+    return isinstance(error, (InputFault, FileFault, KeyProblem, StoreVersionError, DisclosureError,
+                              UnknownCentre))
 
 
 def date_argument(text: str) -> date:
+    """A date option (`--as-at`), read as every date is (`data.dates.parse_date`); a fault is an
+    argparse error, so the message names the option."""
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+        return parse_date(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def add_db_option(parser):
@@ -28,14 +57,25 @@ def add_db_option(parser):
                         help="the Reach database (default: $REACH_DB, else data/reach.duckdb)")
 
 
+def add_command(commands, name: str, *, run, help: str, description: str, epilog: str) -> argparse.ArgumentParser:
+    """Add a command to `python -m reach`, as every command is added: its help laid out as
+    written, the --db option, and `run(args)`, which returns the exit status. The caller adds
+    the command's own arguments to the parser returned."""
+    parser = commands.add_parser(name, formatter_class=argparse.RawDescriptionHelpFormatter, help=help,
+                                 description=description, epilog=epilog)
+    add_db_option(parser)
+    parser.set_defaults(func=run)
+    return parser
+
+
 def progress_printer(stream=sys.stderr):
     """Progress for large files on stderr, so stdout keeps only the one-line summary: a line
     that rewrites itself on a terminal, and a line per 100,000 rows read otherwise (a log)."""
     if stream.isatty():
-        def report(done, total, stage):
+        def report_in_place(done, total, stage):
             of = f" of {total:,}" if total else ""
             print(f"\r  {stage}: {done:,}{of} rows   ", end="", file=stream, flush=True)
-        return report
+        return report_in_place
 
     importer_stages = {"reading", "checking", "saving", "done"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from cli.common import EXIT_INPUT, EXIT_OK, HelpFormatter, add_db_option, progress_printer
+from cli.common import EXIT_INPUT, EXIT_OK, add_command, progress_printer
 from data.store import database_path
 
 
@@ -29,11 +29,9 @@ def run_demo(args) -> int:
 
 
 def add_demo_parser(commands) -> None:
-    p = commands.add_parser(
-        "demo", formatter_class=HelpFormatter, help="build the fictional demo authority",
+    p = add_command(
+        commands, "demo", run=run_demo, help="build the fictional demo authority",
         description="Build Brackenfold, a fictional council with 5 years of data, through the real importers.",
         epilog="examples:\n  python -m reach demo\n  python -m reach demo --db demo.duckdb --force",
     )
     p.add_argument("--force", action="store_true", help="replace an existing database")
-    add_db_option(p)
-    p.set_defaults(func=run_demo)

@@ -6,12 +6,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from cli.common import (EXIT_INPUT, EXIT_OK, HelpFormatter, add_db_option, date_argument, progress_printer,
-                        write_csv)
+from cli.common import EXIT_INPUT, EXIT_OK, add_command, date_argument, progress_printer, write_csv
+from data.importers import KINDS   # the importers' own list: the one list of kinds
 from data.store import opened
-
-IMPORT_KINDS = ("centres", "reach-areas", "boundaries", "population", "births", "birth-counts",
-                "registrations", "contacts", "postcodes", "deprivation", "lsoa-lookup")
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -53,13 +50,13 @@ def _kinds_help() -> str:
     from data.importers import columns_needed
     lines = ["kinds and the columns they need (column names in any case; see the README for aliases):"]
     lines += [textwrap.fill(columns_needed(kind), width=92, initial_indent=f"  {kind:<14} ",
-                            subsequent_indent=" " * 17) for kind in IMPORT_KINDS]
+                            subsequent_indent=" " * 17) for kind in KINDS]
     return "\n".join(lines)
 
 
 def add_import_parser(commands) -> None:
-    p = commands.add_parser(
-        "import", formatter_class=HelpFormatter, help="load a file into the store",
+    p = add_command(
+        commands, "import", run=run_import, help="load a file into the store",
         description=textwrap.dedent("""\
             Load one file (CSV or XLSX; boundaries as GeoJSON, GeoPackage or zipped Shapefile).
             A fault in the file as a whole (unreadable, a required column missing) refuses the
@@ -75,14 +72,12 @@ def add_import_parser(commands) -> None:
               python -m reach import births births_2026_08.csv --received-on 2026-09-14
               python -m reach import reach-areas reach_areas_2026.csv --replace""").format(kinds=_kinds_help()),
     )
-    p.add_argument("kind", choices=IMPORT_KINDS, metavar="KIND", help="what the file holds: " + ", ".join(IMPORT_KINDS))
+    p.add_argument("kind", choices=KINDS, metavar="KIND", help="what the file holds: " + ", ".join(KINDS))
     p.add_argument("file", metavar="FILE")
     p.add_argument("--received-on", type=date_argument, metavar="DATE",
                    help="the date health sent this births extract (for rows without received_on)")
     p.add_argument("--replace", action="store_true",
                    help="reach-areas only: the file replaces every reach area (a redrawing)")
-    add_db_option(p)
-    p.set_defaults(func=run_import)
 
 
 # --- quarantine ------------------------------------------------------------------------------
@@ -105,15 +100,13 @@ def run_quarantine(args) -> int:
 
 
 def add_quarantine_parser(commands) -> None:
-    p = commands.add_parser(
-        "quarantine", formatter_class=HelpFormatter, help="list the rejected rows",
+    p = add_command(
+        commands, "quarantine", run=run_quarantine, help="list the rejected rows",
         description="The rows that imports set aside, with the file, the row number and the reason.",
         epilog="examples:\n  python -m reach quarantine\n  python -m reach quarantine --format csv > rejected.csv",
     )
     p.add_argument("--format", choices=("csv", "table"), default="table")
-    p.add_argument("--kind", choices=IMPORT_KINDS, help="only rows from imports of this kind")
-    add_db_option(p)
-    p.set_defaults(func=run_quarantine)
+    p.add_argument("--kind", choices=KINDS, help="only rows from imports of this kind")
 
 
 # --- history ---------------------------------------------------------------------------------
@@ -132,8 +125,6 @@ def run_history(args) -> int:
 
 
 def add_history_parser(commands) -> None:
-    p = commands.add_parser("history", formatter_class=HelpFormatter, help="list the imports",
-                            description="Every import, newest first, with its counts.",
-                            epilog="example:\n  python -m reach history")
-    add_db_option(p)
-    p.set_defaults(func=run_history)
+    add_command(commands, "history", run=run_history, help="list the imports",
+                description="Every import, newest first, with its counts.",
+                epilog="example:\n  python -m reach history")

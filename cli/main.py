@@ -15,10 +15,11 @@ import argparse
 import sys
 import textwrap
 
-from cli.common import EXIT_BUSY, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, HelpFormatter
+from cli.common import EXIT_BUSY, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, is_input_fault
 from cli.demo import add_demo_parser
 from cli.imports import add_history_parser, add_import_parser, add_quarantine_parser
 from cli.report import add_report_parser
+from cli.upgrade import add_upgrade_parser
 from cli.whatif import add_whatif_parser
 from data.store import StoreBusyError, database_path
 
@@ -26,14 +27,14 @@ from data.store import StoreBusyError, database_path
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m reach",
-        formatter_class=HelpFormatter,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description=textwrap.dedent("""\
             Reach: what share of the under-fives in each children's centre's area it knows.
 
             Load data with `import`, read the figures with `report`, see rejected rows with
             `quarantine`, try the demo authority with `demo`, and model faster sharing of birth
-            data with `whatif`. Every command takes --db PATH (default: $REACH_DB, else
-            data/reach.duckdb)."""),
+            data with `whatif`; `upgrade` brings a database from an older Reach up to date.
+            Every command takes --db PATH (default: $REACH_DB, else data/reach.duckdb)."""),
         epilog=textwrap.dedent("""\
             examples:
               python -m reach demo
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_history_parser(commands)
     add_demo_parser(commands)
     add_whatif_parser(commands)
+    add_upgrade_parser(commands)
     return parser
 
 
@@ -72,10 +74,6 @@ def main(argv=None) -> int:
     except FileNotFoundError as error:
         print(str(error), file=sys.stderr)
         return EXIT_INPUT
-    except ValueError as error:
-        from data.importers.errors import shortened
-        print(f"{parser.prog} {args.command}: {shortened(str(error), 1_000)}", file=sys.stderr)
-        return EXIT_INPUT
     except MemoryError:
         print(f"{parser.prog} {args.command}: Reach ran out of memory on this computer",
               file=sys.stderr)
@@ -90,6 +88,10 @@ def main(argv=None) -> int:
         _silence_stdout()
         return EXIT_INTERNAL
     except Exception as error:
+        if is_input_fault(error):    # a bare ValueError is not: pandas raises those on a bug
+            from data.importers.errors import shortened
+            print(f"{parser.prog} {args.command}: {shortened(str(error), 1_000)}", file=sys.stderr)
+            return EXIT_INPUT
         where = _log_internal_error(args)
         saved = (f"the details were written to {where}" if where
                  else "the details could not be written to a log")

@@ -1,21 +1,23 @@
-"""`report`: every measure of the data contract as at a date, as CSV, JSON or a table."""
+"""`report`: every measure defined in docs/definitions.md as at a date, as CSV, JSON or a table."""
 
 from __future__ import annotations
 
 import json
 import textwrap
 
-from cli.common import EXIT_OK, HelpFormatter, add_db_option, date_argument, print_table, write_csv
+from cli.common import EXIT_OK, add_command, arguments_checked, date_argument, print_table, write_csv
 from data.store import opened
+from reach.domain.measures import DEFAULT_SUSTAINED_CONTACTS, Bands
 
 
 def run_report(args) -> int:
-    from reach.domain.measures import Bands, ReportOptions
+    from reach.domain.measures import ReportOptions
     from reach.queries.report import json_ready, reach_report
 
-    options = ReportOptions(bands=Bands(outstanding=args.outstanding, good=args.good,
-                                        requires_improvement=args.requires_improvement),
-                            sustained_contacts=args.sustained_contacts)
+    with arguments_checked():     # thresholds out of order, say
+        options = ReportOptions(bands=Bands(outstanding=args.outstanding, good=args.good,
+                                            requires_improvement=args.requires_improvement),
+                                sustained_contacts=args.sustained_contacts)
     with opened(args.db, read_only=True) as con:
         if args.publish:
             # Protected together with every other level and table, so that this level published
@@ -38,9 +40,10 @@ def run_report(args) -> int:
 
 
 def add_report_parser(commands) -> None:
-    p = commands.add_parser(
-        "report", formatter_class=HelpFormatter, help="the reach figures as at a date",
-        description="Every measure of the data contract as at a date, per centre (default), per LSOA, or for the whole authority.",
+    p = add_command(
+        commands, "report", run=run_report, help="the reach figures as at a date",
+        description="Every measure defined in docs/definitions.md as at a date, per centre (default), per "
+                    "LSOA, or for the whole authority.",
         epilog=textwrap.dedent("""\
             examples:
               python -m reach report --as-at 2026-09-30
@@ -52,10 +55,12 @@ def add_report_parser(commands) -> None:
     p.add_argument("--format", choices=("csv", "json", "table"), default="csv")
     p.add_argument("--publish", action="store_true",
                    help="suppress counts of 1 to 4 (and what would reveal them) for publication")
-    p.add_argument("--outstanding", type=float, default=97.0, metavar="PCT", help="band threshold (default 97)")
-    p.add_argument("--good", type=float, default=65.0, metavar="PCT", help="band threshold (default 65)")
-    p.add_argument("--requires-improvement", type=float, default=51.0, metavar="PCT", help="band threshold (default 51)")
-    p.add_argument("--sustained-contacts", type=int, default=3, metavar="N",
-                   help="contacts in 12 months that count as sustained (default 3)")
-    add_db_option(p)
-    p.set_defaults(func=run_report)
+    standard = Bands()
+    p.add_argument("--outstanding", type=float, default=standard.outstanding, metavar="PCT",
+                   help=f"band threshold, also the target of families to find (default {standard.outstanding:g})")
+    p.add_argument("--good", type=float, default=standard.good, metavar="PCT",
+                   help=f"band threshold (default {standard.good:g})")
+    p.add_argument("--requires-improvement", type=float, default=standard.requires_improvement, metavar="PCT",
+                   help=f"band threshold (default {standard.requires_improvement:g})")
+    p.add_argument("--sustained-contacts", type=int, default=DEFAULT_SUSTAINED_CONTACTS, metavar="N",
+                   help=f"contacts in 12 months that count as sustained (default {DEFAULT_SUSTAINED_CONTACTS})")

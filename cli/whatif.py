@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import textwrap
 from datetime import date
 
-from cli.common import EXIT_INPUT, EXIT_OK, HelpFormatter, add_db_option, date_argument
+from cli.common import EXIT_OK, InputFault, add_command, arguments_checked, date_argument
 from data.store import database_path, opened
-from reach.domain.whatif import (SHARING_OPTIONS, TARGET_SHARE, Projection, add_months, months_until_period_end,
-                                 project_to, sharing_name, steady_state_by_sharing, steady_state_reach)
+from reach.domain.measures import Bands
+from reach.domain.months import add_months
+from reach.domain.whatif import (SHARING_OPTIONS, Projection, months_until_period_end, project_to, sharing_name,
+                                 steady_state_by_sharing, steady_state_reach)
 from reach.domain.whatif_parameters import Calibration, default_calibration
 from reach.presentation.format import percent
 from reach.presentation.safe_text import terminal_text
-from reach.presentation.whatif_sentences import describe_change
+from reach.presentation.whatif_sentences import describe_change, target_words
 from reach.queries.calibration import area_name, calibrate, current_position, known_share_by_age
 from reach.queries.report import latest_data_date
 
@@ -39,15 +40,15 @@ _SHOWN_NAMES = {parameter: option for option, parameter in _OPTIONS.items()}
 
 def add_whatif_parser(subparsers) -> argparse.ArgumentParser:
     """Add the `whatif` subcommand to `python -m reach`."""
-    parser = subparsers.add_parser(
-        "whatif", formatter_class=HelpFormatter, help="model how faster sharing of birth data changes reach",
+    parser = add_command(
+        subparsers, "whatif", run=run_whatif, help="model how faster sharing of birth data changes reach",
         description=textwrap.dedent("""\
             What share of under-fives would a centre (or the whole authority) know if birth data
             were shared more often, arrived sooner, or included families who move in?
 
             Prints the long-run (steady-state) reach for the scenario and for every sharing
             option, and, where there is data, reach month by month from today to --until and the
-            month it would first reach 97%.
+            month it would first reach the outstanding threshold (97%, or --outstanding).
 
             Every parameter you leave out is read from the database: how often birth records
             arrive, how late, how many notified families register, how many are found another
@@ -79,9 +80,10 @@ def add_whatif_parser(subparsers) -> argparse.ArgumentParser:
                         help="today's position (default: the latest date in the data, else today)")
     parser.add_argument("--until", type=date_argument, metavar="DATE",
                         help=f"project reach up to this date (default: {DEFAULT_HORIZON_MONTHS} months after --as-at)")
+    parser.add_argument("--outstanding", type=float, default=Bands().outstanding, metavar="PCT",
+                        help="the outstanding threshold, the reach the projection aims at "
+                             f"(default {Bands().outstanding:g}, as for `report`)")
     parser.add_argument("--format", choices=("json", "table"), default="table")
-    add_db_option(parser)
-    parser.set_defaults(func=run_whatif)
     return parser
 
 
@@ -104,50 +106,57 @@ def _parameter_json(calibration: Calibration) -> dict:
 
 
 def whatif_result(*, db=None, centre_id=None, as_at: date | None = None, until: date | None = None,
-                  options: dict | None = None) -> dict:
-    """Everything the command prints, as plain values (also what the JSON output holds)."""
+                  options: dict | None = None, outstanding: float = Bands().outstanding) -> dict:
+    """Everything the command prints, as plain values (also what the JSON output holds).
+    `outstanding` is the outstanding threshold in percent: the target the projection aims at."""
+    if not 0 < outstanding <= 100:
+        raise InputFault(f"--outstanding is a percentage above 0 and at most 100; got {outstanding:g}.")
+    target_share = outstanding / 100.0
     path = database_path(db)
     result: dict = {"database": str(path) if path.exists() else None, "centre_id": centre_id}
     if path.exists():
         with opened(path, read_only=True) as con:
             day = as_at or latest_data_date(con) or date.today()
             calibration = calibrate(con, as_at=day, centre_id=centre_id).with_options(**(options or {}))
-            scenario = calibration.scenario()
             known, under_five = current_position(con, as_at=day, centre_id=centre_id)
             by_age = known_share_by_age(con, as_at=day, centre_id=centre_id) if under_five > 0 else None
             area = area_name(con, centre_id)
     else:
         if centre_id is not None:
-            raise ValueError(f"There is no database at {path}, so there is no centre {centre_id!r} to model.")
+            raise InputFault(f"There is no database at {path}, so there is no centre {centre_id!r} to model.")
         day = as_at or date.today()
         calibration = default_calibration(as_at=day).with_options(**(options or {}))
-        scenario = calibration.scenario()
         known, under_five, area = None, 0.0, "the authority"
+    with arguments_checked():       # a value out of range: a contact rate of 1.5, say
+        scenario = calibration.scenario()
     end = until or add_months(day, DEFAULT_HORIZON_MONTHS)
     if end < day:
-        raise ValueError(f"--until {end.isoformat()} is before --as-at {day.isoformat()}.")
+        raise InputFault(f"--until {end.isoformat()} is before --as-at {day.isoformat()}.")
     result.update({
         "area": area,
         "as_at": day.isoformat(),
         "until": end.isoformat(),
+        "target_pct": outstanding,
         "steady_state_reach_pct": 100.0 * steady_state_reach(scenario),
         "parameters": _parameter_json(calibration),
         "all_sharing_options": {name: 100.0 * reach for name, reach in steady_state_by_sharing(scenario).items()},
     })
-    if under_five > 0:
-        projection: Projection = project_to(scenario=scenario, known=known, under_five=under_five, start=day,
-                                            until=end, known_share_by_age=by_age)
+    if under_five > 0 and known is not None:
+        with arguments_checked():   # --until too far ahead
+            projection: Projection = project_to(scenario=scenario, known=known, under_five=under_five, start=day,
+                                                until=end, known_share_by_age=by_age, target_share=target_share)
         result.update({
             "current_reach_pct": 100.0 * known / under_five,
             "known_children": known,
             "children_under5": under_five,
             "known_share_by_year_of_age": by_age,
             "path": projection.path,
-            "crosses_97_on": projection.crosses_97_on,
+            "crosses_target_on": (projection.crosses_target_on.isoformat()
+                                  if projection.crosses_target_on is not None else None),
             "reach_at_until_pct": projection.reach_at_until,
             "summary": describe_change(scenario=scenario, known=known, under_five=under_five, area_name=area,
                                        start_month_phase=months_until_period_end(day, scenario.sharing_months),
-                                       known_share_by_age=by_age),
+                                       known_share_by_age=by_age, target_share=target_share),
         })
     elif known is not None:
         result["note"] = "No children under five in the area on that date, so there is nothing to project."
@@ -186,8 +195,8 @@ def _table(result: dict) -> str:
                   "Reach by month (each month's average):"]
         for point in result["path"]:
             lines.append(f"  {point['month']}  {percent(point['reach_pct']):>7}")
-        target = f"{TARGET_SHARE:.0%}"
-        crosses = result["crosses_97_on"]
+        target = target_words(result["target_pct"] / 100.0)
+        crosses = result["crosses_target_on"]
         lines.append(f"Reaches {target}: " + (f"by {crosses}" if crosses else f"not by {result['until']}"))
         lines += ["", terminal_text(result["summary"])]
     else:
@@ -196,13 +205,10 @@ def _table(result: dict) -> str:
 
 
 def run_whatif(args) -> int:
-    """The `whatif` command: prints the result and returns the exit status (2 for bad arguments)."""
-    try:
-        result = whatif_result(db=args.db, centre_id=args.centre, as_at=args.as_at, until=args.until,
-                               options=_chosen_options(args))
-    except ValueError as error:
-        print(f"python -m reach whatif: {error}", file=sys.stderr)
-        return EXIT_INPUT
+    """The `whatif` command: prints the result and returns the exit status. A fault in the
+    arguments raises InputFault (or UnknownCentre), which `cli.main` turns into status 2."""
+    result = whatif_result(db=args.db, centre_id=args.centre, as_at=args.as_at, until=args.until,
+                           options=_chosen_options(args), outstanding=args.outstanding)
     if args.format == "json":
         print(json.dumps(result, indent=2))
     else:

@@ -7,9 +7,23 @@ as "already present", not written again.
 
 Personal data: `child_key` and `family_key` are keyed hashes (or keys pseudonymised upstream);
 no name, address or full postcode is ever stored. Postcodes are turned into LSOAs at import.
+
+The store records the version of these tables it was made with (`meta.schema_version`), which
+`data.store` reads on every connection: a store made by an older Reach is brought up to date in
+place (`upgrade_schema`), and one made by a newer Reach is refused, never written to.
 """
 
 SCHEMA_VERSION = 1
+
+# How a store made by an earlier version of Reach is brought up to this one. UPGRADES[n] holds
+# the statements that turn a version n - 1 store into version n; they run in order, oldest
+# first, in the one transaction of the upgrade. A new table or index needs no statement (every
+# upgrade ends by creating whatever is missing), but a new column, a changed key or data moved
+# between tables does. So when a table below changes, raise SCHEMA_VERSION and add its step,
+# for example `2: ("ALTER TABLE centres ADD COLUMN IF NOT EXISTS opened_on DATE",)`, with a test
+# that builds a store as the version before made it. Version 1 is the first Reach recorded:
+# there is nothing older to upgrade from yet.
+UPGRADES: dict[int, tuple[str, ...]] = {}
 
 TABLES = {
     "centres": """
@@ -171,13 +185,49 @@ REGISTRATION_FLAGS = (
 )
 
 
-def create_schema(con) -> None:
-    """Create every table that does not exist yet. Safe to call on every connection."""
-    for ddl in TABLES.values():
-        con.execute(ddl)
-    for ddl in INDEXES:
-        con.execute(ddl)
-    con.execute(
-        "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING",
-        [str(SCHEMA_VERSION)],
-    )
+class StoreVersionError(ValueError):
+    """The store's tables are not of a version this Reach can use as they are: made by a newer
+    Reach (upgrade Reach), or by an older one and opened only for reading (upgrade the store).
+    The message says which, and what to do."""
+
+
+def recorded_version(con) -> int | None:
+    """The schema version the store records; None for a store without Reach's tables (a new,
+    empty file), which the first write connection sets up as the current version."""
+    has_meta = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND table_name = 'meta'").fetchone()[0]
+    if not has_meta:
+        return None
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if row is None:
+        return None
+    try:
+        return int(row[0])
+    except (TypeError, ValueError):
+        raise StoreVersionError(
+            "This database records a schema version that no version of Reach writes: it was not "
+            "made by Reach, or it has been damaged. Restore it from your backup.") from None
+
+
+def upgrade_schema(con, found: int | None) -> None:
+    """Bring a store at schema `found` (None: no Reach tables yet) up to SCHEMA_VERSION, in one
+    transaction: the UPGRADES steps after `found` in order, then every table and index that is
+    missing, then the version. If any of it fails, all of it is undone. Writes nothing to a
+    store already up to date, so it is safe on every write connection."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        # A store without tables is made whole by the CREATE statements: no step applies to it.
+        first_step = SCHEMA_VERSION + 1 if found is None else found + 1
+        for version in range(first_step, SCHEMA_VERSION + 1):
+            for statement in UPGRADES.get(version, ()):
+                con.execute(statement)
+        for ddl in (*TABLES.values(), *INDEXES):
+            con.execute(ddl)
+        if found != SCHEMA_VERSION:
+            con.execute("INSERT INTO meta VALUES ('schema_version', ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [str(SCHEMA_VERSION)])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import duckdb
 
-from data.schema import create_schema
+from data import schema
+from data.schema import StoreVersionError
 
 DEFAULT_DB = Path(__file__).resolve().parent / "reach.duckdb"
 ENV_DB = "REACH_DB"
@@ -119,6 +120,10 @@ def connect(path: str | os.PathLike | None = None, *, read_only: bool = False,
     A write connection creates the database owner-only (0600) and tightens one that is wider.
     The write-ahead log DuckDB makes later is owner-only too when the connection is used through
     `opened`, as everything in Reach does; a bare `connect` guards only its own opening.
+
+    The schema version the store records is checked on every connection (see `_checked_schema`):
+    StoreVersionError for a store made by a newer Reach, or for an older one opened read-only; a
+    write connection brings an older store up to date in place.
     """
     db = database_path(path)
     if read_only:
@@ -128,6 +133,19 @@ def connect(path: str | os.PathLike | None = None, *, read_only: bool = False,
 
 
 def _connect(db: Path, *, read_only: bool, wait_seconds: float | None) -> duckdb.DuckDBPyConnection:
+    con = _open(db, read_only=read_only, wait_seconds=wait_seconds)
+    try:
+        _checked_schema(con, db, read_only=read_only)
+    except BaseException:
+        con.close()
+        raise
+    if not read_only:
+        make_owner_only(db)
+    return con
+
+
+def _open(db: Path, *, read_only: bool, wait_seconds: float | None) -> duckdb.DuckDBPyConnection:
+    """The file opened by DuckDB, waiting while another program holds it; nothing checked yet."""
     if wait_seconds is None:
         wait_seconds = float(os.environ.get(ENV_BUSY_WAIT, DEFAULT_BUSY_WAIT_SECONDS))
     if read_only and not db.exists():
@@ -151,14 +169,49 @@ def _connect(db: Path, *, read_only: bool, wait_seconds: float | None) -> duckdb
                 ) from error
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
-    if not read_only:
-        try:
-            create_schema(con)
-        except BaseException:
-            con.close()
-            raise
-        make_owner_only(db)
     return con
+
+
+def _checked_schema(con, db: Path, *, read_only: bool) -> int | None:
+    """Check the schema version `db` records against this Reach's, and return it (None: the
+    file has no Reach tables yet).
+
+    A store made by a newer Reach is refused and left untouched, whichever way it is opened. A
+    write connection brings an older store (or a new, empty file) up to date, in one transaction.
+    A read-only connection never writes, so it refuses an older store, saying how to upgrade it.
+    """
+    found = schema.recorded_version(con)
+    if found is not None and found > schema.SCHEMA_VERSION:
+        raise StoreVersionError(
+            f"{db}: this database was made by a newer version of Reach (schema {found}; this "
+            f"version knows schema {schema.SCHEMA_VERSION} and older), and was left as it is. Upgrade "
+            f"Reach to use it.")
+    if not read_only:
+        schema.upgrade_schema(con, found)
+    elif found is not None and found < schema.SCHEMA_VERSION:
+        raise StoreVersionError(
+            f"{db}: this database was made by an older version of Reach (schema {found}) and must "
+            f"be brought up to date (schema {schema.SCHEMA_VERSION}) before it can be read. Run "
+            f"`python -m reach upgrade`, or any import, which upgrades it in place, then try again.")
+    return found
+
+
+def upgrade_store(path: str | os.PathLike | None = None, *,
+                  wait_seconds: float | None = None) -> int | None:
+    """Bring the store up to this version of Reach in place, as any write connection does, and
+    return the schema version it had before (None: the file had no Reach tables). Raises
+    FileNotFoundError where there is no database, and StoreVersionError for a newer one."""
+    db = database_path(path)
+    if not db.exists():
+        raise FileNotFoundError(f"No Reach database at {db}: there is nothing to upgrade.")
+    with _owner_only_files:
+        con = _open(db, read_only=False, wait_seconds=wait_seconds)
+        try:
+            found = _checked_schema(con, db, read_only=False)
+        finally:
+            con.close()
+        make_owner_only(db)
+    return found
 
 
 @contextlib.contextmanager
@@ -188,7 +241,7 @@ def opened(path: str | os.PathLike | None = None, *, read_only: bool = False,
 def data_version(path: str | os.PathLike | None = None) -> tuple:
     """A value that changes whenever the database file changes: for cache keys."""
     db = database_path(path)
-    parts = []
+    parts: list[tuple[int, int] | None] = []
     for candidate in (db, Path(str(db) + ".wal")):
         try:
             info = candidate.stat()

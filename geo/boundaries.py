@@ -1,4 +1,4 @@
-"""Read LSOA boundary files into clean lon/lat polygons, and place points in them.
+"""Read LSOA boundary files into clean lon/lat polygons.
 
 A boundary file may come as GeoJSON, GeoPackage, a zipped Shapefile or a Shapefile with its
 companion files beside it, in British National Grid or in WGS84. Whatever it was,
@@ -138,42 +138,6 @@ def read_boundaries(path: str | os.PathLike, *, original_name: str | None = None
     except Exception:
         # GDAL's and shapely's messages can quote the file; say only that it could not be read.
         raise _unreadable(file_name, "it is damaged or not in a form Reach can read") from None
-
-
-def points_to_lsoa(lons, lats, areas: gpd.GeoDataFrame) -> pd.Series:
-    """The LSOA code containing each lon/lat point, or None where a point is in no area.
-
-    For centres that have a location but no postcode in the lookup. A point exactly on a
-    shared edge goes to the first of the areas that touch it, so every point gets one answer.
-    The result keeps the index of `lons` when that is a pandas Series.
-    """
-    if "lsoa_code" not in areas.columns:
-        raise ValueError(
-            f"points_to_lsoa needs areas with an 'lsoa_code' column; got {list(areas.columns)}."
-        )
-    lon_values = np.asarray(lons, dtype=float)
-    lat_values = np.asarray(lats, dtype=float)
-    if lon_values.shape != lat_values.shape:
-        raise ValueError(
-            f"points_to_lsoa needs as many latitudes as longitudes; got {lon_values.size} "
-            f"longitudes and {lat_values.size} latitudes."
-        )
-    index = lons.index if isinstance(lons, pd.Series) else pd.RangeIndex(lon_values.size)
-    codes = np.full(lon_values.size, None, dtype=object)
-
-    located = np.flatnonzero(np.isfinite(lon_values) & np.isfinite(lat_values))
-    polygons = np.asarray(in_wgs84(areas).geometry.array, dtype=object)
-    tree = shapely.STRtree(polygons)
-    point_hits, area_hits = tree.query(
-        shapely.points(lon_values[located], lat_values[located]), predicate="intersects"
-    )
-    # Sort hits by point, then area, so np.unique picks the first area for each point.
-    order = np.lexsort((area_hits, point_hits))
-    point_hits, area_hits = point_hits[order], area_hits[order]
-    first_points, first_positions = np.unique(point_hits, return_index=True)
-    area_codes = areas["lsoa_code"].to_numpy(dtype=object)
-    codes[located[first_points]] = area_codes[area_hits[first_positions]]
-    return pd.Series(codes, index=index, name="lsoa_code", dtype=object)
 
 
 def _read_boundaries(path: Path, file_name: str, limits: BoundaryLimits) -> BoundaryRead:
@@ -368,7 +332,8 @@ def _geojson_problem(head: bytes) -> str | None:
         if text[position] != '"':
             return broken
         try:
-            key, position = json.decoder.scanstring(text, position + 1)
+            # typeshed leaves out json.decoder.scanstring, which the standard library has always had
+            key, position = json.decoder.scanstring(text, position + 1)  # type: ignore[attr-defined]
         except ValueError:
             return broken
         position = _skip_space(text, position)
@@ -464,12 +429,9 @@ def _check_watched(file, where: int, found: bytes, file_name: str) -> None:
 
 def _points_elsewhere(file_name: str, problem: str) -> BoundaryFileError:
     expected = "a coordinate system given by name, such as EPSG:27700"
-    return BoundaryFileError(
-        f"The boundary file '{file_name}' is refused: {problem}, and Reach opens nothing but the "
-        f"file it is given. Expected {expected} (or none, for longitude and latitude); save the "
-        f"file again from your mapping software.",
-        file=file_name, column=None, expected=expected,
-    )
+    return _refusal(file_name, f"is refused: {problem}, and Reach opens nothing but the file it is given",
+                    f"Expected {expected} (or none, for longitude and latitude); save the file again "
+                    f"from your mapping software.", expected=expected)
 
 
 def _place(source: Path, target: Path) -> None:
@@ -714,7 +676,7 @@ _SHAPES_UNREADABLE = "its shapes could not be read (the file may be damaged or c
 def _read_chosen_layer(sources: list[str], file_name: str,
                        limits: BoundaryLimits) -> gpd.GeoDataFrame:
     """The first layer of polygons among `sources`, read no further than the limits allow."""
-    layers = []
+    layers: list[tuple[str, str, str | None]] = []
     for source in sources:
         try:
             listed = pyogrio.list_layers(source)
@@ -722,19 +684,18 @@ def _read_chosen_layer(sources: list[str], file_name: str,
             raise _unreadable(file_name, _SHAPES_UNREADABLE) from None
         layers.extend((source, name, geometry_type) for name, geometry_type in listed)
 
-    geometry_layers = [layer for layer in layers if layer[2] is not None]
+    geometry_layers = [(source, name, kind) for source, name, kind in layers if kind is not None]
     if not geometry_layers:
         raise _unreadable(file_name, "it holds a table with no shapes")
     # Prefer a layer declared polygonal; a layer of mixed or unknown type is checked row by row.
     polygonal = [layer for layer in geometry_layers if _declared_polygonal(layer[2])]
     undeclared = [layer for layer in geometry_layers
                   if _declared_type(layer[2]) not in _NOT_POLYGON_TYPES | _POLYGON_TYPES]
-    chosen = (polygonal or undeclared or [None])[0]
-    if chosen is None:
+    if not (polygonal or undeclared):
         found = ", ".join(sorted({_declared_type(layer[2]) for layer in geometry_layers}))
         raise _not_polygons(file_name, found)
 
-    source, layer_name, _ = chosen
+    source, layer_name, _ = (polygonal or undeclared)[0]
     try:
         declared = int(pyogrio.read_info(source, layer=layer_name).get("features", -1))
     except Exception:
@@ -802,32 +763,30 @@ def _unreadable(file_name: str, detail: str, *, where: str | None = None) -> Bou
     )
 
 
+def _refusal(file_name: str, problem: str, advice: str, *, expected: str,
+             column: str | None = None) -> BoundaryFileError:
+    """A boundary file refused as a whole: "The boundary file 'NAME' PROBLEM. ADVICE"."""
+    return BoundaryFileError(f"The boundary file '{file_name}' {problem}. {advice}",
+                             file=file_name, column=column, expected=expected)
+
+
 def _over_limit(file_name: str, problem: str, limit: str) -> BoundaryFileError:
     setting = LIMIT_SETTING.format(limit.upper())
-    expected = f"a boundary file within the limit (set {setting} to change it)"
-    return BoundaryFileError(
-        f"The boundary file '{file_name}' {problem}. Reach refuses it to protect this computer; "
-        f"for a genuine file this large, set {setting} to raise the limit.",
-        file=file_name, column=None, expected=expected,
-    )
+    return _refusal(file_name, problem, f"Reach refuses it to protect this computer; for a genuine file "
+                                        f"this large, set {setting} to raise the limit.",
+                    expected=f"a boundary file within the limit (set {setting} to change it)")
 
 
 def _out_of_memory(file_name: str) -> BoundaryFileError:
-    return BoundaryFileError(
-        f"The boundary file '{file_name}' is too large to read on this computer (it ran out of "
-        f"memory). Expected {ACCEPTED_FORMATS} of a size this computer can hold; try the "
-        f"generalised boundaries, which are far smaller.",
-        file=file_name, column=None, expected=ACCEPTED_FORMATS,
-    )
+    return _refusal(file_name, "is too large to read on this computer (it ran out of memory)",
+                    f"Expected {ACCEPTED_FORMATS} of a size this computer can hold; try the generalised "
+                    f"boundaries, which are far smaller.", expected=ACCEPTED_FORMATS)
 
 
 def _not_polygons(file_name: str, found: str) -> BoundaryFileError:
-    return BoundaryFileError(
-        f"The boundary file '{file_name}' holds {found} shapes in its geometry column, not "
-        f"areas. Expected polygons (or multipolygons), one for each LSOA.",
-        file=file_name, column="geometry",
-        expected="Polygon or MultiPolygon shapes, one for each LSOA",
-    )
+    return _refusal(file_name, f"holds {found} shapes in its geometry column, not areas",
+                    "Expected polygons (or multipolygons), one for each LSOA.",
+                    expected="Polygon or MultiPolygon shapes, one for each LSOA", column="geometry")
 
 
 _SHOWN_COLUMNS = 20
@@ -951,8 +910,8 @@ def _clean_rows(frame: gpd.GeoDataFrame, *, file_name: str, code_column: str,
 
     geometries = shapely.force_2d(geometries)
     invalid = present & ~shapely.is_valid(geometries)
-    for position in np.flatnonzero(invalid | (type_ids == _COLLECTION_TYPE_ID)):
-        geometries[position] = _polygonal_part(geometries[position])
+    for broken in np.flatnonzero(invalid | (type_ids == _COLLECTION_TYPE_ID)):
+        geometries[broken] = _polygonal_part(geometries[broken])
     present = has_shape(geometries)
 
     raw_codes = _as_objects(frame[code_column])
@@ -960,7 +919,7 @@ def _clean_rows(frame: gpd.GeoDataFrame, *, file_name: str, code_column: str,
              else np.full(len(frame), None, dtype=object))
 
     rejects = []
-    kept = []
+    kept_positions = []
     first_row_of_code: dict[str, int] = {}
     for position, raw in enumerate(raw_codes):
         row_number = position + 1
@@ -975,9 +934,9 @@ def _clean_rows(frame: gpd.GeoDataFrame, *, file_name: str, code_column: str,
             rejects.append((row_number, raw, f"duplicate of row {first_row_of_code[code]}"))
         else:
             first_row_of_code[code] = row_number
-            kept.append(position)
+            kept_positions.append(position)
 
-    kept = np.asarray(kept, dtype=int)
+    kept = np.asarray(kept_positions, dtype=int)
     areas = gpd.GeoDataFrame(
         {
             "lsoa_code": pd.Series(list(first_row_of_code), dtype="str"),

@@ -1,4 +1,5 @@
-"""Fixtures shared by every test package."""
+"""Fixtures shared by every test package: the published Trafford files, an empty store, the demo
+authority, and what the dashboard's page tests need (fresh caches, the files a page offers)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,50 @@ from pathlib import Path
 
 import pytest
 
+from data.store import connect
+
 PROJECT = Path(__file__).resolve().parents[1]
 TRAFFORD = PROJECT.parent / "shared" / "realdata" / "trafford"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def trafford() -> Path:
-    """The published Trafford files, where this checkout has them beside it."""
+    """The folder of published Trafford files, where this checkout has it beside it; a test
+    that asks for it is skipped where it is absent."""
     if not TRAFFORD.is_dir():
         pytest.skip("the Trafford real-data folder is not present")
     return TRAFFORD
+
+
+@pytest.fixture(scope="session")
+def _trafford_areas_read(trafford):
+    from geo.boundaries import read_boundaries
+
+    return read_boundaries(trafford / "boundaries" / "trafford_lsoa21_generalised.geojson").areas
+
+
+@pytest.fixture
+def trafford_areas(_trafford_areas_read):
+    """Trafford's 139 LSOAs of 2021 (the generalised boundaries) as `read_boundaries` gives them,
+    lon/lat polygons: read once per run, and a copy for each test to change as it likes."""
+    return _trafford_areas_read.copy()
+
+
+@pytest.fixture
+def empty_store(tmp_path) -> Path:
+    """A new store with its tables and no rows, alone in the test's folder."""
+    db = tmp_path / "reach.duckdb"
+    connect(db).close()
+    return db
+
+
+@pytest.fixture
+def empty_con(empty_store):
+    """A write connection to a new, empty store, closed after the test: for tests that write
+    their rows straight into the tables (a module's own `con` fixture puts its rows in)."""
+    con = connect(empty_store)
+    yield con
+    con.close()
 
 
 @pytest.fixture(autouse=True)
@@ -51,3 +86,32 @@ def demo_db(demo_db_template, tmp_path) -> Path:
     db = tmp_path / "demo.duckdb"
     shutil.copy(demo_db_template, db)
     return db
+
+
+@pytest.fixture
+def fresh_streamlit_caches():
+    """st.cache_data survives between AppTest runs in one process: start and end a test clean."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def media(monkeypatch) -> list:
+    """The in-memory file stores of each AppTest run, kept so a test can read what a download
+    button would hand over (AppTest drops its runtime, and the files with it, after each run)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    stores = []
+
+    class KeptStorage(MemoryMediaFileStorage):
+        def __init__(self, endpoint):
+            super().__init__(endpoint)
+            stores.append(self)
+
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", KeptStorage)
+    return stores

@@ -1,4 +1,4 @@
-"""Dependencies flow one way, checked here rather than left to good intentions.
+"""Dependencies flow one way, checked by a tool rather than left to good intentions.
 
 The front ends (`dashboard.py` and `views/`, and the command line in `cli/`) stand on `reach`,
 which stands on `data`, which stands on `geo`. Nothing below the front ends imports Streamlit,
@@ -8,155 +8,73 @@ Inside `reach`: `domain` (definitions and maths) imports nothing else of ours; `
 over the store) stands on `domain` and `data`; `presentation` (figures, sentences, formatting)
 stands on `domain` (and `geo`'s map figures), never on `queries` or `data`, so it can only format
 what it is given. No module imports, directly or through others, a module that imports it back.
+
+These rules are import-linter's contracts in pyproject.toml (`[tool.importlinter]`), each allowed
+exception listed there by name; `lint-imports` checks them, and the first test here runs it. The
+other tests check what import-linter cannot: that every package of ours is under the contracts,
+`dashboard.py` (a lone module, which import-linter does not take), and that the front ends hold
+no SQL.
 """
 
 import ast
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
 PROJECT = Path(__file__).resolve().parents[1]
-OURS = ("geo", "data", "reach", "cli", "views", "dashboard")
-
-# What each part may import of ours, by prefix; the most specific part that holds a module wins.
-ALLOWED = {
-    "geo": {"geo"},
-    "data": {"data", "geo"},
-    "reach.domain": {"reach.domain"},
-    "reach.queries": {"reach.domain", "reach.queries", "data", "geo"},
-    "reach.presentation": {"reach.domain", "reach.presentation", "geo"},
-    "reach": {"reach"},            # reach/__init__.py: nothing
-    "cli": {"cli", "reach", "data", "geo"},
-    "views": {"views", "reach", "data", "geo"},
-    "dashboard": {"views", "reach", "data", "geo"},
-}
-# The one import from reach upwards: `python -m reach` runs the command line.
-EXCEPTIONS = {("reach.__main__", "cli.main")}
-# Libraries that belong to one layer: the store's database, and the dashboard's toolkit.
-FORBIDDEN_LIBRARIES = {
-    "geo": {"streamlit"}, "data": {"streamlit"}, "reach": {"streamlit"}, "cli": {"streamlit", "duckdb"},
-    "reach.domain": {"streamlit", "duckdb", "plotly"},
-    "reach.presentation": {"streamlit", "duckdb"},
-    "views": {"duckdb"},
-}
+# The executables installed beside this Python (the project's virtual environment).
+BIN = Path(sys.executable).parent
+CONFIG = tomllib.loads((PROJECT / "pyproject.toml").read_text())["tool"]["importlinter"]
+# Folders of Python that are not part of the application.
+NOT_OURS = {"tests", "bench", ".venv"}
 
 
-def _module_name(path: Path) -> str:
-    parts = list(path.relative_to(PROJECT).with_suffix("").parts)
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-    return ".".join(parts)
+def test_the_import_contracts_are_kept():
+    lint_imports = BIN / "lint-imports"
+    assert lint_imports.exists(), f"{lint_imports} is missing: pip install -r requirements.txt"
+    run = subprocess.run([str(lint_imports), "--no-cache"], cwd=PROJECT, capture_output=True, text=True,
+                         timeout=300)
+    if run.returncode != 0:
+        pytest.fail(f"lint-imports found broken contracts:\n{run.stdout}\n{run.stderr}", pytrace=False)
 
 
-def _our_files() -> dict[str, Path]:
-    files = {"dashboard": PROJECT / "dashboard.py"}
-    for package in OURS[:-1]:
-        files.update({_module_name(path): path for path in (PROJECT / package).rglob("*.py")})
-    return files
+def test_every_package_of_ours_is_under_the_contracts():
+    packages = {path.parent.name for path in PROJECT.glob("*/*.py") if path.parent.name not in NOT_OURS}
+    assert packages == set(CONFIG["root_packages"]), \
+        "add the new package to root_packages and the contracts in pyproject.toml"
+    modules = {path.name for path in PROJECT.glob("*.py")}
+    assert modules == {"dashboard.py"}, "a module at the top is not checked by import-linter: check it here"
 
 
-MODULES = _our_files()
+def test_every_contract_has_a_name_and_an_id():
+    for contract in CONFIG["contracts"]:
+        assert contract.get("id") and contract.get("name"), contract
 
 
-def _imports(name: str, path: Path, *, type_checking: bool = True) -> set[str]:
-    """Every module `path` imports, anywhere in it (a function's own imports count too), as a
-    full dotted name: `from reach.presentation import format` is `reach.presentation.format`.
-    `type_checking=False` leaves out imports made only for type checkers (`if TYPE_CHECKING:`),
-    which never run."""
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    tree = ast.parse(path.read_text(), filename=str(path))
-    skipped = set()
-    if not type_checking:
-        for node in ast.walk(tree):
-            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-                skipped.update(id(inner) for statement in node.body for inner in ast.walk(statement))
+def _imports(path: Path) -> set[str]:
+    """Every module `path` imports, anywhere in it, as a full dotted name."""
     found = set()
-    for node in ast.walk(tree):
-        if id(node) in skipped:
-            continue
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join(anchor + ([base] if base else []))
-            for alias in node.names:
-                whole = f"{base}.{alias.name}"
-                found.add(whole if whole in MODULES else base)
+            assert not node.level, f"{path.name} uses a relative import"
+            found.add(node.module or "")
     return found
 
 
-IMPORTS = {name: _imports(name, path) for name, path in MODULES.items()}
-
-
-def _part(name: str, parts) -> str:
-    """The most specific of `parts` that `name` belongs to."""
-    matches = [p for p in parts if name == p or name.startswith(p + ".")]
-    return max(matches, key=len)
-
-
-def _ours(imported: str) -> bool:
-    return imported.split(".")[0] in OURS
-
-
-def test_every_part_of_ours_is_checked():
-    assert {"reach.domain.measures", "reach.queries.report", "reach.presentation.charts", "cli.main",
-            "views.common", "dashboard", "data.store", "geo.figures"} <= set(MODULES)
-
-
-def _modules_of(part: str, parts) -> list[str]:
-    return [name for name in sorted(MODULES) if _part(name, parts) == part]
-
-
-@pytest.mark.parametrize("part", sorted(ALLOWED))
-def test_each_part_imports_only_what_is_below_it(part):
-    modules = _modules_of(part, ALLOWED)
-    assert modules, f"no module is in {part}"
-    for name in modules:
-        for imported in sorted(IMPORTS[name]):
-            if not _ours(imported) or (name, imported) in EXCEPTIONS:
-                continue
-            assert any(imported == allowed or imported.startswith(allowed + ".") for allowed in ALLOWED[part]), \
-                f"{name} ({part}) imports {imported}"
-
-
-@pytest.mark.parametrize("part", sorted(FORBIDDEN_LIBRARIES))
-def test_no_library_is_imported_below_its_layer(part):
-    for name in sorted(MODULES):
-        if name == part or name.startswith(part + "."):
-            libraries = {imported.split(".")[0] for imported in IMPORTS[name]}
-            assert not libraries & FORBIDDEN_LIBRARIES[part], \
-                f"{name} imports {sorted(libraries & FORBIDDEN_LIBRARIES[part])}"
-
-
-def test_only_reach_main_imports_the_command_line():
-    importers = sorted(name for name, imported in IMPORTS.items()
-                       if not name.startswith("cli") and any(i == "cli" or i.startswith("cli.") for i in imported))
-    assert importers == ["reach.__main__"]
-
-
-def test_no_import_cycles():
-    """No module imports, directly or through others, a module that imports it back (imports
-    made only for type checkers never run, so they may point back)."""
-    graph = {name: {i for i in _imports(name, path, type_checking=False) if i in MODULES and i != name}
-             for name, path in MODULES.items()}
-    done, path = set(), []
-
-    def visit(name):
-        if name in path:
-            cycle = path[path.index(name):] + [name]
-            raise AssertionError("import cycle: " + " -> ".join(cycle))
-        if name in done:
-            return
-        path.append(name)
-        for imported in sorted(graph[name]):
-            visit(imported)
-        path.pop()
-        done.add(name)
-
-    for name in sorted(graph):
-        visit(name)
+def test_the_dashboard_stands_on_the_pages_and_below():
+    """The page set-up imports the pages, reach, data and geo of ours; never the command line,
+    and the database only through them."""
+    ours = {"views", "reach", "data", "geo"}
+    for imported in sorted(_imports(PROJECT / "dashboard.py")):
+        top = imported.split(".")[0]
+        assert top not in {"cli", "duckdb"}, f"dashboard.py imports {imported}"
+        if (PROJECT / top).is_dir():
+            assert top in ours, f"dashboard.py imports {imported}"
 
 
 @pytest.mark.parametrize("front_end", ["views", "cli"])

@@ -15,11 +15,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from data.store import KeyProblem, StoreBusyError, data_version, database_path, opened
+from data.store import KeyProblem, StoreBusyError, StoreVersionError, data_version, database_path, opened
 from reach.domain.measures import DEFINITIONS, Bands, ReportOptions
+from reach.domain.months import month_ends
 from reach.presentation import format as fmt
 from reach.presentation.safe_text import file_name as safe_file_name, markdown_text, spreadsheet_safe
-from reach.queries.report import latest_data_date, month_ends, reach_reports, reach_trends
+from reach.queries.report import latest_data_date, reach_reports, reach_trends
 
 
 # --- the store --------------------------------------------------------------------------------
@@ -59,6 +60,9 @@ def read(function, *args, **kwargs):
         st.warning("The database is being updated by an import. The figures will appear when it "
                    "finishes: reload the page in a moment.")
         st.stop()
+    except StoreVersionError as problem:    # made by a newer Reach, or an older one to upgrade
+        st.error(markdown_text(str(problem)))
+        st.stop()
 
 
 # --- global settings (drawn once in dashboard.py, read on every page) -------------------------
@@ -97,9 +101,13 @@ def sidebar_settings() -> Settings:
                               help="Every figure on every page is worked out as at this date. "
                                    "It starts at the most recent date in the data.")
         with st.expander("Band thresholds"):
-            outstanding = st.number_input("Outstanding from (%)", 0.0, 100.0, 97.0, 0.5, key="band_outstanding")
-            good = st.number_input("Good from (%)", 0.0, 100.0, 65.0, 0.5, key="band_good")
-            requires = st.number_input("Requires improvement from (%)", 0.0, 100.0, 51.0, 0.5, key="band_ri")
+            standard = Bands()
+            outstanding = st.number_input("Outstanding from (%)", 0.0, 100.0, standard.outstanding, 0.5,
+                                          key="band_outstanding",
+                                          help="Also the target that families to find and the What if page aim at.")
+            good = st.number_input("Good from (%)", 0.0, 100.0, standard.good, 0.5, key="band_good")
+            requires = st.number_input("Requires improvement from (%)", 0.0, 100.0, standard.requires_improvement,
+                                       0.5, key="band_ri")
             st.caption("Below the last threshold the indicative band is 'inadequate'.")
     try:
         bands = Bands(outstanding=outstanding, good=good, requires_improvement=requires)
@@ -166,6 +174,13 @@ def definition(name: str) -> None:
         st.markdown(f"**{entry.name}**: {entry.meaning}")
 
 
+def definitions(*names: str) -> None:
+    """The definitions of several measures side by side, each one click away."""
+    with st.container(horizontal=True):
+        for name in names:
+            definition(name)
+
+
 def table(frame: pd.DataFrame, *, file_name: str, key: str, column_config: dict | None = None,
           caption: str | None = None, height: int | None = None) -> None:
     """A table with friendly headings and, under it, a CSV download of the raw figures.
@@ -177,9 +192,8 @@ def table(frame: pd.DataFrame, *, file_name: str, key: str, column_config: dict 
     counts = {c: st.column_config.NumberColumn(format="localized") for c in frame.columns
               if pd.api.types.is_integer_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])}
     config = {fmt.HEADINGS.get(k, k): v for k, v in {**counts, **(column_config or {})}.items()}
-    kwargs = {"height": height} if height else {}
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config,
-                 placeholder=fmt.NO_FIGURE, **kwargs)
+    st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", column_config=config,
+                 placeholder=fmt.NO_FIGURE)
     if caption:
         st.caption(caption)
     download(frame, file_name=file_name, key=key)

@@ -24,9 +24,7 @@ measure_key = st.selectbox("Measure", list(MEASURES), format_func=lambda k: MEAS
 chosen = MEASURES[measure_key]
 benchmark_pct = benchmark(authority, measure_key=measure_key)
 league = league_table(centres, benchmark_pct=benchmark_pct, measure_key=measure_key)
-with st.container(horizontal=True):
-    common.definition(chosen.name)
-    common.definition("Confidence interval")
+common.definitions(chosen.name, "Confidence interval")
 
 table_config = {
     "rank": st.column_config.NumberColumn("Rank"),

@@ -9,7 +9,7 @@ import streamlit as st
 
 from data.importers import (KINDS, FileFault, columns_needed, import_file, import_history, list_quarantine,
                             remove_import)
-from data.store import KeyProblem, StoreBusyError
+from data.store import KeyProblem, StoreBusyError, StoreVersionError
 from reach.domain.measures import DEFINITIONS
 from reach.presentation.safe_text import markdown_text
 from reach.queries import compliance as sharing
@@ -60,6 +60,7 @@ COMPLIANCE_COLUMNS = {
                 interval_basis="Interval"),
     "last_received": st.column_config.DateColumn("Last received", format="YYYY-MM-DD"),
     "usual_interval_days": st.column_config.NumberColumn("Usual interval (days)", format="%.0f"),
+    "due_every_days": st.column_config.NumberColumn("Due every (days)", format="%.0f"),
     "lag_days": st.column_config.NumberColumn("Days since", format="%d"),
     "allowed_days": st.column_config.NumberColumn("Overdue after (days)", format="%.0f"),
     "overdue": st.column_config.CheckboxColumn("Overdue"),
@@ -113,7 +114,7 @@ with load:
     if kind == "reach-areas":
         replace = st.checkbox("Replace every reach area with this file", key="upload_replace",
                               help="Otherwise the file adds to, or changes, the reach areas loaded.")
-    if st.button("Import", key="upload_go", type="primary", disabled=uploaded is None):
+    if st.button("Import", key="upload_go", type="primary", disabled=uploaded is None) and uploaded is not None:
         bar = st.progress(0.0, text="Starting the import...")
 
         def show_progress(done: int, total: int | None, stage: str) -> None:
@@ -139,7 +140,7 @@ with load:
             except StoreBusyError as busy:
                 bar.empty()
                 st.warning(markdown_text(str(busy)))
-            except KeyProblem as problem:
+            except (KeyProblem, StoreVersionError) as problem:
                 bar.empty()
                 st.error(markdown_text(f"Import refused, nothing was written. {problem}"))
             except MemoryError:
@@ -226,8 +227,9 @@ with quarantine_tab:
 
 with sharing_tab:
     st.caption(f"Is each source of data arriving as often as usual, as at {settings.as_at:%d %B %Y}? "
-               f"A source is overdue when its latest delivery is older than its usual interval plus "
-               f"a grace period ({sharing.GRACE_DAYS} days unless changed here).")
+               f"A source is overdue when its latest delivery is older than the interval it is due at "
+               f"(monthly for birth data, as on the Overview; otherwise its usual interval) plus a grace "
+               f"period ({sharing.GRACE_DAYS} days unless changed here).")
     common.definition("Birth-data lag")
     grace_column, _ = st.columns([1, 3])
     grace = grace_column.number_input("Grace (days)", min_value=0, max_value=365,

@@ -64,7 +64,8 @@ with map_side:
     else:
         areas = common.cached(mapdata.display_lsoas, centre_id)
         if areas.empty:
-            st.info(f"None of the LSOAs of {markdown_text(centre_names.get(centre_id, centre_id))} has a boundary "
+            area = centre_names.get(centre_id, centre_id) if centre_id else ALL_CENTRES.lower()
+            st.info(f"None of the LSOAs of {markdown_text(area)} has a boundary "
                     f"loaded, so there is nothing to draw. Load a boundary file on the Data page.")
         else:
             figure = maps.lsoa_map(

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from reach.domain.attention import is_overdue
 from reach.domain.breakdowns import centre_and_authority_trend, lsoa_gaps
-from reach.domain.measures import DEPRIVED
+from reach.domain.measures import DEPRIVED, is_overdue
+from reach.domain.months import month_ends
 from reach.domain.stats import interval_for
 from reach.presentation import charts
 from reach.presentation import format as fmt
@@ -13,7 +13,6 @@ from reach.presentation.safe_text import file_name as safe_file_name, markdown_t
 from reach.presentation.summaries import (band_range, gaps_sentence, interval_sentence, lag_sentence, long_date,
                                           newborn_sentence, reach_sentence, trend_sentence, versus)
 from reach.queries.publication import centre_tables, published_figures
-from reach.queries.report import month_ends
 from reach.queries.target_groups import target_groups, with_all_centres
 from reach.queries.worklist import unmatched_births, unmatched_counts
 from views import common
@@ -65,9 +64,7 @@ with words:
     st.markdown(newborn_sentence(row))
     if bool(row["denominator_flagged"]):
         st.warning(f"The population estimate is flagged: {markdown_text(row['denominator_note'])}.")
-    with st.container(horizontal=True):
-        for definition in ("Reach", "Indicative band", "Confidence interval", "Newborn reach"):
-            common.definition(definition)
+    common.definitions("Reach", "Indicative band", "Confidence interval", "Newborn reach")
 
 # --- where the families to find live ----------------------------------------------------------
 st.header("Where the families to find live")
@@ -76,9 +73,7 @@ chart, words = st.columns([3, 2])
 chart.plotly_chart(charts.lsoa_gaps_chart(gaps), key="gaps_chart")
 with words:
     st.markdown(gaps_sentence(gaps))
-    with st.container(horizontal=True):
-        common.definition("Families to find")
-        common.definition("LSOA")
+    common.definitions("Families to find", "LSOA")
 common.table(gaps, file_name=f"lsoas_{centre_id}_{s.as_at}.csv", key="gaps",
              column_config=common.percent_columns(gaps))
 
@@ -186,7 +181,8 @@ if published:
                "births by month of birth are left out, since nearly every count in them is below 5.")
 pack = evidence_pack(centre=shown_row, authority=shown_whole, interval=interval, as_at=s.as_at, bands=s.bands,
                      rule=rule, tables=pack_tables)
-st.download_button("Download the evidence pack (zip)", pack, file_name=safe_file_name(f"evidence_{centre_id}_{s.as_at}.zip"),
+st.download_button("Download the evidence pack (zip)", pack,
+                   file_name=safe_file_name(f"evidence_{centre_id}_{s.as_at}.zip"),
                    mime="application/zip", key="download_evidence_pack", type="primary")
 st.caption("The pack holds a summary with every definition, the key figures and each table on this page as "
            "CSV files. It never holds the worklist of unmatched children.")

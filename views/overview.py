@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from reach.domain.attention import is_overdue
 from reach.domain.breakdowns import band_counts
+from reach.domain.measures import is_overdue
 from reach.presentation import charts
 from reach.presentation import format as fmt
 from reach.presentation.attention_sentences import attention_lines, needs_attention
@@ -37,9 +37,7 @@ if int(whole["known_out_of_area"]):
                "and are not counted above.")
 if bool(whole["denominator_flagged"]):
     st.caption(f"Population estimate flagged: {markdown_text(whole['denominator_note'])}.")
-with st.container(horizontal=True):
-    for name in ("Reach", "Newborn reach", "Known children", "Families to find"):
-        common.definition(name)
+common.definitions("Reach", "Newborn reach", "Known children", "Families to find")
 
 # --- what needs attention first ---------------------------------------------------------------
 st.header("What needs attention first")

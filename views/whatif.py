@@ -5,13 +5,15 @@ from datetime import date
 
 import streamlit as st
 
-from reach.domain.whatif import SHARING_OPTIONS, TARGET_SHARE, add_months, projections_by_sharing
+from data.dates import parse_date
+from reach.domain.months import add_months
+from reach.domain.whatif import SHARING_OPTIONS, Projection, projections_by_sharing
 from reach.presentation import format as fmt
 from reach.presentation.safe_text import markdown_text
 from reach.presentation.summaries import long_date
 from reach.presentation.whatif_figures import paths_chart, steady_state_chart
 from reach.presentation.whatif_sentences import (crossing_sentence, origin_words, steady_state_sentence,
-                                                 summary_sentence)
+                                                 summary_sentence, target_words)
 from reach.presentation.whatif_settings import (AUTHORITY, CHOICE_NAMES, LONGEST_HORIZON_MONTHS, PARAMETER_WORDS,
                                                 SHARING_LABELS, SLIDERS, Choices, Link, calibration_with,
                                                 changed_choices, choices_from, link_query, query_string, read_link,
@@ -23,9 +25,11 @@ from views import common
 CENTRE_KEY, UNTIL_KEY = "whatif_centre", "whatif_until"
 KEYS = {name: f"whatif_{name}" for name in CHOICE_NAMES}
 SCENARIO_FOR_KEY = "whatif_scenario_for"   # the centre and date the settings were last started from
-TARGET = f"{TARGET_SHARE:.0%}"
 
 s = common.settings()
+# The target is the outstanding threshold set in the sidebar, as for families to find.
+target_share = s.bands.target_share
+TARGET = target_words(target_share)
 centres = common.report("centre")
 names = dict(zip(centres["centre_id"], centres["centre_name"]))
 options = [AUTHORITY, *names]
@@ -41,7 +45,8 @@ if centres.empty:
 # --- a link is read when the page opens; after that the page itself keeps the link up to date --
 opening = any(key not in st.session_state for key in (CENTRE_KEY, UNTIL_KEY, *KEYS.values()))
 if opening:
-    link = read_link(st.query_params.to_dict(), centres=names, earliest=earliest, latest=latest)
+    link = read_link(st.query_params.to_dict(), centres=names, earliest=earliest, latest=latest,
+                     read_date=parse_date)
 else:
     link = Link(values={}, problems=())
 for problem in link.problems:      # each quotes what the link said: escaped, never Markdown
@@ -84,47 +89,51 @@ def start_again(values: Choices) -> None:
         st.session_state[key] = getattr(values, name)
 
 
+# What each slider means, in the order of `SLIDERS`.
+SLIDER_WORDS = {
+    "contact": "Of the families named in the birth data, the share the centre goes on to register.",
+    "other": "Each month, the share of families not yet known who come to the centre another way: "
+             "self-referral, health visitors, partners.",
+    "churn": "Each month, the share of under-fives who move away and are replaced by newcomers.",
+    "delay": "Months from the end of the period the data covers to the data reaching the centre.",
+}
+
+
+def rate_slider(name: str) -> float:
+    """One of the model's rates (or the delay) as a slider: its range, step and unit from
+    `SLIDERS`, the top raised to the data's value where that lies above it."""
+    slider = SLIDERS[name]
+    return st.slider(f"{PARAMETER_WORDS[name]} ({slider.unit.strip()})", slider.low, slider_high(name, calibration),
+                     step=slider.step, format="%.1f%%" if slider.unit.startswith("%") else "%.1f",
+                     key=KEYS[name], help=SLIDER_WORDS[name])
+
+
 headline = st.container()
 
 # --- the settings ----------------------------------------------------------------------------
 st.header("The scenario")
 st.caption("Each setting starts at the value worked out from the data, or at a stated default where the data "
            "cannot say. Change any of them to see what would happen.")
-first_row, second_row = st.columns(3), st.columns(3)
-with first_row[0]:
-    sharing = st.radio(PARAMETER_WORDS["sharing"], list(SHARING_OPTIONS), key=KEYS["sharing"], horizontal=True,
-                       format_func=SHARING_LABELS.get,
-                       help="How often health passes on the records of new births (and, if shared, arrivals).")
-with first_row[1]:
-    contact = st.slider(f"{PARAMETER_WORDS['contact']} (%)", SLIDERS["contact"].low,
-                        slider_high("contact", calibration), step=SLIDERS["contact"].step, format="%.1f%%",
-                        key=KEYS["contact"],
-                        help="Of the families named in the birth data, the share the centre goes on to register.")
-with first_row[2]:
-    other = st.slider(f"{PARAMETER_WORDS['other']} (% a month)", SLIDERS["other"].low,
-                      slider_high("other", calibration), step=SLIDERS["other"].step, format="%.1f%%",
-                      key=KEYS["other"],
-                      help="Each month, the share of families not yet known who come to the centre another way: "
-                           "self-referral, health visitors, partners.")
-with second_row[0]:
-    churn = st.slider(f"{PARAMETER_WORDS['churn']} (% a month)", SLIDERS["churn"].low,
-                      slider_high("churn", calibration), step=SLIDERS["churn"].step, format="%.1f%%",
-                      key=KEYS["churn"],
-                      help="Each month, the share of under-fives who move away and are replaced by newcomers.")
-with second_row[1]:
-    delay = st.slider(f"{PARAMETER_WORDS['delay']} (months)", SLIDERS["delay"].low,
-                      slider_high("delay", calibration), step=SLIDERS["delay"].step, format="%.1f",
-                      key=KEYS["delay"],
-                      help="Months from the end of the period the data covers to the data reaching the centre.")
-with second_row[2]:
-    arrivals = st.toggle(PARAMETER_WORDS["arrivals"], key=KEYS["arrivals"],
-                         help="Whether the data health shares includes children who move into the area, "
-                              "or births only.")
-choices = Choices(sharing=sharing, contact=contact, other=other, churn=churn, delay=delay, arrivals=arrivals)
+# The settings in the order of `Choices`, three to a row: sharing, contact, other; churn, delay, arrivals.
+column_of = dict(zip(CHOICE_NAMES, [*st.columns(3), *st.columns(3)]))
+chosen_values: dict = {}
+with column_of["sharing"]:
+    chosen_values["sharing"] = st.radio(
+        PARAMETER_WORDS["sharing"], list(SHARING_OPTIONS), key=KEYS["sharing"], horizontal=True,
+        format_func=SHARING_LABELS.get,
+        help="How often health passes on the records of new births (and, if shared, arrivals).")
+for name in SLIDERS:
+    with column_of[name]:
+        chosen_values[name] = rate_slider(name)
+with column_of["arrivals"]:
+    chosen_values["arrivals"] = st.toggle(
+        PARAMETER_WORDS["arrivals"], key=KEYS["arrivals"],
+        help="Whether the data health shares includes children who move into the area, or births only.")
+choices = Choices(**chosen_values)
+sharing = choices.sharing
 changed = set(changed_choices(calibration, choices))
-for row, names_in_row in ((first_row, ("sharing", "contact", "other")), (second_row, ("churn", "delay", "arrivals"))):
-    for column, name in zip(row, names_in_row):
-        column.caption(markdown_text(origin_words(name, calibration, changed=name in changed)))
+for name, column in column_of.items():
+    column.caption(markdown_text(origin_words(name, calibration, changed=name in changed)))
 st.button("Start again from the data", key="whatif_reset", on_click=start_again, args=(start,),
           disabled=not changed, icon=":material/restart_alt:")
 
@@ -133,15 +142,17 @@ known, under_five = common.cached(current_position, as_at=s.as_at, centre_id=cen
 chosen_name = SHARING_LABELS[sharing].lower()
 
 # --- the headline ----------------------------------------------------------------------------
-steady = steady_state_table(scenario)
+steady = steady_state_table(scenario, target_share=target_share)
+projections: dict[str, Projection] | None
 if under_five > 0:
     by_age = common.cached(known_share_by_age, as_at=s.as_at, centre_id=centre_id)
     projections = projections_by_sharing(scenario=scenario, known=known, under_five=under_five, start=s.as_at,
-                                            until=until, known_share_by_age=by_age)
+                                         until=until, known_share_by_age=by_age, target_share=target_share)
     chosen = projections[sharing]
     with headline:
         st.markdown("**" + summary_sentence(scenario=scenario, known=known, under_five=under_five, area_name=area,
-                                               start=s.as_at, until=until, known_share_by_age=by_age) + "**")
+                                               start=s.as_at, until=until, known_share_by_age=by_age,
+                                               target_share=target_share) + "**")
         st.markdown(crossing_sentence(chosen, known=known, under_five=under_five, known_share_by_age=by_age))
         figures = st.columns(3)
         figures[0].metric("Reach now", fmt.percent(chosen.path[0]["reach_pct"]),
@@ -163,14 +174,14 @@ st.caption("Only how often birth data is shared changes; the other settings stay
 long_run, over_time = st.columns(2, gap="large")
 with long_run:
     st.subheader("In the long run")
-    st.plotly_chart(steady_state_chart(steady, chosen=sharing), key="whatif_steady_chart")
-    st.markdown(steady_state_sentence(steady, chosen=sharing))
+    st.plotly_chart(steady_state_chart(steady, chosen=sharing, target_share=target_share), key="whatif_steady_chart")
+    st.markdown(steady_state_sentence(steady, chosen=sharing, target_share=target_share))
     common.table(steady, file_name=f"whatif_long_run_{centre}_{s.as_at}.csv", key="whatif_steady",
                  column_config={
                      "sharing": st.column_config.TextColumn("Sharing"),
                      "long_run_reach_pct": st.column_config.NumberColumn("Long-run reach", format="%.1f%%"),
-                     "reaches_97": st.column_config.TextColumn(f"Reaches {TARGET}"),
-                     "contact_needed_for_97": st.column_config.TextColumn(f"Contact success needed for {TARGET}"),
+                     "reaches_target": st.column_config.TextColumn(f"Reaches {TARGET}"),
+                     "contact_needed_for_target": st.column_config.TextColumn(f"Contact success needed for {TARGET}"),
                  },
                  caption=f"'{OUT_OF_REACH}': {TARGET} cannot be reached with that option even if every family "
                          "named in the data registered.")

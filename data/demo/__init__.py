@@ -33,14 +33,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from data.demo.council import DEFAULT_SEED, DemoCouncil, generate_demo
 from data.demo.files import DemoFile, write_demo_files
 from data.demo.geography import COUNCIL_NAME, LA_CODE
 from data.demo.staging import move_store, remove_store, require_empty, staging_path
 from data.demo.timeline import DEMO_AS_AT
-from data.importers import import_file
+from data.importers import ImportSummary, import_file
 from data.store import database_path, opened
 
 __all__ = [
@@ -61,22 +60,21 @@ __all__ = [
 
 @dataclass(frozen=True)
 class DemoSummary:
-    """What `build_demo` built."""
+    """What `build_demo` built: the council it drew, and what the import of each of its files did."""
 
-    database: Path
     council: str
     lsoas: int
     centres: int
     children: int
-    files: int
-    rows_loaded: int
-    rows_quarantined: int
+    imports: tuple[ImportSummary, ...]
     seconds: float
 
     def __str__(self) -> str:
+        loaded = sum(summary.rows_loaded for summary in self.imports)
+        set_aside = sum(summary.rows_quarantined for summary in self.imports)
         return (f"{self.council}: {self.lsoas} LSOAs, {self.centres} centres, {self.children:,} children "
-                f"simulated; {self.files} files imported ({self.rows_loaded:,} rows loaded, "
-                f"{self.rows_quarantined} set aside for checking) in {self.seconds:.1f} s.")
+                f"simulated; {len(self.imports)} files imported ({loaded:,} rows loaded, "
+                f"{set_aside} set aside for checking) in {self.seconds:.1f} s.")
 
 
 Progress = Callable[[int, int, str], None]
@@ -100,14 +98,12 @@ def build_demo(db, *, seed: int = DEFAULT_SEED, progress: Progress | None = None
     report(1, total, "Drawing and simulating the demo council")
     building = staging_path(db)
     remove_store(building)
-    loaded = quarantined = 0
+    imports = []
     try:
         with tempfile.TemporaryDirectory(prefix="reach-demo-") as folder:
             for step, (demo_file, path) in enumerate(write_demo_files(council, folder), start=2):
-                summary = import_file(demo_file.kind, path, db=building, received_on=demo_file.received_on,
-                                      original_name=demo_file.file_name)
-                loaded += summary.rows_loaded
-                quarantined += summary.rows_quarantined
+                imports.append(import_file(demo_file.kind, path, db=building, received_on=demo_file.received_on,
+                                           original_name=demo_file.file_name))
                 report(step, total, f"Imported {demo_file.file_name}")
         with opened(building) as con:
             con.execute("INSERT INTO meta VALUES ('demo', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -115,9 +111,8 @@ def build_demo(db, *, seed: int = DEFAULT_SEED, progress: Progress | None = None
         move_store(building, db)
     finally:
         remove_store(building)
-    return DemoSummary(database=db, council=COUNCIL_NAME, lsoas=len(council.lsoas),
-                       centres=len(council.centres), children=len(council.children),
-                       files=len(council.files), rows_loaded=loaded, rows_quarantined=quarantined,
+    return DemoSummary(council=COUNCIL_NAME, lsoas=len(council.lsoas), centres=len(council.centres),
+                       children=len(council.children), imports=tuple(imports),
                        seconds=time.perf_counter() - started)
 
 

@@ -19,8 +19,8 @@ import pandas as pd
 
 from data.demo.geography import BRITISH_NATIONAL_GRID, COUNCIL_NAME, LA_CODE, PLACE_NAME
 from data.demo.simulation import Simulation, resident_under_fives
-from data.demo.timeline import (DATA_START, DEMO_AS_AT, ESTIMATE_PERIODS, WIDE_LAYOUT_PERIOD, add_months,
-                                day_number, iso_dates, month_starts, working_day)
+from data.demo.timeline import (DATA_START, DEMO_AS_AT, ESTIMATE_PERIODS, WIDE_LAYOUT_PERIOD, day_number,
+                                first_of_month, iso_dates, month_starts, working_day)
 
 if TYPE_CHECKING:
     from data.demo.council import DemoCouncil
@@ -218,7 +218,7 @@ def _birth_counts_file(lsoas: gpd.GeoDataFrame, simulation: Simulation) -> pd.Da
     """Live births by LSOA and month, every month from the start of the data, zeros included; each
     month's counts arrive on the first working day from the 21st of the next month (the
     data-protection-safe feed, which carries on beside the birth records)."""
-    arrives = {month: working_day(add_months(month, 1).replace(day=21))
+    arrives = {month: working_day(first_of_month(month, 1).replace(day=21))
                for month in month_starts(DATA_START, DEMO_AS_AT)}
     months = [month for month, day in arrives.items() if day <= DEMO_AS_AT]
     grid = pd.MultiIndex.from_product([lsoas["lsoa_code"], pd.PeriodIndex(months, freq="M")],

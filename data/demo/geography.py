@@ -190,7 +190,8 @@ def name_lsoas(lsoas: gpd.GeoDataFrame, adjacency: list[list[int]]) -> gpd.GeoDa
     msoa_number = _north_to_south(points, msoa)
     order = sorted(range(len(points)), key=lambda i: (msoa_number[msoa[i]], -points[i, 1], points[i, 0]))
     named = lsoas.iloc[order].reset_index(drop=True)
-    letters, seen = [], {}
+    letters: list[str] = []
+    seen: dict[int, int] = {}
     for i in order:
         number = msoa_number[msoa[i]]
         letters.append(f"{number:03d}{chr(ord('A') + seen.get(number, 0))}")
@@ -258,7 +259,7 @@ def draw_centres(lsoas: gpd.GeoDataFrame, adjacency: list[list[int]],
     # exemplary, the rest spread between, dealt to the areas at random.
     quality = rng.permutation(np.r_[0.0, np.linspace(0.3, 0.75, _CENTRE_COUNT - 2), 1.0])
     rows = []
-    for r in sorted(number, key=number.get):
+    for r in sorted(number, key=lambda region: number[region]):
         members = np.flatnonzero(region == r)
         area_centre = points[members].mean(axis=0)
         home = int(members[np.argmin(np.hypot(*(points[members] - area_centre).T))])

@@ -21,7 +21,7 @@ import pandas as pd
 
 from data.demo.geography import NEIGHBOUR_LSOAS
 from data.demo.timeline import (CONTACTS_START, DATA_START, DEMO_AS_AT, MONTHLY_START, RECORDS_START,
-                                SIMULATION_START, add_months, day_number, fifth_birthday, month_starts,
+                                SIMULATION_START, day_number, fifth_birthday, first_of_month, month_starts,
                                 working_day)
 
 # Movement of under-fives, per month: out of the council (families in deprived areas move more
@@ -101,13 +101,13 @@ def _extracts(rng: np.random.Generator) -> pd.DataFrame:
     rows = []
     quarter = RECORDS_START
     while quarter < MONTHLY_START:
-        following = add_months(quarter, 3)
+        following = first_of_month(quarter, 3)
         last_day = following - timedelta(days=1)
         received = working_day(last_day + timedelta(days=42 + int(rng.integers(-3, 4))))
         rows.append((f"{quarter.year}-Q{(quarter.month - 1) // 3 + 1}", received, quarter, last_day, False))
         quarter = following
     for month in month_starts(MONTHLY_START, DEMO_AS_AT):
-        last_day = add_months(month, 1) - timedelta(days=1)
+        last_day = first_of_month(month, 1) - timedelta(days=1)
         received = working_day(last_day + timedelta(days=int(rng.integers(14, 22))))
         if received <= DEMO_AS_AT:
             rows.append((f"{month:%Y-%m}", received, month, last_day, True))
@@ -180,7 +180,7 @@ class Simulator:
         self.families = 0
         # Homes left behind and not yet taken, per LSOA: (day the newcomer arrives, queue order,
         # the newcomer's date of birth).
-        self.vacancies: list[list[tuple[int, int]]] = [[] for _ in self.codes]
+        self.vacancies: list[list[tuple[int, int, int]]] = [[] for _ in self.codes]
         self.cancelled: set[int] = set()
         self.now = 0
 
@@ -204,7 +204,7 @@ class Simulator:
         the fractions carry over, then scattered over the quarter's days by season."""
         months = month_starts(SIMULATION_START, DEMO_AS_AT)
         month_start = np.array([day_number(m) for m in months])
-        month_length = np.array([day_number(add_months(m, 1)) - day_number(m) for m in months])
+        month_length = np.array([day_number(first_of_month(m, 1)) - day_number(m) for m in months])
         season = 1 + 0.06 * np.cos(2 * math.pi * (np.array([m.month for m in months]) - 9) / 12)
         quarter = np.arange(len(months)) // 3
         expected = np.add.reduceat(np.outer(season, self.under_fives / 60), np.arange(0, len(months), 3), axis=0)
@@ -220,7 +220,7 @@ class Simulator:
             chosen = lsoa_index[quarter_index == q]
             month = in_quarter[np.searchsorted(np.cumsum(weights) / weights.sum(), self.rng.random(len(chosen)))]
             day = month_start[month] + np.floor(self.rng.random(len(chosen)) * month_length[month]).astype("int64")
-            births += [(int(d), int(l)) for d, l in zip(day, chosen) if d < self.horizon_day]
+            births += [(int(d), int(lsoa)) for d, lsoa in zip(day, chosen) if d < self.horizon_day]
         return sorted(births)
 
     def _family(self, start: int, lsoa: int, born_here: bool) -> int:

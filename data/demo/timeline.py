@@ -1,7 +1,9 @@
 """When the demo's story happens: its dates, and dates as whole days.
 
 The simulation counts time in whole days since 1970 (plain integers are quick to compare and
-sort by the hundred thousand); the helpers here turn dates into days and back.
+sort by the hundred thousand); the helpers here turn dates into days and back. It steps through
+calendar months with numpy's month unit (`datetime64[M]`): Reach's own month arithmetic lives in
+`reach.domain.months`, which `data` may not import.
 """
 
 from __future__ import annotations
@@ -38,17 +40,13 @@ def iso_dates(days) -> np.ndarray:
 
 def month_starts(first: date, last: date) -> list[date]:
     """First days of the months from `first`'s month to `last`'s month, inclusive."""
-    months, current = [], first.replace(day=1)
-    while current <= last:
-        months.append(current)
-        current = add_months(current, 1)
-    return months
+    months = np.arange(np.datetime64(first, "M"), np.datetime64(last, "M") + 1)
+    return [day.item() for day in months.astype("datetime64[D]")]
 
 
-def add_months(value: date, months: int) -> date:
-    """The first day of the month `months` after `value`'s month."""
-    index = value.year * 12 + value.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
+def first_of_month(value: date, months_after: int = 0) -> date:
+    """The first day of the month `months_after` months after `value`'s month."""
+    return (np.datetime64(value, "M") + months_after).astype("datetime64[D]").item()
 
 
 def fifth_birthday(dob: int) -> int:

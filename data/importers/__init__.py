@@ -5,7 +5,8 @@
     print(summary.line())
 
 A whole-file fault raises FileFault and writes nothing; a faulty row goes to the quarantine
-with its reason and the rest of the file is saved. See docs/data-contract.md.
+with its reason and the rest of the file is saved. The README's "What each kind of file needs"
+lists the columns (from `layouts`); docs/definitions.md says what the figures mean.
 """
 
 from data.importers.errors import FileFault

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from data.dates import ISO_DATE
 from data.importers.layouts import Resolved
 from data.importers.pseudonymise import looks_personal_sql, redact_sql
 
-ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 MONTH = r"\d{4}-\d{2}"
 YEAR = r"\d{4}"
 LSOA_CODE = r"E01\d{6}"
@@ -89,10 +89,16 @@ class Fields:
         return f"CASE WHEN regexp_full_match({raw}, '{ISO_DATE}') THEN try_cast({raw} AS DATE) END"
 
     def date_fault(self, name: str, *, required: bool) -> str:
+        return self._date_fault(name, "a date, YYYY-MM-DD", "is not a date in the form YYYY-MM-DD",
+                                required=required)
+
+    def _date_fault(self, name: str, expected: str, not_a_date: str, *, required: bool = True,
+                    also_fine: str = "") -> str:
+        """The fault in a date: missing (if required), not in the form YYYY-MM-DD, or no real day.
+        `also_fine` is a WHEN clause for another form that is no fault (a year, for a period)."""
         raw = self.raw(name)
-        return f"""CASE {self._when_missing(name, 'a date, YYYY-MM-DD', required=required)}
-            WHEN NOT regexp_full_match({raw}, '{ISO_DATE}')
-                THEN {self._says(name, 'is not a date in the form YYYY-MM-DD')}
+        return f"""CASE {self._when_missing(name, expected, required=required)} {also_fine}
+            WHEN NOT regexp_full_match({raw}, '{ISO_DATE}') THEN {self._says(name, not_a_date)}
             WHEN try_cast({raw} AS DATE) IS NULL THEN {self._says(name, 'is not a real date')}
         END"""
 
@@ -104,13 +110,8 @@ class Fields:
                         ELSE {self.date(name)} END"""
 
     def period_fault(self, name: str) -> str:
-        raw = self.raw(name)
-        return f"""CASE {self._when_missing(name, 'a date, YYYY-MM-DD, or a year')}
-            WHEN regexp_full_match({raw}, '{YEAR}') THEN NULL
-            WHEN NOT regexp_full_match({raw}, '{ISO_DATE}')
-                THEN {self._says(name, 'is not a date (YYYY-MM-DD) or a year')}
-            WHEN try_cast({raw} AS DATE) IS NULL THEN {self._says(name, 'is not a real date')}
-        END"""
+        return self._date_fault(name, "a date, YYYY-MM-DD, or a year", "is not a date (YYYY-MM-DD) or a year",
+                                also_fine=f"WHEN regexp_full_match({self.raw(name)}, '{YEAR}') THEN NULL")
 
     def month(self, name: str) -> str:
         """The first day of a month given as YYYY-MM (or as any date in it, as Excel turns it)."""

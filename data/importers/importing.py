@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from data.dates import as_date
 from data.importers.checks import sql_text
 from data.importers.errors import FileFault, over_limit
 from data.importers.kinds import CHECKED, KIND_CHECKS, LOADABLE, Context, Kind, count_of, were
@@ -72,7 +73,7 @@ def import_file(kind: str, file_path: str | os.PathLike, *, db: str | os.PathLik
     check_kind(kind, file_name)
     limits = Limits.current()
     _check_file(path, file_name, limits)
-    received = _as_date(received_on)
+    received = None if received_on is None else as_date(received_on, name="received_on")
     report = progress or _quiet
     checker = KIND_CHECKS[kind]
     source = (_BoundarySource(path, file_name) if kind == "boundaries"
@@ -122,15 +123,6 @@ def _check_file(path: Path, file_name: str, limits: Limits) -> None:
 
 def _quiet(rows_done: int, rows_total: int | None, stage: str) -> None:
     """No progress to show."""
-
-
-def _as_date(value: date | str | None) -> date | None:
-    if value is None or isinstance(value, date):
-        return value.date() if isinstance(value, datetime) else value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValueError(f'received_on "{value}" is not a date in the form YYYY-MM-DD') from None
 
 
 def _import(con, checker: Kind, source, *, key: bytes | None, file_name: str, sha256: str,

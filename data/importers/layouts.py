@@ -1,6 +1,8 @@
 """What each kind of file must hold: its columns, their aliases, and its accepted layouts.
 
-This is the one home of the data contract's column table. Column names in a file match
+This is the one home of the columns each kind of file needs (the README's "What each kind of
+file needs" lists them; docs/definitions.md says what the figures made from them mean), and
+`KINDS` is the one list of the kinds of file Reach imports. Column names in a file match
 case-insensitively after trimming; runs of spaces or punctuation count as one underscore, so
 "Date of birth" is `date_of_birth` and "LSOA Code" is `lsoa_code`.
 """
@@ -13,6 +15,8 @@ from dataclasses import dataclass, field
 from data.importers.errors import COLUMN_NAME_CHARS, FileFault, columns_found, missing_column, shortened
 from data.schema import REGISTRATION_FLAGS
 
+# The kinds of file Reach imports, in the order they are listed: the importers, the command
+# line (`import`, `quarantine --kind` and their help) and the Data page all read this one list.
 KINDS = (
     "centres",
     "reach-areas",

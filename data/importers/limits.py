@@ -49,7 +49,7 @@ class Limits:
     max_vertices_per_shape: int = 1_000_000
 
     @classmethod
-    def current(cls) -> "Limits":
+    def current(cls) -> Limits:
         """The defaults, with any `REACH_LIMIT_*` environment variable applied."""
         overrides = {}
         for field in dataclasses.fields(cls):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import re
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
@@ -52,8 +53,8 @@ def _check_digits_ok(ten_digit_numbers: list[str]) -> np.ndarray:
     """Whether each of these 10-digit strings passes the modulus-11 check, all at once."""
     if not ten_digit_numbers:
         return np.zeros(0, dtype=bool)
-    digits = np.frombuffer("".join(ten_digit_numbers).encode("ascii"), dtype=np.uint8)
-    digits = digits.reshape(-1, 10).astype(np.int64) - ord("0")
+    characters = np.frombuffer("".join(ten_digit_numbers).encode("ascii"), dtype=np.uint8)
+    digits = characters.reshape(-1, 10).astype(np.int64) - ord("0")
     check = 11 - (digits[:, :9] @ _NHS_WEIGHTS) % 11
     check = np.where(check == 11, 0, check)
     # A remainder that gives 10 means no valid check digit exists for those nine digits.
@@ -193,6 +194,10 @@ def _python_pattern(pattern: str) -> str:
 _COMPILED = tuple((re.compile(_python_pattern(rule.pattern)), rule) for rule in _RULES)
 
 
+@overload
+def redact(text: str) -> str: ...
+@overload
+def redact(text: None) -> None: ...
 def redact(text: str | None) -> str | None:
     """`text` with every postcode cut to its district ("M32 ***"), every NHS or telephone
     number replaced by "******" and every e-mail address by "***@***"."""

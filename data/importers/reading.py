@@ -432,24 +432,27 @@ def _batch_columns(rows: list[list[str]], resolved: Resolved, *, key: bytes | No
     arrays = {name: text(column(name)) for name in resolved.positions if name not in _PERSONAL}
     if resolved.has("postcode"):
         arrays["_postcode"] = text([normalise_postcode(value) for value in column("postcode")])
-    if resolved.has("nhs_number") or resolved.has("family_key") or resolved.has("child_key"):
+
+    def secret() -> bytes:     # asked for before anything is hashed
         if key is None:
             raise ValueError("a key is needed to pseudonymise NHS numbers, child keys and family keys")
+        return key
+
     if resolved.has("child_key"):
         # A child key may be an NHS number under another name: it is hashed like one.
-        child = check_child_keys(column("child_key"), key=key, label=resolved.label("child_key"))
+        child = check_child_keys(column("child_key"), key=secret(), label=resolved.label("child_key"))
         arrays["child_key"] = text(child.shown)
         arrays["_child_key"] = text(child.keys)
         arrays["_child_fault"] = text(child.faults)
         arrays["_child_nhs"] = text(["yes" if was else None for was in child.were_nhs])
     if resolved.has("nhs_number"):
-        checked = check_nhs_numbers(column("nhs_number"), key=key, label=resolved.label("nhs_number"))
+        checked = check_nhs_numbers(column("nhs_number"), key=secret(), label=resolved.label("nhs_number"))
         arrays["nhs_number"] = text(checked.masked)
         if hashes_nhs_number:
             arrays["_nhs_key"] = text(checked.keys)
             arrays["_nhs_fault"] = text(checked.faults)
     if resolved.has("family_key"):
-        keys, masked = hash_identifiers(column("family_key"), key=key)
+        keys, masked = hash_identifiers(column("family_key"), key=secret())
         arrays["family_key"] = text(masked)
         arrays["_family_key"] = text(keys)
     return arrays

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from reach.domain.measures import BIRTH_DATA_OVERDUE_AFTER_DAYS, is_overdue
+
 CONCERNS = (   # in order of priority
     "Birth data overdue",
     "Lowest band",
@@ -24,15 +26,7 @@ CONCERNS = (   # in order of priority
     "Population estimate flagged",
 )
 LOWEST_BANDS = ("inadequate", "requires improvement")
-
-# Health shares births monthly where sharing works (see the domain notes): a month and two weeks
-# without a delivery means the last share was missed.
-OVERDUE_AFTER_DAYS = 45
-
-
-def is_overdue(lag_days, *, overdue_after_days: int = OVERDUE_AFTER_DAYS) -> bool:
-    """Birth data is overdue when none has ever arrived, or the latest arrived too long ago."""
-    return pd.isna(lag_days) or int(lag_days) > overdue_after_days
+# Whether birth data is overdue is decided by `reach.domain.measures.is_overdue`, the one rule.
 
 
 @dataclass(frozen=True)
@@ -46,7 +40,7 @@ class Attention:
 
 
 def what_needs_attention(centres: pd.DataFrame, authority: pd.DataFrame, *, per_concern: int = 3,
-                         overdue_after_days: int = OVERDUE_AFTER_DAYS) -> list[Attention]:
+                         overdue_after_days: float = BIRTH_DATA_OVERDUE_AFTER_DAYS) -> list[Attention]:
     """The items in order: concern by concern (`CONCERNS`), the largest first within each.
 
     `centres` and `authority` are the report by centre and for the authority; `per_concern`

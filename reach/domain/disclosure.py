@@ -163,7 +163,7 @@ def protect(publication: Publication, *, smallest_shown: int, protection_width: 
                       exposures=tuple(audit(publication, hidden, ties=ties, cache=ranges)))
 
 
-def audit(publication: Publication, hidden: Iterable[Cell], *, ties: "_Ties | None" = None,
+def audit(publication: Publication, hidden: Iterable[Cell], *, ties: _Ties | None = None,
           cache: dict | None = None) -> list[Exposure]:
     """For every hidden count, the range of values consistent with everything published.
 
@@ -192,11 +192,13 @@ def audit(publication: Publication, hidden: Iterable[Cell], *, ties: "_Ties | No
 
 
 def _component_ranges(publication: Publication, cells: list[Cell], hidden: set[Cell],
-                      ties: "_Ties") -> list[Exposure]:
+                      ties: _Ties) -> list[Exposure]:
     position = {cell: i for i, cell in enumerate(cells)}
     values = publication.values
-    eq_rows, eq_cols, eq_data, eq_rhs = [], [], [], []
-    ub_rows, ub_cols, ub_data, ub_rhs = [], [], [], []
+    eq_rows, eq_cols, eq_data = [], [], []
+    eq_rhs: list[int] = []
+    ub_rows, ub_cols, ub_data = [], [], []
+    ub_rhs: list[int] = []
     for index in sorted({i for cell in cells for i in ties.sums_of[cell]}):
         total, parts = publication.sums[index]
         row = len(eq_rhs)
@@ -264,6 +266,9 @@ class _LinprogRanges:
     def _optimum(self, objective) -> float:
         result = linprog(objective, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq,
                          bounds=[(1, None)] * self.n, method="highs")
+        if result.status == 2:      # "infeasible" for relations the data satisfies: presolve's quirk
+            result = linprog(objective, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq,
+                             bounds=[(1, None)] * self.n, method="highs", options={"presolve": False})
         if result.status == 3:          # unbounded: the count could be as large as anyone likes
             return -math.inf
         if result.status != 0:          # cannot happen for relations that hold in the data
@@ -308,7 +313,7 @@ class _HighsRanges:
         cost = np.zeros(self.n)
         cost[i] = sense
         self.highs.changeColsCost(self.n, self.indices, cost)
-        for attempt in range(2):
+        for _attempt in range(2):
             self.highs.run()
             status = self.highs.getModelStatus()
             if status in self.unbounded:
@@ -379,6 +384,7 @@ class _Ties:
             for source in sources:
                 indices = self.at_most_of[source] if use_bounds else self.sums_of[source]
                 for index in indices:
+                    relation: tuple[Cell, ...]
                     if use_bounds:
                         relation, total = self.publication.at_most[index], None
                     else:

@@ -1,17 +1,19 @@
 """What each number means: the definitions every other part of Reach asks for.
 
-The data contract is the authority; this module is its one home in code. SQL fragments that
-encode a definition (who is under five, the newborn window) live here too, so the report, the
-trend and the what-if calibration cannot drift apart.
+docs/definitions.md is the authority; this module is its one home in code. SQL fragments that
+encode a definition (who is under five, which areas are the most deprived) and the rule for
+when birth data is overdue live here too, so the report, the trend, the pages and the what-if
+calibration cannot drift apart.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
 
-# The report's columns in the contract's spelling and order; extra columns follow these.
+import pandas as pd
+
+# The report's columns, as docs/definitions.md names them, in order; extra columns follow these.
 REPORT_COLUMNS = (
     "centre_id", "centre_name", "children_under5", "known_children", "reach_pct", "band",
     "families_to_find", "unmatched_births", "sustained_contact", "sustained_pct",
@@ -62,9 +64,10 @@ BAND_ORDER = ("outstanding", "good", "requires improvement", "inadequate")
 NO_BAND = "no figure"              # a centre with no children under five recorded has no band
 
 
-def families_to_find(under_five: float, known: int, *, target_share: float = 0.97) -> int:
-    """max(0, ceil(target x under five) - known), immune to floating-point noise:
-    0.97 x 100 is 97.00000000000001 in binary floating point, which a naive ceil makes 98."""
+def families_to_find(under_five: float, known: int, *, target_share: float = Bands().target_share) -> int:
+    """max(0, ceil(target x under five) - known), where the target is the outstanding threshold,
+    immune to floating-point noise: 0.97 x 100 is 97.00000000000001 in binary floating point,
+    which a naive ceil makes 98."""
     needed = math.ceil(round(target_share * under_five, 9))
     return max(0, needed - int(known))
 
@@ -85,22 +88,54 @@ def under_five_sql(dob: str, as_at: str) -> str:
     return f"({dob} <= {as_at} AND {as_at} < {fifth_birthday_sql(dob)})"
 
 
-def fifth_birthday(dob: date) -> date:
-    """The same rule in Python, for tests and for the demo generator."""
-    if dob.month == 2 and dob.day == 29:
-        return date(dob.year + 5, 3, 1)
-    return dob.replace(year=dob.year + 5)
+def deprived_sql(decile: str) -> str:
+    """SQL that is true when the IDACI decile `decile` is one of the most deprived
+    (`DEPRIVED_DECILES`), NULL when the decile is."""
+    return f"({decile} IN ({', '.join(str(d) for d in DEPRIVED_DECILES)}))"
 
 
-def is_under_five(dob: date, as_at: date) -> bool:
-    return dob <= as_at < fifth_birthday(dob)
+# --- when birth data is overdue -----------------------------------------------------------------
+#
+# One rule, used by the Overview, My centre, what needs attention, the sentences and the Data
+# page's compliance table alike: data is overdue when the days since its latest delivery exceed
+# the interval it is due at, plus any delay known in advance, plus a grace period.
+#
+# Birth data (records or counts) is due monthly, whatever interval health has actually kept.
+# Monthly sharing is what Reach exists to encourage and what the what-if page shows is needed
+# to reach the outstanding band; a council's data officer holds health to the agreed extract,
+# not to the habit it has slipped into. Judging birth data by its own usual interval would call
+# a partner who drifted to quarterly or annual sharing "on time", hiding the very gap inspectors
+# criticised ("not being updated regularly enough by partners about new births"), and would
+# make the Overview and the Data page disagree (at day 60 of quarterly sharing one said overdue
+# and the other on time). Fourteen days' grace allows for an extract sent a little late (a
+# weekend, a holiday, a day or two to send it), so monthly birth data is overdue after 45 days.
+#
+# Other sources (the centres' own registration and contact exports, ONS population estimates)
+# have no agreed interval Reach can know, so they are due as often as they usually arrive (see
+# `reach.queries.compliance`), with the same grace, through the same function.
+
+GRACE_DAYS = 14                    # days' grace after data falls due
+BIRTH_DATA_DUE_EVERY_DAYS = 31     # birth data is due monthly
 
 
-def newborn_window(as_at: date) -> tuple[date, date]:
-    """The 12 complete calendar months before the month of `as_at`: (first day, first day after)."""
-    end = as_at.replace(day=1)
-    start = end.replace(year=end.year - 1)
-    return start, end
+def overdue_after(due_every_days: float, *, delay_days: float = 0, grace_days: float = GRACE_DAYS) -> float:
+    """The days since the latest delivery after which data is overdue: the interval it is due
+    at, plus any delay known in advance (ONS publishes a year after its estimates' date), plus
+    the grace period."""
+    if due_every_days < 0 or delay_days < 0 or grace_days < 0:
+        raise ValueError("An interval, a delay and a grace period are 0 days or more; got "
+                         f"{due_every_days}, {delay_days} and {grace_days}.")
+    return due_every_days + delay_days + grace_days
+
+
+BIRTH_DATA_OVERDUE_AFTER_DAYS = overdue_after(BIRTH_DATA_DUE_EVERY_DAYS)   # 45
+
+
+def is_overdue(lag_days, *, overdue_after_days: float = BIRTH_DATA_OVERDUE_AFTER_DAYS) -> bool:
+    """Whether data whose latest delivery is `lag_days` old is overdue: when more days than
+    `overdue_after_days` (by default, the rule for birth data) have passed, or when none has
+    ever arrived (`lag_days` missing)."""
+    return bool(pd.isna(lag_days) or int(lag_days) > overdue_after_days)
 
 
 @dataclass(frozen=True)
@@ -125,9 +160,9 @@ DEFINITIONS: dict[str, Definition] = {
         Definition("Indicative band", "Outstanding at 97% or more, good at 65% or more, requires improvement "
                    "at 51% or more, otherwise inadequate. Ofsted's grade was a judgement of the whole "
                    "centre; this band is a guide only. The thresholds can be changed in the sidebar."),
-        Definition("Families to find", "How many more children the centre needs to know to reach 97% of "
-                   "the under-fives: 97% of the under-fives, rounded up, minus the known children "
-                   "(never below zero)."),
+        Definition("Families to find", "How many more children the centre needs to know to reach the "
+                   "outstanding threshold (97% unless changed): that share of the under-fives, rounded up, "
+                   "minus the known children (never below zero)."),
         Definition("Unmatched births", "Children in the birth (and arrivals) data received from health "
                    "by the chosen date, under five and living in the area, who are not registered with "
                    "any centre. This is the outreach worklist."),
@@ -140,7 +175,9 @@ DEFINITIONS: dict[str, Definition] = {
                    "before the chosen date's month, the share registered with a centre. Births come from "
                    "the monthly birth counts where health shares them, otherwise from birth records."),
         Definition("Birth-data lag", "Days from the most recent delivery of birth data (records or "
-                   "counts) to the chosen date. A long lag means new families are not being passed on."),
+                   "counts) to the chosen date. A long lag means new families are not being passed on: "
+                   f"birth data is overdue when it is more than {BIRTH_DATA_OVERDUE_AFTER_DAYS} days old "
+                   f"(due monthly, plus {GRACE_DAYS} days' grace), or when none has arrived."),
         Definition("Confidence interval", "The Wilson 95% interval: the range in which the true reach "
                    "probably lies, given the number of children. Small centres have wide intervals."),
         Definition("LSOA", "Lower layer Super Output Area: a small area of 1,000 to 3,000 residents used "

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from reach.domain.disclosure import Publication, protect
 
 # The people-counts in the report and its companion tables, and the figures that would reveal each.
 COUNT_COLUMNS = (
@@ -52,9 +51,6 @@ class SuppressionRule:
     @property
     def protection_width(self) -> int:
         return self.min_range if self.min_range is not None else self.smallest_shown - 1
-
-    def hides(self, value) -> bool:
-        return pd.notna(value) and 0 < value < self.smallest_shown
 
     def describe(self) -> str:
         """The rule in words, for the files it is applied to."""
@@ -102,33 +98,3 @@ def render(frame: pd.DataFrame, hidden: pd.DataFrame, *, rule: SuppressionRule =
         if derived in frame.columns:
             out.loc[withheld_by(parts) & frame[derived].notna(), derived] = rule.marker
     return out
-
-
-def suppress_for_publication(frame: pd.DataFrame, *, rule: SuppressionRule = SuppressionRule()) -> pd.DataFrame:
-    """One table published on its own, with small counts and whatever would reveal them hidden.
-
-    Each count column's total is treated as published (anyone can add up a column, and the
-    total usually appears somewhere else), so a count is protected against its column total.
-    Tables published together with others go through `reach.queries.publication` instead, which
-    ties every level to the others.
-    """
-    counts = [c for c in frame.columns if c in COUNT_COLUMNS]
-    publication = Publication()
-    for column in counts:
-        cells = []
-        for index, value in frame[column].items():
-            if pd.notna(value):
-                cell = ("table", index, column)
-                publication.add_count(cell, value)
-                cells.append(cell)
-        if len(cells) > 1:
-            total = ("total", "", column)
-            publication.add_count(total, sum(publication.values[cell] for cell in cells), secondary=False)
-            publication.add_sum(total, cells)
-    protection = protect(publication, smallest_shown=rule.smallest_shown,
-                         protection_width=rule.protection_width)
-    hidden = pd.DataFrame(False, index=frame.index, columns=counts)
-    for table, index, column in protection.hidden:
-        if table == "table":
-            hidden.loc[index, column] = True
-    return render(frame, hidden, rule=rule)

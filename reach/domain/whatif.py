@@ -22,20 +22,23 @@ Nothing here reads the store: `reach.queries.calibration` turns data into a `Sce
 
 from __future__ import annotations
 
-import calendar
 import math
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 
 from reach.domain.measures import Bands
+from reach.domain.months import add_months, month_end, month_ends_after, months_between
 
 SHARING_OPTIONS = {"monthly": 1, "quarterly": 3, "6-monthly": 6, "annual": 12, "none": None}
 
 AGE_SPAN_MONTHS = 60.0             # under-fives: ages 0 to 60 months
 DAYS_PER_MONTH = 365.25 / 12       # model months are twelfths of a year
-TARGET_SHARE = Bands().target_share  # 97%: "virtually all" families known
+# The share of under-fives the model aims at: the outstanding threshold (97%, "virtually all"
+# families known, unless the user sets another), passed as `target_share` where it can change.
+TARGET_SHARE = Bands().target_share
 
 # Shares cover periods that end on calendar month-ends: quarters end in March, June, September
 # and December, half-years in March and September, years in March (the financial year).
@@ -49,12 +52,18 @@ _LONGEST_PIECE = 2.0
 _MONTH_NODES, _MONTH_WEIGHTS = np.polynomial.legendre.leggauss(5)
 _LONGEST_PROJECTION_MONTHS = 1200
 # Once the children of today have all turned five, the path repeats with the sharing cycle, so a
-# month at or above 97% either comes within five years and one annual cycle or never does.
+# month at or above the target either comes within five years and one annual cycle or never does.
 _CROSSING_SEARCH_MONTHS = 72
 
 
 class TargetOutOfReach(ValueError):
     """The target share cannot be reached under the scenario, whatever the contact rate."""
+
+
+def _check_target(target_share: float) -> None:
+    if not _finite(target_share) or not 0 < target_share <= 1:
+        raise ValueError("The target is the outstanding threshold, a share of the under-fives above 0 and at "
+                         f"most 1 (0.97 for 97%); got {target_share!r}.")
 
 
 @dataclass(frozen=True)
@@ -187,6 +196,7 @@ def contact_rate_needed(s: Scenario, *, target_share: float = TARGET_SHARE) -> f
     the feed's route succeeds with probability p), so two evaluations find it exactly. Raises
     TargetOutOfReach when even contacting every notified family falls short.
     """
+    _check_target(target_share)
     without_contact = steady_state_reach(replace(s, contact_rate=0.0))
     with_every_contact = steady_state_reach(replace(s, contact_rate=1.0))
     if without_contact >= target_share:
@@ -194,7 +204,7 @@ def contact_rate_needed(s: Scenario, *, target_share: float = TARGET_SHARE) -> f
     if with_every_contact < target_share:
         shared = "no birth data shared" if s.sharing_months is None else f"{sharing_name(s.sharing_months)} sharing"
         raise TargetOutOfReach(
-            f"With {shared}, reach cannot get to {target_share:.0%} even with every family contacted "
+            f"With {shared}, reach cannot get to {target_share:.1%} even with every family contacted "
             f"(at most {with_every_contact:.1%})."
         )
     return (target_share - without_contact) / (with_every_contact - without_contact)
@@ -203,7 +213,7 @@ def contact_rate_needed(s: Scenario, *, target_share: float = TARGET_SHARE) -> f
 def contact_rate_needed_by_sharing(s: Scenario, *, target_share: float = TARGET_SHARE) -> dict[str, float | None]:
     """`contact_rate_needed` for every sharing option, the other parameters fixed; None where the
     target is out of reach with that option even if every notified family registered."""
-    needed = {}
+    needed: dict[str, float | None] = {}
     for name, months in SHARING_OPTIONS.items():
         try:
             needed[name] = contact_rate_needed(replace(s, sharing_months=months), target_share=target_share)
@@ -254,6 +264,7 @@ def _since_last_arrival(s: Scenario, t: float, phase: float) -> float:
     """How long before month `t` the latest shared period ended, among those whose data has
     arrived: a child who entered at least this long ago has been notified (between d and d+F)."""
     F, d = s.sharing_months, s.delay_months
+    assert F is not None, "only asked of a scenario in which birth data is shared"
     return d + (t - d - phase) % F
 
 
@@ -345,6 +356,7 @@ def _start(*, known: float, unknown: float, phase: float, known_share_by_age) ->
         raise ValueError(
             f"Need a positive number of under-fives to project from; got {known!r} known and {unknown!r} unknown."
         )
+    profile: tuple[float, ...]
     if known_share_by_age is None:
         profile = (known / (known + unknown),)
     else:
@@ -388,8 +400,9 @@ class Projection:
 
     path: {'month': 'YYYY-MM', 'reach_pct': ...} for the start's month (today's figure) and then
     each calendar month after it up to the month of `until` (the average over that month).
-    crosses_97_on: the last day of the first month at or above 97% (the start date itself if
-    today's figure is), or None.
+    target_share: the share aimed at (the outstanding threshold as a fraction).
+    crosses_target_on: the last day of the first month at or above the target (the start date
+    itself if today's figure is), or None.
     reach_at_until: the figure for the month of `until`.
     """
 
@@ -397,24 +410,10 @@ class Projection:
     start: date
     until: date
     path: list[dict]
-    crosses_97_on: str | None
+    target_share: float
+    crosses_target_on: date | None
     reach_at_until: float
     steady_state_pct: float
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later; a month-end stays a month-end (31 Jan + 1 -> 28/29 Feb)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    last = calendar.monthrange(year, month)[1]
-    if day.day == calendar.monthrange(day.year, day.month)[1]:
-        return date(year, month, last)
-    return date(year, month, min(day.day, last))
-
-
-def _month_end(day: date) -> date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def months_until_period_end(start: date, sharing_months: float | None) -> float:
@@ -426,15 +425,17 @@ def months_until_period_end(start: date, sharing_months: float | None) -> float:
     if step <= 0 or 12 % step:
         return 0.0
     for ahead in range(13):
-        period_end = _month_end(add_months(start.replace(day=1), ahead))
+        period_end = month_end(add_months(start.replace(day=1), ahead))
         if (period_end.month - _PERIODS_END_AFTER_MONTH) % step == 0:
             return (period_end - start).days / DAYS_PER_MONTH
     raise AssertionError("a period ends within a year")  # pragma: no cover
 
 
 def project_to(*, scenario: Scenario, known: float, under_five: float, start: date, until: date,
-               start_month_phase: float | None = None, known_share_by_age=None) -> Projection:
-    """Reach by calendar month from `start` (today: `known` of `under_five`) to `until`'s month.
+               start_month_phase: float | None = None, known_share_by_age=None,
+               target_share: float = TARGET_SHARE) -> Projection:
+    """Reach by calendar month from `start` (today: `known` of `under_five`) to `until`'s month,
+    and when it first reaches `target_share` (the outstanding threshold as a fraction).
 
     Time runs from the end of the start date. Shares follow the calendar (see
     `months_until_period_end`) unless `start_month_phase` says otherwise.
@@ -443,7 +444,8 @@ def project_to(*, scenario: Scenario, known: float, under_five: float, start: da
         raise ValueError(f"Cannot project reach without any under-fives in the area; got {under_five!r}.")
     if until < start:
         raise ValueError(f"The end date {until.isoformat()} is before the start {start.isoformat()}.")
-    months = (until.year - start.year) * 12 + until.month - start.month
+    _check_target(target_share)
+    months = months_between(start, until)
     if months > _LONGEST_PROJECTION_MONTHS:
         raise ValueError(f"Projections run for at most {_LONGEST_PROJECTION_MONTHS // 12} years.")
     phase = months_until_period_end(start, scenario.sharing_months) if start_month_phase is None else start_month_phase
@@ -453,38 +455,35 @@ def project_to(*, scenario: Scenario, known: float, under_five: float, start: da
     def months_from_start(day: date) -> float:   # to the end of `day`
         return (day - start).days / DAYS_PER_MONTH
 
-    ends = [start] + [_month_end(add_months(start.replace(day=1), k)) for k in range(1, months + 1)]
-    path = [{"month": start.strftime("%Y-%m"), "reach_pct": _today_pct(begin)}]
+    ends = month_ends_after(start, months)
+    path: list[dict[str, Any]] = [{"month": start.strftime("%Y-%m"), "reach_pct": _today_pct(begin)}]
     for end in ends[1:]:
         first_day = end.replace(day=1)
         lo, hi = months_from_start(first_day - timedelta(days=1)), months_from_start(end)
         path.append({"month": end.strftime("%Y-%m"), "reach_pct": 100.0 * _average(scenario, begin, lo, hi)})
-    target_pct = 100.0 * TARGET_SHARE
-    crosses = next((end.isoformat() for end, point in zip(ends, path) if point["reach_pct"] >= target_pct - 1e-9), None)
-    return Projection(scenario=scenario, start=start, until=until, path=path, crosses_97_on=crosses,
-                      reach_at_until=path[-1]["reach_pct"], steady_state_pct=100.0 * steady_state_reach(scenario))
+    target_pct = 100.0 * target_share
+    crosses = next((end for end, point in zip(ends, path) if point["reach_pct"] >= target_pct - 1e-9), None)
+    return Projection(scenario=scenario, start=start, until=until, path=path, target_share=target_share,
+                      crosses_target_on=crosses, reach_at_until=path[-1]["reach_pct"],
+                      steady_state_pct=100.0 * steady_state_reach(scenario))
 
 
-def first_crossing(projection: Projection, *, known: float, under_five: float, known_share_by_age=None) -> str | None:
-    """The last day of the first month at or above 97% under the projection's scenario: within
-    the projection if it gets there, else searched on past its end; None if it never does."""
-    if projection.crosses_97_on is not None:
-        return projection.crosses_97_on
+def first_crossing(projection: Projection, *, known: float, under_five: float, known_share_by_age=None) -> date | None:
+    """The last day of the first month at or above the projection's target under its scenario:
+    within the projection if it gets there, else searched on past its end; None if it never does."""
+    if projection.crosses_target_on is not None:
+        return projection.crosses_target_on
     longer = project_to(scenario=projection.scenario, known=known, under_five=under_five, start=projection.start,
                         until=add_months(projection.start, _CROSSING_SEARCH_MONTHS),
-                        known_share_by_age=known_share_by_age)
-    return longer.crosses_97_on
+                        known_share_by_age=known_share_by_age, target_share=projection.target_share)
+    return longer.crosses_target_on
 
 
 def projections_by_sharing(*, scenario: Scenario, known: float, under_five: float, start: date, until: date,
-                           known_share_by_age=None) -> dict[str, Projection]:
+                           known_share_by_age=None, target_share: float = TARGET_SHARE) -> dict[str, Projection]:
     """The month-by-month path from `start` to `until` under each sharing option, the other
     parameters fixed."""
     return {name: project_to(scenario=replace(scenario, sharing_months=months), known=known, under_five=under_five,
-                             start=start, until=until, known_share_by_age=known_share_by_age)
+                             start=start, until=until, known_share_by_age=known_share_by_age,
+                             target_share=target_share)
             for name, months in SHARING_OPTIONS.items()}
-
-
-def months_between(start: date, until: date) -> int:
-    """Calendar months from `start`'s month to `until`'s month."""
-    return (until.year - start.year) * 12 + until.month - start.month

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from reach.domain.whatif import DEFAULT_SCENARIO, Scenario
 
@@ -18,7 +19,7 @@ class Parameter:
     """One model parameter: its value, 'data' / 'default' / 'option', the number of records
     behind it (0 for a default), and how it was worked out, in one sentence."""
 
-    value: object
+    value: float | bool | None      # None: birth data never shared
     origin: str
     records: int
     how: str
@@ -71,14 +72,15 @@ class Calibration:
 
     def scenario(self) -> Scenario:
         """The model scenario these parameters describe (raises ValueError if one is out of range)."""
-        return Scenario(**{name: parameter.value for name, parameter in self.parameters().items()})
+        values: dict[str, Any] = {name: parameter.value for name, parameter in self.parameters().items()}
+        return Scenario(**values)
 
     def with_options(self, **values) -> Calibration:
         """A copy in which each given value replaces the derived one, marked as a chosen option."""
         unknown = set(values) - set(DEFAULT_PARAMETERS)
         if unknown:
             raise ValueError(f"Unknown parameter(s): {', '.join(sorted(unknown))}.")
-        chosen = {
+        chosen: dict[str, Any] = {
             name: Parameter(value, "option", 0, "Chosen for this scenario.")
             for name, value in values.items()
         }

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reach.domain.attention import CONCERNS, OVERDUE_AFTER_DAYS, Attention, what_needs_attention
-from reach.domain.measures import Bands
+from reach.domain.attention import CONCERNS, Attention, what_needs_attention
+from reach.domain.measures import BIRTH_DATA_OVERDUE_AFTER_DAYS, Bands
 from reach.presentation import format as fmt
 from reach.presentation.safe_text import markdown_text
 from reach.presentation.summaries import band_range, lag_sentence
@@ -30,7 +30,7 @@ CONCERN_LINES = {
 
 
 def needs_attention(centres: pd.DataFrame, authority: pd.DataFrame, *, bands: Bands, as_at,
-                    per_concern: int = 3, overdue_after_days: int = OVERDUE_AFTER_DAYS) -> pd.DataFrame:
+                    per_concern: int = 3, overdue_after_days: float = BIRTH_DATA_OVERDUE_AFTER_DAYS) -> pd.DataFrame:
     """The ranked list: one row per concern and centre (the authority's own birth-data lag is a
     row without a centre). Columns: rank, concern, centre_id, centre_name, detail, message.
 
@@ -50,7 +50,7 @@ def needs_attention(centres: pd.DataFrame, authority: pd.DataFrame, *, bands: Ba
     return frame[list(ATTENTION_COLUMNS)]
 
 
-def _words(item: Attention, *, bands: Bands, as_at, overdue_after_days: int) -> tuple[str, str]:
+def _words(item: Attention, *, bands: Bands, as_at, overdue_after_days: float) -> tuple[str, str]:
     """The item's figure (short, for the table and the list) and its message, as plain text."""
     row = item.row
     if item.concern == CONCERNS[0]:
@@ -87,7 +87,7 @@ def attention_lines(attention: pd.DataFrame) -> list[str]:
 
     Each line is Markdown: the names, figures and messages in it are escaped.
     """
-    lines = []
+    lines: list[str] = []
     for concern, rows in attention.groupby("concern", sort=False):
         if concern not in CONCERN_LINES:    # a concern about the whole authority: its own sentence
             lines.extend(markdown_text(message) for message in rows["message"])

@@ -305,7 +305,8 @@ def funnel_plot(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float,
     if chosen.has_target:
         figure.add_trace(go.Scatter(
             x=[grid[0], grid[-1]], y=[bands.outstanding, bands.outstanding], mode="lines",
-            name=f"Outstanding from {threshold(bands.outstanding)}", line=dict(color=TARGET_COLOUR, dash="dash", width=2),
+            name=f"Outstanding from {threshold(bands.outstanding)}",
+            line=dict(color=TARGET_COLOUR, dash="dash", width=2),
             hovertemplate=f"Outstanding from {threshold(bands.outstanding)}<extra></extra>",
         ))
     _comparison_traces(figure, shown, x="_denominator", y=chosen.column, value_axis="y", measure_name=chosen.name,

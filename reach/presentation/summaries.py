@@ -16,8 +16,7 @@ from datetime import date
 
 import pandas as pd
 
-from reach.domain.attention import OVERDUE_AFTER_DAYS
-from reach.domain.measures import BAND_ORDER, NO_BAND, Bands
+from reach.domain.measures import BAND_ORDER, BIRTH_DATA_OVERDUE_AFTER_DAYS, NO_BAND, Bands, is_overdue
 from reach.domain.stats import Interval
 from reach.presentation import format as fmt
 from reach.presentation.safe_text import markdown_text
@@ -94,16 +93,16 @@ def newborn_sentence(row: pd.Series) -> str:
             f"month, {fmt.count(row['newborns_known_12m'])} are known ({fmt.percent(row['newborn_reach_pct'])}).")
 
 
-def lag_sentence(lag_days, *, as_at: date, overdue_after_days: int = OVERDUE_AFTER_DAYS) -> str:
-    """Birth-data lag in words, saying whether it is overdue."""
+def lag_sentence(lag_days, *, as_at: date, overdue_after_days: float = BIRTH_DATA_OVERDUE_AFTER_DAYS) -> str:
+    """Birth-data lag in words, saying whether it is overdue (`reach.domain.measures.is_overdue`)."""
     if pd.isna(lag_days):
         return (f"No birth data had arrived by {long_date(as_at)}: new babies and families moving in "
                 "cannot be passed on to the centres.")
     lag = int(lag_days)
     when = "on the chosen date" if lag == 0 else f"{fmt.days(lag)} before {long_date(as_at)}"
-    if lag > overdue_after_days:
+    if is_overdue(lag, overdue_after_days=overdue_after_days):
         return (f"The latest birth data arrived {when}. That is overdue: with monthly sharing it "
-                f"should be no more than {overdue_after_days} days old. Ask health partners for the next extract.")
+                f"should be no more than {overdue_after_days:g} days old. Ask health partners for the next extract.")
     return f"The latest birth data arrived {when}: up to date for monthly sharing."
 
 

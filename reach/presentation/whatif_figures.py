@@ -4,32 +4,38 @@ month to the inspection date under each, as plotly figures a test can read.
 
 from __future__ import annotations
 
-import calendar
 import math
 from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from reach.domain.months import month_ends_after
 from reach.domain.whatif import TARGET_SHARE, Projection
 from reach.presentation.charts import LINE_COLOUR, TARGET_COLOUR, styled, threshold_line
 from reach.presentation.format import percent
 from reach.presentation.summaries import long_date
+from reach.presentation.whatif_sentences import target_words
 from reach.presentation.whatif_settings import SHARING_LABELS
 
 SHARING_COLOURS = {"monthly": "#0072B2", "quarterly": "#009E73", "6-monthly": "#E69F00",
                    "annual": "#D55E00", "none": "#999999"}
 SHARING_DASHES = {"monthly": "solid", "quarterly": "dot", "6-monthly": "dashdot", "annual": "longdash",
                   "none": "solid"}
-_TARGET_WORDS = f"{TARGET_SHARE:.0%}: virtually all families known"
 
 
-def steady_state_chart(table: pd.DataFrame, *, chosen: str) -> go.Figure:
+def _target_line(figure: go.Figure, target_share: float) -> None:
+    """The target's line: the outstanding threshold, named as the other charts name it."""
+    threshold_line(figure, 100.0 * target_share, words=f"Outstanding from {target_words(target_share)}",
+                   colour=TARGET_COLOUR)
+
+
+def steady_state_chart(table: pd.DataFrame, *, chosen: str, target_share: float = TARGET_SHARE) -> go.Figure:
     """Bars of the long-run reach for each sharing option, each labelled with its figure, the
-    chosen option darker and named so, and the 97% line."""
+    chosen option darker and named so, and the target's line (the outstanding threshold)."""
     labels = [SHARING_LABELS[name] + ("<br>(chosen)" if name == chosen else "") for name in table["sharing"]]
     is_chosen = [name == chosen for name in table["sharing"]]
-    # Figures written inside the top of each bar, clear of the 97% line just above most of them.
+    # Figures written inside the top of each bar, clear of the target's line just above most of them.
     figure = go.Figure(go.Bar(
         x=labels, y=table["long_run_reach_pct"], name="Long-run reach",
         text=[percent(v) for v in table["long_run_reach_pct"]], textposition="inside", insidetextanchor="end",
@@ -37,7 +43,7 @@ def steady_state_chart(table: pd.DataFrame, *, chosen: str) -> go.Figure:
         marker_color=[LINE_COLOUR if mark else "#56B4E9" for mark in is_chosen],
         hovertemplate="%{x}: %{y:.1f}% in the long run<extra></extra>",
     ))
-    threshold_line(figure, 100.0 * TARGET_SHARE, words=_TARGET_WORDS, colour=TARGET_COLOUR)
+    _target_line(figure, target_share)
     figure.update_yaxes(title="Share of under-fives known", range=[0, 105], ticksuffix="%")
     figure.update_xaxes(title=None, type="category")
     return styled(figure, title="Long-run reach by how often birth data is shared",
@@ -46,17 +52,13 @@ def steady_state_chart(table: pd.DataFrame, *, chosen: str) -> go.Figure:
 
 def _month_ends(projection: Projection) -> list[date]:
     """Where each point of a path is drawn: today, then the last day of each month after it."""
-    days = [projection.start]
-    for point in projection.path[1:]:
-        year, month = (int(part) for part in point["month"].split("-"))
-        days.append(date(year, month, calendar.monthrange(year, month)[1]))
-    return days
+    return month_ends_after(projection.start, len(projection.path) - 1)
 
 
 def paths_chart(projections: dict[str, Projection], *, chosen: str, until: date) -> go.Figure:
     """A line per sharing option of reach month by month (the saw-tooth of the sharing cycle
-    shows: lowest just before each share lands), the chosen option thicker and named so, the 97%
-    line, and the inspection date marked."""
+    shows: lowest just before each share lands), the chosen option thicker and named so, the
+    target's line (the projections' outstanding threshold), and the inspection date marked."""
     figure = go.Figure()
     for name, projection in projections.items():
         label = SHARING_LABELS[name] + (" (chosen)" if name == chosen else "")
@@ -66,7 +68,8 @@ def paths_chart(projections: dict[str, Projection], *, chosen: str, until: date)
             line=dict(color=SHARING_COLOURS[name], dash=SHARING_DASHES[name], width=4 if name == chosen else 2),
             marker=dict(size=5), hovertemplate="%{x|%b %Y}: %{y:.1f}%<extra>" + label + "</extra>",
         ))
-    threshold_line(figure, 100.0 * TARGET_SHARE, words=_TARGET_WORDS, colour=TARGET_COLOUR)
+    target_share = next(iter(projections.values())).target_share
+    _target_line(figure, target_share)
     inspection = until.isoformat()
     figure.add_vline(x=inspection, line=dict(color=LINE_COLOUR, dash="dot", width=1.5))
     figure.add_annotation(x=inspection, y=1, yref="paper", text="Inspection", showarrow=False,
@@ -75,7 +78,7 @@ def paths_chart(projections: dict[str, Projection], *, chosen: str, until: date)
                                 line=dict(color=LINE_COLOUR, dash="dot", width=1.5)))
     # The saw-tooth is a few points deep: start the axis near the lowest figure, not at zero.
     values = [point["reach_pct"] for projection in projections.values() for point in projection.path]
-    lowest = min([*values, 100.0 * TARGET_SHARE])
+    lowest = min([*values, 100.0 * target_share])
     figure.update_yaxes(title="Share of under-fives known", ticksuffix="%",
                         range=[max(0.0, 10 * math.floor(lowest / 10 - 0.5)), max(101.0, max(values) + 1)])
     figure.update_xaxes(title=None)

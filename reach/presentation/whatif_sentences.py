@@ -1,5 +1,6 @@
 """The what-if outcome in words: what a scenario would do to reach, when reach would first get
-to 97%, which sharing options get there in the long run, and where each setting came from.
+to the target (the outstanding threshold, 97% unless changed), which sharing options get there
+in the long run, and where each setting came from.
 
 The `*_sentence` functions and `describe_change` return Markdown (a centre's name in them is
 escaped by the caller or here, as each says); `origin_words` returns plain text, which the page
@@ -14,11 +15,13 @@ from datetime import date
 
 import pandas as pd
 
+from reach.domain.months import months_between
 from reach.domain.whatif import (TARGET_SHARE, Projection, Scenario, TargetOutOfReach, contact_rate_needed,
-                                 first_crossing, months_between, months_until_period_end, project, sharing_name)
+                                 first_crossing, months_until_period_end, project, sharing_name)
 from reach.domain.whatif_parameters import Calibration
 from reach.presentation.format import percent
 from reach.presentation.safe_text import markdown_text
+from reach.presentation.summaries import threshold
 from reach.presentation.whatif_settings import PARAMETER_OF, SHARING_LABELS, choices_from, shown_value
 
 
@@ -57,10 +60,16 @@ def _what_is_shared(s: Scenario) -> str:
     return f"{name[0].upper()}{name[1:]} sharing of {what}"
 
 
+def target_words(target_share: float) -> str:
+    """The target as people write it: 0.97 -> '97%', 0.975 -> '97.5%'."""
+    return threshold(round(100 * target_share, 6))
+
+
 def describe_change(*, scenario: Scenario, known: float, under_five: float, area_name: str = "the area",
-                    horizon_months: int = 12, start_month_phase: float = 0, known_share_by_age=None) -> str:
+                    horizon_months: int = 12, start_month_phase: float = 0, known_share_by_age=None,
+                    target_share: float = TARGET_SHARE) -> str:
     """One plain sentence for a centre manager: where the scenario takes reach within the
-    horizon, and what else 97% needs in the long run.
+    horizon, and what else the target (`target_share`, 97% unless changed) needs in the long run.
 
     "Monthly sharing of births and arrivals would lift Riverside from 88% to about 95% within a
     year; 97% also needs contact success above 96%."
@@ -76,13 +85,13 @@ def describe_change(*, scenario: Scenario, known: float, under_five: float, area
         change = f"would leave {area_name} falling from {now}% to about {later}% {_within(horizon_months)}"
     else:
         change = f"would keep {area_name} at about {now}% {_over_the_next(horizon_months)}"
-    return f"{_what_is_shared(scenario)} {change}; {_what_97_needs(scenario)}."
+    return f"{_what_is_shared(scenario)} {change}; {_what_target_needs(scenario, target_share)}."
 
 
-def _what_97_needs(s: Scenario) -> str:
-    target = f"{TARGET_SHARE:.0%}"
+def _what_target_needs(s: Scenario, target_share: float) -> str:
+    target = target_words(target_share)
     try:
-        needed = contact_rate_needed(s)
+        needed = contact_rate_needed(s, target_share=target_share)
     except TargetOutOfReach:
         return f"it cannot reach {target} even with every family contacted"
     if needed == 0:
@@ -95,31 +104,30 @@ def _what_97_needs(s: Scenario) -> str:
 
 
 def summary_sentence(*, scenario: Scenario, known: float, under_five: float, area_name: str, start: date,
-                     until: date, known_share_by_age=None) -> str:
+                     until: date, known_share_by_age=None, target_share: float = TARGET_SHARE) -> str:
     """`describe_change` over the months to the inspection date (at least one), with the
     sharing cycle on the calendar, as Markdown: `area_name` (plain text) is escaped."""
     return describe_change(scenario=scenario, known=known, under_five=under_five,
                            area_name=markdown_text(area_name),
                            horizon_months=max(1, months_between(start, until)),
                            start_month_phase=months_until_period_end(start, scenario.sharing_months),
-                           known_share_by_age=known_share_by_age)
+                           known_share_by_age=known_share_by_age, target_share=target_share)
 
 
 def crossing_sentence(projection: Projection, *, known: float, under_five: float, known_share_by_age=None) -> str:
-    """When the path first reaches 97% (as a month's average) under the projection's scenario:
-    before the inspection, after it, or never; and whether it stays there in the long run."""
-    target = f"{TARGET_SHARE:.0%}"
+    """When the path first reaches the projection's target (as a month's average) under its
+    scenario: before the inspection, after it, or never; and whether it stays there in the long run."""
+    target = target_words(projection.target_share)
     long_run = projection.steady_state_pct
-    if projection.crosses_97_on == projection.start.isoformat():
+    if projection.crosses_target_on == projection.start:
         return f"Reach is already at {target} or more."
     crosses = first_crossing(projection, known=known, under_five=under_five, known_share_by_age=known_share_by_age)
-    when = "before the inspection date" if projection.crosses_97_on is not None else "after the inspection date"
+    when = "before the inspection date" if projection.crosses_target_on is not None else "after the inspection date"
     if crosses is None:
         return (f"Reach would never get to {target} in any month: in the long run it would settle at about "
                 f"{percent(long_run)}.")
-    month = date.fromisoformat(crosses)
-    sentence = f"Reach would first get to {target} in {month:%B %Y}, {when}."
-    if long_run < 100.0 * TARGET_SHARE:
+    sentence = f"Reach would first get to {target} in {crosses:%B %Y}, {when}."
+    if long_run < 100.0 * projection.target_share:
         sentence += (f" It would not stay there: in the long run it averages about {percent(long_run)}, "
                      "dipping below each time a share is due.")
     return sentence
@@ -127,15 +135,17 @@ def crossing_sentence(projection: Projection, *, known: float, under_five: float
 
 # --- every sharing option in the long run ---------------------------------------------------
 
-def steady_state_sentence(table: pd.DataFrame, *, chosen: str) -> str:
-    """Which sharing options reach 97% in the long run, and where the chosen one settles."""
+def steady_state_sentence(table: pd.DataFrame, *, chosen: str, target_share: float = TARGET_SHARE) -> str:
+    """Which sharing options reach the target in the long run (the table's `reaches_target`,
+    made with the same `target_share`), and where the chosen one settles."""
     row = table.set_index("sharing").loc[chosen]
-    reaching = [SHARING_LABELS[name].lower() for name in table.loc[table["reaches_97"] == "yes", "sharing"]]
+    reaching = [SHARING_LABELS[name].lower() for name in table.loc[table["reaches_target"] == "yes", "sharing"]]
     settle = (f"With {SHARING_LABELS[chosen].lower()} sharing reach would settle at about "
               f"{percent(row['long_run_reach_pct'])} in the long run.")
+    target = target_words(target_share)
     if not reaching:
-        return f"{settle} No sharing option reaches {TARGET_SHARE:.0%} with the other settings as they are."
-    return f"{settle} In the long run {TARGET_SHARE:.0%} is reached with {_listed(reaching)} sharing."
+        return f"{settle} No sharing option reaches {target} with the other settings as they are."
+    return f"{settle} In the long run {target} is reached with {_listed(reaching)} sharing."
 
 
 def _listed(words: list[str]) -> str:

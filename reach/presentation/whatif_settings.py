@@ -14,7 +14,7 @@ The model itself lives in `reach.domain.whatif` and its data-derived starting va
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date
 from urllib.parse import urlencode
@@ -115,7 +115,7 @@ def changed_choices(calibration: Calibration, choices: Choices) -> tuple[str, ..
 def calibration_with(calibration: Calibration, choices: Choices) -> Calibration:
     """The calibration with each changed setting as a chosen option. A setting left where it
     started keeps the data's exact value, not the rounded one the widget shows."""
-    options = {}
+    options: dict[str, float | bool | None] = {}
     for name in changed_choices(calibration, choices):
         value = getattr(choices, name)
         if name == "sharing":
@@ -168,13 +168,19 @@ class Link:
     problems: tuple[str, ...]
 
 
-def read_link(query: Mapping[str, str], *, centres, earliest: date, latest: date) -> Link:
+def read_link(query: Mapping[str, str], *, centres, earliest: date, latest: date,
+              read_date: Callable[[str], date]) -> Link:
     """Check a link's query parameters. `centres` are the centre IDs offered; the inspection date
     must fall from `earliest` to `latest`. Parameters the page does not use are ignored.
 
+    `read_date` reads the inspection date's text, raising ValueError for anything that is not a
+    date: the page passes `data.dates.parse_date`, Reach's one reading of a date, which this
+    layer may not import itself.
+
     Only values that passed their checks are returned. Each problem is plain text quoting the bad
     value (its first `LINK_VALUE_SHOWN` characters): escape it to show it as Markdown."""
-    values, problems = {}, []
+    values: dict[str, object] = {}
+    problems: list[str] = []
 
     def set_aside(name: str, raw: str, wanted: str) -> None:
         shown = raw if len(raw) <= LINK_VALUE_SHOWN else raw[:LINK_VALUE_SHOWN] + "..."
@@ -189,7 +195,7 @@ def read_link(query: Mapping[str, str], *, centres, earliest: date, latest: date
     if "until" in query:
         raw = str(query["until"])
         try:
-            day = date.fromisoformat(raw)
+            day = read_date(raw)
         except ValueError:
             set_aside("until", raw, "a date written YYYY-MM-DD")
         else:

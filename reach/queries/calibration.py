@@ -31,10 +31,11 @@ import statistics
 from dataclasses import replace
 from datetime import date, timedelta
 
+from data.dates import as_date
 from reach.domain.measures import under_five_sql
 from reach.domain.whatif import DAYS_PER_MONTH, sharing_name
 from reach.domain.whatif_parameters import DEFAULT_PARAMETERS, Calibration, Parameter
-from reach.queries.report import KNOWN_CHILDREN_CTES, as_date, reach_report, reach_trend
+from reach.queries.report import KNOWN_CHILDREN_CTES, reach_report, reach_trend
 
 CONTACT_WINDOW_DAYS = 91          # time a centre has to register a notified family
 RECENT_DELIVERIES_DAYS = 730      # sharing practice is read from the last two years
@@ -42,6 +43,11 @@ YEAR_DAYS = 365
 
 # Median gaps (months) below which sharing counts as monthly, quarterly, 6-monthly; else annual.
 _SHARING_THRESHOLDS = ((2.0, 1), (4.5, 3), (9.0, 6))
+
+
+class UnknownCentre(ValueError):
+    """The centre asked for has no reach area in the store (a mistyped ID, or reach areas not
+    loaded yet); the message lists those that have one."""
 
 
 # --- the queries -----------------------------------------------------------------------------
@@ -122,7 +128,7 @@ def _centre_exists(con, centre_id: str) -> None:
         known = [row[0] for row in con.cursor().execute(
             "SELECT DISTINCT centre_id FROM reach_areas ORDER BY 1 LIMIT 20").fetchall()]
         listed = ", ".join(known) if known else "none yet: import reach areas first"
-        raise ValueError(f"No reach area for centre {centre_id!r}. Centres with reach areas: {listed}.")
+        raise UnknownCentre(f"No reach area for centre {centre_id!r}. Centres with reach areas: {listed}.")
 
 
 def _recent_deliveries(con, as_at: date) -> list[tuple[date, date | None, int]]:
@@ -253,7 +259,7 @@ def current_position(con, *, as_at, centre_id: str | None = None) -> tuple[int, 
         frame = reach_report(con, as_at=as_at, by="centre")
         match = frame[frame["centre_id"] == centre_id]
         if match.empty:
-            raise ValueError(f"No centre {centre_id!r} in the store.")
+            raise UnknownCentre(f"No centre {centre_id!r} in the store.")
         row = match.iloc[0]
     return int(row["known_children"]), float(row["children_under5"])
 

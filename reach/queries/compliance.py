@@ -15,10 +15,13 @@ What counts as a delivery's date depends on what the source carries:
 - population: the estimate's reference date; ONS publishes LSOA estimates about a year after
   it, so a year's delay is allowed on top of the usual interval.
 
-A source is overdue when its lag exceeds the usual interval plus the allowed delay plus a grace
-period (14 days unless chosen). The usual interval is the median gap between the distinct
-delivery dates up to D; with fewer than two deliveries, the interval the source is expected to
-keep (monthly, or yearly for population) is used instead, and the table says so.
+Whether a source is overdue is decided by the one rule, `reach.domain.measures.is_overdue`
+(see docs/definitions.md, "Birth-data lag"): its lag exceeds the interval it is due at, plus
+the allowed delay, plus a grace period (14 days unless chosen). Birth records and birth counts
+are due monthly, as the Overview and My centre hold them, whatever interval health has kept.
+Every other source is due at its usual interval: the median gap between the distinct delivery
+dates up to D, or, with fewer than two deliveries, the interval the source is expected to keep
+(monthly, or yearly for population), which the table says it used.
 """
 
 from __future__ import annotations
@@ -28,12 +31,10 @@ from datetime import date
 
 import pandas as pd
 
-from reach.queries.report import as_date
-
-GRACE_DAYS = 14
+from data.dates import as_date
+from reach.domain.measures import BIRTH_DATA_DUE_EVERY_DAYS, GRACE_DAYS, is_overdue, overdue_after
 
 ON_TIME, OVERDUE, NONE_RECEIVED = "on time", "overdue", "none received"
-STATUSES = (OVERDUE, NONE_RECEIVED, ON_TIME)   # most urgent first
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Source:
     latest_sql: str | None        # the latest dated record on or before ? (None: latest delivery)
     expected_interval_days: int   # used when there are too few deliveries to measure
     allowed_delay_days: int = 0
+    due_every_days: int | None = None   # the agreed interval, if any; else the usual interval
 
 
 _IMPORT_DATE = "coalesce(l.received_on, CAST(l.started_at AS DATE))"
@@ -54,7 +56,8 @@ SOURCES: tuple[Source, ...] = (
         dated_by="the date received",
         deliveries_sql="SELECT DISTINCT received_on AS delivered_on FROM births",
         latest_sql=None,
-        expected_interval_days=31,
+        expected_interval_days=BIRTH_DATA_DUE_EVERY_DAYS,
+        due_every_days=BIRTH_DATA_DUE_EVERY_DAYS,
     ),
     Source(
         name="Birth counts",
@@ -64,7 +67,8 @@ SOURCES: tuple[Source, ...] = (
             FROM birth_counts c LEFT JOIN import_log l USING (import_id)
         """,
         latest_sql=None,
-        expected_interval_days=31,
+        expected_interval_days=BIRTH_DATA_DUE_EVERY_DAYS,
+        due_every_days=BIRTH_DATA_DUE_EVERY_DAYS,
     ),
     Source(
         name="Registrations",
@@ -90,8 +94,8 @@ SOURCES: tuple[Source, ...] = (
     ),
 )
 
-COLUMNS = ("source", "status", "last_received", "lag_days", "usual_interval_days", "allowed_days",
-           "overdue", "deliveries", "interval_basis", "dated_by")
+COLUMNS = ("source", "status", "last_received", "lag_days", "usual_interval_days", "due_every_days",
+           "allowed_days", "overdue", "deliveries", "interval_basis", "dated_by")
 
 
 def delivery_dates(con, source: Source, *, as_at) -> list[date]:
@@ -128,9 +132,11 @@ def compliance(con, *, as_at, grace_days: int = GRACE_DAYS) -> pd.DataFrame:
     """One row per source of data: is it arriving as usual, as at `as_at`?
 
     Columns: source, status ("overdue", "on time" or "none received"), last_received, lag_days,
-    usual_interval_days, allowed_days (interval + allowed delay + grace), overdue (True, False,
-    or missing when nothing was received), deliveries (how many up to as_at), interval_basis
-    ("measured" or "expected") and dated_by (what a delivery's date is). A missing figure is None.
+    usual_interval_days, due_every_days (the agreed interval for birth data, else the usual
+    one), allowed_days (due interval + allowed delay + grace: `overdue_after`), overdue (True,
+    False, or missing when nothing was received), deliveries (how many up to as_at),
+    interval_basis ("measured" or "expected", of the usual interval) and dated_by (what a
+    delivery's date is). A missing figure is None.
     """
     if grace_days < 0:
         raise ValueError(f"grace_days must be 0 or more; got {grace_days}.")
@@ -142,9 +148,10 @@ def compliance(con, *, as_at, grace_days: int = GRACE_DAYS) -> pd.DataFrame:
                   else (deliveries[-1] if deliveries else None))
         measured = usual_interval(con, source, as_at=day)
         interval = float(measured) if measured is not None else float(source.expected_interval_days)
-        allowed = interval + source.allowed_delay_days + grace_days
+        due = float(source.due_every_days) if source.due_every_days is not None else interval
+        allowed = overdue_after(due, delay_days=source.allowed_delay_days, grace_days=grace_days)
         lag = (day - latest).days if latest is not None else None
-        overdue = None if lag is None else bool(lag > allowed)
+        overdue = None if lag is None else is_overdue(lag, overdue_after_days=allowed)
         rows.append({
             "source": source.name,
             "dated_by": source.dated_by,
@@ -152,6 +159,7 @@ def compliance(con, *, as_at, grace_days: int = GRACE_DAYS) -> pd.DataFrame:
             "last_received": latest,
             "usual_interval_days": interval,
             "interval_basis": "measured" if measured is not None else "expected",
+            "due_every_days": due,
             "lag_days": lag,
             "allowed_days": allowed,
             "overdue": overdue,
@@ -188,5 +196,7 @@ def describe(row) -> str:
     lag = int(row["lag_days"])
     when = ("on this date" if lag == 0 else "1 day before this date" if lag == 1
             else f"{lag:,} days before this date")
+    due = ("" if row["due_every_days"] == row["usual_interval_days"]
+           else f"due every {round(row['due_every_days']):,} days (monthly), so ")
     return (f"last received {row['last_received']:%d %b %Y}, {when}; {every}; "
-            f"overdue after {round(row['allowed_days']):,} days.")
+            f"{due}overdue after {round(row['allowed_days']):,} days.")

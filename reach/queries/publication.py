@@ -18,17 +18,19 @@ give it any tables they like.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
+from data.dates import as_date
 from data.schema import REGISTRATION_FLAGS
 from reach.domain.disclosure import Cell, Protection, Publication, audit, protect
 from reach.domain.measures import DEPRIVED, DEPRIVED_DECILES, ReportOptions
 from reach.domain.suppression import COUNT_COLUMNS, SuppressionRule, render
-from reach.queries.report import as_date, reach_reports
+from reach.queries.report import reach_reports
 from reach.queries.target_groups import GROUP_NAMES, TARGET_GROUP_COLUMNS, flag_counts_by_centre
 
 AUTHORITY = "all"
@@ -53,15 +55,11 @@ class PublishedFigures:
     rows, same order), `protection` what was hidden and the audit behind it.
     """
 
-    as_at: date
+    as_at: date | None         # None only for empty tables given no date
     rule: SuppressionRule
     tables: dict[str, pd.DataFrame]
     raw: dict[str, pd.DataFrame]
     protection: Protection
-
-    def narrowest_range(self) -> float:
-        """The narrowest range any hidden count is left (infinite when nothing is hidden)."""
-        return min((e.width for e in self.protection.exposures), default=float("inf"))
 
 
 def published_figures(con, *, as_at, options: ReportOptions = ReportOptions(),
@@ -256,7 +254,8 @@ def _render_groups(groups: pd.DataFrame, hidden: frozenset, rule: SuppressionRul
         for pct, parts in shares.items():
             if pd.isna(groups.at[i, pct]):
                 continue
-            too_small = small if pct != "share_of_known_pct" else groups.at[i, "all_known"] < rule.smallest_denominator_for_pct
+            too_small = (small if pct != "share_of_known_pct"
+                         else groups.at[i, "all_known"] < rule.smallest_denominator_for_pct)
             if parts & gone or too_small:
                 out.at[i, pct] = rule.marker
     return out
@@ -290,7 +289,7 @@ GAPS_COLUMNS = ["lsoa_code", "idaci_decile", "children_under5", "known_children"
 
 
 def centre_tables(figures: PublishedFigures, *, centre_id: str,
-                  trend: list[PublishedFigures] = ()) -> dict[str, pd.DataFrame]:
+                  trend: Sequence[PublishedFigures] = ()) -> dict[str, pd.DataFrame]:
     """One centre's tables for an evidence pack, cut from figures protected together, in the
     layouts of the dashboard's working tables: "lsoas" (most families to find first, as on the
     page), "target_groups" (with the figures for all centres beside), "unmatched_by_lsoa_month",

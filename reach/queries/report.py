@@ -1,4 +1,4 @@
-"""The reach report: every measure of the data contract, as at one date or many, in DuckDB.
+"""The reach report: every measure defined in docs/definitions.md, as at one date or many, in DuckDB.
 
 One query computes each measure per LSOA for every requested date; centre and authority
 figures are sums over their LSOAs (each child lives in exactly one LSOA on a given date, and
@@ -12,27 +12,16 @@ with the single-date report.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
+from data.dates import as_date
 from data.schema import REGISTRATION_FLAGS
-from reach.domain.measures import REPORT_COLUMNS, ReportOptions, families_to_find, under_five_sql
+from reach.domain.measures import REPORT_COLUMNS, ReportOptions, deprived_sql, families_to_find, under_five_sql
 
 LEVELS = ("centre", "lsoa", "authority")
-
-
-def as_date(value) -> date:
-    """A date from a date, a datetime or an ISO string, with a clear error otherwise."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError as error:
-        raise ValueError(f"Expected a date as YYYY-MM-DD, got {value!r}.") from error
 
 
 # Who is known on each date, shared by every query that needs it. A child's registrations are
@@ -153,7 +142,7 @@ SELECT g.d AS as_at, g.lsoa_code, g.centre_id,
        coalesce(rc.sustained_contact, 0) AS sustained_contact,
        coalesce(rc.newborns_known_12m, 0) AS newborns_known_12m,
        i.idaci_decile,
-       coalesce(i.idaci_decile <= 3, false) AS deprived,
+       coalesce({deprived_sql('i.idaci_decile')}, false) AS deprived,
        lr.last_received AS last_birth_data
 FROM lsoa_grid g
 LEFT JOIN population_choice pc ON pc.d = g.d AND pc.lsoa_code = g.lsoa_code
@@ -406,8 +395,9 @@ def _columns(level: str) -> list[str]:
 def reach_report(con, *, as_at, by: str = "centre", options: ReportOptions = ReportOptions()) -> pd.DataFrame:
     """Every measure as at one date: one row per centre, per LSOA, or for the authority.
 
-    Columns are the contract's, in its spelling and order, then extras (known families, the
-    reason a denominator is flagged). Percentages are unrounded; empty denominators give NaN.
+    Columns are `REPORT_COLUMNS` (defined in docs/definitions.md), in order, then extras (known
+    families, the reason a denominator is flagged). Percentages are unrounded; empty
+    denominators give NaN.
     """
     if by not in LEVELS:
         raise ValueError(f"--by must be one of {', '.join(LEVELS)}; got {by!r}.")
@@ -439,18 +429,6 @@ def reach_trends(con, *, dates, options: ReportOptions = ReportOptions()) -> dic
     return trends
 
 
-def month_ends(*, until, months: int) -> list[date]:
-    """The last day of each of the `months` months up to and including `until`'s month, with
-    `until` itself as the final point (so the trend ends on the chosen date)."""
-    end = as_date(until)
-    points = []
-    cursor = pd.Timestamp(end.replace(day=1))
-    for _ in range(months - 1):
-        cursor = cursor - pd.offsets.MonthBegin(1)
-        points.append((cursor + pd.offsets.MonthEnd(0)).date())
-    return sorted(points) + [end]
-
-
 def latest_data_date(con) -> date | None:
     """The most recent date in the data (a registration, a delivery of birth data, a contact):
     the natural default for "as at"."""
@@ -470,7 +448,7 @@ def json_ready(frame: pd.DataFrame) -> list[dict]:
     """Rows as plain Python values (NaN -> None), for JSON output."""
     records = []
     for row in frame.to_dict(orient="records"):
-        clean = {}
+        clean: dict[str, object] = {}
         for key, value in row.items():
             if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
                 clean[key] = None

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from data.dates import as_date
 from data.schema import REGISTRATION_FLAGS
 from reach.domain.measures import DEPRIVED, ReportOptions
-from reach.queries.report import KNOWN_CHILDREN_CTES, SUSTAINED_CTE, as_date, lsoa_measures
+from reach.queries.report import KNOWN_CHILDREN_CTES, SUSTAINED_CTE, lsoa_measures
 
 GROUP_NAMES = {
     DEPRIVED: "Families in the most deprived areas",

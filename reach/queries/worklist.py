@@ -2,7 +2,7 @@
 
 A child is on the worklist as at D when the birth (or arrivals) data received by D puts them
 under five and living in a reach area, and no registration dated on or before D carries their
-key: the contract's "unmatched births". The list is pseudonymised: it carries the child key,
+key: the "unmatched births" of docs/definitions.md. The list is pseudonymised: it carries the child key,
 never an NHS number (none is ever stored), nor a name or an address.
 
 The rules follow the report's query line for line (the latest record received by D says where
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from data.dates import as_date
 from reach.domain.measures import under_five_sql
-from reach.queries.report import as_date
 
 # Parameters, in order: the as-at date, then the centre (NULL for every reach area).
 _UNMATCHED_SQL = f"""

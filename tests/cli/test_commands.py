@@ -1,6 +1,6 @@
 """The command line end to end, as a data officer would use it, in a separate process.
 
-The report is checked against a small independent implementation of the data contract written
+The report is checked against a small independent implementation of docs/definitions.md written
 here in plain Python, on Trafford's real published files plus synthetic registrations, births and
 contacts placed by real Trafford postcodes.
 """
@@ -60,7 +60,7 @@ def _under_five(dob: date, on: date) -> bool:
     return dob <= on < _fifth_birthday(dob)
 
 
-# --- an independent implementation of the contract's core measures ---------------------------
+# --- an independent implementation of the core measures of docs/definitions.md -------------
 
 def reference_report(*, areas, population, registrations, births, contacts, as_at):
     """Per centre: under five, known, reach %, families to find, unmatched, sustained."""
@@ -102,10 +102,7 @@ def reference_report(*, areas, population, registrations, births, contacts, as_a
 
 
 @pytest.fixture(scope="module")
-def trafford_store(tmp_path_factory):
-    trafford = PROJECT.parent / "shared" / "realdata" / "trafford"
-    if not trafford.is_dir():
-        pytest.skip("the Trafford real-data folder is not present")
+def trafford_store(tmp_path_factory, trafford):
     os.environ["REACH_SECRET"] = "test-secret-not-for-real-data-0123456789"
     folder = tmp_path_factory.mktemp("trafford")
     db = folder / "trafford.duckdb"
@@ -125,7 +122,7 @@ def trafford_store(tmp_path_factory):
         lat = sum(y for _, y in centroid[lsoa]) / len(centroid[lsoa])
         nearest = min(spots, key=lambda c: (spots[c][0] - lon) ** 2 + (spots[c][1] - lat) ** 2)
         areas.append((lsoa, nearest))
-    areas_file = _write_csv(folder / "reach_areas.csv", [{"lsoa_code": l, "centre_id": c} for l, c in areas])
+    areas_file = _write_csv(folder / "reach_areas.csv", [{"lsoa_code": lsoa, "centre_id": c} for lsoa, c in areas])
 
     by_lsoa = defaultdict(list)
     for p in postcodes:
@@ -155,7 +152,8 @@ def trafford_store(tmp_path_factory):
             for _ in range(rng.randrange(0, 6)):
                 seen = on + timedelta(days=rng.randrange(0, 900))
                 contacts.append(dict(child=nhs, on=seen))
-                contact_rows.append(dict(nhs_number=nhs, contact_on=seen.isoformat(), activity=f"session {len(contact_rows)}"))
+                contact_rows.append(dict(nhs_number=nhs, contact_on=seen.isoformat(),
+                                         activity=f"session {len(contact_rows)}"))
 
     population = defaultdict(list)
     for name in ("mid-year_2022_population_estimates_lsoa.csv", "mid-year_2024_population_estimates_lsoa.csv"):
@@ -261,3 +259,29 @@ def test_report_on_a_missing_database_says_what_to_do(tmp_path):
     result = reach_cli("report", "--as-at", AS_AT, db=tmp_path / "none.duckdb", check=False)
     assert result.returncode == 2
     assert "python -m reach demo" in result.stderr
+
+
+def test_the_command_line_offers_exactly_the_importers_kinds():
+    """One list of kinds: `import`, `quarantine --kind` and the help all read the importers' KINDS."""
+    from cli.main import build_parser
+    from data.importers import KINDS
+
+    commands = next(a for a in build_parser()._subparsers._group_actions if a.dest == "command").choices
+    kind = next(a for a in commands["import"]._actions if a.dest == "kind")
+    assert tuple(kind.choices) == KINDS
+    quarantine_kind = next(a for a in commands["quarantine"]._actions if a.dest == "kind")
+    assert tuple(quarantine_kind.choices) == KINDS
+    listed = [line.split()[0] for line in commands["import"].epilog.splitlines()
+              if line.startswith("  ") and not line.startswith("   ") and "python -m reach" not in line]
+    assert listed == list(KINDS)
+
+
+def test_the_report_defaults_are_the_domains():
+    from cli.main import build_parser
+    from reach.domain.measures import DEFAULT_SUSTAINED_CONTACTS, Bands
+
+    args = build_parser().parse_args(["report", "--as-at", "2026-09-30"])
+    standard = Bands()
+    assert (args.outstanding, args.good, args.requires_improvement, args.sustained_contacts) == (
+        standard.outstanding, standard.good, standard.requires_improvement, DEFAULT_SUSTAINED_CONTACTS)
+    assert build_parser().parse_args(["whatif"]).outstanding == standard.outstanding

@@ -24,11 +24,10 @@ def whatif(*args: str):
 
 
 @pytest.fixture
-def db(tmp_path) -> Path:
+def db(empty_store) -> Path:
     """Riverside: one LSOA of 100 under-fives; two births a month shared on the 15th from January
     2024 to June 2025; the first of each month's pair registered ten days after it arrives."""
-    path = tmp_path / "reach.duckdb"
-    con = connect(path)
+    con = connect(empty_store)
     con.execute("INSERT INTO centres (centre_id, name) VALUES ('C1', 'Riverside')")
     con.execute("INSERT INTO reach_areas (lsoa_code, centre_id) VALUES (?, 'C1')", [A1])
     con.execute("INSERT INTO population (lsoa_code, period, children_0_4) VALUES (?, DATE '2024-06-30', 100)", [A1])
@@ -41,7 +40,7 @@ def db(tmp_path) -> Path:
                     "VALUES (?, ?, ?, 'C1', ?)", [f"a{m}", received - timedelta(days=30), A1,
                                                   received + timedelta(days=10)])
     con.close()
-    return path
+    return empty_store
 
 
 def test_json_from_the_store(db):
@@ -67,7 +66,7 @@ def test_json_from_the_store(db):
     # a7..a17 are under one (born after 30 June 2024), a0..a6 are one: 11 and 7 of 20 a year
     assert out["known_share_by_year_of_age"] == pytest.approx([11 / 20, 7 / 20, 0, 0, 0])
     assert out["path"][-1]["month"] == "2027-06"      # two years on by default
-    assert out["crosses_97_on"] is None
+    assert out["target_pct"] == 97.0 and out["crosses_target_on"] is None
     assert out["summary"].startswith("Monthly sharing of births only would")
 
 
@@ -98,6 +97,29 @@ def test_no_database_uses_the_stated_defaults(tmp_path):
     assert not missing.exists()   # looking does not create a database
 
 
+def test_the_outstanding_threshold_given_is_the_target(db):
+    """--outstanding 90 aims at 90%: the JSON says so, and 90% comes no later than 97%."""
+    # A scenario that gets to 97% within the horizon: every family contacted, strong other routes.
+    scenario = ("--db", str(db), "--as-at", "2025-06-30", "--until", "2030-06-30", "--sharing", "monthly",
+                "--contact-rate", "1", "--other-route-rate", "0.3", "--churn", "0", "--delay-months", "0",
+                "--arrivals-in-feed", "--format", "json")
+    crossing = {}
+    for outstanding in ("90", "97"):
+        result = whatif(*scenario, "--outstanding", outstanding)
+        assert result.returncode == 0, result.stderr
+        out = json.loads(result.stdout)
+        assert out["target_pct"] == float(outstanding)
+        assert f"enough for {outstanding}%" in out["summary"]
+        crossing[outstanding] = date.fromisoformat(out["crosses_target_on"])
+        first = next(point for point in out["path"] if point["reach_pct"] >= float(outstanding))
+        assert first["month"] == crossing[outstanding].strftime("%Y-%m")
+    assert crossing["90"] <= crossing["97"]
+    # By default the target is the domain's outstanding threshold.
+    assert json.loads(whatif(*scenario).stdout)["crosses_target_on"] == crossing["97"].isoformat()
+    table = whatif(*scenario[:-2], "--outstanding", "90").stdout
+    assert f"Reaches 90%: by {crossing['90'].isoformat()}" in table
+
+
 def test_table_format_is_readable(db):
     result = whatif("--db", str(db), "--as-at", "2025-06-30", "--until", "2025-09-30")
     assert result.returncode == 0, result.stderr
@@ -113,6 +135,9 @@ def test_table_format_is_readable(db):
     (["--churn", "-0.1"], "below 1"),
     (["--centre", "C9"], "No reach area for centre 'C9'"),
     (["--until", "2024-01-01"], "is before --as-at"),
+    (["--until", "2200-01-01"], "Projections run for at most"),
+    (["--outstanding", "0"], "--outstanding is a percentage above 0 and at most 100"),
+    (["--outstanding", "120"], "--outstanding is a percentage above 0 and at most 100"),
 ])
 def test_bad_arguments_exit_with_status_2_and_say_why(db, args, message):
     result = whatif("--db", str(db), "--as-at", "2025-06-30", *args)

@@ -9,7 +9,7 @@ import pytest
 
 from data.importers import ImportSummary, import_file, import_history, list_quarantine, remove_import
 from data.store import opened
-from files import write_lines as _write
+from tests.data.files import write_lines as _write
 
 
 @pytest.fixture
@@ -131,7 +131,6 @@ def _table_rows(db: Path) -> dict[str, list]:
 def test_every_kind_loaded_twice_changes_nothing(tmp_path, db):
     import json
 
-    pytest.importorskip("geo.boundaries")
     files = {kind: _write(tmp_path, name, lines) for kind, (name, lines) in _EVERY_KIND.items()}
     files["boundaries"] = tmp_path / "lsoas.geojson"
     files["boundaries"].write_text(json.dumps({"type": "FeatureCollection", "features": [

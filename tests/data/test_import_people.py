@@ -6,13 +6,12 @@ import hashlib
 import hmac
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from data.importers import import_file, is_valid_nhs_number, list_quarantine
 from data.store import opened
-from files import write_lines as _write
+from tests.data.files import import_lines as _import, reasons as _reasons, rows as _rows, write_lines as _write
 
 SECRET = "a-test-key-for-hashing-32-bytes-or-more"
 
@@ -24,24 +23,6 @@ def secret(monkeypatch):
 
 def _key(nhs_number: str) -> str:
     return hmac.new(SECRET.encode(), nhs_number.encode(), hashlib.sha256).hexdigest()
-
-
-def _rows(db: Path, sql: str) -> list[tuple]:
-    with opened(db, read_only=True) as con:
-        return con.execute(sql).fetchall()
-
-
-def _reasons(db: Path) -> list[tuple[int, str]]:
-    return _rows(db, "SELECT row_number, reason FROM quarantine ORDER BY import_id, row_number")
-
-
-@pytest.fixture
-def postcodes(tmp_path, db) -> None:
-    """A postcode lookup with two postcodes of the Trafford centres."""
-    path = _write(tmp_path, "postcodes.csv", ["pcds,lsoa21cd,long,lat",
-                                             "M32 9AN,E01006179,-2.3139,53.4408",
-                                             "M31 4FL,E01006104,-2.4254,53.4177"])
-    import_file("postcodes", path, db=db)
 
 
 # --- NHS numbers --------------------------------------------------------------------------------
@@ -63,12 +44,11 @@ def test_a_number_whose_check_digit_would_be_10_is_never_valid():
 # --- births -------------------------------------------------------------------------------------
 
 def test_a_good_births_file_is_pseudonymised_and_stored(tmp_path, db):
-    path = _write(tmp_path, "births_2024_06.csv", [
+    summary = _import("births", tmp_path, "births_2024_06.csv", [
         "nhs_number,dob,sex,lsoa_code,event,arrived_on",
         "943 476 5919,2024-05-01,F,E01006074,,",
         "4010232137,2024-05-02,M,E01006075,arrival,2024-06-03",
-    ])
-    summary = import_file("births", path, db=db, received_on="2024-06-30")
+    ], db=db, received_on="2024-06-30")
     assert (summary.rows_read, summary.rows_loaded, summary.rows_quarantined, summary.rows_already_present,
             summary.status) == (2, 2, 0, 0, "loaded")
     assert summary.line() == "births: births_2024_06.csv: 2 rows loaded, 0 quarantined, 0 already present"
@@ -124,18 +104,18 @@ def test_without_received_on_the_date_of_import_is_used_and_kept_for_the_same_fi
 
 
 def test_a_row_keeps_its_own_received_on(tmp_path, db):
-    path = _write(tmp_path, "b.csv", ["nhs_number,dob,lsoa_code,received_on",
-                                      "9434765919,2024-05-01,E01006074,2024-05-20",
-                                      "4010232137,2024-05-02,E01006074,",
-                                      "9990000018,2024-05-02,E01006074,20/05/2024"])
-    summary = import_file("births", path, db=db, received_on="2024-06-30")
+    summary = _import("births", tmp_path, "b.csv", ["nhs_number,dob,lsoa_code,received_on",
+                                                    "9434765919,2024-05-01,E01006074,2024-05-20",
+                                                    "4010232137,2024-05-02,E01006074,",
+                                                    "9990000018,2024-05-02,E01006074,20/05/2024"],
+                      db=db, received_on="2024-06-30")
     assert summary.rows_loaded == 2
     assert _rows(db, "SELECT received_on FROM births ORDER BY dob") == [(date(2024, 5, 20),), (date(2024, 6, 30),)]
     assert _reasons(db) == [(3, 'received_on "20/05/2024" is not a date in the form YYYY-MM-DD')]
 
 
 def test_every_row_fault_is_quarantined_with_its_reason_and_row_number(tmp_path, db, postcodes):
-    path = _write(tmp_path, "births_2024_06.csv", [
+    summary = _import("births", tmp_path, "births_2024_06.csv", [
         "nhs_number,dob,postcode,mother_name,event",
         "9434765919,2024-05-01,M32 9AN,Jane Smith,",             # 1 good
         "9434765918,2024-05-01,M32 9AN,Ann Jones,",              # 2 check digit
@@ -150,8 +130,7 @@ def test_every_row_fault_is_quarantined_with_its_reason_and_row_number(tmp_path,
         "4010232137,2024-05-02,m319 4fl,Ann Jones,adopted",      # 11 bad event, bad postcode
         "943 476 5919,2024-05-01,M31 4FL,Jane Smith,birth",      # 12 the child of row 1 again
         "4010232137,,M31 4FL,Ann Jones,",                        # 13 dob missing
-    ])
-    summary = import_file("births", path, db=db, received_on="2024-06-30")
+    ], db=db, received_on="2024-06-30")
     assert (summary.rows_loaded, summary.rows_quarantined) == (1, 12)
     assert _reasons(db) == [
         (2, 'nhs_number "******5918" fails the NHS number check digit (modulus 11)'),
@@ -196,11 +175,10 @@ def test_postcodes_unknown_before_the_lookup_are_placed_when_the_file_comes_agai
 
 
 def test_lsoa_code_is_used_where_given_and_postcode_elsewhere(tmp_path, db, postcodes):
-    path = _write(tmp_path, "b.csv", ["nhs_number,dob,lsoa_code,postcode",
-                                      "9434765919,2024-05-01,E01006074,M32 9AN",
-                                      "4010232137,2024-05-02,,M32 9AN",
-                                      "9990000018,2024-05-03,,"])
-    summary = import_file("births", path, db=db, received_on="2024-06-30")
+    summary = _import("births", tmp_path, "b.csv", ["nhs_number,dob,lsoa_code,postcode",
+                                                    "9434765919,2024-05-01,E01006074,M32 9AN",
+                                                    "4010232137,2024-05-02,,M32 9AN",
+                                                    "9990000018,2024-05-03,,"], db=db, received_on="2024-06-30")
     assert summary.rows_loaded == 2
     assert _rows(db, "SELECT lsoa_code FROM births ORDER BY dob") == [("E01006074",), ("E01006179",)]
     assert _reasons(db) == [(3, "lsoa_code and postcode are both missing (expected where the child lives)")]
@@ -208,19 +186,18 @@ def test_lsoa_code_is_used_where_given_and_postcode_elsewhere(tmp_path, db, post
 
 def test_a_family_outside_every_reach_area_is_loaded_not_quarantined(tmp_path, db):
     import_file("reach-areas", _write(tmp_path, "areas.csv", ["lsoa_code,centre_id", "E01006074,22329"]), db=db)
-    path = _write(tmp_path, "b.csv", ["nhs_number,dob,lsoa_code", "9434765919,2024-05-01,E01006074",
-                                      "4010232137,2024-05-02,E01009999"])
-    summary = import_file("births", path, db=db, received_on="2024-06-30")
+    summary = _import("births", tmp_path, "b.csv", ["nhs_number,dob,lsoa_code", "9434765919,2024-05-01,E01006074",
+                                                    "4010232137,2024-05-02,E01009999"], db=db, received_on="2024-06-30")
     assert (summary.rows_loaded, summary.rows_quarantined) == (2, 0)
     assert ("1 of the rows is for children living outside every reach area: loaded, and counted as "
             "out of area.") in summary.message
 
 
 def test_a_child_key_column_is_taken_as_it_is(tmp_path, db):
-    path = _write(tmp_path, "b.csv", ["child_key,nhs_number,dob,lsoa_code",
-                                      "upstream-7f3a,9434765919,2024-05-01,E01006074",
-                                      ",4010232137,2024-05-02,E01006074"])
-    summary = import_file("births", path, db=db, received_on="2024-06-30")
+    summary = _import("births", tmp_path, "b.csv", ["child_key,nhs_number,dob,lsoa_code",
+                                                    "upstream-7f3a,9434765919,2024-05-01,E01006074",
+                                                    ",4010232137,2024-05-02,E01006074"],
+                      db=db, received_on="2024-06-30")
     assert summary.rows_loaded == 1
     assert _rows(db, "SELECT child_key FROM births") == [("upstream-7f3a",)]
     assert _reasons(db) == [(2, "child_key is missing (expected the child's pseudonymised key)")]
@@ -245,9 +222,8 @@ def test_a_child_key_that_is_an_nhs_number_is_hashed_like_one_and_links(tmp_path
 
 
 def test_a_child_key_of_ten_digits_failing_the_check_digit_is_quarantined_masked(tmp_path, db):
-    path = _write(tmp_path, "c.csv", ["Child Key,contact_on", "4010000008,2024-06-01",
-                                      "4010000007,2024-06-01"])
-    summary = import_file("contacts", path, db=db)
+    summary = _import("contacts", tmp_path, "c.csv", ["Child Key,contact_on", "4010000008,2024-06-01",
+                                                      "4010000007,2024-06-01"], db=db)
     assert (summary.rows_loaded, summary.rows_quarantined) == (1, 1)
     assert "1 child key was an NHS number and was pseudonymised" in summary.message
     assert _reasons(db) == [(1, 'Child Key "******0008" looks like an NHS number (10 digits) but fails '
@@ -261,13 +237,12 @@ def test_a_child_key_of_ten_digits_failing_the_check_digit_is_quarantined_masked
 # --- registrations -------------------------------------------------------------------------------
 
 def test_registrations_hash_the_family_key_and_read_the_flags(tmp_path, db):
-    path = _write(tmp_path, "registrations.csv", [
+    summary = _import("registrations", tmp_path, "registrations.csv", [
         "nhs_number,dob,lsoa_code,centre_id,registered_on,family_key,lone_parent,teenage_parent,"
         "workless_household,disability,minority_ethnic,father_engaged",
         "9434765919,2024-05-01,E01006074,22329,2024-06-10,SMITH-77,Yes,n,1,0,,TRUE",
         "4010232137,2024-05-02,E01006074,99999,2024-06-11,,no,N,false,Y,y,",
-    ])
-    summary = import_file("registrations", path, db=db)
+    ], db=db)
     assert (summary.rows_loaded, summary.rows_quarantined) == (2, 0)
     stored = _rows(db, "SELECT * EXCLUDE (import_id) FROM registrations ORDER BY dob")
     assert stored == [
@@ -281,7 +256,7 @@ def test_registrations_hash_the_family_key_and_read_the_flags(tmp_path, db):
 
 
 def test_registration_faults(tmp_path, db):
-    path = _write(tmp_path, "registrations.csv", [
+    summary = _import("registrations", tmp_path, "registrations.csv", [
         "nhs_number,dob,lsoa_code,centre_id,registered_on,lone_parent",
         "9434765919,2024-05-01,E01006074,22329,2024-04-30,",      # 1 before birth
         "9434765919,2024-05-01,E01006074,,2024-06-01,",           # 2 no centre
@@ -290,8 +265,7 @@ def test_registration_faults(tmp_path, db):
         "9434765919,2024-05-01,E01006074,22329,2024-06-01,yes",   # 5 good
         "9434765919,2024-05-01,E01006074,22329,2024-06-01,no",    # 6 same key as 5
         "9434765919,2024-05-01,E01006074,22963,2024-06-01,no",    # 7 good: another centre
-    ])
-    summary = import_file("registrations", path, db=db)
+    ], db=db)
     assert (summary.rows_loaded, summary.rows_quarantined) == (2, 5)
     assert _reasons(db) == [
         (1, "registered_on 2024-04-30 is before dob 2024-05-01"),
@@ -322,14 +296,13 @@ def test_a_quarantined_family_key_shows_no_character_of_itself(tmp_path, db):
 
 
 def test_a_centre_or_activity_that_looks_personal_is_quarantined_without_showing_it(tmp_path, db):
-    path = _write(tmp_path, "contacts.csv", [
+    summary = _import("contacts", tmp_path, "contacts.csv", [
         "nhs_number,contact_on,centre_id,activity",
         "9434765919,2024-06-01,22329,Stay and play",
         "9434765919,2024-06-02,401 000 0007,Stay and play",
         "9434765919,2024-06-03,22329,jane.smith@example.org",
         "9434765919,2024-06-04,22329,call 07700 900123",
-        "9434765919,2024-06-05,22329,visit at M32 9AN"])
-    summary = import_file("contacts", path, db=db)
+        "9434765919,2024-06-05,22329,visit at M32 9AN"], db=db)
     assert (summary.rows_loaded, summary.rows_quarantined) == (1, 4)
     assert _reasons(db) == [
         (2, "centre_id holds what looks like an NHS number or a telephone number, which Reach does not keep"),

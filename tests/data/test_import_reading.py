@@ -56,7 +56,8 @@ def test_an_unknown_kind_is_refused_with_the_kinds_that_exist(tmp_path, db):
     path = _write(tmp_path, "b.csv", GOOD_BIRTHS)
     with pytest.raises(FileFault) as caught:
         import_file("babies", path, db=db)
-    assert str(caught.value).startswith('b.csv: "babies" is not a kind of file Reach imports; expected one of: centres,')
+    assert str(caught.value).startswith(
+        'b.csv: "babies" is not a kind of file Reach imports; expected one of: centres,')
     assert "lsoa-lookup" in caught.value.expected
     assert not db.exists()
 

@@ -10,30 +10,8 @@ import pytest
 import shapely
 
 from data.importers import FileFault, import_file
-from data.store import opened
-from files import write_lines as _write
-
-
-def _rows(db: Path, sql: str) -> list[tuple]:
-    with opened(db, read_only=True) as con:
-        return con.execute(sql).fetchall()
-
-
-def _reasons(db: Path, kind: str | None = None) -> list[tuple[int, str]]:
-    where = f"WHERE kind = '{kind}'" if kind else ""
-    return _rows(db, f"SELECT row_number, reason FROM quarantine {where} ORDER BY import_id, row_number")
-
-
-def _counts(summary) -> tuple[int, int, int, str]:
-    return summary.rows_loaded, summary.rows_quarantined, summary.rows_already_present, summary.status
-
-
-@pytest.fixture
-def postcodes(tmp_path, db) -> None:
-    path = _write(tmp_path, "postcodes.csv", ["postcode,lsoa_code,lon,lat",
-                                             "M32 9AN,E01006179,-2.3139,53.4408",
-                                             "M31 4FL,E01006104,-2.4254,53.4177"])
-    import_file("postcodes", path, db=db)
+from tests.data.files import (import_lines as _import, counts as _counts, reasons as _reasons,
+                              rows as _rows, write_lines as _write)
 
 
 # --- centres -------------------------------------------------------------------------------------
@@ -75,15 +53,14 @@ def test_a_changed_centre_is_updated_and_an_identical_one_is_already_present(tmp
 
 
 def test_centre_faults(tmp_path, db):
-    path = _write(tmp_path, "centres.csv", ["centre_id,name,la_code,lon,lat",
-                                            "C1,,E08000009,,",
-                                            ",Nameless,,,",
-                                            "C3,Three,E05000009,,",
-                                            "C4,Four,,383000,398000",
-                                            "C5,Five,,-2.3,",
-                                            "C6,Six,e08000009,-2.3,53.4",
-                                            "C6,Six again,,,"])
-    summary = import_file("centres", path, db=db)
+    summary = _import("centres", tmp_path, "centres.csv", ["centre_id,name,la_code,lon,lat",
+                                                           "C1,,E08000009,,",
+                                                           ",Nameless,,,",
+                                                           "C3,Three,E05000009,,",
+                                                           "C4,Four,,383000,398000",
+                                                           "C5,Five,,-2.3,",
+                                                           "C6,Six,e08000009,-2.3,53.4",
+                                                           "C6,Six again,,,"], db=db)
     assert _counts(summary) == (1, 6, 0, "loaded")
     assert _reasons(db) == [
         (1, "name is missing (expected the centre's name)"),
@@ -101,10 +78,9 @@ def test_centre_faults(tmp_path, db):
 # --- reach areas ------------------------------------------------------------------------------
 
 def test_reach_areas_load_and_a_second_claim_in_the_file_names_both_centres(tmp_path, db):
-    path = _write(tmp_path, "areas.csv", ["LSOA_CODE,Centre_ID", "E01006074,22329", "E01006075,22329",
-                                          "E01006074,22963", "E01006075,22329", "E0100607,22329",
-                                          "E01006076,"])
-    summary = import_file("reach-areas", path, db=db)
+    summary = _import("reach-areas", tmp_path, "areas.csv", ["LSOA_CODE,Centre_ID", "E01006074,22329",
+                                                             "E01006075,22329", "E01006074,22963", "E01006075,22329",
+                                                             "E0100607,22329", "E01006076,"], db=db)
     assert _counts(summary) == (2, 4, 0, "loaded")
     assert _reasons(db) == [
         (3, "LSOA E01006074 is claimed by both centre 22329 (row 1) and centre 22963"),
@@ -138,11 +114,11 @@ def test_a_claim_on_an_lsoa_of_another_centre_is_quarantined_unless_replacing(tm
 # --- population ------------------------------------------------------------------------------
 
 def test_population_long_form_with_dates_and_years(tmp_path, db):
-    path = _write(tmp_path, "pop.csv", ["lsoa_code,children_0_4,period", "E01006074,52,2024-06-30",
-                                        "E01006075,61,2023", "E01006076,-3,2024", "E01006077,4.5,2024",
-                                        "E01006078,40.0,2024", "E01006079,40,30/06/2024",
-                                        "E01006074,53,2024"])
-    summary = import_file("population", path, db=db)
+    summary = _import("population", tmp_path, "pop.csv", ["lsoa_code,children_0_4,period",
+                                                          "E01006074,52,2024-06-30", "E01006075,61,2023",
+                                                          "E01006076,-3,2024", "E01006077,4.5,2024",
+                                                          "E01006078,40.0,2024", "E01006079,40,30/06/2024",
+                                                          "E01006074,53,2024"], db=db)
     assert _counts(summary) == (3, 4, 0, "loaded")
     assert _rows(db, "SELECT lsoa_code, period, children_0_4 FROM population ORDER BY lsoa_code") == [
         ("E01006074", date(2024, 6, 30), 52), ("E01006075", date(2023, 6, 30), 61),
@@ -166,7 +142,7 @@ def test_a_revised_estimate_replaces_the_old_one(tmp_path, db):
 
 def test_mid_year_layout_uses_persons_or_males_plus_females(tmp_path, db):
     header = "period,area_code,area_name,sex,all_ages,0,1,2,3,4,5"
-    path = _write(tmp_path, "mye.csv", [
+    summary = _import("population", tmp_path, "mye.csv", [
         header,
         "2024-06-30,E01006074,A,Persons,900,10,11,12,13,14,99",
         "2024-06-30,E01006074,A,Males,450,5,5,6,6,7,50",
@@ -176,8 +152,7 @@ def test_mid_year_layout_uses_persons_or_males_plus_females(tmp_path, db):
         "2024-06-30,E01006076,C,Males,450,1,2,3,4,5,50",
         "2024-06-30,W01000001,Wales,Persons,450,1,2,3,4,5,50",
         "2024-06-30,E01006077,D,Everyone,450,1,2,3,4,5,50",
-    ])
-    summary = import_file("population", path, db=db)
+    ], db=db)
     assert _counts(summary) == (2, 2, 0, "loaded")
     assert _rows(db, "SELECT lsoa_code, children_0_4 FROM population ORDER BY lsoa_code") == [
         ("E01006074", 60), ("E01006075", 20)]
@@ -192,11 +167,10 @@ def test_mid_year_layout_uses_persons_or_males_plus_females(tmp_path, db):
 
 
 def test_census_age_band_layout_takes_the_under_five_band(tmp_path, db):
-    path = _write(tmp_path, "census.csv", [
+    summary = _import("population", tmp_path, "census.csv", [
         "area_code,area_name,geography,period,indicator,measure,unit,value",
         "E01006109,Trafford 001A,LSOA,2021-03-21,Aged 4 years and under,Count,Persons,74",
-        "E01006109,Trafford 001A,LSOA,2021-03-21,Aged 5 to 9 years,Count,Persons,79"])
-    summary = import_file("population", path, db=db)
+        "E01006109,Trafford 001A,LSOA,2021-03-21,Aged 5 to 9 years,Count,Persons,79"], db=db)
     assert _counts(summary) == (1, 0, 0, "loaded")
     assert _rows(db, "SELECT lsoa_code, period, children_0_4 FROM population") == [
         ("E01006109", date(2021, 3, 21), 74)]
@@ -237,9 +211,8 @@ def test_postcodes_are_normalised_and_an_onspd_layout_is_read(tmp_path, db):
 # --- deprivation ---------------------------------------------------------------------------------
 
 def test_deprivation_simple_layout(tmp_path, db):
-    path = _write(tmp_path, "idaci.csv", ["lsoa_code,idaci_decile", "E01006074,3", "E01006075,11",
-                                          "E01006076,0", "E01006077,two"])
-    summary = import_file("deprivation", path, db=db)
+    summary = _import("deprivation", tmp_path, "idaci.csv", ["lsoa_code,idaci_decile", "E01006074,3", "E01006075,11",
+                                                             "E01006076,0", "E01006077,two"], db=db)
     assert _counts(summary) == (1, 3, 0, "loaded")
     assert _rows(db, "SELECT lsoa_code, edition, idaci_decile, source_code FROM deprivation") == [
         ("E01006074", 0, 3, None)]
@@ -251,15 +224,14 @@ def test_deprivation_simple_layout(tmp_path, db):
 
 
 def test_deprivation_long_layout_takes_idaci_of_the_latest_edition(tmp_path, db):
-    path = _write(tmp_path, "iod.csv", [
+    summary = _import("deprivation", tmp_path, "iod.csv", [
         "lsoa11cd,index_domain,decile,rank,year",
         "E01006074,Income Deprivation Affecting Children,3,3000,2019",
         "E01006074,Income Deprivation Affecting Children,4,4000,2015",
         "E01006074,Index of Multiple Deprivation,5,5000,2019",
         "E01006075,IDACI,7,7000,2019",
         "E01006076,income deprivation affecting children,1,100,19",
-    ])
-    summary = import_file("deprivation", path, db=db)
+    ], db=db)
     assert _counts(summary) == (2, 1, 0, "loaded")
     assert _rows(db, "SELECT lsoa_code, edition, idaci_decile FROM deprivation ORDER BY lsoa_code") == [
         ("E01006074", 2019, 3), ("E01006075", 2019, 7)]
@@ -305,12 +277,11 @@ def test_lsoa_lookup_faults_and_welsh_rows(tmp_path, db):
 # --- birth counts --------------------------------------------------------------------------------
 
 def test_birth_counts_by_lsoa_and_by_centre(tmp_path, db):
-    path = _write(tmp_path, "counts.csv", ["month,births,lsoa_code,centre_id",
-                                           "2024-05,17,E01006074,", "2024-05-01,3,,22329",
-                                           "2024-5,4,E01006075,", "2024-06,-1,E01006075,",
-                                           "2024-06,2.5,E01006075,", "2024-06,2,,",
-                                           "2024-05,9,E01006074,"])
-    summary = import_file("birth-counts", path, db=db, received_on="2024-07-15")
+    summary = _import("birth-counts", tmp_path, "counts.csv", ["month,births,lsoa_code,centre_id",
+                                                               "2024-05,17,E01006074,", "2024-05-01,3,,22329",
+                                                               "2024-5,4,E01006075,", "2024-06,-1,E01006075,",
+                                                               "2024-06,2.5,E01006075,", "2024-06,2,,",
+                                                               "2024-05,9,E01006074,"], db=db, received_on="2024-07-15")
     assert _counts(summary) == (2, 5, 0, "loaded")
     assert _rows(db, "SELECT area_type, area_code, month, births, received_on FROM birth_counts ORDER BY 1, 2") == [
         ("centre", "22329", date(2024, 5, 1), 3, date(2024, 7, 15)),
@@ -362,7 +333,6 @@ def _geojson(folder: Path, features: list[tuple[str, str, list | None]]) -> Path
 
 
 def test_boundaries_store_wkb_polygons_and_quarantine_what_the_reader_rejects(tmp_path, db):
-    pytest.importorskip("geo.boundaries")
     path = _geojson(tmp_path, [("E01000001", "Area 1", _square(-2.30, 53.40)),
                                ("E01000002", "Area 2", _square(-2.29, 53.40)),
                                ("X1", "Bad", _square(-2.28, 53.40)),
@@ -379,7 +349,6 @@ def test_boundaries_store_wkb_polygons_and_quarantine_what_the_reader_rejects(tm
 
 
 def test_a_boundary_file_that_cannot_be_read_is_a_file_fault(tmp_path, db):
-    pytest.importorskip("geo.boundaries")
     path = _write(tmp_path, "lsoas.geojson", ["this is not geojson"])
     with pytest.raises(FileFault) as caught:
         import_file("boundaries", path, db=db)

@@ -9,14 +9,9 @@ from pathlib import Path
 import pytest
 
 from data.importers import import_file
-from data.store import opened
+from tests.data.files import rows as _rows
 
 pytestmark = pytest.mark.realdata
-
-
-def _rows(db: Path, sql: str) -> list[tuple]:
-    with opened(db, read_only=True) as con:
-        return con.execute(sql).fetchall()
 
 
 def _persons_under_five(path: Path, lsoa_code: str) -> int:
@@ -107,7 +102,6 @@ def test_postcode_lookup(trafford, db):
 @pytest.mark.parametrize("name, areas", [("trafford_lsoa21_generalised.geojson", 139),
                                          ("trafford_lsoa11_super_generalised.geojson", 138)])
 def test_boundaries(trafford, db, name, areas):
-    pytest.importorskip("geo.boundaries")
     summary = import_file("boundaries", trafford / "boundaries" / name, db=db)
     assert (summary.rows_read, summary.rows_loaded, summary.rows_quarantined) == (areas, areas, 0)
     assert _rows(db, "SELECT count(*), count(geometry), count(lsoa_name) FROM lsoas") == [(areas, areas, areas)]

@@ -6,6 +6,7 @@ read-only connections; an import that finds the file in use waits, then says it 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import subprocess
@@ -22,8 +23,10 @@ from data.store import KeyProblem, StoreBusyError, connect, data_version, databa
 PROJECT = Path(__file__).resolve().parents[2]
 
 
-def _hold_open(db: Path, seconds: float, *, read_only: bool) -> subprocess.Popen:
-    """Another process (as the dashboard would be) holding the database open for a while."""
+@contextlib.contextmanager
+def _held_open(db: Path, seconds: float, *, read_only: bool):
+    """Another process (as the dashboard would be) holding the database open for a while; it is
+    stopped, if it is still running, when the block ends."""
     script = textwrap.dedent(f"""
         import sys, time, duckdb
         con = duckdb.connect({str(db)!r}, read_only={read_only})
@@ -32,8 +35,12 @@ def _hold_open(db: Path, seconds: float, *, read_only: bool) -> subprocess.Popen
         con.close()
     """)
     process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    assert process.stdout.readline().strip() == "open"
-    return process
+    try:
+        assert process.stdout.readline().strip() == "open"
+        yield process
+    finally:
+        process.kill()
+        process.wait()
 
 
 def test_the_database_path_comes_from_the_option_then_the_environment(monkeypatch, tmp_path):
@@ -44,71 +51,47 @@ def test_the_database_path_comes_from_the_option_then_the_environment(monkeypatc
     assert database_path().name == "reach.duckdb" and database_path().parent.name == "data"
 
 
-def test_a_writer_waits_for_a_reader_that_finishes(tmp_path):
-    db = tmp_path / "reach.duckdb"
-    connect(db).close()
-    reader = _hold_open(db, 1.5, read_only=True)
-    started = time.monotonic()
-    with opened(db, wait_seconds=20) as con:
-        con.execute("INSERT INTO centres (centre_id, name) VALUES ('C1', 'One')")
-    assert time.monotonic() - started >= 0.5      # it waited rather than failing
-    reader.wait(timeout=10)
-    with opened(db, read_only=True) as con:
+def test_a_writer_waits_for_a_reader_that_finishes(empty_store):
+    with _held_open(empty_store, 1.5, read_only=True) as reader:
+        started = time.monotonic()
+        with opened(empty_store, wait_seconds=20) as con:
+            con.execute("INSERT INTO centres (centre_id, name) VALUES ('C1', 'One')")
+        assert time.monotonic() - started >= 0.5      # it waited rather than failing
+        reader.wait(timeout=10)
+    with opened(empty_store, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM centres").fetchone()[0] == 1
 
 
-def test_a_writer_gives_up_with_advice_when_the_file_stays_busy(tmp_path):
-    db = tmp_path / "reach.duckdb"
-    connect(db).close()
-    writer = _hold_open(db, 6, read_only=False)
-    try:
-        with pytest.raises(StoreBusyError, match="in use by another program"):
-            connect(db, wait_seconds=1)
-    finally:
-        writer.kill()
-        writer.wait()
+def test_a_writer_gives_up_with_advice_when_the_file_stays_busy(empty_store):
+    with _held_open(empty_store, 6, read_only=False), pytest.raises(StoreBusyError, match="in use by another program"):
+        connect(empty_store, wait_seconds=1)
 
 
-def test_an_import_from_the_command_line_while_the_file_is_busy_exits_3_and_changes_nothing(tmp_path):
-    db = tmp_path / "reach.duckdb"
-    connect(db).close()
+def test_an_import_from_the_command_line_while_the_file_is_busy_exits_3_and_changes_nothing(tmp_path, empty_store):
     centres = tmp_path / "centres.csv"
     centres.write_text("centre_id,name\nC1,One\n")
-    holder = _hold_open(db, 30, read_only=False)
-    try:
+    with _held_open(empty_store, 30, read_only=False):
         env = dict(os.environ, REACH_SECRET="a-key-for-this-test-only-32-bytes", REACH_BUSY_WAIT="1")
         result = subprocess.run(
-            [sys.executable, "-m", "reach", "import", "centres", str(centres), "--db", str(db)],
+            [sys.executable, "-m", "reach", "import", "centres", str(centres), "--db", str(empty_store)],
             cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120)
-    finally:
-        holder.kill()
-        holder.wait()
     assert result.returncode == 3, result.stderr
     assert "in use by another program" in result.stderr
-    with opened(db, read_only=True) as con:
+    with opened(empty_store, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM centres").fetchone()[0] == 0
 
 
-def test_readers_do_not_block_each_other(tmp_path):
-    db = tmp_path / "reach.duckdb"
-    connect(db).close()
-    reader = _hold_open(db, 3, read_only=True)
-    try:
-        with opened(db, read_only=True, wait_seconds=0) as con:
-            assert con.execute("SELECT count(*) FROM centres").fetchone()[0] == 0
-    finally:
-        reader.kill()
-        reader.wait()
+def test_readers_do_not_block_each_other(empty_store):
+    with _held_open(empty_store, 3, read_only=True), opened(empty_store, read_only=True, wait_seconds=0) as con:
+        assert con.execute("SELECT count(*) FROM centres").fetchone()[0] == 0
 
 
-def test_the_data_version_changes_when_an_import_writes(tmp_path):
-    db = tmp_path / "reach.duckdb"
-    connect(db).close()
-    before = data_version(db)
+def test_the_data_version_changes_when_an_import_writes(empty_store):
+    before = data_version(empty_store)
     time.sleep(0.01)
-    with opened(db) as con:
+    with opened(empty_store) as con:
         con.execute("INSERT INTO centres (centre_id, name) VALUES ('C1', 'One')")
-    assert data_version(db) != before
+    assert data_version(empty_store) != before
 
 
 def test_a_read_only_open_of_a_missing_database_says_what_to_do(tmp_path):
@@ -211,16 +194,14 @@ def test_a_new_store_and_its_write_ahead_log_are_owner_only(tmp_path):
     assert set(during.values()) == {0o600} and after == {"reach.duckdb": 0o600}
 
 
-def test_an_existing_store_readable_by_others_is_tightened_on_a_write_open(tmp_path):
-    db = tmp_path / "reach.duckdb"
-    connect(db).close()
-    db.chmod(0o644)
-    with opened(db, read_only=True):
+def test_an_existing_store_readable_by_others_is_tightened_on_a_write_open(empty_store):
+    empty_store.chmod(0o644)
+    with opened(empty_store, read_only=True):
         pass
-    assert stat.S_IMODE(db.stat().st_mode) == 0o644        # reading leaves it alone
-    with opened(db):
+    assert stat.S_IMODE(empty_store.stat().st_mode) == 0o644        # reading leaves it alone
+    with opened(empty_store):
         pass
-    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert stat.S_IMODE(empty_store.stat().st_mode) == 0o600
 
 
 def test_writers_on_several_threads_put_the_umask_back_once_all_are_done(tmp_path):

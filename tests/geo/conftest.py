@@ -1,28 +1,18 @@
-"""Shapes for the geo tests: the published Trafford boundaries, and a synthetic coverage.
+"""Shapes for the geo tests: a synthetic coverage (the published Trafford boundaries come from the
+`trafford` fixture in tests/conftest.py).
 
 The synthetic coverage is a grid of jittered cells in British National Grid whose shared edges
 are built once and used by both neighbours, so it is a true coverage, like ONS boundaries.
 """
-
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
 
-TRAFFORD = Path(__file__).resolve().parents[2].parent / "shared" / "realdata" / "trafford"
 BRITISH_NATIONAL_GRID = "EPSG:27700"
 # Near Manchester, so the grid reprojects like real English boundaries do.
 GRID_ORIGIN_M = (380_000.0, 390_000.0)
-
-
-@pytest.fixture
-def trafford() -> Path:
-    """The folder of published Trafford files; the test is skipped where it is absent."""
-    if not TRAFFORD.is_dir():
-        pytest.skip("the published Trafford files are not present")
-    return TRAFFORD
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.boundaries import read_boundaries
 from geo.figures import LICENCE_CREDIT, choropleth
 from geo.shapes import dissolve_areas
 
@@ -184,9 +183,9 @@ def test_a_missing_value_column_is_named(areas, reach):
 
 
 @pytest.mark.realdata
-def test_trafford_map_with_both_centres(trafford):
+def test_trafford_map_with_both_centres(trafford, trafford_areas):
     folder = trafford
-    areas = read_boundaries(folder / "boundaries" / "trafford_lsoa21_generalised.geojson").areas
+    areas = trafford_areas
     centres = pd.read_csv(folder / "childrens_centres" / "trafford_childrens_centres.csv")
     population = pd.read_csv(folder / "population" / "mid-year_2024_population_estimates_lsoa.csv")
     persons = population[population["sex"] == "Persons"]

@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.boundaries import read_boundaries
 from geo.shapes import (
     bounds_view,
     display_tolerance,
@@ -29,8 +28,7 @@ def coverage(request, grid_coverage):
     """LSOA-like areas in lon/lat: a synthetic grid always, Trafford's 2021 LSOAs where present."""
     if request.param == "synthetic":
         return grid_coverage(12, 10).to_crs(4326)
-    folder = request.getfixturevalue("trafford") / "boundaries"
-    return read_boundaries(folder / "trafford_lsoa21_generalised.geojson").areas
+    return request.getfixturevalue("trafford_areas")
 
 
 # ---- dissolve ---------------------------------------------------------------------------------
@@ -64,8 +62,8 @@ def test_a_block_of_neighbours_dissolves_without_seams(grid_coverage):
 
 
 @pytest.mark.realdata
-def test_trafford_split_between_its_two_centres(trafford):
-    areas = read_boundaries(trafford / "boundaries" / "trafford_lsoa21_generalised.geojson").areas
+def test_trafford_split_between_its_two_centres(trafford_areas):
+    areas = trafford_areas
     west = areas.geometry.representative_point().x < -2.36
     assignment = pd.DataFrame({"lsoa_code": areas["lsoa_code"],
                                "centre_id": np.where(west, "22329", "22963")})
@@ -224,8 +222,8 @@ def test_geojson_from_british_national_grid_is_in_lon_lat(grid_coverage):
 
 
 @pytest.mark.realdata
-def test_bounds_view_fits_trafford(trafford):
-    areas = read_boundaries(trafford / "boundaries" / "trafford_lsoa21_generalised.geojson").areas
+def test_bounds_view_fits_trafford(trafford_areas):
+    areas = trafford_areas
     view = bounds_view(areas)
     west, south, east, north = areas.total_bounds
     assert west < view["center"]["lon"] < east

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -10,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from data.importers import import_file
-from data.schema import TABLES
-from data.store import opened
+from tests.stores import fingerprint
 
 CENTRES = "centre_id,name,la_code\nC001,Riverbank Family Hub,E08000009\nC002,Hillside Centre,E08000009\n"
 REACH_AREAS = "lsoa_code,centre_id\nE01006074,C001\nE01006075,C002\n"
@@ -49,18 +47,6 @@ def _build_store(db: Path, folder: Path) -> None:
         source = folder / f"{kind}.csv"
         source.write_text(text)
         import_file(kind, source, db=db, received_on="2024-06-30")
-
-
-def fingerprint(db: Path) -> dict:
-    """Everything a refused import must leave as it was: each table's row count and a hash of its
-    rows in order, and the names of the files beside the database (no key file or log appears)."""
-    tables = {}
-    with opened(db, read_only=True) as con:
-        for table in TABLES:
-            rows = con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
-            tables[table] = (len(rows), hashlib.sha256(repr(rows).encode()).hexdigest())
-    files = sorted(path.name for path in db.parent.iterdir() if not path.name.endswith(".wal"))
-    return {"tables": tables, "files": files}
 
 
 @pytest.fixture(name="fingerprint")

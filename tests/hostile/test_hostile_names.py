@@ -18,13 +18,13 @@ import re
 from pathlib import Path
 
 import pytest
-import streamlit as st
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from data.store import opened
 from cli.main import main
 from reach.presentation.safe_text import markdown_text, plotly_text
+
+from tests.views.figure_data import downloaded, strings
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -50,18 +50,10 @@ AFTER_PARSING = re.compile(r":(streamlit|material[/_]\w+):|https?://|www\.|@evil
 ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
+pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
+
 
 # --- the store --------------------------------------------------------------------------------
-
-@pytest.fixture(autouse=True)
-def _fresh_streamlit_caches():
-    """st.cache_data survives between AppTest runs in one process: start each test clean."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
 
 @pytest.fixture
 def hostile_db(demo_db) -> Path:
@@ -81,20 +73,6 @@ def hostile_db(demo_db) -> Path:
         con.execute("INSERT INTO quarantine VALUES (?, 'centres', ?, 'x', 1, ?, ?)",
                     [newest, FILE_NAME, REASON, json.dumps({"name": FORMULA})])
     return demo_db
-
-
-@pytest.fixture
-def media(monkeypatch) -> list:
-    """The in-memory file stores of each AppTest run, kept so a test can read a download."""
-    stores = []
-
-    class KeptStorage(MemoryMediaFileStorage):
-        def __init__(self, endpoint):
-            super().__init__(endpoint)
-            stores.append(self)
-
-    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", KeptStorage)
-    return stores
 
 
 @pytest.fixture
@@ -152,21 +130,7 @@ def shows(texts: list[str], name: str) -> bool:
 
 def chart_texts(at) -> list[str]:
     """Every string in every plotly figure on the page (titles, names, labels, hover, data)."""
-    found = []
-
-    def walk(value):
-        if isinstance(value, str):
-            found.append(value)
-        elif isinstance(value, dict):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    for chart in at.get("plotly_chart"):
-        walk(json.loads(chart.proto.spec))
-    return found
+    return [text for chart in at.get("plotly_chart") for text in strings(json.loads(chart.proto.spec))]
 
 
 def assert_no_html_from_data(at) -> list[str]:
@@ -176,14 +140,8 @@ def assert_no_html_from_data(at) -> list[str]:
     return texts
 
 
-def download(at, media, key: str):
-    """The file behind the download button with `key`, from the latest run."""
-    button = next(b for b in at.get("download_button") if b.proto.id.endswith(key))
-    return media[-1].get_file(button.proto.url.rsplit("/", 1)[-1])
-
-
 def downloaded_csv(at, media, key: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(download(at, media, key).content.decode("utf-8"))))
+    return list(csv.reader(io.StringIO(downloaded(at, media, key).content.decode("utf-8"))))
 
 
 def assert_spreadsheet_safe(rows: list[list[str]]) -> None:
@@ -225,7 +183,7 @@ def test_my_centre_shows_each_hostile_centre_as_text(dashboard, media, centre_id
         assert_spreadsheet_safe(downloaded_csv(at, media, key))
     trend = cells(downloaded_csv(at, media, "trend"))
     assert ("'" + name if name.startswith(FORMULA_START) else name) in trend
-    assert "+" not in download(at, media, "gaps").filename           # the ID in the file name is cleaned
+    assert "+" not in downloaded(at, media, "gaps").filename           # the ID in the file name is cleaned
 
 
 def test_compare_shows_names_as_text_and_its_downloads_are_safe(dashboard, media):
@@ -258,7 +216,7 @@ def test_map_shows_centre_and_lsoa_names_as_text(dashboard, media):
     rows = downloaded_csv(at, media, "gap_ranking")
     assert_spreadsheet_safe(rows)
     assert "'+1-2" in cells(rows)
-    assert download(at, media, "gap_ranking").filename.startswith("gaps__1-2_")
+    assert downloaded(at, media, "gap_ranking").filename.startswith("gaps__1-2_")
 
 
 def test_the_map_draws_names_as_text(dashboard):

@@ -26,7 +26,8 @@ def derive(frame: pd.DataFrame) -> pd.DataFrame:
     frame["sustained_pct"] = _pct(frame["sustained_contact"], frame["children_under5"])
     frame["deprived_reach_pct"] = _pct(frame["deprived_known"], frame["deprived_under5"])
     frame["newborn_reach_pct"] = _pct(frame["newborns_known_12m"], frame["births_12m"])
-    frame["families_to_find"] = np.maximum(0, np.ceil(0.97 * frame["children_under5"]) - frame["known_children"]).astype(int)
+    frame["families_to_find"] = np.maximum(
+        0, np.ceil(0.97 * frame["children_under5"]) - frame["known_children"]).astype(int)
     frame["band"] = np.where(frame["reach_pct"] >= 97, "outstanding", "good")
     frame["over_100"] = frame["reach_pct"] > 100
     frame["denominator_flagged"] = frame["over_100"]
@@ -41,10 +42,10 @@ def random_authority(seed: int, *, centres: int, most_lsoas: int, scale: int):
     rng = np.random.default_rng(seed)
     rows = []
     for c in range(centres):
-        for l in range(int(rng.integers(1, most_lsoas + 1))):
+        for n in range(int(rng.integers(1, most_lsoas + 1))):
             under5 = int(rng.integers(0, scale * 3))
             known = int(rng.integers(0, under5 + 3))
-            rows.append(dict(lsoa_code=f"E01{c:03d}{l:03d}", centre_id=f"C{c}", centre_name=f"Centre {c}",
+            rows.append(dict(lsoa_code=f"E01{c:03d}{n:03d}", centre_id=f"C{c}", centre_name=f"Centre {c}",
                              idaci_decile=int(rng.integers(1, 11)), children_under5=under5, known_children=known,
                              unmatched_births=int(rng.integers(0, scale)),
                              sustained_contact=int(rng.integers(0, known + 1)),

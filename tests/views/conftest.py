@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 PROJECT = Path(__file__).resolve().parents[2]
-# The page tests share figure_data.py beside this file.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 @pytest.fixture(autouse=True)
-def _fresh_streamlit_caches():
-    """st.cache_data survives between AppTest runs in one process: start each test clean."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+def _every_page_test_starts_with_fresh_caches(fresh_streamlit_caches):
+    """Streamlit's caches are emptied before and after each page test (see tests/conftest.py)."""
 
 
 @pytest.fixture
@@ -35,13 +26,9 @@ def app(demo_db, monkeypatch):
 
 
 @pytest.fixture
-def empty_store_page(tmp_path, monkeypatch):
+def empty_store_page(empty_store, monkeypatch):
     """Open one page of the dashboard on a store with its tables but no data at all."""
-    from data.store import connect
-
-    empty = tmp_path / "empty.duckdb"
-    connect(empty).close()
-    monkeypatch.setenv("REACH_DB", str(empty))
+    monkeypatch.setenv("REACH_DB", str(empty_store))
 
     def open_page(page: str) -> AppTest:
         at = AppTest.from_file(str(PROJECT / "dashboard.py"), default_timeout=60)

@@ -1,4 +1,5 @@
-"""Reading the figures a page drew, as a test needs them (imported by the page tests)."""
+"""Reading what a page drew and offers, as a test needs it: its charts, its text, every string in
+a figure, and the file behind a download button (imported by the page and hostile-name tests)."""
 
 import base64
 import json
@@ -28,3 +29,22 @@ def values(data) -> list:
             array = array.reshape([int(size) for size in str(data["shape"]).split(",")])
         return array.tolist()
     return list(data)
+
+
+def strings(value) -> list[str]:
+    """Every string inside a figure's JSON (or any nesting of dicts, lists, tuples and arrays):
+    titles, names, labels, hover text and data alike."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [text for item in value for text in strings(item)]
+    return []
+
+
+def downloaded(at, media, key: str):
+    """The file (`.content`, `.filename`) behind the download button with `key`, from the latest
+    run; `media` is the fixture that keeps each run's files (tests/conftest.py)."""
+    button = next(b for b in at.get("download_button") if b.proto.id.endswith(key))
+    return media[-1].get_file(button.proto.url.rsplit("/", 1)[-1])

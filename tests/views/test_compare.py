@@ -10,7 +10,7 @@ from reach.domain.comparison import deprived_share
 from reach.domain.stats import COMPARISON_WORDS, Z_95, compare_with, funnel_limits, wilson_interval
 from reach.queries.report import reach_report
 
-from figure_data import charts, values
+from tests.views.figure_data import charts, values
 
 PAGE = "views/compare.py"
 

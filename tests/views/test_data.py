@@ -9,7 +9,7 @@ import pytest
 from data.store import StoreBusyError, opened
 from reach.domain.measures import DEFINITIONS
 
-from figure_data import shown
+from tests.views.figure_data import shown
 
 PROJECT = Path(__file__).resolve().parents[2]
 PAGE = "views/data.py"

@@ -13,7 +13,7 @@ from data.store import opened
 from reach.queries import mapdata
 from reach.queries.report import reach_report
 
-from figure_data import shown
+from tests.views.figure_data import shown
 
 PROJECT = Path(__file__).resolve().parents[2]
 PAGE = "views/map.py"

@@ -7,7 +7,6 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from data.store import opened
 from reach.domain.stats import wilson_interval
@@ -16,30 +15,9 @@ from reach.presentation.safe_text import markdown_text
 from reach.queries.report import reach_report
 from reach.queries.worklist import unmatched_births
 
-from figure_data import charts, values
+from tests.views.figure_data import charts, downloaded, values
 
 PAGE = "views/my_centre.py"
-
-
-@pytest.fixture
-def media(monkeypatch) -> list:
-    """The in-memory file stores of each AppTest run, kept so a test can read what a download
-    button would hand over (AppTest drops its runtime, and the files with it, after each run)."""
-    stores = []
-
-    class KeptStorage(MemoryMediaFileStorage):
-        def __init__(self, endpoint):
-            super().__init__(endpoint)
-            stores.append(self)
-
-    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", KeptStorage)
-    return stores
-
-
-def downloaded(at, media, key: str) -> bytes:
-    """The bytes behind the download button with `key`, from the latest run."""
-    button = next(b for b in at.get("download_button") if b.proto.id.endswith(key))
-    return media[-1].get_file(button.proto.url.rsplit("/", 1)[-1]).content
 
 
 def metrics(at) -> dict:
@@ -101,7 +79,7 @@ def test_the_worklist_counts_and_the_pseudonymised_list(page, media, demo_db):
     counts = next(frame.value for frame in page.dataframe if "Unmatched births" in frame.value.columns
                   and "birth_month" in frame.value.columns)
     assert counts["Unmatched births"].sum() == row["unmatched_births"]
-    listed = pd.read_csv(io.BytesIO(downloaded(page, media, "worklist")), dtype=str)
+    listed = pd.read_csv(io.BytesIO(downloaded(page, media, "worklist").content), dtype=str)
     assert list(listed.columns) == ["child_key", "dob", "lsoa_code", "centre_id", "event", "received_on",
                                     "days_waiting"]
     assert len(listed) == row["unmatched_births"]
@@ -145,7 +123,7 @@ def test_the_trend_sets_the_centre_beside_all_centres(page, demo_db):
 
 def test_the_evidence_pack_and_its_publishable_version(page, media, demo_db):
     row = _centres(demo_db, page).iloc[0]
-    with zipfile.ZipFile(io.BytesIO(downloaded(page, media, "evidence_pack"))) as pack:
+    with zipfile.ZipFile(io.BytesIO(downloaded(page, media, "evidence_pack").content)) as pack:
         names = pack.namelist()
         readme = pack.read("README.md").decode("utf-8")
         figures = pd.read_csv(pack.open("key_figures.csv")).set_index("measure")
@@ -157,7 +135,7 @@ def test_the_evidence_pack_and_its_publishable_version(page, media, demo_db):
 
     page.toggle(key="publishable").set_value(True).run()
     assert not page.exception
-    with zipfile.ZipFile(io.BytesIO(downloaded(page, media, "evidence_pack"))) as pack:
+    with zipfile.ZipFile(io.BytesIO(downloaded(page, media, "evidence_pack").content)) as pack:
         names = pack.namelist()
         lsoas = pd.read_csv(pack.open("lsoas.csv"), dtype=str)
         readme = pack.read("README.md").decode("utf-8")

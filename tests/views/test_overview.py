@@ -11,7 +11,7 @@ from reach.presentation import format as fmt
 from reach.presentation.attention_sentences import needs_attention
 from reach.queries.report import reach_report
 
-from figure_data import charts, shown, values
+from tests.views.figure_data import charts, shown, values
 
 PAGE = "views/overview.py"
 

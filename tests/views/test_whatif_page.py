@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 
 from data.store import opened
-from reach.domain.whatif import SHARING_OPTIONS, add_months, steady_state_reach
+from reach.domain.months import add_months
+from reach.domain.whatif import SHARING_OPTIONS, steady_state_reach
 from reach.presentation.whatif_settings import AUTHORITY, choices_from, query_string
 from reach.queries.calibration import calibrate, current_position
 
-from figure_data import shown
+from tests.views.figure_data import shown
 
 PAGE = "views/whatif.py"
 RIVERSIDE = "DEMO07"
@@ -139,7 +140,7 @@ def test_the_path_chart_has_a_line_per_sharing_option_to_the_inspection_date(app
         assert _values(line["y"]) == pytest.approx(table[f"reach_pct_{name}"].tolist(), abs=1e-9)
     assert line["x"][-1].startswith("2028-03-31")
     names = [trace.get("name") for trace in figure["data"]]
-    assert "97%: virtually all families known" in names and "Inspection date: 31 March 2028" in names
+    assert "Outstanding from 97%" in names and "Inspection date: 31 March 2028" in names
     assert "within 18 months" in _summary(at)
 
 
@@ -214,3 +215,17 @@ def test_bad_link_values_are_ignored_with_a_warning_not_an_exception(app, demo_d
     assert _query(at)["sharing"] == start.sharing and _query(at)["centre"] == AUTHORITY
     at.run()
     assert not at.warning                                              # said once, then the link is mended
+
+
+def test_the_target_is_the_outstanding_threshold_set_in_the_sidebar(app):
+    at = _open(app)
+    at.number_input(key="band_outstanding").set_value(90.0).run()
+    assert not at.exception, at.exception
+    long_run, paths = _charts(at)["long_run"], _charts(at)["paths"]
+    for figure in (long_run, paths):
+        assert "Outstanding from 90%" in [trace.get("name") for trace in figure["data"]]
+        assert [shape["y0"] for shape in figure["layout"]["shapes"] if shape.get("y0") == shape.get("y1")] == [90]
+    table = _table(at, "reaches_target")
+    expected = ["yes" if pct >= 90 else "no" for pct in table["long_run_reach_pct"]]
+    assert table["reaches_target"].tolist() == expected
+    assert any("90%" in text for text in shown(at.markdown))

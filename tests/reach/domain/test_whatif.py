@@ -124,20 +124,20 @@ def test_more_frequent_sharing_never_lowers_reach(p, h, c, d, arrivals, F1, F2):
     assert reach(seldom) >= reach(None) - TOLERANCE
 
 
-@settings(max_examples=150, deadline=None)
-@given(p1=rates, p2=rates, h=hazards, c=churns, d=delays, arrivals=st.booleans(), F=intervals)
-def test_a_higher_contact_rate_never_lowers_reach(p1, p2, h, c, d, arrivals, F):
-    low, high = sorted((p1, p2))
-    reach = lambda p: steady_state_reach(scenario(F=F, p=p, h=h, c=c, d=d, arrivals=arrivals))
-    assert reach(high) >= reach(low) - TOLERANCE
+# A setting, its values, and whether more of it is better: a higher contact rate, a shorter delay.
+BETTER_WHEN_HIGHER = {"p": (rates, True), "d": (delays, False)}
 
 
+@pytest.mark.parametrize("name", list(BETTER_WHEN_HIGHER))
 @settings(max_examples=150, deadline=None)
-@given(p=rates, h=hazards, c=churns, d1=delays, d2=delays, arrivals=st.booleans(), F=intervals)
-def test_a_shorter_delay_never_lowers_reach(p, h, c, d1, d2, arrivals, F):
-    short, long = sorted((d1, d2))
-    reach = lambda d: steady_state_reach(scenario(F=F, p=p, h=h, c=c, d=d, arrivals=arrivals))
-    assert reach(short) >= reach(long) - TOLERANCE
+@given(data=st.data(), p=rates, h=hazards, c=churns, d=delays, arrivals=st.booleans(), F=intervals)
+def test_a_higher_contact_rate_or_a_shorter_delay_never_lowers_reach(name, data, p, h, c, d, arrivals, F):
+    values, higher_is_better = BETTER_WHEN_HIGHER[name]
+    low, high = sorted((data.draw(values), data.draw(values)))
+    better, worse = (high, low) if higher_is_better else (low, high)
+    setting = dict(F=F, p=p, h=h, c=c, d=d, arrivals=arrivals)
+    reach = lambda value: steady_state_reach(scenario(**{**setting, name: value}))
+    assert reach(better) >= reach(worse) - TOLERANCE
 
 
 @settings(max_examples=150, deadline=None)
@@ -155,7 +155,7 @@ def test_without_churn_arrivals_do_not_matter(p, h, d, c, arrivals, F):
     assert with_feed == pytest.approx(births_only, abs=1e-12)
 
 
-# --- every option at once, and what 97% needs -------------------------------------------------
+# --- every option at once, and what the target (97% unless given) needs ---------------------
 
 def test_every_sharing_option_with_the_rest_fixed():
     by_option = steady_state_by_sharing(scenario(p=0.95, h=0.02, c=0.01, d=0))
@@ -177,6 +177,15 @@ def test_contact_rate_needed_when_other_routes_already_suffice():
 def test_contact_rate_needed_raises_when_97_percent_is_out_of_reach():
     with pytest.raises(TargetOutOfReach, match="even with every family contacted"):
         contact_rate_needed(scenario(F=12, p=0.9, h=0.02, c=0.01, d=3))
+
+
+def test_contact_rate_needed_for_another_target():
+    s = scenario(F=1, p=0.9, h=0.02, c=0.0, d=0)
+    needed = contact_rate_needed(s, target_share=0.9)
+    assert needed < contact_rate_needed(s)
+    assert steady_state_reach(Scenario(**{**s.__dict__, "contact_rate": needed})) == pytest.approx(0.9, abs=1e-12)
+    with pytest.raises(TargetOutOfReach, match="cannot get to 97.5% even"):
+        contact_rate_needed(scenario(F=12, p=0.9, h=0.02, c=0.01, d=3), target_share=0.975)
 
 
 # --- the scenario's checks --------------------------------------------------------------------

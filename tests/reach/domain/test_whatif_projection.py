@@ -1,13 +1,14 @@
 """Reach over time: the projection converges to the steady state, shows the sharing cycle's
-saw-tooth, agrees with a simulation of individual children, and says when 97% is crossed."""
+saw-tooth, agrees with a simulation of individual children, and says when the target (the
+outstanding threshold, 97% unless given) is crossed."""
 
 from datetime import date
 
 import numpy as np
 import pytest
 
-from reach.domain.whatif import (Scenario, add_months, months_until_period_end, project, project_to,
-                                 steady_state_reach)
+from reach.domain.months import add_months
+from reach.domain.whatif import (Scenario, months_until_period_end, project, project_to, steady_state_reach)
 
 
 def scenario(F=3, p=0.9, h=0.02, c=0.01, d=1.0, arrivals=True) -> Scenario:
@@ -145,14 +146,6 @@ def test_the_months_ahead_agree_with_a_simulation_of_children(s, known_share, ph
 
 # --- on the calendar --------------------------------------------------------------------------
 
-def test_add_months_keeps_month_ends():
-    assert add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
-    assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
-    assert add_months(date(2025, 2, 28), 1) == date(2025, 3, 31)
-    assert add_months(date(2025, 1, 15), 13) == date(2026, 2, 15)
-    assert add_months(date(2025, 1, 30), 1) == date(2025, 2, 28)
-
-
 def test_shares_follow_quarters_half_years_and_financial_years():
     start = date(2025, 1, 31)
     assert months_until_period_end(start, 1) == 0.0
@@ -191,27 +184,44 @@ def test_a_start_within_a_month_is_followed_by_whole_calendar_months():
     assert jumps[0] > 2 * abs(jumps[1])
 
 
-def test_crosses_97_on_is_the_first_month_end_at_or_above_97_percent():
+def test_crosses_target_on_is_the_first_month_end_at_or_above_97_percent():
     # Monthly sharing with births and arrivals, everyone contacted, strong other routes.
     s = scenario(F=1, p=1.0, h=0.3, c=0.01, d=0)
     projection = project_to(scenario=s, known=900, under_five=1000, start=date(2025, 3, 31), until=date(2026, 3, 31))
     pcts = [p["reach_pct"] for p in projection.path]
     first = next(i for i, pct in enumerate(pcts) if pct >= 97)
     assert first > 0 and all(pct < 97 for pct in pcts[:first])
-    assert projection.crosses_97_on == add_months(date(2025, 3, 31), first).isoformat()
-    assert projection.crosses_97_on == "2025-09-30"
+    assert projection.target_share == 0.97
+    assert projection.crosses_target_on == add_months(date(2025, 3, 31), first)
+    assert projection.crosses_target_on == date(2025, 9, 30)
 
 
-def test_crosses_97_on_is_none_when_97_is_never_reached():
+def test_a_lower_target_is_crossed_no_later():
+    s = scenario(F=1, p=1.0, h=0.3, c=0.01, d=0)
+    crossings = {target: project_to(scenario=s, known=900, under_five=1000, start=date(2025, 3, 31),
+                                    until=date(2026, 3, 31), target_share=target).crosses_target_on
+                 for target in (0.9, 0.95, 0.97)}
+    assert crossings[0.9] == date(2025, 3, 31)          # already there
+    assert crossings[0.9] <= crossings[0.95] <= crossings[0.97] == date(2025, 9, 30)
+
+
+@pytest.mark.parametrize("target", [0, -0.5, 1.01, float("nan")])
+def test_a_target_that_is_not_a_share_is_refused(target):
+    with pytest.raises(ValueError, match="outstanding threshold"):
+        project_to(scenario=scenario(), known=50, under_five=100, start=date(2025, 3, 31), until=date(2025, 9, 30),
+                   target_share=target)
+
+
+def test_crosses_target_on_is_none_when_97_is_never_reached():
     projection = project_to(scenario=scenario(F=12, d=3), known=900, under_five=1000,
                             start=date(2025, 3, 31), until=date(2030, 3, 31))
-    assert projection.crosses_97_on is None
+    assert projection.crosses_target_on is None
 
 
 def test_already_at_97_percent_crosses_today():
     projection = project_to(scenario=scenario(F=1, p=1.0, h=0.3, d=0), known=980, under_five=1000,
                             start=date(2025, 3, 31), until=date(2025, 9, 30))
-    assert projection.crosses_97_on == "2025-03-31"
+    assert projection.crosses_target_on == date(2025, 3, 31)
 
 
 def test_projection_refuses_an_end_before_the_start_and_an_empty_area():

@@ -49,8 +49,10 @@ def test_concerns_come_in_order_each_with_its_largest_first():
 def test_each_row_says_what_it_means():
     attention = needs_attention(centres(), authority(), bands=Bands(), as_at=AS_AT)
     messages = dict(zip(zip(attention["concern"], attention["centre_id"]), attention["message"]))
-    assert messages[("Lowest band", "C1")] == "Ash knows 45.0% of its under-fives: indicative band inadequate (below 51%)."
-    assert messages[("Most families to find", "C4")] == "Damson has 378 families to find to reach 97% of its 900 under-fives."
+    assert messages[("Lowest band", "C1")] == \
+        "Ash knows 45.0% of its under-fives: indicative band inadequate (below 51%)."
+    assert messages[("Most families to find", "C4")] == \
+        "Damson has 378 families to find to reach 97% of its 900 under-fives."
     assert messages[("Most unmatched births", "C2")].startswith("Birch has 1 unmatched birth:")
     assert messages[("Birth data overdue for an area", "C3")] == "Cedar: no birth data has arrived for its area."
     assert messages[("Population estimate flagged", "C2")] == (

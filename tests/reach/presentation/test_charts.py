@@ -12,6 +12,8 @@ from reach.domain.measures import Bands
 from reach.domain.stats import COMPARISON_WORDS, Z_95, Z_998, funnel_limits, wilson_interval
 from reach.presentation import charts
 
+from tests.views.figure_data import strings
+
 BANDS = Bands()
 
 
@@ -173,20 +175,7 @@ TEMPLATE = "%{y} <b>bold</b>"
 
 def _strings(figure) -> list[str]:
     """Every string in the figure, as plotly would be sent it."""
-    found = []
-
-    def walk(value):
-        if isinstance(value, str):
-            found.append(value)
-        elif isinstance(value, dict):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, (list, tuple, np.ndarray)):
-            for item in value:
-                walk(item)
-
-    walk(figure.to_plotly_json())
-    return found
+    return strings(figure.to_plotly_json())
 
 
 def _assert_no_live_markup(figure):

@@ -7,10 +7,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from authorities import random_authority
+from tests.reach.authorities import random_authority
+from tests.reach.one_table import suppress_for_publication
 from reach.domain.measures import DEFINITIONS, Bands
 from reach.domain.stats import wilson_interval
-from reach.domain.suppression import suppress_for_publication
 from reach.presentation.evidence import KEY_FIGURES, evidence_pack, key_figures, readable
 from reach.presentation.safe_text import markdown_text
 from reach.queries.publication import centre_tables, protect_tables

@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from reach.domain.attention import is_overdue
+from reach.domain.measures import is_overdue
 from reach.domain.breakdowns import band_counts, centre_and_authority_trend, lsoa_gaps
 from reach.domain.measures import NO_BAND, Bands
 from reach.domain.stats import interval_for, wilson_interval

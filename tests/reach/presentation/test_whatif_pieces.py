@@ -7,8 +7,10 @@ from datetime import date
 
 import pytest
 
-from reach.domain.whatif import (SHARING_OPTIONS, Scenario, add_months, months_between, months_until_period_end,
-                                 project_to, projections_by_sharing, steady_state_reach)
+from data.dates import parse_date
+from reach.domain.months import add_months, months_between
+from reach.domain.whatif import (SHARING_OPTIONS, Scenario, months_until_period_end, project_to,
+                                 projections_by_sharing, steady_state_reach)
 from reach.domain.whatif_parameters import Calibration, Parameter, default_calibration
 from reach.presentation.whatif_figures import paths_chart, steady_state_chart
 from reach.presentation.whatif_sentences import (crossing_sentence, describe_change, origin_words,
@@ -118,7 +120,7 @@ def test_a_link_holds_every_setting_in_a_fixed_order(calibration):
 def test_a_link_reads_back_to_the_same_settings(calibration):
     choices = replace(choices_from(calibration), sharing="6-monthly", contact=97.5, arrivals=False)
     query = link_query(centre=AUTHORITY, until=date(2028, 3, 31), choices=choices)
-    link = read_link(query, centres=CENTRES, earliest=START, latest=add_months(START, 120))
+    link = read_link(query, centres=CENTRES, earliest=START, latest=add_months(START, 120), read_date=parse_date)
     assert link.problems == ()
     assert link.values == {"centre": "authority", "until": date(2028, 3, 31), "sharing": "6-monthly",
                            "contact": 97.5, "other": 1.4, "churn": 1.0, "delay": 0.6, "arrivals": False}
@@ -128,6 +130,8 @@ def test_a_link_reads_back_to_the_same_settings(calibration):
 @pytest.mark.parametrize("name, raw, wanted", [
     ("centre", "NOPE", "a centre ID in this data or 'authority'"),
     ("until", "31/12/2027", "a date written YYYY-MM-DD"),
+    ("until", "20271231", "a date written YYYY-MM-DD"),
+    ("until", "2027-02-30", "a date written YYYY-MM-DD"),
     ("until", "2026-01-31", "a date from 2026-09-30 to 2036-09-30"),
     ("sharing", "weekly", "one of monthly, quarterly, 6-monthly, annual, none"),
     ("contact", "abc", "a number from 0 to 100"),
@@ -139,13 +143,15 @@ def test_a_link_reads_back_to_the_same_settings(calibration):
 ])
 def test_a_bad_link_value_is_set_aside_with_its_reason(name, raw, wanted):
     good = {"sharing": "annual"} if name == "arrivals" else {"arrivals": "yes"}
-    link = read_link({name: raw, **good}, centres=CENTRES, earliest=START, latest=add_months(START, 120))
+    link = read_link({name: raw, **good}, centres=CENTRES, earliest=START, latest=add_months(START, 120),
+                     read_date=parse_date)
     assert link.problems == (f"The link's {name} value {raw!r} is not {wanted}, so it was ignored.",)
     assert list(link.values) == list(good)          # the good value beside it still counts
 
 
 def test_a_link_ignores_parameters_the_page_does_not_use():
-    link = read_link({"utm_source": "email", "arrivals": "No"}, centres=CENTRES, earliest=START, latest=START)
+    link = read_link({"utm_source": "email", "arrivals": "No"}, centres=CENTRES, earliest=START, latest=START,
+                     read_date=parse_date)
     assert link == Link(values={"arrivals": False}, problems=())
 
 
@@ -157,19 +163,30 @@ def test_the_long_run_table_is_the_model_for_every_option():
     table = steady_state_table(scenario(F=3, d=0.0))
     assert list(table["sharing"]) == list(SHARING_OPTIONS)
     assert [round(v, 2) for v in table["long_run_reach_pct"]] == [95.54, 93.12, 89.71, 83.58, 35.75]
-    assert list(table["reaches_97"]) == ["no"] * 5
+    assert list(table["reaches_target"]) == ["no"] * 5
     # Monthly sharing would need contact success of 97.3%; the others cannot reach 97% at all.
-    assert table["contact_needed_for_97"].iloc[0] == "97.3%"
+    assert table["contact_needed_for_target"].iloc[0] == "97.3%"
     assert steady_state_reach(scenario(F=1, p=0.973)) == pytest.approx(0.97, abs=0.0005)
-    assert list(table["contact_needed_for_97"].iloc[1:]) == [OUT_OF_REACH] * 4
+    assert list(table["contact_needed_for_target"].iloc[1:]) == [OUT_OF_REACH] * 4
+
+
+def test_the_long_run_table_aims_at_the_outstanding_threshold_given():
+    table = steady_state_table(scenario(F=3, d=0.0), target_share=0.9)
+    # 95.54, 93.12 and 89.71 (6-monthly just short of 90%), 83.58, 35.75
+    assert list(table["reaches_target"]) == ["yes", "yes", "no", "no", "no"]
+    assert list(table["contact_needed_for_target"].iloc[3:]) == [OUT_OF_REACH] * 2
+    assert steady_state_sentence(table, chosen="annual", target_share=0.9).endswith(
+        "In the long run 90% is reached with monthly or quarterly sharing.")
+    figure = steady_state_chart(table, chosen="annual", target_share=0.9)
+    assert figure.data[1].name == "Outstanding from 90%" and figure.layout.shapes[0].y0 == 90.0
 
 
 def test_an_option_already_at_97_needs_only_its_contact_success():
     table = steady_state_table(scenario(F=1, p=1.0, h=0.02, c=0.0)).set_index("sharing")
-    assert table.loc["monthly", "reaches_97"] == "yes"
+    assert table.loc["monthly", "reaches_target"] == "yes"
     needed = (0.97 - steady_state_reach(scenario(F=1, p=0, h=0.02, c=0))) / (
         steady_state_reach(scenario(F=1, p=1, h=0.02, c=0)) - steady_state_reach(scenario(F=1, p=0, h=0.02, c=0)))
-    assert table.loc["monthly", "contact_needed_for_97"] == f"{100 * needed:.1f}%"
+    assert table.loc["monthly", "contact_needed_for_target"] == f"{100 * needed:.1f}%"
 
 
 def test_the_long_run_chart_has_a_bar_per_option_the_chosen_named_and_the_97_line():
@@ -179,7 +196,7 @@ def test_the_long_run_chart_has_a_bar_per_option_the_chosen_named_and_the_97_lin
     assert list(bars.y) == list(table["long_run_reach_pct"])
     assert list(bars.x) == ["Monthly", "Quarterly<br>(chosen)", "6-monthly", "Annual", "No sharing"]
     assert list(bars.text) == [f"{v:.1f}%" for v in table["long_run_reach_pct"]]
-    assert figure.data[1].name == "97%: virtually all families known"
+    assert figure.data[1].name == "Outstanding from 97%"
     assert figure.layout.shapes[0].y0 == 97.0
 
 
@@ -220,7 +237,7 @@ def test_the_path_chart_has_a_line_per_option_the_97_line_and_the_inspection_dat
     # Drawn at today and at each month's end.
     assert lines[0].x[0] == START and lines[0].x[1] == date(2026, 10, 31) and lines[0].x[-1] == until
     names = [trace.name for trace in figure.data]
-    assert "97%: virtually all families known" in names and "Inspection date: 30 September 2027" in names
+    assert "Outstanding from 97%" in names and "Inspection date: 30 September 2027" in names
     assert [shape.x0 for shape in figure.layout.shapes if shape.type == "line" and shape.x0 == shape.x1] == [
         "2027-09-30"]
     # The axis starts near the lowest figure (no sharing falls furthest), so the saw-tooth shows.
@@ -256,9 +273,9 @@ def test_the_summary_reads_the_change_to_the_inspection_date(until, within):
     assert sentence.startswith("Quarterly sharing of births and arrivals would ")
 
 
-def _crossing(s: Scenario, *, known=90, until_months=12) -> str:
+def _crossing(s: Scenario, *, known=90, until_months=12, target_share=0.97) -> str:
     projection = project_to(scenario=s, known=known, under_five=100, start=START,
-                            until=add_months(START, until_months))
+                            until=add_months(START, until_months), target_share=target_share)
     return crossing_sentence(projection, known=known, under_five=100)
 
 
@@ -270,6 +287,12 @@ def test_crossing_before_and_after_the_inspection():
     s = scenario(F=1, p=1, h=0.03, c=0)
     assert _crossing(s, until_months=60) == "Reach would first get to 97% in March 2029, before the inspection date."
     assert _crossing(s, until_months=12) == "Reach would first get to 97% in March 2029, after the inspection date."
+
+
+def test_crossing_the_outstanding_threshold_given():
+    s = scenario(F=1, p=1, h=0.03, c=0)
+    assert _crossing(s, known=90, target_share=0.9) == "Reach is already at 90% or more."
+    assert _crossing(s, until_months=60, target_share=0.975).startswith("Reach would first get to 97.5% in ")
 
 
 def test_crossing_at_the_peak_of_a_saw_tooth_that_does_not_stay():
@@ -287,7 +310,7 @@ def test_crossing_never():
 
 def test_a_bad_link_value_is_quoted_short_and_plain():
     hostile = "![q](http://evil.example/q.png)" + "x" * 200
-    link = read_link({"centre": hostile}, centres=CENTRES, earliest=START, latest=START)
+    link = read_link({"centre": hostile}, centres=CENTRES, earliest=START, latest=START, read_date=parse_date)
     assert link.values == {}
     (problem,) = link.problems
     assert repr(hostile[:LINK_VALUE_SHOWN] + "...") in problem     # plain text: the page escapes it

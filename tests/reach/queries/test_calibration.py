@@ -1,6 +1,6 @@
 """The what-if parameters read from a small store whose answers are worked out by hand.
 
-Riverside (C1) has LSOAs A1 and A2 with 100 under-fives; Hillside (C2) has B1 with 40. Health
+Riverside (C1) has LSOAs A1 and A2 with 100 under-fives; Hilltop (C2) has B1 with 40. Health
 sends birth records on the 15th of every month from January 2024 to June 2025 (18 deliveries),
 each with two births in A1 and one in B1, the latest born 30 days before the delivery.
 """
@@ -9,13 +9,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from data.store import connect
 from reach.domain.whatif import DAYS_PER_MONTH, DEFAULT_SCENARIO
 from reach.domain.whatif_parameters import DEFAULT_PARAMETERS, Parameter, default_calibration
 from reach.queries.calibration import CONTACT_WINDOW_DAYS, calibrate, current_position, known_share_by_age
-from rows import insert_rows as _insert
+from tests.reach.rows import A1, A2, B1, insert_rows as _insert, two_centres
 
-A1, A2, B1 = "E01000001", "E01000002", "E01000003"
 AS_AT = date(2025, 6, 30)
 DELIVERIES = [date(2024 + (m // 12), m % 12 + 1, 15) for m in range(18)]   # 2024-01-15 .. 2025-06-15
 
@@ -29,17 +27,12 @@ def reg(child, dob, lsoa, centre, on):
 
 
 def _areas(con):
-    _insert(con, "centres", [dict(centre_id="C1", name="Riverside"), dict(centre_id="C2", name="Hillside")])
-    _insert(con, "reach_areas", [dict(lsoa_code=A1, centre_id="C1"), dict(lsoa_code=A2, centre_id="C1"),
-                                 dict(lsoa_code=B1, centre_id="C2")])
-    _insert(con, "population", [dict(lsoa_code=A1, period=date(2024, 6, 30), children_0_4=50),
-                                dict(lsoa_code=A2, period=date(2024, 6, 30), children_0_4=50),
-                                dict(lsoa_code=B1, period=date(2024, 6, 30), children_0_4=40)])
+    two_centres(con, {A1: 50, A2: 50, B1: 40}, period=date(2024, 6, 30))
 
 
 @pytest.fixture
-def con(tmp_path):
-    con = connect(tmp_path / "reach.duckdb")
+def con(empty_con):
+    con = empty_con
     _areas(con)
     births, registrations = [], []
     for k, received in enumerate(DELIVERIES):
@@ -52,7 +45,7 @@ def con(tmp_path):
         # ... the second only 200 days later for the first five deliveries (too late to count)
         if k < 5:
             registrations.append(reg(b, received - timedelta(days=40), A1, "C1", received + timedelta(days=200)))
-        # Hillside registers the births of every other delivery within 10 days
+        # Hilltop registers the births of every other delivery within 10 days
         if k % 2 == 0:
             registrations.append(reg(h, received - timedelta(days=35), B1, "C2", received + timedelta(days=10)))
     # Already registered before health's record came: not counted for the contact rate.
@@ -71,8 +64,7 @@ def con(tmp_path):
     registrations.append(reg("too_old", date(2019, 1, 1), A2, "C1", date(2024, 8, 1)))
     _insert(con, "births", births)
     _insert(con, "registrations", registrations)
-    yield con
-    con.close()
+    return con
 
 
 def test_sharing_is_the_typical_gap_between_deliveries(con):
@@ -110,7 +102,7 @@ def test_other_route_rate_is_per_month_of_unknown_children(con):
     rate = calibrate(con, as_at=AS_AT, centre_id="C1").other_route_rate
     assert rate.value == pytest.approx(4 / (12 * (93 + 71) / 2))
     assert (rate.origin, rate.records) == ("data", 4)
-    # The authority adds Hillside: 40 under-fives, 3 known a year before (37 unknown), 9 now (31).
+    # The authority adds Hilltop: 40 under-fives, 3 known a year before (37 unknown), 9 now (31).
     authority = calibrate(con, as_at=AS_AT).other_route_rate
     assert authority.value == pytest.approx(4 / (12 * (93 + 37 + 71 + 31) / 2))
 
@@ -164,8 +156,8 @@ def test_options_replace_derived_values(con):
         calibration.with_options(speed=3)
 
 
-def test_quarterly_deliveries_read_as_quarterly(tmp_path):
-    con = connect(tmp_path / "q.duckdb")
+def test_quarterly_deliveries_read_as_quarterly(empty_con):
+    con = empty_con
     _areas(con)
     quarters = [date(2024, 1, 20), date(2024, 4, 22), date(2024, 7, 19), date(2024, 10, 21), date(2025, 1, 20)]
     _insert(con, "births", [birth(f"q{i}", day - timedelta(days=50), A1, day) for i, day in enumerate(quarters)])
@@ -177,11 +169,10 @@ def test_quarterly_deliveries_read_as_quarterly(tmp_path):
     assert calibration.other_route_rate == DEFAULT_PARAMETERS["other_route_rate"]
     # Nobody registered within 91 days of 5 notifications (4 with a full window): a contact rate of 0.
     assert (calibration.contact_rate.value, calibration.contact_rate.records) == (0.0, 4)
-    con.close()
 
 
-def test_registrations_but_no_birth_records_means_no_sharing(tmp_path):
-    con = connect(tmp_path / "none.duckdb")
+def test_registrations_but_no_birth_records_means_no_sharing(empty_con):
+    con = empty_con
     _areas(con)
     _insert(con, "registrations", [reg("r1", date(2024, 1, 1), A1, "C1", date(2024, 3, 1))])
     calibration = calibrate(con, as_at=date(2025, 1, 1))
@@ -189,27 +180,24 @@ def test_registrations_but_no_birth_records_means_no_sharing(tmp_path):
     assert calibration.delay_months == DEFAULT_PARAMETERS["delay_months"]
     assert calibration.contact_rate.origin == "default" and calibration.contact_rate.records == 0
     assert calibration.scenario().sharing_months is None
-    con.close()
 
 
-def test_an_empty_store_gives_every_default(tmp_path):
-    con = connect(tmp_path / "empty.duckdb")
+def test_an_empty_store_gives_every_default(empty_con):
+    con = empty_con
     calibration = calibrate(con, as_at=date(2025, 1, 1))
     for name, parameter in calibration.parameters().items():
         assert parameter.origin == "default" and parameter.records == 0, name
     assert calibration.scenario() == DEFAULT_SCENARIO
     assert default_calibration(as_at=date(2025, 1, 1)).scenario() == DEFAULT_SCENARIO
-    con.close()
 
 
-def test_a_single_delivery_cannot_show_a_gap(tmp_path):
-    con = connect(tmp_path / "one.duckdb")
+def test_a_single_delivery_cannot_show_a_gap(empty_con):
+    con = empty_con
     _areas(con)
     _insert(con, "births", [birth("o1", date(2024, 12, 1), A1, date(2025, 1, 10))])
     sharing = calibrate(con, as_at=date(2025, 2, 1)).sharing_months
     assert (sharing.value, sharing.origin, sharing.records) == (3, "default", 0)
     assert "only one delivery" in sharing.how
-    con.close()
 
 
 def test_an_unknown_centre_is_refused(con):

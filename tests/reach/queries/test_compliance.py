@@ -5,16 +5,15 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from data.store import connect
 from reach.queries.compliance import NONE_RECEIVED, OVERDUE, ON_TIME, compliance, compliance_summary
-from rows import insert_rows as _insert
+from tests.reach.rows import insert_rows as _insert
 
 AS_AT = date(2025, 6, 10)
 
 
 @pytest.fixture
-def con(tmp_path):
-    con = connect(tmp_path / "reach.duckdb")
+def con(empty_con):
+    con = empty_con
     # Birth records every month or so: gaps of 31, 28 and 32 days (median 31); the last in April.
     # The June extract arrives after AS_AT and must not count.
     received = ["2025-01-20", "2025-02-20", "2025-03-20", "2025-04-21", "2025-06-20"]
@@ -46,8 +45,7 @@ def con(tmp_path):
         dict(lsoa_code="E01000001", period=date(2023, 6, 30), children_0_4=80, import_id=30),
         dict(lsoa_code="E01000001", period=date(2024, 6, 30), children_0_4=82, import_id=31),
     ])
-    yield con
-    con.close()
+    return con
 
 
 def _row(frame, source):

@@ -7,14 +7,13 @@ import pandas as pd
 import pytest
 import shapely
 
-from data.store import connect
 from reach.domain.breakdowns import gap_ranking
 from reach.presentation.maps import MAP_MEASURES, gap_summary, lsoa_map, reach_area_map
 from reach.queries import mapdata
 from reach.queries.mapdata import (boundary_coverage, centre_points, display_lsoas, display_reach_areas, lsoa_names,
                                    reach_area_lsoas, shows_reach_areas_only)
 from reach.queries.report import reach_report
-from rows import insert_rows as _insert
+from tests.reach.rows import insert_rows as _insert
 
 A1, A2, B1, B2, ELSEWHERE = "E01000001", "E01000002", "E01000003", "E01000004", "E01000009"
 AS_AT = date(2025, 9, 15)
@@ -27,10 +26,10 @@ def _square(column: int, row: int) -> shapely.Polygon:
 
 
 @pytest.fixture
-def con(tmp_path):
+def con(empty_con):
     """Four LSOAs in a 2 x 2 grid: A1, A2 (Riverside, the south row) and B1, B2 (Hilltop, the
     north row). B2 has no boundary; ELSEWHERE has one but is in no reach area."""
-    con = connect(tmp_path / "reach.duckdb")
+    con = empty_con
     _insert(con, "centres", [dict(centre_id="C1", name="Riverside", lon=-2.295, lat=53.405),
                              dict(centre_id="C2", name="Hilltop", lon=None, lat=None)])
     _insert(con, "reach_areas", [dict(lsoa_code=A1, centre_id="C1"), dict(lsoa_code=A2, centre_id="C1"),
@@ -56,8 +55,7 @@ def con(tmp_path):
     _insert(con, "registrations", registrations)
     _insert(con, "births", [dict(child_key="new", dob=date(2025, 8, 1), lsoa_code=A2,
                                  received_on=date(2025, 9, 1))])
-    yield con
-    con.close()
+    return con
 
 
 @pytest.fixture
@@ -199,30 +197,23 @@ def test_reach_areas_only_for_large_areas_without_a_centre():
     assert shows_reach_areas_only(30_000, "C1") is False
 
 
-def test_trafford_boundaries_dissolve_into_reach_areas(trafford, tmp_path):
-    from geo.boundaries import read_boundaries
-
-    read = read_boundaries(trafford / "boundaries" / "trafford_lsoa21_generalised.geojson")
-    con = connect(tmp_path / "trafford.duckdb")
-    try:
-        rows = [dict(lsoa_code=code, lsoa_name=name, geometry=shapely.to_wkb(shape))
-                for code, name, shape in zip(read.areas["lsoa_code"], read.areas["lsoa_name"],
-                                             read.areas.geometry)]
-        _insert(con, "lsoas", rows)
-        # Split the borough in two by LSOA code: the first 70 to one centre, the rest to another.
-        codes = sorted(read.areas["lsoa_code"])
-        _insert(con, "reach_areas", [dict(lsoa_code=code, centre_id="22329" if i < 70 else "22963")
-                                     for i, code in enumerate(codes)])
-        _insert(con, "centres", [dict(centre_id="22329", name="Partington Children's Centre"),
-                                 dict(centre_id="22963", name="Stretford Children's Centre")])
-        assert boundary_coverage(con).with_shape == 139
-        outlines = display_reach_areas(con)
-        assert outlines["lsoa_count"].tolist() == [70, 69]
-        assert outlines["centre_name"].tolist() == ["Partington Children's Centre",
-                                                    "Stretford Children's Centre"]
-        shown = display_lsoas(con)
-        assert len(shown) == 139
-        assert shown.geometry.is_valid.all()
-        assert lsoa_names(con).set_index("lsoa_code").loc["E01006074", "lsoa_name"] == "Trafford 025A"
-    finally:
-        con.close()
+def test_trafford_boundaries_dissolve_into_reach_areas(trafford_areas, empty_con):
+    con = empty_con
+    areas = trafford_areas
+    rows = [dict(lsoa_code=code, lsoa_name=name, geometry=shapely.to_wkb(shape))
+            for code, name, shape in zip(areas["lsoa_code"], areas["lsoa_name"], areas.geometry)]
+    _insert(con, "lsoas", rows)
+    # Split the borough in two by LSOA code: the first 70 to one centre, the rest to another.
+    codes = sorted(areas["lsoa_code"])
+    _insert(con, "reach_areas", [dict(lsoa_code=code, centre_id="22329" if i < 70 else "22963")
+                                 for i, code in enumerate(codes)])
+    _insert(con, "centres", [dict(centre_id="22329", name="Partington Children's Centre"),
+                             dict(centre_id="22963", name="Stretford Children's Centre")])
+    assert boundary_coverage(con).with_shape == 139
+    outlines = display_reach_areas(con)
+    assert outlines["lsoa_count"].tolist() == [70, 69]
+    assert outlines["centre_name"].tolist() == ["Partington Children's Centre", "Stretford Children's Centre"]
+    shown = display_lsoas(con)
+    assert len(shown) == 139
+    assert shown.geometry.is_valid.all()
+    assert lsoa_names(con).set_index("lsoa_code").loc["E01006074", "lsoa_name"] == "Trafford 025A"

@@ -1,4 +1,4 @@
-"""The reach report against the data contract, on a small store whose answer is worked by hand.
+"""The reach report against docs/definitions.md, on a small store whose answer is worked by hand.
 
 The store is written row by row with SQL (not through the importers) so that each definition is
 tested on its own: who is under five, who is known, where a child who moved is counted, which
@@ -10,12 +10,12 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from data.store import connect
 from reach.domain.measures import Bands, ReportOptions, families_to_find
-from reach.queries.report import month_ends, reach_report, reach_trend
-from rows import insert_rows as _insert
+from reach.domain.months import month_ends
+from reach.queries.report import reach_report, reach_trend
+from tests.reach.rows import A1, A2, B1, insert_rows as _insert, two_centres
 
-A1, A2, B1, OUTSIDE = "E01000001", "E01000002", "E01000003", "E01000009"
+OUTSIDE = "E01000009"
 AS_AT = date(2025, 9, 15)
 
 
@@ -25,11 +25,9 @@ def reg(child, dob, lsoa, centre, on, family=None):
 
 
 @pytest.fixture
-def con(tmp_path):
-    con = connect(tmp_path / "reach.duckdb")
-    _insert(con, "centres", [dict(centre_id="C1", name="Riverside"), dict(centre_id="C2", name="Hilltop")])
-    _insert(con, "reach_areas", [dict(lsoa_code=A1, centre_id="C1"), dict(lsoa_code=A2, centre_id="C1"),
-                                 dict(lsoa_code=B1, centre_id="C2")])
+def con(empty_con):
+    con = empty_con
+    two_centres(con)
     _insert(con, "population", [
         dict(lsoa_code=A1, period=date(2024, 6, 30), children_0_4=10),
         dict(lsoa_code=A1, period=date(2025, 6, 30), children_0_4=12),   # latest on or before AS_AT
@@ -71,8 +69,7 @@ def con(tmp_path):
         dict(area_type="lsoa", area_code=A1, month=date(2025, 1, 1), births=5,
              received_on=date(2025, 2, 20), import_id=1),
     ])
-    yield con
-    con.close()
+    return con
 
 
 def _row(frame, key, value):
@@ -81,7 +78,7 @@ def _row(frame, key, value):
     return rows.iloc[0]
 
 
-def test_centre_row_matches_the_contract_worked_by_hand(con):
+def test_centre_row_matches_the_definitions_worked_by_hand(con):
     report = reach_report(con, as_at=AS_AT)
     c1 = _row(report, "centre_id", "C1")
     assert c1["centre_name"] == "Riverside"
@@ -117,7 +114,7 @@ def test_fallback_denominator_and_over_100_are_flagged(con):
     assert pd.isna(c2["birth_data_lag_days"])
 
 
-def test_report_columns_are_the_contracts(con):
+def test_report_columns_are_the_definitions(con):
     report = reach_report(con, as_at=AS_AT)
     assert list(report.columns[:18]) == [
         "centre_id", "centre_name", "children_under5", "known_children", "reach_pct", "band",
@@ -198,10 +195,8 @@ def test_trend_gives_the_same_figures_as_single_dates(con):
             assert row["children_under5"] == single.loc[row["centre_id"], "children_under5"]
 
 
-def test_an_empty_store_gives_an_authority_row_of_zeros(tmp_path):
-    con = connect(tmp_path / "empty.duckdb")
-    authority = reach_report(con, as_at=AS_AT, by="authority")
+def test_an_empty_store_gives_an_authority_row_of_zeros(empty_con):
+    authority = reach_report(empty_con, as_at=AS_AT, by="authority")
     assert len(authority) == 1
     assert authority.iloc[0]["children_under5"] == 0 and pd.isna(authority.iloc[0]["reach_pct"])
-    assert reach_report(con, as_at=AS_AT).empty
-    con.close()
+    assert reach_report(empty_con, as_at=AS_AT).empty

@@ -1,7 +1,7 @@
-"""The report against a second, independent reading of the data contract, on random stores.
+"""The report against a second, independent reading of docs/definitions.md, on random stores.
 
-`reference_report` below is written from the contract in plain Python, row by row, sharing no
-code with `reach/report.py` (which works in DuckDB SQL). Random stores are made small and dense
+`reference_report` below is written from the definitions in plain Python, row by row, sharing no
+code with `reach/queries/report.py` (which works in DuckDB SQL). Random stores are made small and dense
 so that the edges meet often: fifth birthdays near the date, children born on 29 February,
 children who move, two registrations on one day, birth records shared twice, months with and
 without birth counts, LSOAs with no population estimate, contacts exactly a year before.
@@ -51,7 +51,7 @@ def _add_months(day: date, months: int) -> date:
 
 
 def reference_report(store: dict, as_at: date) -> dict[str, dict]:
-    """Every contract measure per centre, as the contract words them."""
+    """Every measure per centre, as docs/definitions.md words them."""
     # Known: the latest registration on or before D (ties: later import, then higher centre).
     latest = {}
     for r in store["registrations"]:
@@ -101,16 +101,17 @@ def reference_report(store: dict, as_at: date) -> dict[str, dict]:
     latest_birth_record = {}
     for b in store["births"]:
         if b["event"] == "birth":
-            if b["child_key"] not in latest_birth_record or b["received_on"] > latest_birth_record[b["child_key"]]["received_on"]:
+            latest = latest_birth_record.get(b["child_key"])
+            if latest is None or b["received_on"] > latest["received_on"]:
                 latest_birth_record[b["child_key"]] = b
 
     out = {}
     for centre in CENTRES:
-        lsoas = [l for l, c in AREAS.items() if c == centre]
-        u = sum(under5[l] for l in lsoas)
+        lsoas = [lsoa for lsoa, c in AREAS.items() if c == centre]
+        u = sum(under5[lsoa] for lsoa in lsoas)
         k = [r for r in known.values() if r["lsoa_code"] in lsoas]
-        deprived = [l for l in lsoas if decile.get(l, 99) <= 3]
-        du = sum(under5[l] for l in deprived)
+        deprived = [lsoa for lsoa in lsoas if decile.get(lsoa, 99) <= 3]
+        du = sum(under5[lsoa] for lsoa in deprived)
         dk = sum(1 for r in k if r["lsoa_code"] in deprived)
         sustained = sum(1 for r in k if contacts[r["child_key"]] >= 3)
         births = 0
@@ -129,7 +130,8 @@ def reference_report(store: dict, as_at: date) -> dict[str, dict]:
         newborns = sum(1 for r in k if window[0] <= r["dob"] < _add_months(window[-1], 1))
         received = [b["received_on"] for b in store["births"] if b["lsoa_code"] in lsoas and b["received_on"] <= as_at]
         received += [c["received_on"] for c in store["birth_counts"] if c["received_on"] <= as_at and (
-            (c["area_type"] == "lsoa" and c["area_code"] in lsoas) or (c["area_type"] == "centre" and c["area_code"] == centre))]
+            (c["area_type"] == "lsoa" and c["area_code"] in lsoas)
+            or (c["area_type"] == "centre" and c["area_code"] == centre))]
         reach = 100 * len(k) / u if u else None
         out[centre] = dict(
             children_under5=u, known_children=len(k), reach_pct=reach,
@@ -140,7 +142,7 @@ def reference_report(store: dict, as_at: date) -> dict[str, dict]:
             births_12m=births, newborns_known_12m=newborns,
             newborn_reach_pct=100 * newborns / births if births else None,
             birth_data_lag_days=(as_at - max(received)).days if received else None,
-            denominator_flagged=any(flagged[l] for l in lsoas) or (reach is not None and reach > 100),
+            denominator_flagged=any(flagged[lsoa] for lsoa in lsoas) or (reach is not None and reach > 100),
         )
     return out
 
@@ -163,7 +165,8 @@ def random_store(seed: int) -> dict:
                 continue
             seen.add((child, centre, on))
             registrations.append(dict(child_key=child, dob=dobs[child], lsoa_code=lsoa(), centre_id=centre,
-                                      registered_on=on, family_key=f"f{rng.randrange(30)}", import_id=rng.randrange(1, 4)))
+                                      registered_on=on, family_key=f"f{rng.randrange(30)}",
+                                      import_id=rng.randrange(1, 4)))
     births, seen = [], set()
     for child in children:
         for _ in range(rng.choice([0, 1, 1, 2])):
@@ -217,7 +220,7 @@ AS_AT_DATES = [date(2024, 6, 15), date(2025, 3, 1), date(2024, 2, 29), date(2025
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_report_equals_the_reference_reading_of_the_contract(tmp_path, seed):
+def test_report_equals_the_reference_reading_of_the_definitions(tmp_path, seed):
     store = random_store(seed)
     con = connect(tmp_path / f"random{seed}.duckdb")
     _write(con, store)

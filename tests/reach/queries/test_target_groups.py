@@ -7,12 +7,13 @@ import pandas as pd
 import pytest
 
 from data.schema import REGISTRATION_FLAGS
-from data.store import connect, opened
+from data.store import opened
 from reach.domain.measures import ReportOptions
 from reach.queries.report import reach_report
 from reach.queries.target_groups import DEPRIVED, TARGET_GROUP_COLUMNS, target_groups, with_all_centres
 
-A1, A2, B1 = "E01000001", "E01000002", "E01000003"
+from tests.reach.rows import A1, A2, B1, insert_rows, two_centres
+
 AS_AT = date(2025, 9, 15)
 
 
@@ -24,13 +25,9 @@ def registration(child, lsoa, centre, on, dob="2023-01-01", **flags):
 
 
 @pytest.fixture
-def con(tmp_path):
-    con = connect(tmp_path / "reach.duckdb")
-    con.executemany("INSERT INTO centres (centre_id, name) VALUES (?, ?)", [("C1", "Riverside"), ("C2", "Hilltop")])
-    con.executemany("INSERT INTO reach_areas (lsoa_code, centre_id) VALUES (?, ?)",
-                    [(A1, "C1"), (A2, "C1"), (B1, "C2")])
-    con.executemany("INSERT INTO population (lsoa_code, period, children_0_4) VALUES (?, DATE '2025-06-30', ?)",
-                    [(A1, 20), (A2, 30), (B1, 10)])
+def con(empty_con):
+    con = empty_con
+    two_centres(con, {A1: 20, A2: 30, B1: 10})
     # A1 and B1 are among the 30% most deprived; A2 is not.
     con.executemany("INSERT INTO deprivation (lsoa_code, edition, idaci_decile) VALUES (?, 2019, ?)",
                     [(A1, 2), (A2, 6), (B1, 3)])
@@ -46,16 +43,13 @@ def con(tmp_path):
         registration("g", A1, "C1", "2025-10-01", lone_parent=True),          # after the date
         registration("h", A1, "C1", "2021-01-01", dob="2020-01-01", lone_parent=True),  # five by the date
     ]
-    columns = list(rows[0])
-    con.executemany(f"INSERT INTO registrations ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-                    [[row[c] for c in columns] for row in rows])
+    insert_rows(con, "registrations", rows)
     # a: three contacts in the year (sustained); b: two; f: three
     contacts = [("a", "2025-01-01"), ("a", "2025-03-01"), ("a", "2025-09-15"), ("b", "2025-02-01"),
                 ("b", "2025-03-01"), ("f", "2025-01-01"), ("f", "2025-02-01"), ("f", "2025-03-01")]
     con.executemany("INSERT INTO contacts (child_key, contact_on) VALUES (?, ?)",
                     [(child, date.fromisoformat(on)) for child, on in contacts])
-    yield con
-    con.close()
+    return con
 
 
 def _group(frame, group):

@@ -8,11 +8,13 @@ from datetime import date
 
 import pytest
 
-from data.store import connect, opened
+from data.store import opened
 from reach.queries.report import reach_report
 from reach.queries.worklist import WORKLIST_COLUMNS, unmatched_births, unmatched_counts
 
-A1, A2, B1, OUTSIDE = "E01000001", "E01000002", "E01000003", "E01000009"
+from tests.reach.rows import A1, A2, B1, two_centres
+
+OUTSIDE = "E01000009"
 AS_AT = date(2025, 9, 15)
 
 
@@ -21,13 +23,9 @@ def birth(child, dob, lsoa, received, event="birth", import_id=1):
 
 
 @pytest.fixture
-def con(tmp_path):
-    con = connect(tmp_path / "reach.duckdb")
-    con.executemany("INSERT INTO centres (centre_id, name) VALUES (?, ?)", [("C1", "Riverside"), ("C2", "Hilltop")])
-    con.executemany("INSERT INTO reach_areas (lsoa_code, centre_id) VALUES (?, ?)",
-                    [(A1, "C1"), (A2, "C1"), (B1, "C2")])
-    con.executemany("INSERT INTO population (lsoa_code, period, children_0_4) VALUES (?, DATE '2025-06-30', 10)",
-                    [(A1,), (A2,), (B1,)])
+def con(empty_con):
+    con = empty_con
+    two_centres(con, {A1: 10, A2: 10, B1: 10})
     con.executemany(
         "INSERT INTO births (child_key, dob, lsoa_code, received_on, event, import_id) VALUES (?, ?, ?, ?, ?, ?)",
         [
@@ -46,8 +44,7 @@ def con(tmp_path):
         [("k6", date(2025, 1, 10), A1, "C1", date(2025, 2, 10)),
          ("k12", date(2025, 4, 4), A1, "C1", date(2025, 10, 1))],
     )
-    yield con
-    con.close()
+    return con
 
 
 def test_the_worklist_holds_each_unmatched_child_once_newest_first(con):

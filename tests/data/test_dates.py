@@ -1,0 +1,41 @@
+"""Dates as people write them to Reach (`data.dates`): `YYYY-MM-DD` only, everywhere."""
+
+from datetime import date, datetime
+
+import pandas as pd
+import pytest
+
+from data.dates import as_date, parse_date
+
+
+def test_a_date_is_read_from_yyyy_mm_dd():
+    assert parse_date("2026-09-30") == date(2026, 9, 30)
+    assert parse_date(" 2026-09-30\n") == date(2026, 9, 30)
+
+
+@pytest.mark.parametrize("text, says", [
+    ("30/09/2026", '"30/09/2026" is not a date in the form YYYY-MM-DD'),
+    ("20260930", "is not a date in the form YYYY-MM-DD"),          # Python alone would take these
+    ("2026-W40-3", "is not a date in the form YYYY-MM-DD"),
+    ("2026-09-30T10:00", "is not a date in the form YYYY-MM-DD"),
+    ("٢٠٢٦-٠٩-٣٠", "is not a date in the form YYYY-MM-DD"),        # digits, but not 0-9
+    ("2026-02-30", '"2026-02-30" is not a real date'),
+    ("", "is not a date in the form YYYY-MM-DD"),
+])
+def test_anything_else_is_refused_saying_why(text, says):
+    with pytest.raises(ValueError, match=says):
+        parse_date(text)
+
+
+def test_the_value_can_be_named():
+    with pytest.raises(ValueError, match='^received_on "2026-13-01" is not a real date$'):
+        parse_date("2026-13-01", name="received_on")
+
+
+def test_dates_and_datetimes_are_taken_as_they_are():
+    assert as_date(date(2026, 9, 30)) == date(2026, 9, 30)
+    assert as_date(datetime(2026, 9, 30, 23, 59)) == date(2026, 9, 30)
+    assert as_date(pd.Timestamp("2026-09-30")) == date(2026, 9, 30)
+    assert as_date("2026-09-30") == date(2026, 9, 30)
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        as_date("next tuesday")

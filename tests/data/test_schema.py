@@ -1,0 +1,156 @@
+"""The schema version a store records: read on every connection, an older store brought up to date
+in place (in one transaction), and a store from a newer Reach refused and never written to.
+
+Version 1 is the first Reach recorded, so no real older store exists yet. The upgrade path is
+tested as the next change to the tables will use it: this version's schema plays the previous
+one, and a version 2 that adds a column and a table is put in its place (`schema_two`).
+"""
+
+import hashlib
+
+import duckdb
+import pytest
+
+from cli.main import main
+from data import schema
+from data.store import StoreVersionError, connect, data_version, opened, upgrade_store
+from tests.stores import record_schema_version as _record, recorded_schema_version as _recorded
+
+NOTE_COLUMN = "ALTER TABLE births ADD COLUMN IF NOT EXISTS note VARCHAR"
+NOTES_TABLE = "CREATE TABLE IF NOT EXISTS notes (note_id INTEGER PRIMARY KEY, note VARCHAR)"
+
+
+def _file_hash(db) -> str:
+    return hashlib.sha256(db.read_bytes()).hexdigest()
+
+
+def _columns(db, table: str) -> list[str]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return [row[0] for row in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+            [table]).fetchall()]
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def store_with_a_birth(empty_store):
+    """A store made by this version's schema, holding one birth and one centre."""
+    with opened(empty_store) as con:
+        con.execute("INSERT INTO centres (centre_id, name) VALUES ('C1', 'Riverside')")
+        con.execute("INSERT INTO births (child_key, dob, lsoa_code, received_on) "
+                    "VALUES ('k1', DATE '2024-05-01', 'E01000001', DATE '2024-06-30')")
+    return empty_store
+
+
+@pytest.fixture
+def schema_two(monkeypatch):
+    """Reach as it will be when its schema is version 2: births gain a `note` column (an upgrade
+    step) and there is a new `notes` table (made, like any missing table, by the upgrade)."""
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(schema, "UPGRADES", {2: (NOTE_COLUMN,)})
+    monkeypatch.setitem(schema.TABLES, "notes", NOTES_TABLE)
+
+
+# --- this version ----------------------------------------------------------------------------
+
+def test_a_new_store_records_this_version(empty_store):
+    assert _recorded(empty_store) == str(schema.SCHEMA_VERSION)
+    with opened(empty_store, read_only=True) as con:
+        assert schema.recorded_version(con) == schema.SCHEMA_VERSION
+
+
+def test_opening_an_up_to_date_store_for_writing_writes_nothing(store_with_a_birth):
+    before = data_version(store_with_a_birth)
+    with opened(store_with_a_birth):
+        pass
+    assert data_version(store_with_a_birth) == before
+
+
+def test_a_file_without_reach_tables_is_set_up_by_the_first_write(tmp_path):
+    db = tmp_path / "made_elsewhere.duckdb"
+    duckdb.connect(str(db)).close()
+    with opened(db, read_only=True) as con:      # nothing to check: it has no tables yet
+        assert schema.recorded_version(con) is None
+    assert upgrade_store(db) is None
+    assert _recorded(db) == str(schema.SCHEMA_VERSION)
+    assert all(_columns(db, table) for table in schema.TABLES)
+
+
+# --- a store made by a newer Reach -----------------------------------------------------------
+
+@pytest.mark.parametrize("read_only", [True, False])
+def test_a_store_from_a_newer_reach_is_refused_and_left_as_it_was(store_with_a_birth, read_only):
+    newer = schema.SCHEMA_VERSION + 1
+    _record(store_with_a_birth, str(newer))
+    before = _file_hash(store_with_a_birth)
+    with pytest.raises(StoreVersionError) as refused:
+        connect(store_with_a_birth, read_only=read_only)
+    message = str(refused.value)
+    assert f"this database was made by a newer version of Reach (schema {newer}" in message
+    assert "Upgrade Reach" in message
+    assert _file_hash(store_with_a_birth) == before
+    assert _recorded(store_with_a_birth) == str(newer)
+
+
+@pytest.mark.parametrize("command", [
+    ["report", "--as-at", "2025-01-01"],
+    ["history"],
+    ["upgrade"],
+    ["import", "centres", "FILE"],
+])
+def test_every_command_refuses_a_store_from_a_newer_reach_with_status_2(store_with_a_birth, tmp_path, capsys,
+                                                                       command):
+    centres = tmp_path / "centres.csv"
+    centres.write_text("centre_id,name\nC2,Hilltop\n")
+    _record(store_with_a_birth, "99")
+    before = _file_hash(store_with_a_birth)
+    argv = [str(centres) if word == "FILE" else word for word in command]
+    status = main([*argv, "--db", str(store_with_a_birth)])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    assert "this database was made by a newer version of Reach (schema 99" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert _file_hash(store_with_a_birth) == before
+
+
+# --- a store made by an older Reach ----------------------------------------------------------
+
+def test_a_write_connection_brings_an_older_store_up_to_date_and_keeps_its_rows(store_with_a_birth, schema_two):
+    with opened(store_with_a_birth) as con:
+        assert schema.recorded_version(con) == 2
+        assert con.execute("SELECT child_key, note FROM births").fetchall() == [("k1", None)]
+        assert con.execute("SELECT name FROM centres").fetchall() == [("Riverside",)]
+        assert con.execute("SELECT count(*) FROM notes").fetchone() == (0,)
+    assert _columns(store_with_a_birth, "births")[-1] == "note"
+
+
+def test_an_upgrade_that_fails_part_way_changes_nothing(store_with_a_birth, schema_two, monkeypatch):
+    monkeypatch.setattr(schema, "UPGRADES", {2: (NOTE_COLUMN, "ALTER TABLE nowhere ADD COLUMN x INTEGER")})
+    with pytest.raises(duckdb.Error):
+        connect(store_with_a_birth)
+    assert _recorded(store_with_a_birth) == "1"
+    assert "note" not in _columns(store_with_a_birth, "births")
+    assert _columns(store_with_a_birth, "notes") == []
+
+
+def test_a_read_only_connection_refuses_an_older_store_and_says_how_to_upgrade_it(store_with_a_birth, schema_two):
+    before = _file_hash(store_with_a_birth)
+    with pytest.raises(StoreVersionError) as refused:
+        connect(store_with_a_birth, read_only=True)
+    message = str(refused.value)
+    assert "made by an older version of Reach (schema 1)" in message
+    assert "python -m reach upgrade" in message
+    assert _file_hash(store_with_a_birth) == before
+
+
+def test_the_upgrade_command_upgrades_once_then_has_nothing_to_do(store_with_a_birth, schema_two, capsys):
+    db = str(store_with_a_birth)
+    assert main(["report", "--as-at", "2025-01-01", "--db", db]) == 2        # read-only: refused
+    assert "python -m reach upgrade" in capsys.readouterr().err
+    assert main(["upgrade", "--db", db]) == 0
+    assert capsys.readouterr().out.strip() == f"{db} was upgraded from schema 1 to schema 2."
+    assert main(["upgrade", "--db", db]) == 0
+    assert capsys.readouterr().out.strip() == f"{db} is up to date (schema 2): nothing to do."
+    assert main(["report", "--as-at", "2025-01-01", "--db", db]) == 0
