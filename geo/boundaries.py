@@ -42,6 +42,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from geo.limits import BoundaryLimits, readable_bytes
 from geo.projection import WGS84, in_wgs84
 from geo.shapes import has_shape
 
@@ -62,26 +63,6 @@ _BRITISH_NATIONAL_GRID_METRES = (-1_000.0, -1_000.0, 800_000.0, 1_300_000.0)
 # The settings that change the limits are read by data/importers/limits.py; a message names them.
 LIMIT_SETTING = "REACH_LIMIT_{}"
 LSOAS_IN_ENGLAND_AND_WALES = 35_672
-_GIB = 1 << 30
-
-
-@dataclass(frozen=True)
-class BoundaryLimits:
-    """How big a boundary file may be; the defaults are those of data/importers/limits.py.
-
-    `max_file_bytes`: the file on disk. `max_uncompressed_bytes`: all the members of a zip,
-    unpacked. `max_compression_ratio`: how many times larger than it is packed a zip member may
-    be. `max_features`: shapes in the file. `max_vertices`: corner points of all the shapes
-    together. `max_vertices_per_shape`: corner points of one shape (the largest real LSOA has a
-    few tens of thousands; checking a shape of millions for self-crossings takes minutes).
-    """
-
-    max_file_bytes: int = 8 * _GIB
-    max_uncompressed_bytes: int = 4 * _GIB
-    max_compression_ratio: int = 200
-    max_features: int = 250_000
-    max_vertices: int = 60_000_000
-    max_vertices_per_shape: int = 1_000_000
 
 
 class BoundaryFileError(ValueError):
@@ -218,8 +199,8 @@ def _read_polygon_layer(path: Path, file_name: str, limits: BoundaryLimits) -> g
         )
     if status.st_size > limits.max_file_bytes:
         raise _over_limit(
-            file_name, f"is {_readable_bytes(status.st_size)}, more than the limit of "
-            f"{_readable_bytes(limits.max_file_bytes)}", "max_file_bytes")
+            file_name, f"is {readable_bytes(status.st_size)}, more than the limit of "
+            f"{readable_bytes(limits.max_file_bytes)}", "max_file_bytes")
     _harden_gdal()
     folder = Path(tempfile.mkdtemp(prefix="reach-boundaries-"))
     try:
@@ -506,8 +487,8 @@ def _unpack_zip(path: Path, file_name: str, folder: Path,
         total = sum(member.file_size for member in members)
         if total > limits.max_uncompressed_bytes:
             raise _over_limit(
-                file_name, f"would unpack to {_readable_bytes(total)}, more than the limit of "
-                f"{_readable_bytes(limits.max_uncompressed_bytes)}", "max_uncompressed_bytes")
+                file_name, f"would unpack to {readable_bytes(total)}, more than the limit of "
+                f"{readable_bytes(limits.max_uncompressed_bytes)}", "max_uncompressed_bytes")
         datasets = _zipped_datasets(members, file_name)
         budget = [limits.max_uncompressed_bytes]
         unpacked = []
@@ -540,8 +521,8 @@ def _check_member(member: zipfile.ZipInfo, file_name: str, limits: BoundaryLimit
         raise _unreadable(file_name, "it is a password-protected zip")
     if member.file_size > limits.max_uncompressed_bytes:
         raise _over_limit(
-            file_name, f"holds a file that would unpack to {_readable_bytes(member.file_size)}, "
-            f"more than the limit of {_readable_bytes(limits.max_uncompressed_bytes)}",
+            file_name, f"holds a file that would unpack to {readable_bytes(member.file_size)}, "
+            f"more than the limit of {readable_bytes(limits.max_uncompressed_bytes)}",
             "max_uncompressed_bytes")
     if (member.file_size > _RATIO_CHECKED_ABOVE_BYTES
             and member.file_size > limits.max_compression_ratio * max(member.compress_size, 1)):
@@ -811,13 +792,6 @@ def _shown_name(name: str) -> str:
 def _shortened(text: str, limit: int) -> str:
     text = "".join(char if char.isprintable() else " " for char in text)
     return text if len(text) <= limit else text[:limit - 3] + "..."
-
-
-def _readable_bytes(count: int) -> str:
-    for unit, size in (("GB", _GIB), ("MB", 1 << 20), ("KB", 1 << 10)):
-        if count >= size:
-            return f"{count / size:,.1f} {unit}"
-    return f"{count:,} bytes"
 
 
 def _find_column(frame: pd.DataFrame, spellings: tuple[str, ...]) -> str | None:

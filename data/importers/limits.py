@@ -17,8 +17,12 @@ import dataclasses
 import os
 from dataclasses import dataclass
 
+from geo.limits import GIB, BoundaryLimits, readable_bytes
+
+__all__ = ["ENV_PREFIX", "GIB", "Limits", "readable_bytes"]
+
 ENV_PREFIX = "REACH_LIMIT_"
-GIB = 1 << 30
+_BOUNDARIES = BoundaryLimits()    # the boundary limits' defaults, kept in geo where they apply
 
 
 @dataclass(frozen=True)
@@ -27,12 +31,12 @@ class Limits:
 
     # The file as it lies on disk (a 3-million-row births extract with names and addresses is
     # about 1 GB). Checked first, before the file is even hashed.
-    max_file_bytes: int = 8 * GIB
+    max_file_bytes: int = _BOUNDARIES.max_file_bytes
     # What a zip container (a workbook, a zipped Shapefile) may expand to, all members together.
-    max_uncompressed_bytes: int = 4 * GIB
+    max_uncompressed_bytes: int = _BOUNDARIES.max_uncompressed_bytes
     # A zip member may be at most this many times larger than it is compressed. Real workbooks
     # and Shapefiles compress 3 to 30 times; bombs compress thousands of times.
-    max_compression_ratio: int = 200
+    max_compression_ratio: int = _BOUNDARIES.max_compression_ratio
     # Columns in a table's header (the widest official files have a few hundred).
     max_columns: int = 5_000
     # Rows on one worksheet: Excel itself stops at 1,048,576.
@@ -40,13 +44,13 @@ class Limits:
     # Distinct strings in a workbook's shared-strings part, which is held in memory whole.
     max_workbook_strings: int = 5_000_000
     # Shapes in a boundary file (England and Wales have 35,672 LSOAs).
-    max_features: int = 250_000
+    max_features: int = _BOUNDARIES.max_features
     # Corner points of all the shapes together (the full-resolution LSOA boundaries of England
     # and Wales have about 30 million).
-    max_vertices: int = 60_000_000
+    max_vertices: int = _BOUNDARIES.max_vertices
     # Corner points of one shape (the most detailed LSOA has a few tens of thousands); checking
     # a single ten-million-point shape for self-crossings alone takes over a minute.
-    max_vertices_per_shape: int = 1_000_000
+    max_vertices_per_shape: int = _BOUNDARIES.max_vertices_per_shape
 
     @classmethod
     def current(cls) -> Limits:
@@ -65,11 +69,3 @@ class Limits:
                 raise ValueError(f"{ENV_PREFIX}{field.name.upper()} must be above zero")
             overrides[field.name] = value
         return cls(**overrides)
-
-
-def readable_bytes(count: int) -> str:
-    """A size for a message: "4.0 GB", "512 MB", "900 bytes"."""
-    for unit, size in (("GB", GIB), ("MB", 1 << 20), ("KB", 1 << 10)):
-        if count >= size:
-            return f"{count / size:,.1f} {unit}"
-    return f"{count:,} bytes"

@@ -195,34 +195,13 @@ def _component_ranges(publication: Publication, cells: list[Cell], hidden: set[C
                       ties: _Ties) -> list[Exposure]:
     position = {cell: i for i, cell in enumerate(cells)}
     values = publication.values
-    eq_rows, eq_cols, eq_data = [], [], []
-    eq_rhs: list[int] = []
-    ub_rows, ub_cols, ub_data = [], [], []
-    ub_rhs: list[int] = []
-    for index in sorted({i for cell in cells for i in ties.sums_of[cell]}):
-        total, parts = publication.sums[index]
-        row = len(eq_rhs)
-        constant = 0
-        for cell, sign in ((total, 1), *((part, -1) for part in parts)):
-            if cell in hidden:
-                eq_rows.append(row)
-                eq_cols.append(position[cell])
-                eq_data.append(sign)
-            else:
-                constant += sign * values[cell]
-        eq_rhs.append(-constant)
-    for index in sorted({i for cell in cells for i in ties.at_most_of[cell]}):
-        small, large = publication.at_most[index]
-        row = len(ub_rhs)
-        constant = 0
-        for cell, sign in ((small, 1), (large, -1)):
-            if cell in hidden:
-                ub_rows.append(row)
-                ub_cols.append(position[cell])
-                ub_data.append(sign)
-            else:
-                constant += sign * values[cell]
-        ub_rhs.append(-constant)
+    sum_indices = sorted({i for cell in cells for i in ties.sums_of[cell]})
+    bound_indices = sorted({i for cell in cells for i in ties.at_most_of[cell]})
+    sums = [((total, 1), *((part, -1) for part in parts))
+            for total, parts in (publication.sums[i] for i in sum_indices)]
+    at_most = [((small, 1), (large, -1)) for small, large in (publication.at_most[i] for i in bound_indices)]
+    eq_rows, eq_cols, eq_data, eq_rhs = _linear_rows(sums, hidden, position, values)
+    ub_rows, ub_cols, ub_data, ub_rhs = _linear_rows(at_most, hidden, position, values)
     n = len(cells)
     if len(eq_rhs) == 1 and not ub_rhs and all(coefficient == eq_data[0] for coefficient in eq_data):
         return _one_sum_ranges(publication, cells, total=eq_rhs[0] * eq_data[0])
@@ -234,6 +213,26 @@ def _component_ranges(publication: Publication, cells: list[Cell], hidden: set[C
         low, high = solve.range_of(i)
         out.append(Exposure(cell=cell, value=values[cell], low=low, high=high))
     return out
+
+
+def _linear_rows(relations, hidden: set[Cell], position: dict[Cell, int], values: dict[Cell, int]):
+    """Each relation `sum(sign * cell)` (= 0 for a sum, <= 0 for a bound) as a sparse row over the
+    hidden cells, the visible ones moved to the right-hand side: (rows, columns, data, rhs)."""
+    rows: list[int] = []
+    columns: list[int] = []
+    data: list[int] = []
+    rhs: list[int] = []
+    for terms in relations:
+        constant = 0
+        for cell, sign in terms:
+            if cell in hidden:
+                rows.append(len(rhs))
+                columns.append(position[cell])
+                data.append(sign)
+            else:
+                constant += sign * values[cell]
+        rhs.append(-constant)
+    return rows, columns, data, rhs
 
 
 def _one_sum_ranges(publication: Publication, cells: list[Cell], *, total: float) -> list[Exposure]:
