@@ -6,11 +6,9 @@ data/reach.duckdb, building the fictional demo authority there on first run.
 
 import streamlit as st
 
-from views import common
+from views import common, layout
 
-# No page_icon: an emoji or Material icon as the favicon is fetched from a font server, and Reach
-# must work with no internet.
-st.set_page_config(page_title="Reach: children's centre reach", layout="wide")
+layout.set_up_page()      # the title, the wide layout and the style sheet that stacks columns
 
 common.ensure_database()
 

@@ -22,7 +22,7 @@ from reach.presentation.format import percent
 from reach.presentation.safe_text import terminal_text
 from reach.presentation.whatif_sentences import describe_change, target_words
 from reach.queries.calibration import area_name, calibrate, current_position, known_share_by_age
-from reach.queries.report import latest_data_date
+from reach.queries.readiness import starting_as_at
 
 DEFAULT_HORIZON_MONTHS = 24
 
@@ -77,7 +77,8 @@ def add_whatif_parser(subparsers) -> argparse.ArgumentParser:
                         help="whether the shared data includes children who move into the area")
     parser.add_argument("--centre", metavar="ID", help="one centre's reach area (default: the whole authority)")
     parser.add_argument("--as-at", type=date_argument, metavar="DATE",
-                        help="today's position (default: the latest date in the data, else today)")
+                        help="today's position (default: the last day the registrations cover, never after today; "
+                             "as the dashboard starts)")
     parser.add_argument("--until", type=date_argument, metavar="DATE",
                         help=f"project reach up to this date (default: {DEFAULT_HORIZON_MONTHS} months after --as-at)")
     parser.add_argument("--outstanding", type=float, default=Bands().outstanding, metavar="PCT",
@@ -116,7 +117,7 @@ def whatif_result(*, db=None, centre_id=None, as_at: date | None = None, until: 
     result: dict = {"database": str(path) if path.exists() else None, "centre_id": centre_id}
     if path.exists():
         with opened(path, read_only=True) as con:
-            day = as_at or latest_data_date(con) or date.today()
+            day = as_at or starting_as_at(con)     # where the dashboard starts too
             calibration = calibrate(con, as_at=day, centre_id=centre_id).with_options(**(options or {}))
             known, under_five = current_position(con, as_at=day, centre_id=centre_id)
             by_age = known_share_by_age(con, as_at=day, centre_id=centre_id) if under_five > 0 else None

@@ -4,6 +4,26 @@ The dashboard never holds the database open: each cached query opens a read-only
 reads, and closes it, so `python -m reach import` can write between page loads. Cached results
 are keyed by the database file's version, so new figures appear after an import without a
 restart.
+
+What is remembered across pages, and when (the state model). A session is one browser tab;
+a new tab or a reload starts afresh. Only these choices outlive the page they were made on:
+
+- **The as-at date** (sidebar, "Figures as at", key `as_at`). Set once, when the session starts:
+  to the date in the page's address (`?as_at=YYYY-MM-DD`, as a shared What if link carries it)
+  when that is a real date not after today, otherwise (with a warning if the address had one)
+  to the date the figures start at: the last day the registrations cover, never after today
+  (`reach.domain.readiness.default_as_at`). After that only the person moves it, by changing
+  the field or pressing the button that offers the latest date; an import during the session
+  does not (the sidebar offers the new date instead). The date in use is written out under the
+  field, since a typed date applies only once the field is left.
+- **The band thresholds** (sidebar, keys `band_outstanding`, `band_good`, `band_ri`): the
+  standard ones until the person changes them.
+- **The centre chosen** (`remember_centre`, `opening_centre` below): only a person's own choice
+  in a centre chooser; a page that merely opens on a centre never writes it.
+
+Everything else a page keeps (what to undo on the Data page, the quarantine filters, a What if
+scenario) is that page's own, under keys it alone reads. `settings` is worked out afresh from
+the choices above on every run.
 """
 
 from __future__ import annotations
@@ -20,7 +40,11 @@ from reach.domain.measures import DEFINITIONS, Bands, ReportOptions
 from reach.domain.months import month_ends
 from reach.presentation import format as fmt
 from reach.presentation.safe_text import file_name as safe_file_name, markdown_text, spreadsheet_safe
-from reach.queries.report import latest_data_date, reach_reports, reach_trends
+from reach.domain.readiness import Coverage, date_from_link, default_as_at as starting_date
+from reach.presentation.readiness_sentences import as_at_in_use, as_at_note
+from reach.presentation.summaries import long_date
+from reach.queries.readiness import data_coverage
+from reach.queries.report import reach_reports, reach_trends
 
 
 # --- the store --------------------------------------------------------------------------------
@@ -82,24 +106,65 @@ class Settings:
 
 
 @st.cache_data(show_spinner=False)
-def _latest_date(path: str, version: tuple) -> date | None:
-    return read(latest_data_date)
+def _coverage(path: str, version: tuple) -> Coverage:
+    return read(data_coverage)
+
+
+def coverage() -> Coverage:
+    """The last date each dated source reaches."""
+    return _coverage(str(db_path()), version())
 
 
 def default_as_at() -> date:
-    """The most recent date in the data, but never after today (a mistyped future date in one
-    row must not move every page into the future)."""
-    latest = _latest_date(str(db_path()), version())
-    return min(latest, date.today()) if latest else date.today()
+    """The date the figures start at: the last day the registrations cover, never after today
+    (a new births file, or a mistyped future date in one row, does not move it)."""
+    return starting_date(coverage(), date.today())
+
+
+AS_AT, _LINK_PROBLEM = "as_at", "as_at_link_problem"
+
+
+def _open_as_at(start: date) -> None:
+    """At the start of a session: the date in the page's address, if it carries a good one,
+    otherwise the date the figures start at."""
+    if AS_AT in st.session_state:
+        return
+    value = st.query_params.get(AS_AT)
+    day, problem = date_from_link(value, date.today())
+    st.session_state[AS_AT] = day or start
+    if problem and value is not None:
+        shown = value if len(value) <= 20 else value[:20] + "..."
+        st.session_state[_LINK_PROBLEM] = (
+            f"The link's date ({shown}) was not used: {problem}. The figures are as at "
+            f"{long_date(start)}, the latest date the registrations cover.")
+
+
+def _date_chosen() -> None:
+    st.session_state.pop(_LINK_PROBLEM, None)
+
+
+def _use_date(day: date) -> None:
+    st.session_state[AS_AT] = day
+    _date_chosen()
 
 
 def sidebar_settings() -> Settings:
     """The as-at date and the band thresholds, in the sidebar of every page."""
-    latest = default_as_at()
+    start = default_as_at()
+    _open_as_at(start)
     with st.sidebar:
-        as_at = st.date_input("Figures as at", value=latest, key="as_at", format="YYYY-MM-DD",
-                              help="Every figure on every page is worked out as at this date. "
-                                   "It starts at the most recent date in the data.")
+        chosen = st.date_input("Figures as at", key=AS_AT, format="YYYY-MM-DD", on_change=_date_chosen,
+                               help="Every figure on every page is worked out as at this date. It starts "
+                                    "at the last day the registrations cover. A typed date applies when "
+                                    "you leave the field.")
+        as_at = chosen if chosen is not None else start      # a field emptied: the starting date
+        st.caption(as_at_in_use(as_at))
+        note = as_at_note(coverage(), as_at=as_at, start=start, today=date.today())
+        if note:
+            st.caption(note)
+        if as_at != start:
+            st.button(f"Use {long_date(start)}", key="as_at_latest", on_click=_use_date, args=(start,),
+                      help="The latest date the registrations cover, where every page starts.")
         with st.expander("Band thresholds"):
             standard = Bands()
             outstanding = st.number_input("Outstanding from (%)", 0.0, 100.0, standard.outstanding, 0.5,
@@ -109,6 +174,8 @@ def sidebar_settings() -> Settings:
             requires = st.number_input("Requires improvement from (%)", 0.0, 100.0, standard.requires_improvement,
                                        0.5, key="band_ri")
             st.caption("Below the last threshold the indicative band is 'inadequate'.")
+    if _LINK_PROBLEM in st.session_state:
+        st.warning(markdown_text(st.session_state[_LINK_PROBLEM]))
     try:
         bands = Bands(outstanding=outstanding, good=good, requires_improvement=requires)
     except ValueError as error:
@@ -119,6 +186,37 @@ def sidebar_settings() -> Settings:
 
 def settings() -> Settings:
     return st.session_state["settings"]
+
+
+# --- the centre chosen, remembered across pages ----------------------------------------------
+# One rule for every page: only a person's own choice is remembered, never what a page opened on.
+# Each centre chooser passes `remember_centre` as its on_change callback and opens on
+# `opening_centre`. Choosing "all centres" (Map, What if) is remembered too; My centre and Compare,
+# which always show one centre, then open on the last single centre chosen.
+
+_CHOSEN, _LAST_SINGLE = "chosen_centre", "last_single_centre"
+
+
+def remember_centre(widget_key: str, all_option: object = None) -> None:
+    """on_change callback of a centre chooser: remember what the person chose there."""
+    choice = st.session_state.get(widget_key)
+    centre_id = None if choice == all_option else choice
+    st.session_state[_CHOSEN] = centre_id
+    if centre_id is not None:
+        st.session_state[_LAST_SINGLE] = centre_id
+
+
+def opening_centre(options: list, *, all_option: object = None):
+    """The option a centre chooser opens on. With `all_option` (a chooser that offers every centre
+    together), the person's last choice, "all" included; otherwise the last single centre chosen.
+    Falls back to `all_option`, or to the first option, when nothing chosen is on offer."""
+    if all_option is not None:
+        chosen = st.session_state.get(_CHOSEN)
+        if chosen is None:
+            return all_option
+        return chosen if chosen in options else all_option
+    single = st.session_state.get(_LAST_SINGLE)
+    return single if single in options else (options[0] if options else None)
 
 
 # --- cached figures ---------------------------------------------------------------------------

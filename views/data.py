@@ -5,6 +5,7 @@ import logging
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from data.importers import (KINDS, FileFault, columns_needed, import_file, import_history, list_quarantine,
@@ -12,8 +13,9 @@ from data.importers import (KINDS, FileFault, columns_needed, import_file, impor
 from data.store import KeyProblem, StoreBusyError, StoreVersionError
 from reach.domain.measures import DEFINITIONS
 from reach.presentation.safe_text import markdown_text
+from reach.presentation.summaries import long_date
 from reach.queries import compliance as sharing
-from views import common
+from views import common, start
 
 # What each kind of file is, in a centre manager's words; the columns come from the importers.
 KIND_LABELS = {
@@ -84,10 +86,90 @@ def _message(key: str) -> None:
         st.warning(text)
 
 
+# --- undoing an import -----------------------------------------------------------------------------
+# The chooser, the confirmation and the button always name and act on the same import: ticking the
+# box records the import it was ticked for, the button carries the import it was drawn for, and the
+# undo happens only when both are still the import chosen. After any import or undo (here or from
+# the command line) the chooser starts again at the newest import that can be undone, with the box
+# cleared. The values are set through the session state, so the browser is told to show them.
+
+UNDO_CHOICE, UNDO_CONFIRM, UNDO_ARMED, UNDO_NEWEST = "undo_import", "undo_confirm", "undo_armed", "undo_newest"
+
+
 def _forget_undo_choice() -> None:
-    """A confirmation is for one import only: ask again for the next."""
-    st.session_state.pop("undo_import", None)
-    st.session_state.pop("undo_confirm", None)
+    """A confirmation is for one import only: ask again, from the newest import, for the next."""
+    st.session_state.pop(UNDO_ARMED, None)
+    st.session_state.pop(UNDO_NEWEST, None)
+
+
+def _start_undo_choice(newest: int, undoable: list[int]) -> None:
+    """Before the chooser is drawn: start at the newest import after a change to the history, or
+    when the import chosen is no longer there to undo."""
+    if st.session_state.get(UNDO_NEWEST) == newest and st.session_state.get(UNDO_CHOICE) in undoable:
+        return
+    st.session_state[UNDO_CHOICE] = newest
+    st.session_state[UNDO_CONFIRM] = False
+    st.session_state.pop(UNDO_ARMED, None)
+    st.session_state[UNDO_NEWEST] = newest
+
+
+def _choice_changed() -> None:
+    st.session_state[UNDO_CONFIRM] = False
+    st.session_state.pop(UNDO_ARMED, None)
+
+
+def _confirmed() -> None:
+    """The box ticked (or cleared): record which import it was ticked for."""
+    if st.session_state.get(UNDO_CONFIRM):
+        st.session_state[UNDO_ARMED] = st.session_state.get(UNDO_CHOICE)
+    else:
+        st.session_state.pop(UNDO_ARMED, None)
+
+
+def _undo(import_id: int) -> None:
+    """The button's action, with the import it was drawn for: refused unless that is the import
+    chosen and the one the box was ticked for."""
+    state = st.session_state
+    if not (state.get(UNDO_CONFIRM) and state.get(UNDO_ARMED) == import_id == state.get(UNDO_CHOICE)):
+        state["undo_message"] = ("error", "Nothing was undone: the import chosen is not the one the box "
+                                          "was ticked for. Choose the import and tick the box again.")
+    else:
+        try:
+            removed = remove_import(int(import_id), db=common.db_path())
+        except StoreBusyError as busy:
+            state["undo_message"] = ("warning", str(busy))
+        except ValueError as error:
+            state["undo_message"] = ("error", str(error))
+        else:
+            st.cache_data.clear()
+            state["undo_message"] = ("success", removed.line() + ".")
+    state[UNDO_CONFIRM] = False
+    _forget_undo_choice()
+
+
+def _rows(value) -> int:
+    return 0 if value is None or pd.isna(value) else int(value)
+
+
+def _when(started) -> str:
+    return "" if started is None or pd.isna(started) else f", at {started:%H:%M} on {long_date(started.date())}"
+
+
+def _what_goes(row) -> str:
+    """What undoing an import removes, in words (plain text: it names the file)."""
+    loaded, set_aside = _rows(row.rows_loaded), _rows(row.rows_quarantined)
+    where = f"{row.file_name} (import {row.import_id}{_when(row.started_at)})"
+    if loaded == 0:
+        text = f"undo {where}: it loaded no rows of its own, so none are removed"
+    else:
+        text = f"remove the {_count_of(loaded, 'row')} loaded from {where}"
+    if set_aside:
+        text += f", and the {_count_of(set_aside, 'row')} it set aside"
+    return text
+
+
+def _count_of(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 settings = common.settings()
@@ -98,6 +180,7 @@ load, history_tab, quarantine_tab, sharing_tab, definitions_tab = st.tabs(
 # --- load a file --------------------------------------------------------------------------------
 
 with load:
+    start.checklist()
     kind = st.selectbox("Kind of file", KINDS, key="upload_kind", format_func=_kind_label)
     st.caption(f"{KIND_LABELS.get(kind, (kind, ''))[1].capitalize()}. Needs the columns: "
                f"{columns_needed(kind)}. Column names may be in any case.")
@@ -173,27 +256,20 @@ with history_tab:
                      caption="Every import, newest first. An undone import stays listed as 'removed'.")
         st.subheader("Undo an import")
         undoable = history[history["status"] != "removed"]
-        labels = {row.import_id: f"{row.import_id}: {row.kind}, {row.file_name}"
-                  for row in undoable.itertuples(index=False)}
-        if labels:
-            chosen = st.selectbox("Import to undo", list(labels), key="undo_import",
-                                  format_func=lambda import_id: labels[import_id],
-                                  on_change=lambda: st.session_state.pop("undo_confirm", None))
-            confirmed = st.checkbox(
-                f"Yes, remove every row that import {chosen} loaded, and the rows it set aside",
-                key="undo_confirm")
-            if st.button("Undo this import", key="undo_go", disabled=not confirmed):
-                try:
-                    removed = remove_import(int(chosen), db=common.db_path())
-                except StoreBusyError as busy:
-                    st.session_state["undo_message"] = ("warning", str(busy))
-                except ValueError as error:
-                    st.session_state["undo_message"] = ("error", str(error))
-                else:
-                    st.cache_data.clear()
-                    st.session_state["undo_message"] = ("success", removed.line() + ".")
-                _forget_undo_choice()
-                st.rerun()
+        undo_rows = {int(row.import_id): row for row in undoable.itertuples(index=False)}
+        if undo_rows:
+            _start_undo_choice(next(iter(undo_rows)), list(undo_rows))
+            labels = {import_id: f"{import_id}: {row.kind}, {row.file_name} "
+                                 f"({_count_of(_rows(row.rows_loaded), 'row')} loaded)"
+                      for import_id, row in undo_rows.items()}
+            chosen = st.selectbox("Import to undo", list(undo_rows), key=UNDO_CHOICE, on_change=_choice_changed,
+                                  format_func=labels.__getitem__)
+            if st.session_state.get(UNDO_CONFIRM) and st.session_state.get(UNDO_ARMED) != chosen:
+                st.session_state[UNDO_CONFIRM] = False      # a tick is for the import it was given for
+            confirmed = st.checkbox(markdown_text(f"Yes, {_what_goes(undo_rows[chosen])}."), key=UNDO_CONFIRM,
+                                    on_change=_confirmed)
+            st.button(f"Undo import {chosen}", key="undo_go", disabled=not confirmed, on_click=_undo,
+                      args=(chosen,))
 
 # --- the quarantine -------------------------------------------------------------------------------
 

@@ -17,17 +17,25 @@ st.caption(f"Figures as at {settings.as_at:%d %B %Y}. Each small area on the map
 
 lsoa_report = common.report("lsoa")
 coverage = common.cached(mapdata.boundary_coverage)
-names = common.cached(mapdata.lsoa_names)
 
+if coverage.lsoas_in_reach_areas == 0:
+    # Nothing to map or rank: say what is missing and where to load it, and no more.
+    st.warning("No reach areas are loaded yet, so there is nothing to map or rank. Load the centres, "
+               "then a reach-areas file (which centre each LSOA belongs to), then the population "
+               "estimates and LSOA boundaries, on the Data page.")
+    st.page_link("views/data.py", label="Go to the Data page", icon=":material/upload:")
+    st.stop()
+
+names = common.cached(mapdata.lsoa_names)
 centre_names = centre_choices(lsoa_report)
 options = [ALL_CENTRES, *centre_names]
-remembered = st.session_state.get("centre_id")
 choose, measure_column = st.columns([2, 3])
 with choose:
     chosen = st.selectbox(
         "Centre", options, key="map_centre",
-        index=options.index(remembered) if remembered in options else 0,
+        index=options.index(common.opening_centre(options, all_option=ALL_CENTRES)),
         format_func=lambda option: centre_names.get(option, option),
+        on_change=common.remember_centre, args=("map_centre", ALL_CENTRES),
         help="Choose a centre to zoom to its reach area and rank only its LSOAs.",
     )
 with measure_column:
@@ -37,26 +45,44 @@ measure = maps.MAP_MEASURES[measure_label]
 centre_id = None if chosen == ALL_CENTRES else chosen
 
 ranking = gap_ranking(lsoa_report, names=names, centre_id=centre_id)
-st.markdown(f"**{markdown_text(maps.gap_summary(ranking))}**")      # it names LSOAs
+# The area's own families to find (the figure the Overview or My centre shows) beside the sum of
+# its LSOAs' figures, which can be more; both only when there are under-five estimates to use.
+estimated = int(ranking["children_under5"].sum()) > 0
+lsoas_total = int(ranking["families_to_find"].sum())
+if estimated:
+    if centre_id is None:
+        own = int(common.report("authority")["families_to_find"].iloc[0])
+    else:
+        centres = common.report("centre").set_index("centre_id")
+        own = int(centres.loc[centre_id, "families_to_find"])
+    area = None if centre_id is None else centre_names.get(centre_id, centre_id)
+    st.markdown(markdown_text(maps.families_to_find_words(area=area, own=own, lsoas_total=lsoas_total)))
+    differs = lsoas_total != own
+else:
+    differs = False
+st.markdown(f"**{markdown_text(maps.gap_summary(ranking, counted_by_lsoa=differs))}**")  # names LSOAs
+if estimated and int(ranking["known_children"].sum()) == 0:
+    st.info("No child living in these LSOAs is registered with a centre as at this date, so every "
+            "under-five counts as a family to find. If the registrations have not been loaded yet, "
+            "load them on the Data page.")
 common.definition("Families to find")
 
 map_side, table_side = st.columns([3, 2], gap="large")
 
 with map_side:
-    if coverage.lsoas_in_reach_areas == 0:
-        st.warning("No reach areas are loaded yet, so there is nothing to map. Load the centres, "
-                   "then a reach-areas file (which centre each LSOA belongs to), on the Data page.")
-        st.page_link("views/data.py", label="Go to the Data page", icon=":material/upload:")
-    elif not coverage.any_shapes:
+    scale = None
+    if not coverage.any_shapes:
         st.warning("No LSOA boundaries are loaded, so the map cannot be drawn. Load a boundary file "
                    "(GeoJSON, GeoPackage or zipped Shapefile) on the Data page; the gap ranking "
                    "works without it.")
         st.page_link("views/data.py", label="Go to the Data page", icon=":material/upload:")
     elif mapdata.shows_reach_areas_only(coverage.with_shape, centre_id):
         measure = maps.whole_area_measure(measure)
+        centre_report = common.report("centre")
         figure = maps.reach_area_map(outlines=common.cached(mapdata.display_reach_areas),
-                                     centre_report=common.report("centre"), measure=measure,
-                                     points=common.cached(mapdata.centre_points))
+                                     centre_report=centre_report, measure=measure,
+                                     points=common.cached(mapdata.centre_points), bands=settings.bands)
+        scale = maps.colour_scale(centre_report[measure.column], measure, settings.bands)
         st.plotly_chart(figure, key="map_figure", width="stretch", config={"scrollZoom": True})
         st.info(f"There are {coverage.with_shape:,} LSOAs with boundaries: too many to draw at once, "
                 f"so each reach area is drawn whole, coloured by the centre's "
@@ -71,13 +97,14 @@ with map_side:
             figure = maps.lsoa_map(
                 areas=areas, ranking=ranking, measure=measure,
                 outlines=common.cached(mapdata.display_reach_areas, centre_id),
-                points=common.cached(mapdata.centre_points),
+                points=common.cached(mapdata.centre_points), bands=settings.bands,
             )
+            scale = maps.colour_scale(ranking[measure.column], measure, settings.bands)
             st.plotly_chart(figure, key="map_figure", width="stretch", config={"scrollZoom": True})
+    if scale is not None:
+        st.caption(f"{maps.colour_words(measure, scale)} Grey areas have no figure. Red dots are "
+                   f"children's centres. Hover over an area for its details.")
     if coverage.any_shapes:
-        st.caption(f"Darker areas need more attention: {measure.darker_means}. Grey areas "
-                   f"have no figure. Red dots are children's centres. Hover over an area for its "
-                   f"details.")
         if coverage.missing:
             listed = (", ".join(markdown_text(code) for code in coverage.missing[:5])
                       + (" and others" if len(coverage.missing) > 5 else ""))
@@ -89,9 +116,20 @@ with map_side:
 
 with table_side:
     st.subheader("Where the gaps are")
+    table = maps.gap_table(ranking)
     common.table(
-        ranking, file_name=f"gaps_{chosen if centre_id else 'all'}_{settings.as_at}.csv",
-        key="gap_ranking", column_config=common.percent_columns(ranking),
+        table, file_name=f"gaps_{chosen if centre_id else 'all'}_{settings.as_at}.csv",
+        key="gap_ranking",
+        column_config={
+            # Wide enough for a name such as "Trafford 001A" and each heading in full, so the
+            # three fit beside the map at 1400 pixels.
+            "lsoa_name": st.column_config.TextColumn(width=130),
+            "lsoa_code": st.column_config.TextColumn(width=90),
+            "families_to_find": st.column_config.NumberColumn(format="localized", width=118),
+            "reach_pct": st.column_config.NumberColumn(format="%.1f%%", width=72),
+            **{column: None for column in maps.GAP_TABLE_HIDDEN},     # in the download only
+        },
         height=520 if len(ranking) > 14 else None,
-        caption="LSOAs with the most families to find first. The download holds the same rows.",
+        caption="LSOAs with the most families to find first. The download holds the same rows, "
+                "with every column.",
     )

@@ -10,12 +10,17 @@ from reach.presentation import charts
 from reach.presentation import format as fmt
 from reach.presentation.evidence import evidence_pack, key_figures, readable
 from reach.presentation.safe_text import file_name as safe_file_name, markdown_text
-from reach.presentation.summaries import (band_range, gaps_sentence, interval_sentence, lag_sentence, long_date,
-                                          newborn_sentence, reach_sentence, trend_sentence, versus)
+from reach.presentation.summaries import (band_range, deprived_sentence, gaps_sentence, interval_sentence,
+                                          lag_sentence, long_date, newborn_sentence, reach_sentence, trend_sentence,
+                                          unmatched_sentence, versus, versus_words)
+from reach.queries.loaded import loaded_data
+from reach.queries.mapdata import lsoa_names
 from reach.queries.publication import centre_tables, published_figures
 from reach.queries.target_groups import target_groups, with_all_centres
 from reach.queries.worklist import unmatched_births, unmatched_counts
 from views import common
+
+TILE_WIDTH = 168      # px: five tiles side by side on a wide screen, wrapping onto more rows on a narrow one
 
 s = common.settings()
 centres = common.report("centre")
@@ -29,74 +34,115 @@ if centres.empty:
 
 names = dict(zip(centres["centre_id"], centres["centre_name"]))
 ids = list(names)
-remembered = st.session_state.get("centre_id")
-centre_id = st.selectbox("Centre", ids, index=ids.index(remembered) if remembered in ids else 0,
-                         format_func=lambda c: f"{names[c]} ({c})", key="centre")
-st.session_state["centre_id"] = centre_id
+# The shared rule (views/common.py): open on the last centre the person chose on any page, and
+# remember only a choice made here, never what the page opened on.
+centre_id = st.selectbox("Centre", ids, index=ids.index(common.opening_centre(ids)),
+                         format_func=lambda c: f"{names[c]} ({c})", key="centre",
+                         on_change=common.remember_centre, args=("centre",))
 row = centres[centres["centre_id"] == centre_id].iloc[0]
 name = row["centre_name"]
 shown_name = markdown_text(name)      # the name inside Markdown (captions, sentences)
+place = f"{shown_name}'s reach area"
+loaded = common.cached(loaded_data, as_at=s.as_at, centre_id=centre_id)
+lsoa_name_table = common.cached(lsoa_names)
 st.caption(f"Figures as at {long_date(s.as_at)}, compared with all centres together.")
 
 # --- the headline -----------------------------------------------------------------------------
-columns = st.columns(5)
-columns[0].metric("Reach", fmt.percent(row["reach_pct"]), delta=versus(row["reach_pct"], whole["reach_pct"]) or None)
-columns[1].metric("Newborn reach", fmt.percent(row["newborn_reach_pct"]),
-                  delta=versus(row["newborn_reach_pct"], whole["newborn_reach_pct"]) or None)
-columns[2].metric("Families to find", fmt.count(row["families_to_find"]))
-columns[3].metric("Unmatched births", fmt.count(row["unmatched_births"]))
-columns[4].metric("Sustained contact", fmt.percent(row["sustained_pct"]),
-                  delta=versus(row["sustained_pct"], whole["sustained_pct"]) or None,
-                  help=f"{fmt.count(row['sustained_contact'])} children with at least three contacts in 12 months.")
-st.caption("The arrows compare each figure with all centres together, in percentage points.")
+
+
+def _tile(tiles, label: str, value: str, *, figure=None, comparator=None, help: str | None = None) -> None:
+    """One headline figure; with a comparator, the gap to all centres as its arrow (none when the
+    two are the same) and in words on hover."""
+    delta, words = None, None
+    if comparator is not None:
+        delta, words = versus(figure, comparator) or None, versus_words(figure, comparator)
+    tiles.metric(label, value, delta=delta, help=" ".join(w for w in (help, words) if w) or None,
+                 width=TILE_WIDTH, border=True)
+
+
+tiles = st.container(horizontal=True, gap="small")
+_tile(tiles, "Reach", fmt.percent(row["reach_pct"]), figure=row["reach_pct"], comparator=whole["reach_pct"],
+      help="Known children as a share of the children under five in the reach area.")
+_tile(tiles, "Newborn reach", fmt.percent(row["newborn_reach_pct"]), figure=row["newborn_reach_pct"],
+      comparator=whole["newborn_reach_pct"],
+      help="Of the babies born in the last 12 complete months, the share the centre knows.")
+_tile(tiles, "Families to find",
+      fmt.count(row["families_to_find"]) if loaded.population else fmt.NO_FIGURE,
+      help=f"More children to know for the centre to reach {s.bands.outstanding:g}% of its under-fives."
+      if loaded.population else "No population estimate is loaded for this reach area yet.")
+_tile(tiles, "Unmatched births", fmt.count(row["unmatched_births"]) if loaded.births else fmt.NO_FIGURE,
+      help="Children health has passed on who are not registered with any centre: the worklist below."
+      if loaded.births else "No birth data is loaded yet.")
+_tile(tiles, "Sustained contact", fmt.percent(row["sustained_pct"]) if loaded.contacts else fmt.NO_FIGURE,
+      figure=row["sustained_pct"] if loaded.contacts else None, comparator=whole["sustained_pct"],
+      help=f"{fmt.count(row['sustained_contact'])} children with at least three contacts in 12 months."
+      if loaded.contacts else "No contacts are loaded yet.")
+st.caption("The arrows compare each figure with all centres together, in percentage points; "
+           "a figure with no arrow is the same as all centres.")
+
+# The evidence pack, near the top: the publication switch now, the download once the tables
+# below are worked out (one code path for both versions of the pack).
+pack_row = st.container(horizontal=True, vertical_alignment="center", gap="medium")
+published = pack_row.toggle("Prepare for publication (hide counts from 1 to 4)", key="publishable",
+                            help="Counts from 1 to 4, and any figure that would let one be worked out, are "
+                                 "replaced by 'c', checked across every table Reach publishes. Use this for "
+                                 "anything shared outside the council.")
 
 # --- reach against the bands ------------------------------------------------------------------
 st.header("Reach against the indicative bands")
 interval = interval_for(row["known_children"], row["children_under5"])
 chart, words = st.columns([3, 2])
 chart.plotly_chart(charts.bullet_chart(value_pct=row["reach_pct"], interval=interval, bands=s.bands, label=name,
-                                       comparator_pct=whole["reach_pct"]), key="bullet_chart")
+                                       comparator_pct=whole["reach_pct"],
+                                       missing_words="No figure: no children under five recorded"
+                                       if loaded.population else "No figure: no population estimate loaded"),
+                   key="bullet_chart")
 with words:
-    st.markdown(f"**Indicative band: {band_range(row['band'], s.bands)}**")
-    st.markdown(reach_sentence(row, bands=s.bands, place=f"{shown_name}'s reach area"))
+    st.markdown(f"**Indicative band: {band_range(row['band'], s.bands)}**" if loaded.population
+                else "**Indicative band: none yet**")
+    st.markdown(reach_sentence(row, bands=s.bands, place=place, population_loaded=loaded.population))
     if interval:
         st.markdown(interval_sentence(interval))
-    st.markdown(newborn_sentence(row))
+    st.markdown(newborn_sentence(row, births_loaded=loaded.births))
     if bool(row["denominator_flagged"]):
         st.warning(f"The population estimate is flagged: {markdown_text(row['denominator_note'])}.")
     common.definitions("Reach", "Indicative band", "Confidence interval", "Newborn reach")
 
 # --- where the families to find live ----------------------------------------------------------
 st.header("Where the families to find live")
-gaps = lsoa_gaps(common.report("lsoa"), centre_id=centre_id)
+gaps = lsoa_gaps(common.report("lsoa"), centre_id=centre_id, names=lsoa_name_table)
 chart, words = st.columns([3, 2])
 chart.plotly_chart(charts.lsoa_gaps_chart(gaps), key="gaps_chart")
 with words:
-    st.markdown(gaps_sentence(gaps))
+    st.markdown(gaps_sentence(gaps, centre_to_find=int(row["families_to_find"]),
+                              population_loaded=loaded.population))
     common.definitions("Families to find", "LSOA")
 common.table(gaps, file_name=f"lsoas_{centre_id}_{s.as_at}.csv", key="gaps",
              column_config=common.percent_columns(gaps))
 
 # --- the outreach worklist --------------------------------------------------------------------
 st.header("Unmatched births: the outreach worklist")
-counts = common.cached(unmatched_counts, as_at=s.as_at, centre_id=centre_id)
+counts = common.cached(unmatched_counts, as_at=s.as_at, centre_id=centre_id)      # with the LSOAs' names
 worklist = common.cached(unmatched_births, as_at=s.as_at, centre_id=centre_id)
 chart, words = st.columns([3, 2])
-chart.plotly_chart(charts.unmatched_chart(counts), key="unmatched_chart")
+chart.plotly_chart(charts.unmatched_chart(counts, births_loaded=loaded.births), key="unmatched_chart")
 with words:
-    st.markdown(f"Health has passed on **{fmt.count(len(worklist))}** children living in {shown_name}'s reach area "
-                "who are under five and not registered with any centre.")
+    st.markdown(unmatched_sentence(len(worklist), place=place, births_loaded=loaded.births,
+                                   registrations_loaded=loaded.registrations))
     st.markdown(lag_sentence(row["birth_data_lag_days"], as_at=s.as_at))
     common.definition("Unmatched births")
-    common.download(worklist, file_name=f"worklist_{centre_id}_{s.as_at}.csv", key="worklist",
-                    label="Download the worklist (pseudonymised)")
-    st.caption("One row per child: the child's pseudonymised key, date of birth, LSOA, birth or arrival, and "
-               "when health first passed them on. It holds no NHS number, name or address: the data lead can "
-               "match the keys to the records health shared. A working list for the centre, not for publication.")
-common.table(counts.drop(columns="centre_id"), file_name=f"unmatched_by_lsoa_month_{centre_id}_{s.as_at}.csv",
-             key="unmatched_counts",
-             column_config={"birth_month": st.column_config.DateColumn("Month of birth", format="MMM YYYY")})
-if is_overdue(row["birth_data_lag_days"]):
+    if len(worklist):
+        common.download(worklist, file_name=f"worklist_{centre_id}_{s.as_at}.csv", key="worklist",
+                        label="Download the worklist (pseudonymised)")
+        st.caption("One row per child: the child's pseudonymised key, date of birth, LSOA and its name, birth "
+                   "or arrival, and when health first passed them on. It holds no NHS number, name or address: "
+                   "the data lead can match the keys to the records health shared. A working list for the "
+                   "centre, not for publication.")
+if len(counts):
+    common.table(counts.drop(columns="centre_id"), file_name=f"unmatched_by_lsoa_month_{centre_id}_{s.as_at}.csv",
+                 key="unmatched_counts",
+                 column_config={"birth_month": st.column_config.DateColumn("Month of birth", format="MMM YYYY")})
+if loaded.births and is_overdue(row["birth_data_lag_days"]):
     st.warning("Birth data for this area is overdue: the worklist may be missing recent births.")
 
 # --- target groups ----------------------------------------------------------------------------
@@ -108,15 +154,14 @@ deprived = groups[groups["group"] == DEPRIVED].iloc[0]
 chart, words = st.columns([3, 2])
 chart.plotly_chart(charts.target_groups_chart(groups, everyone, label=name), key="groups_chart")
 with words:
-    if deprived["children_under5"]:
-        st.markdown(f"In the most deprived areas (IDACI deciles 1 to 3) the centre knows "
-                    f"{fmt.count(deprived['known_children'])} of {fmt.count(deprived['children_under5'])} "
-                    f"under-fives: **{fmt.percent(deprived['reach_pct'])}** "
-                    f"(all centres {fmt.percent(deprived['all_centres_reach_pct'])}).")
+    st.markdown(deprived_sentence(deprived, deprivation_loaded=loaded.deprivation,
+                                  population_loaded=loaded.population))
+    if loaded.registrations:
+        st.markdown("The other groups are recorded at registration, and no population figure exists for them: "
+                    "each is shown as a share of the known children, beside the same share for all centres.")
     else:
-        st.markdown("None of this reach area is in the 30% most deprived areas of England.")
-    st.markdown("The other groups are recorded at registration, and no population figure exists for them: "
-                "each is shown as a share of the known children, beside the same share for all centres.")
+        st.markdown("The other groups are recorded at registration. No registrations have been loaded yet, "
+                    "so they cannot be shown.")
     common.definition("Most deprived areas")
 area_columns = ["group_name", "children_under5", "known_children", "reach_pct", "all_centres_reach_pct",
                 "sustained_contact", "sustained_pct"]
@@ -140,11 +185,11 @@ st.header("Reach month by month")
 trend = centre_and_authority_trend(common.trend(by="centre"), common.trend(by="authority"), centre_id=centre_id)
 mine = trend[trend["series"] == name]
 chart, words = st.columns([3, 2])
-chart.plotly_chart(charts.trend_chart(trend, bands=s.bands, series="series", title=f"Reach month by month: {name}"),
+chart.plotly_chart(charts.trend_chart(trend, bands=s.bands, series="series", title="Reach by month"),
                    key="trend_chart")
 with words:
-    st.markdown(trend_sentence(mine))
-    st.caption("The dotted line is all centres together, for comparison.")
+    st.markdown(trend_sentence(mine, population_loaded=loaded.population))
+    st.caption(f"The solid line is {shown_name}; the dotted line is all centres together, for comparison.")
 with st.expander("The trend as a table"):
     common.table(trend, file_name=f"trend_{centre_id}.csv", key="trend",
                  column_config={"series": st.column_config.TextColumn("Centre"),
@@ -152,10 +197,6 @@ with st.expander("The trend as a table"):
 
 # --- the data behind every figure -------------------------------------------------------------
 st.header("The data behind every figure")
-published = st.toggle("Prepare for publication (hide counts from 1 to 4)", key="publishable",
-                      help="Counts from 1 to 4, and any figure that would let one be worked out, are replaced "
-                           "by 'c', checked across every table Reach publishes. Use this for anything shared "
-                           "outside the council.")
 if published:
     with st.spinner("Checking that no hidden figure can be worked out from the others..."):
         protected = common.cached(published_figures, as_at=s.as_at, options=s.options)
@@ -165,7 +206,7 @@ if published:
     shown_row = protected.tables["centre"].set_index("centre_id").loc[centre_id].copy()
     shown_row["centre_id"] = centre_id
     shown_whole = protected.tables["authority"].iloc[0]
-    pack_tables = centre_tables(protected, centre_id=centre_id, trend=trend_points)
+    pack_tables = centre_tables(protected, centre_id=centre_id, trend=trend_points, names=lsoa_name_table)
     rule = protected.rule
 else:
     shown_row, shown_whole, rule = row, whole, None
@@ -179,10 +220,14 @@ common.table(readable(figures).drop(columns="measure"), file_name=f"key_figures_
 if published:
     st.caption(rule.describe() + " In the pack, the trend shows the end of each quarter; the unmatched "
                "births by month of birth are left out, since nearly every count in them is below 5.")
+st.caption("The evidence pack (the button at the top of the page) holds a summary with every definition, "
+           "the key figures and each table on this page as CSV files. It never holds the worklist of "
+           "unmatched children.")
 pack = evidence_pack(centre=shown_row, authority=shown_whole, interval=interval, as_at=s.as_at, bands=s.bands,
                      rule=rule, tables=pack_tables)
-st.download_button("Download the evidence pack (zip)", pack,
-                   file_name=safe_file_name(f"evidence_{centre_id}_{s.as_at}.zip"),
-                   mime="application/zip", key="download_evidence_pack", type="primary")
-st.caption("The pack holds a summary with every definition, the key figures and each table on this page as "
-           "CSV files. It never holds the worklist of unmatched children.")
+pack_row.download_button("Download the evidence pack (zip)" + (" for publication" if published else ""), pack,
+                         file_name=safe_file_name(f"evidence_{centre_id}_{s.as_at}"
+                                                  f"{'_publication' if published else ''}.zip"),
+                         mime="application/zip", key="download_evidence_pack", type="primary",
+                         help="A summary with every definition, the key figures and each table on this page, "
+                              "as CSV files; never the worklist of unmatched children.")

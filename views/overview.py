@@ -10,7 +10,10 @@ from reach.presentation.attention_sentences import attention_lines, needs_attent
 from reach.presentation.safe_text import markdown_text
 from reach.presentation.summaries import (band_counts_sentence, lag_sentence, long_date, newborn_sentence,
                                           reach_sentence, trend_sentence)
-from views import common
+from reach.queries.loaded import loaded_data
+from views import common, start
+
+TILE_WIDTH = 168      # px: five tiles side by side on a wide screen, wrapping onto more rows on a narrow one
 
 s = common.settings()
 centres = common.report("centre")
@@ -19,19 +22,33 @@ whole = authority.iloc[0]
 
 st.title("Overview")
 st.caption(f"All children's centres in the authority, as at {long_date(s.as_at)}.")
+start.show_if_incomplete()      # the guided start, while an essential kind of data is missing
 
 # --- the headline -----------------------------------------------------------------------------
-columns = st.columns(5)
-columns[0].metric("Reach", fmt.percent(whole["reach_pct"]),
-                  help="Known children as a share of the children under five in every reach area.")
-columns[1].metric("Newborn reach", fmt.percent(whole["newborn_reach_pct"]),
-                  help="Of the babies born in the last 12 complete months, the share the centres know.")
-columns[2].metric("Known children", fmt.count(whole["known_children"]))
-columns[3].metric("Children under five", fmt.count(whole["children_under5"]))
-columns[4].metric("Families to find", fmt.count(whole["families_to_find"]),
-                  help=f"More children to know to reach {s.bands.outstanding:g}% of the under-fives.")
-st.markdown(reach_sentence(whole, bands=s.bands))
-st.markdown(newborn_sentence(whole))
+loaded = common.cached(loaded_data, as_at=s.as_at)
+to_find = int(whole["families_to_find"])
+centres_to_find = int(centres["families_to_find"].sum()) if len(centres) else 0
+tiles = st.container(horizontal=True, gap="small")
+tiles.metric("Reach", fmt.percent(whole["reach_pct"]), width=TILE_WIDTH, border=True,
+             help="Known children as a share of the children under five in every reach area.")
+tiles.metric("Newborn reach", fmt.percent(whole["newborn_reach_pct"]), width=TILE_WIDTH, border=True,
+             help="Of the babies born in the last 12 complete months, the share the centres know.")
+tiles.metric("Known children", fmt.count(whole["known_children"]) if loaded.registrations else fmt.NO_FIGURE,
+             width=TILE_WIDTH, border=True,
+             help=None if loaded.registrations else "No registrations are loaded yet.")
+tiles.metric("Children under five", fmt.count(whole["children_under5"]) if loaded.population else fmt.NO_FIGURE,
+             width=TILE_WIDTH, border=True,
+             help=None if loaded.population else "No population estimate is loaded yet.")
+tiles.metric("Families to find", fmt.count(to_find) if loaded.population else fmt.NO_FIGURE,
+             width=TILE_WIDTH, border=True,
+             help=f"More children to know to reach {s.bands.outstanding:g}% of the under-fives, counted for "
+                  "all reach areas together." if loaded.population else "No population estimate is loaded yet.")
+st.markdown(reach_sentence(whole, bands=s.bands, population_loaded=loaded.population))
+st.markdown(newborn_sentence(whole, births_loaded=loaded.births))
+if loaded.population and centres_to_find != to_find:
+    st.caption(f"Centre by centre, the families to find add up to {fmt.count(centres_to_find)}, "
+               f"{fmt.count(centres_to_find - to_find)} more than the {fmt.count(to_find)} for all centres "
+               "together: a centre ahead of the target cannot make up for one behind it.")
 if int(whole["known_out_of_area"]):
     st.caption(f"{fmt.count(whole['known_out_of_area'])} registered children live outside every reach area "
                "and are not counted above.")
@@ -42,7 +59,10 @@ common.definitions("Reach", "Newborn reach", "Known children", "Families to find
 # --- what needs attention first ---------------------------------------------------------------
 st.header("What needs attention first")
 attention = needs_attention(centres, authority, bands=s.bands, as_at=s.as_at)
-if attention.empty:
+if attention.empty and loaded.missing:
+    st.info("Nothing can be ranked yet: the list needs the population estimates, the births from health "
+            "and the registrations loaded first.")
+elif attention.empty:
     st.success("Nothing stands out: no centre is in the lowest bands, birth data is up to date and "
                "every population estimate is sound.")
 else:
@@ -66,16 +86,19 @@ with words:
                  column_config={"centres": st.column_config.NumberColumn("Centres")})
 with st.expander("Every centre's figures"):
     common.table(centres, file_name=f"reach_by_centre_{s.as_at}.csv", key="centres",
-                 column_config=common.percent_columns(centres))
+                 column_config=common.percent_columns(centres),
+                 caption=f"Each centre's families to find is worked out for that centre alone, so together they "
+                         f"come to {fmt.count(centres_to_find)}, not the {fmt.count(to_find)} for all centres."
+                 if loaded.population and centres_to_find != to_find else None)
 
 # --- the trend --------------------------------------------------------------------------------
 st.header("Reach month by month")
 trend = common.trend(by="authority")
 chart, words = st.columns([3, 2])
-chart.plotly_chart(charts.trend_chart(trend, bands=s.bands, title="Reach month by month, all centres"),
+chart.plotly_chart(charts.trend_chart(trend, bands=s.bands, title="Reach by month, all centres"),
                    key="trend_chart")
 with words:
-    st.markdown(trend_sentence(trend))
+    st.markdown(trend_sentence(trend, population_loaded=loaded.population))
     st.caption("Each point is the figure at the end of a month, worked out exactly as today's figure is.")
 trend_columns = ["as_at", "children_under5", "known_children", "reach_pct", "newborn_reach_pct",
                  "sustained_pct", "families_to_find", "unmatched_births"]

@@ -10,21 +10,23 @@ from reach.domain.months import add_months
 from reach.domain.whatif import SHARING_OPTIONS, Projection, projections_by_sharing
 from reach.presentation import format as fmt
 from reach.presentation.safe_text import markdown_text
-from reach.presentation.summaries import long_date
+from reach.presentation.summaries import long_date, versus
 from reach.presentation.whatif_figures import paths_chart, steady_state_chart
-from reach.presentation.whatif_sentences import (crossing_sentence, origin_words, steady_state_sentence,
-                                                 summary_sentence, target_words)
+from reach.presentation.whatif_sentences import (crossing_sentence, dip_sentence, headline_sentence, origin_words,
+                                                 steady_state_sentence, target_sentence, target_words)
 from reach.presentation.whatif_settings import (AUTHORITY, CHOICE_NAMES, LONGEST_HORIZON_MONTHS, PARAMETER_WORDS,
                                                 SHARING_LABELS, SLIDERS, Choices, Link, calibration_with,
                                                 changed_choices, choices_from, link_query, query_string, read_link,
                                                 slider_high)
 from reach.presentation.whatif_tables import OUT_OF_REACH, calibration_table, paths_table, steady_state_table
-from reach.queries.calibration import calibrate, current_position, known_share_by_age
+from reach.queries.calibration import calibrate, known_share_by_age
+from reach.queries.loaded import loaded_data
 from views import common
 
 CENTRE_KEY, UNTIL_KEY = "whatif_centre", "whatif_until"
 KEYS = {name: f"whatif_{name}" for name in CHOICE_NAMES}
 SCENARIO_FOR_KEY = "whatif_scenario_for"   # the centre and date the settings were last started from
+LINK_AS_AT_KEY = "whatif_link_as_at"       # the figures' date of the link the page opened from
 
 s = common.settings()
 # The target is the outstanding threshold set in the sidebar, as for families to find.
@@ -39,7 +41,8 @@ st.title("What if")
 st.caption(f"What share of the under-fives would be known if health shared birth data more often, sooner, "
            f"or with the families who move in? Starting from the figures as at {long_date(s.as_at)}.")
 if centres.empty:
-    st.info("There are no centres yet. Import a list of centres and their reach areas on the Data page.")
+    st.info("There are no centres yet, so there is nothing to model. Import the list of centres and their "
+            "reach areas first, on the Data page.")
     st.stop()
 
 # --- a link is read when the page opens; after that the page itself keeps the link up to date --
@@ -47,14 +50,36 @@ opening = any(key not in st.session_state for key in (CENTRE_KEY, UNTIL_KEY, *KE
 if opening:
     link = read_link(st.query_params.to_dict(), centres=names, earliest=earliest, latest=latest,
                      read_date=parse_date)
+    st.session_state[LINK_AS_AT_KEY] = link.values.get("as_at")
 else:
     link = Link(values={}, problems=())
 for problem in link.problems:      # each quotes what the link said: escaped, never Markdown
     st.warning(markdown_text(problem), icon=":material/link_off:")
 
-if st.session_state.get(CENTRE_KEY) not in options:
-    remembered = st.session_state.get("centre_id")      # chosen on My centre
-    st.session_state[CENTRE_KEY] = link.values.get("centre", remembered if remembered in options else AUTHORITY)
+
+def use_link_date(day: date) -> None:
+    """Set the figures' date to the link's, keeping the scenario the link set."""
+    st.session_state[common.AS_AT] = day
+    st.session_state[SCENARIO_FOR_KEY] = (st.session_state.get(CENTRE_KEY), day)
+
+
+# The sidebar opens on the link's figures' date at the start of a session; a link opened later,
+# or a date changed since, leaves the figures as at another date: say so, and offer the link's.
+link_as_at = st.session_state.get(LINK_AS_AT_KEY)
+if link_as_at == s.as_at:
+    st.session_state[LINK_AS_AT_KEY] = None          # the same figures as the sender's: nothing to say
+elif isinstance(link_as_at, date):
+    st.warning(f"This link was made with the figures as at {long_date(link_as_at)}; these are as at "
+               f"{long_date(s.as_at)}, so the numbers may differ from the sender's.", icon=":material/event:")
+    st.button(f"Use the link's date, {long_date(link_as_at)}", key="whatif_link_as_at_button",
+              on_click=use_link_date, args=(link_as_at,), disabled=link_as_at > date.today())
+
+# The centre: a link's when the page opens from one; otherwise the person's last choice (one
+# centre or the whole authority), by the rule every page shares. Opening never changes that choice.
+if opening and "centre" in link.values:
+    st.session_state[CENTRE_KEY] = link.values["centre"]
+elif st.session_state.get(CENTRE_KEY) not in options:
+    st.session_state[CENTRE_KEY] = common.opening_centre(options, all_option=AUTHORITY)
 chosen_until = st.session_state.get(UNTIL_KEY)
 if not (isinstance(chosen_until, date) and earliest <= chosen_until <= latest):
     st.session_state[UNTIL_KEY] = link.values.get("until", add_months(s.as_at, 12))
@@ -62,6 +87,7 @@ if not (isinstance(chosen_until, date) and earliest <= chosen_until <= latest):
 choose, when = st.columns(2)
 centre = choose.selectbox("Centre", options, key=CENTRE_KEY,
                           format_func=lambda option: "The whole authority" if option == AUTHORITY else names[option],
+                          on_change=common.remember_centre, args=(CENTRE_KEY, AUTHORITY),
                           help="Model one centre's reach area, or every reach area together.")
 until = when.date_input("Inspection date", key=UNTIL_KEY, min_value=earliest, max_value=latest, format="YYYY-MM-DD",
                         help="The date to project reach to: by default a year after the figures' date.")
@@ -138,35 +164,80 @@ st.button("Start again from the data", key="whatif_reset", on_click=start_again,
           disabled=not changed, icon=":material/restart_alt:")
 
 scenario = calibration_with(calibration, choices).scenario()
-known, under_five = common.cached(current_position, as_at=s.as_at, centre_id=centre_id)
+# Today's position: the report's own figures (as `current_position` reads them), from the report
+# every page shares, so nothing is worked out twice.
+position = (common.report("authority") if centre_id is None else centres[centres["centre_id"] == centre_id]).iloc[0]
+known, under_five = int(position["known_children"]), float(position["children_under5"])
+loaded = common.cached(loaded_data, as_at=s.as_at, centre_id=centre_id)
 chosen_name = SHARING_LABELS[sharing].lower()
+# Today's sharing is the data's; where the data cannot show it (no birth data loaded for the
+# area, or a single delivery), the stated default stands in and the headline says it is assumed.
+today_sharing = start.sharing
+today_assumed = calibration.sharing_months.origin != "data" or (start.sharing == "none" and not loaded.births)
 
 # --- the headline ----------------------------------------------------------------------------
 steady = steady_state_table(scenario, target_share=target_share)
-projections: dict[str, Projection] | None
-if under_five > 0:
-    by_age = common.cached(known_share_by_age, as_at=s.as_at, centre_id=centre_id)
-    projections = projections_by_sharing(scenario=scenario, known=known, under_five=under_five, start=s.as_at,
-                                         until=until, known_share_by_age=by_age, target_share=target_share)
+projections: dict[str, Projection] | None = None
+if under_five > 0 and loaded.population and loaded.registrations:
+    by_age = common.cached(known_share_by_age, as_at=s.as_at, centre_id=centre_id, under_five=under_five)
+
+    def paths_for(model) -> dict[str, Projection]:
+        return projections_by_sharing(scenario=model, known=known, under_five=under_five, start=s.as_at,
+                                      until=until, known_share_by_age=by_age, target_share=target_share)
+
+    projections = paths_for(scenario)
     chosen = projections[sharing]
+    other_changed = bool(changed - {"sharing"})
+    if sharing != today_sharing:
+        compared: Projection | None = projections[today_sharing]     # the same settings, today's sharing
+        today_name = SHARING_LABELS[today_sharing].lower()
+        compared_words = ("with no sharing" if today_sharing == "none"
+                          else f"with the assumed {today_name} sharing" if today_assumed
+                          else f"with today's {today_name} sharing")
+    elif other_changed:
+        compared = paths_for(calibration.scenario())[today_sharing]  # every setting as the data gives it
+        compared_words = "with every setting as the data gives it"
+    else:
+        compared, compared_words = None, ""
     with headline:
-        st.markdown("**" + summary_sentence(scenario=scenario, known=known, under_five=under_five, area_name=area,
-                                               start=s.as_at, until=until, known_share_by_age=by_age,
-                                               target_share=target_share) + "**")
-        st.markdown(crossing_sentence(chosen, known=known, under_five=under_five, known_share_by_age=by_age))
+        st.markdown("**" + headline_sentence(chosen=chosen, chosen_sharing=sharing, today_sharing=today_sharing,
+                                             today_assumed=today_assumed, compared=compared,
+                                             other_changed=other_changed, area_name=area) + "**")
+        st.markdown(" ".join(part for part in (
+            dip_sentence(chosen),
+            crossing_sentence(chosen, known=known, under_five=under_five, known_share_by_age=by_age),
+            target_sentence(scenario, target_share=target_share)) if part))
         figures = st.columns(3)
         figures[0].metric("Reach now", fmt.percent(chosen.path[0]["reach_pct"]),
-                          help=f"{fmt.count(known)} of {fmt.count(under_five)} under-fives known.")
-        figures[1].metric(f"Reach in {until:%B %Y}", fmt.percent(chosen.reach_at_until),
-                          help=f"With {chosen_name} sharing: the average over that month.")
+                          help=f"{fmt.count(known)} of {fmt.count(under_five)} under-fives known on "
+                               f"{long_date(s.as_at)}: the figure the other pages show.")
+        # The change against today's way of working, when there is one: none for a figure that is the same.
+        gap = versus(chosen.reach_at_until, compared.reach_at_until) if compared is not None else ""
+        figures[1].metric(f"Reach in {until:%B %Y}", fmt.percent(chosen.reach_at_until), delta=gap or None,
+                          delta_description=compared_words if gap else None,
+                          help=f"With {chosen_name} sharing: the average over that month."
+                               + (f" {fmt.percent(compared.reach_at_until)} {compared_words}."
+                                  if compared is not None else ""))
         figures[2].metric("Reach in the long run", fmt.percent(chosen.steady_state_pct),
                           help=f"With {chosen_name} sharing, once today's under-fives have grown up.")
         common.definition("Reach")
 else:
-    projections = None
     with headline:
-        st.info(f"There are no children under five in {markdown_text(area)} on {long_date(s.as_at)}, so there is "
-                "nothing to project. The long-run figures below still show what each sharing option would give.")
+        missing: str | None
+        if not loaded.population:
+            missing = "No population estimate has been loaded"
+        elif not loaded.registrations:
+            missing = "No registrations have been loaded"
+        else:
+            missing = None
+        if missing:
+            st.info(f"{missing} for {markdown_text(area)} yet, so today's reach cannot be worked out and there is "
+                    "nothing to project from: import them on the Data page. The long-run figures below show what "
+                    "each sharing option would give with the settings as they are.")
+        else:
+            st.info(f"The population estimates give no children under five in {markdown_text(area)}, so there "
+                    "is nothing to project. The long-run figures below still show what each sharing option "
+                    "would give.")
 
 # --- every sharing option side by side -------------------------------------------------------
 st.header("Every sharing option side by side")
@@ -188,7 +259,7 @@ with long_run:
 with over_time:
     st.subheader(f"Month by month to {long_date(until)}")
     if projections is None:
-        st.info("No path to show: there are no under-fives to start from.")
+        st.info("No path to show: there is no figure for today to start from.")
     else:
         st.plotly_chart(paths_chart(projections, chosen=sharing, until=until), key="whatif_paths_chart")
         st.markdown("Reach climbs each time a share of birth data lands and the centre contacts the families, "
@@ -226,10 +297,12 @@ with st.expander("How the model works"):
         f"today's known children in {markdown_text(area)}, year of age by year of age.")
 
 # --- the link --------------------------------------------------------------------------------
-query = link_query(centre=centre, until=until, choices=choices)
+query = link_query(centre=centre, as_at=s.as_at, until=until, choices=choices)
 if st.query_params.to_dict() != query:
     st.query_params.from_dict(query)
 st.subheader("Link to this scenario")
 st.code((st.context.url or "") + query_string(query), language=None, wrap_lines=True)
-st.caption("Copy this link to open the page with the same centre, inspection date and settings. It holds no "
-           "figures, only the settings: whoever opens it sees them worked out on their own data.")
+st.caption(f"Copy this link to open the page with the same centre, figures' date ({long_date(s.as_at)}), "
+           "inspection date and settings. It holds those choices, not the figures and no personal data: the "
+           "figures are worked out again from the database of whoever opens it, so they see the same numbers "
+           "if their database holds the same data.")

@@ -61,17 +61,31 @@ def fewest_holding_half(ranking: pd.DataFrame) -> pd.DataFrame:
     return ordered.head(int(np.argmax(2 * cumulative >= total)) + 1)
 
 
-def lsoa_gaps(lsoas: pd.DataFrame, *, centre_id: str) -> pd.DataFrame:
+def lsoa_gaps(lsoas: pd.DataFrame, *, centre_id: str, names: pd.DataFrame | None = None) -> pd.DataFrame:
     """A centre's LSOAs, the most families to find first (then the lowest reach).
 
-    Columns: lsoa_code, idaci_decile, children_under5, known_children, reach_pct,
-    families_to_find, unmatched_births, denominator_flagged.
+    Columns: lsoa_code, lsoa_name (from `names`, with `lsoa_code` and `lsoa_name`; blank where
+    none is loaded), idaci_decile, children_under5, known_children, reach_pct, families_to_find,
+    unmatched_births, denominator_flagged.
     """
     mine = lsoas[lsoas["centre_id"] == centre_id]
     mine = mine.sort_values(["families_to_find", "reach_pct", "lsoa_code"], ascending=[False, True, True])
-    columns = ["lsoa_code", "idaci_decile", "children_under5", "known_children", "reach_pct",
+    mine = with_lsoa_names(mine, names)
+    columns = ["lsoa_code", "lsoa_name", "idaci_decile", "children_under5", "known_children", "reach_pct",
                "families_to_find", "unmatched_births", "denominator_flagged"]
     return mine[columns].reset_index(drop=True)
+
+
+def with_lsoa_names(frame: pd.DataFrame, names: pd.DataFrame | None) -> pd.DataFrame:
+    """`frame` with an `lsoa_name` column beside its `lsoa_code` (order of rows kept): the name
+    from `names` where one is loaded, else blank. A frame that has names keeps them."""
+    if "lsoa_name" in frame.columns and names is None:
+        return frame
+    lookup = {} if names is None else dict(zip(names["lsoa_code"], names["lsoa_name"]))
+    shown = frame["lsoa_code"].map(lookup).astype(object)
+    out = frame.drop(columns="lsoa_name", errors="ignore").copy()
+    out.insert(out.columns.get_loc("lsoa_code") + 1, "lsoa_name", shown.where(shown.notna(), None))
+    return out
 
 
 def centre_and_authority_trend(trend: pd.DataFrame, authority_trend: pd.DataFrame, *, centre_id: str) -> pd.DataFrame:

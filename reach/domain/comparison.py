@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from reach.domain.stats import Z_95, compare_with, wilson_interval
+from reach.domain.stats import Z_95, compare_with, limits_passed, wilson_interval
 
 
 @dataclass(frozen=True)
@@ -54,37 +54,71 @@ def measure(key: str) -> Measure:
 
 
 def benchmark(authority: pd.DataFrame, *, measure_key: str = "reach") -> float:
-    """The authority's figure for a measure: its comparator for every centre."""
+    """The authority's figure for a measure: its comparator for every centre (NaN when the
+    authority has nothing to count it from, as on a new store)."""
     chosen = measure(measure_key)
     if len(authority) != 1:
         raise ValueError(f"Expected the authority report (one row); got {len(authority)} rows.")
     return float(authority[chosen.column].iloc[0])
 
 
+def flagged(centres: pd.DataFrame, *, measure_key: str = "reach") -> pd.Series:
+    """Whether each centre's figure rests on a population figure in doubt, so it is shown but not
+    ranked or compared: for the measures over children under five, a population estimate the
+    report flags (a fallback figure, or more children known than estimated); for any measure, a
+    figure over 100% (more counted than there are: the denominator is too low)."""
+    chosen = measure(measure_key)
+    over = centres[chosen.column].astype("float64") > 100
+    if chosen.denominator == "children_under5" and "denominator_flagged" in centres:
+        return (centres["denominator_flagged"].fillna(False).astype(bool) | over).astype(bool)
+    return over.astype(bool)
+
+
 def league_table(centres: pd.DataFrame, *, benchmark_pct: float, measure_key: str = "reach") -> pd.DataFrame:
-    """Centres ranked by a measure, each with its Wilson 95% interval and its comparison with
-    the authority's figure ('better', 'similar', 'worse' or 'no figure').
+    """Centres ranked by a measure, each with its Wilson 95% interval, its comparison with the
+    authority's figure ('better', 'similar', 'worse', 'flagged' or 'no figure') and the funnel
+    limits it lies beyond ('99.8', '95', 'within', or None when it is not compared).
 
     Columns: rank, centre_id, centre_name, the measure's numerator, denominator and
-    percentage (in the report's spelling), lower_95, upper_95, comparison, band. Rank 1 is the
-    highest figure; a centre with no figure comes last, unranked.
+    percentage (in the report's spelling), lower_95, upper_95, comparison, limits, band,
+    estimate_note. Rank 1 is the highest figure among the centres compared. A centre whose
+    population figure is flagged (see `flagged`) is shown with its figure but is neither ranked
+    nor called higher or lower, since its figure may be off by more than any difference; it comes
+    after the ranked centres, with the reason in estimate_note. A centre with no figure comes last.
     """
     chosen = measure(measure_key)
     frame = centres[["centre_id", "centre_name", chosen.numerator, chosen.denominator, chosen.column, "band"]].copy()
+    doubtful = flagged(centres, measure_key=measure_key).to_numpy()
+    sizes = frame[chosen.denominator].astype("float64")
     intervals = [
         wilson_interval(known, size) if size > 0 else None
-        for known, size in zip(frame[chosen.numerator], frame[chosen.denominator])
+        for known, size in zip(frame[chosen.numerator], sizes)
     ]
     frame["lower_95"] = [i.lower if i else math.nan for i in intervals]
     frame["upper_95"] = [i.upper if i else math.nan for i in intervals]
-    frame["comparison"] = [
+    compared = [
         compare_with(known, size, benchmark_pct=benchmark_pct, z=Z_95)
-        for known, size in zip(frame[chosen.numerator], frame[chosen.denominator])
+        for known, size in zip(frame[chosen.numerator], sizes)
     ]
-    frame = frame.sort_values([chosen.column, "centre_name"], ascending=[False, True], na_position="last")
-    frame["rank"] = frame[chosen.column].rank(ascending=False, method="min").astype("Int64")
+    frame["comparison"] = ["flagged" if doubt and c != "no figure" else c for c, doubt in zip(compared, doubtful)]
+    frame["limits"] = [
+        limits_passed(known, size, benchmark_pct=benchmark_pct) if c not in ("flagged", "no figure") else None
+        for known, size, c in zip(frame[chosen.numerator], sizes, frame["comparison"])
+    ]
+    notes = centres["denominator_note"] if "denominator_note" in centres else pd.Series(None, index=centres.index)
+    frame["estimate_note"] = [
+        (note if isinstance(note, str) and note else
+         "more counted than the population figure: it is too low" if value > 100 else "population estimate flagged")
+        if c == "flagged" else None
+        for note, value, c in zip(notes, frame[chosen.column], frame["comparison"])
+    ]
+    frame["_order"] = frame["comparison"].map({"flagged": 1, "no figure": 2}).fillna(0)
+    frame = frame.sort_values(["_order", chosen.column, "centre_name"], ascending=[True, False, True],
+                              na_position="last")
+    ranked = frame[chosen.column].where(frame["_order"] == 0)
+    frame["rank"] = ranked.rank(ascending=False, method="min").astype("Int64")
     columns = [*LEAGUE_COLUMNS, chosen.numerator, chosen.denominator, chosen.column,
-               "lower_95", "upper_95", "comparison", "band"]
+               "lower_95", "upper_95", "comparison", "limits", "band", "estimate_note"]
     return frame[columns].reset_index(drop=True)
 
 
@@ -118,14 +152,21 @@ def deprived_share(centres: pd.DataFrame) -> pd.Series:
     return (100.0 * centres["deprived_under5"].astype("float64") / size).where(size > 0)
 
 
-def similar_centres(centres: pd.DataFrame, *, centre_id: str, count: int = 4) -> pd.DataFrame:
-    """The chosen centre and the `count` centres whose share of under-fives in the most deprived
-    areas is closest to its own: a fair set to compare with, side by side.
+SIMILAR_WITHIN_PTS = 10.0   # how close a centre's deprived share must be to count as similar
+
+
+def similar_centres(centres: pd.DataFrame, *, centre_id: str, count: int = 4,
+                    within_pts: float = SIMILAR_WITHIN_PTS) -> pd.DataFrame:
+    """The chosen centre and up to `count` centres serving similar areas: those whose share of
+    under-fives in the most deprived areas is within `within_pts` percentage points of its own,
+    closest first. A centre further away is not similar, however few are left: the table may
+    hold fewer than `count` others, or none.
 
     Columns: centre_id, centre_name, is_chosen, deprived_share_pct, difference_pts (how far
     the share is from the chosen centre's, in percentage points), children_under5,
-    known_children, reach_pct, newborn_reach_pct, sustained_pct, band. The chosen centre first,
-    then the closest first.
+    known_children, reach_pct, newborn_reach_pct, sustained_pct, band, denominator_flagged
+    (its population estimate is flagged, so its figures are read with care). The chosen centre
+    first, then the closest first.
     """
     if centre_id not in set(centres["centre_id"]):
         raise ValueError(f"No centre {centre_id!r} in the report.")
@@ -137,9 +178,14 @@ def similar_centres(centres: pd.DataFrame, *, centre_id: str, count: int = 4) ->
                          "deprivation profile to compare.")
     frame["difference_pts"] = (frame["deprived_share_pct"] - own).abs()
     frame["is_chosen"] = frame["centre_id"] == centre_id
-    others = frame[~frame["is_chosen"] & frame["deprived_share_pct"].notna()]
+    frame["denominator_flagged"] = (flagged(frame) if "denominator_flagged" in frame
+                                    else frame["reach_pct"].astype("float64") > 100)
+    # A small tolerance, so a share that rounds to the limit is not left out by a float's last digit.
+    close = frame["difference_pts"] <= within_pts + 1e-9
+    others = frame[~frame["is_chosen"] & frame["deprived_share_pct"].notna() & close]
     others = others.sort_values(["difference_pts", "centre_name"]).head(count)
     chosen = pd.concat([frame[frame["is_chosen"]], others])
     columns = ["centre_id", "centre_name", "is_chosen", "deprived_share_pct", "difference_pts",
-               "children_under5", "known_children", "reach_pct", "newborn_reach_pct", "sustained_pct", "band"]
+               "children_under5", "known_children", "reach_pct", "newborn_reach_pct", "sustained_pct", "band",
+               "denominator_flagged"]
     return chosen[columns].reset_index(drop=True)

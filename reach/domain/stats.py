@@ -63,13 +63,23 @@ COMPARISON_WORDS = {
     "better": "Higher than the authority (beyond the 95% limits)",
     "similar": "Similar to the authority (within the 95% limits)",
     "worse": "Lower than the authority (beyond the 95% limits)",
-    "no figure": "No figure: no children under five recorded",
+    "flagged": "Not compared: population estimate flagged",
+    "no figure": "No figure: no children recorded to count it from",
+}
+
+# How far outside the funnel a centre lies: beyond the 99.8% limits a difference is very
+# unlikely to be chance (about 1 centre in 500 like the authority would land there); between the
+# 95% and the 99.8% limits it is worth a look (1 in 20 would land beyond 95% by chance alone).
+LIMIT_WORDS = {
+    "99.8": "Beyond the 99.8% limits",
+    "95": "Beyond the 95% limits only",
+    "within": "Within the 95% limits",
 }
 
 
 def compare_with(known: float, under_five: float, *, benchmark_pct: float, z: float = Z_95) -> str:
     """'better', 'similar' or 'worse' than the benchmark, by the funnel limits at this size."""
-    if under_five <= 0:
+    if under_five <= 0 or not math.isfinite(benchmark_pct):
         return "no figure"
     lower, upper = funnel_limits(benchmark_pct, [under_five], z=z)
     reach = 100.0 * known / under_five
@@ -78,3 +88,15 @@ def compare_with(known: float, under_five: float, *, benchmark_pct: float, z: fl
     if reach < lower[0]:
         return "worse"
     return "similar"
+
+
+def limits_passed(known: float, under_five: float, *, benchmark_pct: float) -> str | None:
+    """Which funnel limits a centre lies beyond: '99.8', '95' (beyond the 95% limits but within
+    the 99.8%) or 'within'; None when there is no figure (or no benchmark) to place."""
+    if under_five <= 0 or not math.isfinite(benchmark_pct):
+        return None
+    if compare_with(known, under_five, benchmark_pct=benchmark_pct, z=Z_998) != "similar":
+        return "99.8"
+    if compare_with(known, under_five, benchmark_pct=benchmark_pct, z=Z_95) != "similar":
+        return "95"
+    return "within"

@@ -363,8 +363,24 @@ def _start(*, known: float, unknown: float, phase: float, known_share_by_age) ->
         profile = tuple(float(v) for v in known_share_by_age)
         if not profile or any(not _finite(v) or v < 0 for v in profile):
             raise ValueError(f"known_share_by_age must be shares from 0 to 1; got {known_share_by_age!r}.")
-    # A share above 100% means the population estimate is too low: the model starts from 100%.
-    return _Start(known_by_age=tuple(min(1.0, v) for v in profile), phase=float(phase))
+    return _Start(known_by_age=_fitted(profile), phase=float(phase))
+
+
+def _fitted(profile: tuple[float, ...]) -> tuple[float, ...]:
+    """The known share by age with no band above 100%, keeping the overall share where it can.
+
+    The bands take the under-fives as equal fifths (the population estimates come for ages 0-4
+    together). A band above 100% means that year of age holds more children than a fifth, so the
+    others hold fewer and their known shares are higher: its excess is spread over the bands below
+    100%, in proportion to the room each has left. The average (today's reach, the figure every
+    page shows) is kept, unless it is itself above 100%, when every band is 100%."""
+    shares = [min(1.0, v) for v in profile]
+    excess = sum(profile) - sum(shares)
+    room = sum(1.0 - v for v in shares)
+    if excess <= 0 or room <= 0:
+        return tuple(shares)
+    spread = min(1.0, excess / room)
+    return tuple(v + spread * (1.0 - v) for v in shares)
 
 
 def _today_pct(start: _Start) -> float:
@@ -381,7 +397,8 @@ def project(*, scenario: Scenario, known: float, unknown: float, months: int, st
     `start_month_phase` is the number of months from today to the end of the next period
     shared (0: a period ends today). `known_share_by_age` optionally gives the known share in
     equal age bands (for example five values, one per year of age); otherwise today's share is
-    taken to apply at every age. A share above 100% (an estimate that is too low) counts as 100%.
+    taken to apply at every age. A band above 100% (a year of age larger than a fifth of the
+    estimate) has its excess spread over the other bands, so month 0 is today's overall share.
     """
     if not isinstance(months, (int, np.integer)) or not 0 <= months <= _LONGEST_PROJECTION_MONTHS:
         raise ValueError(f"months must be a whole number from 0 to {_LONGEST_PROJECTION_MONTHS}; got {months!r}.")

@@ -14,6 +14,8 @@ plain text and escape it themselves.
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -31,19 +33,36 @@ BAND_COLOURS = {
     "inadequate": "#D55E00",
     NO_BAND: "#BBBBBB",
 }
-COMPARISON_COLOURS = {"better": "#0072B2", "similar": "#F0E442", "worse": "#D55E00", "no figure": "#BBBBBB"}
-COMPARISON_SYMBOLS = {"better": "triangle-up", "similar": "circle", "worse": "triangle-down", "no figure": "x"}
+COMPARISON_COLOURS = {"better": "#0072B2", "similar": "#F0E442", "worse": "#D55E00", "flagged": "#888888",
+                      "no figure": "#BBBBBB"}
+COMPARISON_SYMBOLS = {"better": "triangle-up", "similar": "circle", "worse": "triangle-down",
+                      "flagged": "diamond-open", "no figure": "x"}
 LINE_COLOUR = "#333333"
 AUTHORITY_COLOUR = "#666666"
 TARGET_COLOUR = BAND_COLOURS["outstanding"]
 GOOD_COLOUR = BAND_COLOURS["good"]
 
 _FONT = dict(family="sans-serif", size=13)
+_TITLE_SIZE = 15
+# A plotly title never wraps by itself, and is cut at the chart's edge. A chart is about 520 px
+# wide at its narrowest (a laptop half-screen, or a column beside its words at 1400 px), where
+# about 55 characters of a 15 px title fit; longer titles are broken onto more lines.
+TITLE_LINE_CHARACTERS = 55
+
+
+def title_lines(title: str, width: int = TITLE_LINE_CHARACTERS) -> list[str]:
+    """`title` broken at spaces into lines of at most `width` characters (a longer word stays
+    whole). An HTML entity such as `&amp;` has no space in it, so it is never split."""
+    return textwrap.wrap(title, width=width, break_long_words=False, break_on_hyphens=False) or [""]
 
 
 def styled(figure: go.Figure, *, title: str, height: int = 420, **extra) -> go.Figure:
-    figure.update_layout(title=dict(text=title, x=0, xanchor="left"), height=height, font=_FONT,
-                         margin=dict(l=10, r=10, t=60, b=10), template="plotly_white", **extra)
+    """The house style: the title top left, wrapped so it is never cut, the plain template."""
+    lines = title_lines(title)
+    top = 32 + 22 * len(lines)
+    figure.update_layout(title=dict(text="<br>".join(lines), x=0, xanchor="left", font=dict(size=_TITLE_SIZE)),
+                         height=height + 22 * (len(lines) - 1), font=_FONT,
+                         margin=dict(l=10, r=10, t=top, b=10), template="plotly_white", **extra)
     return figure
 
 
@@ -111,9 +130,12 @@ def _zones(bands: Bands, top: float) -> list[tuple[str, float, float]]:
 
 
 def bullet_chart(*, value_pct: float, interval: Interval | None, bands: Bands, label: str,
-                 comparator_pct: float | None = None, comparator_label: str = "All centres") -> go.Figure:
+                 comparator_pct: float | None = None, comparator_label: str = "All centres",
+                 missing_words: str = "No figure: no children under five recorded") -> go.Figure:
     """A bar in band zones: the centre's figure as a marker with its 95% interval as whiskers,
-    each zone named with its range, and the authority's figure as a line to compare with."""
+    each zone named with its range, and the authority's figure as a line to compare with.
+    The title is short (the centre is named in the legend), so it fits a half-width column;
+    `missing_words` say why there is no figure when there is none."""
     label, comparator_label = plotly_text(label), plotly_text(comparator_label)
     shown_value = 0.0 if value_pct is None or pd.isna(value_pct) else float(value_pct)
     top = max(100.0, (interval.upper if interval else 0) + 2, shown_value + 2)
@@ -125,7 +147,7 @@ def bullet_chart(*, value_pct: float, interval: Interval | None, bands: Bands, l
             hovertemplate=f"{band_range(band, bands)}<extra></extra>",
         ))
     if value_pct is None or pd.isna(value_pct):
-        figure.add_annotation(text="No figure: no children under five recorded", showarrow=False, x=50, y=label)
+        figure.add_annotation(text=plotly_text(missing_words), showarrow=False, x=50, y=label)
     else:
         _bullet_marker(figure, value_pct=value_pct, interval=interval, label=label)
     if comparator_pct is not None and not pd.isna(comparator_pct):
@@ -136,7 +158,7 @@ def bullet_chart(*, value_pct: float, interval: Interval | None, bands: Bands, l
         ))
     figure.update_xaxes(range=[0, top], ticksuffix="%", title=None)
     figure.update_yaxes(showticklabels=False)
-    return styled(figure, title=f"{label} against the indicative bands", height=260, barmode="overlay",
+    return styled(figure, title="Reach against the bands", height=260, barmode="overlay",
                    legend=dict(orientation="h", y=-0.25))
 
 
@@ -155,15 +177,32 @@ def _bullet_marker(figure: go.Figure, *, value_pct: float, interval: Interval | 
     ))
 
 
-def unmatched_chart(counts: pd.DataFrame) -> go.Figure:
-    """Unmatched births by LSOA (rows) and month of birth (columns), each cell written as a
-    number, so the darker cells are also the larger numbers read."""
+def _lsoa_labels(frame: pd.DataFrame) -> pd.Series:
+    """Each row's LSOA as an axis label: its name where names are loaded (and tell the LSOAs
+    apart), else its code. Plain text: the caller escapes it for plotly."""
+    codes = frame["lsoa_code"].astype(str)
+    if "lsoa_name" not in frame.columns:
+        return codes
+    names = frame["lsoa_name"].astype(object)
+    named = names.notna() & names.astype(str).str.strip().ne("")
+    labels = names.where(named, codes).astype(str)
+    by_code = pd.DataFrame({"code": codes, "label": labels}).drop_duplicates("code")
+    return labels if by_code["label"].is_unique else codes
+
+
+def unmatched_chart(counts: pd.DataFrame, *, births_loaded: bool = True) -> go.Figure:
+    """Unmatched births by LSOA (rows, named where names are loaded) and month of birth
+    (columns), each cell written as a number, so the darker cells are also the larger numbers
+    read. With none to show, it says why: no birth data loaded, or every child registered."""
+    title = "Unmatched births by month of birth"
     if counts.empty:
         figure = go.Figure()
-        figure.add_annotation(text="No unmatched births: every child in the birth data is registered.",
-                              showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
-        return styled(figure, title="Unmatched births by LSOA and month of birth", height=200)
-    table = counts.pivot_table(index="lsoa_code", columns="birth_month", values="unmatched_births",
+        words = ("No birth data has been loaded yet." if not births_loaded else
+                 "No unmatched births: every child in the birth data is registered.")
+        figure.add_annotation(text=words, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+        return styled(figure, title=title, height=200)
+    counts = counts.assign(lsoa_label=_lsoa_labels(counts))
+    table = counts.pivot_table(index="lsoa_label", columns="birth_month", values="unmatched_births",
                                aggfunc="sum", fill_value=0)
     table = table.reindex(sorted(table.columns), axis=1)
     table = table.loc[table.sum(axis=1).sort_values(ascending=True).index]
@@ -177,15 +216,15 @@ def unmatched_chart(counts: pd.DataFrame) -> go.Figure:
     ))
     figure.update_xaxes(title="Month of birth", type="category")
     figure.update_yaxes(title=None, type="category", dtick=1)
-    return styled(figure, title="Unmatched births by LSOA and month of birth",
-                   height=max(260, 110 + 28 * len(table)))
+    return styled(figure, title=title, height=max(260, 110 + 28 * len(table)))
 
 
 def lsoa_gaps_chart(gaps: pd.DataFrame, *, top: int = 15) -> go.Figure:
-    """The LSOAs with the most families to find, as bars labelled with each area's reach."""
+    """The LSOAs with the most families to find (named where names are loaded), as bars
+    labelled with each area's reach."""
     shown = gaps.head(top).iloc[::-1]
     figure = go.Figure(go.Bar(
-        y=[plotly_text(code) for code in shown["lsoa_code"]], x=shown["families_to_find"], orientation="h",
+        y=[plotly_text(label) for label in _lsoa_labels(shown)], x=shown["families_to_find"], orientation="h",
         name="Families to find",
         marker_color=BAND_COLOURS["requires improvement"],
         text=[f"{n:,} (reach {p:.0f}%)" if pd.notna(p) else f"{n:,}" for n, p in
@@ -195,7 +234,7 @@ def lsoa_gaps_chart(gaps: pd.DataFrame, *, top: int = 15) -> go.Figure:
     ))
     figure.update_xaxes(title="Families to find", rangemode="tozero")
     figure.update_yaxes(title=None, type="category")
-    return styled(figure, title=f"LSOAs with the most families to find (top {min(top, len(gaps))})",
+    return styled(figure, title=f"Families to find by LSOA (top {min(top, len(gaps))})",
                    height=max(260, 60 + 26 * len(shown)), showlegend=False)
 
 
@@ -216,7 +255,7 @@ def target_groups_chart(groups: pd.DataFrame, authority_groups: pd.DataFrame, *,
                               everyone["share_of_known_pct"].to_numpy(dtype=float), 1.0])
     figure.update_xaxes(title="Share of known children", ticksuffix="%", range=[0, largest * 1.2])
     figure.update_yaxes(title=None, autorange="reversed")
-    return styled(figure, title="Target groups as a share of the known children", barmode="group",
+    return styled(figure, title="Share of known children", barmode="group",
                    height=420, legend=dict(orientation="h", y=-0.2))
 
 
@@ -225,7 +264,9 @@ def target_groups_chart(groups: pd.DataFrame, authority_groups: pd.DataFrame, *,
 def _comparison_traces(figure: go.Figure, league: pd.DataFrame, *, x: str, y: str, value_axis: str,
                        measure_name: str, denominator_words: str, error: bool) -> None:
     """One trace per comparison (so the legend carries the words), coloured and shaped. `league`
-    has `_name`: each centre's name escaped for plotly."""
+    has `_name` (each centre's name escaped for plotly) and may have `_text` and `_textposition`:
+    the label drawn beside each marker ('' for none; the hover names every centre). A centre not
+    compared (its population estimate flagged) is drawn hollow and grey."""
     for comparison, words in COMPARISON_WORDS.items():
         rows = league[league["comparison"] == comparison]
         if rows.empty:
@@ -233,11 +274,17 @@ def _comparison_traces(figure: go.Figure, league: pd.DataFrame, *, x: str, y: st
         error_x = None
         if error:
             error_x = dict(type="data", symmetric=False, array=(rows["upper_95"] - rows[x]).to_numpy(),
-                           arrayminus=(rows[x] - rows["lower_95"]).to_numpy(), color="#555555", thickness=1.5)
+                           arrayminus=(rows[x] - rows["lower_95"]).to_numpy(),
+                           color="#AAAAAA" if comparison == "flagged" else "#555555", thickness=1.5)
+        texts = list(rows["_text"]) if "_text" in rows else []
+        labelled = any(texts)
         figure.add_trace(go.Scatter(
-            x=rows[x], y=rows[y], mode="markers", name=words, error_x=error_x,
+            x=rows[x], y=rows[y], mode="markers+text" if labelled else "markers", name=words, error_x=error_x,
+            text=texts if labelled else None,
+            textposition=list(rows["_textposition"]) if labelled and "_textposition" in rows else "top center",
+            textfont=dict(size=11, color="#333333"), cliponaxis=False,
             marker=dict(color=COMPARISON_COLOURS[comparison], symbol=COMPARISON_SYMBOLS[comparison], size=13,
-                        line=dict(color="#333333", width=1)),
+                        line=dict(color="#333333", width=1 if comparison != "flagged" else 2)),
             customdata=np.stack([rows["_name"], rows["lower_95"], rows["upper_95"],
                                  rows["_denominator"]], axis=-1),
             hovertemplate=(f"%{{customdata[0]}}<br>{measure_name}: %{{{value_axis}:.1f}}%"
@@ -246,39 +293,75 @@ def _comparison_traces(figure: go.Figure, league: pd.DataFrame, *, x: str, y: st
         ))
 
 
+_NAME_ENDINGS = (" children's centre", " children’s centre", " childrens centre", " family hub", " centre")
+
+
+def short_name(name: str, *, limit: int = 20) -> str:
+    """A centre's name short enough to label a marker: without a closing "Children's Centre" or
+    "Family Hub" (every marker is a centre), and cut with an ellipsis beyond `limit` characters.
+    Plain text: the caller escapes it."""
+    text = str(name).strip()
+    for ending in _NAME_ENDINGS:
+        if text.lower().endswith(ending) and len(text) > len(ending):
+            text = text[: -len(ending)].rstrip()
+            break
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _named(league: pd.DataFrame) -> pd.DataFrame:
     """`league` with `_name`: each centre's name as plotly should be given it."""
     return league.assign(_name=[plotly_text(name) for name in league["centre_name"]])
 
 
+def _label_positions(xs: list[float], ys: list[float], *, x_span: float, y_span: float) -> list[str]:
+    """Above each labelled marker, or below it where a label already placed above a nearby marker
+    would overlap: a label is about a tenth of the plot wide and a twentieth high."""
+    placed: list[tuple[float, float, str]] = []
+    positions = []
+    for x, y in zip(xs, ys):
+        near = [p for (px, py, p) in placed if abs(px - x) < 0.12 * x_span and abs(py - y) < 0.07 * y_span]
+        position = "bottom center" if "top center" in near else "top center"
+        placed.append((x, y, position))
+        positions.append(position)
+    return positions
+
+
 def league_chart(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float, bands: Bands) -> go.Figure:
     """Each centre's figure with its Wilson 95% interval, best at the top, marked better,
-    similar or worse than the authority, with the authority's figure and the target drawn."""
+    similar or worse than the authority (or hollow grey: not compared, its population estimate
+    flagged), its figure written by its marker, with the authority's figure and the target drawn."""
     chosen = measure(measure_key)
     shown = _named(league).assign(_denominator=league[chosen.denominator])
+    shown["_text"] = [f"{v:.1f}%" if pd.notna(v) else "" for v in shown[chosen.column]]
     figure = go.Figure()
     _comparison_traces(figure, shown, x=chosen.column, y="_name", value_axis="x", measure_name=chosen.name,
                        denominator_words=chosen.denominator_words, error=True)
-    threshold_line(figure, benchmark_pct, words=f"All centres: {benchmark_pct:.1f}%", colour=AUTHORITY_COLOUR,
-                    axis="x")
+    if np.isfinite(benchmark_pct):
+        threshold_line(figure, benchmark_pct, words=f"All centres: {benchmark_pct:.1f}%", colour=AUTHORITY_COLOUR,
+                        axis="x")
     if chosen.has_target:
         threshold_line(figure, bands.outstanding, words=f"Outstanding from {threshold(bands.outstanding)}",
                         colour=TARGET_COLOUR, axis="x")
     upper, lower = shown["upper_95"].max(), shown["lower_95"].min()
     # Start the axis near the lowest interval, not at 0, so close centres can be told apart.
-    start = max(0.0, 10 * ((min(float(lower), benchmark_pct) - 5) // 10)) if pd.notna(lower) else 0.0
+    floor = min(float(lower), benchmark_pct) if np.isfinite(benchmark_pct) else float(lower)
+    start = max(0.0, 10 * ((floor - 5) // 10)) if pd.notna(lower) else 0.0
     figure.update_xaxes(title=None, ticksuffix="%",
                         range=[start, max(100.0, float(upper) + 2 if pd.notna(upper) else 100.0)])
     figure.update_yaxes(title=None, type="category", categoryorder="array",
-                        categoryarray=list(shown["_name"][::-1]))
-    return styled(figure, title=f"{chosen.name} by centre, with 95% intervals",
-                   height=240 + 30 * len(shown), legend=dict(orientation="h", yanchor="top", y=-0.08))
+                        categoryarray=list(shown["_name"][::-1]), automargin=True)
+    return styled(figure, title=f"{chosen.name} by centre",
+                   height=240 + 34 * len(shown), legend=dict(orientation="h", yanchor="top", y=-0.08))
 
 
 def funnel_plot(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float, bands: Bands,
-                points: int = 200) -> go.Figure:
+                points: int = 200, chosen_centre: str | None = None) -> go.Figure:
     """The funnel plot: each centre's figure against its number of children, inside the 95% and
-    99.8% limits around the authority's figure; beyond them a difference is unlikely to be chance."""
+    99.8% limits around the authority's figure; beyond them a difference is unlikely to be chance.
+
+    The centres beyond the 95% limits, those not compared (drawn hollow) and `chosen_centre` are
+    labelled with a short name; every marker names its centre on hover. With no benchmark (nothing
+    to count it from) no limits are drawn."""
     chosen = measure(measure_key)
     shown = _named(league).assign(_denominator=league[chosen.denominator])
     sizes = shown.loc[shown["_denominator"] > 0, "_denominator"]
@@ -288,7 +371,10 @@ def funnel_plot(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float,
     smallest = max(5.0, min(50.0, float(sizes.min()) / 2)) if len(sizes) else 5.0
     grid = np.unique(np.round(np.geomspace(smallest, largest * 1.1, points)).astype(int))
     figure = go.Figure()
+    has_benchmark = bool(np.isfinite(benchmark_pct))
     for z, words, dash in ((Z_998, "99.8% limits", "dot"), (Z_95, "95% limits", "dash")):
+        if not has_benchmark:
+            break
         lower, upper = funnel_limits(benchmark_pct, grid, z=z)
         for part, values in (("upper", upper), ("lower", lower)):
             figure.add_trace(go.Scatter(
@@ -297,11 +383,12 @@ def funnel_plot(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float,
                 hovertemplate=f"{words} ({part}) at %{{x:,}}: %{{y:.1f}}%<extra></extra>",
                 meta=f"{words} {part}",
             ))
-    figure.add_trace(go.Scatter(
-        x=[grid[0], grid[-1]], y=[benchmark_pct, benchmark_pct], mode="lines",
-        name=f"All centres: {benchmark_pct:.1f}%", line=dict(color=AUTHORITY_COLOUR, width=2),
-        hovertemplate=f"All centres: {benchmark_pct:.1f}%<extra></extra>",
-    ))
+    if has_benchmark:
+        figure.add_trace(go.Scatter(
+            x=[grid[0], grid[-1]], y=[benchmark_pct, benchmark_pct], mode="lines",
+            name=f"All centres: {benchmark_pct:.1f}%", line=dict(color=AUTHORITY_COLOUR, width=2),
+            hovertemplate=f"All centres: {benchmark_pct:.1f}%<extra></extra>",
+        ))
     if chosen.has_target:
         figure.add_trace(go.Scatter(
             x=[grid[0], grid[-1]], y=[bands.outstanding, bands.outstanding], mode="lines",
@@ -309,38 +396,52 @@ def funnel_plot(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float,
             line=dict(color=TARGET_COLOUR, dash="dash", width=2),
             hovertemplate=f"Outstanding from {threshold(bands.outstanding)}<extra></extra>",
         ))
-    _comparison_traces(figure, shown, x="_denominator", y=chosen.column, value_axis="y", measure_name=chosen.name,
-                       denominator_words=chosen.denominator_words, error=False)
     values = shown[chosen.column]
     top = max(100.0, float(values.max()) + 5 if values.notna().any() else 100.0)
     # Zoom to where the centres and the funnel's neck are, so differences of a few points show.
     lowest = float(values.min()) if values.notna().any() else benchmark_pct
-    bottom = max(0.0, min(lowest - 10, benchmark_pct - 25))
+    bottom = max(0.0, min(lowest - 10, benchmark_pct - 25)) if has_benchmark else max(0.0, lowest - 10)
+    labelled = (shown["comparison"].isin(["better", "worse", "flagged"])
+                | (shown["centre_id"] == chosen_centre)) & values.notna()
+    shown["_text"] = [plotly_text(short_name(name)) if keep else ""
+                      for name, keep in zip(shown["centre_name"], labelled)]
+    order = shown[labelled].sort_values("_denominator")
+    positions = _label_positions(list(order["_denominator"].astype(float)), list(order[chosen.column]),
+                                 x_span=largest * 1.1, y_span=top - bottom)
+    shown["_textposition"] = pd.Series(positions, index=order.index).reindex(shown.index).fillna("top center")
+    _comparison_traces(figure, shown, x="_denominator", y=chosen.column, value_axis="y", measure_name=chosen.name,
+                       denominator_words=chosen.denominator_words, error=False)
     figure.update_xaxes(title=f"Number of {chosen.denominator_words}", rangemode="tozero")
     figure.update_yaxes(title=f"{chosen.name} (%)", ticksuffix="%", range=[bottom, top])
-    return styled(figure, title=f"Funnel plot: {chosen.name.lower()} against the number of {chosen.denominator_words}",
+    return styled(figure, title=f"Funnel plot: {chosen.name.lower()}",
                    height=560, legend=dict(orientation="h", yanchor="top", y=-0.15))
 
 
 def similar_centres_chart(similar: pd.DataFrame, *, measure_key: str, benchmark_pct: float) -> go.Figure:
-    """The chosen centre beside the centres serving the most similar areas, on one measure:
-    the chosen centre at the top, drawn dark and named '(chosen)', with the authority's figure
-    as a line."""
+    """The chosen centre beside the centres serving similar areas, on one measure: the chosen
+    centre at the top, drawn dark and named '(chosen)'; a centre whose population estimate is
+    flagged drawn hollow and named so; the authority's figure as a line."""
     chosen = measure(measure_key)
-    names = [plotly_text(f"{n} (chosen)" if c else n) for n, c in zip(similar["centre_name"], similar["is_chosen"])]
+    doubtful = (similar["denominator_flagged"].fillna(False).astype(bool) if "denominator_flagged" in similar
+                else pd.Series(False, index=similar.index))
+    names = [plotly_text(n + {(True, False): " (chosen)", (True, True): " (chosen, estimate flagged)",
+                              (False, True): " (estimate flagged)"}.get((bool(c), bool(d)), ""))
+             for n, c, d in zip(similar["centre_name"], similar["is_chosen"], doubtful)]
     values = similar[chosen.column]
+    fill = [LINE_COLOUR if c else "#FFFFFF" if d else "#BBBBBB" for c, d in zip(similar["is_chosen"], doubtful)]
     figure = go.Figure(go.Bar(
         y=names, x=values, orientation="h", name=chosen.name, showlegend=False,
-        marker_color=[LINE_COLOUR if c else "#BBBBBB" for c in similar["is_chosen"]],
+        marker=dict(color=fill, line=dict(color=["#777777" if d else "rgba(0,0,0,0)" for d in doubtful], width=1.5)),
         text=[f"{v:.1f}%" if pd.notna(v) else "–" for v in values], textposition="outside", cliponaxis=False,
         customdata=similar["deprived_share_pct"],
         hovertemplate=(f"%{{y}}: {chosen.name.lower()} %{{x:.1f}}%<br>%{{customdata:.0f}}% of under-fives "
                        "in the most deprived areas<extra></extra>"),
     ))
-    threshold_line(figure, benchmark_pct, words=f"All centres: {benchmark_pct:.1f}%", colour=AUTHORITY_COLOUR,
-                    axis="x")
+    if np.isfinite(benchmark_pct):
+        threshold_line(figure, benchmark_pct, words=f"All centres: {benchmark_pct:.1f}%", colour=AUTHORITY_COLOUR,
+                        axis="x")
     figure.update_xaxes(title=None, ticksuffix="%",
                         range=[0, max(100.0, float(values.max()) + 10 if values.notna().any() else 100.0)])
-    figure.update_yaxes(title=None, type="category", autorange="reversed")
-    return styled(figure, title=f"{chosen.name}: centres serving similarly deprived areas",
+    figure.update_yaxes(title=None, type="category", autorange="reversed", automargin=True)
+    return styled(figure, title=f"{chosen.name}: similar areas",
                    height=160 + 45 * len(similar), legend=dict(orientation="h", yanchor="top", y=-0.12))

@@ -87,35 +87,90 @@ def readable(figures: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _withheld(row: pd.Series, *columns: str, marker: str | None) -> bool:
+    """Whether any of `columns` is withheld in a row prepared for publication (shown as `marker`)."""
+    return marker is not None and any(row.get(column) == marker for column in columns)
+
+
+def _shown(value, *, pct: bool = False) -> str:
+    if isinstance(value, str):      # the marker of a withheld figure
+        return value
+    return fmt.percent(value) if pct else fmt.count(value)
+
+
+def _brief(*, centre: pd.Series, authority: pd.Series, interval: Interval | None, as_at: date,
+           bands: Bands, marker: str | None) -> list[str]:
+    """The written summary, one line a figure. A sentence is used wherever none of its figures is
+    withheld; where one is (for publication), the figures are listed as published, so nothing the
+    rule hides is worked out in words and nothing it does not hide is dropped."""
+    reach_parts = ("children_under5", "known_children", "reach_pct", "band", "families_to_find")
+    if _withheld(centre, *reach_parts, marker=marker):
+        lines = [f"Children under five: {_shown(centre['children_under5'])}; known: "
+                 f"{_shown(centre['known_children'])}; reach: {_shown(centre['reach_pct'], pct=True)}; "
+                 f"families to find: {_shown(centre['families_to_find'])}."]
+    else:
+        lines = [reach_sentence(centre, bands=bands, place="the centre's reach area")]
+        if interval:
+            lines.append(interval_sentence(interval))
+    if _withheld(authority, "reach_pct", "band", marker=marker):
+        lines.append(f"All centres together: {_shown(authority['reach_pct'], pct=True)}.")
+    else:
+        lines.append(f"All centres together: {fmt.percent(authority['reach_pct'])} "
+                     f"(indicative band {band_range(authority['band'], bands)}).")
+    if _withheld(centre, "births_12m", "newborns_known_12m", "newborn_reach_pct", marker=marker):
+        lines.append(f"Babies born in the 12 complete months before the chosen date's month: "
+                     f"{_shown(centre['births_12m'])}; of them known: {_shown(centre['newborns_known_12m'])} "
+                     f"({_shown(centre['newborn_reach_pct'], pct=True)}).")
+    else:
+        lines.append(newborn_sentence(centre))
+    lines += [f"Unmatched births (children passed on by health, not yet registered): "
+              f"{_shown(centre['unmatched_births'])}.",
+              f"Children in sustained contact: {_shown(centre['sustained_contact'])} "
+              f"({_shown(centre['sustained_pct'], pct=True)} of the under-fives).",
+              lag_sentence(centre["birth_data_lag_days"], as_at=as_at)]
+    return ["- " + line for line in lines]
+
+
+def _lsoa_sum_note(centre: pd.Series, lsoas: pd.DataFrame | None) -> list[str]:
+    """Why the LSOAs' families to find add up to more than the centre's, when they do."""
+    if lsoas is None or "families_to_find" not in lsoas.columns or isinstance(centre["families_to_find"], str):
+        return []
+    values = pd.to_numeric(lsoas["families_to_find"], errors="coerce")
+    if values.isna().any():       # some withheld for publication: no total to state
+        return []
+    total, own = int(values.sum()), int(centre["families_to_find"])
+    if total == own:
+        return []
+    return [f"Note: counted LSOA by LSOA (lsoas.csv), the areas behind the target need {fmt.count(total)} "
+            f"families to find, {fmt.count(total - own)} more than the centre's {fmt.count(own)}: an LSOA "
+            "ahead of the target cannot make up for one behind it, and each LSOA's figure is rounded up on "
+            "its own.", ""]
+
+
 def _summary_markdown(*, centre: pd.Series, authority: pd.Series, interval: Interval | None, as_at: date,
-                      bands: Bands, rule: SuppressionRule | None, files: list[str]) -> str:
+                      bands: Bands, rule: SuppressionRule | None, files: list[str],
+                      lsoas: pd.DataFrame | None = None) -> str:
     name = markdown_text(f"{centre['centre_name']} ({centre['centre_id']})")
     lines = [f"# Reach evidence: {name}", "", f"Figures as at {long_date(as_at)}.", ""]
     if rule is not None:
         lines += ["Prepared for publication. " + rule.describe() + " The figures were "
                   "protected together with every other table Reach publishes as at this date, so none "
-                  "of them, alone or together, lets a hidden count be worked out. The written summary "
-                  "is withheld for the same reason; the figures are in the tables.", ""]
-    else:
-        lines += ["## In brief", "",
-                  "- " + reach_sentence(centre, bands=bands, place="the centre's reach area"),
-                  *(["- " + interval_sentence(interval)] if interval else []),
-                  f"- All centres together: {fmt.percent(authority['reach_pct'])} "
-                  f"(indicative band {band_range(authority['band'], bands)}).",
-                  "- " + newborn_sentence(centre),
-                  f"- Unmatched births (children passed on by health, not yet registered): "
-                  f"{fmt.count(centre['unmatched_births'])}.",
-                  f"- Children in sustained contact: {fmt.count(centre['sustained_contact'])} "
-                  f"({fmt.percent(centre['sustained_pct'])} of the under-fives).",
-                  "- " + lag_sentence(centre["birth_data_lag_days"], as_at=as_at), ""]
-        if bool(centre["denominator_flagged"]):
-            note = centre.get("denominator_note")
-            lines += [f"Note: the population estimate for this area is flagged"
-                      f"{': ' + note if isinstance(note, str) and note else ''}.", ""]
+                  "of them, alone or together, lets a hidden count be worked out. The summary below "
+                  "shows every other figure; where a sentence would need a hidden one, its figures are "
+                  "listed as published instead.", ""]
+    lines += ["## In brief", "", *_brief(centre=centre, authority=authority, interval=interval, as_at=as_at,
+                                         bands=bands, marker=rule.marker if rule else None), ""]
+    lines += _lsoa_sum_note(centre, lsoas)
+    flagged = centre["denominator_flagged"]
+    if not isinstance(flagged, str) and bool(flagged):
+        note = centre.get("denominator_note")
+        lines += [f"Note: the population estimate for this area is flagged"
+                  f"{': ' + markdown_text(note) if isinstance(note, str) and note else ''}.", ""]
     lines += ["## What the figures mean", ""]
     lines += [f"- **{d.name}**: {d.meaning}" for d in DEFINITIONS.values()]
     lines += ["", f"Indicative bands used: outstanding from {bands.outstanding:g}%, good from {bands.good:g}%, "
                   f"requires improvement from {bands.requires_improvement:g}%.", "",
+              "Percentages are rounded to one decimal place, as on the dashboard.", "",
               "## Files in this pack", ""]
     lines += [f"- `{f}`" for f in files]
     return "\n".join(lines) + "\n"
@@ -128,16 +183,22 @@ def evidence_pack(*, centre: pd.Series, authority: pd.Series, interval: Interval
     key_figures.csv, and one CSV for each of `tables` (name -> table, e.g. 'lsoas').
 
     For publication, pass the protected rows and tables of `reach.queries.publication` and the
-    `rule` they were protected by: the pack states the rule and withholds the written summary.
+    `rule` they were protected by: the pack states the rule, and its summary shows every figure
+    the rule leaves shown. Every CSV is rounded as the dashboard shows it (percentages to one
+    decimal place, counts as whole numbers).
     """
     published = rule is not None
-    frames = {"key_figures": key_figures(centre, authority, interval=interval, published=published)}
-    frames.update(tables)
+    figures = key_figures(centre, authority, interval=interval, published=published)
+    for column in ("centre", "all_centres"):
+        figures[column] = [fmt.exported_figure(m, v) for m, v in zip(figures["measure"], figures[column])]
+    frames = {"key_figures": figures}
+    frames.update({name: fmt.exported(frame) for name, frame in tables.items()})
     files = ["README.md"] + [f"{name}.csv" for name in frames]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as pack:
         pack.writestr("README.md", _summary_markdown(centre=centre, authority=authority, interval=interval,
-                                                     as_at=as_at, bands=bands, rule=rule, files=files))
+                                                     as_at=as_at, bands=bands, rule=rule, files=files,
+                                                     lsoas=tables.get("lsoas")))
         for name, frame in frames.items():
             pack.writestr(f"{name}.csv", spreadsheet_safe(frame).to_csv(index=False))
     return buffer.getvalue()

@@ -60,3 +60,47 @@ def format_frame(frame: pd.DataFrame) -> pd.DataFrame:
         else:
             out[column] = values.map(lambda v: NO_FIGURE if _missing(v) else str(v))
     return out
+
+
+def _exported_cell(value, *, places: int | None):
+    """One cell for a CSV: a percentage to `places` decimal places, a whole number as an integer;
+    text (the marker "c", a name), flags, dates and blanks as they are."""
+    if isinstance(value, str) or _missing(value) or value is pd.NaT:
+        return value
+    if pd.api.types.is_bool(value):
+        return bool(value)
+    if pd.api.types.is_number(value):
+        number = float(value)
+        if math.isnan(number):
+            return None
+        if places is not None:
+            return round(number, places)
+        return int(number) if number.is_integer() else round(number, 1)
+    return value
+
+
+def exported(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table rounded as the page shows it, for CSV files handed to people: percentages (`_pct`
+    columns) to one decimal place, counts as whole numbers; text, flags, dates and blanks kept.
+    A column of figures mixed with a marker ("c") is rounded cell by cell."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        places = 1 if str(column).endswith("_pct") else None
+        if pd.api.types.is_bool_dtype(values) or pd.api.types.is_integer_dtype(values):
+            continue
+        if pd.api.types.is_float_dtype(values):
+            if places is not None:
+                out[column] = values.round(places)
+            elif values.dropna().apply(float.is_integer).all():
+                out[column] = values.round().astype("Int64")
+            else:
+                out[column] = values.round(1)
+        elif values.dtype == object:
+            out[column] = [_exported_cell(v, places=places) for v in values]
+    return out
+
+
+def exported_figure(measure: str, value):
+    """One key figure for a CSV, rounded by what it measures (`_pct`: one decimal place)."""
+    return _exported_cell(value, places=1 if measure.endswith("_pct") else None)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import math
+
 import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
@@ -17,11 +19,18 @@ import plotly.graph_objects as go
 from geo.figures import LICENCE_CREDIT, choropleth
 from geo.shapes import bounds_view
 from reach.domain.breakdowns import fewest_holding_half
+from reach.domain.measures import Bands
 from reach.presentation import format as fmt
 
-# The map's drawing area on the page (beside the gap table, less the colour bar): the view is
-# fitted to it, erring small so that no area is cut off on a narrow screen.
-MAP_WIDTH_PX, MAP_HEIGHT_PX = 420, 560
+# The map's drawing area on the page. A plotly map cannot fit itself to its shapes, so the view
+# is fitted to the narrowest place the map is shown in: a laptop half-screen, where the map
+# stands alone above the gap table. On a wider screen the same view has more room around it;
+# on a narrow one nothing is cut off. The colour bar sits under the map, not beside it, so it
+# takes none of that width.
+MAP_WIDTH_PX, MAP_HEIGHT_PX = 360, 560
+COLOUR_BAR_PX, BELOW_MAP_PX = 14, 70      # the colour bar's thickness; the room left under the map
+# Reach is coloured over the range of the areas shown, widened to whole steps of this many points.
+REACH_STEP = 5.0
 
 
 def boundary_credit(year: int | None = None) -> str:
@@ -43,15 +52,16 @@ class MapMeasure:
     value_format: str          # d3 format for the value on hover
     low_is_need: bool          # True: dark for low values
     darker_means: str          # the legend in words, so meaning is never in colour alone
-    value_range: tuple[float, float] | None = None
+    value_range: tuple[float, float] | None = None    # fixed ends; None: fitted to the data
     by_centre: bool = True     # does the figure exist for a whole reach area?
+    banded: bool = False       # mark the indicative bands' thresholds on the colour bar
 
 
 MAP_MEASURES: dict[str, MapMeasure] = {
     measure.label: measure
     for measure in (
         MapMeasure("reach_pct", "Reach %", "Reach", ".1f", low_is_need=True,
-                   darker_means="a lower share of under-fives known", value_range=(0.0, 100.0)),
+                   darker_means="a lower share of under-fives known", banded=True),
         MapMeasure("families_to_find", "Families to find", "Families to find", ",d", low_is_need=False,
                    darker_means="more families to find"),
         MapMeasure("unmatched_births", "Unmatched births", "Unmatched births", ",d", low_is_need=False,
@@ -67,31 +77,51 @@ NAMED_IN_SUMMARY = 5   # LSOAs named in the one-sentence summary; the table list
 
 # --- the gap ranking in words ------------------------------------------------------------------
 
-def gap_summary(ranking: pd.DataFrame) -> str:
+def gap_summary(ranking: pd.DataFrame, *, counted_by_lsoa: bool = False) -> str:
     """One sentence on where the families to find are concentrated.
 
     "3 LSOAs hold half of the families to find: ..." names the fewest LSOAs, from the top of the
     ranking, that between them hold at least half of all the families to find
-    (`fewest_holding_half`): the first five, when there are more.
+    (`fewest_holding_half`): the first five, when there are more. `counted_by_lsoa` says that
+    the total is the LSOAs' figures added up, when that differs from the area's own figure
+    (see `families_to_find_words`). LSOAs with no under-five estimate have no figure, and the
+    sentence says so rather than counting them as having none to find.
     """
-    total = int(ranking["families_to_find"].sum()) if len(ranking) else 0
     if len(ranking) == 0:
         return "There are no LSOAs in the reach areas shown."
+    estimated = _with_estimate(ranking)
+    if len(estimated) == 0:
+        return (f"None of the {fmt.count(len(ranking))} LSOAs shown has an estimate of its "
+                f"under-fives yet, so there is no figure for families to find: load the "
+                f"population estimates on the Data page.")
+    total = int(estimated["families_to_find"].sum())
+    unestimated = len(ranking) - len(estimated)
     if total == 0:
-        return (f"No families to find: all {fmt.count(len(ranking))} LSOAs shown are at the "
-                f"target share of under-fives known.")
-    leading = fewest_holding_half(ranking)
+        lsoas = "the LSOA shown is" if len(ranking) == 1 else f"all {fmt.count(len(ranking))} LSOAs shown are"
+        if unestimated:
+            lsoas = (f"the {fmt.count(len(estimated))} LSOAs with an under-five estimate are "
+                     f"({fmt.count(unestimated)} have no estimate yet)")
+        return f"No families to find: {lsoas} at the target share of under-fives known."
+    counted = " counted LSOA by LSOA" if counted_by_lsoa else ""
+    leading = fewest_holding_half(estimated)
     needed, share = len(leading), int(leading["families_to_find"].sum())
     places = [_place(row) for row in leading.head(NAMED_IN_SUMMARY).itertuples(index=False)]
     if needed == 1:
-        return (f"1 LSOA holds half or more of the {fmt.count(total)} families to find: "
+        return (f"1 LSOA holds half or more of the {fmt.count(total)} families to find{counted}: "
                 f"{places[0]}.")
     opening = (f"{needed} LSOAs (of {fmt.count(len(ranking))}) hold half of the {fmt.count(total)} "
-               f"families to find")
+               f"families to find{counted}")
     if needed <= NAMED_IN_SUMMARY:
         return f"{opening}: {', '.join(places)}; {fmt.count(share)} between them."
     return (f"{opening} ({fmt.count(share)} between them). The most are in {', '.join(places[:-1])} "
             f"and {places[-1]}.")
+
+
+def _with_estimate(ranking: pd.DataFrame) -> pd.DataFrame:
+    """The LSOAs that have an under-five estimate (all of them, when the column is absent)."""
+    if "children_under5" not in ranking.columns:
+        return ranking
+    return ranking[ranking["children_under5"].fillna(0) > 0]
 
 
 def _place(row) -> str:
@@ -100,11 +130,113 @@ def _place(row) -> str:
     return f"{label} ({fmt.count(row.families_to_find)})"
 
 
+def families_to_find_words(*, area: str | None, own: int, lsoas_total: int) -> str:
+    """The families to find of the area shown, the same figure as the page it comes from, and
+    why its LSOAs' own figures add up to more when they do.
+
+    `area` is the chosen centre's name, or None for all centres together (the authority);
+    `own` is that area's figure from the report, `lsoas_total` the sum over its LSOAs. The sum
+    is never smaller: each LSOA's figure is rounded up to a whole child, and an LSOA that is
+    ahead of the target counts as none to find, so it cannot make up for one behind.
+    Plain text: the caller escapes it (a centre's name comes from the data).
+    """
+    if area is None:
+        words = f"All centres together have {fmt.count(own)} families to find, as on the Overview."
+    else:
+        words = f"{area} has {fmt.count(own)} families to find, as on My centre."
+    if lsoas_total == own:
+        return words
+    if lsoas_total > own:
+        return (f"{words} Added up LSOA by LSOA they come to {fmt.count(lsoas_total)} "
+                f"({fmt.count(lsoas_total - own)} more): each LSOA is rounded up to a whole child, "
+                f"and an LSOA ahead of the target cannot make up for one behind it.")
+    return f"{words} Added up LSOA by LSOA they come to {fmt.count(lsoas_total)}."
+
+
+# --- the colours --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ColourScale:
+    """The values a map's colours run between, and the marks on its colour bar."""
+
+    low: float
+    high: float
+    marks: tuple[tuple[float, str], ...] = ()   # (value, band) where a band begins
+
+
+def colour_scale(values: pd.Series, measure: MapMeasure, bands: Bands = Bands()) -> ColourScale:
+    """Where the colours of `measure` start and end for these `values`.
+
+    A fixed range stays fixed (the IDACI decile runs 1 to 10). Reach % is fitted to the areas
+    shown, widened to whole steps of 5 points and never beyond 0 to 100 (a figure over 100%
+    takes the end colour), so that the differences between, say, 55% and 80% are plain to see;
+    the thresholds of the indicative bands that fall within it are marked. Counts run from 0 to
+    the largest shown.
+    """
+    if measure.value_range is not None:
+        return ColourScale(*measure.value_range)
+    shown = pd.to_numeric(values, errors="coerce").dropna()
+    if not measure.banded:
+        return ColourScale(0.0, float(max(shown.max(), 1.0)) if len(shown) else 1.0)
+    if len(shown) == 0:
+        low, high = 0.0, 100.0
+    else:
+        low = max(0.0, math.floor(float(shown.min()) / REACH_STEP) * REACH_STEP)
+        high = min(100.0, math.ceil(float(shown.max()) / REACH_STEP) * REACH_STEP)
+        if high - low < REACH_STEP:
+            low, high = (max(0.0, high - REACH_STEP), high) if high >= REACH_STEP else (0.0, REACH_STEP)
+    thresholds = ((bands.requires_improvement, "requires improvement"), (bands.good, "good"),
+                  (bands.outstanding, "outstanding"))
+    marks = tuple((float(value), band) for value, band in thresholds if low <= value <= high)
+    return ColourScale(low, high, marks)
+
+
+def colour_words(measure: MapMeasure, scale: ColourScale) -> str:
+    """The colour key in words, so that nothing is told by colour alone."""
+    words = f"Darker areas need more attention: {measure.darker_means}."
+    if measure.banded:
+        words += (f" The colours run from {_percent(scale.low)} to {_percent(scale.high)}, the range "
+                  f"of the areas shown, so that small differences show")
+        words += (" (a figure over 100% takes the lightest colour)." if scale.high == 100.0
+                  else ".")
+        if scale.marks:
+            begins = ", ".join(f"{band} at {_percent(value)}" for value, band in scale.marks)
+            words += f" The marks on the colour bar are where the indicative bands begin: {begins}."
+    return words
+
+
+def _percent(value: float) -> str:
+    return f"{value:g}%"
+
+
+def _band_hover(values: pd.Series, bands: Bands) -> pd.Series:
+    return pd.Series([bands.band(None if pd.isna(v) else float(v)) or "no figure" for v in values],
+                     index=values.index, dtype=object)
+
+
+def _colour_bar(figure: go.Figure, measure: MapMeasure, scale: ColourScale) -> None:
+    """A horizontal colour bar under the map (it takes none of the map's width), with the
+    band thresholds marked."""
+    bar: dict = dict(orientation="h", x=0.5, xanchor="center", y=0.0, yanchor="top", ypad=8,
+                     len=0.9, thickness=COLOUR_BAR_PX, title=dict(text=measure.label, side="top"))
+    if measure.banded:
+        ends = [(scale.low, _percent(scale.low)), (scale.high, _percent(scale.high))]
+        near = 0.06 * (scale.high - scale.low)     # an end this close to a mark would overlap it
+        ticks = [(value, _percent(value)) for value, _ in scale.marks]
+        ticks += [end for end in ends if all(abs(end[0] - value) > near for value, _ in scale.marks)]
+        ticks.sort()
+        bar.update(tickvals=[value for value, _ in ticks], ticktext=[text for _, text in ticks],
+                   ticks="outside", ticklen=8, tickwidth=2)
+    figure.update_layout(coloraxis_colorbar=bar, margin=dict(b=BELOW_MAP_PX))
+
+
 # --- the maps -----------------------------------------------------------------------------------
 
 def lsoa_map(*, areas: gpd.GeoDataFrame, ranking: pd.DataFrame, measure: MapMeasure,
-             outlines: gpd.GeoDataFrame | None = None, points: pd.DataFrame | None = None) -> go.Figure:
-    """The LSOAs coloured by `measure`; hover gives the LSOA code and name, centre and value.
+             outlines: gpd.GeoDataFrame | None = None, points: pd.DataFrame | None = None,
+             bands: Bands = Bands()) -> go.Figure:
+    """The LSOAs coloured by `measure`; hover gives the LSOA code and name, centre and value
+    (and, for reach, the indicative band by the thresholds in `bands`).
 
     `ranking` is `gap_ranking(...)`; LSOAs in `areas` with no figure are drawn grey as no data.
     """
@@ -114,12 +246,18 @@ def lsoa_map(*, areas: gpd.GeoDataFrame, ranking: pd.DataFrame, measure: MapMeas
         "Name": ranking["lsoa_name"].astype(object).where(ranking["lsoa_name"].notna(), "not named"),
         "Centre": ranking["centre_name"],
     })
+    hover = ["Name", "Centre"]
+    if measure.banded:
+        values.insert(2, "Band", _band_hover(values[measure.column], bands))
+        hover.insert(0, "Band")
+    scale = colour_scale(values[measure.column], measure, bands)
     figure = choropleth(
         areas=areas, values=values, value_column=measure.column, id_column="lsoa_code",
-        hover_columns=("Name", "Centre"), label=measure.label, reverse=measure.low_is_need,
-        value_format=measure.value_format, value_range=measure.value_range,
+        hover_columns=tuple(hover), label=measure.label, reverse=measure.low_is_need,
+        value_format=measure.value_format, value_range=(scale.low, scale.high),
         outlines=outlines, points=points,
     )
+    _colour_bar(figure, measure, scale)
     return _fitted(figure, areas)
 
 
@@ -130,7 +268,8 @@ def whole_area_measure(measure: MapMeasure) -> MapMeasure:
 
 
 def reach_area_map(*, outlines: gpd.GeoDataFrame, centre_report: pd.DataFrame,
-                   measure: MapMeasure, points: pd.DataFrame | None = None) -> go.Figure:
+                   measure: MapMeasure, points: pd.DataFrame | None = None,
+                   bands: Bands = Bands()) -> go.Figure:
     """Whole reach areas coloured by the centre's figure, for areas too large to draw by LSOA.
 
     A measure that exists only per LSOA (the IDACI decile) falls back to reach %.
@@ -139,16 +278,42 @@ def reach_area_map(*, outlines: gpd.GeoDataFrame, centre_report: pd.DataFrame,
     values = centre_report[["centre_id", "centre_name", measure.column, "lsoas"]].rename(
         columns={"centre_name": "Centre", "lsoas": "LSOAs"})
     values[measure.column] = values[measure.column].astype("float64")
+    hover = ["Centre", "LSOAs"]
+    if measure.banded:
+        values["Band"] = _band_hover(values[measure.column], bands)
+        hover.insert(0, "Band")
+    scale = colour_scale(values[measure.column], measure, bands)
     figure = choropleth(
         areas=outlines, values=values, value_column=measure.column, id_column="centre_id",
-        hover_columns=("Centre", "LSOAs"), label=measure.label, reverse=measure.low_is_need,
-        value_format=measure.value_format, value_range=measure.value_range, points=points,
+        hover_columns=tuple(hover), label=measure.label, reverse=measure.low_is_need,
+        value_format=measure.value_format, value_range=(scale.low, scale.high), points=points,
     )
+    _colour_bar(figure, measure, scale)
     return _fitted(figure, outlines)
 
 
 def _fitted(figure: go.Figure, shapes: gpd.GeoDataFrame) -> go.Figure:
-    """Size the map for its place on the page and fit the view to `shapes` at that size."""
-    view = bounds_view(shapes, width_px=MAP_WIDTH_PX, height_px=MAP_HEIGHT_PX)
-    figure.update_layout(height=MAP_HEIGHT_PX, map=dict(center=view["center"], zoom=view["zoom"]))
+    """Size the map for its place on the page and fit the view to `shapes` at the narrowest
+    width it is shown at; the figure itself stretches to its container."""
+    view = bounds_view(shapes, width_px=MAP_WIDTH_PX, height_px=MAP_HEIGHT_PX - BELOW_MAP_PX)
+    figure.update_layout(height=MAP_HEIGHT_PX, autosize=True,
+                         map=dict(center=view["center"], zoom=view["zoom"]))
     return figure
+
+
+# --- the gap table ------------------------------------------------------------------------------
+
+# What a reader needs first, so that it shows without scrolling beside the map: the LSOA, its
+# families to find and its reach. The rest follows; the download holds every column.
+GAP_TABLE_FIRST = ("lsoa_name", "families_to_find", "reach_pct", "lsoa_code", "centre_name")
+GAP_TABLE_HIDDEN = ("centre_id",)      # in the download only: the chooser names the centre
+
+
+def gap_table(ranking: pd.DataFrame) -> pd.DataFrame:
+    """The gap ranking with its columns in the order a reader needs them: the LSOA's name (its
+    code first when no LSOA has a name), families to find, reach %, then the rest."""
+    first = list(GAP_TABLE_FIRST)
+    if "lsoa_name" not in ranking.columns or ranking["lsoa_name"].isna().all():
+        first = ["lsoa_code", *(column for column in first if column not in ("lsoa_name", "lsoa_code"))]
+    rest = [column for column in ranking.columns if column not in first]
+    return ranking[[column for column in first if column in ranking.columns] + rest]

@@ -52,6 +52,10 @@ def band_counts_sentence(counts: pd.DataFrame) -> str:
     total = int(counts["centres"].sum())
     if total == 0:
         return "There are no centres yet."
+    without = int(counts.loc[counts["band"] == NO_BAND, "centres"].sum())
+    if without == total:
+        return (f"None of the {total} centre{'s' if total != 1 else ''} has a figure yet: reach needs a "
+                "population estimate for the reach areas.")
     parts = []
     for band, n in zip(counts["band"], counts["centres"]):
         if band == NO_BAND:
@@ -64,13 +68,18 @@ def band_counts_sentence(counts: pd.DataFrame) -> str:
     return f"Of {total} centre{'s' if total != 1 else ''}, {listed} (indicative bands)."
 
 
-def reach_sentence(row: pd.Series, *, bands: Bands, place: str = "the authority's reach areas") -> str:
+def reach_sentence(row: pd.Series, *, bands: Bands, place: str = "the authority's reach areas",
+                   population_loaded: bool = True) -> str:
     """The headline in words for a centre or the authority:
     'Of the 7,302 children under five in ..., 4,244 are known: a reach of 58.1%. ...'
 
     `place` is Markdown: a caller naming a centre in it escapes the name with `markdown_text`.
+    With no population estimate loaded for the place, it says so rather than "no children".
     """
     under5, known = row["children_under5"], row["known_children"]
+    if not population_loaded:
+        return (f"No population estimate has been loaded for {place} yet, so reach and the families to find "
+                "cannot be worked out.")
     if not under5:
         return f"There are no children under five recorded in {place} yet."
     to_find = int(row["families_to_find"])
@@ -84,9 +93,11 @@ def reach_sentence(row: pd.Series, *, bands: Bands, place: str = "the authority'
     return sentence
 
 
-def newborn_sentence(row: pd.Series) -> str:
+def newborn_sentence(row: pd.Series, *, births_loaded: bool = True) -> str:
     """'Of the 1,120 babies born in the 12 complete months before this one, 539 are known (48.1%).'"""
     births = row["births_12m"]
+    if not births_loaded:
+        return "No birth data has been loaded yet, so newborn reach cannot be worked out."
     if not births:
         return "There is no birth data for the last 12 complete months, so newborn reach cannot be worked out."
     return (f"Of the {fmt.count(births)} babies born in the 12 complete months before the chosen date's "
@@ -108,10 +119,25 @@ def lag_sentence(lag_days, *, as_at: date, overdue_after_days: float = BIRTH_DAT
 
 def versus(value_pct, comparator_pct) -> str:
     """The gap to a comparator in percentage points, signed for st.metric's arrow: '+4.2 points'.
-    Empty when either figure is missing."""
+    Empty when either figure is missing, and when the gap rounds to nothing (a figure the same as
+    its comparator has no arrow: '+0.0' would show as a rise)."""
     if pd.isna(value_pct) or pd.isna(comparator_pct):
         return ""
-    return f"{float(value_pct) - float(comparator_pct):+.1f} points"
+    gap = round(float(value_pct) - float(comparator_pct), 1)
+    if gap == 0:
+        return ""
+    return f"{gap:+.1f} points"
+
+
+def versus_words(value_pct, comparator_pct, *, comparator: str = "all centres") -> str:
+    """The same comparison in words, for the tile's help: 'Same as all centres (82.6%).'"""
+    if pd.isna(value_pct) or pd.isna(comparator_pct):
+        return f"No comparison with {comparator}: one of the figures cannot be worked out."
+    gap = round(float(value_pct) - float(comparator_pct), 1)
+    if gap == 0:
+        return f"The same as {comparator} ({fmt.percent(comparator_pct)})."
+    return (f"{abs(gap):.1f} points {'above' if gap > 0 else 'below'} {comparator} "
+            f"({fmt.percent(comparator_pct)}).")
 
 
 def interval_sentence(interval: Interval) -> str:
@@ -119,28 +145,98 @@ def interval_sentence(interval: Interval) -> str:
             f"and {fmt.percent(interval.upper)} (95% confidence interval).")
 
 
-def gaps_sentence(gaps: pd.DataFrame, *, top: int = 3) -> str:
-    """Where the families to find are concentrated: 'Counted area by area, 93 of the 181
-    families to find (51%) live in 3 of the 10 LSOAs: E01..., E01..., E01....'
+def lsoa_label(code, name=None) -> str:
+    """An LSOA as people can find it: 'Brackenfold 004A (E01012345)', or the code alone when no
+    name is loaded. Markdown, escaped."""
+    if isinstance(name, str) and name.strip():
+        return f"{markdown_text(name)} ({markdown_text(code)})"
+    return markdown_text(code)
 
-    Each LSOA's figure is rounded up on its own, so their total can be a little above the
-    centre's; the sentence says so rather than hide it.
+
+def gaps_sentence(gaps: pd.DataFrame, *, centre_to_find: int | None = None, top: int = 3,
+                  population_loaded: bool = True) -> str:
+    """Where the families to find live, starting from the centre's own figure:
+    'The centre has 416 families to find. The 3 LSOAs with the most are A (E01...), B and C:
+    118 between them. Counted LSOA by LSOA, the areas behind target need 423 ...'
+
+    `centre_to_find` is the centre's figure (the tile's). Each LSOA's figure is worked out on its
+    own, and an LSOA ahead of the target cannot make up for one behind, so the LSOAs can add up
+    to more than the centre's figure: the sentence says by how much and why, never hides it.
     """
+    if gaps.empty:
+        return "No LSOAs are listed in this centre's reach area yet."
+    if not population_loaded:
+        return ("No population estimate has been loaded for this reach area yet, so the families to find "
+                "cannot be counted LSOA by LSOA.")
     total = int(gaps["families_to_find"].sum())
+    own = total if centre_to_find is None else int(centre_to_find)
     if total == 0:
-        return "No LSOA of this reach area has families to find."
-    leading = gaps[gaps["families_to_find"] > 0].head(top)
+        return "Every LSOA of this reach area is at or above the target: no LSOA has families to find."
+    behind = gaps[gaps["families_to_find"] > 0]
+    leading = behind.head(top)
     share = int(leading["families_to_find"].sum())
-    codes = ", ".join(markdown_text(code) for code in leading["lsoa_code"])
-    return (f"Counted area by area, {fmt.count(share)} of the {fmt.count(total)} families to find "
-            f"({fmt.percent(100.0 * share / total, places=0)}) live in {len(leading)} of the {len(gaps)} "
-            f"LSOAs: {codes}. (Each area's figure is rounded up on its own, so the areas add up to a "
-            "little more than the centre's.)")
+    names = leading["lsoa_name"] if "lsoa_name" in leading.columns else [None] * len(leading)
+    labels = [lsoa_label(code, name) for code, name in zip(leading["lsoa_code"], names)]
+    listed = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    lsoa_words = f"{len(behind)} of its {len(gaps)} LSOA{'s' if len(gaps) != 1 else ''}"
+    if own == 0:
+        opening = (f"The centre as a whole is at or above the target, but {lsoa_words} "
+                   f"{'is' if len(behind) == 1 else 'are'} behind it.")
+    else:
+        opening = (f"The centre has {fmt.count(own)} famil{'y' if own == 1 else 'ies'} to find, "
+                   f"living in {lsoa_words}.")
+    if len(leading) == 1:
+        most = f" The LSOA with the most is {listed}: {fmt.count(share)}."
+    else:
+        most = f" The {len(leading)} LSOAs with the most are {listed}: {fmt.count(share)} between them."
+    sentence = opening + most
+    if total != own:
+        sentence += (f" Counted LSOA by LSOA, the areas behind the target need {fmt.count(total)}, "
+                     f"{fmt.count(total - own)} more than the centre's figure: an LSOA ahead of the target "
+                     "cannot make up for one behind it, and each LSOA's figure is rounded up on its own.")
+    return sentence
 
 
-def trend_sentence(trend: pd.DataFrame) -> str:
+def unmatched_sentence(count, *, place: str, births_loaded: bool, registrations_loaded: bool) -> str:
+    """The worklist in words, never claiming none when nothing is loaded. `place` is Markdown."""
+    if not births_loaded:
+        return (f"No birth data has been loaded for {place} yet, so there is no worklist: load the births "
+                "(and arrivals) health shares on the Data page.")
+    n = int(count)
+    if n == 0:
+        return (f"Every child under five whom health has passed on for {place} is registered with a centre: "
+                "no unmatched births.")
+    sentence = (f"Health has passed on **{fmt.count(n)}** "
+                f"{'child' if n == 1 else 'children'} living in {place} who "
+                f"{'is' if n == 1 else 'are'} under five and not registered with any centre.")
+    if not registrations_loaded:
+        sentence += (" No registrations have been loaded yet, so every child health has passed on is "
+                     "counted here.")
+    return sentence
+
+
+def deprived_sentence(deprived: pd.Series, *, deprivation_loaded: bool, population_loaded: bool) -> str:
+    """Reach in the most deprived areas in words, from a target-groups row (with the all-centres
+    figure beside it), never claiming none when nothing is loaded."""
+    if not deprivation_loaded:
+        return ("No deprivation data (IDACI deciles) has been loaded for this reach area yet, so reach "
+                "in the most deprived areas cannot be worked out.")
+    if not population_loaded:
+        return ("No population estimate has been loaded for this reach area yet, so reach in the most "
+                "deprived areas cannot be worked out.")
+    if not deprived["children_under5"]:
+        return "None of this reach area is in the 30% most deprived areas of England."
+    return (f"In the most deprived areas (IDACI deciles 1 to 3) the centre knows "
+            f"{fmt.count(deprived['known_children'])} of {fmt.count(deprived['children_under5'])} "
+            f"under-fives: **{fmt.percent(deprived['reach_pct'])}** "
+            f"(all centres {fmt.percent(deprived['all_centres_reach_pct'])}).")
+
+
+def trend_sentence(trend: pd.DataFrame, *, population_loaded: bool = True) -> str:
     """The change in reach over the trend, in words: 'Reach rose from 52.0% on 31 October 2022
     to 58.1% on 30 September 2025 (up 6.1 points).'"""
+    if not population_loaded:
+        return "No population estimate has been loaded yet, so there is no trend in reach to show."
     points = trend.dropna(subset=["reach_pct"]).sort_values("as_at")
     if len(points) < 2:
         return "There is not yet enough history for a trend."

@@ -46,7 +46,7 @@ def steady_state_chart(table: pd.DataFrame, *, chosen: str, target_share: float 
     _target_line(figure, target_share)
     figure.update_yaxes(title="Share of under-fives known", range=[0, 105], ticksuffix="%")
     figure.update_xaxes(title=None, type="category")
-    return styled(figure, title="Long-run reach by how often birth data is shared",
+    return styled(figure, title="Long-run reach, by sharing",
                    legend=dict(orientation="h", y=-0.15))
 
 
@@ -82,5 +82,5 @@ def paths_chart(projections: dict[str, Projection], *, chosen: str, until: date)
     figure.update_yaxes(title="Share of under-fives known", ticksuffix="%",
                         range=[max(0.0, 10 * math.floor(lowest / 10 - 0.5)), max(101.0, max(values) + 1)])
     figure.update_xaxes(title=None)
-    return styled(figure, title="Reach month by month to the inspection date, by sharing option",
+    return styled(figure, title="Reach month by month", height=480,
                    legend=dict(orientation="h", y=-0.15))

@@ -1,6 +1,8 @@
-"""The what-if outcome in words: what a scenario would do to reach, when reach would first get
-to the target (the outstanding threshold, 97% unless changed), which sharing options get there
-in the long run, and where each setting came from.
+"""The what-if outcome in words: what a scenario would do to reach (`describe_change`, for the
+command line), the page's headline, which sets the chosen sharing against today's and tells of a
+dip before the rise, when reach would first get to the target (the outstanding threshold, 97%
+unless changed), which sharing options get there in the long run, and where each setting came
+from.
 
 The `*_sentence` functions and `describe_change` return Markdown (a centre's name in them is
 escaped by the caller or here, as each says); `origin_words` returns plain text, which the page
@@ -15,9 +17,8 @@ from datetime import date
 
 import pandas as pd
 
-from reach.domain.months import months_between
 from reach.domain.whatif import (TARGET_SHARE, Projection, Scenario, TargetOutOfReach, contact_rate_needed,
-                                 first_crossing, months_until_period_end, project, sharing_name)
+                                 first_crossing, project, sharing_name)
 from reach.domain.whatif_parameters import Calibration
 from reach.presentation.format import percent
 from reach.presentation.safe_text import markdown_text
@@ -103,17 +104,6 @@ def _what_target_needs(s: Scenario, target_share: float) -> str:
     return f"{target} also needs contact success {threshold}"
 
 
-def summary_sentence(*, scenario: Scenario, known: float, under_five: float, area_name: str, start: date,
-                     until: date, known_share_by_age=None, target_share: float = TARGET_SHARE) -> str:
-    """`describe_change` over the months to the inspection date (at least one), with the
-    sharing cycle on the calendar, as Markdown: `area_name` (plain text) is escaped."""
-    return describe_change(scenario=scenario, known=known, under_five=under_five,
-                           area_name=markdown_text(area_name),
-                           horizon_months=max(1, months_between(start, until)),
-                           start_month_phase=months_until_period_end(start, scenario.sharing_months),
-                           known_share_by_age=known_share_by_age, target_share=target_share)
-
-
 def crossing_sentence(projection: Projection, *, known: float, under_five: float, known_share_by_age=None) -> str:
     """When the path first reaches the projection's target (as a month's average) under its
     scenario: before the inspection, after it, or never; and whether it stays there in the long run."""
@@ -131,6 +121,128 @@ def crossing_sentence(projection: Projection, *, known: float, under_five: float
         sentence += (f" It would not stay there: in the long run it averages about {percent(long_run)}, "
                      "dipping below each time a share is due.")
     return sentence
+
+
+# --- the page's headline: what the chosen sharing changes, against today's -------------------
+
+# How often, as an adverb: "sharing birth data every six months".
+SHARING_ADVERBS = {"monthly": "monthly", "quarterly": "quarterly", "6-monthly": "every six months",
+                   "annual": "once a year"}
+
+
+def _month_words(month: str) -> str:
+    """'2026-12' -> 'December 2026'."""
+    year, number = month.split("-")
+    return f"{date(int(year), int(number), 1):%B %Y}"
+
+
+def _gap_words(value: float, compared: float, *, against: str) -> str:
+    """', against 86.2% if sharing stays monthly: 2.7 points lower', or the same in words when the
+    two figures are the same to the 0.1 shown."""
+    gap = round(round(value, 1) - round(compared, 1), 1)
+    if gap == 0:
+        return f", the same as {against}"
+    return f", against {percent(compared)} {against}: {abs(gap):.1f} points {'higher' if gap > 0 else 'lower'}"
+
+
+def headline_sentence(*, chosen: Projection, chosen_sharing: str, today_sharing: str, today_assumed: bool,
+                      compared: Projection | None, other_changed: bool, area_name: str) -> str:
+    """The page's headline, as Markdown (`area_name`, plain text, is escaped here): what the
+    chosen sharing does to reach by the inspection date, set against today's sharing.
+
+    `today_sharing` is the sharing worked out from the data (`today_assumed` when the data cannot
+    show it and the default stands in). `compared` is the path to set the chosen one against: with
+    today's sharing and the other settings as chosen when the sharing is changed; with every
+    setting as the data gives it when only other settings are; None when nothing is changed.
+
+    "Sharing birth data quarterly instead of monthly (today's sharing) would take reach in the
+    authority from 82.6% today to 83.5% in September 2027, against 86.2% if sharing stays
+    monthly: 2.7 points lower."
+    """
+    area = markdown_text(area_name)
+    now, then = chosen.path[0]["reach_pct"], chosen.reach_at_until
+    month = f"{chosen.until:%B %Y}"
+    if today_sharing == "none":
+        today_words = "no sharing"
+        stays = "with no sharing"
+    else:
+        today_words = f"{SHARING_ADVERBS[today_sharing]}"
+        stays = f"if sharing stays {SHARING_ADVERBS[today_sharing]}"
+    today_is = ("assumed, as the data cannot show how often it is shared" if today_assumed
+                else "today's sharing")
+    if chosen_sharing != today_sharing:
+        if chosen_sharing == "none":
+            lead = f"Stopping the sharing of birth data ({today_is}: {today_words})"
+        elif today_sharing == "none":
+            lead = (f"Starting to share birth data {SHARING_ADVERBS[chosen_sharing]} "
+                    + ("(none is loaded, so none is assumed today)" if today_assumed else "(none is shared today)"))
+        else:
+            lead = f"Sharing birth data {SHARING_ADVERBS[chosen_sharing]} instead of {today_words} ({today_is})"
+        if other_changed:
+            lead += ", with the other settings as changed below,"
+        sentence = f"{lead} would take reach in {area} from {percent(now)} today to {percent(then)} in {month}"
+        if compared is not None:
+            sentence += _gap_words(then, compared.reach_at_until, against=stays)
+        return sentence + "."
+    if today_sharing == "none":
+        lead = "With no birth data shared, as today,"
+    elif today_assumed:
+        lead = (f"With birth data shared {today_words} (assumed, as the data cannot show how often it is "
+                "shared)")
+    else:
+        lead = f"With birth data shared {today_words}, as today,"
+    if other_changed:
+        lead += " and the settings as changed below,"
+    elif not lead.endswith(","):
+        lead += ","
+    gap = round(round(then, 1) - round(now, 1), 1)
+    if gap == 0:
+        sentence = f"{lead} reach in {area} would be {percent(then)} in {month}, as it is today"
+    else:
+        sentence = (f"{lead} reach in {area} would {'rise' if gap > 0 else 'fall'} from {percent(now)} today "
+                    f"to {percent(then)} in {month}")
+    if compared is not None:
+        sentence += _gap_words(then, compared.reach_at_until, against="with every setting as the data gives it")
+    return sentence + "."
+
+
+def dip_sentence(projection: Projection) -> str:
+    """The month reach falls lowest before the inspection date, when that is below both today's
+    figure and the inspection month's (a headline from one figure to another would hide it);
+    otherwise ''. 'Reach would not rise steadily: it would first dip to 79.4% in December 2026.'"""
+    path = projection.path
+    if len(path) < 3:
+        return ""
+    lowest = min(path[1:-1], key=lambda point: point["reach_pct"])
+    start, end = path[0]["reach_pct"], path[-1]["reach_pct"]
+    low = lowest["reach_pct"]
+    if round(low, 1) >= round(min(start, end), 1):
+        return ""
+    when = _month_words(lowest["month"])
+    if round(end, 1) > round(start, 1):
+        return f"Reach would not rise steadily: it would first dip to {percent(low)} in {when}."
+    return (f"On the way it would fall lower still, to {percent(low)} in {when}, before coming back to "
+            f"{percent(end)} in {projection.until:%B %Y}.")
+
+
+def target_sentence(scenario: Scenario, *, target_share: float = TARGET_SHARE) -> str:
+    """What the target needs in the long run under the scenario, as a sentence: 'In the long run
+    97% also needs contact success above 96% (the setting is 84.7%).'"""
+    target = target_words(target_share)
+    try:
+        needed = contact_rate_needed(scenario, target_share=target_share)
+    except TargetOutOfReach:
+        return (f"Even if every family named in the birth data registered, these settings could not hold {target} "
+                "in the long run.")
+    if needed == 0:
+        return f"In the long run these settings are enough for {target}, whatever the contact success."
+    whole = math.floor(100 * needed + 1e-9)
+    level = f"above {whole}%" if 100 * needed - whole > 1e-6 else f"of at least {whole}%"
+    setting = percent(100 * scenario.contact_rate)
+    if needed <= scenario.contact_rate:
+        return (f"In the long run these settings are enough for {target}: it needs contact success {level}, "
+                f"and the setting is {setting}.")
+    return f"In the long run {target} also needs contact success {level} (the setting is {setting})."
 
 
 # --- every sharing option in the long run ---------------------------------------------------

@@ -138,10 +138,12 @@ def shown_value(name: str, value) -> str:
 
 # --- the shareable link ----------------------------------------------------------------------
 
-def link_query(*, centre: str, until: date, choices: Choices) -> dict[str, str]:
+def link_query(*, centre: str, as_at: date, until: date, choices: Choices) -> dict[str, str]:
     """The scenario as query parameters, in a fixed order: centre (an ID, or 'authority'),
-    until (ISO date), sharing, contact, other, churn, delay (shown units) and arrivals (yes/no)."""
-    query = {"centre": centre, "until": until.isoformat()}
+    as_at (the figures' date, ISO), until (ISO date), sharing, contact, other, churn, delay (shown
+    units) and arrivals (yes/no). With the figures' date, whoever opens the link starts from the
+    same figures as the sender, if their database holds the same data."""
+    query = {"centre": centre, "as_at": as_at.isoformat(), "until": until.isoformat()}
     for name in CHOICE_NAMES:
         value = getattr(choices, name)
         if name == "sharing":
@@ -171,9 +173,12 @@ class Link:
 def read_link(query: Mapping[str, str], *, centres, earliest: date, latest: date,
               read_date: Callable[[str], date]) -> Link:
     """Check a link's query parameters. `centres` are the centre IDs offered; the inspection date
-    must fall from `earliest` to `latest`. Parameters the page does not use are ignored.
+    must fall from `earliest` to `latest`. The figures' date (`as_at`) is only read, and a bad one
+    ignored without a problem: the sidebar opens on it at the start of a session and says itself
+    why a bad one was not used; the page says so if its figures are as at another date. Parameters the page
+    does not use are ignored.
 
-    `read_date` reads the inspection date's text, raising ValueError for anything that is not a
+    `read_date` reads the dates' text, raising ValueError for anything that is not a
     date: the page passes `data.dates.parse_date`, Reach's one reading of a date, which this
     layer may not import itself.
 
@@ -192,6 +197,11 @@ def read_link(query: Mapping[str, str], *, centres, earliest: date, latest: date
             values["centre"] = raw
         else:
             set_aside("centre", raw, f"a centre ID in this data or {AUTHORITY!r}")
+    if "as_at" in query:
+        try:
+            values["as_at"] = read_date(str(query["as_at"]))
+        except ValueError:
+            pass        # the sidebar, which opens on the link's date, says why it was not used
     if "until" in query:
         raw = str(query["until"])
         try:

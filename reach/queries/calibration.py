@@ -264,13 +264,15 @@ def current_position(con, *, as_at, centre_id: str | None = None) -> tuple[int, 
     return int(row["known_children"]), float(row["children_under5"])
 
 
-def known_share_by_age(con, *, as_at, centre_id: str | None = None) -> list[float]:
+def known_share_by_age(con, *, as_at, centre_id: str | None = None, under_five: float | None = None) -> list[float]:
     """Today's known share in each year of age, 0 to 4: known children of that age over a fifth of
     the under-fives (population estimates come for ages 0-4 together, and the years are close to
     equal in size). The projection starts from it, so an area that knows its toddlers but not its
-    four-year-olds is not treated as knowing every age alike."""
+    four-year-olds is not treated as knowing every age alike. `under_five` is the report's figure
+    for the area, when the caller has it already (`current_position` otherwise works it out)."""
     day = as_date(as_at)
-    _, under_five = current_position(con, as_at=day, centre_id=centre_id)
+    if under_five is None:
+        _, under_five = current_position(con, as_at=day, centre_id=centre_id)
     if under_five <= 0:
         raise ValueError(f"No children under five in the area on {day.isoformat()}, so no known share by age.")
     counts = dict(con.cursor().execute(_KNOWN_BY_YEAR_OF_AGE_SQL, [[day], centre_id, centre_id]).fetchall())

@@ -27,6 +27,7 @@ import pandas as pd
 
 from data.dates import as_date
 from data.schema import REGISTRATION_FLAGS
+from reach.domain.breakdowns import with_lsoa_names
 from reach.domain.disclosure import Cell, Protection, Publication, audit, protect
 from reach.domain.measures import DEPRIVED, DEPRIVED_DECILES, ReportOptions
 from reach.domain.suppression import COUNT_COLUMNS, SuppressionRule, render
@@ -284,17 +285,19 @@ def _as_at_of(*frames: pd.DataFrame) -> date | None:
 
 TREND_COLUMNS = ["as_at", "series", "children_under5", "known_children", "reach_pct", "newborn_reach_pct",
                  "sustained_pct", "families_to_find", "unmatched_births"]
-GAPS_COLUMNS = ["lsoa_code", "idaci_decile", "children_under5", "known_children", "reach_pct",
+GAPS_COLUMNS = ["lsoa_code", "lsoa_name", "idaci_decile", "children_under5", "known_children", "reach_pct",
                 "families_to_find", "unmatched_births", "denominator_flagged"]
 
 
 def centre_tables(figures: PublishedFigures, *, centre_id: str,
-                  trend: Sequence[PublishedFigures] = ()) -> dict[str, pd.DataFrame]:
+                  trend: Sequence[PublishedFigures] = (),
+                  names: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """One centre's tables for an evidence pack, cut from figures protected together, in the
     layouts of the dashboard's working tables: "lsoas" (most families to find first, as on the
     page), "target_groups" (with the figures for all centres beside), "unmatched_by_lsoa_month",
-    and "trend" (the centre and all centres, from `trend`: figures as at each of its dates)."""
-    lsoa, raw_lsoa = figures.tables["lsoa"], figures.raw["lsoa"]
+    and "trend" (the centre and all centres, from `trend`: figures as at each of its dates).
+    `names` (lsoa_code, lsoa_name) puts each LSOA's name beside its code."""
+    lsoa, raw_lsoa = with_lsoa_names(figures.tables["lsoa"], names), figures.raw["lsoa"]
     mine = raw_lsoa[raw_lsoa["centre_id"] == centre_id]
     order = mine.sort_values(["families_to_find", "reach_pct", "lsoa_code"],
                              ascending=[False, True, True]).index

@@ -430,8 +430,9 @@ def reach_trends(con, *, dates, options: ReportOptions = ReportOptions()) -> dic
 
 
 def latest_data_date(con) -> date | None:
-    """The most recent date in the data (a registration, a delivery of birth data, a contact):
-    the natural default for "as at"."""
+    """The most recent date in the data (a registration, a delivery of birth data, a contact).
+    Not where the figures start: that is the last day the registrations cover
+    (`reach.queries.readiness.starting_as_at`)."""
     value = con.execute(
         """
         SELECT greatest(

@@ -32,24 +32,27 @@ records AS (
 registered AS (
     SELECT DISTINCT r.child_key FROM registrations r, params p WHERE r.registered_on <= p.d
 )
-SELECT r.child_key, r.dob, r.lsoa_code, ra.centre_id, r.event, r.first_received_on AS received_on,
-       p.d - r.first_received_on AS days_waiting
+SELECT r.child_key, r.dob, r.lsoa_code, l.lsoa_name, ra.centre_id, r.event,
+       r.first_received_on AS received_on, p.d - r.first_received_on AS days_waiting
 FROM records r
 CROSS JOIN params p
 JOIN reach_areas ra ON ra.lsoa_code = r.lsoa_code
+LEFT JOIN lsoas l ON l.lsoa_code = r.lsoa_code
 WHERE r.rn = 1
   AND {under_five_sql('r.dob', 'p.d')}
   AND r.child_key NOT IN (SELECT child_key FROM registered)
   AND (p.centre IS NULL OR ra.centre_id = p.centre)
 """
 
-WORKLIST_COLUMNS = ("child_key", "dob", "lsoa_code", "centre_id", "event", "received_on", "days_waiting")
+WORKLIST_COLUMNS = ("child_key", "dob", "lsoa_code", "lsoa_name", "centre_id", "event", "received_on",
+                    "days_waiting")
 
 
 def unmatched_births(con, *, as_at, centre_id: str | None = None) -> pd.DataFrame:
     """Every unmatched birth as at `as_at` for one centre (or every reach area when None).
 
-    Columns: child_key, dob, lsoa_code, centre_id, event ('birth' or 'arrival', from the latest
+    Columns: child_key, dob, lsoa_code, lsoa_name (blank where no boundary with names is loaded),
+    centre_id, event ('birth' or 'arrival', from the latest
     record), received_on (when health first passed the child on) and days_waiting (from then
     to `as_at`). Newest first: a family is easiest to reach in the weeks after a birth or a
     move, so the list starts with the children passed on most recently.
@@ -62,19 +65,26 @@ def unmatched_births(con, *, as_at, centre_id: str | None = None) -> pd.DataFram
     for column in ("dob", "received_on"):
         frame[column] = pd.to_datetime(frame[column]).dt.date
     frame["days_waiting"] = frame["days_waiting"].astype("int64")
+    frame["lsoa_name"] = _blank_as_none(frame["lsoa_name"])
     return frame[list(WORKLIST_COLUMNS)].reset_index(drop=True)
+
+
+def _blank_as_none(names: pd.Series) -> pd.Series:
+    """Names where loaded, None (not NaN) where not: a blank cell, never the text 'nan'."""
+    names = names.astype(object)
+    return names.where(names.notna(), None)
 
 
 def unmatched_counts(con, *, as_at, centre_id: str | None = None) -> pd.DataFrame:
     """Unmatched births counted by LSOA and month of birth (the first day of the month).
 
-    Columns: lsoa_code, centre_id, birth_month, unmatched_births; only the combinations with at
+    Columns: lsoa_code, lsoa_name, centre_id, birth_month, unmatched_births; only the combinations with at
     least one child, newest month first within each LSOA.
     """
     day = as_date(as_at)
     frame = con.execute(
         f"""
-        SELECT lsoa_code, centre_id, CAST(date_trunc('month', dob) AS DATE) AS birth_month,
+        SELECT lsoa_code, lsoa_name, centre_id, CAST(date_trunc('month', dob) AS DATE) AS birth_month,
                count(*) AS unmatched_births
         FROM ({_UNMATCHED_SQL})
         GROUP BY ALL
@@ -84,4 +94,5 @@ def unmatched_counts(con, *, as_at, centre_id: str | None = None) -> pd.DataFram
     ).df()
     frame["birth_month"] = pd.to_datetime(frame["birth_month"]).dt.date
     frame["unmatched_births"] = frame["unmatched_births"].astype("int64")
+    frame["lsoa_name"] = _blank_as_none(frame["lsoa_name"])
     return frame

@@ -177,7 +177,7 @@ def test_my_centre_shows_each_hostile_centre_as_text(dashboard, media, centre_id
     texts = assert_no_markup_from_data(at)
     assert shows(texts, name)                              # the name is there, as text
     charts = assert_no_html_from_data(at)
-    assert f"{plotly_text(name)} against the indicative bands" in charts
+    assert any(text.startswith(f"{plotly_text(name)}: ") for text in charts)    # the bullet's marker is named
     assert plotly_text(name) in charts                     # the trend's line is named
     for key in ("gaps", "key_figures", "trend", "worklist", "unmatched_counts"):
         assert_spreadsheet_safe(downloaded_csv(at, media, key))

@@ -8,6 +8,7 @@ import pytest
 
 from data.store import StoreBusyError, opened
 from reach.domain.measures import DEFINITIONS
+from reach.presentation.safe_text import markdown_shown
 
 from tests.views.figure_data import shown
 
@@ -138,6 +139,73 @@ def test_undo_needs_confirmation_then_removes_the_import(app, demo_db):
     with opened(demo_db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM centres WHERE centre_id = 'DEMO99'").fetchone()[0] == 0
     assert newest not in at.selectbox(key="undo_import").options
+
+
+def _births_file(demo_db, rows: int) -> bytes:
+    with opened(demo_db, read_only=True) as con:
+        lsoa = con.execute("SELECT min(lsoa_code) FROM reach_areas").fetchone()[0]
+    lines = ["child_key,dob,lsoa_code"] + [f"undo-baby-{n},2026-10-0{n + 1},{lsoa}" for n in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _told_to_show(widget):
+    """What the browser is told to show: a widget keeps what the browser last showed unless the
+    page sets its value (`set_value`), so a value the page changed without setting it is not
+    what the person sees."""
+    return widget.value if widget.proto.set_value else "what the browser last showed"
+
+
+def test_after_an_import_the_undo_chooser_the_box_and_the_button_name_the_new_import(app, demo_db):
+    at = _open(app)
+    older = at.selectbox(key="undo_import").value             # the chooser, seen before the import
+    at.checkbox(key="undo_confirm").check().run()                # and even ticked for that import
+    at = _upload(at, "births", "births_new.csv", _births_file(demo_db, 4))
+    newest = int(_history(at)["import_id"].iloc[0])
+    assert newest == older + 1
+    chooser, box = at.selectbox(key="undo_import"), at.checkbox(key="undo_confirm")
+    assert _told_to_show(chooser) == newest
+    assert _told_to_show(box) is False
+    assert chooser.options[0] == f"{newest}: births, births_new.csv (4 rows loaded)"
+    assert markdown_shown(box.label).startswith(
+        f"Yes, remove the 4 rows loaded from births_new.csv (import {newest}, at ")
+    assert at.button(key="undo_go").label == f"Undo import {newest}"
+    assert at.button(key="undo_go").disabled
+    # Ticking the box and pressing the button removes the 4 rows just loaded, nothing else.
+    at.checkbox(key="undo_confirm").check().run()
+    at.button(key="undo_go").click().run()
+    assert shown(at.success) == [f"births: births_new.csv: import {newest} undone: 4 rows removed, "
+                                 "0 quarantined rows cleared."]
+    with opened(demo_db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM births WHERE child_key LIKE 'undo-baby-%'").fetchone()[0] == 0
+        assert con.execute("SELECT status FROM import_log WHERE import_id = ?", [older]).fetchone()[0] != "removed"
+
+
+def test_after_an_undo_the_box_is_cleared_and_the_chooser_moves_to_the_newest_left(app, demo_db):
+    at = _upload(_open(app), "births", "births_new.csv", _births_file(demo_db, 4))
+    newest = int(_history(at)["import_id"].iloc[0])
+    at.checkbox(key="undo_confirm").check().run()
+    at.button(key="undo_go").click().run()
+    assert not at.exception, at.exception
+    chooser, box = at.selectbox(key="undo_import"), at.checkbox(key="undo_confirm")
+    assert _told_to_show(chooser) == newest - 1
+    assert newest not in chooser.options and chooser.options[0].startswith(f"{newest - 1}: ")
+    assert _told_to_show(box) is False
+    assert at.button(key="undo_go").disabled
+
+
+def test_the_button_undoes_only_the_import_the_box_was_ticked_for(app, demo_db):
+    at = _upload(_open(app), "births", "births_new.csv", _births_file(demo_db, 4))
+    newest = int(_history(at)["import_id"].iloc[0])
+    at.checkbox(key="undo_confirm").check().run()
+    # The chooser's value changes without its own event (as a browser showing a stale chooser
+    # would send it): the button, drawn for the ticked import, must refuse.
+    at.session_state["undo_import"] = newest - 1
+    at.button(key="undo_go").click().run()
+    assert not at.exception, at.exception
+    assert shown(at.error) == ["Nothing was undone: the import chosen is not the one the box was ticked for. "
+                               "Choose the import and tick the box again."]
+    assert set(_history(at)["status"]) != {"removed"} and "removed" not in set(_history(at)["status"])
+    assert at.checkbox(key="undo_confirm").value is False
 
 
 def _quarantine(at):

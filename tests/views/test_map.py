@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data.store import opened
+from geo.shapes import bounds_view
 from reach.queries import mapdata
 from reach.queries.report import reach_report
 
@@ -125,11 +126,28 @@ def test_the_measure_changes_what_colours_the_map(app):
     assert min(deciles) >= 1 and max(deciles) <= 10
 
 
-def test_the_centre_chosen_elsewhere_is_the_default(app):
-    app.session_state["centre_id"] = "DEMO05"
+def test_the_chooser_opens_on_all_centres_after_compare_was_only_opened(app):
+    app.switch_page("views/compare.py")
+    app.run()
+    assert not app.exception, app.exception
+    at = _open(app)
+    assert at.selectbox(key="map_centre").value == "All centres"
+    assert len(at.dataframe[0].value) == ALL_LSOAS
+
+
+def test_a_centre_chosen_on_my_centre_or_the_map_is_remembered(app):
+    app.switch_page("views/my_centre.py")
+    app.run()
+    app.selectbox(key="centre").select("DEMO05").run()
     at = _open(app)
     assert at.selectbox(key="map_centre").value == "DEMO05"
     assert set(at.dataframe[0].value["Centre ID"]) == {"DEMO05"}
+    # Choosing all centres on the map is remembered too, across pages.
+    at.selectbox(key="map_centre").select("All centres").run()
+    at.switch_page("views/overview.py")
+    at.run()
+    at = _open(at)
+    assert at.selectbox(key="map_centre").value == "All centres"
 
 
 def test_a_large_authority_shows_whole_reach_areas_until_a_centre_is_chosen(app, monkeypatch):
@@ -156,8 +174,83 @@ def test_without_boundaries_the_page_says_so_and_still_ranks(demo_db, monkeypatc
     assert len(at.dataframe[0].value) == ALL_LSOAS
 
 
-def test_an_empty_store_asks_for_reach_areas(empty_store_page):
+def test_an_empty_store_asks_for_reach_areas_and_claims_nothing(empty_store_page):
     at = empty_store_page(PAGE)
     assert any("No reach areas are loaded yet" in warning.value for warning in at.warning)
-    assert "**There are no LSOAs in the reach areas shown.**" in shown(at.markdown)
-    assert len(at.dataframe[0].value) == 0
+    # Nothing loaded is not "none": no count of families to find, no summary, no empty table.
+    assert not any("families to find" in text.lower() for text in shown(at.markdown))
+    assert not at.dataframe and not at.get("plotly_chart")
+    assert at.get("page_link")
+
+
+def _authority(db, as_at):
+    with opened(db, read_only=True) as con:
+        return reach_report(con, as_at=as_at, by="authority").iloc[0]
+
+
+def test_families_to_find_is_the_overviews_figure_and_says_why_the_lsoas_add_to_more(app, demo_db):
+    at = _open(app)
+    own = int(_authority(demo_db, _as_at(at))["families_to_find"])
+    lsoas = int(at.dataframe[0].value["Families to find"].sum())
+    assert lsoas > own                 # the demo's LSOAs add up to more than the authority's figure
+    texts = shown(at.markdown)
+    words = next(text for text in texts if text.startswith("All centres together have"))
+    assert f"have {own:,} families to find, as on the Overview" in words
+    assert f"they come to {lsoas:,} ({lsoas - own:,} more)" in words
+    assert "cannot make up for one behind it" in words
+    assert any(f"of the {lsoas:,} families to find counted LSOA by LSOA" in text for text in texts)
+    # A centre: its own figure, as My centre shows it, and its LSOAs' sum.
+    at.selectbox(key="map_centre").select("DEMO09").run()
+    with opened(demo_db, read_only=True) as con:
+        centre = reach_report(con, as_at=_as_at(at)).set_index("centre_id").loc["DEMO09"]
+    lsoas = int(at.dataframe[0].value["Families to find"].sum())
+    words = next(text for text in shown(at.markdown) if "as on My centre" in text)
+    assert words.startswith(f"{centre['centre_name']} has {int(centre['families_to_find']):,} families to find")
+    assert f"they come to {lsoas:,}" in words
+
+
+def test_reach_colours_are_fitted_to_the_lsoas_with_the_bands_marked(app, demo_db):
+    at = _open(app)
+    reach = at.dataframe[0].value["Reach %"]
+    axis = _figure(at)["layout"]["coloraxis"]
+    low = 5 * np.floor(reach.min() / 5)
+    high = min(100.0, 5 * np.ceil(reach.max() / 5))
+    assert (axis["cmin"], axis["cmax"]) == (low, high)
+    assert low > 0                                         # not 0 to 100
+    bar = axis["colorbar"]
+    assert {51, 65, 97} <= set(bar["tickvals"])            # the standard band thresholds
+    assert bar["orientation"] == "h"                       # under the map: no width taken
+    assert any("good at 65%" in caption.value for caption in at.caption)
+    hover = _trace(_figure(at))["hovertemplate"]
+    assert "Band" in hover
+    # The marks follow the thresholds chosen in the sidebar.
+    at.number_input(key="band_good").set_value(75.0).run()
+    assert 75 in _figure(at)["layout"]["coloraxis"]["colorbar"]["tickvals"]
+    assert any("good at 75%" in caption.value for caption in at.caption)
+    # Families to find: from none to the most in any LSOA shown.
+    at.radio(key="map_measure").set_value("Families to find").run()
+    axis = _figure(at)["layout"]["coloraxis"]
+    most = at.dataframe[0].value["Families to find"].max()
+    assert (axis["cmin"], axis["cmax"]) == (0, most)
+    assert "tickvals" not in axis["colorbar"]
+
+
+def test_the_gap_table_shows_name_families_to_find_and_reach_first(app):
+    at = _open(app)
+    table = at.dataframe[0]
+    assert list(table.value.columns[:3]) == ["LSOA name", "Families to find", "Reach %"]
+    config = json.loads(table.proto.columns)
+    assert config["Centre ID"]["hidden"] is True           # the download keeps it
+    assert config["Families to find"]["width"] == 118
+
+
+def test_the_map_is_fitted_for_a_half_screen(app, demo_db):
+    at = _open(app)
+    layout = _figure(at)["layout"]
+    assert layout["autosize"] is True and "width" not in layout
+    with opened(demo_db, read_only=True) as con:
+        areas = mapdata.display_lsoas(con)
+    # The view fits a map 360 pixels wide (a laptop half-screen), not one beside the table at 1400.
+    narrow = bounds_view(areas, width_px=360, height_px=layout["height"] - layout["margin"]["b"])
+    assert layout["map"]["zoom"] == pytest.approx(narrow["zoom"])
+    assert layout["map"]["zoom"] < bounds_view(areas, width_px=560, height_px=490)["zoom"]

@@ -2,6 +2,7 @@
 and the evidence pack, checked against the reach functions themselves."""
 
 import io
+import re
 import zipfile
 
 import numpy as np
@@ -15,7 +16,7 @@ from reach.presentation.safe_text import markdown_text
 from reach.queries.report import reach_report
 from reach.queries.worklist import unmatched_births
 
-from tests.views.figure_data import charts, downloaded, values
+from tests.views.figure_data import charts, downloaded, shown, values
 
 PAGE = "views/my_centre.py"
 
@@ -36,11 +37,11 @@ def _centres(db, at):
         return reach_report(con, as_at=at.date_input(key="as_at").value).set_index("centre_id")
 
 
-def test_the_first_centre_is_chosen_and_remembered(page, demo_db):
+def test_the_first_centre_is_shown_but_opening_the_page_remembers_nothing(page, demo_db):
     centres = _centres(demo_db, page)
-    first = centres.index[0]
-    assert page.selectbox(key="centre").value == first
-    assert page.session_state["centre_id"] == first
+    assert page.selectbox(key="centre").value == centres.index[0]
+    for key in ("centre_id", "chosen_centre", "last_single_centre"):
+        assert key not in page.session_state          # only a person's own choice is remembered
 
 
 def test_choosing_a_centre_shows_its_figures(page, demo_db):
@@ -48,7 +49,8 @@ def test_choosing_a_centre_shows_its_figures(page, demo_db):
     chosen = centres.index[3]
     page.selectbox(key="centre").select(chosen).run()
     assert not page.exception
-    assert page.session_state["centre_id"] == chosen
+    assert page.session_state["last_single_centre"] == chosen
+    assert "centre_id" not in page.session_state
     row = centres.loc[chosen]
     shown = metrics(page)
     assert shown["Reach"] == fmt.percent(row["reach_pct"])
@@ -59,7 +61,7 @@ def test_choosing_a_centre_shows_its_figures(page, demo_db):
 
 def test_reach_against_the_bands_with_its_interval(page, demo_db):
     row = _centres(demo_db, page).iloc[0]
-    figure = charts(page)[f"{row['centre_name']} against the indicative bands"]
+    figure = charts(page)["Reach against the bands"]
     marker = next(t for t in figure["data"] if t["name"].startswith(f"{row['centre_name']}:"))
     interval = wilson_interval(row["known_children"], row["children_under5"])
     assert values(marker["x"])[0] == pytest.approx(row["reach_pct"])
@@ -74,28 +76,31 @@ def test_reach_against_the_bands_with_its_interval(page, demo_db):
 
 
 def test_the_worklist_counts_and_the_pseudonymised_list(page, media, demo_db):
-    centre_id = page.session_state["centre_id"]
+    centre_id = page.selectbox(key="centre").value
     row = _centres(demo_db, page).loc[centre_id]
     counts = next(frame.value for frame in page.dataframe if "Unmatched births" in frame.value.columns
                   and "birth_month" in frame.value.columns)
     assert counts["Unmatched births"].sum() == row["unmatched_births"]
     listed = pd.read_csv(io.BytesIO(downloaded(page, media, "worklist").content), dtype=str)
-    assert list(listed.columns) == ["child_key", "dob", "lsoa_code", "centre_id", "event", "received_on",
-                                    "days_waiting"]
+    assert list(listed.columns) == ["child_key", "dob", "lsoa_code", "lsoa_name", "centre_id", "event",
+                                    "received_on", "days_waiting"]
+    assert listed["lsoa_name"].str.startswith("Brackenfold ").all()      # the names beside the codes
     assert len(listed) == row["unmatched_births"]
     with opened(demo_db, read_only=True) as con:
         expected = unmatched_births(con, as_at=page.date_input(key="as_at").value, centre_id=centre_id)
     assert list(listed["child_key"]) == list(expected["child_key"])
     # keys are pseudonyms, never 10-digit NHS numbers
     assert not listed["child_key"].str.fullmatch(r"\d{10}").any()
-    heatmap = charts(page)["Unmatched births by LSOA and month of birth"]["data"][0]
+    assert counts["LSOA name"].str.startswith("Brackenfold ").all()
+    heatmap = charts(page)["Unmatched births by month of birth"]["data"][0]
+    assert all(label.startswith("Brackenfold ") for label in heatmap["y"])
     assert sum(sum(v for v in row_ if v) for row_ in values(heatmap["z"])) == row["unmatched_births"]
 
 
 def test_lsoas_ranked_by_families_to_find(page):
     gaps = next(frame.value for frame in page.dataframe if "IDACI decile" in frame.value.columns)
     assert list(gaps["Families to find"]) == sorted(gaps["Families to find"], reverse=True)
-    bar = charts(page)[next(title for title in charts(page) if title.startswith("LSOAs with the most"))]["data"][0]
+    bar = charts(page)[next(title for title in charts(page) if title.startswith("Families to find by LSOA"))]["data"][0]
     assert values(bar["x"])[-1] == gaps["Families to find"].iloc[0]      # the largest drawn at the top
 
 
@@ -114,7 +119,7 @@ def test_target_groups_beside_all_centres(page, demo_db):
 
 def test_the_trend_sets_the_centre_beside_all_centres(page, demo_db):
     row = _centres(demo_db, page).iloc[0]
-    figure = charts(page)[f"Reach month by month: {row['centre_name']}"]
+    figure = charts(page)["Reach by month"]
     names = [t["name"] for t in figure["data"]]
     assert row["centre_name"] in names and "All centres" in names
     mine = next(t for t in figure["data"] if t["name"] == row["centre_name"])
@@ -152,3 +157,83 @@ def test_the_chosen_centre_carries_over_to_compare(page, demo_db):
     page.switch_page("views/compare.py").run()
     assert not page.exception
     assert page.selectbox(key="similar_centre").value == chosen
+
+
+def _in_order(at) -> list:
+    """The page's elements in the order they are drawn, as (type, key or value) pairs."""
+    out = []
+    for node in at.main:
+        kind = getattr(node, "type", None)
+        if kind == "download_button":
+            out.append((kind, node.proto.id))
+        elif kind == "header":
+            out.append((kind, node.value))
+    return out
+
+
+def _lsoa_report(db, at):
+    with opened(db, read_only=True) as con:
+        return reach_report(con, as_at=at.date_input(key="as_at").value, by="lsoa")
+
+
+def test_families_to_find_agree_between_the_tile_and_the_sentence(page, demo_db):
+    """Moss Side Lane: 416 for the centre, 423 counted LSOA by LSOA; both stated, the reason given."""
+    centres = _centres(demo_db, page)
+    chosen = centres.index[8]
+    page.selectbox(key="centre").select(chosen).run()
+    own = int(centres.loc[chosen, "families_to_find"])
+    lsoas = _lsoa_report(demo_db, page)
+    by_lsoa = int(lsoas.loc[lsoas["centre_id"] == chosen, "families_to_find"].sum())
+    assert (own, by_lsoa) == (416, 423)                 # the demo's figures the walk found
+    assert metrics(page)["Families to find"] == "416"
+    sentence = next(text for text in shown(page.markdown) if text.startswith("The centre has "))
+    assert sentence.startswith("The centre has 416 families to find, living in ")
+    assert "the areas behind the target need 423, 7 more than the centre's figure" in sentence
+    assert "an LSOA ahead of the target cannot make up for one behind it" in sentence
+    assert "Brackenfold " in sentence                    # LSOAs by name as well as code
+    gaps = next(frame.value for frame in page.dataframe if "IDACI decile" in frame.value.columns)
+    assert gaps["LSOA name"].str.startswith("Brackenfold ").all()
+
+
+def test_no_tile_shows_an_arrow_for_no_change(page, demo_db):
+    for metric in page.metric:
+        assert "0.0 points" not in str(metric.proto.delta)
+    assert all(not metric.proto.delta or metric.proto.delta.endswith(" points") for metric in page.metric)
+
+
+def test_the_evidence_pack_is_offered_at_the_top_and_its_csvs_are_rounded(page, media, demo_db):
+    order = _in_order(page)
+    button = next(i for i, (kind, key) in enumerate(order) if kind == "download_button"
+                  and key.endswith("download_evidence_pack"))
+    first_header = next(i for i, (kind, _) in enumerate(order) if kind == "header")
+    assert button < first_header
+    row = _centres(demo_db, page).iloc[0]
+    with zipfile.ZipFile(io.BytesIO(downloaded(page, media, "evidence_pack").content)) as pack:
+        texts = {name: pack.read(name).decode("utf-8") for name in pack.namelist()}
+        figures = pd.read_csv(pack.open("key_figures.csv"), dtype=str).set_index("measure")
+        trend = pd.read_csv(pack.open("trend.csv"), dtype=str)
+    assert figures.loc["reach_pct", "centre"] == f"{row['reach_pct']:.1f}"
+    assert figures.loc["known_children", "centre"] == str(row["known_children"])
+    for name, text in texts.items():                    # no 61.55157715260017
+        assert not re.search(r"\d\.\d{2,}", text), name
+    assert set(trend["reach_pct"].str.len()) <= {3, 4}   # 9.5 .. 99.9
+    if row["families_to_find"] != _lsoa_report(demo_db, page).query("centre_id == @row.name")["families_to_find"].sum():
+        assert "more than the centre's" in texts["README.md"]
+
+
+def test_the_publication_pack_keeps_every_figure_the_rule_leaves_shown(page, media, demo_db):
+    row = _centres(demo_db, page).iloc[0]
+    page.toggle(key="publishable").set_value(True).run()
+    assert not page.exception
+    with zipfile.ZipFile(io.BytesIO(downloaded(page, media, "evidence_pack").content)) as pack:
+        readme = pack.read("README.md").decode("utf-8")
+        figures = pd.read_csv(pack.open("key_figures.csv"), dtype=str).set_index("measure")
+    assert "Prepared for publication" in readme and "## In brief" in readme
+    # The headline counts are far above 4, so the rule hides none of them: the summary states them.
+    assert figures.loc["children_under5", "centre"] == str(row["children_under5"])
+    assert f"Of the {fmt.count(row['children_under5'])} children under five" in readme
+    assert f"{fmt.count(row['known_children'])} are known" in readme
+    assert f"a reach of {fmt.percent(row['reach_pct'])}" in readme
+    for figure in ("unmatched_births", "sustained_contact"):
+        shown_value = figures.loc[figure, "centre"]
+        assert (shown_value == "c") or (int(shown_value) == row[figure])

@@ -56,7 +56,7 @@ def test_centres_by_band_in_words_and_numbers(overview, demo_db):
 
 
 def test_the_trend_covers_three_years_with_the_band_lines(overview, demo_db):
-    figure = charts(overview)["Reach month by month, all centres"]
+    figure = charts(overview)["Reach by month, all centres"]
     line = [trace for trace in figure["data"] if trace["name"] == "Reach"][0]
     assert len(values(line["y"])) == 36
     whole = _report(demo_db, overview, "authority").iloc[0]
@@ -85,7 +85,7 @@ def test_what_needs_attention_first_is_the_ranked_list(overview, demo_db):
 def test_band_thresholds_from_the_sidebar_move_the_lines_and_the_counts(overview, demo_db):
     overview.number_input(key="band_outstanding").set_value(90.0).run()
     assert not overview.exception
-    figure = charts(overview)["Reach month by month, all centres"]
+    figure = charts(overview)["Reach by month, all centres"]
     assert sorted(shape["y0"] for shape in figure["layout"]["shapes"]) == [65.0, 90.0]
     bands = Bands(outstanding=90.0)
     counts = band_counts(_report(demo_db, overview, "centre", bands=bands))

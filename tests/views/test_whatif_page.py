@@ -8,13 +8,15 @@ from datetime import date
 
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from data.store import opened
 from reach.domain.months import add_months
-from reach.domain.whatif import SHARING_OPTIONS, steady_state_reach
+from reach.domain.whatif import SHARING_OPTIONS, projections_by_sharing, steady_state_reach
 from reach.presentation.whatif_settings import AUTHORITY, choices_from, query_string
-from reach.queries.calibration import calibrate, current_position
+from reach.queries.calibration import calibrate, current_position, known_share_by_age
 
+from tests.views.conftest import PROJECT
 from tests.views.figure_data import shown
 
 PAGE = "views/whatif.py"
@@ -63,6 +65,14 @@ def _query(at) -> dict:
     return {name: (value[-1] if isinstance(value, list) else value) for name, value in at.query_params.items()}
 
 
+def _projections(db, as_at, scenario, until):
+    with opened(db, read_only=True) as con:
+        known, under_five = current_position(con, as_at=as_at, centre_id=None)
+        by_age = known_share_by_age(con, as_at=as_at, centre_id=None)
+    return projections_by_sharing(scenario=scenario, known=known, under_five=under_five, start=as_at, until=until,
+                                  known_share_by_age=by_age)
+
+
 def _lines(figure: dict) -> dict:
     return {trace["legendgroup"]: trace for trace in figure["data"] if trace.get("legendgroup") in SHARING_OPTIONS}
 
@@ -92,23 +102,46 @@ def test_the_page_opens_on_the_whole_authority_a_year_ahead(app, demo_db):
     with opened(demo_db, read_only=True) as con:
         known, under_five = current_position(con, as_at=as_at, centre_id=None)
     assert at.metric[0].value == f"{100 * known / under_five:.1f}%"
-    assert _summary(at).startswith(f"**Monthly sharing of births and arrivals would lift the authority from "
-                                   f"{round(100 * known / under_five)}% to about ")
-    assert "within a year" in _summary(at)
+    # The headline names today's sharing (monthly, from the data) and where it takes reach.
+    calibration = _calibration(demo_db, as_at)
+    expected = _projections(demo_db, as_at, calibration.scenario(), add_months(as_at, 12))["monthly"]
+    assert _summary(at) == (f"**With birth data shared monthly, as today, reach in the authority would rise from "
+                            f"{100 * known / under_five:.1f}% today to {expected.reach_at_until:.1f}% in "
+                            f"{add_months(as_at, 12):%B %Y}.**")
+    assert not at.metric[1].delta               # nothing changed: no arrow, never a green "+0.0"
 
 
-def test_the_centre_chosen_on_my_centre_is_the_default(app):
-    app.session_state["centre_id"] = RIVERSIDE
+def test_the_centre_chosen_on_another_page_is_the_default(app):
+    app.session_state["chosen_centre"] = RIVERSIDE          # what `common.remember_centre` keeps
     at = _open(app)
     assert at.selectbox(key="whatif_centre").value == RIVERSIDE
     assert "Riverside Children's Centre" in _summary(at)
+
+
+def test_opening_the_page_remembers_no_centre_but_choosing_one_does(app):
+    at = _open(app)
+    assert "chosen_centre" not in at.session_state
+    at.selectbox(key="whatif_centre").select(RIVERSIDE).run()
+    assert at.session_state["chosen_centre"] == RIVERSIDE
+    at.selectbox(key="whatif_centre").select(AUTHORITY).run()
+    assert at.session_state["chosen_centre"] is None            # the whole authority, chosen
+    assert at.session_state["last_single_centre"] == RIVERSIDE  # what My centre and Compare open on
+
+
+def test_a_links_centre_wins_over_the_remembered_one_and_is_not_remembered(app):
+    app.session_state["chosen_centre"] = "DEMO01"
+    app.query_params["centre"] = RIVERSIDE
+    at = _open(app)
+    assert at.selectbox(key="whatif_centre").value == RIVERSIDE
+    assert at.session_state["chosen_centre"] == "DEMO01"
 
 
 def test_changing_sharing_and_contact_changes_the_summary_and_the_figures(app, demo_db):
     at = _open(app)
     calibration = _calibration(demo_db, _as_at(at))
     at.radio(key="whatif_sharing").set_value("quarterly").run()
-    assert _summary(at).startswith("**Quarterly sharing of births and arrivals would")
+    assert _summary(at).startswith("**Sharing birth data quarterly instead of monthly (today's sharing) would take "
+                                   "reach in the authority from ")
     assert _charts(at)["long_run"]["data"][0]["x"][1] == "Quarterly<br>(chosen)"
     assert any(text.startswith("Changed here. It started at monthly (from the data)") for text in shown(at.caption))
 
@@ -116,7 +149,12 @@ def test_changing_sharing_and_contact_changes_the_summary_and_the_figures(app, d
     before = _values(_lines(_charts(at)["paths"])["monthly"]["y"])
     at.slider(key="whatif_contact").set_value(99.0).run()
     assert not at.exception, at.exception
-    assert _summary(at).startswith("**Monthly sharing of births and arrivals would lift the authority")
+    assert _summary(at).startswith("**With birth data shared monthly, as today, and the settings as changed "
+                                   "below, reach in the authority would rise from ")
+    untouched = _projections(demo_db, _as_at(at), calibration.scenario(), add_months(_as_at(at), 12))["monthly"]
+    assert f", against {untouched.reach_at_until:.1f}% with every setting as the data gives it: " in _summary(at)
+    assert _summary(at).endswith(" points higher.**")
+    assert at.metric[1].delta.endswith(" points") and at.metric[1].delta.startswith("+")
     after = _values(_lines(_charts(at)["paths"])["monthly"]["y"])
     assert after[0] == pytest.approx(before[0])                     # today does not change
     assert all(a > b for a, b in zip(after[1:], before[1:]))         # every later month is higher
@@ -141,7 +179,7 @@ def test_the_path_chart_has_a_line_per_sharing_option_to_the_inspection_date(app
     assert line["x"][-1].startswith("2028-03-31")
     names = [trace.get("name") for trace in figure["data"]]
     assert "Outstanding from 97%" in names and "Inspection date: 31 March 2028" in names
-    assert "within 18 months" in _summary(at)
+    assert "in March 2028" in _summary(at)
 
 
 def test_every_table_has_a_csv_download(app):
@@ -172,8 +210,8 @@ def test_start_again_puts_back_the_datas_values(app, demo_db):
 
 
 def test_the_link_round_trips_the_scenario(app):
-    link = {"centre": RIVERSIDE, "until": "2028-03-31", "sharing": "6-monthly", "contact": "97.5",
-            "other": "3", "churn": "0.5", "delay": "2", "arrivals": "no"}
+    link = {"centre": RIVERSIDE, "as_at": "2026-09-30", "until": "2028-03-31", "sharing": "6-monthly",
+            "contact": "97.5", "other": "3", "churn": "0.5", "delay": "2", "arrivals": "no"}
     for name, value in link.items():
         app.query_params[name] = value
     at = _open(app)
@@ -184,7 +222,8 @@ def test_the_link_round_trips_the_scenario(app):
     assert [at.slider(key=f"whatif_{name}").value for name in ("contact", "other", "churn", "delay")] == [
         97.5, 3.0, 0.5, 2.0]
     assert at.toggle(key="whatif_arrivals").value is False
-    assert _summary(at).startswith("**6-monthly sharing of births only would")
+    assert _summary(at).startswith("**Sharing birth data every six months instead of monthly (today's sharing), "
+                                   "with the other settings as changed below, would take reach in Riverside")
     # The page writes the same scenario back, and shows it as a link to copy.
     assert _query(at) == link
     assert at.code[0].value.endswith(query_string(link))
@@ -213,6 +252,7 @@ def test_bad_link_values_are_ignored_with_a_warning_not_an_exception(app, demo_d
     assert at.slider(key="whatif_contact").value == start.contact
     assert at.slider(key="whatif_churn").value == 0.5                 # the good value still counts
     assert _query(at)["sharing"] == start.sharing and _query(at)["centre"] == AUTHORITY
+    assert _query(at)["as_at"] == _as_at(at).isoformat()               # the figures' date goes in the link
     at.run()
     assert not at.warning                                              # said once, then the link is mended
 
@@ -229,3 +269,107 @@ def test_the_target_is_the_outstanding_threshold_set_in_the_sidebar(app):
     expected = ["yes" if pct >= 90 else "no" for pct in table["long_run_reach_pct"]]
     assert table["reaches_target"].tolist() == expected
     assert any("90%" in text for text in shown(at.markdown))
+
+
+# --- issue 9: the headline against today's sharing, the dip, the link's date -----------------
+
+def test_the_headline_sets_the_chosen_sharing_against_todays_and_tells_of_the_dip(app):
+    at = _open(app)
+    assert _as_at(at) == date(2026, 9, 30)
+    at.radio(key="whatif_sharing").set_value("quarterly").run()
+    assert _summary(at) == ("**Sharing birth data quarterly instead of monthly (today's sharing) would take reach in "
+                            "the authority from 82.6% today to 83.5% in September 2027, against 86.2% if sharing "
+                            "stays monthly: 2.7 points lower.**")
+    # The path falls to 79.4% in December before it rises: the words under the headline say so.
+    assert shown(at.markdown)[1].startswith(
+        "Reach would not rise steadily: it would first dip to 79.4% in December 2026.")
+    assert at.metric[1].value == "83.5%" and at.metric[1].delta == "-2.7 points"
+    table = _table(at, "reach_pct_quarterly")
+    assert round(table["reach_pct_quarterly"].min(), 1) == 79.4      # the same figure as the table's
+
+
+def test_a_shared_link_opened_in_a_fresh_session_shows_the_senders_figures(demo_db, monkeypatch):
+    monkeypatch.setenv("REACH_DB", str(demo_db))
+    sender = AppTest.from_file(str(PROJECT / "dashboard.py"), default_timeout=60)
+    sender.run()
+    sender.date_input(key="as_at").set_value(date(2026, 6, 30)).run()
+    _open(sender)
+    sender.selectbox(key="whatif_centre").select(RIVERSIDE).run()
+    sender.radio(key="whatif_sharing").set_value("quarterly").run()
+    sender.slider(key="whatif_contact").set_value(95.0).run()
+    sender.date_input(key="whatif_until").set_value(date(2027, 6, 30)).run()
+    assert not sender.exception, sender.exception
+    link = _query(sender)
+    assert link["as_at"] == "2026-06-30" and link["centre"] == RIVERSIDE
+    assert link["until"] == "2027-06-30" and link["sharing"] == "quarterly" and link["contact"] == "95"
+
+    receiver = AppTest.from_file(str(PROJECT / "dashboard.py"), default_timeout=60)
+    for name, value in link.items():
+        receiver.query_params[name] = value
+    receiver.run()                               # a new session: the sidebar opens on the link's date
+    _open(receiver)
+    assert _as_at(receiver) == date(2026, 6, 30)
+    assert not receiver.warning
+    assert _summary(receiver) == _summary(sender)
+    assert "in Riverside Children's Centre from 83.9% today to " in _summary(receiver)
+    assert [m.value for m in receiver.metric] == [m.value for m in sender.metric]
+    assert shown(receiver.markdown)[1] == shown(sender.markdown)[1]
+    assert _query(receiver) == link
+
+
+def test_a_link_with_another_figures_date_opened_mid_session_says_so_and_offers_it(app):
+    link = {"centre": RIVERSIDE, "as_at": "2026-06-30", "until": "2027-06-30", "sharing": "quarterly"}
+    for name, value in link.items():
+        app.query_params[name] = value
+    at = _open(app)                  # the session began before the link: its date is not the sidebar's
+    assert _as_at(at) == date(2026, 9, 30)
+    assert shown(at.warning) == ["This link was made with the figures as at 30 June 2026; these are as at "
+                                 "30 September 2026, so the numbers may differ from the sender's."]
+    at.button(key="whatif_link_as_at_button").click().run()
+    assert not at.exception, at.exception
+    assert _as_at(at) == date(2026, 6, 30)
+    assert not at.warning
+    assert at.radio(key="whatif_sharing").value == "quarterly"       # the link's scenario is kept
+    assert "from 83.9% today to " in _summary(at)
+
+
+def test_the_link_caption_says_what_the_link_holds(app):
+    at = _open(app)
+    caption = next(text for text in shown(at.caption) if text.startswith("Copy this link"))
+    assert "figures' date (30 September 2026)" in caption
+    assert "no personal data" in caption
+    assert "the same numbers if their database holds the same data" in caption
+    assert "worked out on their own data" not in caption
+
+
+def test_reach_now_is_the_figure_the_other_pages_show(app, demo_db):
+    # Riverside knows more one-year-olds than a fifth of its estimate: the start still agrees.
+    app.session_state["chosen_centre"] = RIVERSIDE
+    at = _open(app)
+    with opened(demo_db, read_only=True) as con:
+        known, under_five = current_position(con, as_at=_as_at(at), centre_id=RIVERSIDE)
+    assert at.metric[0].value == f"{100 * known / under_five:.1f}%" == "87.5%"
+    assert _table(at, "reach_pct_monthly")["reach_pct_monthly"].iloc[0] == pytest.approx(100 * known / under_five)
+
+
+def test_chart_titles_are_short_enough_to_show_whole(app):
+    at = _open(app)
+    titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
+    assert titles == ["Long-run reach, by sharing", "Reach month by month"]
+
+
+@pytest.mark.parametrize("table, words", [
+    ("population", "No population estimate has been loaded for the authority yet, so today's reach cannot"),
+    ("registrations", "No registrations have been loaded for the authority yet, so today's reach cannot"),
+])
+def test_a_store_without_the_data_to_start_from_says_what_is_missing(demo_db, monkeypatch, table, words):
+    with opened(demo_db) as con:
+        con.execute(f"DELETE FROM {table}")
+    monkeypatch.setenv("REACH_DB", str(demo_db))
+    at = AppTest.from_file(str(PROJECT / "dashboard.py"), default_timeout=60)
+    at.run()
+    at = _open(at)
+    infos = shown(at.info)
+    assert any(text.startswith(words) for text in infos), infos
+    assert not at.metric
+    assert not any("no children under five" in text for text in infos)

@@ -6,10 +6,11 @@ import math
 import pandas as pd
 import pytest
 
-from reach.domain.comparison import (MEASURES, benchmark, deprived_share, league_for_chart, league_table, measure,
-                                     similar_centres)
+from reach.domain.comparison import (MEASURES, benchmark, deprived_share, flagged, league_for_chart, league_table,
+                                     measure, similar_centres)
 from reach.domain.stats import wilson_interval
-from reach.presentation.comparison_sentences import comparison_sentence, outside_limits_sentence, similar_sentence
+from reach.presentation.comparison_sentences import (comparison_sentence, flagged_sentence, outside_limits_sentence,
+                                                     similar_sentence)
 
 
 def centres() -> pd.DataFrame:
@@ -76,11 +77,16 @@ def test_deprived_share():
     assert math.isnan(shares.iloc[5])
 
 
-def test_similar_centres_are_the_closest_by_deprivation():
+def test_similar_centres_are_the_closest_by_deprivation_within_10_points():
     similar = similar_centres(centres(), centre_id="C1", count=3)
-    assert list(similar["centre_id"]) == ["C1", "C5", "C3", "C2"]       # 30%: 30 (0), 35 (5), 10 (20)
-    assert list(similar["is_chosen"]) == [True, False, False, False]
-    assert list(similar["difference_pts"]) == [0.0, 0.0, 5.0, 20.0]
+    # 30%: Elm 30 (0), Cedar 35 (5); Birch 10 (20) and Damson 50 (20) are not similar at all
+    assert list(similar["centre_id"]) == ["C1", "C5", "C3"]
+    assert list(similar["is_chosen"]) == [True, False, False]
+    assert list(similar["difference_pts"]) == [0.0, 0.0, 5.0]
+    wider = similar_centres(centres(), centre_id="C1", count=3, within_pts=20.0)
+    assert list(wider["centre_id"]) == ["C1", "C5", "C3", "C2"]      # Birch before Damson by name
+    alone = similar_centres(centres(), centre_id="C4")                  # 50%: the nearest is 35%
+    assert list(alone["centre_id"]) == ["C4"]
 
 
 def test_similar_centres_refuse_an_unknown_or_empty_centre():
@@ -97,13 +103,82 @@ def test_comparison_sentence():
         "allowing for chance (95% limits). 1 has no figure.")
 
 
+def _with_flags(flags, notes=None) -> pd.DataFrame:
+    return centres().assign(denominator_flagged=flags, denominator_note=notes or [None] * 6)
+
+
+def test_a_flagged_centre_is_shown_but_neither_ranked_nor_compared():
+    notes = ["1 of 12 LSOAs use a fallback population figure", None, None, None, None, None]
+    league = league_table(_with_flags([True, False, False, False, False, False], notes), benchmark_pct=80.0)
+    # Ash (90% of 1,000) would be first and higher; flagged, it comes after every ranked centre.
+    assert list(league["centre_id"]) == ["C4", "C3", "C5", "C2", "C1", "C6"]
+    assert list(league["rank"].astype("float")[:4]) == [1, 2, 3, 4]
+    assert pd.isna(league["rank"].iloc[4])
+    assert list(league["comparison"]) == ["similar", "similar", "similar", "worse", "flagged", "no figure"]
+    assert league["estimate_note"].iloc[4] == "1 of 12 LSOAs use a fallback population figure"
+    assert league["estimate_note"].iloc[:4].isna().all()
+    assert pd.isna(league["limits"].iloc[4]) and pd.isna(league["limits"].iloc[5])
+    assert comparison_sentence(league) == (
+        "On reach, of 6 centres, 4 are compared: 0 are higher than the authority as a whole, 3 similar and 1 "
+        "lower, allowing for chance (95% limits). 1 is not ranked or compared because its population estimate "
+        "is flagged. 1 has no figure.")
+    assert flagged_sentence(league) == (
+        "Not ranked or compared, because the population estimate is flagged: Ash (90.0%: 1 of 12 LSOAs use a "
+        "fallback population figure). Their figures are shown in grey and listed last: a difference from the "
+        "authority could come from the estimate rather than from the centre's work.")
+    assert flagged_sentence(league_table(centres(), benchmark_pct=80.0)) is None
+
+
+def test_a_figure_over_100_is_flagged_on_any_measure():
+    over = centres().assign(known_children=[900, 700, 85, 12, 320, 0],
+                            reach_pct=[90.0, 70.0, 85.0, 120.0, 80.0, math.nan],
+                            newborns_known_12m=[150, 190, 10, 3, 60, 0],
+                            newborn_reach_pct=[75.0, 95.0, 50.0, 150.0, 75.0, math.nan])
+    assert list(flagged(over)) == [False, False, False, True, False, False]
+    league = league_table(over, benchmark_pct=80.0).set_index("centre_id")
+    assert league.loc["C4", "comparison"] == "flagged"
+    assert league.loc["C4", "estimate_note"] == "more counted than the population figure: it is too low"
+    newborn = league_table(over.assign(denominator_flagged=[True] * 6), benchmark_pct=77.0,
+                           measure_key="newborn_reach").set_index("centre_id")
+    # The population estimate is not newborn reach's denominator (births are): only the 150% is flagged.
+    assert newborn.loc["C4", "comparison"] == "flagged" and newborn.loc["C2", "comparison"] == "better"
+    assert (newborn["comparison"] == "flagged").sum() == 1
+
+
+def test_each_compared_centre_says_which_limits_it_lies_beyond():
+    league = league_table(centres(), benchmark_pct=80.0).set_index("centre_id")
+    # Ash 90% of 1,000 and Birch 70% of 1,000 are far beyond the 99.8% limits; the rest within 95%.
+    assert list(league["limits"][:5]) == ["99.8", "within", "within", "within", "99.8"]
+    assert pd.isna(league.loc["C6", "limits"])
+    nearly = league_table(centres().assign(known_children=[900, 700, 85, 9, 340, 0],
+                                           reach_pct=[90.0, 70.0, 85.0, 90.0, 85.0, math.nan]), benchmark_pct=80.0)
+    assert nearly.set_index("centre_id").loc["C5", "limits"] == "95"    # 85% of 400: beyond 95%, not 99.8%
+
+
 def test_outside_limits_sentence():
     league = league_table(centres(), benchmark_pct=80.0)
-    assert outside_limits_sentence(league) == "Outside the 95% limits: Ash (higher); Birch (lower)."
+    assert outside_limits_sentence(league) == (
+        "**Clearly different** (beyond the 99.8% limits, very unlikely to be chance): Ash (higher); Birch (lower). "
+        "3 centres are within the 95% limits: no different from the authority, allowing for chance.")
     calm = league[league["comparison"] == "similar"]
-    assert outside_limits_sentence(calm).startswith("Every centre is within the 95% limits")
-    assert outside_limits_sentence(league, most_named=1) == \
-        "Outside the 95% limits: Ash (higher); and 1 more (see the table)."
+    assert outside_limits_sentence(calm) == \
+        "Every centre is within the 95% limits: none differs from the authority by more than chance."
+    assert outside_limits_sentence(league, most_named=1).startswith(
+        "**Clearly different** (beyond the 99.8% limits, very unlikely to be chance): Ash (higher); and 1 more "
+        "(see the table).")
+    nearly = league_table(centres().assign(known_children=[800, 800, 85, 9, 340, 0],
+                                           reach_pct=[80.0, 80.0, 85.0, 90.0, 85.0, math.nan]), benchmark_pct=80.0)
+    assert outside_limits_sentence(nearly) == (
+        "No centre is beyond the 99.8% limits. **Possibly different** (beyond the 95% limits but within the "
+        "99.8%: worth a look, though 1 centre in 20 would be this far out by chance alone): Elm (higher). "
+        "4 centres are within the 95% limits: no different from the authority, allowing for chance.")
+    flagged_ash = league_table(_with_flags([True, False, False, False, False, False]), benchmark_pct=80.0)
+    assert outside_limits_sentence(flagged_ash).endswith(
+        "1 centre with a flagged population estimate is not placed against the limits.")
+    only_flagged = flagged_ash[flagged_ash["comparison"] == "flagged"]
+    assert outside_limits_sentence(only_flagged) == (
+        "No centre can be placed against the limits yet. 1 centre with a flagged population estimate is not "
+        "placed against the limits.")
 
 
 def _many_centres(n: int) -> pd.DataFrame:
@@ -133,11 +208,40 @@ def test_a_small_league_is_drawn_whole():
 
 def test_similar_sentence():
     similar = similar_centres(centres(), centre_id="C1", count=2)
-    assert similar_sentence(similar) == (
-        "Ash has 30% of its under-fives in the most deprived areas. The 2 centres closest to that are "
-        "Elm, Cedar (30% to 35%). Its reach of 90.0% is higher than 2 of them.")
+    assert similar_sentence(similar, wanted=2) == (
+        "2 centres serve areas like Ash's, with a share of under-fives in the most deprived areas within 10 "
+        "points of its 30%: Elm, Cedar (30% to 35%). Its reach of 90.0% is higher than 2 of them.")
+    assert similar_sentence(similar).startswith("Only 2 centres serve areas like Ash's")     # fewer than 4
+
+
+def test_similar_sentence_with_one_none_or_a_flagged_centre():
+    one = similar_centres(centres(), centre_id="C2")                 # 10%: only Ash at 30% is 20 away
+    assert list(one["centre_id"]) == ["C2"]
+    assert similar_sentence(one) == (
+        "No other centre serves areas like Birch's: none has a share of under-fives in the most deprived areas "
+        "within 10 points of its 10%, so there is no fair set to compare it with here. The league table and "
+        "the funnel plot compare it with the authority as a whole.")
+    pair = similar_centres(centres(), centre_id="C3", count=1)        # 35%: Ash and Elm at 30%, Ash first
+    assert similar_sentence(pair) == (
+        "Only 1 centre serves areas like Cedar's, with a share of under-fives in the most deprived areas within "
+        "10 points of its 35%: Ash (30%). Its reach of 85.0% is lower than Ash's 90.0%.")
+    doubtful = similar_centres(_with_flags([True, False, False, False, False, False]), centre_id="C3")
+    assert list(doubtful["denominator_flagged"]) == [False, True, False]
+    assert similar_sentence(doubtful).endswith(
+        "Ash, Elm (30%). Its reach of 85.0% is higher than Elm's 80.0%. Ash: population estimate flagged, so not "
+        "counted in that.")
+    own = similar_centres(_with_flags([True, False, False, False, False, False]), centre_id="C1")
+    assert similar_sentence(own).endswith(
+        "Its reach of 90.0% rests on a flagged population estimate, so it is not set against theirs.")
 
 
 def test_every_measure_names_real_report_columns():
     for chosen in MEASURES.values():
         assert {chosen.column, chosen.numerator, chosen.denominator} <= set(centres().columns)
+
+
+def test_a_flagged_estimate_does_not_cast_doubt_on_newborn_reach():
+    own = similar_centres(_with_flags([True, False, False, False, False, False]), centre_id="C1")
+    sentence = similar_sentence(own, measure_key="newborn_reach")
+    assert "flagged" not in sentence
+    assert sentence.endswith("Its newborn reach of 75.0% is higher than 1 of them.")   # Elm 75%, Cedar 50%

@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from reach.domain.stats import COMPARISON_WORDS, Z_95, Z_998, compare_with, funnel_limits, wilson_interval
+from reach.domain.stats import (COMPARISON_WORDS, Z_95, Z_998, compare_with, funnel_limits, limits_passed,
+                                wilson_interval)
 
 
 def test_the_z_values_are_the_two_sided_normal_quantiles():
@@ -79,5 +80,17 @@ def test_the_998_limits_are_stricter():
 
 
 def test_every_comparison_has_words():
-    assert set(COMPARISON_WORDS) == {"better", "similar", "worse", "no figure"}
+    assert set(COMPARISON_WORDS) == {"better", "similar", "worse", "flagged", "no figure"}
     assert all(words and words[0].isupper() for words in COMPARISON_WORDS.values())
+
+
+def test_limits_passed_tells_the_998_limits_from_the_95():
+    assert limits_passed(900, 1000, benchmark_pct=80) == "99.8"     # 90% of 1,000
+    assert limits_passed(88, 100, benchmark_pct=80) == "95"         # beyond 95%, within 99.8% (see above)
+    assert limits_passed(84, 100, benchmark_pct=80) == "within"
+    assert limits_passed(0, 0, benchmark_pct=80) is None
+    assert limits_passed(5, 10, benchmark_pct=float("nan")) is None
+
+
+def test_with_no_benchmark_there_is_no_comparison():
+    assert compare_with(5, 10, benchmark_pct=float("nan")) == "no figure"

@@ -97,6 +97,17 @@ def test_unmatched_chart_is_a_grid_of_written_counts():
 def test_unmatched_chart_with_no_births_says_so():
     empty = pd.DataFrame(columns=["lsoa_code", "centre_id", "birth_month", "unmatched_births"])
     assert "every child in the birth data is registered" in charts.unmatched_chart(empty).layout.annotations[0].text
+    nothing = charts.unmatched_chart(empty, births_loaded=False).layout.annotations[0].text
+    assert nothing == "No birth data has been loaded yet."        # nothing loaded is not "none unmatched"
+
+
+def test_lsoa_charts_name_the_lsoas_where_names_are_loaded():
+    gaps = pd.DataFrame({"lsoa_code": ["E1", "E2", "E3"], "lsoa_name": ["Ash 001A", None, "Ash 001C"],
+                         "families_to_find": [30, 20, 5], "reach_pct": [60.0, 70.0, 95.0]})
+    assert list(charts.lsoa_gaps_chart(gaps).data[0].y) == ["Ash 001C", "E2", "Ash 001A"]
+    counts = pd.DataFrame({"lsoa_code": ["E1", "E2"], "lsoa_name": ["Ash 001A", "Ash 001A"], "centre_id": "C1",
+                           "birth_month": [date(2025, 7, 1)] * 2, "unmatched_births": [2, 1]})
+    assert sorted(charts.unmatched_chart(counts).data[0].y) == ["E1", "E2"]      # names that clash: codes
 
 
 def test_lsoa_gaps_chart_puts_the_largest_gap_at_the_top():
@@ -153,8 +164,47 @@ def test_league_chart_draws_each_interval_and_orders_best_at_the_top():
     expected = wilson_interval(85, 100)
     assert similar.error_x.array[0] == pytest.approx(expected.upper - 85.0)
     assert list(figure.layout.yaxis.categoryarray) == ["Birch", "Damson", "Cedar", "Ash"]
+    assert list(similar.text) == ["85.0%", "80.0%"]                  # each figure by its marker
+    assert figure.layout.title.text == "Reach by centre"
     assert _lines(figure, axis="x") == [80.0, 97.0]
     assert figure.layout.xaxis.range == (60.0, 100.0)          # below the lowest interval, 67.1%
+
+
+def test_funnel_plot_labels_the_centres_beyond_the_limits_the_flagged_and_the_chosen():
+    league = league_table(centres().assign(centre_name=["Ash Children's Centre", "Birch Family Hub",
+                                                        "Cedar Children's Centre", "Damson Lane Community Centre"],
+                                           denominator_flagged=[False, False, True, False]), benchmark_pct=80.0)
+    figure = charts.funnel_plot(league, measure_key="reach", benchmark_pct=80.0, bands=BANDS, chosen_centre="C4")
+    labels = {name: list(_trace(figure, COMPARISON_WORDS[key]).text)
+              for name, key in [("better", "better"), ("worse", "worse"), ("flagged", "flagged"),
+                                ("similar", "similar")]}
+    assert labels == {"better": ["Ash"], "worse": ["Birch"], "flagged": ["Cedar"],
+                      "similar": ["Damson Lane Communi…"]}
+    flagged = _trace(figure, COMPARISON_WORDS["flagged"])
+    assert flagged.marker.symbol == "diamond-open" and list(flagged.x) == [100]
+    assert figure.layout.title.text == "Funnel plot: reach"
+    unlabelled = charts.funnel_plot(league, measure_key="reach", benchmark_pct=80.0, bands=BANDS)
+    assert _trace(unlabelled, COMPARISON_WORDS["similar"]).mode == "markers"
+
+
+def test_short_names_for_labels():
+    assert charts.short_name("Hollins Green Children's Centre") == "Hollins Green"
+    assert charts.short_name("Canal Street Family Hub") == "Canal Street"
+    assert charts.short_name("Brackenfold Central Family Hub") == "Brackenfold Central"
+    assert charts.short_name("Centre") == "Centre"
+    assert charts.short_name("A very long name for a place indeed") == "A very long name fo…"
+
+
+def test_nearby_labels_go_one_above_one_below():
+    assert charts._label_positions([100, 105, 900], [80.0, 80.5, 80.0], x_span=1000, y_span=40) == \
+        ["top center", "bottom center", "top center"]
+
+
+def test_a_funnel_with_no_benchmark_draws_no_limits_or_line():
+    league = league_table(centres(), benchmark_pct=float("nan"))
+    figure = charts.funnel_plot(league, measure_key="reach", benchmark_pct=float("nan"), bands=BANDS)
+    assert not [t for t in figure.data if (t.meta or "").endswith(("upper", "lower"))]
+    assert not [t for t in figure.data if (t.name or "").startswith("All centres")]
 
 
 def test_similar_centres_chart_marks_the_chosen_centre():
@@ -201,7 +251,8 @@ def test_every_chart_escapes_names_and_codes():
     bullet = charts.bullet_chart(value_pct=80.0, interval=wilson_interval(720, 900), bands=BANDS, label=LINK,
                                  comparator_pct=75.0)
     _assert_no_live_markup(bullet)
-    assert bullet.layout.title.text == "&lt;a href=\"http://evil.example\"&gt;x&lt;/a&gt; against the indicative bands"
+    assert bullet.layout.title.text == "Reach against the bands"          # short: the name is in the legend
+    assert _trace(bullet, "&lt;a href=\"http://evil.example\"&gt;x&lt;/a&gt;: 80.0%").x[0] == 80.0
 
     trend = pd.DataFrame({"as_at": [date(2025, 8, 31)] * 2, "series": [LINK, TEMPLATE], "reach_pct": [90.0, 80.0]})
     line = charts.trend_chart(trend, bands=BANDS, series="series", title=f"Reach month by month: {LINK}")
@@ -218,3 +269,19 @@ def test_every_chart_escapes_names_and_codes():
     groups = pd.DataFrame({"group": ["deprived", "lone_parent"], "group_name": ["Most deprived", "Lone parents"],
                            "share_of_known_pct": [40.0, 20.0]})
     _assert_no_live_markup(charts.target_groups_chart(groups, groups, label=LINK))
+
+
+def test_a_long_chart_title_wraps_instead_of_being_cut():
+    import plotly.graph_objects as go
+
+    from reach.presentation.charts import TITLE_LINE_CHARACTERS, styled
+
+    title = "Reach of the babies born in the last 12 months, by sharing option chosen for the authority"
+    figure = styled(go.Figure(), title=title, height=300)
+    lines = figure.layout.title.text.split("<br>")
+    assert len(lines) == 2
+    assert all(len(line) <= TITLE_LINE_CHARACTERS for line in lines)
+    assert " ".join(lines) == title
+    assert figure.layout.margin.t == 32 + 22 * 2 and figure.layout.height == 322
+    short = styled(go.Figure(), title="Reach month by month", height=300)
+    assert short.layout.title.text == "Reach month by month" and short.layout.height == 300

@@ -11,6 +11,7 @@ from tests.reach.authorities import random_authority
 from tests.reach.one_table import suppress_for_publication
 from reach.domain.measures import DEFINITIONS, Bands
 from reach.domain.stats import wilson_interval
+from reach.domain.suppression import SuppressionRule
 from reach.presentation.evidence import KEY_FIGURES, evidence_pack, key_figures, readable
 from reach.presentation.safe_text import markdown_text
 from reach.queries.publication import centre_tables, protect_tables
@@ -105,7 +106,7 @@ def test_the_pack_holds_a_summary_the_key_figures_and_the_tables():
     assert list(table["known_children"]) == [2, 300]
 
 
-def test_the_published_pack_holds_the_protected_tables_states_the_rule_and_withholds_the_narrative():
+def test_the_published_pack_holds_the_protected_tables_states_the_rule_and_keeps_the_shown_figures():
     reports, flags, months = random_authority(11, centres=3, most_lsoas=4, scale=6)
     figures = protect_tables(reports, flags=flags, months=months, as_at=AS_AT)
     hiding = figures.tables["lsoa"][figures.tables["lsoa"]["unmatched_births"] == "c"]["centre_id"].iloc[0]
@@ -117,8 +118,14 @@ def test_the_published_pack_holds_the_protected_tables_states_the_rule_and_withh
         readme = archive.read("README.md").decode("utf-8")
         lsoas = pd.read_csv(archive.open("lsoas.csv"), dtype=str, keep_default_na=False)
         months_csv = pd.read_csv(archive.open("unmatched_by_lsoa_month.csv"), dtype=str)
-    assert "Prepared for publication" in readme and "## In brief" not in readme
+    assert "Prepared for publication" in readme and "## In brief" in readme
     assert figures.rule.describe() in readme
+    # A sentence needing a hidden figure gives way to the figures as published; the rest are kept.
+    brief = readme.split("## In brief")[1].split("## What the figures mean")[0]
+    if row["known_children"] == "c":
+        assert "Children under five: " in brief and "known: c" in brief
+    unmatched = row["unmatched_births"]
+    assert f"not yet registered): {unmatched if isinstance(unmatched, str) else f'{int(unmatched):,}'}." in brief
     expected = tables["lsoas"]["unmatched_births"].astype(str).tolist()
     assert lsoas["unmatched_births"].tolist() == expected and "c" in expected
     assert (months_csv["unmatched_births"] == "c").all()      # every count here is 1 to 6
@@ -135,3 +142,43 @@ def test_no_cell_of_the_pack_can_run_as_a_formula():
     assert table.loc[0, "note"] == "'=HYPERLINK(\"http://evil.example\",\"x\")"
     assert table.loc[0, "known_children"] == "-3"            # a number stays a number
     assert readme.startswith("# Reach evidence: " + markdown_text("@SUM(A1) (C1)"))
+
+
+def test_every_csv_in_the_pack_is_rounded_as_the_page_shows_it():
+    lsoas = pd.DataFrame({"lsoa_code": ["E01000001", "E01000002"], "reach_pct": [61.55157715260017, "c"],
+                          "families_to_find": [12.0, 3.0], "idaci_decile": [2.0, None]})
+    pack = evidence_pack(centre=report_row(reach_pct=61.55157715260017), authority=authority_row(),
+                         interval=wilson_interval(720, 900), tables={"lsoas": lsoas}, as_at=AS_AT, bands=Bands())
+    with _open(pack) as archive:
+        figures = archive.read("key_figures.csv").decode("utf-8")
+        table = archive.read("lsoas.csv").decode("utf-8")
+    assert "61.55157715260017" not in figures + table
+    assert "reach_pct,Reach (%),61.6,77.8" in figures
+    assert "reach_lower_95_pct,Reach: 95% interval from (%),77.3," in figures
+    assert "sustained_pct,Sustained contact (%),22.2,22.2" in figures
+    assert "known_children,Known children,720,7000" in figures
+    assert table.splitlines() == ["lsoa_code,reach_pct,families_to_find,idaci_decile",
+                                  "E01000001,61.6,12,2", "E01000002,c,3,"]
+
+
+def test_a_published_pack_with_nothing_hidden_keeps_the_whole_summary():
+    centre = report_row().astype(object)
+    pack = evidence_pack(centre=centre, authority=authority_row(), interval=wilson_interval(720, 900),
+                         tables={}, as_at=AS_AT, bands=Bands(), rule=SuppressionRule())
+    with _open(pack) as archive:
+        readme = archive.read("README.md").decode("utf-8")
+    assert "Prepared for publication" in readme
+    assert ("- Of the 900 children under five in the centre's reach area, 720 are known: a reach of 80.0%, "
+            "indicative band good (65% to 97%). To know 97% of them, 153 more families need to be found.") in readme
+    assert "between 77.3% and 82.5%" in readme
+    assert "- Unmatched births (children passed on by health, not yet registered): 3." in readme
+
+
+def test_the_pack_says_why_the_lsoas_add_up_to_more_than_the_centre():
+    lsoas = pd.DataFrame({"lsoa_code": ["E1", "E2"], "families_to_find": [100, 60]})
+    pack = evidence_pack(centre=report_row(), authority=authority_row(), interval=None, tables={"lsoas": lsoas},
+                         as_at=AS_AT, bands=Bands())
+    with _open(pack) as archive:
+        readme = archive.read("README.md").decode("utf-8")
+    assert ("counted LSOA by LSOA (lsoas.csv), the areas behind the target need 160 families to find, 7 more "
+            "than the centre's 153") in readme

@@ -11,7 +11,8 @@ from reach.domain.measures import NO_BAND, Bands
 from reach.domain.stats import interval_for, wilson_interval
 from reach.presentation.summaries import (band_counts_sentence, band_range, gaps_sentence, interval_sentence,
                                           lag_sentence, long_date, newborn_sentence, reach_sentence, threshold,
-                                          trend_sentence, versus)
+                                          trend_sentence, unmatched_sentence, versus, versus_words,
+                                          deprived_sentence)
 
 AS_AT = date(2025, 9, 30)
 
@@ -87,6 +88,38 @@ def test_intervals_and_gaps_to_the_comparator():
         "Allowing for chance, the true reach is probably between 40.4% and 59.6% (95% confidence interval).")
     assert versus(82.34, 80.0) == "+2.3 points" and versus(70.0, 80.0) == "-10.0 points"
     assert versus(float("nan"), 80.0) == ""
+    assert versus(80.02, 80.0) == "" and versus(79.96, 80.0) == ""     # no "+0.0" shown as a rise
+    assert versus_words(80.02, 80.0) == "The same as all centres (80.0%)."
+    assert versus_words(82.34, 80.0) == "2.3 points above all centres (80.0%)."
+
+
+def test_nothing_loaded_is_not_none():
+    assert reach_sentence(row(children_under5=0), bands=Bands(), population_loaded=False) == (
+        "No population estimate has been loaded for the authority's reach areas yet, so reach and the "
+        "families to find cannot be worked out.")
+    assert newborn_sentence(row(births_12m=0), births_loaded=False) == (
+        "No birth data has been loaded yet, so newborn reach cannot be worked out.")
+    place = "Riverside's reach area"
+    assert unmatched_sentence(0, place=place, births_loaded=False, registrations_loaded=False).startswith(
+        "No birth data has been loaded for Riverside's reach area yet, so there is no worklist")
+    assert unmatched_sentence(0, place=place, births_loaded=True, registrations_loaded=True).endswith(
+        "no unmatched births.")
+    assert unmatched_sentence(1, place=place, births_loaded=True, registrations_loaded=False) == (
+        "Health has passed on **1** child living in Riverside's reach area who is under five and not "
+        "registered with any centre. No registrations have been loaded yet, so every child health has "
+        "passed on is counted here.")
+    deprived = pd.Series({"children_under5": 0, "known_children": 0, "reach_pct": float("nan"),
+                          "all_centres_reach_pct": 80.0})
+    assert deprived_sentence(deprived, deprivation_loaded=False, population_loaded=True).startswith(
+        "No deprivation data (IDACI deciles) has been loaded")
+    assert deprived_sentence(deprived, deprivation_loaded=True, population_loaded=False).startswith(
+        "No population estimate has been loaded")
+    assert deprived_sentence(deprived, deprivation_loaded=True, population_loaded=True) == (
+        "None of this reach area is in the 30% most deprived areas of England.")
+    assert trend_sentence(trend([70.0]), population_loaded=False).startswith("No population estimate")
+    none_yet = band_counts(pd.DataFrame({"band": [None, None]}))
+    assert band_counts_sentence(none_yet) == ("None of the 2 centres has a figure yet: reach needs a population "
+                                              "estimate for the reach areas.")
 
 
 def lsoas() -> pd.DataFrame:
@@ -103,10 +136,24 @@ def test_lsoa_gaps_rank_a_centres_areas_by_families_to_find():
     gaps = lsoa_gaps(lsoas(), centre_id="C1")
     assert list(gaps["lsoa_code"]) == ["E1", "E4", "E2", "E3"]
     assert "centre_id" not in gaps.columns
-    assert gaps_sentence(gaps, top=2) == (
-        "Counted area by area, 46 of the 54 families to find (85%) live in 2 of the 4 LSOAs: E1, E4. "
-        "(Each area's figure is rounded up on its own, so the areas add up to a little more than the centre's.)")
-    assert gaps_sentence(gaps[gaps["families_to_find"] == 0]) == "No LSOA of this reach area has families to find."
+    assert gaps_sentence(gaps, top=2, centre_to_find=54) == (
+        "The centre has 54 families to find, living in 3 of its 4 LSOAs. "
+        "The 2 LSOAs with the most are E1 and E4: 46 between them.")
+    # The tile's figure leads; the LSOAs' larger total is stated with its reason, never instead of it.
+    assert gaps_sentence(gaps, top=2, centre_to_find=50) == (
+        "The centre has 50 families to find, living in 3 of its 4 LSOAs. "
+        "The 2 LSOAs with the most are E1 and E4: 46 between them. Counted LSOA by LSOA, the areas behind "
+        "the target need 54, 4 more than the centre's figure: an LSOA ahead of the target cannot make up "
+        "for one behind it, and each LSOA's figure is rounded up on its own.")
+    assert gaps_sentence(gaps, top=2, centre_to_find=0).startswith(
+        "The centre as a whole is at or above the target, but 3 of its 4 LSOAs are behind it.")
+    named = lsoa_gaps(lsoas(), centre_id="C1", names=pd.DataFrame({"lsoa_code": ["E1"], "lsoa_name": ["Ash 001A"]}))
+    assert list(named["lsoa_name"]) == ["Ash 001A", None, None, None]
+    assert "The LSOA with the most is Ash 001A (E1): 37." in gaps_sentence(named, top=1, centre_to_find=54)
+    assert gaps_sentence(gaps[gaps["families_to_find"] == 0]) == (
+        "Every LSOA of this reach area is at or above the target: no LSOA has families to find.")
+    assert gaps_sentence(gaps, population_loaded=False).startswith("No population estimate has been loaded")
+    assert gaps_sentence(gaps.head(0)) == "No LSOAs are listed in this centre's reach area yet."
 
 
 def trend(values, name="Riverside", centre_id="C1") -> pd.DataFrame:
@@ -149,7 +196,8 @@ def test_sentences_are_markdown_with_names_and_codes_escaped():
     assert place in reach_sentence(row, bands=Bands(), place=place)
 
     league = pd.DataFrame({"centre_name": [image, "Ash"], "comparison": ["better", "similar"]})
-    assert outside_limits_sentence(league) == f"Outside the 95% limits: {markdown_text(image)} (higher)."
+    assert f"{markdown_text(image)} (higher)." in outside_limits_sentence(league)
+    assert "](http" not in outside_limits_sentence(league)
     similar = pd.DataFrame({"centre_name": ["Ash", image], "is_chosen": [True, False],
                             "deprived_share_pct": [30.0, 31.0], "reach_pct": [80.0, 70.0]})
     assert markdown_text(image) in similar_sentence(similar) and "](http" not in similar_sentence(similar)

@@ -145,7 +145,8 @@ def test_summary_names_the_fewest_lsoas_holding_half():
 
 def test_summary_with_nothing_to_find():
     ranking = pd.DataFrame({"lsoa_code": ["E01000011"], "lsoa_name": ["A"], "families_to_find": [0]})
-    assert gap_summary(ranking).startswith("No families to find: all 1 LSOAs")
+    assert gap_summary(ranking) == ("No families to find: the LSOA shown is at the target share "
+                                    "of under-fives known.")
     assert gap_summary(ranking.iloc[0:0]) == "There are no LSOAs in the reach areas shown."
 
 

@@ -77,12 +77,17 @@ def test_the_list_never_carries_an_nhs_number_or_a_name(con):
     assert not columns & {"nhs_number", "name", "address", "postcode"}
 
 
-def test_counts_by_lsoa_and_month_of_birth(con):
+def test_counts_by_lsoa_and_month_of_birth_with_the_lsoas_names(con):
+    con.execute("INSERT INTO lsoas (lsoa_code, lsoa_name) VALUES (?, 'Ashton 001A')", [A1])
     counts = unmatched_counts(con, as_at=AS_AT, centre_id="C1")
     assert counts.to_dict(orient="records") == [
-        {"lsoa_code": A1, "centre_id": "C1", "birth_month": date(2025, 4, 1), "unmatched_births": 1},
-        {"lsoa_code": A2, "centre_id": "C1", "birth_month": date(2025, 7, 1), "unmatched_births": 1},
+        {"lsoa_code": A1, "lsoa_name": "Ashton 001A", "centre_id": "C1", "birth_month": date(2025, 4, 1),
+         "unmatched_births": 1},
+        {"lsoa_code": A2, "lsoa_name": None, "centre_id": "C1", "birth_month": date(2025, 7, 1),
+         "unmatched_births": 1},
     ]
+    listed = unmatched_births(con, as_at=AS_AT, centre_id="C1")
+    assert dict(zip(listed["lsoa_code"], listed["lsoa_name"])) == {A1: "Ashton 001A", A2: None}
     assert unmatched_counts(con, as_at=AS_AT)["unmatched_births"].sum() == 3
 
 
