@@ -20,10 +20,10 @@ from data.dates import as_date
 from data.importers.checks import sql_text
 from data.importers.errors import FileFault, over_limit
 from data.importers.kinds import CHECKED, KIND_CHECKS, LOADABLE, Context, Kind, count_of, were
-from data.importers.layouts import Layout, Resolved, check_kind, resolve_columns
+from data.importers.layouts import Layout, Resolved, accepts, check_kind, resolve_columns
 from data.importers.limits import Limits, readable_bytes
 from data.importers.pseudonymise import redact_sql
-from data.importers.reading import RAW_TABLE, Progress, file_sha256, load_raw, open_table
+from data.importers.reading import HEADER_SEARCH_ROWS, RAW_TABLE, Progress, file_sha256, load_raw, open_table
 from data.store import opened, secret_key
 
 # Columns of the raw table that are for checking only, never shown in the quarantine.
@@ -56,13 +56,15 @@ class ImportSummary:
 
 def import_file(kind: str, file_path: str | os.PathLike, *, db: str | os.PathLike | None = None,
                 received_on: date | str | None = None, progress: Progress | None = None,
-                original_name: str | None = None, replace: bool = False) -> ImportSummary:
+                original_name: str | None = None, replace: bool = False,
+                sheet: str | None = None) -> ImportSummary:
     """Import a file of the given kind into the store and say what happened.
 
     `received_on` dates the rows of a births or birth-counts file that carry no date of their
     own. `progress(rows_done, rows_total, stage)` is called as the import goes. `original_name`
     is the name to record and show (an upload arrives as a temporary file). `replace=True`
-    makes a reach-areas file replace every reach area.
+    makes a reach-areas file replace every reach area. `sheet` names the sheet of a workbook to
+    read; without it, the first sheet with a header holding the kind's columns is read.
 
     Raises FileFault, and writes nothing, when the file as a whole cannot be taken. The cheap
     checks come first: the file's size (before it is read at all), then its header or layout
@@ -77,7 +79,7 @@ def import_file(kind: str, file_path: str | os.PathLike, *, db: str | os.PathLik
     report = progress or _quiet
     checker = KIND_CHECKS[kind]
     source = (_BoundarySource(path, file_name) if kind == "boundaries"
-              else _TableSource(kind, path, file_name, limits))
+              else _TableSource(kind, path, file_name, limits, sheet=sheet))
     try:
         sha256 = file_sha256(path)
         # The key is checked before the store is opened, so a refused key creates nothing.
@@ -251,13 +253,26 @@ def _quarantine(ctx: Context) -> None:
 class _TableSource:
     """A CSV or XLSX file, its columns matched to the kind's before the store is opened."""
 
-    def __init__(self, kind: str, path: Path, file_name: str, limits: Limits | None = None):
-        self.table = open_table(path, file_name=file_name, limits=limits)
+    def __init__(self, kind: str, path: Path, file_name: str, limits: Limits | None = None,
+                 sheet: str | None = None):
+        self.table = open_table(path, file_name=file_name, limits=limits, sheet=sheet,
+                                is_header=lambda header: accepts(kind, header))
         try:
             self.resolved = resolve_columns(kind, self.table.header, file_name=file_name)
+        except FileFault as fault:
+            self.table.close()
+            if self.table.header_found or self.table.sheet_name is None:
+                raise       # a CSV file: its first row is the header, as the message says
+            looked = "every sheet" if sheet is None else f'the sheet "{self.table.sheet_name}"'
+            raise FileFault(file_name, f"{fault.problem} (the header was looked for in the first "
+                                       f"{HEADER_SEARCH_ROWS} rows of {looked}; this is the first row of "
+                                       f'the sheet "{self.table.sheet_name}")',
+                            column=fault.column, expected=fault.expected) from None
         except BaseException:
             self.table.close()
             raise
+        where = self.table.where()
+        self.notes = [where] if where else []
 
     def load(self, con, *, key: bytes | None, personal: bool, progress: Progress) -> int:
         hashes = personal and not self.resolved.has("child_key")

@@ -5,6 +5,11 @@ file needs" lists them; docs/definitions.md says what the figures made from them
 `KINDS` is the one list of the kinds of file Reach imports. Column names in a file match
 case-insensitively after trimming; runs of spaces or punctuation count as one underscore, so
 "Date of birth" is `date_of_birth` and "LSOA Code" is `lsoa_code`.
+
+Official files spell their columns at length ("LSOA code (2011)", "Income Deprivation Affecting
+Children Index (IDACI) Decile (where 1 is most deprived 10% of LSOAs)"). A column is recognised
+by its own name, then by an alias, then by a pattern of its meaning (`patterns`, regular
+expressions over the normalised header), so the published spellings need no editing.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ class Column:
     meaning: str
     aliases: tuple[str, ...] = ()
     heading: str | None = None   # how the column is named to people, where not its own name
+    patterns: tuple[str, ...] = ()   # regular expressions over a normalised header, tried last
 
     @property
     def accepted(self) -> tuple[str, ...]:
@@ -60,11 +66,19 @@ COLUMNS = _columns(
     Column("name", "the centre's name"),
     Column("la_code", "local authority code, E06/E07/E08/E09/E10 followed by 6 digits"),
     Column("group_id", "the group (hub) the centre belongs to"),
-    Column("postcode", "postcode", ("pcds", "pcd", "pcd7", "pcd8", "pcd2")),
+    Column("postcode", "postcode",
+           ("pcds", "pcd", "pcd7", "pcd8", "pcd2", "postcodenatural", "postcode_natural", "postcode7",
+            "postcode8", "postcode_7", "postcode_8", "post_code", "postcode_7_char", "postcode_8_char")),
     Column("lon", "longitude, WGS84 degrees", ("long", "longitude")),
     Column("lat", "latitude, WGS84 degrees", ("latitude",)),
     Column("lsoa_code", "LSOA code, E01 followed by 6 digits",
-           ("lsoa21cd", "lsoa21", "lsoa11cd", "lsoa11", "area_code")),
+           ("lsoa21cd", "lsoa21", "lsoa11cd", "lsoa11", "area_code"),
+           # "LSOA 2021 Code", "LSOA code (2011)", "lsoa21_code", "Lower layer Super Output Area
+           # code 2021", and Nomis's "geography code"; 2021 spellings come first.
+           patterns=(r"(lsoa|lower_layer_super_output_areas?)_?(20)?21_?(cd|code)",
+                     r"(lsoa|lower_layer_super_output_areas?)_?(cd|code)_?(20)?21",
+                     r"(lsoa|lower_layer_super_output_areas?)_?(20)?(11)?_?(cd|code)(_?(20)?11)?",
+                     r"geography_code")),
     Column("children_0_4", "number of children aged 0 to 4"),
     Column("period", "the estimate's date, YYYY-MM-DD, or its year"),
     Column("sex", "Persons, Males or Females"),
@@ -85,7 +99,10 @@ COLUMNS = _columns(
     Column("activity", "what the contact was"),
     Column("month", "month of birth, YYYY-MM"),
     Column("births", "number of live births"),
-    Column("idaci_decile", "IDACI decile, 1 = most deprived"),
+    Column("idaci_decile", "IDACI decile, 1 = most deprived",
+           patterns=(r".*(idaci|income_deprivation_affecting_children).*decile.*",)),
+    Column("idaci_rank", "IDACI rank among all LSOAs in England, 1 = most deprived",
+           patterns=(r".*(idaci|income_deprivation_affecting_children).*rank.*",)),
     Column("index_domain", 'the index, e.g. "Income Deprivation Affecting Children"'),
     Column("decile", "decile, 1 = most deprived"),
     Column("year", "the edition's year, e.g. 2019"),
@@ -162,6 +179,8 @@ LAYOUTS: dict[str, tuple[Layout, ...]] = {
     "deprivation": (
         Layout("the simple layout", (("lsoa_code",), ("idaci_decile",)), ("year", "edition"),
                marker="idaci_decile"),
+        Layout("IDACI ranks (deciles worked out from the national rank)",
+               (("lsoa_code",), ("idaci_rank",)), ("year", "edition"), marker="idaci_rank"),
         Layout("the Indices of Deprivation long layout",
                (("lsoa_code",), ("index_domain",), ("decile",), ("year",)),
                marker="index_domain"),
@@ -264,7 +283,23 @@ def resolve_columns(kind: str, header: list[str], *, file_name: str) -> Resolved
 
 
 def _find(column: Column, normalised: list[str]) -> int | None:
+    """Where the column is: its name or an alias, else the first header matching a pattern of
+    its meaning (the patterns in order, so a 2021 code is preferred to a 2011 one)."""
     for accepted in column.accepted:
         if accepted in normalised:
             return normalised.index(accepted)
+    for pattern in column.patterns:
+        for position, text in enumerate(normalised):
+            if re.fullmatch(pattern, text):
+                return position
     return None
+
+
+def accepts(kind: str, header: list[str]) -> bool:
+    """Whether `header` holds the columns one of the kind's layouts needs: how the header row of a
+    workbook's data sheet, or of a CSV with title rows above it, is found."""
+    try:
+        resolve_columns(kind, header, file_name="")
+    except FileFault:
+        return False
+    return True

@@ -4,7 +4,7 @@ comparing like with like). Both come in more than one published layout."""
 
 from __future__ import annotations
 
-from data.importers.checks import CheckQuery
+from data.importers.checks import CheckQuery, sql_text
 from data.importers.kinds.base import CHECKED, Kind
 from data.importers.kinds.notes import count_of, named, skipped_rows, were
 
@@ -115,6 +115,18 @@ class Population(Kind):
 # The long layout has a row per index and domain; Reach uses only this one (IDACI).
 _IDACI = "income deprivation affecting children"
 
+# The number of LSOAs in England, which the national IDACI ranks run over: the IoD2019 ranks the
+# 2011 LSOAs, the IoD2025 the 2021 LSOAs. A decile is worked out from a rank as MHCLG does:
+# decile 1 holds ranks 1 to a tenth of the LSOAs, and so on.
+ENGLAND_LSOAS = {2011: 32_844, 2021: 33_755}
+
+
+def ranked_lsoas(code_label: str) -> tuple[int, int]:
+    """The LSOA vintage a rank file's code column names ("LSOA code (2021)"), and the number of
+    LSOAs its ranks run over; 2011 (the IoD2019's) unless the column says 2021."""
+    vintage = 2021 if "21" in code_label.replace("2011", "") else 2011
+    return vintage, ENGLAND_LSOAS[vintage]
+
 
 class Deprivation(Kind):
     name = "deprivation"
@@ -126,8 +138,25 @@ class Deprivation(Kind):
     def _long(self, ctx) -> bool:
         return ctx.resolved.layout.marker == "index_domain"
 
+    def _ranked(self, ctx) -> bool:
+        return ctx.resolved.layout.marker == "idaci_rank"
+
     def check(self, ctx):
         f = ctx.fields
+        if self._ranked(ctx):
+            _, lsoas = ranked_lsoas(f.label("lsoa_code"))
+            rank = f.count("idaci_rank")
+            edition = (f"CASE WHEN {f.raw('edition')} IS NOT NULL THEN {f.year('edition')} "
+                       f"WHEN {f.raw('year')} IS NOT NULL THEN {f.year('year')} ELSE 0 END")
+            rank_fault = f"""coalesce({f.count_fault('idaci_rank')},
+                CASE WHEN ({rank}) NOT BETWEEN 1 AND {lsoas}
+                    THEN {sql_text(f.label('idaci_rank') + ' is not a rank from 1 to ' + f'{lsoas:,}')} END)"""
+            return CheckQuery(
+                values={"lsoa_code": f.code("lsoa_code"), "edition": edition,
+                        "idaci_decile": f"CAST(ceil(({rank}) * 10.0 / {lsoas}) AS INTEGER)"},
+                faults=[f.code_fault("lsoa_code", required=True), rank_fault,
+                        f.year_fault("edition", required=False), f.year_fault("year", required=False)],
+            )
         if self._long(ctx):
             decile, edition = "decile", f.year("year")
             edition_faults = [f.year_fault("year", required=True)]
@@ -176,6 +205,11 @@ class Deprivation(Kind):
 
     def notes(self, ctx):
         notes = []
+        if self._ranked(ctx):
+            vintage, lsoas = ranked_lsoas(ctx.resolved.label("lsoa_code"))
+            notes.append(f"The file gives IDACI ranks, not deciles: each decile was worked out from the "
+                         f"national rank over the {lsoas:,} LSOAs ({vintage}) of England, decile 1 holding "
+                         f"ranks 1 to {lsoas // 10:,}.")
         editions = ctx.codes(f"SELECT DISTINCT edition FROM {CHECKED} WHERE _reason IS NULL ORDER BY edition")
         if len(editions) > 1:
             older = ctx.scalar(f"""SELECT count(*) FROM {CHECKED} WHERE _reason IS NULL

@@ -1,0 +1,173 @@
+"""Official files as published: the header found below title rows and on the data sheet of a
+workbook, long headers recognised by their meaning, IDACI deciles worked out from national ranks,
+and council postcode lookups with their own spellings. Each layout is built here in code, from
+the publishers' documentation."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from data.importers import FileFault, import_file
+from data.store import opened
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+# The IoD2019 column headings, as MHCLG publishes them (File 3 and File 7).
+LSOA_2011 = "LSOA code (2011)"
+LSOA_NAME_2011 = "LSOA name (2011)"
+LAD_2019 = "Local Authority District code (2019)"
+LAD_NAME_2019 = "Local Authority District name (2019)"
+IDACI_SCORE = "Income Deprivation Affecting Children Index (IDACI) Score (rate)"
+IDACI_RANK = "Income Deprivation Affecting Children Index (IDACI) Rank (where 1 is most deprived)"
+IDACI_DECILE = "Income Deprivation Affecting Children Index (IDACI) Decile (where 1 is most deprived 10% of LSOAs)"
+IMD_RANK = "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)"
+IMD_DECILE = "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)"
+
+
+def _workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def _deciles(db: Path) -> dict[str, int]:
+    with opened(db, read_only=True) as con:
+        return dict(con.execute("SELECT lsoa_code, idaci_decile FROM deprivation").fetchall())
+
+
+FILE_3_ROWS = [
+    [LSOA_2011, LSOA_NAME_2011, LAD_2019, LAD_NAME_2019, IDACI_SCORE, IDACI_RANK, IDACI_DECILE],
+    ["E01006074", "Trafford 025A", "E08000009", "Trafford", 0.139, 15114, 5],
+    ["E01006075", "Trafford 025B", "E08000009", "Trafford", 0.046, 27121, 9],
+]
+NOTES = [["English Indices of Deprivation 2019"], ["File 3: supplementary indices"], [],
+         ["Note: the IDACI is a subset of the Income Deprivation Domain."]]
+
+
+def test_the_iod_file_3_workbook_is_read_from_its_data_sheet_past_the_notes(tmp_path, db):
+    path = _workbook(tmp_path / "File_3_IoD2019_IDACI.xlsx",
+                     {"Notes": NOTES, "IoD2019 IDACI & IDAOPI": FILE_3_ROWS})
+    summary = import_file("deprivation", path, db=db)
+    assert summary.rows_loaded == 2
+    assert _deciles(db) == {"E01006074": 5, "E01006075": 9}
+    assert 'Read the sheet "IoD2019 IDACI & IDAOPI", with its header on row 1' in summary.message
+
+
+def test_title_rows_above_the_header_are_skipped_and_rows_counted_from_the_header(tmp_path, db):
+    rows = [["Income Deprivation Affecting Children Index, 2019"], ["Source: MHCLG"], [], *FILE_3_ROWS,
+            ["E0100607X", "Broken", "E08000009", "Trafford", 0.1, 100, 1]]
+    path = _workbook(tmp_path / "idaci.xlsx", {"Data": rows})
+    summary = import_file("deprivation", path, db=db)
+    assert summary.rows_loaded == 2 and summary.rows_quarantined == 1
+    assert "header on row 4 (3 title rows above it skipped)" in summary.message
+    with opened(db, read_only=True) as con:
+        # The faulty row is the sheet's row 7: the third row after the header.
+        assert con.execute("SELECT row_number FROM quarantine").fetchall() == [(3,)]
+
+
+def test_a_csv_with_title_rows_finds_its_header(tmp_path, db):
+    path = tmp_path / "idaci.csv"
+    path.write_text('"IDACI 2019, Trafford"\n\n' + f'"{LSOA_2011}","{IDACI_DECILE}"\nE01006074,5\n')
+    summary = import_file("deprivation", path, db=db)
+    assert _deciles(db) == {"E01006074": 5}
+    assert "Read the file, with its header on row 3 (2 title rows above it skipped)" in summary.message
+
+
+def test_the_file_7_csv_takes_the_idaci_decile_not_the_imd_one(tmp_path, db):
+    header = [LSOA_2011, LSOA_NAME_2011, IMD_RANK, IMD_DECILE, IDACI_SCORE, IDACI_RANK, IDACI_DECILE]
+    path = tmp_path / "File_7_IoD2019.csv"
+    path.write_text(",".join(f'"{h}"' for h in header) + "\nE01006074,Trafford 025A,14785,5,0.139,15114,4\n")
+    import_file("deprivation", path, db=db)
+    assert _deciles(db) == {"E01006074": 4}
+
+
+@pytest.mark.parametrize(("code_heading", "rank", "decile"), [
+    # IoD2019 ranks 32,844 LSOAs of 2011: decile 1 holds ranks 1 to 3,284.
+    (LSOA_2011, 3284, 1), (LSOA_2011, 3285, 2), (LSOA_2011, 32844, 10),
+    # IoD2025 ranks 33,755 LSOAs of 2021: decile 1 holds ranks 1 to 3,375.
+    ("LSOA code (2021)", 3375, 1), ("LSOA code (2021)", 3376, 2), ("LSOA code (2021)", 33755, 10),
+])
+def test_a_decile_is_worked_out_from_the_national_rank_where_only_ranks_are_given(tmp_path, db, code_heading,
+                                                                                   rank, decile):
+    path = tmp_path / "ranks.csv"
+    path.write_text(f'"{code_heading}","{IDACI_RANK}"\nE01006074,{rank}\n')
+    summary = import_file("deprivation", path, db=db)
+    assert _deciles(db) == {"E01006074": decile}
+    assert "worked out from the national rank" in summary.message
+
+
+def test_a_rank_beyond_the_number_of_lsoas_is_quarantined(tmp_path, db):
+    path = tmp_path / "ranks.csv"
+    path.write_text(f'"{LSOA_2011}","{IDACI_RANK}"\nE01006074,40000\nE01006075,12\n')
+    summary = import_file("deprivation", path, db=db)
+    assert summary.rows_loaded == 1 and summary.rows_quarantined == 1
+    with opened(db, read_only=True) as con:
+        reason = con.execute("SELECT reason FROM quarantine").fetchall()[0][0]
+    assert "is not a rank from 1 to 32,844" in reason
+
+
+def test_file_1_with_the_imd_only_is_refused_naming_the_sheets_searched(tmp_path, db):
+    path = _workbook(tmp_path / "File_1_IoD2019_IMD.xlsx", {
+        "Notes": NOTES,
+        "IMD2019": [[LSOA_2011, LSOA_NAME_2011, IMD_RANK, IMD_DECILE], ["E01006074", "x", 14785, 5]],
+    })
+    with pytest.raises(FileFault) as caught:
+        import_file("deprivation", path, db=db)
+    message = str(caught.value)
+    assert "idaci_decile" in message and "every sheet" in message
+    assert not db.exists()
+
+
+def test_a_workbook_with_a_sheet_per_year_asks_which_sheet(tmp_path, db):
+    path = _workbook(tmp_path / "idaci_by_year.xlsx", {"2015": FILE_3_ROWS, "2019": FILE_3_ROWS})
+    with pytest.raises(FileFault, match=r'2 sheets hold the columns needed \("2015", "2019"\).*--sheet'):
+        import_file("deprivation", path, db=db)
+    summary = import_file("deprivation", path, db=db, sheet="2019")
+    assert summary.rows_loaded == 2
+    assert 'Read the sheet "2019"' in summary.message
+
+
+def test_a_sheet_that_does_not_exist_is_refused_with_the_sheets_there_are(tmp_path, db):
+    path = _workbook(tmp_path / "idaci.xlsx", {"Notes": NOTES, "Data": FILE_3_ROWS})
+    with pytest.raises(FileFault, match=r'no sheet "2020"; expected one of its sheets: "Notes", "Data"'):
+        import_file("deprivation", path, db=db, sheet="2020")
+    assert not db.exists()
+
+
+def test_a_sheet_named_for_a_csv_is_refused(tmp_path, db):
+    path = tmp_path / "idaci.csv"
+    path.write_text(f'"{LSOA_2011}","{IDACI_DECILE}"\nE01006074,5\n')
+    with pytest.raises(FileFault, match="the file is CSV, which has no sheets"):
+        import_file("deprivation", path, db=db, sheet="Data")
+
+
+def test_a_council_postcode_lookup_with_its_own_spellings_loads(tmp_path, db):
+    path = tmp_path / "council_postcodes.csv"
+    path.write_text("Postcode7,Postcode8,PostcodeNatural,LSOA11CD,TerminationDate\n"
+                    "M32 9AN,M32  9AN,M32 9AN,E01006074,\n"
+                    "M329AP,M32  9AP,M32 9AP,E01006075,200903.0\n")
+    summary = import_file("postcodes", path, db=db)
+    # Terminated postcodes are kept: older records still carry them.
+    assert summary.rows_loaded == 2
+    with opened(db, read_only=True) as con:
+        rows = con.execute("SELECT postcode, lsoa_code FROM postcodes ORDER BY postcode").fetchall()
+    assert rows == [("M329AN", "E01006074"), ("M329AP", "E01006075")]
+
+
+def test_the_command_line_takes_a_sheet(tmp_path):
+    db = tmp_path / "store.duckdb"
+    path = _workbook(tmp_path / "idaci_by_year.xlsx", {"2015": FILE_3_ROWS, "2019": FILE_3_ROWS})
+    run = subprocess.run([sys.executable, "-m", "reach", "import", "deprivation", str(path), "--sheet", "2019",
+                          "--db", str(db)], cwd=PROJECT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert 'Read the sheet "2019"' in " ".join(run.stderr.split())    # the notes; stdout is the one line
