@@ -134,7 +134,8 @@ def _import(con, checker: Kind, source, *, key: bytes | None, file_name: str, sh
     rows_read = source.load(con, key=key, personal=checker.personal, progress=report)
     ctx = Context(con=con, kind=checker.name, file_name=file_name, sha256=sha256,
                   resolved=source.resolved, import_id=import_id, today=date.today(),
-                  replace=replace, received_on=received_on, rows_read=rows_read)
+                  replace=replace, received_on=received_on, rows_read=rows_read,
+                  sheet_name=getattr(getattr(source, "table", None), "sheet_name", None))
     ctx.params.update(
         today=ctx.today,
         postcodes_loaded=bool(con.execute("SELECT count(*) FROM postcodes").fetchall()[0][0]),

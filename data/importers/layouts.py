@@ -84,6 +84,9 @@ COLUMNS = _columns(
     Column("sex", "Persons, Males or Females"),
     *(Column(f"age_{age}", f"number of residents aged {age}", (str(age),), heading=str(age))
       for age in range(5)),
+    # ONS small area estimates since mid-2021: one row per LSOA, a column per sex and year of age.
+    *(Column(f"{sex}{age}", f"number of {words} aged {age}", (f"{sex}_{age}",), heading=f"{sex.upper()}{age}")
+      for sex, words in (("f", "females"), ("m", "males")) for age in range(5)),
     Column("indicator", 'the age band, e.g. "Aged 4 years and under"'),
     Column("value", "the number of residents in the age band"),
     Column("child_key", "the child's pseudonymised key"),
@@ -150,8 +153,11 @@ LAYOUTS: dict[str, tuple[Layout, ...]] = {
     "population": (
         Layout("the long form", (("lsoa_code",), ("children_0_4",), ("period",)),
                marker="children_0_4"),
-        Layout("the ONS mid-year layout",
-               (("lsoa_code",), ("sex",), *((f"age_{age}",) for age in range(5)), ("period",)),
+        Layout("the ONS small area estimates by sex (F0 to F90, M0 to M90)",
+               (("lsoa_code",), *((f"{sex}{age}",) for sex in "fm" for age in range(5))), ("period",),
+               marker="f0"),
+        Layout("the ONS mid-year layout (All Ages, 0, 1, 2, ...)",
+               (("lsoa_code",), *((f"age_{age}",) for age in range(5))), ("sex", "period"),
                marker="age_0"),
         Layout("the Census age-band layout",
                (("lsoa_code",), ("indicator",), ("value",), ("period",)),

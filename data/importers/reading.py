@@ -58,6 +58,7 @@ class TableFile:
     sheet_name: str | None = None       # the sheet read, for a workbook
     first_sheet: bool = True            # whether that sheet is the workbook's first
     header_found: bool = True           # False when no row passed the header test
+    others: tuple[str, ...] = ()        # other sheets that held the columns, left aside
 
     def where(self) -> str | None:
         """Where the header was found, in words, when it is anywhere but the first row of the
@@ -68,8 +69,12 @@ class TableFile:
         rows_above = self.header_row - 1
         title_rows = f"{rows_above:,} title {'row' if rows_above == 1 else 'rows'}"
         skipped = f" ({title_rows} above it skipped)" if rows_above else ""
+        aside = ""
+        if self.others:
+            aside = (" The sheets " + ", ".join(f'"{shortened(title, 40)}"' for title in self.others[:5])
+                     + " were left aside (choose one with --sheet).")
         return (f"Read {place}, with its header on row {self.header_row:,}{skipped}; row numbers count "
-                f"from the first row after the header.")
+                f"from the first row after the header.{aside}")
 
     def batches(self, size: int) -> Iterator[tuple[list[int], list[list[str]]]]:
         """Yield (row numbers, rows) in batches of `size`; every row has exactly as many values
@@ -356,6 +361,11 @@ class _XlsxFile(TableFile):
             row = self._header_in(worksheet, is_header)
             if row is not None:
                 found.append((worksheet, *row))
+        persons = [entry for entry in found if "persons" in entry[0].title.lower()]
+        if len(found) > 1 and len(persons) == 1:
+            # The older ONS workbooks: a Persons sheet beside a Males and a Females one.
+            self.others = tuple(worksheet.title for worksheet, _, _ in found if worksheet is not persons[0][0])
+            found = persons
         if len(found) > 1:
             titles = ", ".join(f'"{shortened(worksheet.title, 40)}"' for worksheet, _, _ in found[:10])
             raise FileFault(

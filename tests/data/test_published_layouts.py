@@ -171,3 +171,62 @@ def test_the_command_line_takes_a_sheet(tmp_path):
                           "--db", str(db)], cwd=PROJECT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert 'Read the sheet "2019"' in " ".join(run.stderr.split())    # the notes; stdout is the one line
+
+
+# --- ONS small area population estimates -------------------------------------------------------
+
+def _population(db: Path) -> dict[tuple[str, str], int]:
+    with opened(db, read_only=True) as con:
+        rows = con.execute("SELECT lsoa_code, period::VARCHAR, children_0_4 FROM population").fetchall()
+    return {(code, period): children for code, period, children in rows}
+
+
+def _sape_rows() -> list[list]:
+    """The layout ONS publishes since mid-2021: a column per sex and single year of age."""
+    header = ["LAD 2021 Code", "LAD 2021 Name", "LSOA 2021 Code", "LSOA 2021 Name", "Total",
+              *(f"F{age}" for age in range(91)), *(f"M{age}" for age in range(91))]
+    first = ["E08000009", "Trafford", "E01006074", "Trafford 025A", 1634,
+             *([1, 2, 3, 4, 5] + [9] * 86), *([10, 20, 30, 40, 50] + [9] * 86)]
+    return [header, first]
+
+
+def test_the_sape_workbook_by_sex_and_age_takes_its_date_from_the_sheet(tmp_path, db):
+    notes = [["Lower layer Super Output Area population estimates"], ["Contents"]]
+    path = _workbook(tmp_path / "sapelsoasyoa20192022.xlsx",
+                     {"Cover sheet": notes, "Contents": notes, "Mid-2022 LSOA 2021": _sape_rows()})
+    summary = import_file("population", path, db=db)
+    # F0..F4 and M0..M4: 15 + 150 children aged 0 to 4, dated 30 June 2022 by the sheet's name.
+    assert _population(db) == {("E01006074", "2022-06-30"): 165}
+    assert "dated 30 June 2022, the mid-year the sheet's name gives" in summary.message
+
+
+def test_the_sape_csv_takes_its_date_from_the_file_name(tmp_path, db):
+    path = tmp_path / "sape_lsoa_mid_2023.csv"
+    path.write_text("\n".join(",".join(str(value) for value in row) for row in _sape_rows()) + "\n")
+    import_file("population", path, db=db)
+    assert _population(db) == {("E01006074", "2023-06-30"): 165}
+
+
+def test_estimates_without_a_date_anywhere_are_refused(tmp_path, db):
+    path = tmp_path / "small_area_estimates.csv"
+    path.write_text("\n".join(",".join(str(value) for value in row) for row in _sape_rows()) + "\n")
+    with pytest.raises(FileFault, match="does not say which year its estimates are for") as caught:
+        import_file("population", path, db=db)
+    assert caught.value.column == "period"
+
+
+def test_the_older_ons_workbook_reads_its_persons_sheet_below_the_title_rows(tmp_path, db):
+    def sheet(total: int) -> list[list]:
+        return [["Mid-2020 Population Estimates for Lower Layer Super Output Areas in England and Wales"],
+                ["National Statistics"], [],
+                ["LSOA Code", "LSOA Name", "LA Code (2018 boundaries)", "LA name (2018 boundaries)",
+                 "All Ages", *(str(age) for age in range(90)), "90+"],
+                ["E01006074", "Trafford 025A", "E08000009", "Trafford", 1600, *([total] * 5), *([9] * 86)]]
+
+    path = _workbook(tmp_path / "SAPE23DT2-mid-2020-lsoa.xlsx", {
+        "Contents": [["Contents"]], "Mid-2020 Persons": sheet(10), "Mid-2020 Males": sheet(5),
+        "Mid-2020 Females": sheet(5)})
+    summary = import_file("population", path, db=db)
+    assert _population(db) == {("E01006074", "2020-06-30"): 50}
+    assert 'Read the sheet "Mid-2020 Persons", with its header on row 4' in summary.message
+    assert '"Mid-2020 Males", "Mid-2020 Females" were left aside' in summary.message

@@ -4,7 +4,11 @@ comparing like with like). Both come in more than one published layout."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from data.importers.checks import CheckQuery, sql_text
+from data.importers.errors import FileFault
 from data.importers.kinds.base import CHECKED, Kind
 from data.importers.kinds.notes import count_of, named, skipped_rows, were
 
@@ -17,6 +21,31 @@ _SEXES = {"persons": ("persons", "all persons", "all", "total"),
 # date of the row `c` in hand has its Persons row.
 _HAS_PERSONS_ROW = f"""EXISTS (SELECT 1 FROM {CHECKED} p WHERE p.sex = 'persons'
                                AND p.lsoa_code = c.lsoa_code AND p.period = c.period)"""
+
+
+def mid_year_in_name(*names: str | None) -> date | None:
+    """The estimate's date named by a sheet or file ("Mid-2022 LSOA 2021", "sape_mid_2020.xlsx"):
+    30 June of the year after "mid", else of the one year the name holds; None when no name
+    says, or one says two years."""
+    for name in names:
+        if not name:
+            continue
+        stem = re.sub(r"\.[a-z]+$", "", name.lower())
+        mid = re.findall(r"mid[-_ ]?((?:19|20)\d\d)(?!\d)", stem)
+        years = set(mid) or set(re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", stem))
+        if len(years) == 1:
+            return date(int(years.pop()), 6, 30)
+    return None
+
+
+def sex_in_name(name: str | None) -> str:
+    """Whether a sheet of the older ONS workbooks ("Mid-2020 Males") holds males, females or both."""
+    words = set(re.findall(r"[a-z]+", (name or "").lower()))
+    if words & {"males", "male"}:
+        return "males"
+    if words & {"females", "female"}:
+        return "females"
+    return "persons"
 
 
 class Population(Kind):
@@ -34,12 +63,45 @@ class Population(Kind):
             return ("lsoa_code", "period", "sex")
         return self.key
 
+    def _period(self, ctx) -> tuple[str, list[str]]:
+        """The estimate's date: its column, else the date the sheet's or the file's name gives
+        (the ONS workbooks have none of their own). FileFault when neither says."""
+        f = ctx.fields
+        if ctx.resolved.has("period"):
+            return f.period("period"), [f.period_fault("period")]
+        named = mid_year_in_name(ctx.sheet_name, ctx.file_name)
+        if named is None:
+            expected = "a period column, or a sheet or file named with the estimate's year, such as Mid-2022"
+            raise FileFault(ctx.file_name, "the file does not say which year its estimates are for: it has no "
+                                           "period column, and neither its sheet's name nor its own name gives "
+                                           f"one year; expected {expected}", column="period", expected=expected)
+        ctx.params["named_period"] = named
+        return f"DATE '{named.isoformat()}'", []
+
     def check(self, ctx):
         f = ctx.fields
         layout = self._layout(ctx)
         keep = f"NOT {f.other_nation('lsoa_code')}"
-        common = {"lsoa_code": f.code("lsoa_code"), "period": f.period("period")}
-        common_faults = [f.code_fault("lsoa_code", required=True), f.period_fault("period")]
+        period, period_faults = self._period(ctx)
+        common = {"lsoa_code": f.code("lsoa_code"), "period": period}
+        common_faults = [f.code_fault("lsoa_code", required=True), *period_faults]
+        if layout == "f0":
+            columns = [f"{sex}{age}" for sex in "fm" for age in range(5)]
+            return CheckQuery(
+                values={**common, "children_0_4": " + ".join(f"({f.count(name)})" for name in columns)},
+                faults=[*common_faults, *(f.count_fault(name) for name in columns)],
+                where=keep,
+            )
+        if layout == "age_0" and not ctx.resolved.has("sex"):
+            ages = [f"age_{age}" for age in range(5)]
+            sex = sex_in_name(ctx.sheet_name)
+            ctx.params["named_sex"] = sex
+            return CheckQuery(
+                values={**common, "sex": f"'{sex}'",
+                        "children_0_4": " + ".join(f"({f.count(age)})" for age in ages)},
+                faults=[*common_faults, *(f.count_fault(age) for age in ages)],
+                where=keep,
+            )
         if layout == "age_0":
             ages = [f"age_{age}" for age in range(5)]
             return CheckQuery(
@@ -90,6 +152,15 @@ class Population(Kind):
     def notes(self, ctx):
         notes = []
         layout = self._layout(ctx)
+        if ctx.params.get("named_period"):
+            named = ctx.params["named_period"]
+            notes.append(f"The estimates are dated {named:%-d %B %Y}, the mid-year the "
+                         f"{'sheet' if mid_year_in_name(ctx.sheet_name) else 'file'}'s name gives.")
+        if layout == "f0":
+            notes.append("Children aged 0 to 4 are the sum of the columns F0 to F4 and M0 to M4.")
+        if ctx.params.get("named_sex") == "persons" and layout == "age_0":
+            notes.append("The rows were taken as Persons (both sexes): the file has no sex column and its "
+                         "sheet's name does not say Males or Females.")
         if layout == "age_0":
             by_sex = ctx.scalar(f"""SELECT count(*) FROM {CHECKED} c WHERE _reason IS NULL
                 AND sex IN ('males', 'females')
