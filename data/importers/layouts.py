@@ -301,6 +301,12 @@ def _find(column: Column, normalised: list[str]) -> int | None:
     return None
 
 
+def is_2011_heading(heading: str) -> bool:
+    """Whether an LSOA column's heading says it holds 2011 codes ("LSOA11CD", "LSOA code (2011)")."""
+    text = normalise_header(heading)
+    return bool(re.search(r"(?<![0-9])(20)?11(?![0-9])|lsoa11", text)) and not re.search(r"(20)?21(?![0-9])", text)
+
+
 def accepts(kind: str, header: list[str]) -> bool:
     """Whether `header` holds the columns one of the kind's layouts needs: how the header row of a
     workbook's data sheet, or of a CSV with title rows above it, is found."""

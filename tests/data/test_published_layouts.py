@@ -230,3 +230,32 @@ def test_the_older_ons_workbook_reads_its_persons_sheet_below_the_title_rows(tmp
     assert _population(db) == {("E01006074", "2020-06-30"): 50}
     assert 'Read the sheet "Mid-2020 Persons", with its header on row 4' in summary.message
     assert '"Mid-2020 Males", "Mid-2020 Females" were left aside' in summary.message
+
+
+def _lookup(tmp_path: Path, db: Path) -> None:
+    path = tmp_path / "LSOA11_LSOA21_EW_LU.csv"
+    # E01006074 unchanged, E01006075 split into two, E01006076 and E01006077 merged into one.
+    path.write_text("LSOA11CD,LSOA21CD\nE01006074,E01006074\nE01006075,E01034001\nE01006075,E01034002\n"
+                    "E01006076,E01034003\nE01006077,E01034003\n")
+    import_file("lsoa-lookup", path, db=db)
+
+
+def test_a_council_lookup_on_2011_lsoas_is_placed_on_2021_lsoas_and_splits_are_listed(tmp_path, db):
+    _lookup(tmp_path, db)
+    path = tmp_path / "council_postcodes.csv"
+    path.write_text("PostcodeNatural,LSOA11CD\nM32 9AN,E01006074\nM32 9AP,E01006075\nM32 9AQ,E01006076\n")
+    summary = import_file("postcodes", path, db=db)
+    with opened(db, read_only=True) as con:
+        placed = con.execute("SELECT postcode, lsoa_code FROM postcodes ORDER BY postcode").fetchall()
+        reasons = con.execute("SELECT reason FROM quarantine WHERE kind = 'postcodes'").fetchall()
+    assert placed == [("M329AN", "E01006074"), ("M329AQ", "E01034003")]
+    assert len(reasons) == 1 and "the 2011 LSOA E01006075 was split into 2 LSOAs in 2021" in reasons[0][0]
+    assert "1 postcode moved to the 2021 LSOA that replaced theirs" in summary.message
+
+
+def test_a_lookup_on_2011_lsoas_without_the_ons_lookup_says_how_to_place_them(tmp_path, db):
+    path = tmp_path / "council_postcodes.csv"
+    path.write_text("Post Code,LSOA11CD\nM32 9AP,E01006075\n")
+    summary = import_file("postcodes", path, db=db)
+    assert summary.rows_loaded == 1
+    assert "load the ONS lookup (kind lsoa-lookup) and import this file again" in summary.message
