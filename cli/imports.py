@@ -89,6 +89,42 @@ def add_import_parser(commands) -> None:
                         "columns needed)")
 
 
+# --- inspect -----------------------------------------------------------------------------------
+
+def run_inspect(args) -> int:
+    from data.importers import FileFault
+    from data.importers.inspecting import inspect_file
+
+    try:
+        inspection = inspect_file(args.file, kind=args.kind, db=args.db, sheet=args.sheet)
+    except FileFault as fault:
+        print(f"It could not be imported: {fault}", file=sys.stderr)
+        return EXIT_INPUT
+    for line in inspection.lines():
+        print(textwrap.fill(line, width=100, subsequent_indent="    ") if not line.startswith("  ") else line)
+    return 0
+
+
+def add_inspect_parser(commands) -> None:
+    p = add_command(
+        commands, "inspect", run=run_inspect, help="say what importing a file would do, writing nothing",
+        description=textwrap.dedent("""\
+            Look at a file before importing it: which kind it seems to be, which sheet and header
+            row hold its data, which of its columns feeds which field, how many rows would be set
+            aside and why (the commonest reasons, with the first row of each), and the command that
+            imports it. The file goes through the real import, which is then undone: nothing is
+            written, and a database that does not exist is not created."""),
+        epilog=textwrap.dedent("""\
+            examples:
+              python -m reach inspect File_3_IoD2019_IDACI.xlsx
+              python -m reach inspect council_postcodes.csv --kind postcodes"""),
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--kind", choices=KINDS, metavar="KIND",
+                   help="the kind to try it as (by default the kind its header fits best)")
+    p.add_argument("--sheet", metavar="NAME", help="workbooks only: the sheet to read")
+
+
 # --- quarantine ------------------------------------------------------------------------------
 
 def run_quarantine(args) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import stat
+import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -24,7 +25,7 @@ from data.importers.layouts import Layout, Resolved, accepts, check_kind, resolv
 from data.importers.limits import Limits, readable_bytes
 from data.importers.pseudonymise import redact_sql
 from data.importers.reading import HEADER_SEARCH_ROWS, RAW_TABLE, Progress, file_sha256, load_raw, open_table
-from data.store import opened, secret_key
+from data.store import database_path, opened, secret_key
 
 # Columns of the raw table that are for checking only, never shown in the quarantine.
 _HIDDEN = ("_postcode", "_nhs_key", "_nhs_fault", "_family_key", "_child_key", "_child_fault",
@@ -44,6 +45,10 @@ class ImportSummary:
     rows_already_present: int
     status: str          # 'loaded' or 'unchanged'
     message: str
+    # A trial import (`dry_run`) only: the commonest reasons rows were set aside, as
+    # (reason, rows, first row), and where each field was read from, as (field, the file's column).
+    faults: tuple[tuple[str, int, int], ...] = ()
+    columns: tuple[tuple[str, str], ...] = ()
 
     def line(self) -> str:
         """One line for a person, e.g. `births: b.csv: 1,204 rows loaded, 3 quarantined, 0 already present`."""
@@ -57,7 +62,7 @@ class ImportSummary:
 def import_file(kind: str, file_path: str | os.PathLike, *, db: str | os.PathLike | None = None,
                 received_on: date | str | None = None, progress: Progress | None = None,
                 original_name: str | None = None, replace: bool = False,
-                sheet: str | None = None) -> ImportSummary:
+                sheet: str | None = None, dry_run: bool = False) -> ImportSummary:
     """Import a file of the given kind into the store and say what happened.
 
     `received_on` dates the rows of a births or birth-counts file that carry no date of their
@@ -65,6 +70,9 @@ def import_file(kind: str, file_path: str | os.PathLike, *, db: str | os.PathLik
     is the name to record and show (an upload arrives as a temporary file). `replace=True`
     makes a reach-areas file replace every reach area. `sheet` names the sheet of a workbook to
     read; without it, the first sheet with a header holding the kind's columns is read.
+    `dry_run=True` does everything but keep it: the transaction is rolled back, and a store that
+    does not exist yet is not created (a temporary one stands in); the summary then also holds
+    the commonest faults and where each field was read from, for `inspect`.
 
     Raises FileFault, and writes nothing, when the file as a whole cannot be taken. The cheap
     checks come first: the file's size (before it is read at all), then its header or layout
@@ -80,7 +88,10 @@ def import_file(kind: str, file_path: str | os.PathLike, *, db: str | os.PathLik
     checker = KIND_CHECKS[kind]
     source = (_BoundarySource(path, file_name) if kind == "boundaries"
               else _TableSource(kind, path, file_name, limits, sheet=sheet))
+    scratch = tempfile.TemporaryDirectory(prefix="reach-trial-") if dry_run else None
     try:
+        if scratch is not None and not database_path(db).exists():
+            db = Path(scratch.name) / "trial.duckdb"
         sha256 = file_sha256(path)
         # The key is checked before the store is opened, so a refused key creates nothing.
         key = secret_key(db) if checker.personal else None
@@ -89,14 +100,28 @@ def import_file(kind: str, file_path: str | os.PathLike, *, db: str | os.PathLik
             try:
                 summary = _import(con, checker, source, key=key, file_name=file_name, sha256=sha256,
                                   received_on=received, replace=replace, report=report)
-                con.execute("COMMIT")
+                if dry_run:
+                    summary = dataclasses.replace(summary, faults=_commonest_faults(con), columns=tuple(
+                        (name, label) for name, label in source.resolved.labels.items()))
+                    con.execute("ROLLBACK")
+                else:
+                    con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
     finally:
         source.close()
+        if scratch is not None:
+            scratch.cleanup()
     report(summary.rows_read, summary.rows_read, "done")
     return summary
+
+
+def _commonest_faults(con, shown: int = 5) -> tuple[tuple[str, int, int], ...]:
+    """The reasons rows were set aside, commonest first, with how many and the first row."""
+    rows = con.execute(f"""SELECT _reason, count(*), min(_row) FROM {CHECKED} WHERE _reason IS NOT NULL
+                           GROUP BY _reason ORDER BY count(*) DESC, min(_row) LIMIT {int(shown)}""").fetchall()
+    return tuple((reason, int(count), int(first)) for reason, count, first in rows)
 
 
 def _check_file(path: Path, file_name: str, limits: Limits) -> None:

@@ -259,3 +259,66 @@ def test_a_lookup_on_2011_lsoas_without_the_ons_lookup_says_how_to_place_them(tm
     summary = import_file("postcodes", path, db=db)
     assert summary.rows_loaded == 1
     assert "load the ONS lookup (kind lsoa-lookup) and import this file again" in summary.message
+
+
+# --- inspect: what importing would do, writing nothing ------------------------------------------
+
+def test_inspect_recognises_the_kind_and_writes_nothing(tmp_path):
+    from data.importers.inspecting import inspect_file
+
+    db = tmp_path / "not_yet.duckdb"
+    path = _workbook(tmp_path / "File_3_IoD2019_IDACI.xlsx", {
+        "Notes": NOTES,
+        "IoD2019 IDACI & IDAOPI": [*FILE_3_ROWS, ["E0100607", "Broken", "E08000009", "Trafford", 0.1, 100, 11]]})
+    inspection = inspect_file(path, db=db)
+    assert inspection.kind == "deprivation"
+    assert inspection.summary.rows_loaded == 2 and inspection.summary.rows_quarantined == 1
+    # The decile is read as given; the rank beside it is not needed.
+    assert dict(inspection.summary.columns) == {"lsoa_code": LSOA_2011, "idaci_decile": IDACI_DECILE}
+    reason, rows, first = inspection.summary.faults[0]
+    assert (rows, first) == (1, 3) and "is not an LSOA code" in reason
+    assert inspection.command() == "python -m reach import deprivation File_3_IoD2019_IDACI.xlsx"
+    assert not db.exists()
+
+
+def test_inspect_leaves_an_existing_store_as_it_was(tmp_path, db):
+    from data.importers.inspecting import inspect_file
+
+    path = tmp_path / "idaci.csv"
+    path.write_text(f'"{LSOA_2011}","{IDACI_DECILE}"\nE01006074,5\n')
+    import_file("deprivation", _workbook(tmp_path / "other.xlsx", {"Data": FILE_3_ROWS}), db=db)
+    before = _deciles(db)
+    inspection = inspect_file(path, db=db)
+    assert (inspection.summary.rows_loaded, inspection.summary.rows_already_present) == (0, 1)
+    assert _deciles(db) == before
+    with opened(db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM import_log").fetchall()[0][0] == 1
+
+
+def test_a_registrations_export_is_told_apart_from_a_births_extract(tmp_path):
+    from data.importers.inspecting import likely_kinds
+
+    path = tmp_path / "export.csv"
+    path.write_text("child_key,dob,lsoa_code,centre_id,registered_on\nK1,2024-01-01,E01006074,C1,2024-02-01\n")
+    kinds = likely_kinds(path)
+    assert kinds[0] == "registrations" and "births" in kinds
+
+
+def test_the_inspect_command_prints_the_import_command(tmp_path):
+    path = tmp_path / "council_postcodes.csv"
+    path.write_text("Postcode7,PostcodeNatural,LSOA21CD\nM32 9AN,M32 9AN,E01006074\n")
+    run = subprocess.run([sys.executable, "-m", "reach", "inspect", str(path), "--db", str(tmp_path / "s.duckdb")],
+                         cwd=PROJECT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "looks like postcodes" in run.stdout
+    assert f"To import it: python -m reach import postcodes {path.name}" in run.stdout
+    assert not (tmp_path / "s.duckdb").exists()
+
+
+def test_inspect_says_when_a_file_fits_no_kind(tmp_path):
+    path = tmp_path / "minutes.csv"
+    path.write_text("meeting,date\nboard,2026-01-01\n")
+    run = subprocess.run([sys.executable, "-m", "reach", "inspect", str(path), "--db", str(tmp_path / "s.duckdb")],
+                         cwd=PROJECT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2
+    assert "holds the columns of no kind of file Reach imports" in run.stderr
