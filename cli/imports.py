@@ -19,7 +19,7 @@ def run_import(args) -> int:
     try:
         summary = import_file(args.kind, args.file, db=args.db, received_on=args.received_on,
                               progress=progress_printer(), replace=args.replace,
-                              sheet=args.sheet)
+                              sheet=args.sheet, layer=args.layer)
     except FileFault as fault:
         print(f"\nImport refused, nothing was written: {fault}", file=sys.stderr)
         return EXIT_INPUT
@@ -87,6 +87,9 @@ def add_import_parser(commands) -> None:
     p.add_argument("--sheet", metavar="NAME",
                    help="workbooks only: the sheet to read (by default the first whose header has the "
                         "columns needed)")
+    p.add_argument("--layer", metavar="NAME",
+                   help="boundaries only: the layer of a GeoPackage to read (by default the first layer "
+                        "of polygons with an LSOA code column)")
 
 
 # --- inspect -----------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from data.dates import as_date
 from data.importers.checks import sql_text
-from data.importers.errors import FileFault, over_limit
+from data.importers.errors import FileFault, over_limit, shortened
 from data.importers.kinds import CHECKED, KIND_CHECKS, LOADABLE, Context, Kind, count_of, were
 from data.importers.layouts import Layout, Resolved, accepts, check_kind, resolve_columns
 from data.importers.limits import Limits, readable_bytes
@@ -62,14 +62,15 @@ class ImportSummary:
 def import_file(kind: str, file_path: str | os.PathLike, *, db: str | os.PathLike | None = None,
                 received_on: date | str | None = None, progress: Progress | None = None,
                 original_name: str | None = None, replace: bool = False,
-                sheet: str | None = None, dry_run: bool = False) -> ImportSummary:
+                sheet: str | None = None, layer: str | None = None, dry_run: bool = False) -> ImportSummary:
     """Import a file of the given kind into the store and say what happened.
 
     `received_on` dates the rows of a births or birth-counts file that carry no date of their
     own. `progress(rows_done, rows_total, stage)` is called as the import goes. `original_name`
     is the name to record and show (an upload arrives as a temporary file). `replace=True`
     makes a reach-areas file replace every reach area. `sheet` names the sheet of a workbook to
-    read; without it, the first sheet with a header holding the kind's columns is read.
+    read; without it, the first sheet with a header holding the kind's columns is read. `layer`
+    names the layer of a boundary file with several (a GeoPackage).
     `dry_run=True` does everything but keep it: the transaction is rolled back, and a store that
     does not exist yet is not created (a temporary one stands in); the summary then also holds
     the commonest faults and where each field was read from, for `inspect`.
@@ -86,7 +87,7 @@ def import_file(kind: str, file_path: str | os.PathLike, *, db: str | os.PathLik
     received = None if received_on is None else as_date(received_on, name="received_on")
     report = progress or _quiet
     checker = KIND_CHECKS[kind]
-    source = (_BoundarySource(path, file_name) if kind == "boundaries"
+    source = (_BoundarySource(path, file_name, layer=layer) if kind == "boundaries"
               else _TableSource(kind, path, file_name, limits, sheet=sheet))
     scratch = tempfile.TemporaryDirectory(prefix="reach-trial-") if dry_run else None
     try:
@@ -316,7 +317,7 @@ class _BoundarySource:
     rows come here with its reason and go to the quarantine like any other faulty row.
     """
 
-    def __init__(self, path: Path, file_name: str):
+    def __init__(self, path: Path, file_name: str, layer: str | None = None):
         from geo.boundaries import BoundaryFileError, BoundaryLimits, read_boundaries
 
         # The limits in force (REACH_LIMIT_* settings applied), for each limit the reader knows.
@@ -325,7 +326,7 @@ class _BoundarySource:
                   for field in dataclasses.fields(BoundaryLimits) if hasattr(limits, field.name)}
         try:
             self.read = read_boundaries(path, original_name=file_name,
-                                        limits=BoundaryLimits(**shared))
+                                        limits=BoundaryLimits(**shared), layer=layer)
         except BoundaryFileError as error:
             raise FileFault(file_name, _without_file_name(str(error), file_name),
                             column=error.column, expected=error.expected) from error
@@ -335,6 +336,8 @@ class _BoundarySource:
             labels={"lsoa_code": "lsoa_code", "lsoa_name": "lsoa_name"},
         )
         self.notes = [f"Coordinates were read as {self.read.source_crs} and stored as WGS84 longitude/latitude."]
+        if self.read.layer is not None:
+            self.notes.insert(0, f'Read the layer "{shortened(self.read.layer, 60)}".')
         if self.read.repaired:
             self.notes.append(f"{count_of(self.read.repaired, 'shape')} that crossed "
                               f"{'itself' if self.read.repaired == 1 else 'themselves'} "
