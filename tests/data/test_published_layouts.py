@@ -322,3 +322,20 @@ def test_inspect_says_when_a_file_fits_no_kind(tmp_path):
                          cwd=PROJECT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 2
     assert "holds the columns of no kind of file Reach imports" in run.stderr
+
+
+def test_estimates_on_2011_lsoas_are_placed_on_2021_lsoas(tmp_path, db):
+    path = tmp_path / "LSOA11_LSOA21_EW_LU.csv"
+    # E01006074 unchanged; E01006075 split in three; E01006076 and E01006077 merged into one.
+    path.write_text("LSOA11CD,LSOA21CD\nE01006074,E01006074\nE01006075,E01034001\nE01006075,E01034002\n"
+                    "E01006075,E01034004\nE01006076,E01034003\nE01006077,E01034003\n")
+    import_file("lsoa-lookup", path, db=db)
+    estimates = tmp_path / "population_mid_2020.csv"
+    estimates.write_text("lsoa_code,children_0_4,period\nE01006074,80,2020-06-30\nE01006075,100,2020-06-30\n"
+                         "E01006076,30,2020-06-30\nE01006077,45,2020-06-30\n")
+    summary = import_file("population", estimates, db=db)
+    assert _population(db) == {("E01006074", "2020-06-30"): 80, ("E01034001", "2020-06-30"): 34,
+                               ("E01034002", "2020-06-30"): 33, ("E01034004", "2020-06-30"): 33,
+                               ("E01034003", "2020-06-30"): 75}
+    assert "placed on the 2021 LSOAs through the ONS lookup" in summary.message
+    assert "where a 2011 LSOA was split in 2021 (1 here) its children are shared equally" in summary.message

@@ -138,6 +138,36 @@ class Population(Kind):
             FROM lonely WHERE {CHECKED}._row = lonely._row""")
 
     def loadable(self, ctx):
+        ctx.run(f"CREATE TEMP TABLE as_given AS {self._as_given(ctx)}")
+        # Estimates on 2011 LSOAs (ONS's, up to mid-2020) are placed on the 2021 LSOAs through
+        # the ONS lookup: a file is on 2011 LSOAs when it has a code that 2021 no longer has.
+        ctx.params["from_2011"] = bool(ctx.scalar("""
+            SELECT count(*) FROM as_given WHERE lsoa_code IN (SELECT lsoa11cd FROM lsoa_lookup)
+                                            AND lsoa_code NOT IN (SELECT lsoa21cd FROM lsoa_lookup)"""))
+        if not ctx.params["from_2011"]:
+            return "SELECT * FROM as_given"
+        # A merged LSOA takes the sum of its parents; a split one an equal share of its parent's
+        # children, the remainder going to the first parts in code order, so totals are kept.
+        ctx.run("""CREATE TEMP TABLE parts AS
+                   SELECT lsoa11cd, lsoa21cd, count(*) OVER (PARTITION BY lsoa11cd) AS parts,
+                          row_number() OVER (PARTITION BY lsoa11cd ORDER BY lsoa21cd) AS part
+                   FROM lsoa_lookup""")
+        ctx.params["split"] = ctx.scalar("""SELECT count(DISTINCT g.lsoa_code) FROM as_given g
+                                            JOIN parts p ON p.lsoa11cd = g.lsoa_code WHERE p.parts > 1""")
+        ctx.params["unplaced"] = ctx.codes("""SELECT DISTINCT lsoa_code FROM as_given
+                                              WHERE lsoa_code NOT IN (SELECT lsoa11cd FROM lsoa_lookup)
+                                              ORDER BY lsoa_code""")
+        return """
+            SELECT p.lsoa21cd AS lsoa_code, g.period,
+                   sum(g.children_0_4 // p.parts + CASE WHEN p.part <= g.children_0_4 % p.parts THEN 1 ELSE 0 END
+                   )::INTEGER AS children_0_4
+            FROM as_given g JOIN parts p ON p.lsoa11cd = g.lsoa_code
+            GROUP BY p.lsoa21cd, g.period
+            UNION ALL
+            SELECT * FROM as_given WHERE lsoa_code NOT IN (SELECT lsoa11cd FROM lsoa_lookup)"""
+
+    def _as_given(self, ctx) -> str:
+        """The estimates as the file gives them: one row per LSOA and date."""
         if self._layout(ctx) != "age_0":
             return super().loadable(ctx)
         return f"""
@@ -152,9 +182,20 @@ class Population(Kind):
     def notes(self, ctx):
         notes = []
         layout = self._layout(ctx)
+        if ctx.params.get("from_2011"):
+            sentence = ("The estimates are for 2011 LSOAs and were placed on the 2021 LSOAs through the ONS "
+                        "lookup: a 2021 LSOA made of several 2011 ones takes their sum")
+            if ctx.params.get("split"):
+                sentence += (f", and where a 2011 LSOA was split in 2021 ({ctx.params['split']:,} here) its "
+                             "children are shared equally between its parts")
+            notes.append(sentence + ".")
+            if ctx.params.get("unplaced"):
+                unplaced = ctx.params["unplaced"]
+                notes.append(f"{count_of(len(unplaced), 'code')} not in the lookup {were(len(unplaced))} kept "
+                             f"as given: {named(unplaced)}.")
         if ctx.params.get("named_period"):
-            named = ctx.params["named_period"]
-            notes.append(f"The estimates are dated {named:%-d %B %Y}, the mid-year the "
+            mid_year = ctx.params["named_period"]
+            notes.append(f"The estimates are dated {mid_year:%-d %B %Y}, the mid-year the "
                          f"{'sheet' if mid_year_in_name(ctx.sheet_name) else 'file'}'s name gives.")
         if layout == "f0":
             notes.append("Children aged 0 to 4 are the sum of the columns F0 to F4 and M0 to M4.")
