@@ -339,3 +339,25 @@ def test_estimates_on_2011_lsoas_are_placed_on_2021_lsoas(tmp_path, db):
                                ("E01034003", "2020-06-30"): 75}
     assert "placed on the 2021 LSOAs through the ONS lookup" in summary.message
     assert "where a 2011 LSOA was split in 2021 (1 here) its children are shared equally" in summary.message
+
+
+def test_file_5_scores_for_all_of_england_give_deciles_by_their_rank(tmp_path, db):
+    # 32,844 LSOAs of 2011, scored from most deprived (highest) to least.
+    lines = [f'"{LSOA_2011}","{IDACI_SCORE}"']
+    lines += [f"E01{number:06d},{1 - number / 100_000:.5f}" for number in range(1, 32_845)]
+    path = tmp_path / "File_5_IoD2019_Scores.csv"
+    path.write_text("\n".join(lines) + "\n")
+    summary = import_file("deprivation", path, db=db)
+    deciles = _deciles(db)
+    assert (deciles["E01000001"], deciles["E01003284"], deciles["E01003285"], deciles["E01032844"]) == (1, 1, 2, 10)
+    assert "IDACI scores (ranked here, the highest first), not deciles" in summary.message
+
+
+def test_scores_for_part_of_england_are_refused_pointing_to_the_files_with_deciles(tmp_path, db):
+    path = tmp_path / "scores_trafford.csv"
+    path.write_text(f'"{LSOA_2011}","{IDACI_SCORE}"\nE01006074,0.139\n')
+    with pytest.raises(FileFault, match="scores for 1 LSOA, but deciles can be worked out from scores only "
+                                        "across all 32,844 LSOAs of England; expected IDACI deciles or ranks "
+                                        r"\(File 3 or File 7"):
+        import_file("deprivation", path, db=db)
+    assert not db.exists() or not _deciles(db)

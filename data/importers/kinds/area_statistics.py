@@ -240,6 +240,12 @@ def ranked_lsoas(code_label: str) -> tuple[int, int]:
     return vintage, ENGLAND_LSOAS[vintage]
 
 
+def _edition(f) -> str:
+    """The edition of the Indices a row is from: its edition or year column, else 0 (unknown)."""
+    return (f"CASE WHEN {f.raw('edition')} IS NOT NULL THEN {f.year('edition')} "
+            f"WHEN {f.raw('year')} IS NOT NULL THEN {f.year('year')} ELSE 0 END")
+
+
 class Deprivation(Kind):
     name = "deprivation"
     table = "deprivation"
@@ -251,15 +257,28 @@ class Deprivation(Kind):
         return ctx.resolved.layout.marker == "index_domain"
 
     def _ranked(self, ctx) -> bool:
-        return ctx.resolved.layout.marker == "idaci_rank"
+        return ctx.resolved.layout.marker in ("idaci_rank", "idaci_score")
+
+    def _scored(self, ctx) -> bool:
+        return ctx.resolved.layout.marker == "idaci_score"
 
     def check(self, ctx):
         f = ctx.fields
+        if self._scored(ctx):
+            edition = _edition(f)
+            missing = (f"CASE WHEN {f.raw('idaci_score')} IS NULL "
+                       f"THEN {sql_text(f.label('idaci_score') + ' is missing')} END")
+            return CheckQuery(
+                # The decile is worked out once every row is checked (`after_duplicates`).
+                values={"lsoa_code": f.code("lsoa_code"), "edition": edition,
+                        "idaci_decile": "NULL::INTEGER", "idaci_score": f.decimal("idaci_score")},
+                faults=[f.code_fault("lsoa_code", required=True), missing, f.decimal_fault("idaci_score"),
+                        f.year_fault("edition", required=False), f.year_fault("year", required=False)],
+            )
         if self._ranked(ctx):
             _, lsoas = ranked_lsoas(f.label("lsoa_code"))
             rank = f.count("idaci_rank")
-            edition = (f"CASE WHEN {f.raw('edition')} IS NOT NULL THEN {f.year('edition')} "
-                       f"WHEN {f.raw('year')} IS NOT NULL THEN {f.year('year')} ELSE 0 END")
+            edition = _edition(f)
             rank_fault = f"""coalesce({f.count_fault('idaci_rank')},
                 CASE WHEN ({rank}) NOT BETWEEN 1 AND {lsoas}
                     THEN {sql_text(f.label('idaci_rank') + ' is not a rank from 1 to ' + f'{lsoas:,}')} END)"""
@@ -276,8 +295,7 @@ class Deprivation(Kind):
             where = f"({domain} = '{_IDACI}' OR {domain} LIKE '%idaci%')"
         else:
             decile = "idaci_decile"
-            edition = (f"CASE WHEN {f.raw('edition')} IS NOT NULL THEN {f.year('edition')} "
-                       f"WHEN {f.raw('year')} IS NOT NULL THEN {f.year('year')} ELSE 0 END")
+            edition = _edition(f)
             edition_faults = [f.year_fault("edition", required=False), f.year_fault("year", required=False)]
             where = "true"
         return CheckQuery(
@@ -286,6 +304,23 @@ class Deprivation(Kind):
             faults=[f.code_fault("lsoa_code", required=True), f.decile_fault(decile), *edition_faults],
             where=where,
         )
+
+    def after_duplicates(self, ctx):
+        if not self._scored(ctx):
+            return
+        # Scores rank only across the whole of England: a part of it cannot be put in deciles.
+        _, lsoas = ranked_lsoas(ctx.resolved.label("lsoa_code"))
+        scored = ctx.scalar(f"SELECT count(*) FROM {CHECKED} WHERE _reason IS NULL")
+        if scored < lsoas:
+            expected = "IDACI deciles or ranks (File 3 or File 7 of the English Indices of Deprivation)"
+            problem = (f"the file gives IDACI scores for {count_of(scored, 'LSOA')}, but deciles can be worked "
+                       f"out from scores only across all {lsoas:,} LSOAs of England; expected {expected}")
+            raise FileFault(ctx.file_name, problem, column="idaci_decile", expected=expected)
+        ctx.run(f"""UPDATE {CHECKED} SET idaci_decile = ranked.decile
+                    FROM (SELECT _row, CAST(ceil(rank() OVER (ORDER BY idaci_score DESC) * 10.0 / {lsoas})
+                                            AS INTEGER) AS decile
+                          FROM {CHECKED} WHERE _reason IS NULL) ranked
+                    WHERE {CHECKED}._row = ranked._row""")
 
     def loadable(self, ctx):
         ctx.run(f"""CREATE TEMP TABLE latest AS
@@ -319,7 +354,8 @@ class Deprivation(Kind):
         notes = []
         if self._ranked(ctx):
             vintage, lsoas = ranked_lsoas(ctx.resolved.label("lsoa_code"))
-            notes.append(f"The file gives IDACI ranks, not deciles: each decile was worked out from the "
+            given = "scores (ranked here, the highest first)" if self._scored(ctx) else "ranks"
+            notes.append(f"The file gives IDACI {given}, not deciles: each decile was worked out from the "
                          f"national rank over the {lsoas:,} LSOAs ({vintage}) of England, decile 1 holding "
                          f"ranks 1 to {lsoas // 10:,}.")
         editions = ctx.codes(f"SELECT DISTINCT edition FROM {CHECKED} WHERE _reason IS NULL ORDER BY edition")
