@@ -79,10 +79,15 @@ COLUMNS = _columns(
                      r"(lsoa|lower_layer_super_output_areas?)_?(cd|code)_?(20)?21",
                      r"(lsoa|lower_layer_super_output_areas?)_?(20)?(11)?_?(cd|code)(_?(20)?11)?",
                      r"geography_code")),
-    Column("children_0_4", "number of children aged 0 to 4"),
-    Column("period", "the estimate's date, YYYY-MM-DD, or its year"),
+    Column("children_0_4", "number of children aged 0 to 4",
+           # Nomis's Census tables by five-year band: "Age: Aged 4 years and under".
+           patterns=(r"(age_)?aged_4_years_and_under",)),
+    Column("period", "the estimate's date, YYYY-MM-DD, or its year", ("date",)),
     Column("sex", "Persons, Males or Females"),
-    *(Column(f"age_{age}", f"number of residents aged {age}", (str(age),), heading=str(age))
+    # Single years of age: ONS's "0", "1", ...; Nomis's Census tables "Age: Aged under 1 year",
+    # "Age: Aged 1 year", "Age: Aged 2 years".
+    *(Column(f"age_{age}", f"number of residents aged {age}", (str(age),), heading=str(age),
+             patterns=(r"(age_)?aged_under_1_year" if age == 0 else rf"(age_)?aged_{age}_years?",))
       for age in range(5)),
     # ONS small area estimates since mid-2021: one row per LSOA, a column per sex and year of age.
     *(Column(f"{sex}{age}", f"number of {words} aged {age}", (f"{sex}_{age}",), heading=f"{sex.upper()}{age}")

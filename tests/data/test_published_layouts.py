@@ -361,3 +361,16 @@ def test_scores_for_part_of_england_are_refused_pointing_to_the_files_with_decil
                                         r"\(File 3 or File 7"):
         import_file("deprivation", path, db=db)
     assert not db.exists() or not _deciles(db)
+
+
+def test_nomis_census_tables_by_five_year_band_and_by_single_year(tmp_path, db):
+    bands = tmp_path / "census2021-ts007a-lsoa.csv"
+    bands.write_text('date,geography,geography code,"Age: Total","Age: Aged 4 years and under",'
+                     '"Age: Aged 5 to 9 years"\n2021,Trafford 025A,E01006074,1600,74,79\n')
+    import_file("population", bands, db=db)
+    single = tmp_path / "census2021-ts007-lsoa.csv"
+    single.write_text('date,geography,geography code,"Age: Total","Age: Aged under 1 year","Age: Aged 1 year",'
+                      '"Age: Aged 2 years","Age: Aged 3 years","Age: Aged 4 years","Age: Aged 5 years"\n'
+                      "2021,Trafford 025B,E01006075,1500,10,11,12,13,14,15\n")
+    import_file("population", single, db=db)
+    assert _population(db) == {("E01006074", "2021-06-30"): 74, ("E01006075", "2021-06-30"): 60}
