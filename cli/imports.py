@@ -18,7 +18,8 @@ def run_import(args) -> int:
 
     try:
         summary = import_file(args.kind, args.file, db=args.db, received_on=args.received_on,
-                              progress=progress_printer(), replace=args.replace)
+                              progress=progress_printer(), replace=args.replace,
+                              sheet=args.sheet, layer=args.layer)
     except FileFault as fault:
         print(f"\nImport refused, nothing was written: {fault}", file=sys.stderr)
         return EXIT_INPUT
@@ -59,6 +60,8 @@ def add_import_parser(commands) -> None:
         commands, "import", run=run_import, help="load a file into the store",
         description=textwrap.dedent("""\
             Load one file (CSV or XLSX; boundaries as GeoJSON, GeoPackage or zipped Shapefile).
+            Files go in as published: the header is found by its columns, below any title rows,
+            and in a workbook on the first sheet that has it (cover and notes sheets skipped).
             A fault in the file as a whole (unreadable, a required column missing) refuses the
             import, writes nothing and exits with status 2. Faulty rows are kept aside in the
             quarantine with their reason, and the rest is loaded. Loading the same file again
@@ -70,7 +73,10 @@ def add_import_parser(commands) -> None:
             examples:
               python -m reach import centres centres.csv
               python -m reach import births births_2026_08.csv --received-on 2026-09-14
-              python -m reach import reach-areas reach_areas_2026.csv --replace""").format(kinds=_kinds_help()),
+              python -m reach import reach-areas reach_areas_2026.csv --replace
+              python -m reach import deprivation File_3_IoD2019_IDACI.xlsx
+              python -m reach import population sape_2022.xlsx --sheet 'Mid-2022 LSOA 2021'
+            """).format(kinds=_kinds_help()),
     )
     p.add_argument("kind", choices=KINDS, metavar="KIND", help="what the file holds: " + ", ".join(KINDS))
     p.add_argument("file", metavar="FILE")
@@ -78,6 +84,48 @@ def add_import_parser(commands) -> None:
                    help="the date health sent this births extract (for rows without received_on)")
     p.add_argument("--replace", action="store_true",
                    help="reach-areas only: the file replaces every reach area (a redrawing)")
+    p.add_argument("--sheet", metavar="NAME",
+                   help="workbooks only: the sheet to read (by default the first whose header has the "
+                        "columns needed)")
+    p.add_argument("--layer", metavar="NAME",
+                   help="boundaries only: the layer of a GeoPackage to read (by default the first layer "
+                        "of polygons with an LSOA code column)")
+
+
+# --- inspect -----------------------------------------------------------------------------------
+
+def run_inspect(args) -> int:
+    from data.importers import FileFault
+    from data.importers.inspecting import inspect_file
+
+    try:
+        inspection = inspect_file(args.file, kind=args.kind, db=args.db, sheet=args.sheet)
+    except FileFault as fault:
+        print(f"It could not be imported: {fault}", file=sys.stderr)
+        return EXIT_INPUT
+    for line in inspection.lines():
+        print(textwrap.fill(line, width=100, subsequent_indent="    ") if not line.startswith("  ") else line)
+    return 0
+
+
+def add_inspect_parser(commands) -> None:
+    p = add_command(
+        commands, "inspect", run=run_inspect, help="say what importing a file would do, writing nothing",
+        description=textwrap.dedent("""\
+            Look at a file before importing it: which kind it seems to be, which sheet and header
+            row hold its data, which of its columns feeds which field, how many rows would be set
+            aside and why (the commonest reasons, with the first row of each), and the command that
+            imports it. The file goes through the real import, which is then undone: nothing is
+            written, and a database that does not exist is not created."""),
+        epilog=textwrap.dedent("""\
+            examples:
+              python -m reach inspect File_3_IoD2019_IDACI.xlsx
+              python -m reach inspect council_postcodes.csv --kind postcodes"""),
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--kind", choices=KINDS, metavar="KIND",
+                   help="the kind to try it as (by default the kind its header fits best)")
+    p.add_argument("--sheet", metavar="NAME", help="workbooks only: the sheet to read")
 
 
 # --- quarantine ------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import textwrap
 
 from cli.common import EXIT_BUSY, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, is_input_fault
 from cli.demo import add_demo_parser
-from cli.imports import add_history_parser, add_import_parser, add_quarantine_parser
+from cli.imports import add_history_parser, add_import_parser, add_inspect_parser, add_quarantine_parser
 from cli.report import add_report_parser
 from cli.upgrade import add_upgrade_parser
 from cli.whatif import add_whatif_parser
@@ -31,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
         description=textwrap.dedent("""\
             Reach: what share of the under-fives in each children's centre's area it knows.
 
-            Load data with `import`, read the figures with `report`, see rejected rows with
+            Load data with `import` (see first what it would do with `inspect`), read the figures
+            with `report`, see rejected rows with
             `quarantine`, try the demo authority with `demo`, and model faster sharing of birth
             data with `whatif`; `upgrade` brings a database from an older Reach up to date.
             Every command takes --db PATH (default: $REACH_DB, else data/reach.duckdb)."""),
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     add_import_parser(commands)
+    add_inspect_parser(commands)
     add_report_parser(commands)
     add_quarantine_parser(commands)
     add_history_parser(commands)

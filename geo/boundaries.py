@@ -91,27 +91,31 @@ class BoundaryRead:
     `repaired`: how many of the kept shapes were invalid (for example self-intersecting) and
     were repaired.
     `source_crs`: the coordinate system the file declared, for the import log.
+    `layer`: the layer read, where the file has several (a GeoPackage), else None.
     """
 
     areas: gpd.GeoDataFrame
     rejects: pd.DataFrame
     repaired: int
     source_crs: str
+    layer: str | None = None
 
 
 def read_boundaries(path: str | os.PathLike, *, original_name: str | None = None,
-                    limits: BoundaryLimits = BoundaryLimits()) -> BoundaryRead:
+                    limits: BoundaryLimits = BoundaryLimits(), layer: str | None = None) -> BoundaryRead:
     """Read an LSOA boundary file (GeoJSON, GeoPackage or zipped Shapefile) into EPSG:4326.
 
     `original_name` is the name to use in messages when `path` is a temporary copy of an upload
     (its extension is checked against the content, like the file's own name). `limits` are the
-    sizes refused before the work they would cost. Raises BoundaryFileError when the file as a
-    whole cannot be used, whatever went wrong inside GDAL, shapely or the zip reader.
+    sizes refused before the work they would cost. `layer` names the layer to read in a file
+    with several; by default it is the first layer of polygons with an LSOA code column. Raises
+    BoundaryFileError when the file as a whole cannot be used, whatever went wrong inside GDAL,
+    shapely or the zip reader.
     """
     path = Path(path)
     file_name = original_name or path.name
     try:
-        return _read_boundaries(path, file_name, limits)
+        return _read_boundaries(path, file_name, limits, layer)
     except BoundaryFileError:
         raise
     except MemoryError:
@@ -121,8 +125,8 @@ def read_boundaries(path: str | os.PathLike, *, original_name: str | None = None
         raise _unreadable(file_name, "it is damaged or not in a form Reach can read") from None
 
 
-def _read_boundaries(path: Path, file_name: str, limits: BoundaryLimits) -> BoundaryRead:
-    frame = _read_polygon_layer(path, file_name, limits)
+def _read_boundaries(path: Path, file_name: str, limits: BoundaryLimits, layer: str | None) -> BoundaryRead:
+    frame, layer_read = _read_polygon_layer(path, file_name, limits, layer)
     code_column = _find_column(frame, LSOA_CODE_COLUMNS)
     if code_column is None:
         raise BoundaryFileError(
@@ -139,7 +143,7 @@ def _read_boundaries(path: Path, file_name: str, limits: BoundaryLimits) -> Boun
         frame, file_name=file_name, code_column=code_column,
         name_column=_find_column(frame, LSOA_NAME_COLUMNS),
     )
-    return BoundaryRead(areas=areas, rejects=rejects, repaired=repaired, source_crs=source_crs)
+    return BoundaryRead(areas=areas, rejects=rejects, repaired=repaired, source_crs=source_crs, layer=layer_read)
 
 
 # --- opening only what we mean to open ---------------------------------------------------------
@@ -186,8 +190,10 @@ _ZIPPED_DATASET_SUFFIXES = ((".shp", SHAPEFILE), (".gpkg", GEOPACKAGE),
                             (".geojson", GEOJSON), (".json", GEOJSON))
 
 
-def _read_polygon_layer(path: Path, file_name: str, limits: BoundaryLimits) -> gpd.GeoDataFrame:
-    """Open the file as one of the formats Reach reads, and read its first layer of polygons."""
+def _read_polygon_layer(path: Path, file_name: str, limits: BoundaryLimits,
+                        layer: str | None) -> tuple[gpd.GeoDataFrame, str | None]:
+    """Open the file as one of the formats Reach reads, and read its layer of LSOA polygons (and
+    say which, when there were several)."""
     try:
         status = path.stat()
     except OSError:
@@ -205,7 +211,7 @@ def _read_polygon_layer(path: Path, file_name: str, limits: BoundaryLimits) -> g
     folder = Path(tempfile.mkdtemp(prefix="reach-boundaries-"))
     try:
         sources = _open_safely(path, file_name, folder, limits)
-        return _read_chosen_layer(sources, file_name, limits)
+        return _read_chosen_layer(sources, file_name, limits, layer)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -654,9 +660,11 @@ def _harden_gdal() -> None:
 _SHAPES_UNREADABLE = "its shapes could not be read (the file may be damaged or cut short)"
 
 
-def _read_chosen_layer(sources: list[str], file_name: str,
-                       limits: BoundaryLimits) -> gpd.GeoDataFrame:
-    """The first layer of polygons among `sources`, read no further than the limits allow."""
+def _read_chosen_layer(sources: list[str], file_name: str, limits: BoundaryLimits,
+                       wanted: str | None = None) -> tuple[gpd.GeoDataFrame, str | None]:
+    """The layer named `wanted`, or else the first layer of polygons with an LSOA code column
+    (or the first of polygons, whose missing column is then named), among `sources`, read no
+    further than the limits allow; and its name when there were several layers to choose from."""
     layers: list[tuple[str, str, str | None]] = []
     for source in sources:
         try:
@@ -665,6 +673,15 @@ def _read_chosen_layer(sources: list[str], file_name: str,
             raise _unreadable(file_name, _SHAPES_UNREADABLE) from None
         layers.extend((source, name, geometry_type) for name, geometry_type in listed)
 
+    if wanted is not None:
+        named = [layer for layer in layers if str(layer[1]).strip().casefold() == wanted.strip().casefold()]
+        if not named:
+            listed_names = ", ".join(f"'{_shortened(str(name), 40)}'" for _, name, _ in layers[:20])
+            raise BoundaryFileError(
+                f"The boundary file '{file_name}' has no layer '{_shortened(wanted, 60)}'. Expected one of its "
+                f"layers: {listed_names}.", file=file_name, column=None,
+                expected=f"one of the layers {listed_names}")
+        layers = named
     geometry_layers = [(source, name, kind) for source, name, kind in layers if kind is not None]
     if not geometry_layers:
         raise _unreadable(file_name, "it holds a table with no shapes")
@@ -675,8 +692,10 @@ def _read_chosen_layer(sources: list[str], file_name: str,
     if not (polygonal or undeclared):
         found = ", ".join(sorted({_declared_type(layer[2]) for layer in geometry_layers}))
         raise _not_polygons(file_name, found)
-
-    source, layer_name, _ = (polygonal or undeclared)[0]
+    candidates = polygonal or undeclared
+    with_codes = [layer for layer in candidates if _has_code_field(layer[0], layer[1])]
+    source, layer_name, _ = (with_codes or candidates)[0]
+    chosen_name = str(layer_name) if len(layers) > 1 or wanted is not None else None
     try:
         declared = int(pyogrio.read_info(source, layer=layer_name).get("features", -1))
     except Exception:
@@ -694,7 +713,17 @@ def _read_chosen_layer(sources: list[str], file_name: str,
     if len(frame) > limits.max_features:
         raise _too_many_shapes(file_name, None, limits)
     _check_vertices(frame, file_name, limits)
-    return frame
+    return frame, chosen_name
+
+
+def _has_code_field(source: str, layer: str) -> bool:
+    """Whether a layer has a column named as an LSOA code column is."""
+    try:
+        fields = pyogrio.read_info(source, layer=layer).get("fields", [])
+    except Exception:
+        return False
+    spellings = {spelling.lower() for spelling in LSOA_CODE_COLUMNS}
+    return any(str(field).lower() in spellings for field in fields)
 
 
 def _check_vertices(frame: gpd.GeoDataFrame, file_name: str, limits: BoundaryLimits) -> None:

@@ -59,7 +59,7 @@ def shortened(text: str, limit: int) -> str:
 def unreadable(file: str, file_format: str, detail: str) -> FileFault:
     """The file is not the CSV or XLSX it should be. `detail` must not quote the file's content."""
     if file_format == "XLSX":
-        expected = "an Excel workbook (.xlsx) whose first sheet has a header row"
+        expected = "an Excel workbook (.xlsx) with a sheet that has a header row"
     else:
         expected = "UTF-8 comma-separated text with a header row"
     return FileFault(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import stat
+import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -18,13 +19,13 @@ import pyarrow as pa
 
 from data.dates import as_date
 from data.importers.checks import sql_text
-from data.importers.errors import FileFault, over_limit
+from data.importers.errors import FileFault, over_limit, shortened
 from data.importers.kinds import CHECKED, KIND_CHECKS, LOADABLE, Context, Kind, count_of, were
-from data.importers.layouts import Layout, Resolved, check_kind, resolve_columns
+from data.importers.layouts import Layout, Resolved, accepts, check_kind, resolve_columns
 from data.importers.limits import Limits, readable_bytes
 from data.importers.pseudonymise import redact_sql
-from data.importers.reading import RAW_TABLE, Progress, file_sha256, load_raw, open_table
-from data.store import opened, secret_key
+from data.importers.reading import HEADER_SEARCH_ROWS, RAW_TABLE, Progress, file_sha256, load_raw, open_table
+from data.store import database_path, opened, secret_key
 
 # Columns of the raw table that are for checking only, never shown in the quarantine.
 _HIDDEN = ("_postcode", "_nhs_key", "_nhs_fault", "_family_key", "_child_key", "_child_fault",
@@ -44,6 +45,10 @@ class ImportSummary:
     rows_already_present: int
     status: str          # 'loaded' or 'unchanged'
     message: str
+    # A trial import (`dry_run`) only: the commonest reasons rows were set aside, as
+    # (reason, rows, first row), and where each field was read from, as (field, the file's column).
+    faults: tuple[tuple[str, int, int], ...] = ()
+    columns: tuple[tuple[str, str], ...] = ()
 
     def line(self) -> str:
         """One line for a person, e.g. `births: b.csv: 1,204 rows loaded, 3 quarantined, 0 already present`."""
@@ -56,13 +61,19 @@ class ImportSummary:
 
 def import_file(kind: str, file_path: str | os.PathLike, *, db: str | os.PathLike | None = None,
                 received_on: date | str | None = None, progress: Progress | None = None,
-                original_name: str | None = None, replace: bool = False) -> ImportSummary:
+                original_name: str | None = None, replace: bool = False,
+                sheet: str | None = None, layer: str | None = None, dry_run: bool = False) -> ImportSummary:
     """Import a file of the given kind into the store and say what happened.
 
     `received_on` dates the rows of a births or birth-counts file that carry no date of their
     own. `progress(rows_done, rows_total, stage)` is called as the import goes. `original_name`
     is the name to record and show (an upload arrives as a temporary file). `replace=True`
-    makes a reach-areas file replace every reach area.
+    makes a reach-areas file replace every reach area. `sheet` names the sheet of a workbook to
+    read; without it, the first sheet with a header holding the kind's columns is read. `layer`
+    names the layer of a boundary file with several (a GeoPackage).
+    `dry_run=True` does everything but keep it: the transaction is rolled back, and a store that
+    does not exist yet is not created (a temporary one stands in); the summary then also holds
+    the commonest faults and where each field was read from, for `inspect`.
 
     Raises FileFault, and writes nothing, when the file as a whole cannot be taken. The cheap
     checks come first: the file's size (before it is read at all), then its header or layout
@@ -76,9 +87,12 @@ def import_file(kind: str, file_path: str | os.PathLike, *, db: str | os.PathLik
     received = None if received_on is None else as_date(received_on, name="received_on")
     report = progress or _quiet
     checker = KIND_CHECKS[kind]
-    source = (_BoundarySource(path, file_name) if kind == "boundaries"
-              else _TableSource(kind, path, file_name, limits))
+    source = (_BoundarySource(path, file_name, layer=layer) if kind == "boundaries"
+              else _TableSource(kind, path, file_name, limits, sheet=sheet))
+    scratch = tempfile.TemporaryDirectory(prefix="reach-trial-") if dry_run else None
     try:
+        if scratch is not None and not database_path(db).exists():
+            db = Path(scratch.name) / "trial.duckdb"
         sha256 = file_sha256(path)
         # The key is checked before the store is opened, so a refused key creates nothing.
         key = secret_key(db) if checker.personal else None
@@ -87,14 +101,28 @@ def import_file(kind: str, file_path: str | os.PathLike, *, db: str | os.PathLik
             try:
                 summary = _import(con, checker, source, key=key, file_name=file_name, sha256=sha256,
                                   received_on=received, replace=replace, report=report)
-                con.execute("COMMIT")
+                if dry_run:
+                    summary = dataclasses.replace(summary, faults=_commonest_faults(con), columns=tuple(
+                        (name, label) for name, label in source.resolved.labels.items()))
+                    con.execute("ROLLBACK")
+                else:
+                    con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
     finally:
         source.close()
+        if scratch is not None:
+            scratch.cleanup()
     report(summary.rows_read, summary.rows_read, "done")
     return summary
+
+
+def _commonest_faults(con, shown: int = 5) -> tuple[tuple[str, int, int], ...]:
+    """The reasons rows were set aside, commonest first, with how many and the first row."""
+    rows = con.execute(f"""SELECT _reason, count(*), min(_row) FROM {CHECKED} WHERE _reason IS NOT NULL
+                           GROUP BY _reason ORDER BY count(*) DESC, min(_row) LIMIT {int(shown)}""").fetchall()
+    return tuple((reason, int(count), int(first)) for reason, count, first in rows)
 
 
 def _check_file(path: Path, file_name: str, limits: Limits) -> None:
@@ -132,7 +160,8 @@ def _import(con, checker: Kind, source, *, key: bytes | None, file_name: str, sh
     rows_read = source.load(con, key=key, personal=checker.personal, progress=report)
     ctx = Context(con=con, kind=checker.name, file_name=file_name, sha256=sha256,
                   resolved=source.resolved, import_id=import_id, today=date.today(),
-                  replace=replace, received_on=received_on, rows_read=rows_read)
+                  replace=replace, received_on=received_on, rows_read=rows_read,
+                  sheet_name=getattr(getattr(source, "table", None), "sheet_name", None))
     ctx.params.update(
         today=ctx.today,
         postcodes_loaded=bool(con.execute("SELECT count(*) FROM postcodes").fetchall()[0][0]),
@@ -251,13 +280,26 @@ def _quarantine(ctx: Context) -> None:
 class _TableSource:
     """A CSV or XLSX file, its columns matched to the kind's before the store is opened."""
 
-    def __init__(self, kind: str, path: Path, file_name: str, limits: Limits | None = None):
-        self.table = open_table(path, file_name=file_name, limits=limits)
+    def __init__(self, kind: str, path: Path, file_name: str, limits: Limits | None = None,
+                 sheet: str | None = None):
+        self.table = open_table(path, file_name=file_name, limits=limits, sheet=sheet,
+                                is_header=lambda header: accepts(kind, header))
         try:
             self.resolved = resolve_columns(kind, self.table.header, file_name=file_name)
+        except FileFault as fault:
+            self.table.close()
+            if self.table.header_found or self.table.sheet_name is None:
+                raise       # a CSV file: its first row is the header, as the message says
+            looked = "every sheet" if sheet is None else f'the sheet "{self.table.sheet_name}"'
+            raise FileFault(file_name, f"{fault.problem} (the header was looked for in the first "
+                                       f"{HEADER_SEARCH_ROWS} rows of {looked}; this is the first row of "
+                                       f'the sheet "{self.table.sheet_name}")',
+                            column=fault.column, expected=fault.expected) from None
         except BaseException:
             self.table.close()
             raise
+        where = self.table.where()
+        self.notes = [where] if where else []
 
     def load(self, con, *, key: bytes | None, personal: bool, progress: Progress) -> int:
         hashes = personal and not self.resolved.has("child_key")
@@ -275,7 +317,7 @@ class _BoundarySource:
     rows come here with its reason and go to the quarantine like any other faulty row.
     """
 
-    def __init__(self, path: Path, file_name: str):
+    def __init__(self, path: Path, file_name: str, layer: str | None = None):
         from geo.boundaries import BoundaryFileError, BoundaryLimits, read_boundaries
 
         # The limits in force (REACH_LIMIT_* settings applied), for each limit the reader knows.
@@ -284,7 +326,7 @@ class _BoundarySource:
                   for field in dataclasses.fields(BoundaryLimits) if hasattr(limits, field.name)}
         try:
             self.read = read_boundaries(path, original_name=file_name,
-                                        limits=BoundaryLimits(**shared))
+                                        limits=BoundaryLimits(**shared), layer=layer)
         except BoundaryFileError as error:
             raise FileFault(file_name, _without_file_name(str(error), file_name),
                             column=error.column, expected=error.expected) from error
@@ -294,6 +336,8 @@ class _BoundarySource:
             labels={"lsoa_code": "lsoa_code", "lsoa_name": "lsoa_name"},
         )
         self.notes = [f"Coordinates were read as {self.read.source_crs} and stored as WGS84 longitude/latitude."]
+        if self.read.layer is not None:
+            self.notes.insert(0, f'Read the layer "{shortened(self.read.layer, 60)}".')
         if self.read.repaired:
             self.notes.append(f"{count_of(self.read.repaired, 'shape')} that crossed "
                               f"{'itself' if self.read.repaired == 1 else 'themselves'} "

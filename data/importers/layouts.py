@@ -5,6 +5,11 @@ file needs" lists them; docs/definitions.md says what the figures made from them
 `KINDS` is the one list of the kinds of file Reach imports. Column names in a file match
 case-insensitively after trimming; runs of spaces or punctuation count as one underscore, so
 "Date of birth" is `date_of_birth` and "LSOA Code" is `lsoa_code`.
+
+Official files spell their columns at length ("LSOA code (2011)", "Income Deprivation Affecting
+Children Index (IDACI) Decile (where 1 is most deprived 10% of LSOAs)"). A column is recognised
+by its own name, then by an alias, then by a pattern of its meaning (`patterns`, regular
+expressions over the normalised header), so the published spellings need no editing.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ class Column:
     meaning: str
     aliases: tuple[str, ...] = ()
     heading: str | None = None   # how the column is named to people, where not its own name
+    patterns: tuple[str, ...] = ()   # regular expressions over a normalised header, tried last
 
     @property
     def accepted(self) -> tuple[str, ...]:
@@ -60,16 +66,32 @@ COLUMNS = _columns(
     Column("name", "the centre's name"),
     Column("la_code", "local authority code, E06/E07/E08/E09/E10 followed by 6 digits"),
     Column("group_id", "the group (hub) the centre belongs to"),
-    Column("postcode", "postcode", ("pcds", "pcd", "pcd7", "pcd8", "pcd2")),
+    Column("postcode", "postcode",
+           ("pcds", "pcd", "pcd7", "pcd8", "pcd2", "postcodenatural", "postcode_natural", "postcode7",
+            "postcode8", "postcode_7", "postcode_8", "post_code", "postcode_7_char", "postcode_8_char")),
     Column("lon", "longitude, WGS84 degrees", ("long", "longitude")),
     Column("lat", "latitude, WGS84 degrees", ("latitude",)),
     Column("lsoa_code", "LSOA code, E01 followed by 6 digits",
-           ("lsoa21cd", "lsoa21", "lsoa11cd", "lsoa11", "area_code")),
-    Column("children_0_4", "number of children aged 0 to 4"),
-    Column("period", "the estimate's date, YYYY-MM-DD, or its year"),
+           ("lsoa21cd", "lsoa21", "lsoa11cd", "lsoa11", "area_code"),
+           # "LSOA 2021 Code", "LSOA code (2011)", "lsoa21_code", "Lower layer Super Output Area
+           # code 2021", and Nomis's "geography code"; 2021 spellings come first.
+           patterns=(r"(lsoa|lower_layer_super_output_areas?)_?(20)?21_?(cd|code)",
+                     r"(lsoa|lower_layer_super_output_areas?)_?(cd|code)_?(20)?21",
+                     r"(lsoa|lower_layer_super_output_areas?)_?(20)?(11)?_?(cd|code)(_?(20)?11)?",
+                     r"geography_code")),
+    Column("children_0_4", "number of children aged 0 to 4",
+           # Nomis's Census tables by five-year band: "Age: Aged 4 years and under".
+           patterns=(r"(age_)?aged_4_years_and_under",)),
+    Column("period", "the estimate's date, YYYY-MM-DD, or its year", ("date",)),
     Column("sex", "Persons, Males or Females"),
-    *(Column(f"age_{age}", f"number of residents aged {age}", (str(age),), heading=str(age))
+    # Single years of age: ONS's "0", "1", ...; Nomis's Census tables "Age: Aged under 1 year",
+    # "Age: Aged 1 year", "Age: Aged 2 years".
+    *(Column(f"age_{age}", f"number of residents aged {age}", (str(age),), heading=str(age),
+             patterns=(r"(age_)?aged_under_1_year" if age == 0 else rf"(age_)?aged_{age}_years?",))
       for age in range(5)),
+    # ONS small area estimates since mid-2021: one row per LSOA, a column per sex and year of age.
+    *(Column(f"{sex}{age}", f"number of {words} aged {age}", (f"{sex}_{age}",), heading=f"{sex.upper()}{age}")
+      for sex, words in (("f", "females"), ("m", "males")) for age in range(5)),
     Column("indicator", 'the age band, e.g. "Aged 4 years and under"'),
     Column("value", "the number of residents in the age band"),
     Column("child_key", "the child's pseudonymised key"),
@@ -85,7 +107,13 @@ COLUMNS = _columns(
     Column("activity", "what the contact was"),
     Column("month", "month of birth, YYYY-MM"),
     Column("births", "number of live births"),
-    Column("idaci_decile", "IDACI decile, 1 = most deprived"),
+    Column("idaci_decile", "IDACI decile, 1 = most deprived; the English Indices of Deprivation give it in "
+                           "File 3 and File 7",
+           patterns=(r".*(idaci|income_deprivation_affecting_children).*decile.*",)),
+    Column("idaci_rank", "IDACI rank among all LSOAs in England, 1 = most deprived",
+           patterns=(r".*(idaci|income_deprivation_affecting_children).*rank.*",)),
+    Column("idaci_score", "IDACI score (the rate), higher = more deprived",
+           patterns=(r".*(idaci|income_deprivation_affecting_children).*score.*",)),
     Column("index_domain", 'the index, e.g. "Income Deprivation Affecting Children"'),
     Column("decile", "decile, 1 = most deprived"),
     Column("year", "the edition's year, e.g. 2019"),
@@ -133,8 +161,11 @@ LAYOUTS: dict[str, tuple[Layout, ...]] = {
     "population": (
         Layout("the long form", (("lsoa_code",), ("children_0_4",), ("period",)),
                marker="children_0_4"),
-        Layout("the ONS mid-year layout",
-               (("lsoa_code",), ("sex",), *((f"age_{age}",) for age in range(5)), ("period",)),
+        Layout("the ONS small area estimates by sex (F0 to F90, M0 to M90)",
+               (("lsoa_code",), *((f"{sex}{age}",) for sex in "fm" for age in range(5))), ("period",),
+               marker="f0"),
+        Layout("the ONS mid-year layout (All Ages, 0, 1, 2, ...)",
+               (("lsoa_code",), *((f"age_{age}",) for age in range(5))), ("sex", "period"),
                marker="age_0"),
         Layout("the Census age-band layout",
                (("lsoa_code",), ("indicator",), ("value",), ("period",)),
@@ -162,6 +193,10 @@ LAYOUTS: dict[str, tuple[Layout, ...]] = {
     "deprivation": (
         Layout("the simple layout", (("lsoa_code",), ("idaci_decile",)), ("year", "edition"),
                marker="idaci_decile"),
+        Layout("IDACI ranks (deciles worked out from the national rank)",
+               (("lsoa_code",), ("idaci_rank",)), ("year", "edition"), marker="idaci_rank"),
+        Layout("IDACI scores for all of England (deciles worked out from the scores' ranks)",
+               (("lsoa_code",), ("idaci_score",)), ("year", "edition"), marker="idaci_score"),
         Layout("the Indices of Deprivation long layout",
                (("lsoa_code",), ("index_domain",), ("decile",), ("year",)),
                marker="index_domain"),
@@ -264,7 +299,29 @@ def resolve_columns(kind: str, header: list[str], *, file_name: str) -> Resolved
 
 
 def _find(column: Column, normalised: list[str]) -> int | None:
+    """Where the column is: its name or an alias, else the first header matching a pattern of
+    its meaning (the patterns in order, so a 2021 code is preferred to a 2011 one)."""
     for accepted in column.accepted:
         if accepted in normalised:
             return normalised.index(accepted)
+    for pattern in column.patterns:
+        for position, text in enumerate(normalised):
+            if re.fullmatch(pattern, text):
+                return position
     return None
+
+
+def is_2011_heading(heading: str) -> bool:
+    """Whether an LSOA column's heading says it holds 2011 codes ("LSOA11CD", "LSOA code (2011)")."""
+    text = normalise_header(heading)
+    return bool(re.search(r"(?<![0-9])(20)?11(?![0-9])|lsoa11", text)) and not re.search(r"(20)?21(?![0-9])", text)
+
+
+def accepts(kind: str, header: list[str]) -> bool:
+    """Whether `header` holds the columns one of the kind's layouts needs: how the header row of a
+    workbook's data sheet, or of a CSV with title rows above it, is found."""
+    try:
+        resolve_columns(kind, header, file_name="")
+    except FileFault:
+        return False
+    return True

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from data.importers.errors import FileFault, over_limit, unreadable
+from data.importers.errors import FileFault, over_limit, shortened, unreadable
 from data.importers.layouts import Resolved
 from data.importers.limits import Limits
 from data.importers.pseudonymise import check_child_keys, check_nhs_numbers, hash_identifiers
@@ -54,6 +54,27 @@ class TableFile:
 
     header: list[str]
     estimated_rows: int | None
+    header_row: int = 1                 # the header's row in the file or sheet, 1 = the first
+    sheet_name: str | None = None       # the sheet read, for a workbook
+    first_sheet: bool = True            # whether that sheet is the workbook's first
+    header_found: bool = True           # False when no row passed the header test
+    others: tuple[str, ...] = ()        # other sheets that held the columns, left aside
+
+    def where(self) -> str | None:
+        """Where the header was found, in words, when it is anywhere but the first row of the
+        first sheet: for the import's notes."""
+        if self.header_row == 1 and self.first_sheet:
+            return None
+        place = f'the sheet "{shortened(self.sheet_name or "", 60)}"' if self.sheet_name is not None else "the file"
+        rows_above = self.header_row - 1
+        title_rows = f"{rows_above:,} title {'row' if rows_above == 1 else 'rows'}"
+        skipped = f" ({title_rows} above it skipped)" if rows_above else ""
+        aside = ""
+        if self.others:
+            aside = (" The sheets " + ", ".join(f'"{shortened(title, 40)}"' for title in self.others[:5])
+                     + " were left aside (choose one with --sheet).")
+        return (f"Read {place}, with its header on row {self.header_row:,}{skipped}; row numbers count "
+                f"from the first row after the header.{aside}")
 
     def batches(self, size: int) -> Iterator[tuple[list[int], list[list[str]]]]:
         """Yield (row numbers, rows) in batches of `size`; every row has exactly as many values
@@ -77,13 +98,31 @@ class TableFile:
         raise NotImplementedError
 
 
-def open_table(path: Path, *, file_name: str, limits: Limits | None = None) -> TableFile:
-    """Open a CSV or XLSX file and read its header; FileFault if it cannot be read as such, or
-    if it is over one of the `limits` (by default, those in force)."""
+HeaderTest = Callable[[list[str]], bool]
+
+# Official workbooks and some CSV files have a title, notes or a blank line above the header; it
+# is looked for in this many rows at the top of each sheet.
+HEADER_SEARCH_ROWS = 30
+
+
+def open_table(path: Path, *, file_name: str, limits: Limits | None = None,
+               is_header: HeaderTest | None = None, sheet: str | None = None) -> TableFile:
+    """Open a CSV or XLSX file and find its header; FileFault if it cannot be read as such, or
+    if it is over one of the `limits` (by default, those in force).
+
+    With `is_header` (does this row hold the columns the kind needs?), the header is the first
+    row that passes it among the top rows (title rows above it are skipped) and, in a workbook,
+    on the first sheet that has one (cover, contents and notes sheets are skipped); `sheet`
+    names the sheet to read instead. Without it, the header is the first row of the first sheet.
+    `header_row` and `sheet_name` say where it was found."""
     limits = limits or Limits.current()
     if file_format(path, file_name) == "XLSX":
-        return _XlsxFile(path, file_name, limits)
-    return _CsvFile(path, file_name, limits)
+        return _XlsxFile(path, file_name, limits, is_header=is_header, sheet=sheet)
+    if sheet is not None:
+        raise FileFault(file_name, "a sheet was named, but the file is CSV, which has no sheets; "
+                                   "expected an Excel workbook (.xlsx), or no sheet named",
+                        expected="an Excel workbook (.xlsx), or no sheet named")
+    return _CsvFile(path, file_name, limits, is_header=is_header)
 
 
 # A header line may be this many characters per column allowed (far above real names), so a
@@ -116,8 +155,9 @@ class _BoundedLines:
 
 
 class _CsvFile(TableFile):
-    def __init__(self, path: Path, file_name: str, limits: Limits):
+    def __init__(self, path: Path, file_name: str, limits: Limits, *, is_header: HeaderTest | None = None):
         self._name = file_name
+        self._is_header = is_header
         with open(path, "rb") as handle:
             head = handle.read(1 << 16)
         if not head.strip():
@@ -137,10 +177,11 @@ class _CsvFile(TableFile):
             self._lines = _BoundedLines(self._handle, limits.max_columns * HEADER_CHARS_PER_COLUMN)
             self._reader = csv.reader(self._lines, strict=True)
             self.header = self._read_header(limits)
+            skipped = self._skip_title_rows(limits)
             # From here on a line may be as long as a row of this many values can be; each value
             # is held to csv's field size limit.
             self._lines.limit = max(self._lines.limit, len(self.header) * (csv.field_size_limit() + 3))
-            self.estimated_rows = _count_lines(path)
+            self.estimated_rows = max(_count_lines(path) - skipped, 0)
         except BaseException:
             self.close()
             raise
@@ -161,6 +202,29 @@ class _CsvFile(TableFile):
             if len(header) == 1 and separator in header[0]:
                 raise unreadable(self._name, "CSV", f"its values are separated by {name}, not commas")
         return header
+
+    def _skip_title_rows(self, limits: Limits) -> int:
+        """With a header test, move past title rows to the first row that passes it, among the
+        top HEADER_SEARCH_ROWS; return how many rows were skipped. When none passes, the file is
+        read from the start again, so the first row stays the header (and its fault is named)."""
+        if self._is_header is None or self._is_header(self.header):
+            return 0
+        for skipped in range(1, HEADER_SEARCH_ROWS):
+            try:
+                row = self._next_row(skipped)
+            except (FileFault, _LineTooLong):
+                break
+            if row is None:
+                break
+            if len(row) <= limits.max_columns and any(value.strip() for value in row) and self._is_header(row):
+                self.header, self.header_row = row, skipped + 1
+                return skipped
+        self.header_found = False
+        self._handle.seek(0)
+        self._lines = _BoundedLines(self._handle, self._lines.limit)
+        self._reader = csv.reader(self._lines, strict=True)
+        self._next_row(0)
+        return 0
 
     def _next_row(self, number: int) -> list[str] | None:
         """The next row; `number` is that of the row before, for messages. csv's own error text
@@ -230,13 +294,16 @@ def _count_lines(path: Path) -> int:
 
 
 class _XlsxFile(TableFile):
-    """The first sheet of a workbook, opened by openpyxl after `check_workbook` has passed it.
+    """One sheet of a workbook, opened by openpyxl after `check_workbook` has passed it.
 
+    The sheet is the one named, or the first whose top rows hold a header that passes the
+    header test (cover, contents and notes sheets have none), or the first sheet.
     Whatever openpyxl, zipfile or the XML parser raises on a damaged or hostile workbook becomes
     a FileFault, here and while the rows are read; only running out of memory is left to rise.
     """
 
-    def __init__(self, path: Path, file_name: str, limits: Limits):
+    def __init__(self, path: Path, file_name: str, limits: Limits, *, is_header: HeaderTest | None = None,
+                 sheet: str | None = None):
         import openpyxl
 
         self._name = file_name
@@ -247,13 +314,14 @@ class _XlsxFile(TableFile):
             check_workbook(self._handle, file_name, limits)
             self._handle.seek(0)
             self._book = openpyxl.load_workbook(self._handle, read_only=True, data_only=True)
-            sheet = self._book.worksheets[0]
-            self._check_size(sheet.max_row, sheet.max_column)
+            worksheet, header_row, header = self._find_header(is_header, sheet)
+            self.sheet_name = worksheet.title
+            self.first_sheet = worksheet is self._book.worksheets[0]
+            self.header_row = header_row
             # Read no wider than the sheet declares, or than the limit: a row that claims a
             # cell in column 16,384 would otherwise be padded out to it, row after row.
-            width = sheet.max_column or limits.max_columns + 1
-            self._rows = iter(sheet.iter_rows(values_only=True, max_col=width))
-            first = next(self._rows, None)
+            width = worksheet.max_column or limits.max_columns + 1
+            self._rows = iter(worksheet.iter_rows(values_only=True, max_col=width, min_row=header_row + 1))
         except FileFault:
             self.close()
             raise
@@ -263,34 +331,90 @@ class _XlsxFile(TableFile):
         except Exception as error:
             self.close()
             raise _workbook_fault(file_name, error) from None
-        header = [cell_text(value) for value in first or ()]
-        while header and not header[-1].strip():
-            header.pop()
         if not header:
             self.close()
-            raise unreadable(file_name, "XLSX", "the first row of the first sheet, the header, is empty")
+            raise unreadable(file_name, "XLSX", "the sheet has no header: its first rows are empty")
         if len(header) > limits.max_columns:
             self.close()
-            raise over_limit(file_name, f"the first sheet has more than {limits.max_columns:,} columns",
+            raise over_limit(file_name, f"the sheet has more than {limits.max_columns:,} columns",
                              limit="max_columns", expected=f"at most {limits.max_columns:,} columns")
         self.header = header
-        self.estimated_rows = max(sheet.max_row - 1, 0) if sheet.max_row else None
+        self.estimated_rows = max(worksheet.max_row - header_row, 0) if worksheet.max_row else None
 
-    def _check_size(self, rows: int | None, columns: int | None) -> None:
+    def _find_header(self, is_header: HeaderTest | None, sheet: str | None):
+        """(worksheet, header row, header): see the class's docstring."""
+        sheets = self._book.worksheets
+        if sheet is not None:
+            wanted = sheet.strip().casefold()
+            named = [candidate for candidate in sheets if candidate.title.strip().casefold() == wanted]
+            if not named:
+                titles = ", ".join(f'"{shortened(candidate.title, 40)}"' for candidate in sheets[:20])
+                raise FileFault(self._name, f'the workbook has no sheet "{shortened(sheet, 60)}"; '
+                                            f"expected one of its sheets: {titles}",
+                                expected=f"one of the sheets {titles}")
+            sheets = named
+        found = []
+        for worksheet in sheets:
+            self._check_size(worksheet)
+            if is_header is None:
+                break
+            row = self._header_in(worksheet, is_header)
+            if row is not None:
+                found.append((worksheet, *row))
+        persons = [entry for entry in found if "persons" in entry[0].title.lower()]
+        if len(found) > 1 and len(persons) == 1:
+            # The older ONS workbooks: a Persons sheet beside a Males and a Females one.
+            self.others = tuple(worksheet.title for worksheet, _, _ in found if worksheet is not persons[0][0])
+            found = persons
+        if len(found) > 1:
+            titles = ", ".join(f'"{shortened(worksheet.title, 40)}"' for worksheet, _, _ in found[:10])
+            raise FileFault(
+                self._name,
+                f"{len(found)} sheets hold the columns needed ({titles}), as a workbook with one sheet per "
+                f"year or per group does; expected one: choose the sheet to import (--sheet NAME on the "
+                f"command line), and import each of the others in turn",
+                expected="one sheet chosen with --sheet")
+        if found:
+            return found[0]
+        # Nothing passed the test (or there is none): the first non-blank row of the first sheet
+        # chosen is the header, so the usual message names the column that is missing.
+        self.header_found = is_header is None
+        worksheet = sheets[0]
+        width = min(worksheet.max_column or self._limits.max_columns, self._limits.max_columns)
+        rows = worksheet.iter_rows(values_only=True, max_row=HEADER_SEARCH_ROWS, max_col=width)
+        for number, cells in enumerate(rows, 1):
+            header = _header_of(cells)
+            if header or is_header is None:
+                return worksheet, number, header
+        return worksheet, 1, []
+
+    def _header_in(self, worksheet, is_header: HeaderTest):
+        """(row, header) of the first row among the top rows of the sheet that passes the test."""
+        width = min(worksheet.max_column or self._limits.max_columns, self._limits.max_columns)
+        for number, cells in enumerate(worksheet.iter_rows(values_only=True, max_row=HEADER_SEARCH_ROWS,
+                                                           max_col=width), 1):
+            header = _header_of(cells)
+            if header and is_header(header):
+                return number, header
+        return None
+
+    def _check_size(self, worksheet) -> None:
         """Refuse a sheet that says (in its declared dimensions) it is over the limits on rows
         and columns, before a row is read."""
+        rows, columns = worksheet.max_row, worksheet.max_column
+        sheet = f'the sheet "{shortened(worksheet.title, 40)}"'
         if rows and rows > self._limits.max_workbook_rows:
-            raise over_limit(self._name, f"the first sheet has {rows:,} rows",
+            raise over_limit(self._name, f"{sheet} has {rows:,} rows",
                              limit="max_workbook_rows",
                              expected=f"at most {self._limits.max_workbook_rows:,} rows")
         if columns and columns > self._limits.max_columns:
-            raise over_limit(self._name, f"the first sheet has {columns:,} columns",
+            raise over_limit(self._name, f"{sheet} has {columns:,} columns",
                              limit="max_columns", expected=f"at most {self._limits.max_columns:,} columns")
 
     def numbered_rows(self) -> Iterator[tuple[int, list[str]]]:
         width = len(self.header)
-        # The header is the sheet's row 1, so data row N is the sheet's row N + 1.
-        last = self._limits.max_workbook_rows - 1
+        # Data row N is the sheet's row N + header_row.
+        last = self._limits.max_workbook_rows - self.header_row
         number = 0
         while True:
             try:
@@ -306,7 +430,8 @@ class _XlsxFile(TableFile):
             # openpyxl hands over every empty row on the way.
             if number > last:
                 limit = self._limits.max_workbook_rows
-                raise over_limit(self._name, f"the first sheet has more than {limit:,} rows",
+                raise over_limit(self._name, f'the sheet "{shortened(self.sheet_name or "", 40)}" has more '
+                                 f"than {limit:,} rows",
                                  limit="max_workbook_rows", expected=f"at most {limit:,} rows")
             tail = cells[width:]
             beyond = tail.count(None) != len(tail) and any(cell_text(value).strip() for value in tail)
@@ -327,6 +452,14 @@ class _XlsxFile(TableFile):
         self._handle.close()
 
 
+def _header_of(cells) -> list[str]:
+    """A row of cells as header names, without the empty cells at its end."""
+    header = [cell_text(value) for value in cells or ()]
+    while header and not header[-1].strip():
+        header.pop()
+    return header
+
+
 def _workbook_fault(file_name: str, error: BaseException, *, row: int | None = None) -> FileFault:
     """What openpyxl's (or zipfile's, or the XML parser's) error means, in words that quote
     nothing from the workbook: its error text can hold a cell's value."""
@@ -334,7 +467,7 @@ def _workbook_fault(file_name: str, error: BaseException, *, row: int | None = N
         return unreadable(file_name, "XLSX", ENTITY_PROBLEM)
     if row is None:
         return unreadable(file_name, "XLSX", NOT_A_WORKBOOK)
-    return unreadable(file_name, "XLSX", f"the first sheet is damaged at row {row:,}")
+    return unreadable(file_name, "XLSX", f"the sheet is damaged at row {row:,}")
 
 
 def _is_entity_error(error: BaseException | None) -> bool:

@@ -181,7 +181,8 @@ def test_a_population_file_of_no_known_layout_says_which_layouts_exist(tmp_path,
         import_file("population", _write(tmp_path, "p.csv", ["lsoa_code,under_fives", "E01006074,3"]), db=db)
     assert str(caught.value).startswith('p.csv: required column "children_0_4" (number of children aged 0 to 4) '
                                         "is missing; found columns: lsoa_code, under_fives; expected the long form")
-    assert "the ONS mid-year layout (lsoa_code, sex, 0, 1, 2, 3, 4, period)" in str(caught.value)
+    assert "the ONS mid-year layout (All Ages, 0, 1, 2, ...) (lsoa_code, 0, 1, 2, 3, 4)" in str(caught.value)
+    assert "the ONS small area estimates by sex (F0 to F90, M0 to M90) (lsoa_code, F0," in str(caught.value)
 
 
 # --- postcodes --------------------------------------------------------------------------------

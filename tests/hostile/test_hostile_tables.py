@@ -255,7 +255,7 @@ def test_a_sheet_with_too_many_rows_is_refused_and_nothing_is_written(tmp_path, 
     rows = [["nhs_number", "dob", "lsoa_code"]] + [[4010232137, "2024-05-03", "E01006074"]] * 30
     path = workbook(tmp_path / "births.xlsx", rows)
     err = refused(capsys, "births", path, store)
-    assert "the first sheet has" in err and "at most 20 rows" in err
+    assert "the sheet \"Sheet1\" has" in err and "at most 20 rows" in err
 
 
 def test_a_sheet_that_jumps_far_down_is_refused_while_reading(tmp_path, store, capsys, limits):

@@ -4,7 +4,11 @@ comparing like with like). Both come in more than one published layout."""
 
 from __future__ import annotations
 
-from data.importers.checks import CheckQuery
+import re
+from datetime import date
+
+from data.importers.checks import CheckQuery, sql_text
+from data.importers.errors import FileFault
 from data.importers.kinds.base import CHECKED, Kind
 from data.importers.kinds.notes import count_of, named, skipped_rows, were
 
@@ -17,6 +21,31 @@ _SEXES = {"persons": ("persons", "all persons", "all", "total"),
 # date of the row `c` in hand has its Persons row.
 _HAS_PERSONS_ROW = f"""EXISTS (SELECT 1 FROM {CHECKED} p WHERE p.sex = 'persons'
                                AND p.lsoa_code = c.lsoa_code AND p.period = c.period)"""
+
+
+def mid_year_in_name(*names: str | None) -> date | None:
+    """The estimate's date named by a sheet or file ("Mid-2022 LSOA 2021", "sape_mid_2020.xlsx"):
+    30 June of the year after "mid", else of the one year the name holds; None when no name
+    says, or one says two years."""
+    for name in names:
+        if not name:
+            continue
+        stem = re.sub(r"\.[a-z]+$", "", name.lower())
+        mid = re.findall(r"mid[-_ ]?((?:19|20)\d\d)(?!\d)", stem)
+        years = set(mid) or set(re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", stem))
+        if len(years) == 1:
+            return date(int(years.pop()), 6, 30)
+    return None
+
+
+def sex_in_name(name: str | None) -> str:
+    """Whether a sheet of the older ONS workbooks ("Mid-2020 Males") holds males, females or both."""
+    words = set(re.findall(r"[a-z]+", (name or "").lower()))
+    if words & {"males", "male"}:
+        return "males"
+    if words & {"females", "female"}:
+        return "females"
+    return "persons"
 
 
 class Population(Kind):
@@ -34,12 +63,45 @@ class Population(Kind):
             return ("lsoa_code", "period", "sex")
         return self.key
 
+    def _period(self, ctx) -> tuple[str, list[str]]:
+        """The estimate's date: its column, else the date the sheet's or the file's name gives
+        (the ONS workbooks have none of their own). FileFault when neither says."""
+        f = ctx.fields
+        if ctx.resolved.has("period"):
+            return f.period("period"), [f.period_fault("period")]
+        named = mid_year_in_name(ctx.sheet_name, ctx.file_name)
+        if named is None:
+            expected = "a period column, or a sheet or file named with the estimate's year, such as Mid-2022"
+            raise FileFault(ctx.file_name, "the file does not say which year its estimates are for: it has no "
+                                           "period column, and neither its sheet's name nor its own name gives "
+                                           f"one year; expected {expected}", column="period", expected=expected)
+        ctx.params["named_period"] = named
+        return f"DATE '{named.isoformat()}'", []
+
     def check(self, ctx):
         f = ctx.fields
         layout = self._layout(ctx)
         keep = f"NOT {f.other_nation('lsoa_code')}"
-        common = {"lsoa_code": f.code("lsoa_code"), "period": f.period("period")}
-        common_faults = [f.code_fault("lsoa_code", required=True), f.period_fault("period")]
+        period, period_faults = self._period(ctx)
+        common = {"lsoa_code": f.code("lsoa_code"), "period": period}
+        common_faults = [f.code_fault("lsoa_code", required=True), *period_faults]
+        if layout == "f0":
+            columns = [f"{sex}{age}" for sex in "fm" for age in range(5)]
+            return CheckQuery(
+                values={**common, "children_0_4": " + ".join(f"({f.count(name)})" for name in columns)},
+                faults=[*common_faults, *(f.count_fault(name) for name in columns)],
+                where=keep,
+            )
+        if layout == "age_0" and not ctx.resolved.has("sex"):
+            ages = [f"age_{age}" for age in range(5)]
+            sex = sex_in_name(ctx.sheet_name)
+            ctx.params["named_sex"] = sex
+            return CheckQuery(
+                values={**common, "sex": f"'{sex}'",
+                        "children_0_4": " + ".join(f"({f.count(age)})" for age in ages)},
+                faults=[*common_faults, *(f.count_fault(age) for age in ages)],
+                where=keep,
+            )
         if layout == "age_0":
             ages = [f"age_{age}" for age in range(5)]
             return CheckQuery(
@@ -76,6 +138,36 @@ class Population(Kind):
             FROM lonely WHERE {CHECKED}._row = lonely._row""")
 
     def loadable(self, ctx):
+        ctx.run(f"CREATE TEMP TABLE as_given AS {self._as_given(ctx)}")
+        # Estimates on 2011 LSOAs (ONS's, up to mid-2020) are placed on the 2021 LSOAs through
+        # the ONS lookup: a file is on 2011 LSOAs when it has a code that 2021 no longer has.
+        ctx.params["from_2011"] = bool(ctx.scalar("""
+            SELECT count(*) FROM as_given WHERE lsoa_code IN (SELECT lsoa11cd FROM lsoa_lookup)
+                                            AND lsoa_code NOT IN (SELECT lsoa21cd FROM lsoa_lookup)"""))
+        if not ctx.params["from_2011"]:
+            return "SELECT * FROM as_given"
+        # A merged LSOA takes the sum of its parents; a split one an equal share of its parent's
+        # children, the remainder going to the first parts in code order, so totals are kept.
+        ctx.run("""CREATE TEMP TABLE parts AS
+                   SELECT lsoa11cd, lsoa21cd, count(*) OVER (PARTITION BY lsoa11cd) AS parts,
+                          row_number() OVER (PARTITION BY lsoa11cd ORDER BY lsoa21cd) AS part
+                   FROM lsoa_lookup""")
+        ctx.params["split"] = ctx.scalar("""SELECT count(DISTINCT g.lsoa_code) FROM as_given g
+                                            JOIN parts p ON p.lsoa11cd = g.lsoa_code WHERE p.parts > 1""")
+        ctx.params["unplaced"] = ctx.codes("""SELECT DISTINCT lsoa_code FROM as_given
+                                              WHERE lsoa_code NOT IN (SELECT lsoa11cd FROM lsoa_lookup)
+                                              ORDER BY lsoa_code""")
+        return """
+            SELECT p.lsoa21cd AS lsoa_code, g.period,
+                   sum(g.children_0_4 // p.parts + CASE WHEN p.part <= g.children_0_4 % p.parts THEN 1 ELSE 0 END
+                   )::INTEGER AS children_0_4
+            FROM as_given g JOIN parts p ON p.lsoa11cd = g.lsoa_code
+            GROUP BY p.lsoa21cd, g.period
+            UNION ALL
+            SELECT * FROM as_given WHERE lsoa_code NOT IN (SELECT lsoa11cd FROM lsoa_lookup)"""
+
+    def _as_given(self, ctx) -> str:
+        """The estimates as the file gives them: one row per LSOA and date."""
         if self._layout(ctx) != "age_0":
             return super().loadable(ctx)
         return f"""
@@ -90,6 +182,26 @@ class Population(Kind):
     def notes(self, ctx):
         notes = []
         layout = self._layout(ctx)
+        if ctx.params.get("from_2011"):
+            sentence = ("The estimates are for 2011 LSOAs and were placed on the 2021 LSOAs through the ONS "
+                        "lookup: a 2021 LSOA made of several 2011 ones takes their sum")
+            if ctx.params.get("split"):
+                sentence += (f", and where a 2011 LSOA was split in 2021 ({ctx.params['split']:,} here) its "
+                             "children are shared equally between its parts")
+            notes.append(sentence + ".")
+            if ctx.params.get("unplaced"):
+                unplaced = ctx.params["unplaced"]
+                notes.append(f"{count_of(len(unplaced), 'code')} not in the lookup {were(len(unplaced))} kept "
+                             f"as given: {named(unplaced)}.")
+        if ctx.params.get("named_period"):
+            mid_year = ctx.params["named_period"]
+            notes.append(f"The estimates are dated {mid_year:%-d %B %Y}, the mid-year the "
+                         f"{'sheet' if mid_year_in_name(ctx.sheet_name) else 'file'}'s name gives.")
+        if layout == "f0":
+            notes.append("Children aged 0 to 4 are the sum of the columns F0 to F4 and M0 to M4.")
+        if ctx.params.get("named_sex") == "persons" and layout == "age_0":
+            notes.append("The rows were taken as Persons (both sexes): the file has no sex column and its "
+                         "sheet's name does not say Males or Females.")
         if layout == "age_0":
             by_sex = ctx.scalar(f"""SELECT count(*) FROM {CHECKED} c WHERE _reason IS NULL
                 AND sex IN ('males', 'females')
@@ -115,6 +227,24 @@ class Population(Kind):
 # The long layout has a row per index and domain; Reach uses only this one (IDACI).
 _IDACI = "income deprivation affecting children"
 
+# The number of LSOAs in England, which the national IDACI ranks run over: the IoD2019 ranks the
+# 2011 LSOAs, the IoD2025 the 2021 LSOAs. A decile is worked out from a rank as MHCLG does:
+# decile 1 holds ranks 1 to a tenth of the LSOAs, and so on.
+ENGLAND_LSOAS = {2011: 32_844, 2021: 33_755}
+
+
+def ranked_lsoas(code_label: str) -> tuple[int, int]:
+    """The LSOA vintage a rank file's code column names ("LSOA code (2021)"), and the number of
+    LSOAs its ranks run over; 2011 (the IoD2019's) unless the column says 2021."""
+    vintage = 2021 if "21" in code_label.replace("2011", "") else 2011
+    return vintage, ENGLAND_LSOAS[vintage]
+
+
+def _edition(f) -> str:
+    """The edition of the Indices a row is from: its edition or year column, else 0 (unknown)."""
+    return (f"CASE WHEN {f.raw('edition')} IS NOT NULL THEN {f.year('edition')} "
+            f"WHEN {f.raw('year')} IS NOT NULL THEN {f.year('year')} ELSE 0 END")
+
 
 class Deprivation(Kind):
     name = "deprivation"
@@ -126,8 +256,38 @@ class Deprivation(Kind):
     def _long(self, ctx) -> bool:
         return ctx.resolved.layout.marker == "index_domain"
 
+    def _ranked(self, ctx) -> bool:
+        return ctx.resolved.layout.marker in ("idaci_rank", "idaci_score")
+
+    def _scored(self, ctx) -> bool:
+        return ctx.resolved.layout.marker == "idaci_score"
+
     def check(self, ctx):
         f = ctx.fields
+        if self._scored(ctx):
+            edition = _edition(f)
+            missing = (f"CASE WHEN {f.raw('idaci_score')} IS NULL "
+                       f"THEN {sql_text(f.label('idaci_score') + ' is missing')} END")
+            return CheckQuery(
+                # The decile is worked out once every row is checked (`after_duplicates`).
+                values={"lsoa_code": f.code("lsoa_code"), "edition": edition,
+                        "idaci_decile": "NULL::INTEGER", "idaci_score": f.decimal("idaci_score")},
+                faults=[f.code_fault("lsoa_code", required=True), missing, f.decimal_fault("idaci_score"),
+                        f.year_fault("edition", required=False), f.year_fault("year", required=False)],
+            )
+        if self._ranked(ctx):
+            _, lsoas = ranked_lsoas(f.label("lsoa_code"))
+            rank = f.count("idaci_rank")
+            edition = _edition(f)
+            rank_fault = f"""coalesce({f.count_fault('idaci_rank')},
+                CASE WHEN ({rank}) NOT BETWEEN 1 AND {lsoas}
+                    THEN {sql_text(f.label('idaci_rank') + ' is not a rank from 1 to ' + f'{lsoas:,}')} END)"""
+            return CheckQuery(
+                values={"lsoa_code": f.code("lsoa_code"), "edition": edition,
+                        "idaci_decile": f"CAST(ceil(({rank}) * 10.0 / {lsoas}) AS INTEGER)"},
+                faults=[f.code_fault("lsoa_code", required=True), rank_fault,
+                        f.year_fault("edition", required=False), f.year_fault("year", required=False)],
+            )
         if self._long(ctx):
             decile, edition = "decile", f.year("year")
             edition_faults = [f.year_fault("year", required=True)]
@@ -135,8 +295,7 @@ class Deprivation(Kind):
             where = f"({domain} = '{_IDACI}' OR {domain} LIKE '%idaci%')"
         else:
             decile = "idaci_decile"
-            edition = (f"CASE WHEN {f.raw('edition')} IS NOT NULL THEN {f.year('edition')} "
-                       f"WHEN {f.raw('year')} IS NOT NULL THEN {f.year('year')} ELSE 0 END")
+            edition = _edition(f)
             edition_faults = [f.year_fault("edition", required=False), f.year_fault("year", required=False)]
             where = "true"
         return CheckQuery(
@@ -145,6 +304,23 @@ class Deprivation(Kind):
             faults=[f.code_fault("lsoa_code", required=True), f.decile_fault(decile), *edition_faults],
             where=where,
         )
+
+    def after_duplicates(self, ctx):
+        if not self._scored(ctx):
+            return
+        # Scores rank only across the whole of England: a part of it cannot be put in deciles.
+        _, lsoas = ranked_lsoas(ctx.resolved.label("lsoa_code"))
+        scored = ctx.scalar(f"SELECT count(*) FROM {CHECKED} WHERE _reason IS NULL")
+        if scored < lsoas:
+            expected = "IDACI deciles or ranks (File 3 or File 7 of the English Indices of Deprivation)"
+            problem = (f"the file gives IDACI scores for {count_of(scored, 'LSOA')}, but deciles can be worked "
+                       f"out from scores only across all {lsoas:,} LSOAs of England; expected {expected}")
+            raise FileFault(ctx.file_name, problem, column="idaci_decile", expected=expected)
+        ctx.run(f"""UPDATE {CHECKED} SET idaci_decile = ranked.decile
+                    FROM (SELECT _row, CAST(ceil(rank() OVER (ORDER BY idaci_score DESC) * 10.0 / {lsoas})
+                                            AS INTEGER) AS decile
+                          FROM {CHECKED} WHERE _reason IS NULL) ranked
+                    WHERE {CHECKED}._row = ranked._row""")
 
     def loadable(self, ctx):
         ctx.run(f"""CREATE TEMP TABLE latest AS
@@ -176,6 +352,12 @@ class Deprivation(Kind):
 
     def notes(self, ctx):
         notes = []
+        if self._ranked(ctx):
+            vintage, lsoas = ranked_lsoas(ctx.resolved.label("lsoa_code"))
+            given = "scores (ranked here, the highest first)" if self._scored(ctx) else "ranks"
+            notes.append(f"The file gives IDACI {given}, not deciles: each decile was worked out from the "
+                         f"national rank over the {lsoas:,} LSOAs ({vintage}) of England, decile 1 holding "
+                         f"ranks 1 to {lsoas // 10:,}.")
         editions = ctx.codes(f"SELECT DISTINCT edition FROM {CHECKED} WHERE _reason IS NULL ORDER BY edition")
         if len(editions) > 1:
             older = ctx.scalar(f"""SELECT count(*) FROM {CHECKED} WHERE _reason IS NULL

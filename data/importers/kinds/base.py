@@ -34,6 +34,7 @@ class Context:
     params: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     received_on_used: date | None = None
+    sheet_name: str | None = None      # the workbook's sheet read, whose name may say what it holds
 
     @property
     def fields(self) -> Fields:

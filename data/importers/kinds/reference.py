@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from data.importers.checks import POSTCODE, CheckQuery, sql_text
 from data.importers.kinds.base import CHECKED, LOADABLE, Kind
+from data.importers.layouts import is_2011_heading
 from data.importers.kinds.notes import count_of, named, skipped_rows, unknown_centres, were
 from data.importers.pseudonymise import redact_sql
 
@@ -169,12 +170,43 @@ class Postcodes(Kind):
             where=f"{f.raw('lsoa_code')} IS NOT NULL AND NOT {f.other_nation('lsoa_code')}",
         )
 
+    def after_duplicates(self, ctx):
+        """A lookup keyed on 2011 LSOAs (a council's older lookup: `LSOA11CD`) is placed on the
+        2021 LSOAs through the ONS lookup: a postcode whose 2011 LSOA became one 2021 LSOA
+        (unchanged, or merged) moves to it; one whose LSOA was split cannot be placed on one
+        of the parts, and is quarantined saying so."""
+        ctx.params["from_2011"] = is_2011_heading(ctx.resolved.label("lsoa_code"))
+        ctx.params["lookup_loaded"] = bool(ctx.scalar("SELECT count(*) FROM lsoa_lookup"))
+        if not (ctx.params["from_2011"] and ctx.params["lookup_loaded"]):
+            return
+        ctx.run("""CREATE TEMP TABLE successors AS
+                   SELECT lsoa11cd, min(lsoa21cd) AS lsoa21cd, count(*) AS parts
+                   FROM lsoa_lookup GROUP BY lsoa11cd""")
+        ctx.params["moved"] = ctx.scalar(f"""SELECT count(*) FROM {CHECKED} c JOIN successors s
+            ON s.lsoa11cd = c.lsoa_code WHERE c._reason IS NULL AND s.parts = 1 AND s.lsoa21cd <> c.lsoa_code""")
+        ctx.run(f"""UPDATE {CHECKED} SET _reason = 'the 2011 LSOA ' || s.lsoa11cd || ' was split into '
+                        || s.parts || ' LSOAs in 2021, so this postcode cannot be placed on one of them; '
+                        || 'load a postcode lookup with 2021 LSOAs (the ONS Postcode Directory has them)'
+                    FROM successors s
+                    WHERE {CHECKED}._reason IS NULL AND {CHECKED}.lsoa_code = s.lsoa11cd AND s.parts > 1""")
+        ctx.run(f"""UPDATE {CHECKED} SET lsoa_code = s.lsoa21cd FROM successors s
+                    WHERE {CHECKED}._reason IS NULL AND {CHECKED}.lsoa_code = s.lsoa11cd AND s.parts = 1""")
+
     def notes(self, ctx):
+        notes = []
         skipped = skipped_rows(ctx)
-        if not skipped:
-            return []
-        return [f"{count_of(skipped, 'postcode')} with no LSOA, or in Wales, Scotland or Northern "
-                f"Ireland, {were(skipped)} skipped."]
+        if skipped:
+            notes.append(f"{count_of(skipped, 'postcode')} with no LSOA, or in Wales, Scotland or Northern "
+                         f"Ireland, {were(skipped)} skipped.")
+        if ctx.params.get("from_2011") and not ctx.params.get("lookup_loaded"):
+            notes.append("The file gives 2011 LSOAs and no LSOA 2011 to 2021 lookup is loaded, so they were "
+                         "kept as they are; load the ONS lookup (kind lsoa-lookup) and import this file again "
+                         "to place them on the 2021 LSOAs of the boundaries.")
+        elif ctx.params.get("from_2011"):
+            notes.append(f"The file gives 2011 LSOAs: {count_of(ctx.params.get('moved', 0), 'postcode')} "
+                         "moved to the 2021 LSOA that replaced theirs; those whose LSOA was split in 2021 are "
+                         "in the quarantine.")
+        return notes
 
 
 class LsoaLookup(Kind):
