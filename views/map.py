@@ -5,6 +5,7 @@ import streamlit as st
 from reach.domain.breakdowns import centre_choices, gap_ranking
 from reach.presentation import maps
 from reach.presentation.safe_text import markdown_text
+from reach.presentation.summaries import why_parts_add_up_to_more
 from reach.queries import mapdata
 from views import common
 
@@ -87,6 +88,13 @@ with map_side:
         st.info(f"There are {coverage.with_shape:,} LSOAs with boundaries: too many to draw at once, "
                 f"so each reach area is drawn whole, coloured by the centre's "
                 f"{measure.label.lower()}. Choose a centre to see its LSOAs.")
+        if measure.column == "families_to_find":
+            whole_to_find = int(common.report("authority")["families_to_find"].iloc[0])
+            by_centre = int(centre_report["families_to_find"].sum())
+            if by_centre != whole_to_find:
+                st.caption(f"Centre by centre, the families to find add up to {by_centre:,}, "
+                           f"{by_centre - whole_to_find:,} more than the {whole_to_find:,} for all centres "
+                           f"together: {why_parts_add_up_to_more('centre')}.")
     else:
         areas = common.cached(mapdata.display_lsoas, centre_id)
         if areas.empty:

@@ -9,7 +9,7 @@ from reach.presentation import format as fmt
 from reach.presentation.attention_sentences import attention_lines, needs_attention
 from reach.presentation.safe_text import markdown_text
 from reach.presentation.summaries import (band_counts_sentence, lag_sentence, long_date, newborn_sentence,
-                                          reach_sentence, trend_sentence)
+                                          reach_sentence, trend_sentence, why_parts_add_up_to_more)
 from reach.queries.loaded import loaded_data
 from views import common, start
 
@@ -48,7 +48,7 @@ st.markdown(newborn_sentence(whole, births_loaded=loaded.births))
 if loaded.population and centres_to_find != to_find:
     st.caption(f"Centre by centre, the families to find add up to {fmt.count(centres_to_find)}, "
                f"{fmt.count(centres_to_find - to_find)} more than the {fmt.count(to_find)} for all centres "
-               "together: a centre ahead of the target cannot make up for one behind it.")
+               f"together: {why_parts_add_up_to_more('centre')}.")
 if int(whole["known_out_of_area"]):
     st.caption(f"{fmt.count(whole['known_out_of_area'])} registered children live outside every reach area "
                "and are not counted above.")

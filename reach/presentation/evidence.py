@@ -22,7 +22,7 @@ from reach.domain.suppression import SuppressionRule
 from reach.presentation import format as fmt
 from reach.presentation.safe_text import markdown_text, spreadsheet_safe
 from reach.presentation.summaries import (band_range, interval_sentence, lag_sentence, long_date, newborn_sentence,
-                                         reach_sentence)
+                                         reach_sentence, why_parts_add_up_to_more)
 
 # The key figures, in the order an inspector reads them: (column, words).
 KEY_FIGURES = (
@@ -142,9 +142,8 @@ def _lsoa_sum_note(centre: pd.Series, lsoas: pd.DataFrame | None) -> list[str]:
     if total == own:
         return []
     return [f"Note: counted LSOA by LSOA (lsoas.csv), the areas behind the target need {fmt.count(total)} "
-            f"families to find, {fmt.count(total - own)} more than the centre's {fmt.count(own)}: an LSOA "
-            "ahead of the target cannot make up for one behind it, and each LSOA's figure is rounded up on "
-            "its own.", ""]
+            f"families to find, {fmt.count(total - own)} more than the centre's {fmt.count(own)}: "
+            f"{why_parts_add_up_to_more('LSOA')}.", ""]
 
 
 def _summary_markdown(*, centre: pd.Series, authority: pd.Series, interval: Interval | None, as_at: date,

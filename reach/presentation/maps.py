@@ -21,6 +21,7 @@ from geo.shapes import bounds_view
 from reach.domain.breakdowns import fewest_holding_half
 from reach.domain.measures import Bands
 from reach.presentation import format as fmt
+from reach.presentation.summaries import why_parts_add_up_to_more
 
 # The map's drawing area on the page. A plotly map cannot fit itself to its shapes, so the view
 # is fitted to the narrowest place the map is shown in: a laptop half-screen, where the map
@@ -148,8 +149,7 @@ def families_to_find_words(*, area: str | None, own: int, lsoas_total: int) -> s
         return words
     if lsoas_total > own:
         return (f"{words} Added up LSOA by LSOA they come to {fmt.count(lsoas_total)} "
-                f"({fmt.count(lsoas_total - own)} more): each LSOA is rounded up to a whole child, "
-                f"and an LSOA ahead of the target cannot make up for one behind it.")
+                f"({fmt.count(lsoas_total - own)} more): {why_parts_add_up_to_more('LSOA')}.")
     return f"{words} Added up LSOA by LSOA they come to {fmt.count(lsoas_total)}."
 
 

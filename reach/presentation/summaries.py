@@ -153,6 +153,17 @@ def lsoa_label(code, name=None) -> str:
     return markdown_text(code)
 
 
+def why_parts_add_up_to_more(part: str) -> str:
+    """Why families to find counted part by part ("LSOA" by LSOA, or "centre" by centre) add up to
+    more than the figure for the whole: each part's figure is max(0, ceil(target x under fives) -
+    known) on its own, so a part ahead of the target counts as none to find and cannot make up for
+    one behind it, and each part is rounded up to a whole child. The one wording every page and
+    export uses for it."""
+    article = "an" if part == "LSOA" else "a"        # "an LSOA" is said "an el-soa"
+    return (f"{article} {part} ahead of the target cannot make up for one behind it, and each {part}'s "
+            f"figure is rounded up to a whole child on its own")
+
+
 def gaps_sentence(gaps: pd.DataFrame, *, centre_to_find: int | None = None, top: int = 3,
                   population_loaded: bool = True) -> str:
     """Where the families to find live, starting from the centre's own figure:
@@ -192,8 +203,7 @@ def gaps_sentence(gaps: pd.DataFrame, *, centre_to_find: int | None = None, top:
     sentence = opening + most
     if total != own:
         sentence += (f" Counted LSOA by LSOA, the areas behind the target need {fmt.count(total)}, "
-                     f"{fmt.count(total - own)} more than the centre's figure: an LSOA ahead of the target "
-                     "cannot make up for one behind it, and each LSOA's figure is rounded up on its own.")
+                     f"{fmt.count(total - own)} more than the centre's figure: {why_parts_add_up_to_more('LSOA')}.")
     return sentence
 
 

@@ -12,9 +12,15 @@ from reach.domain.stats import interval_for, wilson_interval
 from reach.presentation.summaries import (band_counts_sentence, band_range, gaps_sentence, interval_sentence,
                                           lag_sentence, long_date, newborn_sentence, reach_sentence, threshold,
                                           trend_sentence, unmatched_sentence, versus, versus_words,
-                                          deprived_sentence)
+                                          deprived_sentence, why_parts_add_up_to_more)
 
 AS_AT = date(2025, 9, 30)
+
+
+def test_one_wording_says_why_parts_add_up_to_more_than_the_whole():
+    assert why_parts_add_up_to_more("LSOA") == ("an LSOA ahead of the target cannot make up for one behind it, "
+                                                "and each LSOA's figure is rounded up to a whole child on its own")
+    assert why_parts_add_up_to_more("centre").startswith("a centre ahead of the target")
 
 
 def test_thresholds_and_dates_as_people_write_them():
@@ -144,7 +150,7 @@ def test_lsoa_gaps_rank_a_centres_areas_by_families_to_find():
         "The centre has 50 families to find, living in 3 of its 4 LSOAs. "
         "The 2 LSOAs with the most are E1 and E4: 46 between them. Counted LSOA by LSOA, the areas behind "
         "the target need 54, 4 more than the centre's figure: an LSOA ahead of the target cannot make up "
-        "for one behind it, and each LSOA's figure is rounded up on its own.")
+        "for one behind it, and each LSOA's figure is rounded up to a whole child on its own.")
     assert gaps_sentence(gaps, top=2, centre_to_find=0).startswith(
         "The centre as a whole is at or above the target, but 3 of its 4 LSOAs are behind it.")
     named = lsoa_gaps(lsoas(), centre_id="C1", names=pd.DataFrame({"lsoa_code": ["E1"], "lsoa_name": ["Ash 001A"]}))
