@@ -10,9 +10,10 @@ every chart drawn (its SVG, and for the map its map canvas loaded) and every tab
 The timings go to tests/screenshots/timings.csv and are printed.
 
 The goal is two seconds for every page on the demo (the README gives the figures measured). The
-test holds each page to `REACH_PAGE_SECONDS` (8 seconds by default), so a page that has slowed
-badly, such as one that works its figures out again on every visit, fails; the goal is not yet
-met on a 2-core machine, so it is not the limit here.
+test holds each page to `REACH_PAGE_SECONDS` (8 seconds by default) or to four times the Data
+page's first load measured in the same run, whichever is longer (a busy machine slows every page
+alike), so a page that has slowed badly, such as one that works its figures out again on every
+visit, fails; the goal is not yet met on a 2-core machine, so it is not the limit here.
 
 The server is started, and its first visit made in a fresh browser (nothing cached), before the
 pages are timed: that visit pays for loading Reach's Python modules, working out the figures once
@@ -61,6 +62,7 @@ LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 SECRET = "test-secret-not-for-real-data-0123456789"
 PAGE_SECONDS = float(os.environ.get("REACH_PAGE_SECONDS", "8.0"))
 GOAL_SECONDS = 2.0
+TIMES_BASELINE = 4.0      # a page may take this many times the Data page's first load
 FIRST_VISIT_SECONDS = 30.0
 
 pytestmark = pytest.mark.browser
@@ -302,8 +304,11 @@ def demo_server(tmp_path_factory, demo_db_template, browser):
 def returning_browser(browser, demo_server):
     """A browser context that has opened the dashboard before, so its code is in the cache."""
     context = browser.new_context(viewport={"width": WIDTHS[0], "height": HEIGHT})
-    Visit(browser, demo_server, "data", WIDTHS[0], context=context).close()
-    yield context
+    Visit(browser, demo_server, "data", WIDTHS[0], context=context).close()     # fills the cache
+    baseline = Visit(browser, demo_server, "data", WIDTHS[0], context=context)
+    baseline.close()
+    _record("demo", "baseline: the Data page again", WIDTHS[0], baseline)
+    yield context, max(PAGE_SECONDS, TIMES_BASELINE * baseline.seconds)
     context.close()
 
 
@@ -311,12 +316,13 @@ def returning_browser(browser, demo_server):
 @pytest.mark.parametrize("path", list(PAGES))
 def test_every_page_on_the_demo_opens_fast_and_whole(demo_server, browser, returning_browser, path, width):
     name, title = PAGES[path]
-    visit = Visit(browser, demo_server, path, width, context=returning_browser)
+    context, limit = returning_browser
+    visit = Visit(browser, demo_server, path, width, context=context)
     try:
         _record("demo", name, width, visit)
         _check(visit, name=name, title=title, width=width, database="demo")
-        assert visit.seconds < PAGE_SECONDS, (f"{name} at {width} px took {visit.seconds:.2f} s to be fully "
-                                              f"drawn (the limit is {PAGE_SECONDS:g} s)")
+        assert visit.seconds < limit, (f"{name} at {width} px took {visit.seconds:.2f} s to be fully "
+                                       f"drawn (the limit in this run is {limit:.1f} s)")
     finally:
         visit.close()
 
