@@ -79,3 +79,19 @@ def test_a_loose_shapefile_missing_its_dbf_is_refused_saying_so(tmp_path, db):
     with pytest.raises(FileFault, match=r"has no \.dbf file beside it"):
         import_file("boundaries", tmp_path / "LSOA_2021.shp", db=db)
     assert not Path(db).exists()
+
+
+def test_a_polygon_with_a_sliver_spike_is_repaired_to_its_area(tmp_path, db):
+    # A square with a zero-width spike along one edge (a sliver left by digitising): invalid as drawn.
+    spiked = shapely.Polygon([(378_000, 394_000), (378_500, 394_000), (378_500, 394_250), (378_900, 394_250),
+                              (378_500, 394_250), (378_500, 394_500), (378_000, 394_500)])
+    assert not spiked.is_valid
+    path = tmp_path / "slivers.gpkg"
+    gpd.GeoDataFrame({"LSOA21CD": ["E01006074"]}, geometry=[spiked], crs=27700).to_file(path, driver="GPKG")
+    read = read_boundaries(path)
+    assert read.repaired == 1
+    shape = read.areas.geometry.iloc[0]
+    assert shape.geom_type in ("Polygon", "MultiPolygon")
+    # The square's area survives (in degrees squared near Stretford), the spike adds none.
+    square = gpd.GeoSeries([box(378_000, 394_000, 378_500, 394_500)], crs=27700).to_crs(4326).iloc[0]
+    assert abs(shape.area - square.area) / square.area < 1e-6
