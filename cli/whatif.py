@@ -20,8 +20,11 @@ from reach.domain.whatif import (SHARING_OPTIONS, Projection, months_until_perio
 from reach.domain.whatif_parameters import Calibration, default_calibration
 from reach.presentation.format import percent
 from reach.presentation.safe_text import terminal_text
-from reach.presentation.whatif_sentences import describe_change, target_words
+from reach.presentation.whatif_sentences import (describe_change, dip_sentence, headline_sentence, target_sentence,
+                                                 target_words)
+from reach.presentation.whatif_settings import changed_choices, choices_from, todays_sharing_assumed
 from reach.queries.calibration import area_name, calibrate, current_position, known_share_by_age
+from reach.queries.loaded import loaded_data
 from reach.queries.readiness import starting_as_at
 
 DEFAULT_HORIZON_MONTHS = 24
@@ -47,8 +50,10 @@ def add_whatif_parser(subparsers) -> argparse.ArgumentParser:
             were shared more often, arrived sooner, or included families who move in?
 
             Prints the long-run (steady-state) reach for the scenario and for every sharing
-            option, and, where there is data, reach month by month from today to --until and the
-            month it would first reach the outstanding threshold (97%, or --outstanding).
+            option, and, where there is data, reach month by month from today to --until, the
+            month it would first reach the outstanding threshold (97%, or --outstanding), and
+            the dashboard's headline: the scenario set against the one from the data, naming
+            each setting given that differs from it.
 
             Every parameter you leave out is read from the database: how often birth records
             arrive, how late, how many notified families register, how many are found another
@@ -118,15 +123,19 @@ def whatif_result(*, db=None, centre_id=None, as_at: date | None = None, until: 
     if path.exists():
         with opened(path, read_only=True) as con:
             day = as_at or starting_as_at(con)     # where the dashboard starts too
-            calibration = calibrate(con, as_at=day, centre_id=centre_id).with_options(**(options or {}))
+            from_data = calibrate(con, as_at=day, centre_id=centre_id)
+            calibration = from_data.with_options(**(options or {}))
             known, under_five = current_position(con, as_at=day, centre_id=centre_id)
             by_age = known_share_by_age(con, as_at=day, centre_id=centre_id) if under_five > 0 else None
             area = area_name(con, centre_id)
+            births_loaded = loaded_data(con, as_at=day, centre_id=centre_id).births
     else:
         if centre_id is not None:
             raise InputFault(f"There is no database at {path}, so there is no centre {centre_id!r} to model.")
         day = as_at or date.today()
-        calibration = default_calibration(as_at=day).with_options(**(options or {}))
+        from_data = default_calibration(as_at=day)
+        calibration = from_data.with_options(**(options or {}))
+        births_loaded = False
         known, under_five, area = None, 0.0, "the authority"
     with arguments_checked():       # a value out of range: a contact rate of 1.5, say
         scenario = calibration.scenario()
@@ -146,6 +155,15 @@ def whatif_result(*, db=None, centre_id=None, as_at: date | None = None, until: 
         with arguments_checked():   # --until too far ahead
             projection: Projection = project_to(scenario=scenario, known=known, under_five=under_five, start=day,
                                                 until=end, known_share_by_age=by_age, target_share=target_share)
+        # The dashboard's headline for the same settings: the scenario set against the data's.
+        choices = choices_from(calibration)
+        compared = None
+        if changed_choices(from_data, choices):
+            compared = project_to(scenario=from_data.scenario(), known=known, under_five=under_five, start=day,
+                                  until=end, known_share_by_age=by_age, target_share=target_share)
+        headline = headline_sentence(chosen=projection, compared=compared, calibration=from_data, choices=choices,
+                                     today_assumed=todays_sharing_assumed(from_data, births_loaded=births_loaded),
+                                     area_name=area)
         result.update({
             "current_reach_pct": 100.0 * known / under_five,
             "known_children": known,
@@ -155,6 +173,9 @@ def whatif_result(*, db=None, centre_id=None, as_at: date | None = None, until: 
             "crosses_target_on": (projection.crosses_target_on.isoformat()
                                   if projection.crosses_target_on is not None else None),
             "reach_at_until_pct": projection.reach_at_until,
+            "headline": headline,
+            "dip": dip_sentence(projection),
+            "long_run_target": target_sentence(scenario, target_share=target_share),
             "summary": describe_change(scenario=scenario, known=known, under_five=under_five, area_name=area,
                                        start_month_phase=months_until_period_end(day, scenario.sharing_months),
                                        known_share_by_age=by_age, target_share=target_share),
@@ -199,7 +220,8 @@ def _table(result: dict) -> str:
         target = target_words(result["target_pct"] / 100.0)
         crosses = result["crosses_target_on"]
         lines.append(f"Reaches {target}: " + (f"by {crosses}" if crosses else f"not by {result['until']}"))
-        lines += ["", terminal_text(result["summary"])]
+        lines += ["", terminal_text(" ".join(part for part in (result["headline"], result["dip"]) if part)),
+                  result["long_run_target"]]
     else:
         lines += ["", result["note"]]
     return "\n".join(lines)

@@ -12,12 +12,12 @@ from reach.presentation import format as fmt
 from reach.presentation.safe_text import markdown_text
 from reach.presentation.summaries import long_date, versus
 from reach.presentation.whatif_figures import paths_chart, steady_state_chart
-from reach.presentation.whatif_sentences import (crossing_sentence, dip_sentence, headline_sentence, origin_words,
-                                                 steady_state_sentence, target_sentence, target_words)
+from reach.presentation.whatif_sentences import (against_words, crossing_sentence, dip_sentence, headline_sentence,
+                                                 origin_words, steady_state_sentence, target_sentence, target_words)
 from reach.presentation.whatif_settings import (AUTHORITY, CHOICE_NAMES, LONGEST_HORIZON_MONTHS, PARAMETER_WORDS,
                                                 SHARING_LABELS, SLIDERS, Choices, Link, calibration_with,
                                                 changed_choices, choices_from, link_query, query_string, read_link,
-                                                slider_high)
+                                                sharing_words, slider_high, todays_sharing_assumed)
 from reach.presentation.whatif_tables import OUT_OF_REACH, calibration_table, paths_table, steady_state_table
 from reach.queries.calibration import calibrate, known_share_by_age
 from reach.queries.loaded import loaded_data
@@ -169,11 +169,11 @@ scenario = calibration_with(calibration, choices).scenario()
 position = (common.report("authority") if centre_id is None else centres[centres["centre_id"] == centre_id]).iloc[0]
 known, under_five = int(position["known_children"]), float(position["children_under5"])
 loaded = common.cached(loaded_data, as_at=s.as_at, centre_id=centre_id)
-chosen_name = SHARING_LABELS[sharing].lower()
+chosen_name = sharing_words(sharing)
 # Today's sharing is the data's; where the data cannot show it (no birth data loaded for the
 # area, or a single delivery), the stated default stands in and the headline says it is assumed.
 today_sharing = start.sharing
-today_assumed = calibration.sharing_months.origin != "data" or (start.sharing == "none" and not loaded.births)
+today_assumed = todays_sharing_assumed(calibration, births_loaded=loaded.births)
 
 # --- the headline ----------------------------------------------------------------------------
 steady = steady_state_table(scenario, target_share=target_share)
@@ -187,22 +187,18 @@ if under_five > 0 and loaded.population and loaded.registrations:
 
     projections = paths_for(scenario)
     chosen = projections[sharing]
-    other_changed = bool(changed - {"sharing"})
-    if sharing != today_sharing:
-        compared: Projection | None = projections[today_sharing]     # the same settings, today's sharing
-        today_name = SHARING_LABELS[today_sharing].lower()
-        compared_words = ("with no sharing" if today_sharing == "none"
-                          else f"with the assumed {today_name} sharing" if today_assumed
-                          else f"with today's {today_name} sharing")
-    elif other_changed:
-        compared = paths_for(calibration.scenario())[today_sharing]  # every setting as the data gives it
-        compared_words = "with every setting as the data gives it"
-    else:
-        compared, compared_words = None, ""
+    # Any setting changed is set against the scenario from the data: with only the sharing
+    # changed, that is today's sharing with the same other settings.
+    compared: Projection | None = None
+    if changed == {"sharing"}:
+        compared = projections[today_sharing]
+    elif changed:
+        compared = paths_for(calibration.scenario())[today_sharing]
+    compared_words = against_words(calibration, choices)
     with headline:
-        st.markdown("**" + headline_sentence(chosen=chosen, chosen_sharing=sharing, today_sharing=today_sharing,
-                                             today_assumed=today_assumed, compared=compared,
-                                             other_changed=other_changed, area_name=area) + "**")
+        st.markdown("**" + markdown_text(headline_sentence(chosen=chosen, compared=compared, calibration=calibration,
+                                                           choices=choices, today_assumed=today_assumed,
+                                                           area_name=area)) + "**")
         st.markdown(" ".join(part for part in (
             dip_sentence(chosen),
             crossing_sentence(chosen, known=known, under_five=under_five, known_share_by_age=by_age),
@@ -215,11 +211,11 @@ if under_five > 0 and loaded.population and loaded.registrations:
         gap = versus(chosen.reach_at_until, compared.reach_at_until) if compared is not None else ""
         figures[1].metric(f"Reach in {until:%B %Y}", fmt.percent(chosen.reach_at_until), delta=gap or None,
                           delta_description=compared_words if gap else None,
-                          help=f"With {chosen_name} sharing: the average over that month."
+                          help=f"With {chosen_name}: the average over that month."
                                + (f" {fmt.percent(compared.reach_at_until)} {compared_words}."
                                   if compared is not None else ""))
         figures[2].metric("Reach in the long run", fmt.percent(chosen.steady_state_pct),
-                          help=f"With {chosen_name} sharing, once today's under-fives have grown up.")
+                          help=f"With {chosen_name}, once today's under-fives have grown up.")
         common.definition("Reach")
 else:
     with headline:
@@ -250,6 +246,7 @@ with long_run:
     common.table(steady, file_name=f"whatif_long_run_{centre}_{s.as_at}.csv", key="whatif_steady",
                  column_config={
                      "sharing": st.column_config.TextColumn("Sharing"),
+                     "sharing_option": None,       # the option's own name: for the CSV, not shown
                      "long_run_reach_pct": st.column_config.NumberColumn("Long-run reach", format="%.1f%%"),
                      "reaches_target": st.column_config.TextColumn(f"Reaches {TARGET}"),
                      "contact_needed_for_target": st.column_config.TextColumn(f"Contact success needed for {TARGET}"),

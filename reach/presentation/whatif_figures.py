@@ -33,8 +33,8 @@ def _target_line(figure: go.Figure, target_share: float) -> None:
 def steady_state_chart(table: pd.DataFrame, *, chosen: str, target_share: float = TARGET_SHARE) -> go.Figure:
     """Bars of the long-run reach for each sharing option, each labelled with its figure, the
     chosen option darker and named so, and the target's line (the outstanding threshold)."""
-    labels = [SHARING_LABELS[name] + ("<br>(chosen)" if name == chosen else "") for name in table["sharing"]]
-    is_chosen = [name == chosen for name in table["sharing"]]
+    labels = [SHARING_LABELS[name] + ("<br>(chosen)" if name == chosen else "") for name in table["sharing_option"]]
+    is_chosen = [name == chosen for name in table["sharing_option"]]
     # Figures written inside the top of each bar, clear of the target's line just above most of them.
     figure = go.Figure(go.Bar(
         x=labels, y=table["long_run_reach_pct"], name="Long-run reach",

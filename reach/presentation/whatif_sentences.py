@@ -1,13 +1,13 @@
-"""The what-if outcome in words: what a scenario would do to reach (`describe_change`, for the
-command line), the page's headline, which sets the chosen sharing against today's and tells of a
-dip before the rise, when reach would first get to the target (the outstanding threshold, 97%
-unless changed), which sharing options get there in the long run, and where each setting came
-from.
+"""The what-if outcome in words: what a scenario would do to reach (`describe_change`), the
+page's headline, which sets the chosen settings against the data's (naming each one changed) and
+tells of a dip before the rise, when reach would first get to the target (the outstanding
+threshold, 97% unless changed), which sharing options get there in the long run, and where each
+setting came from. The command line prints the same headline.
 
-The `*_sentence` functions and `describe_change` return Markdown (a centre's name in them is
-escaped by the caller or here, as each says); `origin_words` returns plain text, which the page
-escapes to show. The figures come from the model (`reach.domain.whatif`); nothing here repeats
-its arithmetic.
+`headline_sentence`, `describe_change` and `origin_words` return plain text, a centre's name in
+it as it is: the page escapes it for Markdown, the command line for the terminal. The other
+`*_sentence` functions hold no text from data, and read the same as Markdown. The figures come
+from the model (`reach.domain.whatif`); nothing here repeats its arithmetic.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import pandas as pd
 
 from reach.domain.whatif import (TARGET_SHARE, Projection, Scenario, TargetOutOfReach, contact_rate_needed,
                                  first_crossing, project, sharing_name)
-from reach.domain.whatif_parameters import Calibration
+from reach.domain.whatif_parameters import Calibration, Parameter
 from reach.presentation.format import percent
-from reach.presentation.safe_text import markdown_text
 from reach.presentation.summaries import threshold
-from reach.presentation.whatif_settings import PARAMETER_OF, SHARING_LABELS, choices_from, shown_value
+from reach.presentation.whatif_settings import (PARAMETER_OF, SHARING_LABELS, Choices, changed_choices, choices_from,
+                                                sharing_words, shown_value)
 
 
 # --- what a scenario would do ----------------------------------------------------------------
@@ -123,7 +123,7 @@ def crossing_sentence(projection: Projection, *, known: float, under_five: float
     return sentence
 
 
-# --- the page's headline: what the chosen sharing changes, against today's -------------------
+# --- the headline: what the chosen settings change, against the data's ----------------------
 
 # How often, as an adverb: "sharing birth data every six months".
 SHARING_ADVERBS = {"monthly": "monthly", "quarterly": "quarterly", "6-monthly": "every six months",
@@ -141,33 +141,82 @@ def _gap_words(value: float, compared: float, *, against: str) -> str:
     two figures are the same to the 0.1 shown."""
     gap = round(round(value, 1) - round(compared, 1), 1)
     if gap == 0:
-        return f", the same as {against}"
+        return ", the same as with things as they are" if against == AS_THINGS_ARE else f", the same as {against}"
     return f", against {percent(compared)} {against}: {abs(gap):.1f} points {'higher' if gap > 0 else 'lower'}"
 
 
-def headline_sentence(*, chosen: Projection, chosen_sharing: str, today_sharing: str, today_assumed: bool,
-                      compared: Projection | None, other_changed: bool, area_name: str) -> str:
-    """The page's headline, as Markdown (`area_name`, plain text, is escaped here): what the
-    chosen sharing does to reach by the inspection date, set against today's sharing.
+AS_THINGS_ARE = "as things are"
 
-    `today_sharing` is the sharing worked out from the data (`today_assumed` when the data cannot
-    show it and the default stands in). `compared` is the path to set the chosen one against: with
-    today's sharing and the other settings as chosen when the sharing is changed; with every
-    setting as the data gives it when only other settings are; None when nothing is changed.
+# Each setting but sharing as changed, with what it was: "contact success at 95% instead of 86.3%".
+_CHANGE_WORDS = {
+    "contact": "contact success at {value} instead of {start}",
+    "other": "other routes finding families at {value} instead of {start}",
+    "churn": "families moving away at {value} instead of {start}",
+    "delay": "the birth data arriving {value} after each period instead of {start}",
+}
+_ARRIVALS_WORDS = {True: "the birth data including families who move in instead of births only",
+                   False: "the birth data holding births only instead of including families who move in"}
+
+
+def _source_words(parameter: Parameter) -> str:
+    """Where a starting value came from, as the settings' captions and the headline say it."""
+    return "from the data" if parameter.origin == "data" else "a default"
+
+
+def _changes_words(calibration: Calibration, choices: Choices) -> list[str]:
+    """Each setting but sharing that differs from its starting value, in words with that value
+    and where it came from: 'contact success at 95% instead of 86.3% (from the data)'."""
+    start = choices_from(calibration)
+    words = []
+    for name in changed_choices(calibration, choices):
+        if name == "sharing":
+            continue
+        if name == "arrivals":
+            change = _ARRIVALS_WORDS[bool(choices.arrivals)]
+        else:
+            change = _CHANGE_WORDS[name].format(value=shown_value(name, getattr(choices, name)),
+                                                start=shown_value(name, getattr(start, name)))
+        words.append(f"{change} ({_source_words(getattr(calibration, PARAMETER_OF[name]))})")
+    return words
+
+
+def against_words(calibration: Calibration, choices: Choices) -> str:
+    """What the chosen scenario is set against, in words after a figure ('86.2% if sharing stays
+    monthly'): today's sharing when only the sharing differs from the data's, the data's whole
+    scenario ('as things are') when any other setting does; '' when nothing differs."""
+    changed = set(changed_choices(calibration, choices))
+    if not changed:
+        return ""
+    if changed == {"sharing"}:
+        today = choices_from(calibration).sharing
+        return "with no sharing" if today == "none" else f"if sharing stays {SHARING_ADVERBS[today]}"
+    return AS_THINGS_ARE
+
+
+def headline_sentence(*, chosen: Projection, compared: Projection | None, calibration: Calibration,
+                      choices: Choices, today_assumed: bool, area_name: str) -> str:
+    """The page's headline, as plain text (escape it for where it is shown): what the chosen
+    settings do to reach by the inspection date, set against the scenario from the data.
+
+    `calibration` holds the settings from the data (today's sharing among them: `today_assumed`
+    when the data cannot show it and the default stands in), `choices` the settings chosen, and
+    `compared` the path with every setting as the data gives it, needed whenever any setting
+    differs (it is not used when none does). Each setting changed is named with the value it had.
 
     "Sharing birth data quarterly instead of monthly (today's sharing) would take reach in the
     authority from 82.6% today to 83.5% in September 2027, against 86.2% if sharing stays
     monthly: 2.7 points lower."
+    "With contact success at 95% instead of 86.3% (from the data), reach in the authority would rise
+    from 82.6% today to 88.0% in September 2027, against 86.2% as things are: 1.8 points higher."
     """
-    area = markdown_text(area_name)
     now, then = chosen.path[0]["reach_pct"], chosen.reach_at_until
     month = f"{chosen.until:%B %Y}"
-    if today_sharing == "none":
-        today_words = "no sharing"
-        stays = "with no sharing"
-    else:
-        today_words = f"{SHARING_ADVERBS[today_sharing]}"
-        stays = f"if sharing stays {SHARING_ADVERBS[today_sharing]}"
+    today_sharing, chosen_sharing = choices_from(calibration).sharing, choices.sharing
+    against = against_words(calibration, choices)
+    if against and compared is None:
+        raise ValueError("A changed setting is set against the scenario from the data: pass its path as `compared`.")
+    changes = _changes_words(calibration, choices)
+    today_words = "no sharing" if today_sharing == "none" else SHARING_ADVERBS[today_sharing]
     today_is = ("assumed, as the data cannot show how often it is shared" if today_assumed
                 else "today's sharing")
     if chosen_sharing != today_sharing:
@@ -178,31 +227,30 @@ def headline_sentence(*, chosen: Projection, chosen_sharing: str, today_sharing:
                     + ("(none is loaded, so none is assumed today)" if today_assumed else "(none is shared today)"))
         else:
             lead = f"Sharing birth data {SHARING_ADVERBS[chosen_sharing]} instead of {today_words} ({today_is})"
-        if other_changed:
-            lead += ", with the other settings as changed below,"
-        sentence = f"{lead} would take reach in {area} from {percent(now)} today to {percent(then)} in {month}"
-        if compared is not None:
-            sentence += _gap_words(then, compared.reach_at_until, against=stays)
-        return sentence + "."
-    if today_sharing == "none":
-        lead = "With no birth data shared, as today,"
-    elif today_assumed:
-        lead = (f"With birth data shared {today_words} (assumed, as the data cannot show how often it is "
-                "shared)")
+        if changes:
+            lead += f", with {_listed(changes, 'and')},"
+        sentence = f"{lead} would take reach in {area_name} from {percent(now)} today to {percent(then)} in {month}"
     else:
-        lead = f"With birth data shared {today_words}, as today,"
-    if other_changed:
-        lead += " and the settings as changed below,"
-    elif not lead.endswith(","):
-        lead += ","
-    gap = round(round(then, 1) - round(now, 1), 1)
-    if gap == 0:
-        sentence = f"{lead} reach in {area} would be {percent(then)} in {month}, as it is today"
-    else:
-        sentence = (f"{lead} reach in {area} would {'rise' if gap > 0 else 'fall'} from {percent(now)} today "
-                    f"to {percent(then)} in {month}")
-    if compared is not None:
-        sentence += _gap_words(then, compared.reach_at_until, against="with every setting as the data gives it")
+        gap = round(round(then, 1) - round(now, 1), 1)
+        if changes:
+            lead = f"With {_listed(changes, 'and')}, reach in {area_name} would"
+            change = "stay at" if gap == 0 else f"{'rise' if gap > 0 else 'fall'} from {percent(now)} today to"
+            sentence = f"{lead} {change} {percent(then)} in {month}"
+        else:
+            if today_sharing == "none":
+                lead = "With no birth data shared, as today,"
+            elif today_assumed:
+                lead = (f"With birth data shared {today_words} (assumed, as the data cannot show how often it is "
+                        "shared),")
+            else:
+                lead = f"With birth data shared {today_words}, as today,"
+            if gap == 0:
+                sentence = f"{lead} reach in {area_name} would be {percent(then)} in {month}, as it is today"
+            else:
+                sentence = (f"{lead} reach in {area_name} would {'rise' if gap > 0 else 'fall'} from {percent(now)} "
+                            f"today to {percent(then)} in {month}")
+    if against and compared is not None:
+        sentence += _gap_words(then, compared.reach_at_until, against=against)
     return sentence + "."
 
 
@@ -250,18 +298,21 @@ def target_sentence(scenario: Scenario, *, target_share: float = TARGET_SHARE) -
 def steady_state_sentence(table: pd.DataFrame, *, chosen: str, target_share: float = TARGET_SHARE) -> str:
     """Which sharing options reach the target in the long run (the table's `reaches_target`,
     made with the same `target_share`), and where the chosen one settles."""
-    row = table.set_index("sharing").loc[chosen]
-    reaching = [SHARING_LABELS[name].lower() for name in table.loc[table["reaches_target"] == "yes", "sharing"]]
-    settle = (f"With {SHARING_LABELS[chosen].lower()} sharing reach would settle at about "
+    row = table.set_index("sharing_option").loc[chosen]
+    reaching = list(table.loc[table["reaches_target"] == "yes", "sharing_option"])
+    settle = (f"With {sharing_words(chosen)} reach would settle at about "
               f"{percent(row['long_run_reach_pct'])} in the long run.")
     target = target_words(target_share)
     if not reaching:
         return f"{settle} No sharing option reaches {target} with the other settings as they are."
-    return f"{settle} In the long run {target} is reached with {_listed(reaching)} sharing."
+    if "none" in reaching:     # sharing only adds to the other routes: every option gets there
+        return f"{settle} In the long run {target} is reached with any sharing, or none."
+    options = _listed([SHARING_LABELS[name].lower() for name in reaching])
+    return f"{settle} In the long run {target} is reached with {options} sharing."
 
 
-def _listed(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+def _listed(words: list[str], conjunction: str = "or") -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + f" {conjunction} " + words[-1]
 
 
 # --- where each setting came from ------------------------------------------------------------
@@ -271,8 +322,7 @@ def origin_words(name: str, calibration: Calibration, *, changed: bool) -> str:
     parameter = getattr(calibration, PARAMETER_OF[name])
     if changed:
         start = shown_value(name, getattr(choices_from(calibration), name))
-        source = "from the data" if parameter.origin == "data" else "a default"
-        return f"Changed here. It started at {start} ({source}): {_lower_first(parameter.how)}"
+        return f"Changed here. It started at {start} ({_source_words(parameter)}): {_lower_first(parameter.how)}"
     if parameter.origin == "data":
         return f"From the data. {parameter.how}"
     return f"Default value. {parameter.how}"

@@ -128,12 +128,29 @@ def calibration_with(calibration: Calibration, choices: Choices) -> Calibration:
 
 
 def shown_value(name: str, value) -> str:
-    """A setting in words: 'monthly', '84.7%', '1.4% a month', '0.6 months', 'yes'."""
+    """A setting in words: 'monthly', '84.7%', '1.4% a month', '0.6 months', '1 month', 'yes'."""
     if name == "sharing":
         return SHARING_LABELS[value].lower() if value in SHARING_LABELS else str(value)
     if name == "arrivals":
         return "yes" if value else "no"
-    return f"{float(value):g}{SLIDERS[name].unit}"
+    unit = SLIDERS[name].unit
+    if float(value) == 1 and unit.endswith("months"):
+        unit = unit[:-1]
+    return f"{float(value):g}{unit}"
+
+
+def sharing_words(name: str) -> str:
+    """A sharing option with its noun, as a sentence uses it: 'monthly sharing', 'no sharing'."""
+    label = SHARING_LABELS[name].lower()
+    return label if name == "none" else f"{label} sharing"
+
+
+def todays_sharing_assumed(calibration: Calibration, *, births_loaded: bool) -> bool:
+    """Whether today's sharing is assumed rather than shown by the data: the stated default stands
+    in (no birth data, or a single delivery), or no sharing is taken from no birth data loaded."""
+    if calibration.sharing_months.origin != "data":
+        return True
+    return calibration.sharing_months.value is None and not births_loaded
 
 
 # --- the shareable link ----------------------------------------------------------------------

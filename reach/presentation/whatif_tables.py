@@ -11,7 +11,7 @@ from reach.domain.whatif import (TARGET_SHARE, Projection, Scenario, contact_rat
                                  steady_state_by_sharing)
 from reach.domain.whatif_parameters import Calibration, Parameter
 from reach.presentation.format import percent
-from reach.presentation.whatif_settings import (CHOICE_NAMES, PARAMETER_OF, PARAMETER_WORDS, Choices,
+from reach.presentation.whatif_settings import (CHOICE_NAMES, PARAMETER_OF, PARAMETER_WORDS, SHARING_LABELS, Choices,
                                                 calibration_with, choices_from, shown_value)
 
 OUT_OF_REACH = "out of reach"
@@ -19,17 +19,19 @@ ORIGIN_WORDS = {"data": "from the data", "default": "default", "option": "chosen
 
 
 def steady_state_table(scenario: Scenario, *, target_share: float = TARGET_SHARE) -> pd.DataFrame:
-    """One row per sharing option, the other settings fixed: the long-run reach, whether it
-    reaches the target (`target_share`: the outstanding threshold, 97% unless changed), and the
-    contact success the target would need ('out of reach' where even contacting every family
-    named in the data could not get there)."""
+    """One row per sharing option, the other settings fixed: the option as the page names it
+    ('Monthly', 'No sharing'), the long-run reach, whether it reaches the target (`target_share`:
+    the outstanding threshold, 97% unless changed), the contact success the target would need
+    ('out of reach' where even contacting every family named in the data could not get there),
+    and the option's own name ('monthly', 'none': as in the link and on the command line)."""
     needed = contact_rate_needed_by_sharing(scenario, target_share=target_share)
     rows = []
     for name, share in steady_state_by_sharing(scenario).items():
         rate = needed[name]
-        rows.append({"sharing": name, "long_run_reach_pct": 100.0 * share,
+        rows.append({"sharing": SHARING_LABELS[name], "long_run_reach_pct": 100.0 * share,
                      "reaches_target": "yes" if share >= target_share else "no",
-                     "contact_needed_for_target": OUT_OF_REACH if rate is None else percent(100.0 * rate)})
+                     "contact_needed_for_target": OUT_OF_REACH if rate is None else percent(100.0 * rate),
+                     "sharing_option": name})
     return pd.DataFrame(rows)
 
 

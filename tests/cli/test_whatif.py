@@ -158,3 +158,24 @@ def test_help_explains_and_gives_examples():
     for words in ("examples:", "python -m reach whatif --sharing monthly", "--no-arrivals-in-feed",
                   "quarterly sharing, 1 month's delay"):
         assert words in result.stdout
+
+
+def test_the_headline_names_each_setting_given_that_differs_from_the_data(db):
+    """The dashboard's headline, from its one home: set against the data's scenario when a given
+    setting differs from it, 'as today' when none does."""
+    common = ("--db", str(db), "--as-at", "2025-06-30", "--until", "2026-06-30", "--centre", "C1")
+    out = json.loads(whatif(*common, "--contact-rate", "0.95", "--format", "json").stdout)
+    data = json.loads(whatif(*common, "--format", "json").stdout)
+    gap = round(round(out["reach_at_until_pct"], 1) - round(data["reach_at_until_pct"], 1), 1)
+    assert gap > 0
+    assert out["headline"] == (
+        "With contact success at 95% instead of 50% (from the data), reach in Riverside would rise from 18.0% "
+        f"today to {out['reach_at_until_pct']:.1f}% in June 2026, against {data['reach_at_until_pct']:.1f}% as "
+        f"things are: {gap:.1f} points higher.")
+    assert data["headline"].startswith("With birth data shared monthly, as today, reach in Riverside would rise from "
+                                       "18.0% today to ")
+    # A setting given as the data has it is no change; the table prints the same words.
+    same = json.loads(whatif(*common, "--contact-rate", "0.5", "--sharing", "monthly", "--format", "json").stdout)
+    assert same["headline"] == data["headline"]
+    table = whatif(*common, "--contact-rate", "0.95").stdout
+    assert out["headline"] in table

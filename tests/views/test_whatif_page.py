@@ -2,22 +2,26 @@
 what they change, every sharing option side by side, and the shareable link."""
 
 import base64
+import io
 import json
 from dataclasses import replace
 from datetime import date
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from cli.whatif import whatif_result
 from data.store import opened
 from reach.domain.months import add_months
 from reach.domain.whatif import SHARING_OPTIONS, projections_by_sharing, steady_state_reach
-from reach.presentation.whatif_settings import AUTHORITY, choices_from, query_string
+from reach.presentation.safe_text import markdown_shown
+from reach.presentation.whatif_settings import AUTHORITY, SHARING_LABELS, choices_from, query_string
 from reach.queries.calibration import calibrate, current_position, known_share_by_age
 
 from tests.views.conftest import PROJECT
-from tests.views.figure_data import shown
+from tests.views.figure_data import downloaded, shown
 
 PAGE = "views/whatif.py"
 RIVERSIDE = "DEMO07"
@@ -83,7 +87,7 @@ def test_the_long_run_figures_are_the_model_for_the_calibrated_scenario(app, dem
     expected = [100 * steady_state_reach(replace(calibrated, sharing_months=months))
                 for months in SHARING_OPTIONS.values()]
     table = _table(at, "long_run_reach_pct")
-    assert list(table["sharing"]) == list(SHARING_OPTIONS)
+    assert list(table["sharing_option"]) == list(SHARING_OPTIONS)
     assert table["long_run_reach_pct"].tolist() == pytest.approx(expected, abs=1e-9)
     bars = _charts(at)["long_run"]["data"][0]
     assert _values(bars["y"]) == pytest.approx(expected, abs=1e-9)
@@ -149,10 +153,10 @@ def test_changing_sharing_and_contact_changes_the_summary_and_the_figures(app, d
     before = _values(_lines(_charts(at)["paths"])["monthly"]["y"])
     at.slider(key="whatif_contact").set_value(99.0).run()
     assert not at.exception, at.exception
-    assert _summary(at).startswith("**With birth data shared monthly, as today, and the settings as changed "
-                                   "below, reach in the authority would rise from ")
+    assert _summary(at).startswith(f"**With contact success at 99% instead of {choices_from(calibration).contact:g}% "
+                                   "(from the data), reach in the authority would rise from ")
     untouched = _projections(demo_db, _as_at(at), calibration.scenario(), add_months(_as_at(at), 12))["monthly"]
-    assert f", against {untouched.reach_at_until:.1f}% with every setting as the data gives it: " in _summary(at)
+    assert f", against {untouched.reach_at_until:.1f}% as things are: " in _summary(at)
     assert _summary(at).endswith(" points higher.**")
     assert at.metric[1].delta.endswith(" points") and at.metric[1].delta.startswith("+")
     after = _values(_lines(_charts(at)["paths"])["monthly"]["y"])
@@ -223,7 +227,10 @@ def test_the_link_round_trips_the_scenario(app):
         97.5, 3.0, 0.5, 2.0]
     assert at.toggle(key="whatif_arrivals").value is False
     assert _summary(at).startswith("**Sharing birth data every six months instead of monthly (today's sharing), "
-                                   "with the other settings as changed below, would take reach in Riverside")
+                                   "with contact success at 97.5% instead of ")
+    assert "the birth data holding births only instead of including families who move in (from the data), would " \
+           "take reach in Riverside" in _summary(at)
+    assert " as things are: " in _summary(at)
     # The page writes the same scenario back, and shows it as a link to copy.
     assert _query(at) == link
     assert at.code[0].value.endswith(query_string(link))
@@ -373,3 +380,73 @@ def test_a_store_without_the_data_to_start_from_says_what_is_missing(demo_db, mo
     assert any(text.startswith(words) for text in infos), infos
     assert not at.metric
     assert not any("no children under five" in text for text in infos)
+
+
+# --- issue 9, loose ends: every setting changed is named; the long-run table's labels ---------
+
+def test_a_setting_other_than_sharing_changed_is_named_and_set_against_things_as_they_are(app, demo_db):
+    at = _open(app)
+    as_at, until = _as_at(at), add_months(_as_at(at), 12)
+    calibration = _calibration(demo_db, as_at)
+    start = choices_from(calibration)
+    at.slider(key="whatif_delay").set_value(2.0).run()
+    delayed = replace(calibration.scenario(), delay_months=2.0)
+    chosen = _projections(demo_db, as_at, delayed, until)["monthly"]
+    untouched = _projections(demo_db, as_at, calibration.scenario(), until)["monthly"]
+    gap = round(round(chosen.reach_at_until, 1) - round(untouched.reach_at_until, 1), 1)
+    assert gap < 0                                   # later data: fewer known by the inspection
+    assert _summary(at) == (f"**With the birth data arriving 2 months after each period instead of {start.delay:g} "
+                            "months (from the data), reach in the authority would rise from 82.6% today to "
+                            f"{chosen.reach_at_until:.1f}% in September 2027, against {untouched.reach_at_until:.1f}% "
+                            f"as things are: {-gap:.1f} points lower.**")
+    assert at.metric[1].delta == f"{gap:.1f} points"
+    at.toggle(key="whatif_arrivals").set_value(False).run()
+    assert ("months (from the data) and the birth data holding births only instead of including families who move "
+            "in (from the data), reach in the authority would ") in _summary(at)
+    # Both put back where the data has them: nothing differs, so "as today" and no arrow.
+    at.slider(key="whatif_delay").set_value(start.delay).run()
+    at.toggle(key="whatif_arrivals").set_value(True).run()
+    assert _summary(at).startswith("**With birth data shared monthly, as today, reach in the authority would rise")
+    assert "as things are" not in _summary(at)
+    assert not at.metric[1].delta
+
+
+def test_the_long_run_table_and_its_csv_name_sharing_as_the_page_does(media, app):
+    at = _open(app)
+    table = _table(at, "long_run_reach_pct")
+    assert table["sharing"].tolist() == list(SHARING_LABELS.values()) == [
+        "Monthly", "Quarterly", "6-monthly", "Annual", "No sharing"]
+    frame = next(frame for frame in at.dataframe if "long_run_reach_pct" in frame.value.columns)
+    assert json.loads(frame.proto.columns)["sharing_option"] == {"hidden": True}
+    csv = pd.read_csv(io.BytesIO(downloaded(at, media, "whatif_steady").content))
+    assert csv["sharing"].tolist() == ["Monthly", "Quarterly", "6-monthly", "Annual", "No sharing"]
+    assert csv["sharing_option"].tolist() == list(SHARING_OPTIONS)      # as in the link and on the command line
+    assert csv["long_run_reach_pct"].tolist() == pytest.approx(table["long_run_reach_pct"].tolist(), abs=1e-9)
+
+
+def test_the_command_line_prints_the_pages_headline_for_the_same_settings(app, demo_db):
+    at = _open(app)
+    at.slider(key="whatif_contact").set_value(95.0).run()
+    at.slider(key="whatif_churn").set_value(0.5).run()
+    at.radio(key="whatif_sharing").set_value("quarterly").run()
+    as_at, until = _as_at(at), at.date_input(key="whatif_until").value
+    out = whatif_result(db=demo_db, as_at=as_at, until=until,
+                        options={"sharing_months": 3, "contact_rate": 0.95, "churn": 0.005})
+    assert out["headline"].startswith("Sharing birth data quarterly instead of monthly (today's sharing), with "
+                                      "contact success at 95% instead of ")
+    assert _summary(at) == f"**{out['headline']}**"
+    assert out["dip"] and shown(at.markdown)[1].startswith(out["dip"])
+    # Settings given as the data has them are no change, on the command line as on the page.
+    at.button(key="whatif_reset").click().run()
+    start = choices_from(_calibration(demo_db, as_at))
+    same = whatif_result(db=demo_db, as_at=as_at, until=until, options={"contact_rate": start.contact / 100})
+    assert _summary(at) == f"**{same['headline']}**"
+    assert ", as today, " in same["headline"]
+
+
+def test_a_centres_name_in_the_headline_is_escaped_for_markdown(app):
+    app.session_state["chosen_centre"] = RIVERSIDE
+    at = _open(app)
+    markdown = at.markdown[0].value
+    assert "Riverside Children\\'s Centre" in markdown                 # the apostrophe escaped
+    assert markdown_shown(markdown).startswith("**With birth data shared monthly, as today, reach in Riverside ")

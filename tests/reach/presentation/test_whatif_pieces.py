@@ -89,6 +89,7 @@ def test_each_setting_says_where_its_value_came_from(calibration):
 @pytest.mark.parametrize("name, value, words", [
     ("sharing", "6-monthly", "6-monthly"), ("sharing", "none", "no sharing"), ("contact", 84.7, "84.7%"),
     ("other", 1.4, "1.4% a month"), ("churn", 1.0, "1% a month"), ("delay", 0.6, "0.6 months"),
+    ("delay", 1.0, "1 month"), ("delay", 2.0, "2 months"),
     ("arrivals", True, "yes"), ("arrivals", False, "no"),
 ])
 def test_settings_in_words(name, value, words):
@@ -169,7 +170,9 @@ def test_the_long_run_table_is_the_model_for_every_option():
     # The what-if document's table, column p=0.95, h=0.02, c=0.01, arrivals in the feed (it has
     # no 6-monthly row: that one is the model's own figure).
     table = steady_state_table(scenario(F=3, d=0.0))
-    assert list(table["sharing"]) == list(SHARING_OPTIONS)
+    # Each option as the page names it elsewhere, and its own name (as in the link) for a CSV.
+    assert list(table["sharing"]) == ["Monthly", "Quarterly", "6-monthly", "Annual", "No sharing"]
+    assert list(table["sharing_option"]) == list(SHARING_OPTIONS)
     assert [round(v, 2) for v in table["long_run_reach_pct"]] == [95.54, 93.12, 89.71, 83.58, 35.75]
     assert list(table["reaches_target"]) == ["no"] * 5
     # Monthly sharing would need contact success of 97.3%; the others cannot reach 97% at all.
@@ -190,7 +193,7 @@ def test_the_long_run_table_aims_at_the_outstanding_threshold_given():
 
 
 def test_an_option_already_at_97_needs_only_its_contact_success():
-    table = steady_state_table(scenario(F=1, p=1.0, h=0.02, c=0.0)).set_index("sharing")
+    table = steady_state_table(scenario(F=1, p=1.0, h=0.02, c=0.0)).set_index("sharing_option")
     assert table.loc["monthly", "reaches_target"] == "yes"
     needed = (0.97 - steady_state_reach(scenario(F=1, p=0, h=0.02, c=0))) / (
         steady_state_reach(scenario(F=1, p=1, h=0.02, c=0)) - steady_state_reach(scenario(F=1, p=0, h=0.02, c=0)))
@@ -216,6 +219,12 @@ def test_the_long_run_sentence_names_the_options_that_reach_97():
     table = steady_state_table(scenario(F=3))
     assert steady_state_sentence(table, chosen="monthly").endswith(
         "No sharing option reaches 97% with the other settings as they are.")
+    assert steady_state_sentence(table, chosen="none").startswith("With no sharing reach would settle at about ")
+    # Other routes alone enough: every option, no sharing too, gets there.
+    table = steady_state_table(scenario(F=3, h=1.0, c=0.0))
+    assert list(table["reaches_target"]) == ["yes"] * 5
+    assert steady_state_sentence(table, chosen="none").endswith("In the long run 97% is reached with any sharing, "
+                                                                "or none.")
 
 
 # --- month by month to the inspection --------------------------------------------------------
@@ -310,11 +319,13 @@ def test_a_bad_link_value_is_quoted_short_and_plain():
     assert len(problem) < 160
 
 
-def test_the_headline_is_markdown_with_the_area_escaped():
+def test_the_headline_is_plain_text_escaped_where_it_is_shown():
     from reach.presentation.safe_text import markdown_text
 
     image = "![x](http://evil.example/p.png)"
     chosen = project_to(scenario=scenario(F=3), known=80, under_five=100, start=START, until=date(2027, 9, 30))
-    sentence = headline_sentence(chosen=chosen, chosen_sharing="quarterly", today_sharing="quarterly",
-                                 today_assumed=False, compared=None, other_changed=False, area_name=image)
-    assert markdown_text(image) in sentence and image not in sentence
+    calibration = default_calibration(as_at=START)
+    sentence = headline_sentence(chosen=chosen, compared=None, calibration=calibration,
+                                 choices=choices_from(calibration), today_assumed=True, area_name=image)
+    assert f"reach in {image} would" in sentence             # plain text: the page escapes the whole sentence
+    assert image not in markdown_text(sentence)
