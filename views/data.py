@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from data.importers import (KINDS, FileFault, columns_needed, import_file, import_history, list_quarantine,
-                            remove_import)
+from data.importers import (KINDS, FileFault, Inspection, columns_needed, import_file, import_history,
+                            inspect_file, layer_names, likely_kinds, list_quarantine, remove_import, sheet_names)
 from data.store import KeyProblem, StoreBusyError, StoreVersionError
 from reach.domain.measures import DEFINITIONS
-from reach.presentation.safe_text import markdown_text
+from reach.presentation.safe_text import markdown_text, terminal_text
 from reach.presentation.summaries import long_date
 from reach.queries import compliance as sharing
 from views import common, start
@@ -41,10 +41,14 @@ def _headings(**labels) -> dict:
     return {column: st.column_config.Column(label) for column, label in labels.items()}
 
 
+# On screen the status and what happened come straight after the file, so that a table cut off on
+# the right (a narrow window) still shows them; the download keeps every column.
+HISTORY_ORDER = ("import_id", "kind", "file_name", "status", "message", "rows_loaded", "rows_quarantined",
+                 "rows_already_present", "rows_read", "started_at", "received_on")
 HISTORY_COLUMNS = {
-    **_headings(import_id="Import", kind="Kind", file_name="File", status="Status",
-                message="What happened", rows_read="Rows read", rows_loaded="Loaded",
-                rows_quarantined="Set aside", rows_already_present="Already present"),
+    **_headings(import_id="Import", kind="Kind", file_name="File", status="Status", rows_read="Rows read",
+                rows_loaded="Loaded", rows_quarantined="Set aside", rows_already_present="Already present"),
+    "message": st.column_config.TextColumn("What happened", width="large"),
     "received_on": st.column_config.DateColumn("Received on", format="YYYY-MM-DD"),
     "started_at": st.column_config.DatetimeColumn("Imported at", format="YYYY-MM-DD HH:mm"),
     "finished_at": None,       # hidden on screen, kept in the download
@@ -142,6 +146,7 @@ def _undo(import_id: int) -> None:
             state["undo_message"] = ("error", str(error))
         else:
             st.cache_data.clear()
+            state.pop(PREVIEW, None)
             state["undo_message"] = ("success", removed.line() + ".")
     state[UNDO_CONFIRM] = False
     _forget_undo_choice()
@@ -172,6 +177,91 @@ def _count_of(number: int, noun: str) -> str:
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
+# --- the preview of an upload ----------------------------------------------------------------------
+# What importing the file would do, by the same trial import as `python -m reach inspect`: the real
+# import, rolled back, so nothing is written. It is kept for the file, kind, sheet and layer it was
+# made for, so the page's other choices do not read the file again; an import or an undo drops it.
+
+PREVIEW = "upload_preview"
+FIND_IT = "Find it for me"
+
+
+def _part_choices(kind: str, path: Path, file_name: str) -> tuple[str | None, str | None]:
+    """The sheet of a workbook, or the layer of a GeoPackage, chosen (None: Reach finds it)."""
+    suffix = path.suffix
+    if suffix == ".xlsx" and kind != "boundaries":
+        names = sheet_names(path, file_name=file_name)
+        if names:
+            return st.selectbox(
+                "Sheet", [None, *names], key="upload_sheet", format_func=lambda name: name or FIND_IT,
+                help="The sheet that holds the data. Reach finds it by its header (cover, contents "
+                     "and notes sheets are passed over) unless one is chosen here."), None
+    if suffix == ".gpkg" and kind == "boundaries":
+        names = layer_names(path)
+        if len(names) > 1:
+            return None, st.selectbox(
+                "Layer", [None, *names], key="upload_layer", format_func=lambda name: name or FIND_IT,
+                help="The layer of LSOA shapes. Reach takes the first layer of polygons with an "
+                     "LSOA code column unless one is chosen here.")
+    return None, None
+
+
+def _inspected(kind: str, path: Path, uploaded, sheet: str | None, layer: str | None):
+    """(the kinds the file fits, best first; the trial import as `kind`, or the words saying why
+    there is none), made once for each file and choice."""
+    made_for = (uploaded.file_id, kind, sheet, layer)
+    kept = st.session_state.get(PREVIEW)
+    if kept is not None and kept[0] == made_for:
+        return kept[1]
+    try:
+        fits = likely_kinds(path, file_name=uploaded.name, sheet=sheet)
+    except FileFault:
+        fits = []           # the trial import below says what is wrong with the file
+    result: Inspection | str
+    try:
+        result = inspect_file(path, kind=kind, db=common.db_path(), sheet=sheet, layer=layer,
+                              original_name=uploaded.name)
+    except FileFault as fault:
+        result = f"As chosen, this file would be refused. {str(fault).rstrip('.')}."
+    except StoreBusyError as busy:
+        result = f"No preview: {busy}"
+    except (KeyProblem, StoreVersionError) as problem:
+        result = f"As things stand, the import would be refused. {problem}"
+    except MemoryError:
+        result = "No preview: the file is too large to look through on this computer."
+    except Exception:
+        logging.getLogger("reach.dashboard").exception("An upload (%s) could not be previewed", kind)
+        result = ("No preview: looking through the file stopped because of an unexpected error. "
+                  "The details are in the dashboard's log on the server.")
+    st.session_state[PREVIEW] = (made_for, (fits, result))
+    return fits, result
+
+
+def _preview(kind: str, path: Path, uploaded, *, sheet: str | None, layer: str | None) -> None:
+    """What importing the file would do, shown before the Import button (nothing is written)."""
+    with st.spinner("Looking through the file..."):
+        fits, result = _inspected(kind, path, uploaded, sheet, layer)
+    st.markdown("**Preview** (nothing is written until you press Import)")
+    if fits and fits[0] != kind:
+        st.warning(markdown_text(
+            f"This file looks like {_kind_label(fits[0])} ({fits[0]}), not {_kind_label(kind)} ({kind}): "
+            f"its header fits that kind best. Choose it under Kind of file, unless you are sure."))
+    elif fits:
+        others = ", ".join(f"{_kind_label(other)} ({other})" for other in fits[1:])
+        st.markdown(markdown_text(f"It looks like {_kind_label(kind)} ({kind})"
+                                  + (f"; its header would also fit {others}." if others else ".")))
+    else:
+        st.markdown(markdown_text("Its header does not hold the columns of any kind of file Reach imports."))
+    if not isinstance(result, Inspection):
+        st.warning(markdown_text(result))
+        return
+    lines = result.lines()[1:-1]          # less the kind it looks like (above) and the command (below)
+    st.markdown("\n".join(f"{'    ' if line.startswith('  ') else ''}- {markdown_text(line.strip())}"
+                          for line in lines))
+    st.caption("The same import from the command line:")
+    st.code(terminal_text(result.command()), language=None, wrap_lines=True)
+
+
 settings = common.settings()
 st.title("Data and definitions")
 load, history_tab, quarantine_tab, sharing_tab, definitions_tab = st.tabs(
@@ -197,26 +287,32 @@ with load:
     if kind == "reach-areas":
         replace = st.checkbox("Replace every reach area with this file", key="upload_replace",
                               help="Otherwise the file adds to, or changes, the reach areas loaded.")
-    if st.button("Import", key="upload_go", type="primary", disabled=uploaded is None) and uploaded is not None:
-        bar = st.progress(0.0, text="Starting the import...")
+    # The upload is written to a private temporary folder, read there by the preview and by the
+    # import, and removed at the end of the page's run.
+    with tempfile.TemporaryDirectory(prefix="reach-upload-") as folder:
+        path, sheet, layer = None, None, None
+        if uploaded is not None:
+            path = Path(folder) / f"upload{Path(uploaded.name).suffix.lower()}"
+            path.write_bytes(uploaded.getvalue())
+            sheet, layer = _part_choices(kind, path, uploaded.name)
+            _preview(kind, path, uploaded, sheet=sheet, layer=layer)
+        if (st.button("Import", key="upload_go", type="primary", disabled=uploaded is None)
+                and uploaded is not None and path is not None):
+            bar = st.progress(0.0, text="Starting the import...")
 
-        def show_progress(done: int, total: int | None, stage: str) -> None:
-            share = min(done / total, 1.0) if total else 0.0
-            of = f" of {total:,}" if total else ""
-            bar.progress(share, text=f"{stage.capitalize()}: {done:,}{of} rows")
+            def show_progress(done: int, total: int | None, stage: str) -> None:
+                share = min(done / total, 1.0) if total else 0.0
+                of = f" of {total:,}" if total else ""
+                bar.progress(share, text=f"{stage.capitalize()}: {done:,}{of} rows")
 
-        suffix = Path(uploaded.name).suffix.lower()
-        with tempfile.TemporaryDirectory(prefix="reach-upload-") as folder:
-            path = Path(folder) / f"upload{suffix}"
             # Every failure is a message on the page, never a traceback: the refusal of a file in
             # plain words (as text, not Markdown: it names the file's columns), and anything
             # unexpected in general words, its details going to the server's log only, since a
             # traceback can quote the rows being read.
             try:
-                path.write_bytes(uploaded.getvalue())
                 summary = import_file(kind, path, db=common.db_path(), received_on=received_on,
                                       progress=show_progress, original_name=uploaded.name,
-                                      replace=replace)
+                                      replace=replace, sheet=sheet, layer=layer)
             except FileFault as fault:
                 bar.empty()
                 st.error(markdown_text(f"Import refused, nothing was written. {str(fault).rstrip('.')}."))
@@ -236,9 +332,10 @@ with load:
                 st.error("The import stopped because of an unexpected error, and nothing was written. "
                          "The details are in the dashboard's log on the server, for whoever runs Reach.")
             else:
-                # New data: every page's cached figures are out of date, and the import to undo
-                # should start again from the newest.
+                # New data: every page's cached figures are out of date, so is the preview (its rows
+                # are now already present), and the import to undo should start again from the newest.
                 st.cache_data.clear()
+                st.session_state.pop(PREVIEW, None)
                 _forget_undo_choice()
                 # The message is the one-line summary followed by any notes on the file.
                 st.success(markdown_text(summary.message or summary.line()))
@@ -251,6 +348,7 @@ with history_tab:
     if history.empty:
         st.info("Nothing has been imported yet.")
     else:
+        history = history[[*HISTORY_ORDER, *(column for column in history if column not in HISTORY_ORDER)]]
         common.table(history, file_name="import_history.csv", key="import_history",
                      column_config=HISTORY_COLUMNS,
                      caption="Every import, newest first. An undone import stays listed as 'removed'.")

@@ -10,8 +10,10 @@ lists the columns (from `layouts`); docs/definitions.md says what the figures me
 """
 
 from data.importers.errors import FileFault
+from data.importers.file_parts import layer_names, sheet_names
 from data.importers.history import RemovedImport, import_history, list_quarantine, remove_import
 from data.importers.importing import ImportSummary, import_file
+from data.importers.inspecting import Inspection, inspect_file, likely_kinds
 from data.importers.layouts import KINDS, columns_needed
 from data.importers.pseudonymise import is_valid_nhs_number, keyed_hash
 
@@ -23,8 +25,13 @@ __all__ = [
     "RemovedImport",
     "import_file",
     "import_history",
+    "Inspection",
+    "inspect_file",
     "is_valid_nhs_number",
     "keyed_hash",
+    "layer_names",
+    "likely_kinds",
     "list_quarantine",
     "remove_import",
+    "sheet_names",
 ]

@@ -28,11 +28,14 @@ class Inspection:
     other_kinds: tuple[str, ...]
     summary: ImportSummary
     sheet: str | None
+    layer: str | None = None
 
     def command(self) -> str:
         words = ["python", "-m", "reach", "import", self.kind, self.file]
         if self.sheet is not None:
             words += ["--sheet", self.sheet]
+        if self.layer is not None:
+            words += ["--layer", self.layer]
         return shlex.join(words)
 
     def lines(self) -> list[str]:
@@ -77,7 +80,7 @@ def likely_kinds(path: Path, *, file_name: str | None = None, sheet: str | None 
 
 
 def inspect_file(path: str | Path, *, kind: str | None = None, db=None, sheet: str | None = None,
-                 original_name: str | None = None) -> Inspection:
+                 original_name: str | None = None, layer: str | None = None) -> Inspection:
     """Inspect a file (see the module's docstring). FileFault when it cannot be imported as
     `kind`, or, without `kind`, when it looks like no kind Reach imports."""
     path = Path(path)
@@ -89,5 +92,6 @@ def inspect_file(path: str | Path, *, kind: str | None = None, db=None, sheet: s
                               "rows of every sheet were looked at); expected " + expected +
                         ". Give --kind to see which column is missing", expected=expected)
     chosen = kinds[0]
-    summary = import_file(chosen, path, db=db, original_name=name, sheet=sheet, dry_run=True)
-    return Inspection(file=name, kind=chosen, other_kinds=tuple(kinds[1:]), summary=summary, sheet=sheet)
+    summary = import_file(chosen, path, db=db, original_name=name, sheet=sheet, layer=layer, dry_run=True)
+    return Inspection(file=name, kind=chosen, other_kinds=tuple(kinds[1:]), summary=summary, sheet=sheet,
+                      layer=layer)

@@ -1,16 +1,22 @@
 """The Data and definitions page on the demo authority: uploads, history, undo, quarantine,
 data-sharing compliance and the definitions."""
 
+import io
+import json
 from datetime import date
 from pathlib import Path
 
+import geopandas as gpd
+import openpyxl
+import pandas as pd
 import pytest
+from shapely.geometry import box
 
 from data.store import StoreBusyError, opened
 from reach.domain.measures import DEFINITIONS
 from reach.presentation.safe_text import markdown_shown
 
-from tests.views.figure_data import shown
+from tests.views.figure_data import downloaded, shown
 
 PROJECT = Path(__file__).resolve().parents[2]
 PAGE = "views/data.py"
@@ -284,3 +290,156 @@ def test_an_empty_store_says_nothing_has_arrived(empty_store_page):
     assert any(text.startswith("**Never received by this date: birth records, birth counts, "
                                "registrations, contacts, population estimates.**")
                for text in shown(at.markdown))
+
+
+# --- the preview of an upload, and the sheet chosen ------------------------------------------------
+
+IDACI_DECILE = "Income Deprivation Affecting Children Index (IDACI) Decile (where 1 is most deprived 10% of LSOAs)"
+NOTES = [["English Indices of Deprivation 2025"], ["File 3: supplementary indices"], [],
+         ["Note: the IDACI is a subset of the Income Deprivation Domain."]]
+
+
+def _workbook(sheets: dict[str, list[list]]) -> bytes:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _deprivation(demo_db) -> dict[str, int]:
+    with opened(demo_db, read_only=True) as con:
+        return dict(con.execute("SELECT lsoa_code, idaci_decile FROM deprivation").fetchall())
+
+
+def _idaci_rows(demo_db, shift: int) -> list[list]:
+    """Two of the demo's LSOAs with their deciles moved on by `shift`, and a row with a broken code."""
+    stored = sorted(_deprivation(demo_db).items())[:2]
+    rows: list[list] = [["LSOA code (2021)", "LSOA name (2021)", IDACI_DECILE]]
+    rows += [[code, f"Area {code}", (decile - 1 + shift) % 10 + 1] for code, decile in stored]
+    return rows + [["E0100607", "Broken", 4]]
+
+
+def _import_log_rows(demo_db) -> int:
+    with opened(demo_db, read_only=True) as con:
+        return con.execute("SELECT count(*) FROM import_log").fetchone()[0]
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_a_workbook_is_previewed_from_its_data_sheet_and_nothing_is_written_until_import(app, demo_db):
+    before, logged = _deprivation(demo_db), _import_log_rows(demo_db)
+    title_rows = [["Income Deprivation Affecting Children Index, 2025"], ["Source: MHCLG"]]
+    content = _workbook({"Notes": NOTES, "IDACI 2025": [*title_rows, *_idaci_rows(demo_db, 1)]})
+    at = _open(app)
+    at.selectbox(key="upload_kind").select("deprivation").run()
+    at.file_uploader(key="upload_file").upload("File_3_IoD2025_IDACI.xlsx", content, XLSX)
+    at.run()
+    assert not at.exception, at.exception
+    text = "\n".join(shown(at.markdown))
+    assert "It looks like Deprivation (deprivation)." in text
+    assert f'idaci_decile from "{IDACI_DECILE}"' in text and 'lsoa_code from "LSOA code (2021)"' in text
+    assert "Rows: 3 read, 2 would be loaded, 1 set aside, 0 already present." in text
+    assert "1 row (first: row 3): " in text
+    assert ('Read the sheet "IDACI 2025", with its header on row 3 (2 title rows above it skipped)' in text)
+    assert [code.value for code in at.code] == ["python -m reach import deprivation File_3_IoD2025_IDACI.xlsx"]
+    assert not at.warning and not at.error and not at.success
+    # The sheet is found by its header unless one is chosen.
+    assert at.selectbox(key="upload_sheet").options == ["Find it for me", "Notes", "IDACI 2025"]
+    # Nothing was written by the preview.
+    assert _deprivation(demo_db) == before and _import_log_rows(demo_db) == logged
+
+    at.button(key="upload_go").click().run()
+    assert not at.exception, at.exception
+    assert shown(at.success)[0].startswith("deprivation: File_3_IoD2025_IDACI.xlsx: 2 rows loaded, 1 quarantined")
+    after = _deprivation(demo_db)
+    changed = {code: decile for code, decile in after.items() if before.get(code) != decile}
+    assert changed == {code: before[code] % 10 + 1 for code in changed} and len(changed) == 2
+    assert _import_log_rows(demo_db) == logged + 1
+    # The next look at the page previews the file anew: its rows are now in the store.
+    at.run()
+    assert "Rows: 3 read, 0 would be loaded, 1 set aside, 2 already present." in "\n".join(shown(at.markdown))
+
+
+def test_the_preview_warns_when_the_file_fits_another_kind_better(app, demo_db):
+    content = _workbook({"Notes": NOTES, "Data": _idaci_rows(demo_db, 1)})
+    at = _open(app)
+    at.selectbox(key="upload_kind").select("centres").run()
+    at.file_uploader(key="upload_file").upload("idaci.xlsx", content, XLSX)
+    at.run()
+    assert not at.exception, at.exception
+    warnings = shown(at.warning)
+    assert warnings[0] == ("This file looks like Deprivation (deprivation), not Children's centres (centres): "
+                           "its header fits that kind best. Choose it under Kind of file, unless you are sure.")
+    assert warnings[1].startswith("As chosen, this file would be refused. idaci.xlsx: ")
+    assert not at.error and not at.code
+
+
+def test_the_sheet_chosen_is_previewed_and_imported(app, demo_db):
+    before, logged = _deprivation(demo_db), _import_log_rows(demo_db)
+    content = _workbook({"Notes": NOTES, "2019": _idaci_rows(demo_db, 3), "2025": _idaci_rows(demo_db, 5)})
+    at = _open(app)
+    at.selectbox(key="upload_kind").select("deprivation").run()
+    at.file_uploader(key="upload_file").upload("idaci_by_year.xlsx", content, XLSX)
+    at.run()
+    # Two sheets hold the columns: the preview says so, and asks for one.
+    assert len(at.warning) == 1
+    assert '2 sheets hold the columns needed ("2019", "2025")' in shown(at.warning)[0]
+    at.selectbox(key="upload_sheet").select("2025").run()
+    assert not at.exception, at.exception
+    assert not at.warning
+    assert [code.value for code in at.code] == ["python -m reach import deprivation idaci_by_year.xlsx --sheet 2025"]
+    text = "\n".join(shown(at.markdown))
+    assert "Rows: 3 read, 2 would be loaded, 1 set aside, 0 already present." in text
+    assert _import_log_rows(demo_db) == logged
+    at.button(key="upload_go").click().run()
+    assert not at.exception, at.exception
+    assert 'Read the sheet "2025"' in shown(at.success)[0]
+    after = _deprivation(demo_db)
+    changed = {code: decile for code, decile in after.items() if before.get(code) != decile}
+    assert changed == {code: (before[code] - 1 + 5) % 10 + 1 for code in changed} and len(changed) == 2
+
+
+def test_the_history_shows_status_and_what_happened_first_and_downloads_every_column(app, media):
+    at = _upload(_open(app), "centres", "new_centre.csv", NEW_CENTRE)
+    newest = int(_history(at)["import_id"].iloc[0])
+    at.checkbox(key="undo_confirm").check().run()
+    at.button(key="undo_go").click().run()
+    history = _history(at)
+    assert list(history.columns[:5]) == ["import_id", "kind", "file_name", "status", "message"]
+    assert history["status"].iloc[0] == "removed" and int(history["import_id"].iloc[0]) == newest
+    # Only the end time and the file's fingerprint (and the row index) are hidden on screen.
+    table = next(frame for frame in at.dataframe if "rows_loaded" in frame.value.columns)
+    hidden = {name for name, config in json.loads(table.proto.columns).items() if config.get("hidden")}
+    assert hidden == {"_index", "finished_at", "file_sha256"}
+    download = pd.read_csv(io.BytesIO(downloaded(at, media, "import_history").content))
+    assert set(download.columns) == set(history.columns) and "file_sha256" in download.columns
+    assert list(download.columns[:5]) == ["import_id", "kind", "file_name", "status", "message"]
+
+
+def test_the_layer_of_a_geopackage_can_be_chosen_and_is_previewed(app, tmp_path):
+    squares = gpd.GeoDataFrame({"LSOA21CD": ["E01006074", "E01006075"]},
+                               geometry=[box(378_000, 394_000, 378_500, 394_500),
+                                         box(378_500, 394_000, 379_000, 394_500)], crs=27700)
+    path = tmp_path / "boundaries.gpkg"
+    gpd.GeoDataFrame({"RGN22NM": ["North West"]}, geometry=[box(370_000, 390_000, 390_000, 400_000)],
+                     crs=27700).to_file(path, layer="regions", driver="GPKG")
+    squares.to_file(path, layer="lsoa_2021", driver="GPKG")
+    at = _open(app)
+    at.selectbox(key="upload_kind").select("boundaries").run()
+    at.file_uploader(key="upload_file").upload("boundaries.gpkg", path.read_bytes(), "application/geopackage+sqlite3")
+    at.run()
+    assert at.selectbox(key="upload_layer").options == ["Find it for me", "regions", "lsoa_2021"]
+    assert 'Read the layer "lsoa_2021".' in "\n".join(shown(at.markdown))      # found by its code column
+    at.selectbox(key="upload_layer").select("regions").run()
+    assert not at.exception, at.exception
+    assert [code.value for code in at.code] == []
+    assert shown(at.warning)[-1].startswith("As chosen, this file would be refused. boundaries.gpkg: ")
+    at.selectbox(key="upload_layer").select("lsoa_2021").run()
+    assert [code.value for code in at.code] == ["python -m reach import boundaries boundaries.gpkg --layer lsoa_2021"]
+    assert "Rows: 2 read, 2 would be loaded, 0 set aside, 0 already present." in "\n".join(shown(at.markdown))
