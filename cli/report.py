@@ -10,14 +10,36 @@ from data.store import opened
 from reach.domain.measures import DEFAULT_SUSTAINED_CONTACTS, Bands
 
 
-def run_report(args) -> int:
+def report_options(args):
+    """The bands and the sustained-contact threshold given on the command line."""
     from reach.domain.measures import ReportOptions
-    from reach.queries.report import json_ready, reach_report
 
     with arguments_checked():     # thresholds out of order, say
-        options = ReportOptions(bands=Bands(outstanding=args.outstanding, good=args.good,
-                                            requires_improvement=args.requires_improvement),
-                                sustained_contacts=args.sustained_contacts)
+        return ReportOptions(bands=Bands(outstanding=args.outstanding, good=args.good,
+                                         requires_improvement=args.requires_improvement),
+                             sustained_contacts=args.sustained_contacts)
+
+
+def write_figures(frame, fmt: str, heading: dict) -> None:
+    """Figures on stdout as CSV (flags as true/false), JSON (`heading`, then the rows) or a table."""
+    from reach.queries.report import json_ready
+
+    if fmt == "csv":
+        out = frame.copy()
+        for column in out.columns:
+            if out[column].dtype == bool:
+                out[column] = out[column].map({True: "true", False: "false"})
+        write_csv(out)
+    elif fmt == "json":
+        print(json.dumps({**heading, "rows": json_ready(frame)}, indent=2))
+    else:
+        print_table(frame)
+
+
+def run_report(args) -> int:
+    from reach.queries.report import reach_report
+
+    options = report_options(args)
     with opened(args.db, read_only=True) as con:
         if args.publish:
             # Protected together with every other level and table, so that this level published
@@ -26,16 +48,7 @@ def run_report(args) -> int:
             frame = published_figures(con, as_at=args.as_at, options=options).tables[args.by]
         else:
             frame = reach_report(con, as_at=args.as_at, by=args.by, options=options)
-    if args.format == "csv":
-        out = frame.copy()
-        for column in out.columns:
-            if out[column].dtype == bool:
-                out[column] = out[column].map({True: "true", False: "false"})
-        write_csv(out)
-    elif args.format == "json":
-        print(json.dumps({"as_at": args.as_at.isoformat(), "by": args.by, "rows": json_ready(frame)}, indent=2))
-    else:
-        print_table(frame)
+    write_figures(frame, args.format, {"as_at": args.as_at.isoformat(), "by": args.by})
     return EXIT_OK
 
 
@@ -55,6 +68,11 @@ def add_report_parser(commands) -> None:
     p.add_argument("--format", choices=("csv", "json", "table"), default="csv")
     p.add_argument("--publish", action="store_true",
                    help="suppress counts of 1 to 4 (and what would reveal them) for publication")
+    add_option_arguments(p)
+
+
+def add_option_arguments(p) -> None:
+    """The band thresholds and the sustained-contact threshold, as every figure command takes them."""
     standard = Bands()
     p.add_argument("--outstanding", type=float, default=standard.outstanding, metavar="PCT",
                    help=f"band threshold, also the target of families to find (default {standard.outstanding:g})")

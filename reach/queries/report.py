@@ -6,8 +6,9 @@ every LSOA belongs to at most one centre), except for counts of distinct familie
 newborn denominators, which have rules of their own. Percentages, bands and families to find are
 derived from those sums in one place (`_derive`).
 
-The trend (reach month by month) is the same query with many dates, so it can never disagree
-with the single-date report.
+The trend (reach month by month) takes the same steps from the same raw counts, but finds those
+counts from interval ends and running sums (`reach.queries.trend`), so that many dates cost
+little more than one; tests hold it equal to the single-date report at every date.
 """
 
 from __future__ import annotations
@@ -237,8 +238,8 @@ def lsoa_measures(con, *, dates, options: ReportOptions = ReportOptions()) -> pd
     return frame
 
 
-def _births_12m(con, day_list) -> pd.DataFrame:
-    frame = con.execute(_BIRTHS_12M_SQL, [day_list]).df()
+def _births_12m(con, day_list, sql: str = _BIRTHS_12M_SQL) -> pd.DataFrame:
+    frame = con.execute(sql, [day_list]).df()
     frame["as_at"] = pd.to_datetime(frame["as_at"]).dt.date
     return frame
 
@@ -271,22 +272,24 @@ def _derive(frame: pd.DataFrame, options: ReportOptions) -> pd.DataFrame:
     frame["sustained_pct"] = _pct(frame["sustained_contact"], frame["children_under5"])
     frame["deprived_reach_pct"] = _pct(frame["deprived_known"], frame["deprived_under5"])
     frame["newborn_reach_pct"] = _pct(frame["newborns_known_12m"], frame["births_12m"])
-    frame["band"] = [options.bands.band(None if pd.isna(p) else float(p)) for p in frame["reach_pct"]]
-    frame["families_to_find"] = [
+    # Each rule is asked once per distinct value (a trend repeats the same few thousand).
+    bands = {p: options.bands.band(None if pd.isna(p) else float(p)) for p in frame["reach_pct"].unique()}
+    frame["band"] = frame["reach_pct"].map(bands).astype("object").where(frame["reach_pct"].notna(), None)
+    pairs = frame[["children_under5", "known_children"]].drop_duplicates()
+    pairs["families_to_find"] = [
         families_to_find(u, k, target_share=options.bands.target_share)
-        for u, k in zip(frame["children_under5"], frame["known_children"])
+        for u, k in zip(pairs["children_under5"], pairs["known_children"])
     ]
+    frame["families_to_find"] = frame[["children_under5", "known_children"]].merge(
+        pairs, on=["children_under5", "known_children"], how="left")["families_to_find"].to_numpy()
     over = frame["reach_pct"] > 100
     frame["over_100"] = over.fillna(False).astype(bool)
     note = frame["denominator_note"].astype("object")
     frame["denominator_note"] = note.where(~frame["over_100"] | note.notna(),
                                            "more children known than the estimate: the estimate is too low")
     frame["denominator_flagged"] = (frame["denominator_flagged"].astype(bool) | frame["over_100"])
-    frame["birth_data_lag_days"] = [
-        (a - pd.Timestamp(r).date()).days if pd.notna(r) else None
-        for a, r in zip(frame["as_at"], frame["last_birth_data"])
-    ]
-    frame["birth_data_lag_days"] = frame["birth_data_lag_days"].astype("Int64")
+    lag = pd.to_datetime(frame["as_at"]) - pd.to_datetime(frame["last_birth_data"]).dt.normalize()
+    frame["birth_data_lag_days"] = lag.dt.days.astype("Int64")
     for column in _SUMMED + ["births_12m", "families_to_find"]:
         frame[column] = frame[column].astype("int64")
     return frame
@@ -299,14 +302,22 @@ def _families(con, day_list) -> dict[str, pd.DataFrame]:
     return {level: part.drop(columns="level") for level, part in frame.groupby("level")}
 
 
-def _compute(con, dates, options: ReportOptions, *, families: bool = True) -> dict[str, pd.DataFrame]:
+def _compute(con, dates, options: ReportOptions, *, families: bool = True,
+             running_sums: bool = False) -> dict[str, pd.DataFrame]:
     """Every level's measures for every date. `families=False` skips counting distinct families
-    (the heaviest part at scale, and not needed for a trend)."""
+    (the heaviest part at scale, and not needed for a trend). `running_sums=True` finds the raw
+    counts from interval ends and running sums (`reach.queries.trend`), whose cost hardly grows
+    with the number of dates; the steps from those counts on are the same."""
+    from reach.queries import trend
+
     day_list = sorted({as_date(d) for d in dates})
-    lsoa = lsoa_measures(con, dates=day_list, options=options)
+    if running_sums:
+        lsoa = trend.lsoa_measures(con, dates=day_list, options=options)
+    else:
+        lsoa = lsoa_measures(con, dates=day_list, options=options)
     lsoa["deprived_under5"] = lsoa["children_under5"].where(lsoa["deprived"], 0)
     lsoa["deprived_known"] = lsoa["known_children"].where(lsoa["deprived"], 0)
-    births = _births_12m(con, day_list)
+    births = _births_12m(con, day_list, trend.BIRTHS_12M_SQL if running_sums else _BIRTHS_12M_SQL)
 
     lsoa_births = births[births["level"] == "lsoa"].rename(columns={"area": "lsoa_code"})
     lsoa = lsoa.merge(lsoa_births[["as_at", "lsoa_code", "births_12m"]], on=["as_at", "lsoa_code"], how="left")
@@ -320,7 +331,8 @@ def _compute(con, dates, options: ReportOptions, *, families: bool = True) -> di
     centre["flagged_lsoas"] = grouped["denominator_flagged"].sum()["denominator_flagged"]
     centre["last_birth_data"] = grouped["last_birth_data"].max()["last_birth_data"]
     centre["lsoas"] = grouped["lsoa_code"].count()["lsoa_code"]
-    centre_counts = con.execute(_CENTRE_LAST_COUNTS_SQL, [day_list]).df()
+    centre_counts = con.execute(trend.CENTRE_LAST_COUNTS_SQL if running_sums else _CENTRE_LAST_COUNTS_SQL,
+                                [day_list]).df()
     if len(centre_counts):
         centre_counts["as_at"] = pd.to_datetime(centre_counts["as_at"]).dt.date
         centre = centre.merge(centre_counts, on=["as_at", "centre_id"], how="left")
@@ -354,7 +366,8 @@ def _compute(con, dates, options: ReportOptions, *, families: bool = True) -> di
         f"{n} of {t} LSOAs use a fallback population figure" if n else None
         for n, t in zip(authority["flagged_lsoas"], authority["lsoas"])
     ]
-    last = con.execute(_AUTHORITY_LAST_RECEIVED_SQL, [day_list]).df()
+    last = con.execute(trend.AUTHORITY_LAST_RECEIVED_SQL if running_sums else _AUTHORITY_LAST_RECEIVED_SQL,
+                       [day_list]).df()
     last["as_at"] = pd.to_datetime(last["as_at"]).dt.date
     authority = authority.merge(last, on="as_at", how="left")
     authority["centre_id"] = None
@@ -420,12 +433,16 @@ def reach_trend(con, *, dates, by: str = "centre", options: ReportOptions = Repo
 
 
 def reach_trends(con, *, dates, options: ReportOptions = ReportOptions()) -> dict[str, pd.DataFrame]:
-    """The trend at every level from one computation."""
-    computed = _compute(con, dates, options, families=False)
+    """The trend at every level from one computation: the report's columns (less known families)
+    for each date, equal to `reach_reports` at that date, with the raw counts from interval ends
+    and running sums (`reach.queries.trend`). Every measure is found that way; none needs a
+    computation per date."""
+    computed = _compute(con, dates, options, families=False, running_sums=True)
     trends = {}
     for level in LEVELS:
         columns = [c for c in _columns(level) if c not in ("known_families", "known_out_of_area")]
-        trends[level] = computed[level][["as_at"] + columns].sort_values(["as_at"]).reset_index(drop=True)
+        frame = computed[level][["as_at"] + columns]
+        trends[level] = frame.sort_values(["as_at"], kind="stable").reset_index(drop=True)
     return trends
 
 

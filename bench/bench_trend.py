@@ -1,0 +1,87 @@
+"""The trend against the single-date report: is 36 month-ends within 2x one date?
+
+Builds the synthetic England-shaped store of `bench_scale.py` (or opens a store given with
+--db, such as the demo), then times, in the same run on the same store:
+
+- the report as at one date, every level (`reach_reports`);
+- the trend for 36 month-ends, every level (`reach_trends`);
+
+and prints both and their ratio. The goal is a ratio of 2 or less. It is not a test: run it by
+hand.
+
+    python bench/bench_trend.py --scale 0.1        # a tenth of England
+    python bench/bench_trend.py --db demo.duckdb   # an existing store (say, the demo)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from data.store import connect  # noqa: E402
+from reach.domain.months import month_ends  # noqa: E402
+from reach.queries.report import reach_reports, reach_trends  # noqa: E402
+
+AS_AT = date(2026, 9, 30)
+MONTHS = 36
+
+
+def _best_of(repeats: int, function) -> float:
+    """The fastest of a few runs, in seconds (the first run also warms DuckDB's caches)."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def time_trend(db: Path, *, as_at: date = AS_AT, months: int = MONTHS, repeats: int = 2) -> tuple[float, float]:
+    """Seconds for the single-date report and for the trend of `months` month-ends, every level."""
+    con = connect(db, read_only=True)
+    try:
+        dates = month_ends(until=as_at, months=months)
+        report = _best_of(repeats, lambda: reach_reports(con, as_at=as_at))
+        trend = _best_of(repeats, lambda: reach_trends(con, dates=dates))
+    finally:
+        con.close()
+    return report, trend
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=float, default=1.0, help="1.0 = England (default)")
+    parser.add_argument("--db", help="time this store instead of building a synthetic one")
+    parser.add_argument("--as-at", default=AS_AT.isoformat(), help=f"the last month-end (default {AS_AT})")
+    parser.add_argument("--repeats", type=int, default=2, help="runs of each; the fastest counts (default 2)")
+    args = parser.parse_args()
+    as_at = date.fromisoformat(args.as_at)
+    os.environ.setdefault("REACH_SECRET", "benchmark-only-not-a-real-key-0123456789")
+
+    with tempfile.TemporaryDirectory() as folder:
+        if args.db:
+            db = Path(args.db)
+            print(f"Store: {db.name}")
+        else:
+            from bench_scale import build_synthetic_store
+            db = Path(folder) / "england.duckdb"
+            counts = build_synthetic_store(db, scale=args.scale)
+            print(f"Synthetic store at scale {args.scale:g}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+        report, trend = time_trend(db, as_at=as_at, repeats=args.repeats)
+    print(f"{'measure':<48}{'seconds':>10}")
+    print(f"{'report as at one date, every level':<48}{report:>10.2f}")
+    print(f"{f'trend, {MONTHS} month-ends, every level':<48}{trend:>10.2f}")
+    print(f"trend / report: {trend / report:.2f} x (goal: 2 x or less)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,292 @@
+"""The report's raw counts for many dates at once, from interval ends and running sums.
+
+The single-date report (`reach.queries.report`) finds, for each date, who is known, unmatched
+or in sustained contact by a range join of the dates against every registration, birth record
+and contact: its cost grows with the number of dates. Here each child's state is turned into
+intervals of days instead, and the count on every date comes from the interval ends:
+
+- a **known spell** is a registration in force (from its `registered_on` to the next
+  registration of the same child) cut to the days the child is under five (from the date of
+  birth to the fifth birthday, `fifth_birthday_sql`): exactly the days `under_five_sql` is true;
+- a **newborn spell** is a known spell cut to the twelve months after the month of birth
+  (a child born in month m is a newborn of the report on every date from the first of month
+  m + 1 to the last day of month m + 12);
+- an **unmatched spell** is a birth record in force until the next record of the child or the
+  day the child is first registered, cut to the days under five;
+- a **sustained spell** is a known spell cut to the days on which the child has at least N
+  contacts in the 12 months up to the day (a contact on c counts on every day from c until the
+  first day whose year-earlier date is c or later; the number in the window is a running sum of
+  those starts and ends per child).
+
+Each spell adds one on its first day and takes one away on its end day. Each end is placed on
+the first requested date on or after it (an as-of join), the +1s and -1s are summed per LSOA and
+date, and a running sum over the dates gives the count on each date. The population estimate in
+force, the latest delivery of birth data and the births in the 12 months before each date are
+as-of joins and a 12-month running sum likewise. Nothing here is computed per date, so 36 dates
+cost little more than one.
+
+Known families (distinct families, not a sum of spells) are not counted here: the trend does not
+carry them (see `reach.queries.report.reach_trends`).
+
+The results are the single-date report's exactly, at every date, level and column;
+tests/reach/queries/test_trend.py holds them to that.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from data.dates import as_date
+from reach.domain.measures import ReportOptions, deprived_sql, fifth_birthday_sql
+
+NEVER = "DATE '9999-12-31'"
+
+# Every requested date, with its position; `slot_of` places any day on the first requested date
+# on or after it (a day after the last requested date has none, and counts on no date).
+_DATES_CTES = """
+asat AS (
+    SELECT d, row_number() OVER (ORDER BY d) AS k
+    FROM (SELECT DISTINCT CAST(unnest(?::DATE[]) AS DATE) AS d)
+)"""
+
+# The +1/-1 events of every spell, placed on requested dates, then the running sums per LSOA.
+# Parameter: the number of contacts that makes contact sustained.
+_LSOA_COUNTS_CTES = f"""
+registration_spells AS (
+    SELECT child_key, dob, lsoa_code, registered_on AS from_on,
+           lead(registered_on) OVER (PARTITION BY child_key
+                                     ORDER BY registered_on, import_id, centre_id) AS until_on
+    FROM registrations
+),
+known_spells AS (      -- registered and under five: [from_on, until_on)
+    SELECT child_key, lsoa_code, dob, from_on, until_on FROM (
+        SELECT child_key, lsoa_code, dob,
+               greatest(from_on, dob) AS from_on,
+               least(coalesce(until_on, {NEVER}), {fifth_birthday_sql('dob')}) AS until_on
+        FROM registration_spells
+    ) WHERE from_on < until_on
+),
+newborn_spells AS (    -- known, and born in one of the 12 complete months before the date's month
+    SELECT lsoa_code, from_on, until_on FROM (
+        SELECT lsoa_code,
+               greatest(from_on, CAST(date_trunc('month', dob) + INTERVAL 1 MONTH AS DATE)) AS from_on,
+               least(until_on, CAST(date_trunc('month', dob) + INTERVAL 13 MONTH AS DATE)) AS until_on
+        FROM known_spells
+    ) WHERE from_on < until_on
+),
+first_registered AS (
+    SELECT child_key, min(registered_on) AS first_on FROM registrations GROUP BY child_key
+),
+unmatched_spells AS (  -- a birth record in force, not yet registered, under five
+    SELECT lsoa_code, from_on, until_on FROM (
+        SELECT b.lsoa_code, greatest(b.received_on, b.dob) AS from_on,
+               least(coalesce(lead(b.received_on) OVER (PARTITION BY b.child_key
+                                                        ORDER BY b.received_on, b.import_id),
+                              {NEVER}),
+                     coalesce(f.first_on, {NEVER}),
+                     {fifth_birthday_sql('b.dob')}) AS until_on
+        FROM births b LEFT JOIN first_registered f USING (child_key)
+    ) WHERE from_on < until_on
+),
+-- A contact on c is in the 12-month window of every day from c to the first day whose date a
+-- year earlier is c or later (c + 1 year, or the day after for a contact on 29 February).
+-- Only contacts in the window of some requested date matter.
+contact_windows AS (
+    SELECT child_key, contact_on AS from_on, until_on FROM (
+        SELECT child_key, contact_on,
+               CASE WHEN CAST(CAST(contact_on + INTERVAL 1 YEAR AS DATE) - INTERVAL 1 YEAR AS DATE) < contact_on
+                    THEN CAST(contact_on + INTERVAL 1 YEAR AS DATE) + 1
+                    ELSE CAST(contact_on + INTERVAL 1 YEAR AS DATE) END AS until_on
+        FROM contacts WHERE contact_on <= (SELECT max(d) FROM asat)
+    ) WHERE until_on > (SELECT min(d) FROM asat)
+),
+contact_events AS (
+    SELECT child_key, from_on AS on_day, 1 AS delta FROM contact_windows
+    UNION ALL
+    SELECT child_key, until_on, -1 FROM contact_windows
+),
+contact_running AS (
+    SELECT child_key, on_day,
+           sum(sum(delta)) OVER (PARTITION BY child_key ORDER BY on_day) AS in_window,
+           lead(on_day) OVER (PARTITION BY child_key ORDER BY on_day) AS next_day
+    FROM contact_events GROUP BY child_key, on_day
+),
+sustained_spells AS (  -- known, with enough contacts in the 12 months up to the day
+    SELECT k.lsoa_code, greatest(k.from_on, c.on_day) AS from_on, least(k.until_on, c.next_day) AS until_on
+    FROM contact_running c JOIN known_spells k USING (child_key)
+    WHERE c.in_window >= greatest(?, 1) AND c.next_day IS NOT NULL
+      AND c.on_day < k.until_on AND k.from_on < c.next_day
+),
+spells AS (
+    SELECT lsoa_code, from_on, until_on, 1 AS known, 0 AS newborn, 0 AS unmatched, 0 AS sustained
+    FROM known_spells
+    UNION ALL SELECT lsoa_code, from_on, until_on, 0, 1, 0, 0 FROM newborn_spells
+    UNION ALL SELECT lsoa_code, from_on, until_on, 0, 0, 1, 0 FROM unmatched_spells
+    UNION ALL SELECT lsoa_code, from_on, until_on, 0, 0, 0, 1 FROM sustained_spells
+),
+events AS (
+    SELECT lsoa_code, from_on AS on_day, known, newborn, unmatched, sustained FROM spells
+    UNION ALL
+    SELECT lsoa_code, until_on, -known, -newborn, -unmatched, -sustained FROM spells
+    WHERE until_on <= (SELECT max(d) FROM asat)
+),
+placed AS (            -- each event on the first requested date on or after it
+    SELECT e.lsoa_code, a.d,
+           sum(e.known) AS known, sum(e.newborn) AS newborn,
+           sum(e.unmatched) AS unmatched, sum(e.sustained) AS sustained
+    FROM events e ASOF JOIN asat a ON e.on_day <= a.d
+    WHERE e.lsoa_code IN (SELECT lsoa_code FROM reach_areas)
+    GROUP BY e.lsoa_code, a.d
+),
+counts AS (
+SELECT a.d AS as_at, ra.lsoa_code,
+       CAST(sum(coalesce(p.known, 0)) OVER w AS BIGINT) AS known_children,
+       CAST(sum(coalesce(p.unmatched, 0)) OVER w AS BIGINT) AS unmatched_births,
+       CAST(sum(coalesce(p.sustained, 0)) OVER w AS BIGINT) AS sustained_contact,
+       CAST(sum(coalesce(p.newborn, 0)) OVER w AS BIGINT) AS newborns_known_12m
+FROM asat a CROSS JOIN reach_areas ra
+LEFT JOIN placed p ON p.d = a.d AND p.lsoa_code = ra.lsoa_code
+WINDOW w AS (PARTITION BY ra.lsoa_code ORDER BY a.d ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+)"""
+
+# The rest of each LSOA's row: the denominator and the birth-data lag, by as-of joins.
+# Parameters: the list of dates, then the number of contacts that makes contact sustained.
+_LSOA_MEASURES_SQL = f"""
+WITH {_DATES_CTES},
+{_LSOA_COUNTS_CTES},
+grid AS (SELECT a.d, ra.lsoa_code, ra.centre_id FROM asat a CROSS JOIN reach_areas ra),
+area_population AS (
+    SELECT * FROM population WHERE lsoa_code IN (SELECT lsoa_code FROM reach_areas)
+),
+latest_population AS (     -- the latest estimate dated on or before d
+    SELECT g.d, g.lsoa_code, p.children_0_4 AS latest_estimate
+    FROM grid g ASOF JOIN area_population p ON p.lsoa_code = g.lsoa_code AND p.period <= g.d
+),
+earliest_population AS (
+    SELECT lsoa_code, arg_min(children_0_4, period) AS earliest_estimate
+    FROM area_population GROUP BY lsoa_code
+),
+deliveries AS (            -- every day birth records or counts arrived for an LSOA
+    SELECT DISTINCT lsoa_code, received_on FROM (
+        SELECT lsoa_code, received_on FROM births
+        UNION ALL
+        SELECT area_code, received_on FROM birth_counts
+        WHERE area_type = 'lsoa' AND received_on IS NOT NULL
+    )
+),
+last_received AS (
+    SELECT g.d, g.lsoa_code, r.received_on AS last_received
+    FROM grid g ASOF JOIN deliveries r ON r.lsoa_code = g.lsoa_code AND r.received_on <= g.d
+),
+idaci AS (
+    SELECT lsoa_code, arg_max(idaci_decile, edition) AS idaci_decile
+    FROM deprivation GROUP BY lsoa_code
+)
+SELECT g.d AS as_at, g.lsoa_code, g.centre_id,
+       coalesce(lp.latest_estimate, ep.earliest_estimate, c.known_children + c.unmatched_births, 0)
+           AS children_under5,
+       (lp.latest_estimate IS NULL) AS denominator_flagged,
+       CASE WHEN lp.latest_estimate IS NOT NULL THEN NULL
+            WHEN ep.earliest_estimate IS NOT NULL THEN 'no estimate this old: the earliest is used'
+            ELSE 'no population estimate: children seen in births and registrations are counted'
+       END AS denominator_note,
+       c.known_children, c.unmatched_births, c.sustained_contact, c.newborns_known_12m,
+       i.idaci_decile,
+       coalesce({deprived_sql('i.idaci_decile')}, false) AS deprived,
+       lr.last_received AS last_birth_data
+FROM grid g
+JOIN counts c ON c.as_at = g.d AND c.lsoa_code = g.lsoa_code
+LEFT JOIN latest_population lp ON lp.d = g.d AND lp.lsoa_code = g.lsoa_code
+LEFT JOIN earliest_population ep ON ep.lsoa_code = g.lsoa_code
+LEFT JOIN idaci i ON i.lsoa_code = g.lsoa_code
+LEFT JOIN last_received lr ON lr.d = g.d AND lr.lsoa_code = g.lsoa_code
+ORDER BY g.d, g.centre_id, g.lsoa_code
+"""
+
+
+def lsoa_measures(con, *, dates, options: ReportOptions = ReportOptions()) -> pd.DataFrame:
+    """The raw counts per LSOA in a reach area for each date, as
+    `reach.queries.report.lsoa_measures` gives them, from running sums."""
+    day_list = sorted({as_date(d) for d in dates})
+    frame = con.execute(_LSOA_MEASURES_SQL, [day_list, options.sustained_contacts]).df()
+    frame["as_at"] = pd.to_datetime(frame["as_at"]).dt.date
+    return frame
+
+
+# Births in each of the 12 complete months before each date's month, per LSOA and per centre:
+# the rules of `reach.queries.report._BIRTHS_12M_SQL`, month by month for every month any date
+# needs, then a 12-month running sum over a gapless run of months.
+BIRTHS_12M_SQL = """
+WITH asat AS (SELECT DISTINCT CAST(unnest(?::DATE[]) AS DATE) AS d),
+span AS (
+    SELECT CAST(min(date_trunc('month', d)) - INTERVAL 12 MONTH AS DATE) AS first_month,
+           CAST(max(date_trunc('month', d)) - INTERVAL 1 MONTH AS DATE) AS last_month
+    FROM asat
+),
+months AS (
+    SELECT CAST(m AS DATE) AS month
+    FROM span, range(span.first_month, span.last_month + INTERVAL 1 DAY, INTERVAL 1 MONTH) t(m)
+),
+birth_record AS (
+    SELECT child_key, arg_max(lsoa_code, received_on) AS lsoa_code, arg_max(dob, received_on) AS dob
+    FROM births WHERE event = 'birth' GROUP BY child_key
+),
+records_by_lsoa_month AS (
+    SELECT lsoa_code, CAST(date_trunc('month', dob) AS DATE) AS month, count(*) AS births
+    FROM birth_record GROUP BY ALL
+),
+lsoa_month AS (
+    SELECT w.month, ra.lsoa_code, ra.centre_id,
+           c.births AS counted, coalesce(r.births, 0) AS recorded
+    FROM months w CROSS JOIN reach_areas ra
+    LEFT JOIN birth_counts c ON c.area_type = 'lsoa' AND c.area_code = ra.lsoa_code AND c.month = w.month
+    LEFT JOIN records_by_lsoa_month r ON r.lsoa_code = ra.lsoa_code AND r.month = w.month
+),
+centre_month AS (
+    SELECT m.month, m.centre_id,
+           any_value(cc.births) AS centre_counted,
+           sum(m.counted) AS lsoa_counted,
+           sum(m.recorded) AS recorded
+    FROM lsoa_month m
+    LEFT JOIN birth_counts cc ON cc.area_type = 'centre' AND cc.area_code = m.centre_id AND cc.month = m.month
+    GROUP BY m.month, m.centre_id
+),
+per_month AS (
+    SELECT 'lsoa' AS level, lsoa_code AS area, month, coalesce(counted, recorded) AS births FROM lsoa_month
+    UNION ALL
+    SELECT 'centre', centre_id, month, coalesce(centre_counted, lsoa_counted, recorded) FROM centre_month
+),
+running AS (
+    SELECT level, area, month,
+           sum(births) OVER (PARTITION BY level, area ORDER BY month
+                             ROWS BETWEEN 11 PRECEDING AND CURRENT ROW) AS births_12m
+    FROM per_month
+)
+SELECT r.level, a.d AS as_at, r.area, r.births_12m
+FROM asat a JOIN running r ON r.month = CAST(date_trunc('month', a.d) - INTERVAL 1 MONTH AS DATE)
+"""
+
+# The latest delivery of any birth data on or before each date (the authority's lag), and of
+# counts shared for a centre as a whole (a centre's), by as-of joins.
+AUTHORITY_LAST_RECEIVED_SQL = """
+WITH asat AS (SELECT DISTINCT CAST(unnest(?::DATE[]) AS DATE) AS d),
+deliveries AS (
+    SELECT DISTINCT received_on FROM (
+        SELECT received_on FROM births
+        UNION ALL SELECT received_on FROM birth_counts WHERE received_on IS NOT NULL
+    )
+)
+SELECT a.d AS as_at, r.received_on AS last_birth_data
+FROM asat a ASOF LEFT JOIN deliveries r ON r.received_on <= a.d
+"""
+
+CENTRE_LAST_COUNTS_SQL = """
+WITH asat AS (SELECT DISTINCT CAST(unnest(?::DATE[]) AS DATE) AS d),
+deliveries AS (
+    SELECT DISTINCT area_code AS centre_id, received_on FROM birth_counts
+    WHERE area_type = 'centre' AND received_on IS NOT NULL
+),
+centres_asat AS (SELECT a.d, c.centre_id FROM asat a CROSS JOIN (SELECT DISTINCT centre_id FROM deliveries) c)
+SELECT c.d AS as_at, c.centre_id, r.received_on AS last_centre_counts
+FROM centres_asat c ASOF JOIN deliveries r ON r.centre_id = c.centre_id AND r.received_on <= c.d
+"""
