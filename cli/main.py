@@ -17,10 +17,13 @@ import textwrap
 
 from cli.common import EXIT_BUSY, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, is_input_fault
 from cli.demo import add_demo_parser
+from cli.export import add_export_parser
 from cli.imports import add_history_parser, add_import_parser, add_inspect_parser, add_quarantine_parser
 from cli.report import add_report_parser
+from cli.trend import add_trend_parser
 from cli.upgrade import add_upgrade_parser
 from cli.whatif import add_whatif_parser
+from cli.worklist import add_exports_parser, add_worklist_parser
 from data.store import StoreBusyError, database_path
 
 
@@ -47,10 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_import_parser(commands)
     add_inspect_parser(commands)
     add_report_parser(commands)
+    add_trend_parser(commands)
+    add_export_parser(commands)
     add_quarantine_parser(commands)
     add_history_parser(commands)
     add_demo_parser(commands)
     add_whatif_parser(commands)
+    add_worklist_parser(commands)
+    add_exports_parser(commands)
     add_upgrade_parser(commands)
     return parser
 

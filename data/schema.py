@@ -13,7 +13,7 @@ The store records the version of these tables it was made with (`meta.schema_ver
 place (`upgrade_schema`), and one made by a newer Reach is refused, never written to.
 """
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # How a store made by an earlier version of Reach is brought up to this one. UPGRADES[n] holds
 # the statements that turn a version n - 1 store into version n; they run in order, oldest
@@ -21,9 +21,9 @@ SCHEMA_VERSION = 1
 # upgrade ends by creating whatever is missing), but a new column, a changed key or data moved
 # between tables does. So when a table below changes, raise SCHEMA_VERSION and add its step,
 # for example `2: ("ALTER TABLE centres ADD COLUMN IF NOT EXISTS opened_on DATE",)`, with a test
-# that builds a store as the version before made it. Version 1 is the first Reach recorded:
-# there is nothing older to upgrade from yet.
-UPGRADES: dict[int, tuple[str, ...]] = {}
+# that builds a store as the version before made it. Version 1 is the first Reach recorded.
+# Version 2 adds the `exports` table, which the upgrade makes like any missing table: no step.
+UPGRADES: dict[int, tuple[str, ...]] = {2: ()}
 
 TABLES = {
     "centres": """
@@ -160,6 +160,22 @@ TABLES = {
             rows_already_present INTEGER,
             status         VARCHAR NOT NULL,  -- 'loaded', 'unchanged'
             message        VARCHAR
+        )""",
+    # Append-only: one row for each file written with personal data in it (the contactable
+    # worklist of `python -m reach worklist`), so a data officer can say who took which list,
+    # when, and where it went. It records the files' names and counts, never their content.
+    "exports": """
+        CREATE TABLE IF NOT EXISTS exports (
+            export_id     INTEGER PRIMARY KEY,
+            kind          VARCHAR NOT NULL,   -- 'contactable worklist'
+            exported_at   TIMESTAMP NOT NULL,
+            exported_by   VARCHAR NOT NULL,   -- the operating-system account that ran the command
+            centre_id     VARCHAR,
+            as_at         DATE,
+            rows_written  INTEGER NOT NULL,
+            rows_matched  INTEGER,            -- rows given contact details from the source file
+            source_file   VARCHAR,            -- the name of the file read (the health extract)
+            out_file      VARCHAR NOT NULL    -- where the file was written
         )""",
     "meta": """
         CREATE TABLE IF NOT EXISTS meta (

@@ -1,12 +1,15 @@
 """My centre: one centre's figures, ready for an inspection, with the data behind each one."""
 
+from functools import partial
+
 import streamlit as st
 
 from reach.domain.breakdowns import centre_and_authority_trend, lsoa_gaps
 from reach.domain.measures import DEPRIVED, is_overdue
 from reach.domain.months import month_ends
 from reach.domain.stats import interval_for
-from reach.presentation import charts
+from reach.domain.suppression import STANDARD
+from reach.presentation import charts, report_files, report_html
 from reach.presentation import format as fmt
 from reach.presentation.evidence import evidence_pack, key_figures, readable
 from reach.presentation.safe_text import file_name as safe_file_name, markdown_text
@@ -16,6 +19,7 @@ from reach.presentation.summaries import (band_range, deprived_sentence, gaps_se
 from reach.queries.loaded import loaded_data
 from reach.queries.mapdata import lsoa_names
 from reach.queries.publication import centre_tables, published_figures
+from reach.queries.report_tables import report_tables
 from reach.queries.target_groups import target_groups, with_all_centres
 from reach.queries.worklist import unmatched_births, unmatched_counts
 from views import common
@@ -136,8 +140,8 @@ with words:
                         label="Download the worklist (pseudonymised)")
         st.caption("One row per child: the child's pseudonymised key, date of birth, LSOA and its name, birth "
                    "or arrival, and when health first passed them on. It holds no NHS number, name or address: "
-                   "the data lead can match the keys to the records health shared. A working list for the "
-                   "centre, not for publication.")
+                   "for names and addresses, the data lead runs `python -m reach worklist` with the health "
+                   "extract they hold. A working list for the centre, not for publication.")
 if len(counts):
     common.table(counts.drop(columns="centre_id"), file_name=f"unmatched_by_lsoa_month_{centre_id}_{s.as_at}.csv",
                  key="unmatched_counts",
@@ -231,3 +235,27 @@ pack_row.download_button("Download the evidence pack (zip)" + (" for publication
                          mime="application/zip", key="download_evidence_pack", type="primary",
                          help="A summary with every definition, the key figures and each table on this page, "
                               "as CSV files; never the worklist of unmatched children.")
+
+
+def _report_file(kind: str, *, centre_id: str, as_at, options, publication: bool) -> bytes:
+    """The centre's report as `python -m reach export` writes it (one code path), built only when
+    its button at the top of the page is pressed: an Excel workbook ("xlsx") or a web page that
+    prints on A4 ("html")."""
+    report = common.cached(report_tables, as_at=as_at, centre_id=centre_id, options=options,
+                           rule=STANDARD if publication else None)
+    return report_html.html_file(report) if kind == "html" else report_files.workbook(report)
+
+
+for report_kind, report_format, report_mime in (
+        ("xlsx", "Excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("html", "web page, prints to A4", "text/html")):
+    pack_row.download_button(
+        f"Download the report ({report_format})" + (" for publication" if published else ""),
+        partial(_report_file, report_kind, centre_id=centre_id, as_at=s.as_at, options=s.options,
+                publication=published),
+        file_name=safe_file_name(f"reach_centre_{centre_id}_{s.as_at}{'_publication' if published else ''}"
+                                 f".{report_kind}"),
+        mime=report_mime, key=f"download_report_{report_kind}", on_click="ignore",
+        help="The key figures against all centres, the LSOAs, the target groups, the trend, how up to date "
+             "the birth data is, the definitions and the files the figures come from: the same report as the "
+             "export command. Prepared for publication when the switch is on. Never the worklist.")

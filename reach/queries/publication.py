@@ -30,7 +30,7 @@ from data.schema import REGISTRATION_FLAGS
 from reach.domain.breakdowns import with_lsoa_names
 from reach.domain.disclosure import Cell, Protection, Publication, audit, protect
 from reach.domain.measures import DEPRIVED, DEPRIVED_DECILES, ReportOptions
-from reach.domain.suppression import COUNT_COLUMNS, SuppressionRule, render
+from reach.domain.suppression import COUNT_COLUMNS, SuppressionRule, render, rounded
 from reach.queries.report import reach_reports
 from reach.queries.target_groups import GROUP_NAMES, TARGET_GROUP_COLUMNS, flag_counts_by_centre
 
@@ -105,6 +105,7 @@ def protect_tables(reports: dict[str, pd.DataFrame], *, flags: pd.DataFrame | No
         keys = list(zip(months["lsoa_code"], months["birth_month"]))
         tables["unmatched_by_lsoa_month"] = render(months, _mask(months, "months", keys, hidden), rule=rule)
         raw["unmatched_by_lsoa_month"] = months
+    tables = {name: rounded(table, rule=rule, raw=raw[name]) for name, table in tables.items()}
     return PublishedFigures(as_at=as_at or _as_at_of(lsoa, centre), rule=rule, tables=tables, raw=raw,
                             protection=protection)
 

@@ -3,7 +3,8 @@
 A child is on the worklist as at D when the birth (or arrivals) data received by D puts them
 under five and living in a reach area, and no registration dated on or before D carries their
 key: the "unmatched births" of docs/definitions.md. The list is pseudonymised: it carries the child key,
-never an NHS number (none is ever stored), nor a name or an address.
+never an NHS number (none is ever stored), nor a name or an address. `reidentify` joins it, at
+export time only, to the contact details of the health extract a data officer holds.
 
 The rules follow the report's query line for line (the latest record received by D says where
 the child lives), and a test holds the two to the same counts for every centre.

@@ -1,9 +1,10 @@
 """The schema version a store records: read on every connection, an older store brought up to date
 in place (in one transaction), and a store from a newer Reach refused and never written to.
 
-Version 1 is the first Reach recorded, so no real older store exists yet. The upgrade path is
-tested as the next change to the tables will use it: this version's schema plays the previous
-one, and a version 2 that adds a column and a table is put in its place (`schema_two`).
+The upgrade path is tested as the next change to the tables will use it: this version's schema
+plays the previous one, and a next version that adds a column and a table is put in its place
+(`schema_two`). Each real upgrade has its own test beside the tables it adds (version 2, the
+exports table: tests/cli/test_worklist.py).
 """
 
 import hashlib
@@ -18,6 +19,7 @@ from tests.stores import record_schema_version as _record, recorded_schema_versi
 
 NOTE_COLUMN = "ALTER TABLE births ADD COLUMN IF NOT EXISTS note VARCHAR"
 NOTES_TABLE = "CREATE TABLE IF NOT EXISTS notes (note_id INTEGER PRIMARY KEY, note VARCHAR)"
+THIS, NEXT = schema.SCHEMA_VERSION, schema.SCHEMA_VERSION + 1
 
 
 def _file_hash(db) -> str:
@@ -46,10 +48,10 @@ def store_with_a_birth(empty_store):
 
 @pytest.fixture
 def schema_two(monkeypatch):
-    """Reach as it will be when its schema is version 2: births gain a `note` column (an upgrade
+    """Reach as it will be at the next schema version: births gain a `note` column (an upgrade
     step) and there is a new `notes` table (made, like any missing table, by the upgrade)."""
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(schema, "UPGRADES", {2: (NOTE_COLUMN,)})
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", NEXT)
+    monkeypatch.setattr(schema, "UPGRADES", {**schema.UPGRADES, NEXT: (NOTE_COLUMN,)})
     monkeypatch.setitem(schema.TABLES, "notes", NOTES_TABLE)
 
 
@@ -119,7 +121,7 @@ def test_every_command_refuses_a_store_from_a_newer_reach_with_status_2(store_wi
 
 def test_a_write_connection_brings_an_older_store_up_to_date_and_keeps_its_rows(store_with_a_birth, schema_two):
     with opened(store_with_a_birth) as con:
-        assert schema.recorded_version(con) == 2
+        assert schema.recorded_version(con) == NEXT
         assert con.execute("SELECT child_key, note FROM births").fetchall() == [("k1", None)]
         assert con.execute("SELECT name FROM centres").fetchall() == [("Riverside",)]
         assert con.execute("SELECT count(*) FROM notes").fetchone() == (0,)
@@ -127,10 +129,11 @@ def test_a_write_connection_brings_an_older_store_up_to_date_and_keeps_its_rows(
 
 
 def test_an_upgrade_that_fails_part_way_changes_nothing(store_with_a_birth, schema_two, monkeypatch):
-    monkeypatch.setattr(schema, "UPGRADES", {2: (NOTE_COLUMN, "ALTER TABLE nowhere ADD COLUMN x INTEGER")})
+    monkeypatch.setattr(schema, "UPGRADES", {**schema.UPGRADES,
+                                             NEXT: (NOTE_COLUMN, "ALTER TABLE nowhere ADD COLUMN x INTEGER")})
     with pytest.raises(duckdb.Error):
         connect(store_with_a_birth)
-    assert _recorded(store_with_a_birth) == "1"
+    assert _recorded(store_with_a_birth) == str(THIS)
     assert "note" not in _columns(store_with_a_birth, "births")
     assert _columns(store_with_a_birth, "notes") == []
 
@@ -140,7 +143,7 @@ def test_a_read_only_connection_refuses_an_older_store_and_says_how_to_upgrade_i
     with pytest.raises(StoreVersionError) as refused:
         connect(store_with_a_birth, read_only=True)
     message = str(refused.value)
-    assert "made by an older version of Reach (schema 1)" in message
+    assert f"made by an older version of Reach (schema {THIS})" in message
     assert "python -m reach upgrade" in message
     assert _file_hash(store_with_a_birth) == before
 
@@ -150,7 +153,7 @@ def test_the_upgrade_command_upgrades_once_then_has_nothing_to_do(store_with_a_b
     assert main(["report", "--as-at", "2025-01-01", "--db", db]) == 2        # read-only: refused
     assert "python -m reach upgrade" in capsys.readouterr().err
     assert main(["upgrade", "--db", db]) == 0
-    assert capsys.readouterr().out.strip() == f"{db} was upgraded from schema 1 to schema 2."
+    assert capsys.readouterr().out.strip() == f"{db} was upgraded from schema {THIS} to schema {NEXT}."
     assert main(["upgrade", "--db", db]) == 0
-    assert capsys.readouterr().out.strip() == f"{db} is up to date (schema 2): nothing to do."
+    assert capsys.readouterr().out.strip() == f"{db} is up to date (schema {NEXT}): nothing to do."
     assert main(["report", "--as-at", "2025-01-01", "--db", db]) == 0

@@ -237,3 +237,49 @@ def test_the_publication_pack_keeps_every_figure_the_rule_leaves_shown(page, med
     for figure in ("unmatched_births", "sustained_contact"):
         shown_value = figures.loc[figure, "centre"]
         assert (shown_value == "c") or (int(shown_value) == row[figure])
+
+
+def test_the_report_downloads_are_built_when_asked_by_the_export_code(page, demo_db, monkeypatch):
+    """Beside the evidence pack: the report as a workbook and as a web page, made by the same code
+    as `python -m reach export`, only when a button is pressed, honouring the publication switch."""
+    import openpyxl
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    from reach.domain.suppression import STANDARD
+    from reach.presentation.report_files import workbook
+    from reach.presentation.report_html import html_report
+    from reach.queries.report_tables import report_tables
+
+    deferred = {}
+    registered = MediaFileManager.add_deferred
+
+    def keep(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        deferred[file_name] = data_callable
+        return registered(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
+    centre_id = page.selectbox(key="centre").value
+    as_at = page.date_input(key="as_at").value
+    labels = [b.label for b in page.get("download_button")]
+    assert "Download the report (Excel)" in labels and "Download the report (web page, prints to A4)" in labels
+    order = _in_order(page)
+    first_header = next(i for i, (kind, _) in enumerate(order) if kind == "header")
+    places = [i for i, (kind, key) in enumerate(order) if kind == "download_button"
+              and key.endswith(("download_report_xlsx", "download_report_html"))]
+    assert len(places) == 2 and max(places) < first_header          # at the top, beside the evidence pack
+    for published, rule, suffix in ((False, None, ""), (True, STANDARD, "_publication")):
+        deferred.clear()
+        page.toggle(key="publishable").set_value(published).run()
+        assert not page.exception
+        name = f"reach_centre_{centre_id}_{as_at}{suffix}"
+        assert set(deferred) == {f"{name}.xlsx", f"{name}.html"}      # registered, not yet built
+        with opened(demo_db, read_only=True) as con:
+            report = report_tables(con, as_at=as_at, centre_id=centre_id, rule=rule)
+        text = deferred[f"{name}.html"]().decode("utf-8")
+        written = text.split("<td>Written</td>")[0]                    # the rest holds the time written
+        assert written == html_report(report).split("<td>Written</td>")[0]
+        book = openpyxl.load_workbook(io.BytesIO(deferred[f"{name}.xlsx"]()))
+        expected = openpyxl.load_workbook(io.BytesIO(workbook(report)))
+        for sheet in ("Key figures", "LSOAs", "Target groups", "Trend"):
+            assert list(book[sheet].values) == list(expected[sheet].values), sheet
+        assert ("Prepared for publication (standard rule)" in text) is published

@@ -1,0 +1,87 @@
+"""`export`: a report to hand over, for one centre or the authority, as CSV, Parquet, Excel or a web page."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from cli.common import EXIT_OK, InputFault, add_command, arguments_checked, date_argument
+from data.store import opened
+from reach.domain.measures import DEFAULT_SUSTAINED_CONTACTS, Bands
+from reach.domain.suppression import RULES
+from reach.presentation.report_files import FORMATS
+
+SUFFIX = {"csv": ".zip", "parquet": ".zip", "xlsx": ".xlsx", "html": ".html"}
+EXPORT_FORMATS = (*FORMATS, "html")
+
+
+def default_name(*, centre_id: str | None, as_at, format: str, publication: bool) -> str:
+    from reach.presentation.safe_text import file_name
+    who = f"centre_{centre_id}" if centre_id else "all_centres"
+    return file_name(f"reach_{who}_{as_at.isoformat()}{'_publication' if publication else ''}{SUFFIX[format]}")
+
+
+def run_export(args) -> int:
+    from reach.domain.measures import ReportOptions
+    from reach.presentation import report_files, report_html
+    from reach.presentation.safe_text import terminal_text
+    from reach.queries.report_tables import report_tables
+
+    if args.rule and not args.publication:
+        raise InputFault("--rule chooses the disclosure rule of a publication: add --publication.")
+    with arguments_checked():
+        options = ReportOptions(bands=Bands(outstanding=args.outstanding, good=args.good,
+                                            requires_improvement=args.requires_improvement),
+                                sustained_contacts=args.sustained_contacts)
+    rule = RULES[args.rule or "standard"] if args.publication else None
+    with opened(args.db, read_only=True) as con:
+        report = report_tables(con, as_at=args.as_at, centre_id=args.centre, rule=rule, options=options)
+    out = Path(args.out) if args.out else Path(default_name(centre_id=args.centre, as_at=args.as_at,
+                                                            format=args.format, publication=args.publication))
+    if args.format in ("csv", "parquet"):
+        files = (report_files.csv_files(report) if args.format == "csv" else report_files.parquet_files(report))
+        if out.suffix.lower() == ".zip":
+            out.write_bytes(report_files.zipped(files))
+        else:
+            report_files.write_folder(files, out)
+    elif args.format == "html":
+        out.write_bytes(report_html.html_file(report))
+    else:
+        out.write_bytes(report_files.workbook(report))
+    print(terminal_text(f"Wrote {out} ({args.format}, {report.title}, as at {args.as_at.isoformat()}"
+                        f"{', ' + report.rule.name + ' disclosure rule' if report.rule else ', working figures'})."))
+    return EXIT_OK
+
+
+def add_export_parser(commands) -> None:
+    p = add_command(
+        commands, "export", run=run_export, help="a report to hand over: CSV, Parquet, Excel or a web page",
+        description="The key figures, the LSOA table, the target groups, the trend and the timeliness of "
+                    "birth data for one centre (--centre) or for all centres, as a zip of CSV or Parquet "
+                    "files (or a folder, when --out does not end in .zip), or an Excel workbook with the "
+                    "definitions and where the figures come from, or a web page (--format html) that opens "
+                    "offline and prints on A4, with the same figures, its charts drawn in the page. "
+                    "--publication hides small counts, by the standard rule (1 to 4) or the NHS one "
+                    "(1 to 7, other counts rounded to the nearest 5); the files state the rule.",
+        epilog=textwrap.dedent("""\
+            examples:
+              python -m reach export --as-at 2026-09-30 --format xlsx
+              python -m reach export --as-at 2026-09-30 --centre DEMO01 --format xlsx --publication
+              python -m reach export --as-at 2026-09-30 --centre DEMO01 --format html --publication --rule nhs
+              python -m reach export --as-at 2026-09-30 --format csv --publication --rule nhs --out figures.zip"""),
+    )
+    p.add_argument("--as-at", type=date_argument, required=True, metavar="DATE")
+    p.add_argument("--centre", metavar="ID", help="one centre's report (default: all centres)")
+    p.add_argument("--format", choices=EXPORT_FORMATS, required=True)
+    p.add_argument("--publication", action="store_true", help="hide small counts for publication")
+    p.add_argument("--rule", choices=tuple(RULES), help="the disclosure rule of a publication (default standard)")
+    p.add_argument("--out", metavar="PATH", help="where to write (default: a name from the centre and date)")
+    standard = Bands()
+    p.add_argument("--outstanding", type=float, default=standard.outstanding, metavar="PCT",
+                   help=f"band threshold, also the target of families to find (default {standard.outstanding:g})")
+    p.add_argument("--good", type=float, default=standard.good, metavar="PCT",
+                   help=f"band threshold (default {standard.good:g})")
+    p.add_argument("--requires-improvement", type=float, default=standard.requires_improvement, metavar="PCT",
+                   help=f"band threshold (default {standard.requires_improvement:g})")
+    p.add_argument("--sustained-contacts", type=int, default=DEFAULT_SUSTAINED_CONTACTS, metavar="N",
+                   help=f"contacts in 12 months that count as sustained (default {DEFAULT_SUSTAINED_CONTACTS})")
