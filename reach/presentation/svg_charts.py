@@ -76,13 +76,18 @@ def band_bullets(rows: list[tuple[str, object, Interval | None, object]], *, ban
         if other is not None:
             body.append(f'<path d="M{x(other):.1f},{top + 2} V{top + 32}" stroke="{COMPARATOR}" stroke-width="3"/>')
     axis = 8 + len(rows) * row_height
-    for pct in (0, bands.requires_improvement, bands.good, bands.outstanding, 100):
+    ticks = [0.0, bands.requires_improvement, bands.good, bands.outstanding]
+    if 100.0 - bands.outstanding >= 8:        # closer than that, the two labels would overlap
+        ticks.append(100.0)
+    for pct in ticks:
         body.append(f'<text x="{x(pct):.1f}" y="{axis + 6}" text-anchor="middle" fill="{SECOND_INK}" '
                     f'font-size="10">{pct:g}%</text>')
+    # The key on two lines, so it fits the chart's width.
     body.append(f'<text x="{left}" y="{axis + 22}" fill="{SECOND_INK}" font-size="10">Shaded: the indicative '
-                f"bands (inadequate, requires improvement, good, outstanding). Black whisker: the 95% interval. "
-                f"Orange tick: all centres.</text>")
-    return _svg(left + width + 60, height, title, body)
+                f"bands (inadequate, requires improvement, good, outstanding).</text>")
+    body.append(f'<text x="{left}" y="{axis + 35}" fill="{SECOND_INK}" font-size="10">Black whisker: the 95% '
+                f"interval. Orange tick: all centres.</text>")
+    return _svg(left + width + 60, height + 14, title, body)
 
 
 def trend_lines(trend: pd.DataFrame, *, bands: Bands, value: str = "reach_pct", title: str) -> str:
