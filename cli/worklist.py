@@ -20,7 +20,7 @@ PERSONAL_DATA_REMINDER = ("It holds personal data: keep it on a secure drive, sh
 
 
 def run_worklist(args) -> int:
-    from data.export_log import CONTACTABLE_WORKLIST, ExportRecord, record_export
+    from data.export_log import CONTACTABLE_WORKLIST, ExportRecord, write_and_record
     from data.importers.contact_extract import ContactExtract
     from data.store import ENV_SECRET, database_path, opened, secret_key
     from reach.presentation.safe_text import spreadsheet_safe, terminal_text
@@ -49,21 +49,12 @@ def run_worklist(args) -> int:
             listed = contactable_worklist(con, as_at=args.as_at, centre_id=args.centre, find_contacts=find_contacts)
             data = spreadsheet_safe(listed.frame).to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
             # The record and the file stand or fall together: a file is never left unrecorded.
-            written = False
-            con.execute("BEGIN TRANSACTION")
-            try:
-                record_export(con, ExportRecord(
-                    kind=CONTACTABLE_WORKLIST, centre_id=args.centre, as_at=args.as_at,
-                    rows_written=len(listed.frame), rows_matched=listed.matched,
-                    source_file=extract.file_name, out_file=str(out.absolute())))
-                write_private(out, data, force=args.force)
-                written = True
-                con.execute("COMMIT")
-            except BaseException:
-                if written:
-                    out.unlink(missing_ok=True)
-                con.execute("ROLLBACK")
-                raise
+            write_and_record(
+                con, ExportRecord(kind=CONTACTABLE_WORKLIST, centre_id=args.centre, as_at=args.as_at,
+                                  rows_written=len(listed.frame), rows_matched=listed.matched,
+                                  source_file=extract.file_name, out_file=str(out.absolute())),
+                write=lambda: write_private(out, data, force=args.force),
+                remove=lambda: out.unlink(missing_ok=True))
     rows = len(listed.frame)
     if rows:
         found = (f"{listed.matched:,} with contact details from the extract and {listed.unmatched:,} not found "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -57,6 +58,25 @@ def record_export(con, record: ExportRecord, *, at: datetime | None = None, user
          record.centre_id, record.as_at, record.rows_written, record.rows_matched, record.source_file,
          record.out_file])
     return int(export_id)
+
+
+def write_and_record(con, record: ExportRecord, *, write: Callable[[], None], remove: Callable[[], None]) -> int:
+    """Write an export's file (`write`) and record it in one transaction: the two stand or fall
+    together, so a file is never left unrecorded. If anything fails after the file was written,
+    `remove` takes it away again before the record is rolled back."""
+    written = False
+    con.execute("BEGIN TRANSACTION")
+    try:
+        export_id = record_export(con, record)
+        write()
+        written = True
+        con.execute("COMMIT")
+    except BaseException:
+        if written:
+            remove()
+        con.execute("ROLLBACK")
+        raise
+    return export_id
 
 
 def export_history(con) -> pd.DataFrame:
