@@ -24,7 +24,15 @@ from data.importers.kinds import CHECKED, KIND_CHECKS, LOADABLE, Context, Kind, 
 from data.importers.layouts import Layout, Resolved, accepts, check_kind, resolve_columns
 from data.importers.limits import Limits, readable_bytes
 from data.importers.pseudonymise import redact_sql
-from data.importers.reading import HEADER_SEARCH_ROWS, RAW_TABLE, Progress, file_sha256, load_raw, open_table
+from data.importers.reading import (
+    HEADER_SEARCH_ROWS,
+    RAW_TABLE,
+    Progress,
+    file_sha256,
+    load_csv,
+    load_raw,
+    open_table,
+)
 from data.store import database_path, opened, secret_key
 
 # Columns of the raw table that are for checking only, never shown in the quarantine.
@@ -97,6 +105,9 @@ def import_file(kind: str, file_path: str | os.PathLike, *, db: str | os.PathLik
         # The key is checked before the store is opened, so a refused key creates nothing.
         key = secret_key(db) if checker.personal else None
         with opened(db) as con:
+            # A CSV file is read by DuckDB before the transaction begins, since a read it refuses
+            # would leave the transaction unusable (the Python reader then takes the file).
+            source.stage(con, key=key, personal=checker.personal, progress=report)
             con.execute("BEGIN TRANSACTION")
             try:
                 summary = _import(con, checker, source, key=key, file_name=file_name, sha256=sha256,
@@ -301,7 +312,16 @@ class _TableSource:
         where = self.table.where()
         self.notes = [where] if where else []
 
+    def stage(self, con, *, key: bytes | None, personal: bool, progress: Progress) -> None:
+        """Read a CSV file into the raw table with DuckDB, where it can be (see `load_csv`)."""
+        hashes = personal and not self.resolved.has("child_key")
+        self.staged = load_csv(con, self.table, self.resolved, key=key, hashes_nhs_number=hashes,
+                               progress=progress)
+
     def load(self, con, *, key: bytes | None, personal: bool, progress: Progress) -> int:
+        staged = getattr(self, "staged", None)
+        if staged is not None:
+            return staged
         hashes = personal and not self.resolved.has("child_key")
         return load_raw(con, self.table, self.resolved, key=key, hashes_nhs_number=hashes,
                         progress=progress)
@@ -342,6 +362,9 @@ class _BoundarySource:
             self.notes.append(f"{count_of(self.read.repaired, 'shape')} that crossed "
                               f"{'itself' if self.read.repaired == 1 else 'themselves'} "
                               f"{were(self.read.repaired)} repaired.")
+
+    def stage(self, con, *, key: bytes | None, personal: bool, progress: Progress) -> None:
+        """Nothing to read ahead: the geo package read the whole file."""
 
     def load(self, con, *, key: bytes | None, personal: bool, progress: Progress) -> int:
         import shapely

@@ -1,13 +1,14 @@
 """NHS numbers and other identifiers: check, mask and replace by a keyed hash; and values that
 may be personal, hidden wherever a faulty row or a message would show them.
 
-The hashing runs while a file is read, before any value reaches the database, so a clear NHS
-number (or family identifier, or a child key that is really an NHS number) is never written
-anywhere, not even into a temporary table.
+The hashing runs while a file is read, in the same step, so a clear NHS number (or family
+identifier, or a child key that is really an NHS number) is never written anywhere, not even into
+a temporary table: in Python for a workbook, in the query that reads the file for a CSV file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import re
 from dataclasses import dataclass
@@ -67,6 +68,106 @@ def is_valid_nhs_number(text: str) -> bool:
     if len(digits) != 10 or not (digits.isascii() and digits.isdigit()):
         return False
     return bool(_check_digits_ok([digits])[0])
+
+
+# -- the same rules in SQL, for a file DuckDB reads (see `reading.load_csv`) -----------------------
+#
+# Each helper mirrors the Python above exactly, message for message, so that a file gives the same
+# keys, masks and reasons whichever way it is read. The clear value is hashed in the same query
+# that reads the file: it is never written into any table.
+
+# What Python's str.strip() and str.split() take as blank: Unicode's White_Space and the ASCII
+# separators \x1c to \x1f.
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+              "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+# The same as the body of a character class of RE2 (DuckDB's regular expressions).
+WHITESPACE_CLASS = "".join(f"\\x{{{ord(char):04X}}}" for char in WHITESPACE)
+_SHA256_BLOCK = 64
+
+
+def key_pads(key: bytes) -> dict[str, bytes]:
+    """The parameters `keyed_hash_sql` needs: the key padded for HMAC's inner and outer hash
+    (RFC 2104), so the key itself never appears in a statement."""
+    if len(key) > _SHA256_BLOCK:
+        key = hashlib.sha256(key).digest()
+    padded = key.ljust(_SHA256_BLOCK, b"\0")
+    return {"reach_inner_pad": bytes(byte ^ 0x36 for byte in padded),
+            "reach_outer_pad": bytes(byte ^ 0x5C for byte in padded)}
+
+
+def keyed_hash_sql(expression: str) -> str:
+    """SQL for `keyed_hash` of a text expression: HMAC-SHA256 written out with DuckDB's sha256,
+    over the padded keys of `key_pads`, bound as parameters."""
+    return f"sha256($reach_outer_pad || unhex(sha256($reach_inner_pad || encode({expression}))))"
+
+
+def clean_nhs_number_sql(expression: str) -> str:
+    """SQL for `clean_nhs_number`: blanks and hyphens removed (a value of 10 digits, nearly every
+    one, has none to remove)."""
+    return (f"CASE WHEN {ten_digits_sql(expression)} THEN {expression} "
+            f"ELSE regexp_replace({expression}, '[{WHITESPACE_CLASS}-]', '', 'g') END")
+
+
+def mask_sql(expression: str) -> str:
+    """SQL for `mask`: "******" and the last four characters; NULL for a blank."""
+    return f"CASE WHEN {expression} <> '' THEN '{_MASK}' || right({expression}, 4) END"
+
+
+def ten_digits_sql(cleaned: str) -> str:
+    """SQL: whether a cleaned value is 10 ASCII digits."""
+    return f"coalesce(regexp_full_match({cleaned}, '[0-9]{{10}}'), false)"
+
+
+def check_digit_ok_sql(cleaned: str) -> str:
+    """SQL for `_check_digits_ok` of one 10-digit value: the modulus-11 check (a remainder that
+    gives 10 has no valid check digit, and no digit equals 10)."""
+    # The digits taken from the number as an integer (NULL, and so no answer, unless 10 digits).
+    number = f"try_cast(CASE WHEN {ten_digits_sql(cleaned)} THEN {cleaned} END AS BIGINT)"
+    weighted = " + ".join(f"{weight} * ({number} // {10 ** (10 - place)} % 10)"
+                          for place, weight in enumerate(_NHS_WEIGHTS.tolist(), 1))
+    return f"((11 - ({weighted}) % 11) % 11 = {number} % 10)"
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def nhs_number_sql(cleaned: str, label: str, *, ten: str | None = None,
+                   passes: str | None = None) -> tuple[str, str]:
+    """(key, fault) SQL for `check_nhs_numbers` of a cleaned value: the keyed hash of a valid
+    number, and the reason one is unusable, in the same words. `ten` and `passes` may name
+    columns already holding `ten_digits_sql` and `check_digit_ok_sql` of it."""
+    ten, passes = ten or ten_digits_sql(cleaned), passes or check_digit_ok_sql(cleaned)
+    masked = mask_sql(cleaned)
+    key = f"CASE WHEN {ten} AND {passes} THEN {keyed_hash_sql(cleaned)} END"
+    fault = f"""CASE WHEN coalesce({cleaned}, '') = ''
+                     THEN {_quoted(f'{label} is missing (expected a 10-digit NHS number)')}
+                     WHEN NOT {ten} THEN {_quoted(f'{label} "')} || {masked} || '" is not 10 digits'
+                     WHEN NOT {passes} THEN {_quoted(f'{label} "')} || {masked}
+                          || '" fails the NHS number check digit (modulus 11)' END"""
+    return key, fault
+
+
+def child_key_sql(value: str, cleaned: str, label: str, *, ten: str | None = None,
+                  passes: str | None = None) -> dict[str, str]:
+    """SQL for `check_child_keys` of a trimmed value (NULL when blank) and its cleaned form:
+    the expressions of `child_key` (shown), `_child_key`, `_child_fault` and `_child_nhs`
+    (`ten` and `passes` as for `nhs_number_sql`)."""
+    ten, passes = ten or ten_digits_sql(cleaned), passes or check_digit_ok_sql(cleaned)
+    masked = mask_sql(cleaned)
+    return {
+        "child_key": f"CASE WHEN {ten} THEN {masked} ELSE {value} END",
+        "_child_key": f"CASE WHEN NOT {ten} THEN {value} WHEN {passes} THEN {keyed_hash_sql(cleaned)} END",
+        "_child_fault": f"""CASE WHEN {ten} AND NOT {passes} THEN {_quoted(f'{label} "')} || {masked}
+            || '" looks like an NHS number (10 digits) but fails its check digit (modulus 11)' END""",
+        "_child_nhs": f"CASE WHEN {ten} AND {passes} THEN 'yes' END",
+    }
+
+
+def identifier_sql(value: str) -> dict[str, str]:
+    """SQL for `hash_identifiers` of a trimmed value (NULL when blank): (key, masked)."""
+    return {"key": f"CASE WHEN {value} <> '' THEN {keyed_hash_sql(value)} END",
+            "masked": f"CASE WHEN {value} <> '' THEN '{_MASK}' END"}
 
 
 @dataclass(frozen=True)
