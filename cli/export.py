@@ -5,9 +5,9 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from cli.common import EXIT_OK, InputFault, add_command, arguments_checked, date_argument
+from cli.common import EXIT_OK, InputFault, add_command, date_argument
+from cli.report import add_option_arguments, report_options
 from data.store import opened
-from reach.domain.measures import DEFAULT_SUSTAINED_CONTACTS, Bands
 from reach.domain.suppression import RULES
 from reach.presentation.report_files import FORMATS
 
@@ -22,17 +22,13 @@ def default_name(*, centre_id: str | None, as_at, format: str, publication: bool
 
 
 def run_export(args) -> int:
-    from reach.domain.measures import ReportOptions
     from reach.presentation import report_files, report_html
     from reach.presentation.safe_text import terminal_text
     from reach.queries.report_tables import report_tables
 
     if args.rule and not args.publication:
         raise InputFault("--rule chooses the disclosure rule of a publication: add --publication.")
-    with arguments_checked():
-        options = ReportOptions(bands=Bands(outstanding=args.outstanding, good=args.good,
-                                            requires_improvement=args.requires_improvement),
-                                sustained_contacts=args.sustained_contacts)
+    options = report_options(args)
     rule = RULES[args.rule or "standard"] if args.publication else None
     with opened(args.db, read_only=True) as con:
         report = report_tables(con, as_at=args.as_at, centre_id=args.centre, rule=rule, options=options)
@@ -76,12 +72,4 @@ def add_export_parser(commands) -> None:
     p.add_argument("--publication", action="store_true", help="hide small counts for publication")
     p.add_argument("--rule", choices=tuple(RULES), help="the disclosure rule of a publication (default standard)")
     p.add_argument("--out", metavar="PATH", help="where to write (default: a name from the centre and date)")
-    standard = Bands()
-    p.add_argument("--outstanding", type=float, default=standard.outstanding, metavar="PCT",
-                   help=f"band threshold, also the target of families to find (default {standard.outstanding:g})")
-    p.add_argument("--good", type=float, default=standard.good, metavar="PCT",
-                   help=f"band threshold (default {standard.good:g})")
-    p.add_argument("--requires-improvement", type=float, default=standard.requires_improvement, metavar="PCT",
-                   help=f"band threshold (default {standard.requires_improvement:g})")
-    p.add_argument("--sustained-contacts", type=int, default=DEFAULT_SUSTAINED_CONTACTS, metavar="N",
-                   help=f"contacts in 12 months that count as sustained (default {DEFAULT_SUSTAINED_CONTACTS})")
+    add_option_arguments(p)

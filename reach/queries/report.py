@@ -20,6 +20,7 @@ import pandas as pd
 
 from data.dates import as_date
 from data.schema import REGISTRATION_FLAGS
+from reach.queries.birth_records import BIRTHS_RECORDED_CTES
 from reach.domain.measures import REPORT_COLUMNS, ReportOptions, deprived_sql, families_to_find, under_five_sql
 
 LEVELS = ("centre", "lsoa", "authority")
@@ -175,20 +176,13 @@ GROUP BY GROUPING SETS ((d, lsoa_code, centre_id), (d, centre_id), (d))
 # Per LSOA and month: the birth count where health shares counts, else the birth records.
 # Per centre and month: a count shared for the centre as a whole, else the LSOA counts summed
 # (where any LSOA of the area has a count for that month), else the birth records.
-_BIRTHS_12M_SQL = """
+_BIRTHS_12M_SQL = f"""
 WITH asat AS (SELECT DISTINCT CAST(unnest(?::DATE[]) AS DATE) AS d),
 window_months AS (
     SELECT d, CAST(date_trunc('month', d) - INTERVAL (k) MONTH AS DATE) AS month
     FROM asat CROSS JOIN range(1, 13) t(k)
 ),
-birth_record AS (   -- one row per child: where the latest record puts them, born when
-    SELECT child_key, arg_max(lsoa_code, received_on) AS lsoa_code, arg_max(dob, received_on) AS dob
-    FROM births WHERE event = 'birth' GROUP BY child_key
-),
-records_by_lsoa_month AS (
-    SELECT lsoa_code, CAST(date_trunc('month', dob) AS DATE) AS month, count(*) AS births
-    FROM birth_record GROUP BY ALL
-),
+{BIRTHS_RECORDED_CTES},
 lsoa_month AS (
     SELECT w.d, w.month, ra.lsoa_code, ra.centre_id,
            c.births AS counted, coalesce(r.births, 0) AS recorded

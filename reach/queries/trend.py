@@ -38,6 +38,7 @@ import pandas as pd
 
 from data.dates import as_date
 from reach.domain.measures import ReportOptions, deprived_sql, fifth_birthday_sql
+from reach.queries.birth_records import BIRTHS_RECORDED_CTES
 
 NEVER = "DATE '9999-12-31'"
 
@@ -216,7 +217,7 @@ def lsoa_measures(con, *, dates, options: ReportOptions = ReportOptions()) -> pd
 # Births in each of the 12 complete months before each date's month, per LSOA and per centre:
 # the rules of `reach.queries.report._BIRTHS_12M_SQL`, month by month for every month any date
 # needs, then a 12-month running sum over a gapless run of months.
-BIRTHS_12M_SQL = """
+BIRTHS_12M_SQL = f"""
 WITH asat AS (SELECT DISTINCT CAST(unnest(?::DATE[]) AS DATE) AS d),
 span AS (
     SELECT CAST(min(date_trunc('month', d)) - INTERVAL 12 MONTH AS DATE) AS first_month,
@@ -227,14 +228,7 @@ months AS (
     SELECT CAST(m AS DATE) AS month
     FROM span, range(span.first_month, span.last_month + INTERVAL 1 DAY, INTERVAL 1 MONTH) t(m)
 ),
-birth_record AS (
-    SELECT child_key, arg_max(lsoa_code, received_on) AS lsoa_code, arg_max(dob, received_on) AS dob
-    FROM births WHERE event = 'birth' GROUP BY child_key
-),
-records_by_lsoa_month AS (
-    SELECT lsoa_code, CAST(date_trunc('month', dob) AS DATE) AS month, count(*) AS births
-    FROM birth_record GROUP BY ALL
-),
+{BIRTHS_RECORDED_CTES},
 lsoa_month AS (
     SELECT w.month, ra.lsoa_code, ra.centre_id,
            c.births AS counted, coalesce(r.births, 0) AS recorded
