@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -118,6 +119,7 @@ NARROW_LAYOUT = """() => {
 }"""
 
 _timings: list[dict] = []
+_databases: dict[str, Path] = {}      # each server's database, by its address
 
 
 def _require_chromium():
@@ -290,6 +292,7 @@ def demo_server(tmp_path_factory, demo_db_template, browser):
     db = folder / "demo.duckdb"
     shutil.copy(demo_db_template, db)
     process, base, log = _start(db, folder)
+    _databases[base] = db
     try:
         first = Visit(browser, base, "", WIDTHS[0])
         first.close()
@@ -362,3 +365,73 @@ def test_every_page_on_an_empty_database_opens_whole(empty_server, browser, path
         _check(visit, name=name, title=title, width=width, database="empty")
     finally:
         visit.close()
+
+
+# --- a shared What if link, and an import undone, in the browser --------------------------------
+
+def _headline(page) -> str:
+    """The What if page's headline: its first paragraph in bold."""
+    return page.locator("[data-testid='stMain'] [data-testid='stMarkdownContainer'] strong").first.inner_text()
+
+
+def test_a_shared_what_if_link_opens_on_the_senders_figures(demo_server, browser):
+    sender = Visit(browser, demo_server, "what-if", WIDTHS[0])
+    try:
+        page = sender.page
+        page.get_by_test_id("stRadioGroup").get_by_text("Quarterly", exact=True).click()
+        page.wait_for_function("() => location.search.includes('sharing=quarterly')", timeout=30_000)
+        _wait_until_drawn(page)
+        link = page.locator("[data-testid='stCode'] code").first.inner_text().strip()
+        headline = _headline(page)
+    finally:
+        sender.close()
+    assert "as_at=" in link and "sharing=quarterly" in link
+    assert headline.startswith("Sharing birth data quarterly instead of monthly")
+    receiver = Visit(browser, demo_server, link.replace(demo_server + "/", ""), WIDTHS[0])
+    try:
+        assert _headline(receiver.page) == headline
+        assert not receiver.errors and not receiver.outside
+    finally:
+        receiver.close()
+
+
+def test_an_import_then_its_undo_in_one_session_remove_exactly_that_import(demo_server, browser, tmp_path):
+    extra = tmp_path / "one_more_centre.csv"
+    extra.write_text("centre_id,name\nDEMO99,Browser Test Centre\n")
+    visit = Visit(browser, demo_server, "data", WIDTHS[0])
+    try:
+        page = visit.page
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(extra))
+        page.get_by_role("button", name="Import", exact=True).click()
+        page.get_by_text("1 row loaded").first.wait_for(timeout=60_000)
+        page.get_by_role("tab", name="Import history").click()
+        # The chooser, the confirmation and the button all name the import just made.
+        confirm = page.get_by_text("Yes, remove the 1 row loaded from one_more_centre.csv")
+        confirm.wait_for(timeout=30_000)
+        chooser = page.locator("[data-testid='stSelectbox']").filter(has_text="Import to undo")
+        assert "one_more_centre.csv" in chooser.evaluate("element => element.innerText + ' ' + "
+                                                        "[...element.querySelectorAll('input')].map(i => i.value)"
+                                                        ".join(' ')")
+        number = re.search(r"\(import (\d+),", confirm.inner_text()).group(1)
+        confirm.click()
+        undo = page.get_by_role("button", name=f"Undo import {number}", exact=True)
+        undo.wait_for(timeout=30_000)
+        page.wait_for_function("() => !document.querySelector(\"[data-testid='stButton'] button[disabled]\")",
+                               timeout=30_000)
+        undo.click()
+        page.wait_for_selector("[data-testid='stAlertContentSuccess']", timeout=60_000)
+        _wait_until_drawn(page)
+        page.screenshot(path=str(SCREENSHOTS / "demo-data-after-undo-1400.png"), full_page=True)
+        message = page.locator("[data-testid='stAlertContentSuccess']").first.inner_text()
+        assert "one_more_centre.csv" in message and "1" in message
+        # The chooser moved on to the newest import left (the demo's contacts), and the box is clear.
+        assert not page.get_by_text("Yes, remove the 1 row loaded from one_more_centre.csv").count()
+        next_one = re.compile(r"Yes, remove the [\d,]+ rows loaded from brackenfold_contacts")
+        assert page.get_by_text(next_one).count() == 1
+        assert not page.get_by_role("checkbox").first.is_checked()
+        assert not visit.errors and not visit.outside
+    finally:
+        visit.close()
+    from data.store import opened
+    with opened(_databases[demo_server], read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM centres WHERE centre_id = 'DEMO99'").fetchall()[0][0] == 0
