@@ -14,6 +14,7 @@ import csv
 import hashlib
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
@@ -68,7 +69,6 @@ class TableFile:
     """A CSV or XLSX file opened for reading: its header, and its rows in batches of text."""
 
     header: list[str]
-    estimated_rows: int | None
     header_row: int = 1                 # the header's row in the file or sheet, 1 = the first
     sheet_name: str | None = None       # the sheet read, for a workbook
     first_sheet: bool = True            # whether that sheet is the workbook's first
@@ -90,6 +90,16 @@ class TableFile:
                      + " were left aside (choose one with --sheet).")
         return (f"Read {place}, with its header on row {self.header_row:,}{skipped}; row numbers count "
                 f"from the first row after the header.{aside}")
+
+    @cached_property
+    def estimated_rows(self) -> int | None:
+        """An estimate of the data rows, for progress bars. Worked out only when first asked for:
+        for a CSV file it reads the whole file, which a look at the header (`inspect` trying each
+        kind, the Data page's preview) should not pay for."""
+        return self._estimate_rows()
+
+    def _estimate_rows(self) -> int | None:
+        raise NotImplementedError
 
     def batches(self, size: int) -> Iterator[tuple[list[int], list[list[str]]]]:
         """Yield (row numbers, rows) in batches of `size`; every row has exactly as many values
@@ -196,13 +206,16 @@ class _CsvFile(TableFile):
             # From here on a line may be as long as a row of this many values can be; each value
             # is held to csv's field size limit.
             self._lines.limit = max(self._lines.limit, len(self.header) * (csv.field_size_limit() + 3))
-            self.estimated_rows = max(_count_lines(path) - skipped, 0)
+            self._skipped = skipped
             # The lines above the first data row (a quoted value can hold a line break).
             self.lines_above = self._reader.line_num
             self.path = path
         except BaseException:
             self.close()
             raise
+
+    def _estimate_rows(self) -> int | None:
+        return max(_count_lines(self.path) - self._skipped, 0)
 
     def _read_header(self, limits: Limits) -> list[str]:
         try:
@@ -357,7 +370,10 @@ class _XlsxFile(TableFile):
             raise over_limit(file_name, f"the sheet has more than {limits.max_columns:,} columns",
                              limit="max_columns", expected=f"at most {limits.max_columns:,} columns")
         self.header = header
-        self.estimated_rows = max(worksheet.max_row - header_row, 0) if worksheet.max_row else None
+        self._declared_rows = worksheet.max_row
+
+    def _estimate_rows(self) -> int | None:
+        return max(self._declared_rows - self.header_row, 0) if self._declared_rows else None
 
     def _find_header(self, is_header: HeaderTest | None, sheet: str | None):
         """(worksheet, header row, header): see the class's docstring."""
