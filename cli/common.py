@@ -87,12 +87,13 @@ def progress_printer(stream=sys.stderr):
     return report
 
 
-def print_table(frame, stream=sys.stdout):
+def print_table(frame, stream=None):
     """A readable fixed-width table: counts with thousands separators, percentages to 1 dp, and
-    no control character from a name sent to the terminal."""
+    no control character from a name sent to the terminal. On stdout as it is when called (not
+    as it was when this module was imported), so a captured or redirected stdout gets it."""
     from reach.presentation.format import format_frame
     from reach.presentation.safe_text import terminal_safe
-    print(terminal_safe(format_frame(frame)).to_string(index=False), file=stream)
+    print(terminal_safe(format_frame(frame)).to_string(index=False), file=stream or sys.stdout)
 
 
 def write_csv(frame) -> None:
