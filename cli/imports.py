@@ -97,13 +97,15 @@ def add_import_parser(commands) -> None:
 def run_inspect(args) -> int:
     from data.importers import FileFault
     from data.importers.inspecting import inspect_file
+    from reach.presentation.safe_text import terminal_text
 
     try:
         inspection = inspect_file(args.file, kind=args.kind, db=args.db, sheet=args.sheet)
     except FileFault as fault:
         print(f"It could not be imported: {fault}", file=sys.stderr)
         return EXIT_INPUT
-    for line in inspection.lines():
+    # The lines quote the file's own column names and reasons: no escape sequence reaches the terminal.
+    for line in map(terminal_text, inspection.lines()):
         print(textwrap.fill(line, width=100, subsequent_indent="    ") if not line.startswith("  ") else line)
     return 0
 

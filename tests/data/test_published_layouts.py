@@ -374,3 +374,14 @@ def test_nomis_census_tables_by_five_year_band_and_by_single_year(tmp_path, db):
                       "2021,Trafford 025B,E01006075,1500,10,11,12,13,14,15\n")
     import_file("population", single, db=db)
     assert _population(db) == {("E01006074", "2021-06-30"): 74, ("E01006075", "2021-06-30"): 60}
+
+
+def test_inspect_never_sends_the_terminal_an_escape_sequence_from_the_file(tmp_path):
+    # The reason a row is set aside quotes (masked) what the row holds: here an escape sequence.
+    path = tmp_path / "postcodes.csv"
+    path.write_text('Postcode7,LSOA21CD\nM32 9AN,"E01\x1b[2Jx"\n')
+    run = subprocess.run([sys.executable, "-m", "reach", "inspect", str(path), "--kind", "postcodes",
+                          "--db", str(tmp_path / "s.duckdb")], cwd=PROJECT, capture_output=True, text=True,
+                         timeout=120)
+    assert "\x1b" not in run.stdout + run.stderr
+    assert "\\x1b" in run.stdout + run.stderr
