@@ -13,7 +13,7 @@ The store records the version of these tables it was made with (`meta.schema_ver
 place (`upgrade_schema`), and one made by a newer Reach is refused, never written to.
 """
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # How a store made by an earlier version of Reach is brought up to this one. UPGRADES[n] holds
 # the statements that turn a version n - 1 store into version n; they run in order, oldest
@@ -23,7 +23,15 @@ SCHEMA_VERSION = 2
 # for example `2: ("ALTER TABLE centres ADD COLUMN IF NOT EXISTS opened_on DATE",)`, with a test
 # that builds a store as the version before made it. Version 1 is the first Reach recorded.
 # Version 2 adds the `exports` table, which the upgrade makes like any missing table: no step.
-UPGRADES: dict[int, tuple[str, ...]] = {2: ()}
+# Version 3 (family hubs and sign-in) adds the under-two estimate, population-weighted centroids,
+# the kind of each site, and the tables `eyfsp`, `gld_counts` and `audit`.
+UPGRADES: dict[int, tuple[str, ...]] = {
+    2: (),
+    3: ("ALTER TABLE population ADD COLUMN IF NOT EXISTS children_0_1 INTEGER",
+        "ALTER TABLE lsoas ADD COLUMN IF NOT EXISTS pwc_lon DOUBLE",
+        "ALTER TABLE lsoas ADD COLUMN IF NOT EXISTS pwc_lat DOUBLE",
+        "ALTER TABLE centres ADD COLUMN IF NOT EXISTS site_type VARCHAR"),
+}
 
 TABLES = {
     "centres": """
@@ -35,7 +43,8 @@ TABLES = {
             lsoa_code   VARCHAR,      -- where the building is (from its postcode or point)
             lon         DOUBLE,
             lat         DOUBLE,
-            import_id   INTEGER
+            import_id   INTEGER,
+            site_type   VARCHAR       -- 'family hub' or 'children's centre', where the file says
         )""",
     "reach_areas": """
         CREATE TABLE IF NOT EXISTS reach_areas (
@@ -48,7 +57,9 @@ TABLES = {
             lsoa_code   VARCHAR PRIMARY KEY,
             lsoa_name   VARCHAR,
             geometry    BLOB,         -- WKB, WGS84 longitude/latitude (EPSG:4326)
-            import_id   INTEGER
+            import_id   INTEGER,
+            pwc_lon     DOUBLE,       -- population-weighted centroid, where the file gives one
+            pwc_lat     DOUBLE
         )""",
     "population": """
         CREATE TABLE IF NOT EXISTS population (
@@ -56,7 +67,36 @@ TABLES = {
             period        DATE NOT NULL,      -- the estimate's reference date
             children_0_4  INTEGER NOT NULL,
             import_id     INTEGER,
+            children_0_1  INTEGER,            -- ages 0 and 1; NULL where the estimate has only 0-4
             PRIMARY KEY (lsoa_code, period)
+        )""",
+    # One row per child assessed in the Early Years Foundation Stage Profile. `record_key` is the
+    # child key where the file gives one; otherwise a key made from the row's own values and its
+    # occurrence in the file, so that loading the same file again changes nothing.
+    "eyfsp": """
+        CREATE TABLE IF NOT EXISTS eyfsp (
+            record_key       VARCHAR NOT NULL,
+            child_key        VARCHAR,          -- keyed hash, as in births; NULL where not given
+            dob              DATE NOT NULL,
+            lsoa_code        VARCHAR NOT NULL,
+            assessment_year  INTEGER NOT NULL, -- the year the school year ends: 2025 for 2024/25
+            gld              BOOLEAN NOT NULL,
+            fsm              BOOLEAN,
+            import_id        INTEGER,
+            PRIMARY KEY (record_key, assessment_year)
+        )""",
+    # Good level of development as counts, for authorities that share no child-level results.
+    "gld_counts": """
+        CREATE TABLE IF NOT EXISTS gld_counts (
+            area_type        VARCHAR NOT NULL,  -- 'lsoa' or 'centre'
+            area_code        VARCHAR NOT NULL,
+            assessment_year  INTEGER NOT NULL,
+            assessed         INTEGER NOT NULL,
+            gld              INTEGER NOT NULL,
+            fsm_assessed     INTEGER,
+            fsm_gld          INTEGER,
+            import_id        INTEGER,
+            PRIMARY KEY (area_type, area_code, assessment_year)
         )""",
     # One row per child per extract it appeared in: the same child shared again in a later
     # extract is a new sighting (the earliest received_on is when the centre could first know).
@@ -176,6 +216,20 @@ TABLES = {
             rows_matched  INTEGER,            -- rows given contact details from the source file
             source_file   VARCHAR,            -- the name of the file read (the health extract)
             out_file      VARCHAR NOT NULL    -- where the file was written
+        )""",
+    # Append-only: who did what that an information governance officer asks about. Sign-ins,
+    # every download of record-level data, every import and undo. It names people and counts,
+    # never the content of what was seen.
+    "audit": """
+        CREATE TABLE IF NOT EXISTS audit (
+            audit_id     INTEGER PRIMARY KEY,
+            happened_at  TIMESTAMP NOT NULL,
+            actor        VARCHAR NOT NULL,   -- the signed-in e-mail, or the operating-system account
+            role         VARCHAR,
+            action       VARCHAR NOT NULL,   -- 'sign-in', 'download', 'import', 'undo', 'refused'
+            centre_id    VARCHAR,
+            row_count    INTEGER,
+            detail       VARCHAR
         )""",
     "meta": """
         CREATE TABLE IF NOT EXISTS meta (

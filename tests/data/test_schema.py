@@ -157,3 +157,37 @@ def test_the_upgrade_command_upgrades_once_then_has_nothing_to_do(store_with_a_b
     assert main(["upgrade", "--db", db]) == 0
     assert capsys.readouterr().out.strip() == f"{db} is up to date (schema {NEXT}): nothing to do."
     assert main(["report", "--as-at", "2025-01-01", "--db", db]) == 0
+
+
+# --- version 3: family hubs and sign-in ------------------------------------------------------
+
+def _as_schema_two(db) -> None:
+    """Make `db` what Reach of schema 2 made: no under-two, centroid or site-type columns and
+    none of the tables `eyfsp`, `gld_counts` and `audit`."""
+    con = duckdb.connect(str(db))
+    for table in ("eyfsp", "gld_counts", "audit"):
+        con.execute(f"DROP TABLE {table}")
+    for table, column in (("population", "children_0_1"), ("lsoas", "pwc_lon"), ("lsoas", "pwc_lat"),
+                          ("centres", "site_type")):
+        con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    con.close()
+
+
+def test_a_schema_two_store_gains_the_family_hub_columns_and_tables_keeping_its_rows(store_with_a_birth):
+    db = store_with_a_birth
+    _as_schema_two(db)
+    assert "children_0_1" not in _columns(db, "population")
+    assert main(["upgrade", "--db", str(db)]) == 0
+    assert _recorded(db) == "3"
+    assert _columns(db, "population")[-1] == "children_0_1"
+    assert _columns(db, "lsoas")[-2:] == ["pwc_lon", "pwc_lat"]
+    assert _columns(db, "centres")[-1] == "site_type"
+    assert _columns(db, "audit")[:3] == ["audit_id", "happened_at", "actor"]
+    assert _columns(db, "eyfsp") and _columns(db, "gld_counts")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT child_key FROM births").fetchall() == [("k1",)]
+        assert con.execute("SELECT centre_id, site_type FROM centres").fetchall() == [("C1", None)]
+    finally:
+        con.close()
