@@ -32,6 +32,7 @@ def run_import(args) -> int:
         return EXIT_INPUT
     if sys.stderr.isatty():
         print(file=sys.stderr)
+    _audit(args.db, summary)
     print(summary.line(), flush=True)
     # What else the importer noticed (editions skipped, codes it could not place) goes to stderr,
     # so stdout stays the one summary line that scripts read.
@@ -39,6 +40,21 @@ def run_import(args) -> int:
     if summary.message.startswith(summary.line()) and notes:
         print(textwrap.fill(notes, width=100, initial_indent="  ", subsequent_indent="  "), file=sys.stderr)
     return EXIT_OK
+
+
+def _audit(db, summary) -> None:
+    """The import in the audit trail, by the computer account that ran the command. The import is
+    already in: if the trail cannot take the row (the database busy again), say so, and go on."""
+    from data.audit import IMPORT, record_in
+    from data.export_log import operating_system_user
+    from data.store import StoreBusyError
+
+    try:
+        record_in(db, actor=operating_system_user(), role=None, action=IMPORT, row_count=summary.rows_loaded,
+                  detail=f"import {summary.import_id}: {summary.kind}, {summary.file_name}")
+    except StoreBusyError:
+        print("The import is in, but the database was busy, so it was not written to the audit trail.",
+              file=sys.stderr)
 
 
 def _file_name(path: str) -> str:

@@ -14,13 +14,15 @@ import textwrap
 from pathlib import Path
 
 from cli.common import EXIT_OK, InputFault, add_command, date_argument
+from reach.presentation.wording import current
 
 PERSONAL_DATA_REMINDER = ("It holds personal data: keep it on a secure drive, share it only with the "
                           "staff who contact these families, and delete it when the outreach is done.")
 
 
 def run_worklist(args) -> int:
-    from data.export_log import CONTACTABLE_WORKLIST, ExportRecord, write_and_record
+    from data.audit import DOWNLOAD, record_committed
+    from data.export_log import CONTACTABLE_WORKLIST, ExportRecord, operating_system_user, write_and_record
     from data.importers.contact_extract import ContactExtract
     from data.store import ENV_SECRET, database_path, opened, secret_key
     from reach.presentation.safe_text import spreadsheet_safe, terminal_text
@@ -55,15 +57,21 @@ def run_worklist(args) -> int:
                                   source_file=extract.file_name, out_file=str(out.absolute())),
                 write=lambda: write_private(out, data, force=args.force),
                 remove=lambda: out.unlink(missing_ok=True))
+            # The contactable list is record-level data: in the audit trail too, by computer account.
+            record_committed(con, actor=operating_system_user(), role=None, action=DOWNLOAD, centre_id=args.centre,
+                             row_count=len(listed.frame),
+                             detail=f"contactable worklist as at {args.as_at.isoformat()}")
     rows = len(listed.frame)
     if rows:
         found = (f"{listed.matched:,} with contact details from the extract and {listed.unmatched:,} not found "
                  "in it (listed with blank details and a note)" if listed.unmatched
                  else "all with contact details from the extract")
-        print(terminal_text(f"Wrote the worklist of centre {args.centre} as at {args.as_at.isoformat()} to {out}: "
+        print(terminal_text(f"Wrote the worklist of {current().site} {args.centre} as at {args.as_at.isoformat()} "
+                            f"to {out}: "
                             f"{rows:,} {'child' if rows == 1 else 'children'}, {found}."))
     else:
-        print(terminal_text(f"Centre {args.centre} has no unmatched births as at {args.as_at.isoformat()}: "
+        print(terminal_text(f"{current().site_title} {args.centre} has no unmatched births as at "
+                            f"{args.as_at.isoformat()}: "
                             f"{out} holds the column headings only."))
     print(PERSONAL_DATA_REMINDER)
     if rows and not listed.matched:
