@@ -49,6 +49,11 @@ from geo.shapes import has_shape
 # Accepted spellings, in order of preference; matched ignoring case.
 LSOA_CODE_COLUMNS = ("lsoa_code", "LSOA21CD", "LSOA11CD", "area_code")
 LSOA_NAME_COLUMNS = ("lsoa_name", "area_name", "LSOA21NM", "LSOA11NM")
+# The population-weighted centroid, in longitude and latitude (WGS84 degrees). Only columns named
+# for the centroid are read: ONS boundary files also carry LONG and LAT, which are the middle of
+# the shape, not where people live, and ONS's centroid files give x and y in grid metres.
+PWC_LON_COLUMNS = ("pwc_lon", "pwc_long", "pwc_longitude")
+PWC_LAT_COLUMNS = ("pwc_lat", "pwc_latitude")
 LSOA_CODE_PATTERN = re.compile(r"E01\d{6}")
 
 ACCEPTED_FORMATS = "a GeoJSON, GeoPackage or zipped Shapefile of LSOA polygons"
@@ -92,6 +97,10 @@ class BoundaryRead:
     were repaired.
     `source_crs`: the coordinate system the file declared, for the import log.
     `layer`: the layer read, where the file has several (a GeoPackage), else None.
+    `centroid_columns`: where the file has a population-weighted centroid, the names of its
+    longitude and latitude columns (as the file spells them), and `areas` then has `pwc_lon` and
+    `pwc_lat` too, as the file gives them (checked by the importer, which quarantines a value
+    that is not in degrees); None otherwise.
     """
 
     areas: gpd.GeoDataFrame
@@ -99,6 +108,7 @@ class BoundaryRead:
     repaired: int
     source_crs: str
     layer: str | None = None
+    centroid_columns: tuple[str, str] | None = None
 
 
 def read_boundaries(path: str | os.PathLike, *, original_name: str | None = None,
@@ -139,11 +149,20 @@ def _read_boundaries(path: Path, file_name: str, limits: BoundaryLimits, layer: 
         )
     source_crs = _describe_crs(frame)
     frame = _to_wgs84(frame, file_name)
+    centroid = _centroid_columns(frame)
     areas, rejects, repaired = _clean_rows(
         frame, file_name=file_name, code_column=code_column,
-        name_column=_find_column(frame, LSOA_NAME_COLUMNS),
+        name_column=_find_column(frame, LSOA_NAME_COLUMNS), centroid_columns=centroid,
     )
-    return BoundaryRead(areas=areas, rejects=rejects, repaired=repaired, source_crs=source_crs, layer=layer_read)
+    return BoundaryRead(areas=areas, rejects=rejects, repaired=repaired, source_crs=source_crs, layer=layer_read,
+                        centroid_columns=centroid)
+
+
+def _centroid_columns(frame: pd.DataFrame) -> tuple[str, str] | None:
+    """The file's population-weighted centroid columns (longitude, latitude), when it has both.
+    One without the other is not read (the message of the import says so)."""
+    lon, lat = _find_column(frame, PWC_LON_COLUMNS), _find_column(frame, PWC_LAT_COLUMNS)
+    return (lon, lat) if lon is not None and lat is not None else None
 
 
 # --- opening only what we mean to open ---------------------------------------------------------
@@ -897,8 +916,8 @@ def _overlaps(bounds: tuple, box: tuple) -> bool:
 _CODE_LIKE = re.compile(r"[A-Za-z]\d{1,9}")
 
 
-def _clean_rows(frame: gpd.GeoDataFrame, *, file_name: str, code_column: str,
-                name_column: str | None) -> tuple[gpd.GeoDataFrame, pd.DataFrame, int]:
+def _clean_rows(frame: gpd.GeoDataFrame, *, file_name: str, code_column: str, name_column: str | None,
+                centroid_columns: tuple[str, str] | None = None) -> tuple[gpd.GeoDataFrame, pd.DataFrame, int]:
     """Check codes and shapes row by row; repair what can be repaired, reject the rest.
 
     Returns the good areas, the rejects and how many kept shapes were repaired.
@@ -940,13 +959,14 @@ def _clean_rows(frame: gpd.GeoDataFrame, *, file_name: str, code_column: str,
             kept_positions.append(position)
 
     kept = np.asarray(kept_positions, dtype=int)
-    areas = gpd.GeoDataFrame(
-        {
-            "lsoa_code": pd.Series(list(first_row_of_code), dtype="str"),
-            "lsoa_name": pd.Series([_clean_name(name) for name in names[kept]], dtype=object),
-        },
-        geometry=gpd.GeoSeries(geometries[kept], crs=WGS84),
-    )
+    columns = {
+        "lsoa_code": pd.Series(list(first_row_of_code), dtype="str"),
+        "lsoa_name": pd.Series([_clean_name(name) for name in names[kept]], dtype=object),
+    }
+    if centroid_columns is not None:
+        for name, column in zip(("pwc_lon", "pwc_lat"), centroid_columns):
+            columns[name] = pd.Series(_as_objects(frame[column])[kept], dtype=object)
+    areas = gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries(geometries[kept], crs=WGS84))
     rejects = pd.DataFrame(
         {
             "row_number": pd.Series([row[0] for row in rejects], dtype="int64"),
