@@ -52,6 +52,24 @@ def date_argument(text: str) -> date:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def use_site_words(db) -> None:
+    """Word this command's messages as the database calls its sites (children's centres or
+    family hubs). A database that cannot be read yet (missing, busy, of another version) leaves
+    the standard words: the command itself then says what is wrong."""
+    from data.settings import read_settings
+    from data.store import database_path, opened
+    from reach.presentation.wording import use
+
+    path = database_path(db)
+    if not path.exists():
+        return
+    try:
+        with opened(path, read_only=True, wait_seconds=0) as con:
+            use(read_settings(con).site_word)
+    except Exception:
+        return
+
+
 def add_db_option(parser):
     parser.add_argument("--db", metavar="PATH",
                         help="the Reach database (default: $REACH_DB, else data/reach.duckdb)")

@@ -10,6 +10,7 @@ from cli.report import add_option_arguments, report_options
 from data.store import opened
 from reach.domain.suppression import RULES
 from reach.presentation.report_files import FORMATS
+from reach.presentation.wording import reword_label
 
 SUFFIX = {"csv": ".zip", "parquet": ".zip", "xlsx": ".xlsx", "html": ".html"}
 EXPORT_FORMATS = (*FORMATS, "html")
@@ -44,7 +45,7 @@ def run_export(args) -> int:
         out.write_bytes(report_html.html_file(report))
     else:
         out.write_bytes(report_files.workbook(report))
-    print(terminal_text(f"Wrote {out} ({args.format}, {report.title}, as at {args.as_at.isoformat()}"
+    print(terminal_text(f"Wrote {out} ({args.format}, {reword_label(report.title)}, as at {args.as_at.isoformat()}"
                         f"{', ' + report.rule.name + ' disclosure rule' if report.rule else ', working figures'})."))
     return EXIT_OK
 

@@ -15,11 +15,15 @@ import argparse
 import sys
 import textwrap
 
-from cli.common import EXIT_BUSY, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, is_input_fault
+from cli.common import EXIT_BUSY, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, is_input_fault, use_site_words
+from cli.access import add_access_parser
 from cli.demo import add_demo_parser
 from cli.export import add_export_parser
 from cli.imports import add_history_parser, add_import_parser, add_inspect_parser, add_quarantine_parser
+from cli.outcomes import add_outcomes_parser
 from cli.report import add_report_parser
+from cli.settings import add_settings_parser
+from cli.sites import add_sites_parser
 from cli.trend import add_trend_parser
 from cli.upgrade import add_upgrade_parser
 from cli.whatif import add_whatif_parser
@@ -51,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_inspect_parser(commands)
     add_report_parser(commands)
     add_trend_parser(commands)
+    add_access_parser(commands)
+    add_sites_parser(commands)
+    add_outcomes_parser(commands)
     add_export_parser(commands)
     add_quarantine_parser(commands)
     add_history_parser(commands)
@@ -59,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_worklist_parser(commands)
     add_exports_parser(commands)
     add_upgrade_parser(commands)
+    add_settings_parser(commands)
     return parser
 
 
@@ -76,6 +84,7 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        use_site_words(getattr(args, "db", None))     # children's centres or family hubs
         return args.func(args)
     except StoreBusyError as error:
         print(str(error), file=sys.stderr)

@@ -15,17 +15,19 @@ from cli.common import EXIT_OK, InputFault, add_command, arguments_checked, date
 from data.store import database_path, opened
 from reach.domain.measures import Bands
 from reach.domain.months import add_months
-from reach.domain.whatif import (SHARING_OPTIONS, Projection, months_until_period_end, project_to, sharing_name,
-                                 steady_state_by_sharing, steady_state_reach)
+from reach.domain.whatif import (SHARING_OPTIONS, UNDER_TWO_SPAN_MONTHS, Projection, months_until_period_end,
+                                 project_to, sharing_name, steady_state_by_sharing, steady_state_reach)
 from reach.domain.whatif_parameters import Calibration, default_calibration
 from reach.presentation.format import percent
 from reach.presentation.safe_text import terminal_text
 from reach.presentation.whatif_sentences import (describe_change, dip_sentence, headline_sentence, target_sentence,
                                                  target_words)
 from reach.presentation.whatif_settings import changed_choices, choices_from, todays_sharing_assumed
-from reach.queries.calibration import area_name, calibrate, current_position, known_share_by_age
+from reach.queries.calibration import (area_name, calibrate, current_position, known_share_by_age,
+                                       known_share_by_age_under_two, under_two_position)
 from reach.queries.loaded import loaded_data
 from reach.queries.readiness import starting_as_at
+from reach.presentation.wording import current
 
 DEFAULT_HORIZON_MONTHS = 24
 
@@ -127,16 +129,20 @@ def whatif_result(*, db=None, centre_id=None, as_at: date | None = None, until: 
             calibration = from_data.with_options(**(options or {}))
             known, under_five = current_position(con, as_at=day, centre_id=centre_id)
             by_age = known_share_by_age(con, as_at=day, centre_id=centre_id) if under_five > 0 else None
+            known_under2, under_two = under_two_position(con, as_at=day, centre_id=centre_id)
+            by_age_under2 = (known_share_by_age_under_two(con, as_at=day, centre_id=centre_id, under_two=under_two)
+                             if under_two > 0 else None)
             area = area_name(con, centre_id)
             births_loaded = loaded_data(con, as_at=day, centre_id=centre_id).births
     else:
         if centre_id is not None:
-            raise InputFault(f"There is no database at {path}, so there is no centre {centre_id!r} to model.")
+            raise InputFault(f"There is no database at {path}, so there is no {current().site} {centre_id!r} to model.")
         day = as_at or date.today()
         from_data = default_calibration(as_at=day)
         calibration = from_data.with_options(**(options or {}))
         births_loaded = False
         known, under_five, area = None, 0.0, "the authority"
+        known_under2, under_two, by_age_under2 = None, 0.0, None
     with arguments_checked():       # a value out of range: a contact rate of 1.5, say
         scenario = calibration.scenario()
     end = until or add_months(day, DEFAULT_HORIZON_MONTHS)
@@ -180,6 +186,19 @@ def whatif_result(*, db=None, centre_id=None, as_at: date | None = None, until: 
                                        start_month_phase=months_until_period_end(day, scenario.sharing_months),
                                        known_share_by_age=by_age, target_share=target_share),
         })
+        if under_two > 0 and known_under2 is not None:
+            # The same model followed for the children aged 0 and 1 only.
+            younger = project_to(scenario=scenario, known=known_under2, under_five=under_two, start=day, until=end,
+                                 known_share_by_age=by_age_under2, target_share=target_share,
+                                 age_span_months=UNDER_TWO_SPAN_MONTHS)
+            result["under_two"] = {
+                "current_reach_pct": 100.0 * known_under2 / under_two,
+                "known_under2": known_under2,
+                "children_under2": under_two,
+                "path": younger.path,
+                "reach_at_until_pct": younger.reach_at_until,
+                "steady_state_reach_pct": younger.steady_state_pct,
+            }
     elif known is not None:
         result["note"] = "No children under five in the area on that date, so there is nothing to project."
     else:
@@ -220,6 +239,12 @@ def _table(result: dict) -> str:
         target = target_words(result["target_pct"] / 100.0)
         crosses = result["crosses_target_on"]
         lines.append(f"Reaches {target}: " + (f"by {crosses}" if crosses else f"not by {result['until']}"))
+        if "under_two" in result:
+            young = result["under_two"]
+            lines.append(f"Reach under two now: {percent(young['current_reach_pct'])} ({young['known_under2']:,} of "
+                         f"{young['children_under2']:,.0f} under-twos); by {young['path'][-1]['month']}: "
+                         f"{percent(young['reach_at_until_pct'])}; long-run: "
+                         f"{percent(young['steady_state_reach_pct'], places=2)}")
         lines += ["", terminal_text(" ".join(part for part in (result["headline"], result["dip"]) if part)),
                   result["long_run_target"]]
     else:

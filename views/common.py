@@ -19,7 +19,10 @@ a new tab or a reload starts afresh. Only these choices outlive the page they we
 - **The band thresholds** (sidebar, keys `band_outstanding`, `band_good`, `band_ri`): the
   standard ones until the person changes them.
 - **The centre chosen** (`remember_centre`, `opening_centre` below): only a person's own choice
-  in a centre chooser; a page that merely opens on a centre never writes it.
+  in a centre chooser; a page that merely opens on a centre never writes it. Until there is one,
+  choosers open on the centre in the page's address (`?centre=ID`), else a centre manager's own.
+- **The person** (`person`, key `person`): found afresh on every run by views/auth.py, before
+  the navigation; what they may see of a centre is checked where it is shown.
 
 Everything else a page keeps (what to undo on the Data page, the quarantine filters, a What if
 scenario) is that page's own, under keys it alone reads. `settings` is worked out afresh from
@@ -35,14 +38,17 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from data.settings import read_settings
 from data.store import KeyProblem, StoreBusyError, StoreVersionError, data_version, database_path, opened
 from reach.domain.measures import DEFINITIONS, Bands, ReportOptions
 from reach.domain.months import month_ends
 from reach.presentation import format as fmt
 from reach.presentation.safe_text import file_name as safe_file_name, markdown_text, spreadsheet_safe
 from reach.domain.readiness import Coverage, date_from_link, default_as_at as starting_date
+from reach.domain.roles import Person
 from reach.presentation.readiness_sentences import as_at_in_use, as_at_note
 from reach.presentation.summaries import long_date
+from reach.presentation.wording import Wording, reword, use
 from reach.queries.readiness import data_coverage
 from reach.queries.report import reach_reports, reach_trends
 
@@ -90,6 +96,12 @@ def read(function, *args, **kwargs):
 
 
 # --- global settings (drawn once in dashboard.py, read on every page) -------------------------
+
+def use_site_words() -> Wording:
+    """Word this run's page as the store calls its sites (children's centres or family hubs):
+    read once per run, before the navigation, cached by the database's version."""
+    return use(cached(read_settings).site_word)
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -209,14 +221,45 @@ def remember_centre(widget_key: str, all_option: object = None) -> None:
 def opening_centre(options: list, *, all_option: object = None):
     """The option a centre chooser opens on. With `all_option` (a chooser that offers every centre
     together), the person's last choice, "all" included; otherwise the last single centre chosen.
-    Falls back to `all_option`, or to the first option, when nothing chosen is on offer."""
+    Before any choice: the centre in the page's address (`?centre=ID`), else a centre manager's own
+    centre, else `all_option`, or the first option. (What the person may see of the centre is
+    checked where it is shown, whichever way it was reached.)"""
     if all_option is not None:
-        chosen = st.session_state.get(_CHOSEN)
-        if chosen is None:
-            return all_option
-        return chosen if chosen in options else all_option
+        if _CHOSEN in st.session_state:
+            chosen = st.session_state.get(_CHOSEN)
+            if chosen is None:
+                return all_option
+            return chosen if chosen in options else all_option
+        first = _first_centre(options)
+        return first if first is not None else all_option
     single = st.session_state.get(_LAST_SINGLE)
-    return single if single in options else (options[0] if options else None)
+    if single in options:
+        return single
+    first = _first_centre(options)
+    return first if first is not None else (options[0] if options else None)
+
+
+CENTRE_LINK = "centre"
+
+
+def _first_centre(options: list):
+    """Before the person chooses: the link's centre, else a centre manager's own (None: neither)."""
+    linked = st.query_params.get(CENTRE_LINK)
+    if linked in options:
+        return linked
+    found = st.session_state.get(PERSON)
+    home = found.home_centre if found is not None else None
+    return home if home in options else None
+
+
+# --- who is using the dashboard (found by views/auth.py before any page is drawn) ---------------
+
+PERSON = "person"
+
+
+def person() -> Person:
+    """The person using the dashboard, with their role (see reach.domain.roles)."""
+    return st.session_state[PERSON]
 
 
 # --- cached figures ---------------------------------------------------------------------------
@@ -269,7 +312,7 @@ def definition(name: str) -> None:
     """The definition of a measure, one click away."""
     entry = DEFINITIONS[name]
     with st.popover(f"What is {name.lower()}?"):
-        st.markdown(f"**{entry.name}**: {entry.meaning}")
+        st.markdown(f"**{entry.name}**: {reword(entry.meaning)}")
 
 
 def definitions(*names: str) -> None:
@@ -280,29 +323,33 @@ def definitions(*names: str) -> None:
 
 
 def table(frame: pd.DataFrame, *, file_name: str, key: str, column_config: dict | None = None,
-          caption: str | None = None, height: int | None = None) -> None:
+          caption: str | None = None, height: int | None = None, on_download=None) -> None:
     """A table with friendly headings and, under it, a CSV download of the raw figures.
 
     Cells are shown as plain text (never Markdown); `caption` is Markdown, so any name in it must
-    be escaped by the caller."""
-    shown = frame.rename(columns={c: fmt.HEADINGS.get(c, c) for c in frame.columns})
+    be escaped by the caller. `on_download` (a callable) runs when the download is pressed: the
+    audit of record-level data."""
+    headings = {c: reword(fmt.HEADINGS.get(c, c)) for c in frame.columns}
+    shown = frame.rename(columns=headings)
     # Whole numbers with thousands separators (1,143), unless the page says otherwise.
     counts = {c: st.column_config.NumberColumn(format="localized") for c in frame.columns
               if pd.api.types.is_integer_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])}
-    config = {fmt.HEADINGS.get(k, k): v for k, v in {**counts, **(column_config or {})}.items()}
+    config = {reword(fmt.HEADINGS.get(k, k)): v for k, v in {**counts, **(column_config or {})}.items()}
     st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", column_config=config,
                  placeholder=fmt.NO_FIGURE)
     if caption:
         st.caption(caption)
-    download(frame, file_name=file_name, key=key)
+    download(frame, file_name=file_name, key=key, on_click=on_download)
 
 
-def download(frame: pd.DataFrame, *, file_name: str, key: str, label: str = "Download CSV") -> None:
+def download(frame: pd.DataFrame, *, file_name: str, key: str, label: str = "Download CSV",
+             on_click=None) -> None:
     """A CSV download of `frame`, safe to open in a spreadsheet: a text cell that would run as a
     formula (a name starting with `=`, `+`, `-` or `@`) starts with `'`. The file name may hold a
     centre's ID, so it is cleaned too."""
     csv = spreadsheet_safe(frame).to_csv(index=False).encode("utf-8")
-    st.download_button(label, csv, file_name=safe_file_name(file_name), mime="text/csv", key=f"download_{key}")
+    st.download_button(label, csv, file_name=safe_file_name(file_name), mime="text/csv", key=f"download_{key}",
+                       on_click=on_click or "rerun")
 
 
 def percent_columns(frame: pd.DataFrame) -> dict:

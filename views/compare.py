@@ -12,6 +12,7 @@ from reach.presentation.comparison_sentences import (comparison_sentence, flagge
 from reach.presentation.safe_text import markdown_text
 from reach.presentation.summaries import long_date
 from views import common
+from reach.presentation.wording import reword
 
 # The comparison in a table's words (the sentences say "higher" and "lower", so the table does too).
 TABLE_WORDS = {"better": "Higher", "similar": "Similar", "worse": "Lower",
@@ -20,28 +21,33 @@ SIMILAR_COUNT = 4
 
 # What is missing when a measure has nothing to count from, and what to load for it.
 MISSING = {
-    "children_under5": ("No children under five are recorded in any reach area yet, so there is nothing to "
+    "children_under5": (reword("No children under five are recorded in any reach area yet, so there is nothing to "
                         "compare. Load the population estimates (children aged 0 to 4 by LSOA) on the Data page, "
-                        "after the centres and their reach areas."),
+                        "after the centres and their reach areas.")),
     "births_12m": ("No births in the 12 months to this date are recorded yet, so newborn reach cannot be "
                    "compared. Load the birth data (a births extract or birth counts) on the Data page."),
-    "known_children": ("No children are known to any centre as at this date, so every centre would show 0%. "
-                       "Load the centres' registrations on the Data page."),
-    "newborns_known_12m": ("No baby born in the 12 months to this date is known to a centre yet, so every "
-                           "centre would show 0%. Load the centres' registrations on the Data page."),
-    "sustained_contact": ("No child has sustained contact recorded as at this date, so every centre would show "
-                          "0%. Load the contacts (attendances) on the Data page."),
+    "known_children": (reword("No children are known to any centre as at this date, so every centre would show 0%. "
+                       "Load the centres' registrations on the Data page.")),
+    "newborns_known_12m": (reword("No baby born in the 12 months to this date is known to a centre yet, so every "
+                           "centre would show 0%. Load the centres' registrations on the Data page.")),
+    "sustained_contact": (reword("No child has sustained contact recorded as at this date, so every centre would show "
+                          "0%. Load the contacts (attendances) on the Data page.")),
+    "children_under2": (reword("No children under two are recorded in any reach area yet, so there is nothing to "
+                        "compare. Load the population estimates on the Data page, after the centres and their "
+                        "reach areas.")),
+    "known_under2": (reword("No child under two is known to any centre as at this date, so every centre would show 0%. "
+                     "Load the centres' registrations on the Data page.")),
 }
 
 s = common.settings()
 centres = common.report("centre")
 authority = common.report("authority")
 
-st.title("Compare centres")
-st.caption(f"Every centre against the authority as a whole, as at {long_date(s.as_at)}. A centre is called "
-           "higher or lower only when the difference is larger than chance would explain for its size.")
+st.title(reword("Compare centres"))
+st.caption(reword(f"Every centre against the authority as a whole, as at {long_date(s.as_at)}. A centre is called "
+           "higher or lower only when the difference is larger than chance would explain for its size."))
 if centres.empty:
-    st.info("There are no centres yet. Import a list of centres and their reach areas on the Data page.")
+    st.info(reword("There are no centres yet. Import a list of centres and their reach areas on the Data page."))
     st.stop()
 
 names = dict(zip(centres["centre_id"], centres["centre_name"]))
@@ -58,8 +64,8 @@ common.definitions(chosen.name, "Confidence interval")
 
 missing: str | None
 if "lsoas" in centres and int(centres["lsoas"].sum()) == 0:
-    missing = ("None of the centres has a reach area yet, so there is nothing to compare. Import the reach "
-               "areas (which LSOAs each centre serves) on the Data page, then the population estimates.")
+    missing = (reword("None of the centres has a reach area yet, so there is nothing to compare. Import the reach "
+               "areas (which LSOAs each centre serves) on the Data page, then the population estimates."))
 elif not whole[chosen.denominator] > 0:
     missing = MISSING[chosen.denominator]
 elif not whole[chosen.numerator] > 0:
@@ -77,7 +83,7 @@ else:
         "rank": st.column_config.NumberColumn("Rank"),
         "lower_95": st.column_config.NumberColumn("95% interval from", format="%.1f%%"),
         "upper_95": st.column_config.NumberColumn("95% interval to", format="%.1f%%"),
-        "comparison": st.column_config.TextColumn("Compared with all centres"),
+        "comparison": st.column_config.TextColumn(reword("Compared with all centres")),
         "limits": st.column_config.TextColumn("Funnel limits"),
         "estimate_note": st.column_config.TextColumn("Why not compared"),
         **common.percent_columns(league),
@@ -100,9 +106,9 @@ else:
         chart.caption(drawn_note)
     with words:
         st.markdown(comparison_sentence(league, measure_key=measure_key))
-        st.markdown(f"All centres together: **{benchmark_pct:.1f}%** ({int(whole[chosen.numerator]):,} of "
+        st.markdown(reword(f"All centres together: **{benchmark_pct:.1f}%** ({int(whole[chosen.numerator]):,} of "
                     f"{int(whole[chosen.denominator]):,} {chosen.denominator_words}). The whiskers are each "
-                    "centre's 95% confidence interval: small centres have wide ones.")
+                    "centre's 95% confidence interval: small centres have wide ones."))
         doubt = flagged_sentence(league, measure_key=measure_key)
         if doubt:
             st.markdown(doubt)
@@ -115,38 +121,38 @@ else:
     chart.plotly_chart(charts.funnel_plot(league, measure_key=measure_key, benchmark_pct=benchmark_pct,
                                           bands=s.bands, chosen_centre=focus), key="funnel_chart")
     with words:
-        st.markdown(f"Each marker is a centre: its {chosen.name.lower()} against its number of "
+        st.markdown(reword(f"Each marker is a centre: its {chosen.name.lower()} against its number of "
                     f"{chosen.denominator_words}. The funnel is the range a centre of that size would fall in by "
                     f"chance alone if it were like the authority as a whole ({benchmark_pct:.1f}%): the inner "
                     "lines hold 95% of such centres, the outer 99.8%. Markers above the funnel are higher than "
-                    "the authority, below it lower; triangles point the way of the difference.")
+                    "the authority, below it lower; triangles point the way of the difference."))
         st.markdown(outside_limits_sentence(league))
-        labelled = f" and {markdown_text(names[focus])} (the centre chosen below)" if focus else ""
-        st.caption(f"Named on the chart: the centres beyond the 95% limits, any not compared{labelled}. "
-                   "Point at a marker for any centre's name and figures.")
+        labelled = reword(f" and {markdown_text(names[focus])} (the centre chosen below)") if focus else ""
+        st.caption(reword(f"Named on the chart: the centres beyond the 95% limits, any not compared{labelled}. "
+                   "Point at a marker for any centre's name and figures."))
     common.table(shown[["centre_id", "centre_name", chosen.denominator, chosen.column, "comparison", "limits"]],
                  file_name=f"funnel_{measure_key}_{s.as_at}.csv", key="funnel", column_config=table_config)
 
 # --- similar centres --------------------------------------------------------------------------
 if not comparable:      # no under-fives anywhere: said above for reach, said here for the others
     if missing != MISSING["children_under5"]:
-        st.info("No centre has children under five recorded yet, so centres cannot be matched by the areas "
-                "they serve. Load the population estimates on the Data page.")
+        st.info(reword("No centre has children under five recorded yet, so centres cannot be matched by the areas "
+                "they serve. Load the population estimates on the Data page."))
     st.stop()
-st.header("Centres serving similar areas")
+st.header(reword("Centres serving similar areas"))
 deciles = common.report("lsoa")["idaci_decile"]
 if deciles.isna().all():
-    st.info("The deprivation deciles (IDACI) are not loaded yet, so centres cannot be matched by how deprived "
-            "the areas they serve are. Load the Indices of Deprivation on the Data page.")
+    st.info(reword("The deprivation deciles (IDACI) are not loaded yet, so centres cannot be matched by how deprived "
+            "the areas they serve are. Load the Indices of Deprivation on the Data page."))
     st.stop()
-st.markdown(f"Centres whose share of under-fives living in the most deprived areas (IDACI deciles 1 to 3) is "
+st.markdown(reword(f"Centres whose share of under-fives living in the most deprived areas (IDACI deciles 1 to 3) is "
             f"within {SIMILAR_WITHIN_PTS:g} percentage points of the chosen centre's, closest first, up to "
             f"{SIMILAR_COUNT}: the fairest set to compare a centre with. A centre further away is not shown, "
-            "however few are left.")
+            "however few are left."))
 if deciles.isna().any():
     st.caption(f"{int(deciles.isna().sum()):,} of {len(deciles):,} LSOAs have no deprivation decile loaded; "
                "their under-fives count as outside the most deprived areas.")
-centre_id = st.selectbox("Centre", comparable, index=comparable.index(focus),
+centre_id = st.selectbox(reword("Centre"), comparable, index=comparable.index(focus),
                          format_func=lambda c: f"{names[c]} ({c})", key="similar_centre",
                          on_change=common.remember_centre, args=("similar_centre",))
 similar = similar_centres(centres, centre_id=centre_id, count=SIMILAR_COUNT)

@@ -1,7 +1,6 @@
 """Data and definitions: load files, see what was loaded and set aside, check that partners'
 data arrives on time, and read what every figure means."""
 
-import logging
 import tempfile
 from pathlib import Path
 
@@ -10,29 +9,38 @@ import streamlit as st
 
 from data.importers import (KINDS, FileFault, Inspection, columns_needed, import_file, import_history,
                             inspect_file, layer_names, likely_kinds, list_quarantine, remove_import, sheet_names)
+from data.settings import SITE_WORDS, read_settings, save_settings
 from data.store import KeyProblem, StoreBusyError, StoreVersionError
 from reach.domain.measures import DEFINITIONS
 from reach.presentation.safe_text import markdown_text, terminal_text
 from reach.presentation.summaries import long_date
 from reach.queries import compliance as sharing
-from views import common, start
+from data.audit import IMPORT, UNDO, audit_trail
+from views import auth, common, safe_log, start
+from reach.presentation.wording import reword, wording_for
 
 # What each kind of file is, in a centre manager's words; the columns come from the importers.
 KIND_LABELS = {
-    "centres": ("Children's centres", "the list of centres and where they are"),
-    "reach-areas": ("Reach areas", "which centre each LSOA belongs to"),
+    "centres": (reword("Children's centres"), reword("the list of centres and where they are")),
+    "reach-areas": ("Reach areas", reword("which centre each LSOA belongs to")),
     "boundaries": ("LSOA boundaries", "the map of the small areas (GeoJSON, GeoPackage or zipped Shapefile)"),
     "population": ("Population estimates", "ONS estimates of the under-fives in each LSOA"),
     "births": ("Birth records", "the births (and arrivals) extract shared by health"),
     "birth-counts": ("Birth counts", "births per area and month, where health shares counts only"),
-    "registrations": ("Registrations", "the export of the centres' registration system"),
+    "registrations": ("Registrations", reword("the export of the centres' registration system")),
     "contacts": ("Contacts", "attendances, for sustained contact"),
     "postcodes": ("Postcode lookup", "the ONS postcode to LSOA lookup"),
     "deprivation": ("Deprivation", "the IDACI decile of each LSOA"),
     "lsoa-lookup": ("LSOA 2011 to 2021 lookup", "to place 2011-based figures on 2021 LSOAs"),
+    "eyfsp": ("Results at five (one row per child)", "the Early Years Foundation Stage Profile results"),
+    "gld-counts": ("Results at five (counts)", "children assessed and reaching a good level of development, "
+                                               "by area, where only counts are shared"),
 }
 DATED_KINDS = ("births", "birth-counts")     # the kinds whose rows may take a "received on" date
-UPLOAD_TYPES = ["csv", "xlsx", "geojson", "json", "gpkg", "zip"]
+# The kinds of file the importers read, and only those: boundaries as GeoJSON, GeoPackage or a zipped
+# Shapefile, every other kind as CSV or an Excel workbook.
+TABLE_TYPES, BOUNDARY_TYPES = ["csv", "xlsx"], ["geojson", "json", "gpkg", "zip"]
+UPLOAD_TYPES = [*TABLE_TYPES, *BOUNDARY_TYPES]
 STATUS_COLOURS = {sharing.OVERDUE: "red", sharing.NONE_RECEIVED: "orange", sharing.ON_TIME: "green"}
 
 
@@ -60,6 +68,11 @@ QUARANTINE_COLUMNS = {
     "row_number": st.column_config.NumberColumn("Row", format="%d",
                                                 help="1 is the first row after the header"),
     "imported_at": st.column_config.DatetimeColumn("Imported at", format="YYYY-MM-DD HH:mm"),
+}
+AUDIT_COLUMNS = {
+    **_headings(audit_id="Number", actor="Who", role="Role", action="What", centre_id="Centre",
+                row_count="Rows", detail="Detail"),
+    "happened_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm:ss"),
 }
 COMPLIANCE_COLUMNS = {
     **_headings(source="Source", dated_by="Dated by", deliveries="Deliveries", status="Status",
@@ -145,6 +158,8 @@ def _undo(import_id: int) -> None:
         except ValueError as error:
             state["undo_message"] = ("error", str(error))
         else:
+            auth.record(common.person(), action=UNDO, row_count=removed.rows_removed,
+                        detail=f"import {removed.import_id}: {removed.kind}, {removed.file_name}")
             st.cache_data.clear()
             state.pop(PREVIEW, None)
             state["undo_message"] = ("success", removed.line() + ".")
@@ -230,7 +245,7 @@ def _inspected(kind: str, path: Path, uploaded, sheet: str | None, layer: str | 
     except MemoryError:
         result = "No preview: the file is too large to look through on this computer."
     except Exception:
-        logging.getLogger("reach.dashboard").exception("An upload (%s) could not be previewed", kind)
+        safe_log.fault("An upload (%s) could not be previewed", kind)
         result = ("No preview: looking through the file stopped because of an unexpected error. "
                   "The details are in the dashboard's log on the server.")
     st.session_state[PREVIEW] = (made_for, (fits, result))
@@ -262,10 +277,11 @@ def _preview(kind: str, path: Path, uploaded, *, sheet: str | None, layer: str |
     st.code(terminal_text(result.command()), language=None, wrap_lines=True)
 
 
+officer = auth.require_data_officer()      # the page is for data officers only, however it was reached
 settings = common.settings()
 st.title("Data and definitions")
-load, history_tab, quarantine_tab, sharing_tab, definitions_tab = st.tabs(
-    ["Load a file", "Import history", "Quarantine", "Data sharing", "Definitions"])
+load, history_tab, quarantine_tab, sharing_tab, definitions_tab, audit_tab = st.tabs(
+    ["Load a file", "Import history", "Quarantine", "Data sharing", "Definitions", "Audit trail"])
 
 # --- load a file --------------------------------------------------------------------------------
 
@@ -328,12 +344,14 @@ with load:
                          "this computer.")
             except Exception:
                 bar.empty()
-                logging.getLogger("reach.dashboard").exception("An upload (%s) could not be imported", kind)
+                safe_log.fault("An upload (%s) could not be imported", kind)
                 st.error("The import stopped because of an unexpected error, and nothing was written. "
                          "The details are in the dashboard's log on the server, for whoever runs Reach.")
             else:
                 # New data: every page's cached figures are out of date, so is the preview (its rows
                 # are now already present), and the import to undo should start again from the newest.
+                auth.record(common.person(), action=IMPORT, row_count=summary.rows_loaded,
+                            detail=f"import {summary.import_id}: {summary.kind}, {summary.file_name}")
                 st.cache_data.clear()
                 st.session_state.pop(PREVIEW, None)
                 _forget_undo_choice()
@@ -419,15 +437,28 @@ with sharing_tab:
                  caption="Registrations and contacts are dated by their latest record; population "
                          "estimates by their reference date, allowing a year for ONS to publish.")
 
+# --- the audit trail ------------------------------------------------------------------------------
+
+with audit_tab:
+    st.caption("Who signed in, who downloaded record-level data (the worklist, the unmatched births by LSOA "
+               "and month), who imported or undid an import (from the dashboard, by e-mail address; from the "
+               "command line, by the computer account), and what was refused. Newest first; rows are only "
+               "ever added.")
+    trail = common.cached(audit_trail)
+    if trail.empty:
+        st.markdown("Nothing has been recorded yet.")
+    else:
+        common.table(trail, file_name="audit_trail.csv", key="audit_trail", column_config=AUDIT_COLUMNS)
+
 # --- definitions and personal data --------------------------------------------------------------
 
 with definitions_tab:
     st.subheader("What each figure means")
     for entry in DEFINITIONS.values():
-        st.markdown(f"**{entry.name}**: {entry.meaning}")
+        st.markdown(f"**{entry.name}**: {reword(entry.meaning)}")
     st.subheader("How personal data is handled")
     st.markdown(
-        "- **NHS numbers never reach the database.** On import each one is replaced by a keyed "
+        reword("- **NHS numbers never reach the database.** On import each one is replaced by a keyed "
         "hash (HMAC-SHA256) made with a secret key kept on this machine, not in the code. The same "
         "key links a birth record to a registration; without it the hash cannot be reversed or "
         "matched elsewhere.\n"
@@ -435,4 +466,31 @@ with definitions_tab:
         "LSOA and dropped; rows set aside keep personal details masked.\n"
         "- **Small numbers are hidden in anything published.** Downloads marked for publication "
         "replace counts from 1 to 4 (and any figure that would reveal one) with \"c\". A centre's "
-        "own working view shows every number, so treat its downloads as confidential.")
+        "own working view shows every number, so treat its downloads as confidential."))
+
+# --- settings -------------------------------------------------------------------------------------
+
+st.header("Settings")
+stored = common.cached(read_settings)
+with st.form("settings_form", border=False):
+    left, right = st.columns(2)
+    chosen_word = left.radio("The sites are called", SITE_WORDS, index=SITE_WORDS.index(stored.site_word),
+                             format_func=lambda key: wording_for(key).sites_long_title, horizontal=True,
+                             key="settings_sites",
+                             help="The words on every page, in every export and in the command line's messages. "
+                                  "Column names (centre_id) keep their spelling.")
+    chosen_target = right.number_input("Target for a good level of development at five (%)", min_value=0.5,
+                                       max_value=100.0, value=float(stored.gld_target_pct), step=0.5,
+                                       key="settings_gld_target",
+                                       help="The share of children assessed at five that the Best Start page "
+                                            "measures each site and the authority against.")
+    if st.form_submit_button("Save settings"):
+        try:
+            save_settings(common.db_path(), site_word=chosen_word, gld_target_pct=chosen_target)
+        except StoreBusyError as busy:
+            st.warning(markdown_text(str(busy)))
+        except ValueError as error:
+            st.error(markdown_text(f"The settings were not saved: {error}."))
+        else:
+            st.cache_data.clear()
+            st.rerun()      # every page, and the navigation, in the words just chosen

@@ -3,27 +3,28 @@
 import streamlit as st
 
 from reach.domain.breakdowns import centre_choices, gap_ranking
-from reach.presentation import maps
+from reach.presentation import access_words, maps
 from reach.presentation.safe_text import markdown_text
 from reach.presentation.summaries import why_parts_add_up_to_more
-from reach.queries import mapdata
+from reach.queries import access, mapdata
 from views import common
+from reach.presentation.wording import reword
 
-ALL_CENTRES = "All centres"
+ALL_CENTRES = reword("All centres")
 
 settings = common.settings()
 st.title("Map and gaps")
-st.caption(f"Figures as at {settings.as_at:%d %B %Y}. Each small area on the map is an LSOA; "
-           f"the heavy lines are the centres' reach areas.")
+st.caption(reword(f"Figures as at {settings.as_at:%d %B %Y}. Each small area on the map is an LSOA; "
+           f"the heavy lines are the centres' reach areas."))
 
 lsoa_report = common.report("lsoa")
 coverage = common.cached(mapdata.boundary_coverage)
 
 if coverage.lsoas_in_reach_areas == 0:
     # Nothing to map or rank: say what is missing and where to load it, and no more.
-    st.warning("No reach areas are loaded yet, so there is nothing to map or rank. Load the centres, "
+    st.warning(reword("No reach areas are loaded yet, so there is nothing to map or rank. Load the centres, "
                "then a reach-areas file (which centre each LSOA belongs to), then the population "
-               "estimates and LSOA boundaries, on the Data page.")
+               "estimates and LSOA boundaries, on the Data page."))
     st.page_link("views/data.py", label="Go to the Data page", icon=":material/upload:")
     st.stop()
 
@@ -33,11 +34,11 @@ options = [ALL_CENTRES, *centre_names]
 choose, measure_column = st.columns([2, 3])
 with choose:
     chosen = st.selectbox(
-        "Centre", options, key="map_centre",
+        reword("Centre"), options, key="map_centre",
         index=options.index(common.opening_centre(options, all_option=ALL_CENTRES)),
         format_func=lambda option: centre_names.get(option, option),
         on_change=common.remember_centre, args=("map_centre", ALL_CENTRES),
-        help="Choose a centre to zoom to its reach area and rank only its LSOAs.",
+        help=reword("Choose a centre to zoom to its reach area and rank only its LSOAs."),
     )
 with measure_column:
     measure_label = st.radio("Colour the map by", list(maps.MAP_MEASURES), key="map_measure",
@@ -46,6 +47,11 @@ measure = maps.MAP_MEASURES[measure_label]
 centre_id = None if chosen == ALL_CENTRES else chosen
 
 ranking = gap_ranking(lsoa_report, names=names, centre_id=centre_id)
+distance_chosen = measure.column == maps.DISTANCE_COLUMN
+map_values = ranking      # what colours the LSOAs: the ranking, with the distances when chosen
+if distance_chosen:
+    distances = common.cached(access.access_figures, as_at=settings.as_at)
+    map_values = maps.with_distances(ranking, distances.lsoas)
 # The area's own families to find (the figure the Overview or My centre shows) beside the sum of
 # its LSOAs' figures, which can be more; both only when there are under-five estimates to use.
 estimated = int(ranking["children_under5"].sum()) > 0
@@ -63,10 +69,17 @@ else:
     differs = False
 st.markdown(f"**{markdown_text(maps.gap_summary(ranking, counted_by_lsoa=differs))}**")  # names LSOAs
 if estimated and int(ranking["known_children"].sum()) == 0:
-    st.info("No child living in these LSOAs is registered with a centre as at this date, so every "
+    st.info(reword("No child living in these LSOAs is registered with a centre as at this date, so every "
             "under-five counts as a family to find. If the registrations have not been loaded yet, "
-            "load them on the Data page.")
+            "load them on the Data page."))
 common.definition("Families to find")
+if distance_chosen:
+    st.markdown(markdown_text(access_words.beyond_words(distances.authority.iloc[0].to_dict(),
+                                                        under_fives=distances.under_fives_measured)))
+    for line in access_words.left_out_words(sites=distances.sites_without_point,
+                                            lsoas=distances.lsoas_without_point):
+        st.caption(markdown_text(line))
+    common.definition("Beyond 1, 2, 3 km")
 
 map_side, table_side = st.columns([3, 2], gap="large")
 
@@ -85,16 +98,16 @@ with map_side:
                                      points=common.cached(mapdata.centre_points), bands=settings.bands)
         scale = maps.colour_scale(centre_report[measure.column], measure, settings.bands)
         st.plotly_chart(figure, key="map_figure", width="stretch", config={"scrollZoom": True})
-        st.info(f"There are {coverage.with_shape:,} LSOAs with boundaries: too many to draw at once, "
+        st.info(reword(f"There are {coverage.with_shape:,} LSOAs with boundaries: too many to draw at once, "
                 f"so each reach area is drawn whole, coloured by the centre's "
-                f"{measure.label.lower()}. Choose a centre to see its LSOAs.")
+                f"{measure.label.lower()}. Choose a centre to see its LSOAs."))
         if measure.column == "families_to_find":
             whole_to_find = int(common.report("authority")["families_to_find"].iloc[0])
             by_centre = int(centre_report["families_to_find"].sum())
             if by_centre != whole_to_find:
-                st.caption(f"Centre by centre, the families to find add up to {by_centre:,}, "
+                st.caption(reword(f"Centre by centre, the families to find add up to {by_centre:,}, "
                            f"{by_centre - whole_to_find:,} more than the {whole_to_find:,} for all centres "
-                           f"together: {why_parts_add_up_to_more('centre')}.")
+                           f"together: {why_parts_add_up_to_more('centre')}."))
     else:
         areas = common.cached(mapdata.display_lsoas, centre_id)
         if areas.empty:
@@ -103,15 +116,15 @@ with map_side:
                     f"loaded, so there is nothing to draw. Load a boundary file on the Data page.")
         else:
             figure = maps.lsoa_map(
-                areas=areas, ranking=ranking, measure=measure,
+                areas=areas, ranking=map_values, measure=measure,
                 outlines=common.cached(mapdata.display_reach_areas, centre_id),
                 points=common.cached(mapdata.centre_points), bands=settings.bands,
             )
-            scale = maps.colour_scale(ranking[measure.column], measure, settings.bands)
+            scale = maps.colour_scale(map_values[measure.column], measure, settings.bands)
             st.plotly_chart(figure, key="map_figure", width="stretch", config={"scrollZoom": True})
     if scale is not None:
-        st.caption(f"{maps.colour_words(measure, scale)} Grey areas have no figure. Red dots are "
-                   f"children's centres. Hover over an area for its details.")
+        st.caption(reword(f"{maps.colour_words(measure, scale)} Grey areas have no figure. Red dots are "
+                   f"children's centres. Hover over an area for its details."))
     if coverage.any_shapes:
         if coverage.missing:
             listed = (", ".join(markdown_text(code) for code in coverage.missing[:5])
@@ -123,6 +136,23 @@ with map_side:
         common.definition(measure.definition)
 
 with table_side:
+    if distance_chosen:
+        st.subheader("How far from a site")
+        common.table(
+            maps.distance_table(distances.lsoas, names, centre_id=centre_id),
+            file_name=f"distances_{chosen if centre_id else 'all'}_{settings.as_at}.csv", key="distance_table",
+            column_config={
+                "lsoa_name": st.column_config.TextColumn(width=130),
+                "lsoa_code": st.column_config.TextColumn(width=90),
+                "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.2f", width=96),
+                "nearest_site_name": st.column_config.TextColumn("Nearest site"),
+                "nearest_site": st.column_config.TextColumn("Nearest site ID"),
+                "point": st.column_config.TextColumn("LSOA placed at"),
+            },
+            height=520 if len(ranking) > 14 else None,
+            caption="The LSOAs furthest from a site first; distances are in a straight line, not by road. "
+                    "The download holds the same rows.",
+        )
     st.subheader("Where the gaps are")
     table = maps.gap_table(ranking)
     common.table(

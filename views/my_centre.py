@@ -15,14 +15,16 @@ from reach.presentation.evidence import evidence_pack, key_figures, readable
 from reach.presentation.safe_text import file_name as safe_file_name, markdown_text
 from reach.presentation.summaries import (band_range, deprived_sentence, gaps_sentence, interval_sentence,
                                           lag_sentence, long_date, newborn_sentence, reach_sentence, trend_sentence,
-                                          unmatched_sentence, versus, versus_words)
+                                          under_two_sentence, unmatched_sentence, versus, versus_words)
 from reach.queries.loaded import loaded_data
 from reach.queries.mapdata import lsoa_names
 from reach.queries.publication import centre_tables, published_figures
 from reach.queries.report_tables import report_tables
 from reach.queries.target_groups import target_groups, with_all_centres
 from reach.queries.worklist import unmatched_births, unmatched_counts
-from views import common
+from data.audit import DOWNLOAD
+from views import auth, common
+from reach.presentation.wording import reword
 
 TILE_WIDTH = 168      # px: five tiles side by side on a wide screen, wrapping onto more rows on a narrow one
 
@@ -31,16 +33,16 @@ centres = common.report("centre")
 authority = common.report("authority")
 whole = authority.iloc[0]
 
-st.title("My centre")
+st.title(reword("My centre"))
 if centres.empty:
-    st.info("There are no centres yet. Import a list of centres and their reach areas on the Data page.")
+    st.info(reword("There are no centres yet. Import a list of centres and their reach areas on the Data page."))
     st.stop()
 
 names = dict(zip(centres["centre_id"], centres["centre_name"]))
 ids = list(names)
 # The shared rule (views/common.py): open on the last centre the person chose on any page, and
 # remember only a choice made here, never what the page opened on.
-centre_id = st.selectbox("Centre", ids, index=ids.index(common.opening_centre(ids)),
+centre_id = st.selectbox(reword("Centre"), ids, index=ids.index(common.opening_centre(ids)),
                          format_func=lambda c: f"{names[c]} ({c})", key="centre",
                          on_change=common.remember_centre, args=("centre",))
 row = centres[centres["centre_id"] == centre_id].iloc[0]
@@ -49,7 +51,7 @@ shown_name = markdown_text(name)      # the name inside Markdown (captions, sent
 place = f"{shown_name}'s reach area"
 loaded = common.cached(loaded_data, as_at=s.as_at, centre_id=centre_id)
 lsoa_name_table = common.cached(lsoa_names)
-st.caption(f"Figures as at {long_date(s.as_at)}, compared with all centres together.")
+st.caption(reword(f"Figures as at {long_date(s.as_at)}, compared with all centres together."))
 
 # --- the headline -----------------------------------------------------------------------------
 
@@ -69,20 +71,30 @@ _tile(tiles, "Reach", fmt.percent(row["reach_pct"]), figure=row["reach_pct"], co
       help="Known children as a share of the children under five in the reach area.")
 _tile(tiles, "Newborn reach", fmt.percent(row["newborn_reach_pct"]), figure=row["newborn_reach_pct"],
       comparator=whole["newborn_reach_pct"],
-      help="Of the babies born in the last 12 complete months, the share the centre knows.")
+      help=reword("Of the babies born in the last 12 complete months, the share the centre knows."))
 _tile(tiles, "Families to find",
       fmt.count(row["families_to_find"]) if loaded.population else fmt.NO_FIGURE,
-      help=f"More children to know for the centre to reach {s.bands.outstanding:g}% of its under-fives."
+      help=reword(f"More children to know for the centre to reach {s.bands.outstanding:g}% of its under-fives.")
+      if loaded.population else "No population estimate is loaded for this reach area yet.")
+_tile(tiles, "Reach under two", fmt.percent(row["reach_under2_pct"]) if loaded.population else fmt.NO_FIGURE,
+      figure=row["reach_under2_pct"] if loaded.population else None, comparator=whole["reach_under2_pct"],
+      help="Known children under two as a share of the children under two in the reach area"
+      + (", partly estimated as two fifths of the under-fives." if bool(row["under2_estimated"]) else ".")
+      if loaded.population else "No population estimate is loaded for this reach area yet.")
+_tile(tiles, "Families to find under two",
+      fmt.count(row["families_to_find_under2"]) if loaded.population else fmt.NO_FIGURE,
+      help=reword(f"More children under two to know for the centre to reach {s.bands.outstanding:g}% of its "
+                  "under-twos.")
       if loaded.population else "No population estimate is loaded for this reach area yet.")
 _tile(tiles, "Unmatched births", fmt.count(row["unmatched_births"]) if loaded.births else fmt.NO_FIGURE,
-      help="Children health has passed on who are not registered with any centre: the worklist below."
+      help=reword("Children health has passed on who are not registered with any centre: the worklist below.")
       if loaded.births else "No birth data is loaded yet.")
 _tile(tiles, "Sustained contact", fmt.percent(row["sustained_pct"]) if loaded.contacts else fmt.NO_FIGURE,
       figure=row["sustained_pct"] if loaded.contacts else None, comparator=whole["sustained_pct"],
       help=f"{fmt.count(row['sustained_contact'])} children with at least three contacts in 12 months."
       if loaded.contacts else "No contacts are loaded yet.")
-st.caption("The arrows compare each figure with all centres together, in percentage points; "
-           "a figure with no arrow is the same as all centres.")
+st.caption(reword("The arrows compare each figure with all centres together, in percentage points; "
+           "a figure with no arrow is the same as all centres."))
 
 # The evidence pack, near the top: the publication switch now, the download once the tables
 # below are worked out (one code path for both versions of the pack).
@@ -107,10 +119,13 @@ with words:
     st.markdown(reach_sentence(row, bands=s.bands, place=place, population_loaded=loaded.population))
     if interval:
         st.markdown(interval_sentence(interval))
+    if loaded.population:
+        st.markdown(under_two_sentence(row, bands=s.bands, place=place))
     st.markdown(newborn_sentence(row, births_loaded=loaded.births))
     if bool(row["denominator_flagged"]):
         st.warning(f"The population estimate is flagged: {markdown_text(row['denominator_note'])}.")
-    common.definitions("Reach", "Indicative band", "Confidence interval", "Newborn reach")
+    common.definitions("Reach", "Indicative band", "Confidence interval", "Newborn reach", "Reach under two",
+                       "Families to find under two", "Children under two")
 
 # --- where the families to find live ----------------------------------------------------------
 st.header("Where the families to find live")
@@ -128,23 +143,39 @@ common.table(gaps, file_name=f"lsoas_{centre_id}_{s.as_at}.csv", key="gaps",
 st.header("Unmatched births: the outreach worklist")
 counts = common.cached(unmatched_counts, as_at=s.as_at, centre_id=centre_id)      # with the LSOAs' names
 worklist = common.cached(unmatched_births, as_at=s.as_at, centre_id=centre_id)
+# Record-level data (the worklist, and the unmatched births by LSOA and month of birth, nearly all
+# below 5) only for whoever may see this centre's records (reach.domain.roles); counts for everyone.
+person = common.person()
+records = person.sees_records_of(centre_id)
 chart, words = st.columns([3, 2])
-chart.plotly_chart(charts.unmatched_chart(counts, births_loaded=loaded.births), key="unmatched_chart")
+if records:
+    chart.plotly_chart(charts.unmatched_chart(counts, births_loaded=loaded.births), key="unmatched_chart")
+else:
+    if person.centres:                # a centre manager looking at another centre's: an attempt, recorded
+        auth.refuse_once(person, "worklist", centre_id=centre_id)
+    chart.info(markdown_text(
+        f"The worklist and the unmatched births by LSOA and month are record-level data, shown only to the "
+        f"managers of {name} and to data officers. You are signed in as a {person.role_name}."))
 with words:
     st.markdown(unmatched_sentence(len(worklist), place=place, births_loaded=loaded.births,
                                    registrations_loaded=loaded.registrations))
     st.markdown(lag_sentence(row["birth_data_lag_days"], as_at=s.as_at))
     common.definition("Unmatched births")
-    if len(worklist):
+    if records and len(worklist):
         common.download(worklist, file_name=f"worklist_{centre_id}_{s.as_at}.csv", key="worklist",
-                        label="Download the worklist (pseudonymised)")
-        st.caption("One row per child: the child's pseudonymised key, date of birth, LSOA and its name, birth "
+                        label="Download the worklist (pseudonymised)",
+                        on_click=partial(auth.record, person, action=DOWNLOAD, centre_id=centre_id,
+                                         row_count=len(worklist), detail=f"worklist as at {s.as_at}"))
+        st.caption(reword("One row per child: the child's pseudonymised key, date of birth, LSOA and its name, birth "
                    "or arrival, and when health first passed them on. It holds no NHS number, name or address: "
                    "for names and addresses, the data lead runs `python -m reach worklist` with the health "
-                   "extract they hold. A working list for the centre, not for publication.")
-if len(counts):
+                   "extract they hold. A working list for the centre, not for publication."))
+if records and len(counts):
     common.table(counts.drop(columns="centre_id"), file_name=f"unmatched_by_lsoa_month_{centre_id}_{s.as_at}.csv",
                  key="unmatched_counts",
+                 on_download=partial(auth.record, person, action=DOWNLOAD, centre_id=centre_id,
+                                     row_count=len(counts),
+                                     detail=f"unmatched births by LSOA and month as at {s.as_at}"),
                  column_config={"birth_month": st.column_config.DateColumn("Month of birth", format="MMM YYYY")})
 if loaded.births and is_overdue(row["birth_data_lag_days"]):
     st.warning("Birth data for this area is overdue: the worklist may be missing recent births.")
@@ -161,8 +192,8 @@ with words:
     st.markdown(deprived_sentence(deprived, deprivation_loaded=loaded.deprivation,
                                   population_loaded=loaded.population))
     if loaded.registrations:
-        st.markdown("The other groups are recorded at registration, and no population figure exists for them: "
-                    "each is shown as a share of the known children, beside the same share for all centres.")
+        st.markdown(reword("The other groups are recorded at registration, and no population figure exists for them: "
+                    "each is shown as a share of the known children, beside the same share for all centres."))
     else:
         st.markdown("The other groups are recorded at registration. No registrations have been loaded yet, "
                     "so they cannot be shown.")
@@ -174,8 +205,8 @@ flag_columns = ["group_name", "known_children", "share_of_known_pct", "all_centr
 group_config = {
     "group_name": st.column_config.TextColumn("Group"),
     "share_of_known_pct": st.column_config.NumberColumn("Share of known children", format="%.1f%%"),
-    "all_centres_reach_pct": st.column_config.NumberColumn("Reach %, all centres", format="%.1f%%"),
-    "all_centres_share_of_known_pct": st.column_config.NumberColumn("Share, all centres", format="%.1f%%"),
+    "all_centres_reach_pct": st.column_config.NumberColumn(reword("Reach %, all centres"), format="%.1f%%"),
+    "all_centres_share_of_known_pct": st.column_config.NumberColumn(reword("Share, all centres"), format="%.1f%%"),
     "reach_pct": st.column_config.NumberColumn("Reach %", format="%.1f%%"),
     "sustained_pct": st.column_config.NumberColumn("Sustained %", format="%.1f%%"),
 }
@@ -187,16 +218,17 @@ common.table(groups[groups["group"] != DEPRIVED][flag_columns], file_name=f"targ
 # --- the trend --------------------------------------------------------------------------------
 st.header("Reach month by month")
 trend = centre_and_authority_trend(common.trend(by="centre"), common.trend(by="authority"), centre_id=centre_id)
+trend["series"] = trend["series"].where(trend["series"] != "All centres", reword("All centres"))
 mine = trend[trend["series"] == name]
 chart, words = st.columns([3, 2])
 chart.plotly_chart(charts.trend_chart(trend, bands=s.bands, series="series", title="Reach by month"),
                    key="trend_chart")
 with words:
     st.markdown(trend_sentence(mine, population_loaded=loaded.population))
-    st.caption(f"The solid line is {shown_name}; the dotted line is all centres together, for comparison.")
+    st.caption(reword(f"The solid line is {shown_name}; the dotted line is all centres together, for comparison."))
 with st.expander("The trend as a table"):
     common.table(trend, file_name=f"trend_{centre_id}.csv", key="trend",
-                 column_config={"series": st.column_config.TextColumn("Centre"),
+                 column_config={"series": st.column_config.TextColumn(reword("Centre")),
                                 **common.percent_columns(trend)})
 
 # --- the data behind every figure -------------------------------------------------------------
@@ -214,13 +246,14 @@ if published:
     rule = protected.rule
 else:
     shown_row, shown_whole, rule = row, whole, None
-    pack_tables = {"lsoas": gaps, "target_groups": groups, "trend": trend, "unmatched_by_lsoa_month": counts}
+    pack_tables = {"lsoas": gaps, "target_groups": groups, "trend": trend,
+                   **({"unmatched_by_lsoa_month": counts} if records else {})}
 figures = key_figures(shown_row, shown_whole, interval=interval, published=published)
 common.table(readable(figures).drop(columns="measure"), file_name=f"key_figures_{centre_id}_{s.as_at}.csv",
              key="key_figures", height=36 * (len(figures) + 1) + 4,
              column_config={"figure": st.column_config.TextColumn("Figure"),
                             "centre": st.column_config.TextColumn(name),
-                            "all_centres": st.column_config.TextColumn("All centres")})
+                            "all_centres": st.column_config.TextColumn(reword("All centres"))})
 if published:
     st.caption(rule.describe() + " In the pack, the trend shows the end of each quarter; the unmatched "
                "births by month of birth are left out, since nearly every count in them is below 5.")
@@ -233,6 +266,10 @@ pack_row.download_button("Download the evidence pack (zip)" + (" for publication
                          file_name=safe_file_name(f"evidence_{centre_id}_{s.as_at}"
                                                   f"{'_publication' if published else ''}.zip"),
                          mime="application/zip", key="download_evidence_pack", type="primary",
+                         on_click=partial(auth.record, person, action=DOWNLOAD, centre_id=centre_id,
+                                          row_count=len(counts), detail=f"evidence pack as at {s.as_at}, with the "
+                                                                        "unmatched births by LSOA and month")
+                         if "unmatched_by_lsoa_month" in pack_tables and len(counts) else "rerun",
                          help="A summary with every definition, the key figures and each table on this page, "
                               "as CSV files; never the worklist of unmatched children.")
 
@@ -256,6 +293,6 @@ for report_kind, report_format, report_mime in (
         file_name=safe_file_name(f"reach_centre_{centre_id}_{s.as_at}{'_publication' if published else ''}"
                                  f".{report_kind}"),
         mime=report_mime, key=f"download_report_{report_kind}", on_click="ignore",
-        help="The key figures against all centres, the LSOAs, the target groups, the trend, how up to date "
+        help=reword("The key figures against all centres, the LSOAs, the target groups, the trend, how up to date "
              "the birth data is, the definitions and the files the figures come from: the same report as the "
-             "export command. Prepared for publication when the switch is on. Never the worklist.")
+             "export command. Prepared for publication when the switch is on. Never the worklist."))

@@ -9,9 +9,11 @@ from reach.presentation import format as fmt
 from reach.presentation.attention_sentences import attention_lines, needs_attention
 from reach.presentation.safe_text import markdown_text
 from reach.presentation.summaries import (band_counts_sentence, lag_sentence, long_date, newborn_sentence,
-                                          reach_sentence, trend_sentence, why_parts_add_up_to_more)
+                                          reach_sentence, trend_sentence, under_two_sentence,
+                                          why_parts_add_up_to_more)
 from reach.queries.loaded import loaded_data
 from views import common, start
+from reach.presentation.wording import reword
 
 TILE_WIDTH = 168      # px: five tiles side by side on a wide screen, wrapping onto more rows on a narrow one
 
@@ -21,7 +23,7 @@ authority = common.report("authority")
 whole = authority.iloc[0]
 
 st.title("Overview")
-st.caption(f"All children's centres in the authority, as at {long_date(s.as_at)}.")
+st.caption(reword(f"All children's centres in the authority, as at {long_date(s.as_at)}."))
 start.show_if_incomplete()      # the guided start, while an essential kind of data is missing
 
 # --- the headline -----------------------------------------------------------------------------
@@ -32,7 +34,7 @@ tiles = st.container(horizontal=True, gap="small")
 tiles.metric("Reach", fmt.percent(whole["reach_pct"]), width=TILE_WIDTH, border=True,
              help="Known children as a share of the children under five in every reach area.")
 tiles.metric("Newborn reach", fmt.percent(whole["newborn_reach_pct"]), width=TILE_WIDTH, border=True,
-             help="Of the babies born in the last 12 complete months, the share the centres know.")
+             help=reword("Of the babies born in the last 12 complete months, the share the centres know."))
 tiles.metric("Known children", fmt.count(whole["known_children"]) if loaded.registrations else fmt.NO_FIGURE,
              width=TILE_WIDTH, border=True,
              help=None if loaded.registrations else "No registrations are loaded yet.")
@@ -43,18 +45,30 @@ tiles.metric("Families to find", fmt.count(to_find) if loaded.population else fm
              width=TILE_WIDTH, border=True,
              help=f"More children to know to reach {s.bands.outstanding:g}% of the under-fives, counted for "
                   "all reach areas together." if loaded.population else "No population estimate is loaded yet.")
+tiles.metric("Reach under two", fmt.percent(whole["reach_under2_pct"]), width=TILE_WIDTH, border=True,
+             help="Known children under two as a share of the children under two in every reach area"
+                  + (", partly estimated as two fifths of the under-fives." if bool(whole["under2_estimated"])
+                     else "."))
+tiles.metric("Families to find under two",
+             fmt.count(whole["families_to_find_under2"]) if loaded.population else fmt.NO_FIGURE,
+             width=TILE_WIDTH, border=True,
+             help=f"More children under two to know to reach {s.bands.outstanding:g}% of the under-twos."
+             if loaded.population else "No population estimate is loaded yet.")
 st.markdown(reach_sentence(whole, bands=s.bands, population_loaded=loaded.population))
+if loaded.population:
+    st.markdown(under_two_sentence(whole, bands=s.bands))
 st.markdown(newborn_sentence(whole, births_loaded=loaded.births))
 if loaded.population and centres_to_find != to_find:
-    st.caption(f"Centre by centre, the families to find add up to {fmt.count(centres_to_find)}, "
+    st.caption(reword(f"Centre by centre, the families to find add up to {fmt.count(centres_to_find)}, "
                f"{fmt.count(centres_to_find - to_find)} more than the {fmt.count(to_find)} for all centres "
-               f"together: {why_parts_add_up_to_more('centre')}.")
+               f"together: {why_parts_add_up_to_more('centre')}."))
 if int(whole["known_out_of_area"]):
     st.caption(f"{fmt.count(whole['known_out_of_area'])} registered children live outside every reach area "
                "and are not counted above.")
 if bool(whole["denominator_flagged"]):
     st.caption(f"Population estimate flagged: {markdown_text(whole['denominator_note'])}.")
-common.definitions("Reach", "Newborn reach", "Known children", "Families to find")
+common.definitions("Reach", "Newborn reach", "Known children", "Families to find", "Reach under two",
+                   "Families to find under two", "Children under two")
 
 # --- what needs attention first ---------------------------------------------------------------
 st.header("What needs attention first")
@@ -63,8 +77,8 @@ if attention.empty and loaded.missing:
     st.info("Nothing can be ranked yet: the list needs the population estimates, the births from health "
             "and the registrations loaded first.")
 elif attention.empty:
-    st.success("Nothing stands out: no centre is in the lowest bands, birth data is up to date and "
-               "every population estimate is sound.")
+    st.success(reword("Nothing stands out: no centre is in the lowest bands, birth data is up to date and "
+               "every population estimate is sound."))
 else:
     st.markdown("\n".join(f"{number}. {line}" for number, line in enumerate(attention_lines(attention), 1)))
     with st.expander("The list as a table"):
@@ -75,7 +89,7 @@ else:
                                     "message": st.column_config.TextColumn("What it means", width="large")})
 
 # --- centres by band --------------------------------------------------------------------------
-st.header("Centres by indicative band")
+st.header(reword("Centres by indicative band"))
 counts = band_counts(centres)
 chart, words = st.columns([3, 2])
 chart.plotly_chart(charts.band_counts_chart(counts, bands=s.bands), key="band_chart")
@@ -83,19 +97,19 @@ with words:
     st.markdown(band_counts_sentence(counts))
     common.definition("Indicative band")
     common.table(counts, file_name="centres_by_band.csv", key="band_counts",
-                 column_config={"centres": st.column_config.NumberColumn("Centres")})
-with st.expander("Every centre's figures"):
+                 column_config={"centres": st.column_config.NumberColumn(reword("Centres"))})
+with st.expander(reword("Every centre's figures")):
     common.table(centres, file_name=f"reach_by_centre_{s.as_at}.csv", key="centres",
                  column_config=common.percent_columns(centres),
-                 caption=f"Each centre's families to find is worked out for that centre alone, so together they "
-                         f"come to {fmt.count(centres_to_find)}, not the {fmt.count(to_find)} for all centres."
+                 caption=reword(f"Each centre's families to find is worked out for that centre alone, so together they "
+                         f"come to {fmt.count(centres_to_find)}, not the {fmt.count(to_find)} for all centres.")
                  if loaded.population and centres_to_find != to_find else None)
 
 # --- the trend --------------------------------------------------------------------------------
 st.header("Reach month by month")
 trend = common.trend(by="authority")
 chart, words = st.columns([3, 2])
-chart.plotly_chart(charts.trend_chart(trend, bands=s.bands, title="Reach by month, all centres"),
+chart.plotly_chart(charts.trend_chart(trend, bands=s.bands, title=reword("Reach by month, all centres")),
                    key="trend_chart")
 with words:
     st.markdown(trend_sentence(trend, population_loaded=loaded.population))

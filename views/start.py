@@ -12,6 +12,7 @@ from reach.domain.readiness import StepStatus, missing_essentials
 from reach.presentation.readiness_sentences import checklist_heading, incomplete_summary, step_line
 from reach.queries.readiness import readiness
 from views import common
+from reach.presentation.wording import reword
 
 
 def statuses() -> list[StepStatus]:
@@ -24,9 +25,9 @@ def checklist() -> None:
     found = statuses()
     with st.expander(checklist_heading(found), expanded=bool(missing_essentials(found))):
         st.markdown("\n\n".join(step_line(number, status) for number, status in enumerate(found, 1)))
-        st.caption("Load them in this order: a file of people (births, registrations, contacts) is "
+        st.caption(reword("Load them in this order: a file of people (births, registrations, contacts) is "
                    "placed using the centres, reach areas and postcode lookup already loaded. The "
-                   "four essential kinds are enough for reach; the others add measures.")
+                   "four essential kinds are enough for reach; the others add measures."))
 
 
 def show_if_incomplete() -> bool:

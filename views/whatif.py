@@ -19,9 +19,10 @@ from reach.presentation.whatif_settings import (AUTHORITY, CHOICE_NAMES, LONGEST
                                                 changed_choices, choices_from, link_query, query_string, read_link,
                                                 sharing_words, slider_high, todays_sharing_assumed)
 from reach.presentation.whatif_tables import OUT_OF_REACH, calibration_table, paths_table, steady_state_table
-from reach.queries.calibration import calibrate, known_share_by_age
+from reach.queries.calibration import calibrate, known_share_by_age, under_two_projection
 from reach.queries.loaded import loaded_data
 from views import common
+from reach.presentation.wording import reword
 
 CENTRE_KEY, UNTIL_KEY = "whatif_centre", "whatif_until"
 KEYS = {name: f"whatif_{name}" for name in CHOICE_NAMES}
@@ -41,8 +42,8 @@ st.title("What if")
 st.caption(f"What share of the under-fives would be known if health shared birth data more often, sooner, "
            f"or with the families who move in? Starting from the figures as at {long_date(s.as_at)}.")
 if centres.empty:
-    st.info("There are no centres yet, so there is nothing to model. Import the list of centres and their "
-            "reach areas first, on the Data page.")
+    st.info(reword("There are no centres yet, so there is nothing to model. Import the list of centres and their "
+            "reach areas first, on the Data page."))
     st.stop()
 
 # --- a link is read when the page opens; after that the page itself keeps the link up to date --
@@ -85,10 +86,10 @@ if not (isinstance(chosen_until, date) and earliest <= chosen_until <= latest):
     st.session_state[UNTIL_KEY] = link.values.get("until", add_months(s.as_at, 12))
 
 choose, when = st.columns(2)
-centre = choose.selectbox("Centre", options, key=CENTRE_KEY,
+centre = choose.selectbox(reword("Centre"), options, key=CENTRE_KEY,
                           format_func=lambda option: "The whole authority" if option == AUTHORITY else names[option],
                           on_change=common.remember_centre, args=(CENTRE_KEY, AUTHORITY),
-                          help="Model one centre's reach area, or every reach area together.")
+                          help=reword("Model one centre's reach area, or every reach area together."))
 until = when.date_input("Inspection date", key=UNTIL_KEY, min_value=earliest, max_value=latest, format="YYYY-MM-DD",
                         help="The date to project reach to: by default a year after the figures' date.")
 centre_id = None if centre == AUTHORITY else centre
@@ -97,7 +98,7 @@ area = names.get(centre_id, "the authority")      # plain text: escape it for Ma
 try:
     calibration = common.cached(calibrate, as_at=s.as_at, centre_id=centre_id)
 except ValueError as error:
-    st.warning(f"{markdown_text(error)} Choose another centre, or import its reach area on the Data page.")
+    st.warning(reword(f"{markdown_text(error)} Choose another centre, or import its reach area on the Data page."))
     st.stop()
 start = choices_from(calibration)
 
@@ -117,11 +118,11 @@ def start_again(values: Choices) -> None:
 
 # What each slider means, in the order of `SLIDERS`.
 SLIDER_WORDS = {
-    "contact": "Of the families named in the birth data, the share the centre goes on to register.",
-    "other": "Each month, the share of families not yet known who come to the centre another way: "
-             "self-referral, health visitors, partners.",
+    "contact": reword("Of the families named in the birth data, the share the centre goes on to register."),
+    "other": reword("Each month, the share of families not yet known who come to the centre another way: "
+             "self-referral, health visitors, partners."),
     "churn": "Each month, the share of under-fives who move away and are replaced by newcomers.",
-    "delay": "Months from the end of the period the data covers to the data reaching the centre.",
+    "delay": reword("Months from the end of the period the data covers to the data reaching the centre."),
 }
 
 
@@ -216,7 +217,23 @@ if under_five > 0 and loaded.population and loaded.registrations:
                                   if compared is not None else ""))
         figures[2].metric("Reach in the long run", fmt.percent(chosen.steady_state_pct),
                           help=f"With {chosen_name}, once today's under-fives have grown up.")
-        common.definition("Reach")
+        known_under2, under_two = int(position["known_under2"]), float(position["children_under2"])
+        if under_two > 0:
+            younger = common.cached(under_two_projection, scenario=scenario, known=known_under2, under_two=under_two,
+                                    start=s.as_at, until=until, centre_id=centre_id, target_share=target_share)
+            young = st.columns(3)
+            young[0].metric("Reach under two now", fmt.percent(younger.path[0]["reach_pct"]),
+                            help=f"{fmt.count(known_under2)} of {fmt.count(under_two)} children under two known on "
+                                 f"{long_date(s.as_at)}.")
+            young[1].metric(f"Under two in {until:%B %Y}", fmt.percent(younger.reach_at_until),
+                            help=f"With {chosen_name}: reach among the children aged 0 and 1, the average over "
+                                 "that month.")
+            young[2].metric("Under two in the long run", fmt.percent(younger.steady_state_pct),
+                            help=f"With {chosen_name}: the same model followed for the children aged 0 and 1 only.")
+            if bool(position["under2_estimated"]):
+                st.caption("Part of the number of children under two is estimated (as two fifths of the "
+                           "under-fives where the estimate gives only ages 0 to 4).")
+        common.definitions("Reach", "Reach under two")
 else:
     with headline:
         missing: str | None
@@ -250,6 +267,8 @@ with long_run:
                      "long_run_reach_pct": st.column_config.NumberColumn("Long-run reach", format="%.1f%%"),
                      "reaches_target": st.column_config.TextColumn(f"Reaches {TARGET}"),
                      "contact_needed_for_target": st.column_config.TextColumn(f"Contact success needed for {TARGET}"),
+                     "long_run_reach_under2_pct": st.column_config.NumberColumn("Long-run reach under two",
+                                                                                format="%.1f%%"),
                  },
                  caption=f"'{OUT_OF_REACH}': {TARGET} cannot be reached with that option even if every family "
                          "named in the data registered.")
@@ -259,9 +278,9 @@ with over_time:
         st.info("No path to show: there is no figure for today to start from.")
     else:
         st.plotly_chart(paths_chart(projections, chosen=sharing, until=until), key="whatif_paths_chart")
-        st.markdown("Reach climbs each time a share of birth data lands and the centre contacts the families, "
+        st.markdown(reword("Reach climbs each time a share of birth data lands and the centre contacts the families, "
                     "then slips as new babies are born and families move in before the next share: the less "
-                    "often data is shared, the deeper the saw-tooth.")
+                    "often data is shared, the deeper the saw-tooth."))
         paths = paths_table(projections)
         common.table(paths, file_name=f"whatif_by_month_{centre}_{s.as_at}_to_{until}.csv", key="whatif_paths",
                      height=320,
@@ -286,12 +305,12 @@ common.table(calibration_table(calibration, choices=choices), key="whatif_calibr
              caption="Records: how many records stand behind the starting value (none for a default).")
 with st.expander("How the model works"):
     st.markdown(
-        "The model follows every under-five in the area month by month. A baby born here, or (if the data "
+        reword("The model follows every under-five in the area month by month. A baby born here, or (if the data "
         "includes them) a family moving in, is named in the next share of birth data after the delay; the "
         "centre then registers that family at the contact success rate. Families not yet known also find "
         "the centre in other ways at a steady monthly rate, and some families move away and are replaced "
         "by newcomers. The long-run figure is where reach settles; the month-by-month path starts from "
-        f"today's known children in {markdown_text(area)}, year of age by year of age.")
+        f"today's known children in {markdown_text(area)}, year of age by year of age."))
 
 # --- the link --------------------------------------------------------------------------------
 query = link_query(centre=centre, as_at=s.as_at, until=until, choices=choices)
@@ -299,7 +318,7 @@ if st.query_params.to_dict() != query:
     st.query_params.from_dict(query)
 st.subheader("Link to this scenario")
 st.code((st.context.url or "") + query_string(query), language=None, wrap_lines=True)
-st.caption(f"Copy this link to open the page with the same centre, figures' date ({long_date(s.as_at)}), "
+st.caption(reword(f"Copy this link to open the page with the same centre, figures' date ({long_date(s.as_at)}), "
            "inspection date and settings. It holds those choices, not the figures and no personal data: the "
            "figures are worked out again from the database of whoever opens it, so they see the same numbers "
-           "if their database holds the same data.")
+           "if their database holds the same data."))

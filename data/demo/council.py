@@ -37,7 +37,7 @@ class _Streams:
 
     # The position of a name is part of its stream's seed: add new names at the end.
     _NAMES = ("geometry", "deprivation", "people", "centres", "postcodes", "simulation",
-              "population", "files", "faults", "estimates", "extracts")
+              "population", "files", "faults", "estimates", "extracts", "eyfsp")
 
     def __init__(self, seed: int):
         self._seed = seed
@@ -68,6 +68,6 @@ def generate_demo(*, seed: int = DEFAULT_SEED) -> DemoCouncil:
                            extracts_rng=streams.get("extracts")).run()
     files = council_files(lsoas=lsoas, centres=centres, postcodes=postcodes, simulation=simulation,
                           rng=streams.get("files"), population_rng=streams.get("population"),
-                          faults_rng=streams.get("faults"))
+                          faults_rng=streams.get("faults"), eyfsp_rng=streams.get("eyfsp"))
     return DemoCouncil(files=tuple(files), lsoas=lsoas, centres=centres,
                        children=simulation.children, seed=seed)

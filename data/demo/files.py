@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from data.demo.geography import BRITISH_NATIONAL_GRID, COUNCIL_NAME, LA_CODE, PLACE_NAME
-from data.demo.simulation import Simulation, resident_under_fives
+from data.demo.simulation import Simulation, resident_under_fives, resident_under_twos
 from data.demo.timeline import (DATA_START, DEMO_AS_AT, ESTIMATE_PERIODS, WIDE_LAYOUT_PERIOD, day_number,
                                 first_of_month, iso_dates, month_starts, working_day)
 
@@ -69,12 +69,13 @@ def write_demo_files(council: DemoCouncil, folder: str | Path) -> list[tuple[Dem
 
 def council_files(*, lsoas: gpd.GeoDataFrame, centres: pd.DataFrame, postcodes: pd.DataFrame,
                   simulation: Simulation, rng: np.random.Generator, population_rng: np.random.Generator,
-                  faults_rng: np.random.Generator) -> list[DemoFile]:
+                  faults_rng: np.random.Generator,
+                  eyfsp_rng: np.random.Generator | None = None) -> list[DemoFile]:
     """Every file the council sends, in the order a data officer would load them.
 
     `rng` draws what only the files add to the truth: the postcode given for each address, the
     indices of deprivation other than IDACI 2019, the families' flags. `population_rng` draws the
-    estimates' error, `faults_rng` the faulty rows."""
+    estimates' error, `faults_rng` the faulty rows, `eyfsp_rng` the results at five."""
     postcode_choices = postcodes.groupby("lsoa_code")["postcode"].apply(list).to_dict()
 
     def postcode_for(lsoa_codes) -> list[str]:
@@ -104,7 +105,56 @@ def council_files(*, lsoas: gpd.GeoDataFrame, centres: pd.DataFrame, postcodes: 
         "centre_id": contacts["centre_id"],
         "activity": contacts["activity"],
     })))
+    if eyfsp_rng is not None:
+        files.append(DemoFile("eyfsp", "brackenfold_eyfsp_2022-23_to_2025-26.csv",
+                              _eyfsp_file(lsoas, simulation, eyfsp_rng)))
     return files
+
+
+# Results at five: the chance of a good level of development is about 68% nationally, about 20
+# points lower for children eligible for free school meals, 8 lower in the most deprived areas,
+# and a little higher for children a centre knew before they were two.
+EYFSP_YEARS = (2023, 2024, 2025, 2026)
+_GLD_CHANCE = 0.735
+_GLD_FSM, _GLD_DEPRIVED, _GLD_KNOWN_EARLY = -0.17, -0.08, 0.05
+
+
+def _eyfsp_file(lsoas: gpd.GeoDataFrame, simulation: Simulation, rng: np.random.Generator) -> pd.DataFrame:
+    """The EYFSP results of the children still living here at five, assessed in the school years
+    2022/23 to 2025/26, by the LSOA they lived in last, with the NHS numbers of the birth records
+    so they link to the registrations."""
+    children = simulation.children
+    stayed = children[children["exit"].to_numpy() < 0]
+    born = pd.to_datetime(stayed["dob"].to_numpy(), unit="D")
+    # The school year a child is assessed in ends in the summer after their fifth birthday's
+    # school year begins: born September 2019 to August 2020, assessed in 2024/25.
+    year = born.year + 5 + (born.month >= 9).astype(int)
+    chosen = np.isin(year, EYFSP_YEARS)
+    stayed, born, year = stayed[chosen], born[chosen], np.asarray(year)[chosen]
+    last_home = (simulation.residence.sort_values(["child_id", "start"], kind="stable")
+                 .groupby("child_id")["lsoa_code"].last())
+    lsoa = last_home.reindex(stayed["child_id"]).to_numpy()
+    place = lsoas.set_index("lsoa_code")
+    deprivation = place["deprivation"].reindex(lsoa).to_numpy(dtype=float)
+    deprived = place["idaci_decile"].reindex(lsoa).to_numpy() <= 3
+    first = simulation.registrations.groupby("child_id")["registered_on"].min()
+    registered = first.reindex(stayed["child_id"]).to_numpy(dtype=float)
+    second = np.array([day_number(d.replace(year=d.year + 2) if (d.month, d.day) != (2, 29)
+                                  else date(d.year + 2, 3, 1)) for d in born.date])
+    early = registered < second        # NaN (never registered) compares False
+    fsm = rng.random(len(stayed)) < np.clip(0.06 + 0.36 * deprivation, 0, 0.9)
+    chance = _GLD_CHANCE + _GLD_FSM * fsm + _GLD_DEPRIVED * deprived + _GLD_KNOWN_EARLY * early
+    gld = rng.random(len(stayed)) < np.clip(chance, 0.05, 0.95)
+    frame = pd.DataFrame({
+        "nhs_number": stayed["nhs_number"].to_numpy(),
+        "dob": iso_dates(stayed["dob"].to_numpy()),
+        "lsoa_code": lsoa,
+        "academic_year": [f"{y - 1}/{y % 100:02d}" for y in year],
+        "gld": np.where(gld, "Y", "N"),
+        "fsm": np.where(fsm, "Y", "N"),
+    })
+    return frame.sort_values(["academic_year", "lsoa_code", "dob", "nhs_number"], kind="stable",
+                             ignore_index=True)
 
 
 def _centres_file(centres: pd.DataFrame, postcodes: pd.DataFrame) -> pd.DataFrame:
@@ -120,6 +170,9 @@ def _centres_file(centres: pd.DataFrame, postcodes: pd.DataFrame) -> pd.DataFram
         "postcode": home["postcode"].to_numpy(),
         "lon": home["lon"].round(6).to_numpy(),
         "lat": home["lat"].round(6).to_numpy(),
+        # The sites named as family hubs are hubs; the others are still children's centres.
+        "site_type": ["family hub" if name.endswith("Family Hub") else "children's centre"
+                      for name in centres["name"]],
     })
 
 
@@ -136,19 +189,28 @@ def estimate_quirks(codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def _population_files(lsoas: gpd.GeoDataFrame, simulation: Simulation,
                       rng: np.random.Generator) -> list[DemoFile]:
     """ONS-style estimates from the simulated population, with the error ONS warns of. Two LSOAs
-    have no estimate (the fallback is exercised), and one, a new estate, is estimated too low."""
+    have no estimate (the fallback is exercised), and one, a new estate, is estimated too low. The
+    long file gives the children aged 0 and 1 too, except for its earliest year (left blank, as
+    not known), where the under-twos are estimated from the under-fives."""
     codes = lsoas["lsoa_code"].to_numpy()
     missing = set(codes[lsoas["estimate"] == "missing"])
     new_estate = codes[lsoas["estimate"] == "too low"][0]
-    estimates = {}
+    estimates, under_twos = {}, {}
     for period in ESTIMATE_PERIODS:
         true = resident_under_fives(simulation, period).reindex(codes, fill_value=0).to_numpy(dtype=float)
+        true_under_two = resident_under_twos(simulation, period).reindex(codes, fill_value=0).to_numpy(dtype=float)
         error = np.exp(rng.normal(0, 0.02, len(codes)))
         estimate = pd.Series(np.round(true * error).astype("int64"), index=codes)
+        under_two = pd.Series(np.round(true_under_two * error).astype("int64"), index=codes)
         estimate[new_estate] = int(round(estimate[new_estate] * 0.75))
+        under_two[new_estate] = int(round(under_two[new_estate] * 0.75))
         estimates[period] = estimate.drop(sorted(missing))
+        under_twos[period] = under_two.drop(sorted(missing)).clip(upper=estimates[period])
 
+    first = min(ESTIMATE_PERIODS)
     long_rows = [pd.DataFrame({"lsoa_code": estimate.index, "children_0_4": estimate.to_numpy(),
+                               "children_0_1": (pd.array([None] * len(estimate), dtype="Int64") if period == first
+                                                else under_twos[period].to_numpy()),
                                "period": period.isoformat()})
                  for period, estimate in estimates.items() if period != WIDE_LAYOUT_PERIOD]
     names = lsoas.set_index("lsoa_code")["lsoa_name"]

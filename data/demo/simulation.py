@@ -412,3 +412,18 @@ def resident_under_fives(simulation: Simulation, on: date) -> pd.Series:
     fifth = children["fifth_birthday"].to_numpy()[living["child_id"].to_numpy()]
     living = living[(dob <= day) & (day < fifth)]
     return living.groupby("lsoa_code").size()
+
+
+def resident_under_twos(simulation: Simulation, on: date) -> pd.Series:
+    """How many simulated children under two (aged 0 and 1) lived in each LSOA on a date; a child
+    born on 29 February turns two on 1 March."""
+    day = day_number(on)
+    residence = simulation.residence
+    living = residence[(residence["start"] <= day) & (residence["end"] > day)]
+    born = pd.to_datetime(simulation.children["dob"].to_numpy()[living["child_id"].to_numpy()], unit="D")
+    leap_day = (born.month == 2) & (born.day == 29)
+    second = np.where(leap_day, born + pd.DateOffset(years=2, days=1), born + pd.DateOffset(years=2))
+    second_day = (pd.DatetimeIndex(second) - pd.Timestamp(1970, 1, 1)).days.to_numpy()
+    dob = simulation.children["dob"].to_numpy()[living["child_id"].to_numpy()]
+    living = living[(dob <= day) & (day < second_day)]
+    return living.groupby("lsoa_code").size()

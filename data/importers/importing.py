@@ -350,10 +350,13 @@ class _BoundarySource:
         except BoundaryFileError as error:
             raise FileFault(file_name, _without_file_name(str(error), file_name),
                             column=error.column, expected=error.expected) from error
+        # The population-weighted centroid, where the file has one, is checked by the kind.
+        centroid = self.read.centroid_columns
         self.resolved = Resolved(
-            layout=Layout("a boundary file", (("lsoa_code",),), ("lsoa_name",)),
-            positions={"lsoa_code": 0, "lsoa_name": 1},
-            labels={"lsoa_code": "lsoa_code", "lsoa_name": "lsoa_name"},
+            layout=Layout("a boundary file", (("lsoa_code",),), ("lsoa_name", "pwc_lon", "pwc_lat")),
+            positions={"lsoa_code": 0, "lsoa_name": 1, **({"pwc_lon": 2, "pwc_lat": 3} if centroid else {})},
+            labels={"lsoa_code": "lsoa_code", "lsoa_name": "lsoa_name",
+                    **({"pwc_lon": centroid[0], "pwc_lat": centroid[1]} if centroid else {})},
         )
         self.notes = [f"Coordinates were read as {self.read.source_crs} and stored as WGS84 longitude/latitude."]
         if self.read.layer is not None:
@@ -376,7 +379,10 @@ class _BoundarySource:
         # The areas keep the file's order, so they fill the row numbers the rejects leave free.
         kept_rows = [number for number in range(1, total + 1) if number not in rejected]
         wkb = [bytes(data) for data in shapely.to_wkb(areas.geometry.array)] if len(areas) else []
+        centroid = {name: pa.array([_text(v) for v in areas[name]] + [None] * len(rejects), type=pa.string())
+                    for name in ("pwc_lon", "pwc_lat") if name in areas.columns}
         batch = pa.table({
+            **centroid,
             "_row": pa.array(kept_rows + [int(n) for n in rejects["row_number"]], type=pa.int64()),
             "lsoa_code": pa.array([_text(v) for v in areas["lsoa_code"]]
                                   + [_text(v) for v in rejects["lsoa_code"]], type=pa.string()),
@@ -390,6 +396,7 @@ class _BoundarySource:
         con.execute(f"""CREATE TEMP TABLE {RAW_TABLE} AS
                         SELECT _row, nullif(trim(lsoa_code), '') AS lsoa_code,
                                nullif(trim(lsoa_name), '') AS lsoa_name, _geometry, _geo_reason
+                               {"".join(f", nullif(trim({name}), '') AS {name}" for name in centroid)}
                         FROM raw_batch ORDER BY _row""")
         con.unregister("raw_batch")
         progress(total, total, "reading")

@@ -34,6 +34,8 @@ KINDS = (
     "postcodes",
     "deprivation",
     "lsoa-lookup",
+    "eyfsp",
+    "gld-counts",
 )
 
 # The target-group flags a registration may carry: the store's list, so the two cannot differ.
@@ -63,9 +65,21 @@ def _columns(*columns: Column) -> dict[str, Column]:
 COLUMNS = _columns(
     Column("centre_id", "the centre's identifier, e.g. its DfE URN",
            ("urn", "unique_reference_number")),
-    Column("name", "the centre's name"),
+    Column("name", "the centre's name", ("establishmentname", "establishment_name")),
     Column("la_code", "local authority code, E06/E07/E08/E09/E10 followed by 6 digits"),
     Column("group_id", "the group (hub) the centre belongs to"),
+    Column("site_type", "family hub or children's centre"),
+    # The DfE register (Get Information about Schools): "TypeOfEstablishment (name)",
+    # "EstablishmentStatus (name)", "GSSLACode (name)", "Easting", "Northing".
+    Column("establishment_type", "the type of establishment, e.g. Family hub or Children's centre",
+           ("typeofestablishment_name", "type_of_establishment_name", "type_of_establishment",
+            "typeofestablishment")),
+    Column("establishment_status", "Open or Closed",
+           ("establishmentstatus_name", "establishment_status_name")),
+    Column("gss_la_code", "local authority code, E06/E07/E08/E09/E10 followed by 6 digits",
+           ("gsslacode_name", "gsslacode", "gss_la_code_name")),
+    Column("easting", "Easting, metres on the British National Grid"),
+    Column("northing", "Northing, metres on the British National Grid"),
     Column("postcode", "postcode",
            ("pcds", "pcd", "pcd7", "pcd8", "pcd2", "postcodenatural", "postcode_natural", "postcode7",
             "postcode8", "postcode_7", "postcode_8", "post_code", "postcode_7_char", "postcode_8_char")),
@@ -82,6 +96,7 @@ COLUMNS = _columns(
     Column("children_0_4", "number of children aged 0 to 4",
            # Nomis's Census tables by five-year band: "Age: Aged 4 years and under".
            patterns=(r"(age_)?aged_4_years_and_under",)),
+    Column("children_0_1", "number of children aged 0 and 1 (blank where not known)"),
     Column("period", "the estimate's date, YYYY-MM-DD, or its year", ("date",)),
     Column("sex", "Persons, Males or Females"),
     # Single years of age: ONS's "0", "1", ...; Nomis's Census tables "Age: Aged under 1 year",
@@ -118,6 +133,15 @@ COLUMNS = _columns(
     Column("decile", "decile, 1 = most deprived"),
     Column("year", "the edition's year, e.g. 2019"),
     Column("edition", "the edition's year, e.g. 2019"),
+    # Outcomes at five: the EYFSP child by child, and its good level of development as counts.
+    Column("assessment_year", "the year the school year ends, e.g. 2025, or 2024/25",
+           ("academic_year", "time_period", "school_year")),
+    Column("gld", "good level of development: Y or N for a child, or a number of children",
+           ("good_level_of_development", "gld_achieved", "achieved_gld")),
+    Column("fsm", "eligible for free school meals: Y or N", ("fsm_eligible", "free_school_meals")),
+    Column("assessed", "number of children assessed", ("number_assessed", "children_assessed")),
+    Column("fsm_assessed", "number of children eligible for free school meals assessed"),
+    Column("fsm_gld", "number of children eligible for free school meals with a good level of development"),
     Column("lsoa11cd", "LSOA 2011 code, E01 followed by 6 digits", ("lsoa11",)),
     Column("lsoa21cd", "LSOA 2021 code, E01 followed by 6 digits", ("lsoa21",)),
 )
@@ -153,13 +177,18 @@ _RESIDENCE = (("lsoa_code", "postcode"),)
 LAYOUTS: dict[str, tuple[Layout, ...]] = {
     "centres": (
         Layout("a list of centres", (("centre_id",), ("name",)),
-               ("la_code", "group_id", "postcode", "lon", "lat")),
+               ("la_code", "group_id", "postcode", "lon", "lat", "site_type")),
+        Layout("the DfE register (Get Information about Schools)",
+               (("centre_id",), ("name",), ("establishment_type",)),
+               ("establishment_status", "la_code", "gss_la_code", "postcode", "easting", "northing", "lon",
+                "lat", "group_id"),
+               marker="establishment_type"),
     ),
     "reach-areas": (
         Layout("reach areas", (("lsoa_code",), ("centre_id",))),
     ),
     "population": (
-        Layout("the long form", (("lsoa_code",), ("children_0_4",), ("period",)),
+        Layout("the long form", (("lsoa_code",), ("children_0_4",), ("period",)), ("children_0_1",),
                marker="children_0_4"),
         Layout("the ONS small area estimates by sex (F0 to F90, M0 to M90)",
                (("lsoa_code",), *((f"{sex}{age}",) for sex in "fm" for age in range(5))), ("period",),
@@ -203,6 +232,14 @@ LAYOUTS: dict[str, tuple[Layout, ...]] = {
     ),
     "lsoa-lookup": (
         Layout("an LSOA 2011 to 2021 lookup", (("lsoa11cd",), ("lsoa21cd",))),
+    ),
+    "eyfsp": (
+        Layout("EYFSP results", (("dob",), *_RESIDENCE, ("assessment_year",), ("gld",)),
+               ("child_key", "nhs_number", "fsm")),
+    ),
+    "gld-counts": (
+        Layout("GLD counts", (("assessment_year",), ("assessed",), ("gld",), ("lsoa_code", "centre_id")),
+               ("fsm_assessed", "fsm_gld")),
     ),
 }
 

@@ -39,6 +39,8 @@ MEASURES: dict[str, Measure] = {
                 "babies born in the last 12 months", True),
         Measure("sustained", "Sustained contact", "sustained_pct", "sustained_contact", "children_under5",
                 "children under five", False),
+        Measure("reach_under2", "Reach under two", "reach_under2_pct", "known_under2", "children_under2",
+                "children under two", True),
     ]
 }
 
@@ -71,6 +73,12 @@ def flagged(centres: pd.DataFrame, *, measure_key: str = "reach") -> pd.Series:
     over = centres[chosen.column].astype("float64") > 100
     if chosen.denominator == "children_under5" and "denominator_flagged" in centres:
         return (centres["denominator_flagged"].fillna(False).astype(bool) | over).astype(bool)
+    if chosen.denominator == "children_under2" and "under2_estimated" in centres:
+        # The under-twos of a flagged estimate, or estimated from the under-fives, are in doubt too.
+        doubt = centres["under2_estimated"].fillna(False).astype(bool)
+        if "denominator_flagged" in centres:
+            doubt |= centres["denominator_flagged"].fillna(False).astype(bool)
+        return (doubt | over).astype(bool)
     return over.astype(bool)
 
 
@@ -106,9 +114,11 @@ def league_table(centres: pd.DataFrame, *, benchmark_pct: float, measure_key: st
         for known, size, c in zip(frame[chosen.numerator], sizes, frame["comparison"])
     ]
     notes = centres["denominator_note"] if "denominator_note" in centres else pd.Series(None, index=centres.index)
+    in_doubt = ("children under two estimated as two fifths of the under-fives, or counted from births and "
+                "registrations" if chosen.denominator == "children_under2" else "population estimate flagged")
     frame["estimate_note"] = [
         (note if isinstance(note, str) and note else
-         "more counted than the population figure: it is too low" if value > 100 else "population estimate flagged")
+         "more counted than the population figure: it is too low" if value > 100 else in_doubt)
         if c == "flagged" else None
         for note, value, c in zip(notes, frame[chosen.column], frame["comparison"])
     ]
@@ -188,4 +198,5 @@ def similar_centres(centres: pd.DataFrame, *, centre_id: str, count: int = 4,
     columns = ["centre_id", "centre_name", "is_chosen", "deprived_share_pct", "difference_pts",
                "children_under5", "known_children", "reach_pct", "newborn_reach_pct", "sustained_pct", "band",
                "denominator_flagged"]
+    columns += [c for c in ("reach_under2_pct",) if c in chosen]    # beside the others, where reported
     return chosen[columns].reset_index(drop=True)

@@ -20,6 +20,11 @@ REPORT_COLUMNS = (
     "deprived_under5", "deprived_known", "deprived_reach_pct", "births_12m",
     "newborns_known_12m", "newborn_reach_pct", "birth_data_lag_days", "denominator_flagged",
 )
+# The family-hub measures of the under-twos, appended after every other column of the report (at
+# each level), so the columns above keep their places.
+UNDER_TWO_COLUMNS = (
+    "children_under2", "known_under2", "reach_under2_pct", "families_to_find_under2", "under2_estimated",
+)
 
 DEFAULT_SUSTAINED_CONTACTS = 3     # contacts in 12 months that make contact "sustained"
 DEPRIVED_DECILES = (1, 2, 3)       # IDACI deciles 1-3: the 30% most deprived LSOAs
@@ -72,20 +77,49 @@ def families_to_find(under_five: float, known: int, *, target_share: float = Ban
     return max(0, needed - int(known))
 
 
-def fifth_birthday_sql(dob: str) -> str:
-    """SQL for the fifth birthday of `dob`. A child born on 29 February turns five on 1 March
-    (DuckDB's date arithmetic would say 28 February)."""
+def birthday_sql(dob: str, years: int) -> str:
+    """SQL for the `years`th birthday of `dob`, for a number of years that takes a 29 February
+    to a year with no 29 February (2 or 5): a child born on 29 February then has the birthday on
+    1 March (DuckDB's date arithmetic would say 28 February)."""
     return (
         f"(CASE WHEN month({dob}) = 2 AND day({dob}) = 29 "
-        f"THEN make_date(year({dob}) + 5, 3, 1) "
-        f"ELSE CAST({dob} + INTERVAL 5 YEAR AS DATE) END)"
+        f"THEN make_date(year({dob}) + {int(years)}, 3, 1) "
+        f"ELSE CAST({dob} + INTERVAL {int(years)} YEAR AS DATE) END)"
     )
+
+
+def fifth_birthday_sql(dob: str) -> str:
+    """SQL for the fifth birthday of `dob` (a child born on 29 February turns five on 1 March)."""
+    return birthday_sql(dob, 5)
+
+
+def second_birthday_sql(dob: str) -> str:
+    """SQL for the second birthday of `dob` (a child born on 29 February turns two on 1 March)."""
+    return birthday_sql(dob, 2)
 
 
 def under_five_sql(dob: str, as_at: str) -> str:
     """SQL that is true when a child born on `dob` is under five on `as_at`: born on or before
     it, and it is before the fifth birthday (a fifth birthday on the day means five, not under)."""
     return f"({dob} <= {as_at} AND {as_at} < {fifth_birthday_sql(dob)})"
+
+
+def under_two_sql(dob: str, as_at: str) -> str:
+    """SQL that is true when a child born on `dob` is under two on `as_at`: born on or before it,
+    and it is before the second birthday."""
+    return f"({dob} <= {as_at} AND {as_at} < {second_birthday_sql(dob)})"
+
+
+def under_two_from_under_five(children_0_4: int) -> int:
+    """Children under two estimated from an estimate of the under-fives alone: two fifths of it
+    (ages 0 and 1 of ages 0 to 4), to the nearest whole child (two fifths of a whole number is
+    never a half)."""
+    return (4 * int(children_0_4) + 5) // 10
+
+
+def under_two_from_under_five_sql(children_0_4: str) -> str:
+    """SQL for `under_two_from_under_five`."""
+    return f"((4 * ({children_0_4}) + 5) // 10)"
 
 
 def deprived_sql(decile: str) -> str:
@@ -163,6 +197,17 @@ DEFINITIONS: dict[str, Definition] = {
         Definition("Families to find", "How many more children the centre needs to know to reach the "
                    "outstanding threshold (97% unless changed): that share of the under-fives, rounded up, "
                    "minus the known children (never below zero)."),
+        Definition("Children under two", "Children aged 0 and 1 living in the area on the chosen date, "
+                   "from the same ONS population estimate the under-fives come from. Where that estimate "
+                   "gives only the under-fives, the under-twos are estimated as two fifths of them (ages 0 "
+                   "and 1 of ages 0 to 4); where there is no estimate, the children under two known from "
+                   "births and registrations are counted. Either way the figure is flagged as estimated."),
+        Definition("Reach under two", "Known children under two as a share of children under two: how many "
+                   "of the youngest families the centre knows, where early help makes the most difference."),
+        Definition("Families to find under two", "How many more children under two the centre needs to know "
+                   "to reach the outstanding threshold (97% unless changed) among the under-twos: that share "
+                   "of the children under two, rounded up, minus the known children under two (never below "
+                   "zero)."),
         Definition("Unmatched births", "Children in the birth (and arrivals) data received from health "
                    "by the chosen date, under five and living in the area, who are not registered with "
                    "any centre. This is the outreach worklist."),
@@ -182,6 +227,27 @@ DEFINITIONS: dict[str, Definition] = {
                    "probably lies, given the number of children. Small centres have wide intervals."),
         Definition("LSOA", "Lower layer Super Output Area: a small area of 1,000 to 3,000 residents used "
                    "by the Office for National Statistics. A reach area is a set of LSOAs."),
+        Definition("Distance to the nearest site", "How far an LSOA is from the nearest site (family hub "
+                   "or children's centre), in kilometres in a straight line, not by road. The LSOA is placed "
+                   "at its population-weighted centroid (where most of its people live) when one is loaded, "
+                   "otherwise at a point inside the area."),
+        Definition("Beyond 1, 2, 3 km", "The share of the under-fives in the reach areas who live in LSOAs "
+                   "whose nearest site is more than 1, 2 or 3 km away in a straight line; and the same share "
+                   "among the under-fives in the most deprived LSOAs (IDACI deciles 1 to 3)."),
+        Definition("Site finder", "Where new sites would bring the most children within a chosen distance of "
+                   "a site. It counts the children (the under-fives not yet known, or those in the most "
+                   "deprived LSOAs) living further than that distance from every site now, and chooses the "
+                   "LSOAs for the new sites that would bring the most of them within it."),
+        Definition("Good level of development", "The share of children assessed at the end of the reception "
+                   "year (the Early Years Foundation Stage Profile) who reached a good level of development, "
+                   "with its 95% interval, against the target (75% unless changed)."),
+        Definition("GLD gap for free school meals", "The good-level-of-development share of children not "
+                   "eligible for free school meals minus that of the children eligible, in percentage "
+                   "points, over the children whose eligibility is known."),
+        Definition("Known early", "Among the children assessed whose record matches a registration, those "
+                   "first registered with a site before their second birthday, compared with the other "
+                   "registered children. This shows an association, not that knowing a family early caused "
+                   "the difference."),
     ]
 }
 

@@ -28,13 +28,14 @@ import pandas as pd
 COUNT_COLUMNS = (
     "children_under5", "known_children", "unmatched_births", "sustained_contact",
     "deprived_under5", "deprived_known", "births_12m", "newborns_known_12m", "known_families",
-    "known_out_of_area",
+    "known_out_of_area", "children_under2", "known_under2",
 )
 PERCENTAGES = {   # percentage: (numerator, denominator)
     "reach_pct": ("known_children", "children_under5"),
     "sustained_pct": ("sustained_contact", "children_under5"),
     "deprived_reach_pct": ("deprived_known", "deprived_under5"),
     "newborn_reach_pct": ("newborns_known_12m", "births_12m"),
+    "reach_under2_pct": ("known_under2", "children_under2"),
 }
 DERIVED = {
     "families_to_find": ("known_children", "children_under5"),
@@ -42,6 +43,7 @@ DERIVED = {
     # "More known than the estimate" says known > under five: a bound on either.
     "over_100": ("known_children", "children_under5"),
     "denominator_flagged": ("known_children", "children_under5"),
+    "families_to_find_under2": ("known_under2", "children_under2"),
 }
 
 
@@ -86,7 +88,7 @@ RULES = {rule.name: rule for rule in (STANDARD, NHS)}
 # Shares beside the report's percentages: share: (numerator, denominator).
 SHARES = {"share_of_known_pct": ("known_children", "all_known")}
 # Counts worked out from others that are rounded like them under a rounding rule.
-ROUNDED_DERIVED = ("families_to_find",)
+ROUNDED_DERIVED = ("families_to_find", "families_to_find_under2")
 
 
 def render(frame: pd.DataFrame, hidden: pd.DataFrame, *, rule: SuppressionRule = SuppressionRule()) -> pd.DataFrame:

@@ -35,6 +35,9 @@ from reach.domain.months import add_months, month_end, month_ends_after, months_
 SHARING_OPTIONS = {"monthly": 1, "quarterly": 3, "6-monthly": 6, "annual": 12, "none": None}
 
 AGE_SPAN_MONTHS = 60.0             # under-fives: ages 0 to 60 months
+# The under-twos are the same model's children aged 0 to 24 months: every figure below can be
+# asked of the ages under a younger span (`age_span_months`), the rest of the model unchanged.
+UNDER_TWO_SPAN_MONTHS = 24.0
 DAYS_PER_MONTH = 365.25 / 12       # model months are twelfths of a year
 # The share of under-fives the model aims at: the outstanding threshold (97%, "virtually all"
 # families known, unless the user sets another), passed as `target_share` where it can change.
@@ -146,9 +149,9 @@ def sharing_name(sharing_months: float | None) -> str:
 
 # --- the steady state ------------------------------------------------------------------------
 
-def _quadrature(breakpoints) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes and weights on [0, 60], split at the kinks of the integrand."""
-    edges = sorted({min(max(float(b), 0.0), AGE_SPAN_MONTHS) for b in breakpoints} | {0.0, AGE_SPAN_MONTHS})
+def _quadrature(breakpoints, span: float = AGE_SPAN_MONTHS) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and weights on [0, span] (60 months unless asked), split at the kinks of the integrand."""
+    edges = sorted({min(max(float(b), 0.0), span) for b in breakpoints} | {0.0, span})
     nodes, weights = [], []
     for lo, hi in zip(edges[:-1], edges[1:]):
         if hi <= lo:
@@ -162,8 +165,9 @@ def _quadrature(breakpoints) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(nodes), np.concatenate(weights)
 
 
-def steady_state_reach(s: Scenario) -> float:
-    """The long-run share of under-fives known (0 to 1), averaged over the sharing cycle.
+def steady_state_reach(s: Scenario, *, age_span_months: float = AGE_SPAN_MONTHS) -> float:
+    """The long-run share of under-fives known (0 to 1), averaged over the sharing cycle; of the
+    children under `age_span_months` (24: the under-twos) when asked, 60 replaced by it below.
 
     Swapping the order of integration turns the document's double integral (over ages, and over
     how long ago a newcomer arrived) into one integral over the time since entry `x`:
@@ -174,14 +178,21 @@ def steady_state_reach(s: Scenario) -> float:
     where known(x) = 1 - (1 - p * clamp((x - d) / F, 0, 1)) * exp(-h x).
     """
     F, d, h, c = s.sharing_months, s.delay_months, s.other_route_rate, s.churn
-    x, w = _quadrature([d, d + F] if F is not None else [])
+    span = _span(age_span_months)
+    x, w = _quadrature([d, d + F] if F is not None else [], span)
     notified = np.clip((x - d) / F, 0.0, 1.0) if F is not None else np.zeros_like(x)
     not_other_route = np.exp(-h * x)
     stayed = np.exp(-c * x)
     known_born_here = 1.0 - (1.0 - s.born_here_contact * notified) * not_other_route
     known_arrival = 1.0 - (1.0 - s.arrival_contact * notified) * not_other_route
-    integrand = stayed * known_born_here + c * (AGE_SPAN_MONTHS - x) * stayed * known_arrival
-    return float(min(1.0, max(0.0, np.dot(w, integrand) / AGE_SPAN_MONTHS)))
+    integrand = stayed * known_born_here + c * (span - x) * stayed * known_arrival
+    return float(min(1.0, max(0.0, np.dot(w, integrand) / span)))
+
+
+def _span(age_span_months: float) -> float:
+    if not _finite(age_span_months) or not 0 < age_span_months <= AGE_SPAN_MONTHS:
+        raise ValueError(f"age_span_months must be above 0 and at most {AGE_SPAN_MONTHS:g}; got {age_span_months!r}.")
+    return float(age_span_months)
 
 
 def steady_state_by_sharing(s: Scenario) -> dict[str, float]:
@@ -246,18 +257,19 @@ def _ramp_exp_integral(k: float, lo: float, hi: float) -> float:
     return math.exp(-k * lo) * scaled
 
 
-def _room_weighted_integral(k: float, lo: float, hi: float) -> float:
-    """Integral of (60 - x) exp(-k x) over [lo, hi]: a newcomer who arrived x months ago may be
-    of any age from x to 60, so its weight is the room left, 60 - x."""
-    return (AGE_SPAN_MONTHS - lo) * _exp_integral(k, lo, hi) - _ramp_exp_integral(k, lo, hi)
+def _room_weighted_integral(k: float, lo: float, hi: float, span: float = AGE_SPAN_MONTHS) -> float:
+    """Integral of (span - x) exp(-k x) over [lo, hi]: a newcomer who arrived x months ago may be
+    of any age from x to the span (60 months), so its weight is the room left, span - x."""
+    return (span - lo) * _exp_integral(k, lo, hi) - _ramp_exp_integral(k, lo, hi)
 
 
 @dataclass(frozen=True)
 class _Start:
     """Today's position, and where today falls in the sharing cycle."""
 
-    known_by_age: tuple[float, ...]   # known share in equal age bands from 0 to 60 months
+    known_by_age: tuple[float, ...]   # known share in equal age bands from 0 to `span` months
     phase: float                      # months from today to the end of the next period shared
+    span: float = AGE_SPAN_MONTHS     # the ages followed: under 60 months, or under 24
 
 
 def _since_last_arrival(s: Scenario, t: float, phase: float) -> float:
@@ -272,7 +284,8 @@ def _reach_at(s: Scenario, start: _Start, t: float) -> float:
     """Share known `t` months after the start, exactly (apart from rounding)."""
     c, h = s.churn, s.other_route_rate
     p_born, p_arrival = s.born_here_contact, s.arrival_contact
-    lived = min(t, AGE_SPAN_MONTHS)
+    span = start.span
+    lived = min(t, span)
     if s.sharing_months is None:
         notified_from = math.inf   # nobody is ever notified
         pending_below = 0.0
@@ -285,23 +298,24 @@ def _reach_at(s: Scenario, start: _Start, t: float) -> float:
     born_since = (_exp_integral(c, 0.0, lived) - _exp_integral(c + h, 0.0, lived)
                   + p_born * _exp_integral(c + h, min(notified_from, lived), lived))
     # Newcomers who arrived x < t months ago, weighted by the ages they can be.
-    arrived_since = c * (_room_weighted_integral(c, 0.0, lived) - _room_weighted_integral(c + h, 0.0, lived)
-                         + p_arrival * _room_weighted_integral(c + h, min(notified_from, lived), lived))
+    arrived_since = c * (_room_weighted_integral(c, 0.0, lived, span) - _room_weighted_integral(c + h, 0.0, lived, span)
+                         + p_arrival * _room_weighted_integral(c + h, min(notified_from, lived), lived, span))
     here_at_start = 0.0
-    if t < AGE_SPAN_MONTHS:
+    if t < span:
         here_at_start = math.exp(-c * t) * _start_children_known(s, start, t, notified_from, pending_below)
-    return (born_since + arrived_since + here_at_start) / AGE_SPAN_MONTHS
+    return (born_since + arrived_since + here_at_start) / span
 
 
 def _start_children_known(s: Scenario, start: _Start, t: float, notified_from: float, pending_below: float) -> float:
-    """Integral over ages a in [t, 60) of the chance that a child already here at the start is
-    known at month t. Those unknown at the start are taken as born here; the ones whose share
-    had not yet arrived (aged under `pending_below` at the start) are notified when it does."""
+    """Integral over ages a in [t, 60) (or the start's younger span) of the chance that a child
+    already here at the start is known at month t. Those unknown at the start are taken as born
+    here; the ones whose share had not yet arrived (aged under `pending_below` at the start) are
+    notified when it does."""
     bands = len(start.known_by_age)
-    band_width = AGE_SPAN_MONTHS / bands
-    # Ages at the start, b = a - t, run over [0, 60 - t); split where the known share or the
+    band_width = start.span / bands
+    # Ages at the start, b = a - t, run over [0, span - t); split where the known share or the
     # notification changes.
-    span = AGE_SPAN_MONTHS - t
+    span = start.span - t
     notified_lo = max(notified_from - t, 0.0)
     notified_hi = min(pending_below, span)
     cuts = {0.0, span, min(max(notified_lo, 0.0), span), min(max(notified_hi, 0.0), span)}
@@ -337,11 +351,11 @@ def _average(s: Scenario, start: _Start, lo: float, hi: float) -> float:
     """Reach averaged over the months [lo, hi] after the start: Gauss-Legendre on each stretch
     where it is smooth (it jumps when a share lands and bends when the children of the start
     reach five)."""
-    kinks = {AGE_SPAN_MONTHS}
+    kinks = {start.span}
     if s.sharing_months is not None:
-        kinks.add(AGE_SPAN_MONTHS - _since_last_arrival(s, 0.0, start.phase))
+        kinks.add(start.span - _since_last_arrival(s, 0.0, start.phase))
     bands = len(start.known_by_age)
-    kinks |= {AGE_SPAN_MONTHS - i * AGE_SPAN_MONTHS / bands for i in range(bands)}
+    kinks |= {start.span - i * start.span / bands for i in range(bands)}
     splits = sorted({lo, hi} | {k for k in kinks if lo < k < hi} | set(_arrival_times(s, start.phase, lo, hi)))
     total = 0.0
     for a, b in zip(splits[:-1], splits[1:]):
@@ -351,7 +365,8 @@ def _average(s: Scenario, start: _Start, lo: float, hi: float) -> float:
     return total / (hi - lo)
 
 
-def _start(*, known: float, unknown: float, phase: float, known_share_by_age) -> _Start:
+def _start(*, known: float, unknown: float, phase: float, known_share_by_age,
+           span: float = AGE_SPAN_MONTHS) -> _Start:
     if not (_finite(known) and _finite(unknown)) or known < 0 or unknown < 0 or known + unknown <= 0:
         raise ValueError(
             f"Need a positive number of under-fives to project from; got {known!r} known and {unknown!r} unknown."
@@ -363,7 +378,7 @@ def _start(*, known: float, unknown: float, phase: float, known_share_by_age) ->
         profile = tuple(float(v) for v in known_share_by_age)
         if not profile or any(not _finite(v) or v < 0 for v in profile):
             raise ValueError(f"known_share_by_age must be shares from 0 to 1; got {known_share_by_age!r}.")
-    return _Start(known_by_age=_fitted(profile), phase=float(phase))
+    return _Start(known_by_age=_fitted(profile), phase=float(phase), span=_span(span))
 
 
 def _fitted(profile: tuple[float, ...]) -> tuple[float, ...]:
@@ -450,9 +465,13 @@ def months_until_period_end(start: date, sharing_months: float | None) -> float:
 
 def project_to(*, scenario: Scenario, known: float, under_five: float, start: date, until: date,
                start_month_phase: float | None = None, known_share_by_age=None,
-               target_share: float = TARGET_SHARE) -> Projection:
+               target_share: float = TARGET_SHARE, age_span_months: float = AGE_SPAN_MONTHS) -> Projection:
     """Reach by calendar month from `start` (today: `known` of `under_five`) to `until`'s month,
     and when it first reaches `target_share` (the outstanding threshold as a fraction).
+
+    With `age_span_months` 24 (`UNDER_TWO_SPAN_MONTHS`) it is reach among the under-twos: `known`
+    and `under_five` are then the known children under two and the children under two, and
+    `known_share_by_age` (if given) is for ages 0 and 1.
 
     Time runs from the end of the start date. Shares follow the calendar (see
     `months_until_period_end`) unless `start_month_phase` says otherwise.
@@ -467,7 +486,7 @@ def project_to(*, scenario: Scenario, known: float, under_five: float, start: da
         raise ValueError(f"Projections run for at most {_LONGEST_PROJECTION_MONTHS // 12} years.")
     phase = months_until_period_end(start, scenario.sharing_months) if start_month_phase is None else start_month_phase
     begin = _start(known=min(known, under_five), unknown=max(under_five - known, 0.0), phase=phase,
-                   known_share_by_age=known_share_by_age)
+                   known_share_by_age=known_share_by_age, span=age_span_months)
 
     def months_from_start(day: date) -> float:   # to the end of `day`
         return (day - start).days / DAYS_PER_MONTH
@@ -482,7 +501,7 @@ def project_to(*, scenario: Scenario, known: float, under_five: float, start: da
     crosses = next((end for end, point in zip(ends, path) if point["reach_pct"] >= target_pct - 1e-9), None)
     return Projection(scenario=scenario, start=start, until=until, path=path, target_share=target_share,
                       crosses_target_on=crosses, reach_at_until=path[-1]["reach_pct"],
-                      steady_state_pct=100.0 * steady_state_reach(scenario))
+                      steady_state_pct=100.0 * steady_state_reach(scenario, age_span_months=age_span_months))
 
 
 def first_crossing(projection: Projection, *, known: float, under_five: float, known_share_by_age=None) -> date | None:

@@ -16,6 +16,7 @@ from reach.domain.measures import BIRTH_DATA_OVERDUE_AFTER_DAYS, Bands
 from reach.presentation import format as fmt
 from reach.presentation.safe_text import markdown_text
 from reach.presentation.summaries import band_range, lag_sentence
+from reach.presentation.wording import reword
 
 ATTENTION_COLUMNS = ("rank", "concern", "centre_id", "centre_name", "detail", "message")
 
@@ -43,7 +44,7 @@ def needs_attention(centres: pd.DataFrame, authority: pd.DataFrame, *, bands: Ba
     for item in items:
         detail, message = _words(item, bands=bands, as_at=as_at, overdue_after_days=overdue_after_days)
         rows.append(dict(concern=item.concern, centre_id=item.row["centre_id"] if item.for_centre else None,
-                         centre_name=item.row["centre_name"] if item.for_centre else "All centres",
+                         centre_name=item.row["centre_name"] if item.for_centre else reword("All centres"),
                          detail=detail, message=message))
     frame = pd.DataFrame(rows, columns=["concern", "centre_id", "centre_name", "detail", "message"])
     frame.insert(0, "rank", range(1, len(frame) + 1))
@@ -94,5 +95,5 @@ def attention_lines(attention: pd.DataFrame) -> list[str]:
             continue
         named = ", ".join(f"{markdown_text(name)} ({markdown_text(detail)})"
                           for name, detail in zip(rows["centre_name"], rows["detail"]))
-        lines.append(f"{CONCERN_LINES[concern]}: {named}.")
+        lines.append(f"{reword(CONCERN_LINES[concern])}: {named}.")
     return lines

@@ -25,6 +25,7 @@ from reach.domain.measures import DEPRIVED, NO_BAND, Bands
 from reach.domain.stats import COMPARISON_WORDS, Z_95, Z_998, Interval, funnel_limits
 from reach.presentation.safe_text import plotly_text
 from reach.presentation.summaries import band_range, threshold
+from reach.presentation.wording import reword
 
 BAND_COLOURS = {
     "outstanding": "#0072B2",
@@ -85,13 +86,13 @@ def band_counts_chart(counts: pd.DataFrame, *, bands: Bands) -> go.Figure:
     labels = [band_range(b, bands) if b != NO_BAND else NO_BAND for b in counts["band"]]
     figure = go.Figure(go.Bar(
         y=labels, x=counts["centres"], orientation="h", text=counts["centres"], textposition="outside",
-        marker_color=[BAND_COLOURS[b] for b in counts["band"]], name="Centres", cliponaxis=False,
-        hovertemplate="%{y}: %{x} centres<extra></extra>",
+        marker_color=[BAND_COLOURS[b] for b in counts["band"]], name=reword("Centres"), cliponaxis=False,
+        hovertemplate=reword("%{y}: %{x} centres<extra></extra>"),
     ))
     most = int(counts["centres"].max()) if len(counts) else 0
-    figure.update_xaxes(title="Centres", range=[0, max(1, most) * 1.15], dtick=1 if most <= 10 else None)
+    figure.update_xaxes(title=reword("Centres"), range=[0, max(1, most) * 1.15], dtick=1 if most <= 10 else None)
     figure.update_yaxes(title=None, autorange="reversed", type="category")
-    return styled(figure, title="Centres by indicative band", height=300, showlegend=False)
+    return styled(figure, title=reword("Centres by indicative band"), height=300, showlegend=False)
 
 
 def trend_chart(trend: pd.DataFrame, *, bands: Bands, series: str | None = None,
@@ -136,7 +137,7 @@ def bullet_chart(*, value_pct: float, interval: Interval | None, bands: Bands, l
     each zone named with its range, and the authority's figure as a line to compare with.
     The title is short (the centre is named in the legend), so it fits a half-width column;
     `missing_words` say why there is no figure when there is none."""
-    label, comparator_label = plotly_text(label), plotly_text(comparator_label)
+    label, comparator_label = plotly_text(label), plotly_text(reword(comparator_label))
     shown_value = 0.0 if value_pct is None or pd.isna(value_pct) else float(value_pct)
     top = max(100.0, (interval.upper if interval else 0) + 2, shown_value + 2)
     figure = go.Figure()
@@ -245,7 +246,7 @@ def target_groups_chart(groups: pd.DataFrame, authority_groups: pd.DataFrame, *,
     figure = go.Figure()
     groups_shown = [plotly_text(group) for group in flags["group_name"]]
     for name, values, colour in ((label, flags["share_of_known_pct"].to_numpy(), LINE_COLOUR),
-                                 ("All centres", everyone["share_of_known_pct"].to_numpy(), "#BBBBBB")):
+                                 (reword("All centres"), everyone["share_of_known_pct"].to_numpy(), "#BBBBBB")):
         figure.add_trace(go.Bar(
             y=groups_shown, x=values, orientation="h", name=plotly_text(name), marker_color=colour,
             text=[f"{v:.1f}%" if pd.notna(v) else "–" for v in values], textposition="outside",
@@ -337,8 +338,8 @@ def league_chart(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float
     _comparison_traces(figure, shown, x=chosen.column, y="_name", value_axis="x", measure_name=chosen.name,
                        denominator_words=chosen.denominator_words, error=True)
     if np.isfinite(benchmark_pct):
-        threshold_line(figure, benchmark_pct, words=f"All centres: {benchmark_pct:.1f}%", colour=AUTHORITY_COLOUR,
-                        axis="x")
+        threshold_line(figure, benchmark_pct, words=reword(f"All centres: {benchmark_pct:.1f}%"),
+                       colour=AUTHORITY_COLOUR, axis="x")
     if chosen.has_target:
         threshold_line(figure, bands.outstanding, words=f"Outstanding from {threshold(bands.outstanding)}",
                         colour=TARGET_COLOUR, axis="x")
@@ -350,7 +351,7 @@ def league_chart(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float
                         range=[start, max(100.0, float(upper) + 2 if pd.notna(upper) else 100.0)])
     figure.update_yaxes(title=None, type="category", categoryorder="array",
                         categoryarray=list(shown["_name"][::-1]), automargin=True)
-    return styled(figure, title=f"{chosen.name} by centre",
+    return styled(figure, title=reword(f"{chosen.name} by centre"),
                    height=240 + 34 * len(shown), legend=dict(orientation="h", yanchor="top", y=-0.08))
 
 
@@ -386,8 +387,8 @@ def funnel_plot(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float,
     if has_benchmark:
         figure.add_trace(go.Scatter(
             x=[grid[0], grid[-1]], y=[benchmark_pct, benchmark_pct], mode="lines",
-            name=f"All centres: {benchmark_pct:.1f}%", line=dict(color=AUTHORITY_COLOUR, width=2),
-            hovertemplate=f"All centres: {benchmark_pct:.1f}%<extra></extra>",
+            name=reword(f"All centres: {benchmark_pct:.1f}%"), line=dict(color=AUTHORITY_COLOUR, width=2),
+            hovertemplate=reword(f"All centres: {benchmark_pct:.1f}%<extra></extra>"),
         ))
     if chosen.has_target:
         figure.add_trace(go.Scatter(
@@ -438,8 +439,8 @@ def similar_centres_chart(similar: pd.DataFrame, *, measure_key: str, benchmark_
                        "in the most deprived areas<extra></extra>"),
     ))
     if np.isfinite(benchmark_pct):
-        threshold_line(figure, benchmark_pct, words=f"All centres: {benchmark_pct:.1f}%", colour=AUTHORITY_COLOUR,
-                        axis="x")
+        threshold_line(figure, benchmark_pct, words=reword(f"All centres: {benchmark_pct:.1f}%"),
+                       colour=AUTHORITY_COLOUR, axis="x")
     figure.update_xaxes(title=None, ticksuffix="%",
                         range=[0, max(100.0, float(values.max()) + 10 if values.notna().any() else 100.0)])
     figure.update_yaxes(title=None, type="category", autorange="reversed", automargin=True)

@@ -12,12 +12,13 @@ import pandas as pd
 
 from reach.domain.comparison import SIMILAR_WITHIN_PTS, measure
 from reach.presentation.safe_text import markdown_text
+from reach.presentation.wording import reword
 
 COMPARED = ("better", "similar", "worse")
 
 
 def _centres(n: int) -> str:
-    return f"{n:,} centre{'s' if n != 1 else ''}"
+    return reword(f"{n:,} centre{'s' if n != 1 else ''}")
 
 
 def _names(rows: pd.DataFrame, *, most_named: int, words: bool = True) -> str:
@@ -37,7 +38,7 @@ def comparison_sentence(league: pd.DataFrame, *, measure_key: str = "reach") -> 
     counts = league["comparison"].value_counts()
     total = len(league)
     if total == 0:
-        return "There are no centres to compare yet."
+        return reword("There are no centres to compare yet.")
     better, similar, worse = (int(counts.get(key, 0)) for key in COMPARED)
     compared = better + similar + worse
     doubtful, none = int(counts.get("flagged", 0)), int(counts.get("no figure", 0))
@@ -70,9 +71,9 @@ def flagged_sentence(league: pd.DataFrame, *, measure_key: str = "reach", most_n
                                      rows["estimate_note"][:most_named]))
     rest = len(rows) - most_named
     named += f"; and {rest:,} more (see the table)" if rest > 0 else ""
-    return (f"Not ranked or compared, because the population estimate is flagged: {named}. Their "
+    return (reword(f"Not ranked or compared, because the population estimate is flagged: {named}. Their "
             f"figures are shown in grey and listed last: a difference from the authority could come "
-            f"from the estimate rather than from the centre's work.")
+            f"from the estimate rather than from the centre's work."))
 
 
 def outside_limits_sentence(league: pd.DataFrame, *, most_named: int = 12) -> str:
@@ -84,24 +85,24 @@ def outside_limits_sentence(league: pd.DataFrame, *, most_named: int = 12) -> st
     aside = (f" {_centres(not_compared)} with a flagged population estimate "
              f"{'is' if not_compared == 1 else 'are'} not placed against the limits.") if not_compared else ""
     if compared.empty:
-        return "No centre can be placed against the limits yet." + aside
+        return reword("No centre can be placed against the limits yet.") + aside
     limits = compared["limits"] if "limits" in compared else pd.Series("95", index=compared.index).where(
         compared["comparison"] != "similar", "within")
     clear, possible = compared[limits == "99.8"], compared[limits == "95"]
     within = int((limits == "within").sum())
     if clear.empty and possible.empty:
-        every = "Every centre" if not not_compared else "Every centre compared"
+        every = reword("Every centre") if not not_compared else reword("Every centre compared")
         return f"{every} is within the 95% limits: none differs from the authority by more than chance.{aside}"
     words = []
     if not clear.empty:
         words.append(f"**Clearly different** (beyond the 99.8% limits, very unlikely to be chance): "
                      f"{_names(clear, most_named=most_named)}.")
     else:
-        words.append("No centre is beyond the 99.8% limits.")
+        words.append(reword("No centre is beyond the 99.8% limits."))
     if not possible.empty:
-        words.append(f"**Possibly different** (beyond the 95% limits but within the 99.8%: worth a look, "
+        words.append(reword(f"**Possibly different** (beyond the 95% limits but within the 99.8%: worth a look, "
                      f"though 1 centre in 20 would be this far out by chance alone): "
-                     f"{_names(possible, most_named=most_named)}.")
+                     f"{_names(possible, most_named=most_named)}."))
     if within:
         words.append(f"{_centres(within)} {'is' if within == 1 else 'are'} within the 95% limits: "
                      "no different from the authority, allowing for chance.")
@@ -121,11 +122,12 @@ def similar_sentence(similar: pd.DataFrame, *, measure_key: str = "reach", withi
     share = own["deprived_share_pct"]
     within = f"{within_pts:g} points"
     if others.empty:
-        return (f"No other centre serves areas like {own_name}'s: none has a share of under-fives in the most "
+        return (reword(f"No other centre serves areas like {own_name}'s: none has a share of under-fives in the most "
                 f"deprived areas within {within} of its {share:.0f}%, so there is no fair set to compare it "
-                "with here. The league table and the funnel plot compare it with the authority as a whole.")
+                "with here. The league table and the funnel plot compare it with the authority as a whole."))
     n = len(others)
-    lead = (f"Only {n} centre{' serves' if n == 1 else 's serve'}" if n < wanted else f"{n} centres serve")
+    lead = (reword(f"Only {n} centre{' serves' if n == 1 else 's serve'}") if n < wanted
+            else reword(f"{n} centres serve"))
     names = ", ".join(markdown_text(other) for other in others["centre_name"])
     low, high = others["deprived_share_pct"].min(), others["deprived_share_pct"].max()
     spread = f"{low:.0f}%" if round(low) == round(high) else f"{low:.0f}% to {high:.0f}%"

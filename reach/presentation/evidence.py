@@ -23,6 +23,7 @@ from reach.presentation import format as fmt
 from reach.presentation.safe_text import markdown_text, spreadsheet_safe
 from reach.presentation.summaries import (band_range, interval_sentence, lag_sentence, long_date, newborn_sentence,
                                          reach_sentence, why_parts_add_up_to_more)
+from reach.presentation.wording import reword
 
 # The key figures, in the order an inspector reads them: (column, words).
 KEY_FIGURES = (
@@ -42,6 +43,11 @@ KEY_FIGURES = (
     ("newborn_reach_pct", "Newborn reach (%)"),
     ("birth_data_lag_days", "Days since birth data last arrived"),
     ("denominator_flagged", "Population estimate flagged"),
+    ("children_under2", "Children under two"),
+    ("known_under2", "Known children under two"),
+    ("reach_under2_pct", "Reach under two (%)"),
+    ("families_to_find_under2", "Families to find under two"),
+    ("under2_estimated", "Children under two estimated"),
 )
 
 
@@ -77,7 +83,7 @@ def readable(figures: pd.DataFrame) -> pd.DataFrame:
             return fmt.NO_FIGURE
         if measure.endswith("_pct"):
             return fmt.percent(value)
-        if measure.endswith("_flagged"):
+        if measure.endswith(("_flagged", "_estimated")):
             return "yes" if bool(value) else "no"
         return fmt.count(value)
 
@@ -109,14 +115,14 @@ def _brief(*, centre: pd.Series, authority: pd.Series, interval: Interval | None
                  f"{_shown(centre['known_children'])}; reach: {_shown(centre['reach_pct'], pct=True)}; "
                  f"families to find: {_shown(centre['families_to_find'])}."]
     else:
-        lines = [reach_sentence(centre, bands=bands, place="the centre's reach area")]
+        lines = [reach_sentence(centre, bands=bands, place=reword("the centre's reach area"))]
         if interval:
             lines.append(interval_sentence(interval))
     if _withheld(authority, "reach_pct", "band", marker=marker):
-        lines.append(f"All centres together: {_shown(authority['reach_pct'], pct=True)}.")
+        lines.append(reword(f"All centres together: {_shown(authority['reach_pct'], pct=True)}."))
     else:
-        lines.append(f"All centres together: {fmt.percent(authority['reach_pct'])} "
-                     f"(indicative band {band_range(authority['band'], bands)}).")
+        lines.append(reword(f"All centres together: {fmt.percent(authority['reach_pct'])} "
+                     f"(indicative band {band_range(authority['band'], bands)})."))
     if _withheld(centre, "births_12m", "newborns_known_12m", "newborn_reach_pct", marker=marker):
         lines.append(f"Babies born in the 12 complete months before the chosen date's month: "
                      f"{_shown(centre['births_12m'])}; of them known: {_shown(centre['newborns_known_12m'])} "
@@ -141,9 +147,9 @@ def _lsoa_sum_note(centre: pd.Series, lsoas: pd.DataFrame | None) -> list[str]:
     total, own = int(values.sum()), int(centre["families_to_find"])
     if total == own:
         return []
-    return [f"Note: counted LSOA by LSOA (lsoas.csv), the areas behind the target need {fmt.count(total)} "
+    return [reword(f"Note: counted LSOA by LSOA (lsoas.csv), the areas behind the target need {fmt.count(total)} "
             f"families to find, {fmt.count(total - own)} more than the centre's {fmt.count(own)}: "
-            f"{why_parts_add_up_to_more('LSOA')}.", ""]
+            f"{why_parts_add_up_to_more('LSOA')}."), ""]
 
 
 def _summary_markdown(*, centre: pd.Series, authority: pd.Series, interval: Interval | None, as_at: date,

@@ -21,6 +21,8 @@ HEADINGS = {
     "newborn_reach_pct": "Newborn reach %", "birth_data_lag_days": "Birth-data lag (days)",
     "denominator_flagged": "Estimate flagged", "idaci_decile": "IDACI decile",
     "known_families": "Known families", "as_at": "As at",
+    "children_under2": "Under-twos", "known_under2": "Known under two", "reach_under2_pct": "Reach under two %",
+    "families_to_find_under2": "Families to find under two", "under2_estimated": "Under-twos estimated",
 }
 
 

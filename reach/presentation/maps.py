@@ -22,6 +22,7 @@ from reach.domain.breakdowns import fewest_holding_half
 from reach.domain.measures import Bands
 from reach.presentation import format as fmt
 from reach.presentation.summaries import why_parts_add_up_to_more
+from reach.presentation.wording import reword
 
 # The map's drawing area on the page. A plotly map cannot fit itself to its shapes, so the view
 # is fitted to the narrowest place the map is shown in: a laptop half-screen, where the map
@@ -58,6 +59,10 @@ class MapMeasure:
     banded: bool = False       # mark the indicative bands' thresholds on the colour bar
 
 
+# The distance to the nearest site comes from `reach.queries.access`, joined to the gap ranking
+# by `with_distances` when the map is coloured by it.
+DISTANCE_COLUMN = "distance_km"
+
 MAP_MEASURES: dict[str, MapMeasure] = {
     measure.label: measure
     for measure in (
@@ -70,6 +75,9 @@ MAP_MEASURES: dict[str, MapMeasure] = {
         MapMeasure("idaci_decile", "IDACI decile", "Most deprived areas", "d", low_is_need=True,
                    darker_means="more deprived (decile 1 is the most deprived 10% in England)",
                    value_range=(1.0, 10.0), by_centre=False),
+        MapMeasure(DISTANCE_COLUMN, "Distance to a site", "Distance to the nearest site", ".2f",
+                   low_is_need=False, darker_means="further from the nearest site, in km in a straight line",
+                   by_centre=False),
     )
 }
 
@@ -142,9 +150,9 @@ def families_to_find_words(*, area: str | None, own: int, lsoas_total: int) -> s
     Plain text: the caller escapes it (a centre's name comes from the data).
     """
     if area is None:
-        words = f"All centres together have {fmt.count(own)} families to find, as on the Overview."
+        words = reword(f"All centres together have {fmt.count(own)} families to find, as on the Overview.")
     else:
-        words = f"{area} has {fmt.count(own)} families to find, as on My centre."
+        words = reword(f"{area} has {fmt.count(own)} families to find, as on My centre.")
     if lsoas_total == own:
         return words
     if lsoas_total > own:
@@ -244,12 +252,16 @@ def lsoa_map(*, areas: gpd.GeoDataFrame, ranking: pd.DataFrame, measure: MapMeas
         "lsoa_code": ranking["lsoa_code"],
         measure.column: ranking[measure.column].astype("float64"),
         "Name": ranking["lsoa_name"].astype(object).where(ranking["lsoa_name"].notna(), "not named"),
-        "Centre": ranking["centre_name"],
+        reword("Centre"): ranking["centre_name"],
     })
-    hover = ["Name", "Centre"]
+    hover = ["Name", reword("Centre")]
     if measure.banded:
         values.insert(2, "Band", _band_hover(values[measure.column], bands))
         hover.insert(0, "Band")
+    if measure.column == DISTANCE_COLUMN and "nearest_site_name" in ranking.columns:
+        values["Nearest site"] = ranking["nearest_site_name"].astype(object).where(
+            ranking["nearest_site_name"].notna(), "none placed")
+        hover.insert(0, "Nearest site")
     scale = colour_scale(values[measure.column], measure, bands)
     figure = choropleth(
         areas=areas, values=values, value_column=measure.column, id_column="lsoa_code",
@@ -258,7 +270,14 @@ def lsoa_map(*, areas: gpd.GeoDataFrame, ranking: pd.DataFrame, measure: MapMeas
         outlines=outlines, points=points,
     )
     _colour_bar(figure, measure, scale)
+    _site_points_named(figure)
     return _fitted(figure, areas)
+
+
+def _site_points_named(figure: go.Figure) -> None:
+    """The sites' points named in the legend as the sites are called (the geo package names them
+    in the default words)."""
+    figure.update_traces(name=reword("Children's centre"), selector=dict(name="Children's centre"))
 
 
 def whole_area_measure(measure: MapMeasure) -> MapMeasure:
@@ -276,9 +295,9 @@ def reach_area_map(*, outlines: gpd.GeoDataFrame, centre_report: pd.DataFrame,
     """
     measure = whole_area_measure(measure)
     values = centre_report[["centre_id", "centre_name", measure.column, "lsoas"]].rename(
-        columns={"centre_name": "Centre", "lsoas": "LSOAs"})
+        columns={"centre_name": reword("Centre"), "lsoas": "LSOAs"})
     values[measure.column] = values[measure.column].astype("float64")
-    hover = ["Centre", "LSOAs"]
+    hover = [reword("Centre"), "LSOAs"]
     if measure.banded:
         values["Band"] = _band_hover(values[measure.column], bands)
         hover.insert(0, "Band")
@@ -289,6 +308,7 @@ def reach_area_map(*, outlines: gpd.GeoDataFrame, centre_report: pd.DataFrame,
         value_format=measure.value_format, value_range=(scale.low, scale.high), points=points,
     )
     _colour_bar(figure, measure, scale)
+    _site_points_named(figure)
     return _fitted(figure, outlines)
 
 
@@ -317,3 +337,28 @@ def gap_table(ranking: pd.DataFrame) -> pd.DataFrame:
         first = ["lsoa_code", *(column for column in first if column not in ("lsoa_name", "lsoa_code"))]
     rest = [column for column in ranking.columns if column not in first]
     return ranking[[column for column in first if column in ranking.columns] + rest]
+
+
+# --- distance to the nearest site -------------------------------------------------------------
+
+# The distance table: the LSOA, how far, to which site, and how many under-fives live there.
+DISTANCE_TABLE_COLUMNS = ("lsoa_name", "lsoa_code", "distance_km", "nearest_site_name", "nearest_site",
+                          "children_under5", "centre_id", "point")
+
+
+def with_distances(ranking: pd.DataFrame, distances: pd.DataFrame) -> pd.DataFrame:
+    """The gap ranking with each LSOA's `distance_km` and `nearest_site_name` (from
+    `reach.queries.access.access_figures(...).lsoas`); no figure where an LSOA has none."""
+    extra = distances[["lsoa_code", DISTANCE_COLUMN, "nearest_site_name"]]
+    return ranking.drop(columns=[c for c in extra.columns if c != "lsoa_code" and c in ranking.columns]).merge(
+        extra, on="lsoa_code", how="left")
+
+
+def distance_table(distances: pd.DataFrame, names: pd.DataFrame, *, centre_id: str | None = None) -> pd.DataFrame:
+    """The reach-area LSOAs furthest from a site first (those with no distance last), with their
+    names: one centre's, or all of them."""
+    table = distances if centre_id is None else distances[distances["centre_id"] == centre_id]
+    table = table.merge(names, on="lsoa_code", how="left")
+    table = table.sort_values([DISTANCE_COLUMN, "lsoa_code"], ascending=[False, True], na_position="last",
+                              kind="stable")
+    return table[[column for column in DISTANCE_TABLE_COLUMNS if column in table.columns]].reset_index(drop=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from reach.domain.readiness import Coverage, Step, StepStatus
+from reach.presentation.wording import reword
 from reach.presentation.summaries import long_date
 
 
@@ -78,14 +79,15 @@ def command(step: Step) -> str:
 def step_line(number: int, status: StepStatus) -> str:
     """One line of the list: what the step is, whether it is loaded and how much, and how to load it."""
     step = status.step
-    head = f"**{number}. {step.name}**"
+    head = f"**{number}. {reword(step.name)}**"
     if status.loaded:
         rows = f"{status.rows:,} {'row' if status.rows == 1 else 'rows'}"
         if status.latest is not None and step.name in _DATED:
             rows += ", " + _DATED[step.name].format(day=long_date(status.latest))
         return f"{head} :green-badge[loaded] {rows}."
     badge = ":red-badge[missing: essential]" if step.essential else ":gray-badge[not loaded: optional]"
-    return f"{head} {badge} {step.gives[0].upper()}{step.gives[1:]}. Load it with {command(step)}, or upload it below."
+    gives = reword(step.gives)
+    return f"{head} {badge} {gives[0].upper()}{gives[1:]}. Load it with {command(step)}, or upload it below."
 
 
 def checklist_heading(statuses: list[StepStatus]) -> str:
@@ -101,10 +103,10 @@ def checklist_heading(statuses: list[StepStatus]) -> str:
 def incomplete_summary(statuses: list[StepStatus]) -> str | None:
     """The short version for the Overview when reach cannot be worked out yet; None when every
     essential kind of data is loaded."""
-    missing = [s.step.name.lower() for s in statuses if s.step.essential and not s.loaded]
+    missing = [reword(s.step.name).lower() for s in statuses if s.step.essential and not s.loaded]
     if not missing:
         return None
-    essentials = [s.step.name.lower() for s in statuses if s.step.essential]
+    essentials = [reword(s.step.name).lower() for s in statuses if s.step.essential]
     if not any(status.loaded for status in statuses):
         return (f"**Nothing is loaded yet.** Reach needs {_join(essentials)}, loaded in that order; "
                 "birth data, contacts, deprivation and boundaries add more measures. The Data page "

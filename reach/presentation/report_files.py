@@ -19,6 +19,7 @@ from reach.domain.measures import DEFINITIONS
 from reach.domain.report_contents import ReportContents
 from reach.presentation import format as fmt
 from reach.presentation.evidence import key_figures
+from reach.presentation.wording import reword
 from reach.presentation.safe_text import spreadsheet_cell, spreadsheet_safe
 
 FORMATS = ("csv", "parquet", "xlsx")
@@ -48,14 +49,15 @@ def provenance(report: ReportContents) -> pd.DataFrame:
     """What the figures are and where they come from, as two columns."""
     return pd.DataFrame({
         "item": ["Report for", "Figures as at", "Disclosure rule", "Rule in words", "Written"],
-        "value": [report.title, report.as_at.isoformat(), report.rule.name if report.rule else "none (working figures)",
+        "value": [report.title if report.centre is not None else reword(report.title), report.as_at.isoformat(),
+                  report.rule.name if report.rule else "none (working figures)",
                   report.rule_words, datetime.now().isoformat(timespec="seconds")],
     })
 
 
 def definitions_table() -> pd.DataFrame:
     return pd.DataFrame({"term": [d.name for d in DEFINITIONS.values()],
-                         "meaning": [d.meaning for d in DEFINITIONS.values()]})
+                         "meaning": [reword(d.meaning) for d in DEFINITIONS.values()]})
 
 
 def sheets(report: ReportContents) -> dict[str, pd.DataFrame]:

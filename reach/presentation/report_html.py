@@ -22,6 +22,7 @@ from reach.presentation.report_files import definitions_table, key_figures_table
 from reach.presentation.safe_text import html_text
 from reach.presentation.summaries import (band_range, interval_sentence, lag_sentence, long_date, threshold,
                                           why_parts_add_up_to_more)
+from reach.presentation.wording import reword, reword_label
 
 # The columns of the centres' table that fit across an A4 page, in order.
 CENTRE_COLUMNS = ("centre_id", "centre_name", "children_under5", "known_children", "reach_pct", "band",
@@ -95,8 +96,8 @@ def _is_number(value) -> bool:
 
 
 def _heading(column: str) -> str:
-    return fmt.HEADINGS.get(column) or TIMELINESS_HEADINGS.get(column) or OTHER_HEADINGS.get(column) \
-        or column.replace("_", " ").capitalize()
+    return reword(fmt.HEADINGS.get(column) or TIMELINESS_HEADINGS.get(column) or OTHER_HEADINGS.get(column)
+                  or column.replace("_", " ").capitalize())
 
 
 def table_html(frame: pd.DataFrame, *, name: str) -> str:
@@ -106,7 +107,7 @@ def table_html(frame: pd.DataFrame, *, name: str) -> str:
     head = "".join(f'<th{" class=n" if numeric[c] else ""}>{html_text(_heading(c))}</th>' for c in columns)
     rows = []
     for record in frame[columns].itertuples(index=False):
-        cells = "".join(f'<td{" class=n" if numeric[c] else ""}>{html_text(shown(v, column=c))}</td>'
+        cells = "".join(f'<td{" class=n" if numeric[c] else ""}>{html_text(shown(reword_label(v), column=c))}</td>'
                         for c, v in zip(columns, record))
         rows.append(f"<tr>{cells}</tr>")
     if not rows:
@@ -122,7 +123,7 @@ def html_report(report: ReportContents) -> str:
     tables = sheets(report)
     parts = [_summary(report), _trend(report, tables["trend"]), _lsoas(report, tables["lsoas"])]
     if "centres" in tables:
-        parts.append(_section("Centres", [table_html(tables["centres"][[c for c in CENTRE_COLUMNS
+        parts.append(_section(reword("Centres"), [table_html(tables["centres"][[c for c in CENTRE_COLUMNS
                                                                          if c in tables["centres"].columns]],
                                                      name="centres")]))
     parts += [_section("Target groups", [
@@ -132,7 +133,7 @@ def html_report(report: ReportContents) -> str:
               _timeliness(report, tables["timeliness"]),
               _definitions(report),
               _provenance(report, tables["imports"])]
-    title = f"Reach report: {report.title}"
+    title = f"Reach report: {_title(report)}"
     return ("<!DOCTYPE html>\n"
             f'<html lang="en-GB"><head><meta charset="utf-8"><title>{html_text(title)}</title>'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -142,6 +143,11 @@ def html_report(report: ReportContents) -> str:
 def html_file(report: ReportContents) -> bytes:
     """The page as the bytes of a file (UTF-8)."""
     return html_report(report).encode("utf-8")
+
+
+def _title(report: ReportContents) -> str:
+    """The report's subject: the site's name as it is, or every site in the words in use."""
+    return report.title if report.centre is not None else reword(report.title)
 
 
 def _section(heading: str, body: list[str], *, first: bool = False) -> str:
@@ -174,7 +180,7 @@ def _summary(report: ReportContents) -> str:
         if interval is not None and _is_number(subject[column]):
             words.append(interval_sentence(interval).replace("the true reach", f"the true {label}"))
     body = [f"<p>Figures as at <strong>{html_text(long_date(report.as_at))}</strong>"
-            f"{', compared with all centres together' if is_centre else ''}.</p>",
+            f"{reword(', compared with all centres together') if is_centre else ''}.</p>",
             f'<div class="rule" id="report-rule">{html_text(report.rule_words)}</div>',
             '<div class="tiles">' + "".join(
                 f'<div class="tile"><div class="label">{html_text(label)}</div>'
@@ -186,7 +192,7 @@ def _summary(report: ReportContents) -> str:
             "Sustained contact and newborn reach are drawn against the same bands for comparison; the bands "
             "are set for reach.</p>",
             "<h3>Key figures</h3>", _key_figures(report)]
-    heading = f"Reach report: {report.title}"
+    heading = f"Reach report: {_title(report)}"
     return f'<section class="first"><h1>{html_text(heading)}</h1>{"".join(body)}</section>'
 
 
@@ -195,7 +201,7 @@ def _key_figures(report: ReportContents) -> str:
     hold them."""
     table = key_figures_table(report)
     columns = [c for c in ("centre", "all_centres") if c in table.columns]
-    headings = {"centre": report.title, "all_centres": "All centres"}
+    headings = {"centre": _title(report), "all_centres": reword("All centres")}
     head = "<th>Figure</th>" + "".join(f'<th class="n">{html_text(headings[c])}</th>' for c in columns)
     rows = []
     for record in table.to_dict("records"):
@@ -215,8 +221,8 @@ def _key_value(value, *, column: str) -> str:
 def _trend(report: ReportContents, trend: pd.DataFrame) -> str:
     by = "quarter" if report.rule is not None else "month"
     chart = svg_charts.trend_lines(trend, bands=report.options.bands, title=f"Reach by {by}")
-    note = ("The first line is the centre; the dotted line is all centres together, for comparison."
-            if report.centre is not None else "All centres together.")
+    note = (reword("The first line is the centre; the dotted line is all centres together, for comparison.")
+            if report.centre is not None else reword("All centres together."))
     if report.rule is not None:
         note += " Prepared for publication, the trend shows the end of each quarter, each protected as at its own date."
     return _section(f"Reach {by} by {by}", [f'<div class="keep">{chart}</div>', f"<p>{html_text(note)}</p>",

@@ -20,6 +20,7 @@ from reach.domain.measures import BAND_ORDER, BIRTH_DATA_OVERDUE_AFTER_DAYS, NO_
 from reach.domain.stats import Interval
 from reach.presentation import format as fmt
 from reach.presentation.safe_text import markdown_text
+from reach.presentation.wording import reword
 
 
 def long_date(day: date) -> str:
@@ -51,11 +52,11 @@ def band_counts_sentence(counts: pd.DataFrame) -> str:
     """'Of 8 centres, 1 is outstanding, 2 are good, 3 require improvement and 2 are inadequate.'"""
     total = int(counts["centres"].sum())
     if total == 0:
-        return "There are no centres yet."
+        return reword("There are no centres yet.")
     without = int(counts.loc[counts["band"] == NO_BAND, "centres"].sum())
     if without == total:
-        return (f"None of the {total} centre{'s' if total != 1 else ''} has a figure yet: reach needs a "
-                "population estimate for the reach areas.")
+        return (reword(f"None of the {total} centre{'s' if total != 1 else ''} has a figure yet: reach needs a "
+                "population estimate for the reach areas."))
     parts = []
     for band, n in zip(counts["band"], counts["centres"]):
         if band == NO_BAND:
@@ -65,7 +66,7 @@ def band_counts_sentence(counts: pd.DataFrame) -> str:
         else:
             parts.append(f"{n} {'is' if n == 1 else 'are'} {band}")
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-    return f"Of {total} centre{'s' if total != 1 else ''}, {listed} (indicative bands)."
+    return reword(f"Of {total} centre{'s' if total != 1 else ''}, {listed} (indicative bands).")
 
 
 def reach_sentence(row: pd.Series, *, bands: Bands, place: str = "the authority's reach areas",
@@ -93,6 +94,33 @@ def reach_sentence(row: pd.Series, *, bands: Bands, place: str = "the authority'
     return sentence
 
 
+def under_two_sentence(row: pd.Series, *, bands: Bands, place: str = "the authority's reach areas",
+                       population_loaded: bool = True) -> str:
+    """Reach among the under-twos in words, beside the under-fives' headline:
+    'Of the 2,790 children under two in ..., 2,390 are known: a reach of 85.7%. ...', saying when
+    the number of children under two is estimated. `place` is Markdown, escaped by the caller."""
+    if not population_loaded:
+        return ""
+    under2, known = row["children_under2"], row["known_under2"]
+    if not under2:
+        return f"There are no children under two recorded in {place} yet."
+    to_find = int(row["families_to_find_under2"])
+    sentence = (f"Of the {fmt.count(under2)} children under two in {place}, {fmt.count(known)} are known: a "
+                f"reach under two of {fmt.percent(row['reach_under2_pct'])}.")
+    if to_find:
+        sentence += (f" To know {threshold(bands.outstanding)} of them, {fmt.count(to_find)} more "
+                     f"famil{'y' if to_find == 1 else 'ies'} with a child under two "
+                     f"{'needs' if to_find == 1 else 'need'} to be found.")
+    else:
+        sentence += (f" That is at or above {threshold(bands.outstanding)}: no families with a child under two "
+                     "to find.")
+    if bool(row["under2_estimated"]):
+        sentence += (" Part of the number of children under two is estimated: where the population estimate "
+                     "gives only the under-fives, as two fifths of the under-fives, and where there is no "
+                     "estimate, from the children seen in births and registrations.")
+    return sentence
+
+
 def newborn_sentence(row: pd.Series, *, births_loaded: bool = True) -> str:
     """'Of the 1,120 babies born in the 12 complete months before this one, 539 are known (48.1%).'"""
     births = row["births_12m"]
@@ -107,8 +135,8 @@ def newborn_sentence(row: pd.Series, *, births_loaded: bool = True) -> str:
 def lag_sentence(lag_days, *, as_at: date, overdue_after_days: float = BIRTH_DATA_OVERDUE_AFTER_DAYS) -> str:
     """Birth-data lag in words, saying whether it is overdue (`reach.domain.measures.is_overdue`)."""
     if pd.isna(lag_days):
-        return (f"No birth data had arrived by {long_date(as_at)}: new babies and families moving in "
-                "cannot be passed on to the centres.")
+        return (reword(f"No birth data had arrived by {long_date(as_at)}: new babies and families moving in "
+                "cannot be passed on to the centres."))
     lag = int(lag_days)
     when = "on the chosen date" if lag == 0 else f"{fmt.days(lag)} before {long_date(as_at)}"
     if is_overdue(lag, overdue_after_days=overdue_after_days):
@@ -131,6 +159,7 @@ def versus(value_pct, comparator_pct) -> str:
 
 def versus_words(value_pct, comparator_pct, *, comparator: str = "all centres") -> str:
     """The same comparison in words, for the tile's help: 'Same as all centres (82.6%).'"""
+    comparator = reword(comparator)
     if pd.isna(value_pct) or pd.isna(comparator_pct):
         return f"No comparison with {comparator}: one of the figures cannot be worked out."
     gap = round(float(value_pct) - float(comparator_pct), 1)
@@ -175,7 +204,7 @@ def gaps_sentence(gaps: pd.DataFrame, *, centre_to_find: int | None = None, top:
     to more than the centre's figure: the sentence says by how much and why, never hides it.
     """
     if gaps.empty:
-        return "No LSOAs are listed in this centre's reach area yet."
+        return reword("No LSOAs are listed in this centre's reach area yet.")
     if not population_loaded:
         return ("No population estimate has been loaded for this reach area yet, so the families to find "
                 "cannot be counted LSOA by LSOA.")
@@ -191,19 +220,19 @@ def gaps_sentence(gaps: pd.DataFrame, *, centre_to_find: int | None = None, top:
     listed = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
     lsoa_words = f"{len(behind)} of its {len(gaps)} LSOA{'s' if len(gaps) != 1 else ''}"
     if own == 0:
-        opening = (f"The centre as a whole is at or above the target, but {lsoa_words} "
-                   f"{'is' if len(behind) == 1 else 'are'} behind it.")
+        opening = (reword(f"The centre as a whole is at or above the target, but {lsoa_words} "
+                   f"{'is' if len(behind) == 1 else 'are'} behind it."))
     else:
-        opening = (f"The centre has {fmt.count(own)} famil{'y' if own == 1 else 'ies'} to find, "
-                   f"living in {lsoa_words}.")
+        opening = (reword(f"The centre has {fmt.count(own)} famil{'y' if own == 1 else 'ies'} to find, "
+                   f"living in {lsoa_words}."))
     if len(leading) == 1:
         most = f" The LSOA with the most is {listed}: {fmt.count(share)}."
     else:
         most = f" The {len(leading)} LSOAs with the most are {listed}: {fmt.count(share)} between them."
     sentence = opening + most
     if total != own:
-        sentence += (f" Counted LSOA by LSOA, the areas behind the target need {fmt.count(total)}, "
-                     f"{fmt.count(total - own)} more than the centre's figure: {why_parts_add_up_to_more('LSOA')}.")
+        sentence += (reword(f" Counted LSOA by LSOA, the areas behind the target need {fmt.count(total)}, "
+                     f"{fmt.count(total - own)} more than the centre's figure: {why_parts_add_up_to_more('LSOA')}."))
     return sentence
 
 
@@ -214,11 +243,11 @@ def unmatched_sentence(count, *, place: str, births_loaded: bool, registrations_
                 "(and arrivals) health shares on the Data page.")
     n = int(count)
     if n == 0:
-        return (f"Every child under five whom health has passed on for {place} is registered with a centre: "
-                "no unmatched births.")
-    sentence = (f"Health has passed on **{fmt.count(n)}** "
+        return (reword(f"Every child under five whom health has passed on for {place} is registered with a centre: "
+                "no unmatched births."))
+    sentence = (reword(f"Health has passed on **{fmt.count(n)}** "
                 f"{'child' if n == 1 else 'children'} living in {place} who "
-                f"{'is' if n == 1 else 'are'} under five and not registered with any centre.")
+                f"{'is' if n == 1 else 'are'} under five and not registered with any centre."))
     if not registrations_loaded:
         sentence += (" No registrations have been loaded yet, so every child health has passed on is "
                      "counted here.")
@@ -236,10 +265,10 @@ def deprived_sentence(deprived: pd.Series, *, deprivation_loaded: bool, populati
                 "deprived areas cannot be worked out.")
     if not deprived["children_under5"]:
         return "None of this reach area is in the 30% most deprived areas of England."
-    return (f"In the most deprived areas (IDACI deciles 1 to 3) the centre knows "
+    return (reword(f"In the most deprived areas (IDACI deciles 1 to 3) the centre knows "
             f"{fmt.count(deprived['known_children'])} of {fmt.count(deprived['children_under5'])} "
             f"under-fives: **{fmt.percent(deprived['reach_pct'])}** "
-            f"(all centres {fmt.percent(deprived['all_centres_reach_pct'])}).")
+            f"(all centres {fmt.percent(deprived['all_centres_reach_pct'])})."))
 
 
 def trend_sentence(trend: pd.DataFrame, *, population_loaded: bool = True) -> str:

@@ -14,6 +14,7 @@ from reach.domain.measures import Bands
 from reach.domain.stats import Interval
 from reach.presentation import format as fmt
 from reach.presentation.safe_text import html_text
+from reach.presentation.wording import reword, reword_label
 
 # Fills of the band ranges, lightest for the best, and of the marks drawn over them.
 BAND_FILLS = {"inadequate": "#d9d9d9", "requires improvement": "#e6e6e6", "good": "#f0f0f0",
@@ -85,8 +86,8 @@ def band_bullets(rows: list[tuple[str, object, Interval | None, object]], *, ban
     # The key on two lines, so it fits the chart's width.
     body.append(f'<text x="{left}" y="{axis + 22}" fill="{SECOND_INK}" font-size="10">Shaded: the indicative '
                 f"bands (inadequate, requires improvement, good, outstanding).</text>")
-    body.append(f'<text x="{left}" y="{axis + 35}" fill="{SECOND_INK}" font-size="10">Black whisker: the 95% '
-                f"interval. Orange tick: all centres.</text>")
+    body.append(reword(f'<text x="{left}" y="{axis + 35}" fill="{SECOND_INK}" font-size="10">Black whisker: the 95% '
+                f"interval. Orange tick: all centres.</text>"))
     return _svg(left + width + 60, height + 14, title, body)
 
 
@@ -142,7 +143,7 @@ def trend_lines(trend: pd.DataFrame, *, bands: Bands, value: str = "reach_pct", 
                 body.append(f'<circle cx="{cx}" cy="{cy}" r="2.5" fill="{colour}"/>')
         legend_y = top + height + 34 + 16 * k
         body.append(f'<path d="M{left},{legend_y - 4} h24" stroke="{colour}" stroke-width="2"{dash}/>'
-                    f'<text x="{left + 30}" y="{legend_y}">{html_text(name)}</text>')
+                    f'<text x="{left + 30}" y="{legend_y}">{html_text(reword_label(name))}</text>')
     return _svg(left + width + 110, top + height + 40 + 16 * len(series_names), title, body)
 
 

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 
 from reach.domain.whatif import SHARING_OPTIONS, sharing_name
 from reach.domain.whatif_parameters import Calibration
+from reach.presentation.wording import reword
 
 AUTHORITY = "authority"       # the link's word for the whole authority, in place of a centre ID
 LONGEST_HORIZON_MONTHS = 120  # the furthest inspection date offered: ten years ahead
@@ -213,7 +214,7 @@ def read_link(query: Mapping[str, str], *, centres, earliest: date, latest: date
         if raw == AUTHORITY or raw in set(centres):
             values["centre"] = raw
         else:
-            set_aside("centre", raw, f"a centre ID in this data or {AUTHORITY!r}")
+            set_aside("centre", raw, reword(f"a centre ID in this data or {AUTHORITY!r}"))
     if "as_at" in query:
         try:
             values["as_at"] = read_date(str(query["as_at"]))

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reach.domain.whatif import (TARGET_SHARE, Projection, Scenario, contact_rate_needed_by_sharing,
-                                 steady_state_by_sharing)
+from dataclasses import replace
+
+from reach.domain.whatif import (SHARING_OPTIONS, TARGET_SHARE, UNDER_TWO_SPAN_MONTHS, Projection, Scenario,
+                                 contact_rate_needed_by_sharing, steady_state_by_sharing, steady_state_reach)
 from reach.domain.whatif_parameters import Calibration, Parameter
 from reach.presentation.format import percent
 from reach.presentation.whatif_settings import (CHOICE_NAMES, PARAMETER_OF, PARAMETER_WORDS, SHARING_LABELS, Choices,
@@ -23,7 +25,8 @@ def steady_state_table(scenario: Scenario, *, target_share: float = TARGET_SHARE
     ('Monthly', 'No sharing'), the long-run reach, whether it reaches the target (`target_share`:
     the outstanding threshold, 97% unless changed), the contact success the target would need
     ('out of reach' where even contacting every family named in the data could not get there),
-    and the option's own name ('monthly', 'none': as in the link and on the command line)."""
+    and the option's own name ('monthly', 'none': as in the link and on the command line); last,
+    the long-run reach among the under-twos (ages 0 and 1) under the same option."""
     needed = contact_rate_needed_by_sharing(scenario, target_share=target_share)
     rows = []
     for name, share in steady_state_by_sharing(scenario).items():
@@ -31,7 +34,10 @@ def steady_state_table(scenario: Scenario, *, target_share: float = TARGET_SHARE
         rows.append({"sharing": SHARING_LABELS[name], "long_run_reach_pct": 100.0 * share,
                      "reaches_target": "yes" if share >= target_share else "no",
                      "contact_needed_for_target": OUT_OF_REACH if rate is None else percent(100.0 * rate),
-                     "sharing_option": name})
+                     "sharing_option": name,
+                     "long_run_reach_under2_pct": 100.0 * steady_state_reach(
+                         replace(scenario, sharing_months=SHARING_OPTIONS[name]),
+                         age_span_months=UNDER_TWO_SPAN_MONTHS)})
     return pd.DataFrame(rows)
 
 

@@ -33,7 +33,8 @@ from datetime import date, timedelta
 
 from data.dates import as_date
 from reach.domain.measures import under_five_sql
-from reach.domain.whatif import DAYS_PER_MONTH, sharing_name
+from reach.domain.whatif import (DAYS_PER_MONTH, TARGET_SHARE, UNDER_TWO_SPAN_MONTHS, Projection, Scenario, project_to,
+                                 sharing_name)
 from reach.domain.whatif_parameters import DEFAULT_PARAMETERS, Calibration, Parameter
 from reach.queries.report import KNOWN_CHILDREN_CTES, reach_report, reach_trend
 
@@ -250,18 +251,27 @@ def calibrate(con, *, as_at, centre_id: str | None = None) -> Calibration:
     )
 
 
+def _report_row(con, *, as_at, centre_id: str | None):
+    if centre_id is None:
+        return reach_report(con, as_at=as_at, by="authority").iloc[0]
+    frame = reach_report(con, as_at=as_at, by="centre")
+    match = frame[frame["centre_id"] == centre_id]
+    if match.empty:
+        raise UnknownCentre(f"No centre {centre_id!r} in the store.")
+    return match.iloc[0]
+
+
 def current_position(con, *, as_at, centre_id: str | None = None) -> tuple[int, float]:
     """(known children, children under five) as at a date, for a centre or the authority: the
     reach report's own figures, so the what-if page starts where the report stands."""
-    if centre_id is None:
-        row = reach_report(con, as_at=as_at, by="authority").iloc[0]
-    else:
-        frame = reach_report(con, as_at=as_at, by="centre")
-        match = frame[frame["centre_id"] == centre_id]
-        if match.empty:
-            raise UnknownCentre(f"No centre {centre_id!r} in the store.")
-        row = match.iloc[0]
+    row = _report_row(con, as_at=as_at, centre_id=centre_id)
     return int(row["known_children"]), float(row["children_under5"])
+
+
+def under_two_position(con, *, as_at, centre_id: str | None = None) -> tuple[int, float]:
+    """(known children under two, children under two) as at a date: the report's own figures."""
+    row = _report_row(con, as_at=as_at, centre_id=centre_id)
+    return int(row["known_under2"]), float(row["children_under2"])
 
 
 def known_share_by_age(con, *, as_at, centre_id: str | None = None, under_five: float | None = None) -> list[float]:
@@ -277,6 +287,26 @@ def known_share_by_age(con, *, as_at, centre_id: str | None = None, under_five: 
         raise ValueError(f"No children under five in the area on {day.isoformat()}, so no known share by age.")
     counts = dict(con.cursor().execute(_KNOWN_BY_YEAR_OF_AGE_SQL, [[day], centre_id, centre_id]).fetchall())
     return [counts.get(year, 0) / (under_five / 5) for year in range(5)]
+
+
+def known_share_by_age_under_two(con, *, as_at, under_two: float, centre_id: str | None = None) -> list[float]:
+    """Today's known share at ages 0 and 1: known children of that age over half the children
+    under two (`under_two`, the report's figure), for a projection of reach under two."""
+    day = as_date(as_at)
+    if under_two <= 0:
+        raise ValueError(f"No children under two in the area on {day.isoformat()}, so no known share by age.")
+    counts = dict(con.cursor().execute(_KNOWN_BY_YEAR_OF_AGE_SQL, [[day], centre_id, centre_id]).fetchall())
+    return [counts.get(year, 0) / (under_two / 2) for year in range(2)]
+
+
+def under_two_projection(con, *, scenario: Scenario, known: float, under_two: float, start: date, until: date,
+                         centre_id: str | None = None, target_share: float = TARGET_SHARE) -> Projection:
+    """Reach among the under-twos month by month from `start` (today: `known` of `under_two`,
+    the report's figures) to `until`: the what-if model followed for ages 0 and 1 only, starting
+    from today's known share at each of the two ages."""
+    by_age = known_share_by_age_under_two(con, as_at=start, under_two=under_two, centre_id=centre_id)
+    return project_to(scenario=scenario, known=known, under_five=under_two, start=as_date(start), until=as_date(until),
+                      known_share_by_age=by_age, target_share=target_share, age_span_months=UNDER_TWO_SPAN_MONTHS)
 
 
 def area_name(con, centre_id: str | None = None) -> str:

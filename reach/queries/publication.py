@@ -39,11 +39,12 @@ AUTHORITY = "all"
 # only where it holds (a centre's births may come from counts shared for the centre as a whole,
 # and families with children in two LSOAs are counted once).
 ADDITIVE = ("children_under5", "known_children", "unmatched_births", "sustained_contact",
-            "newborns_known_12m", "deprived_under5", "deprived_known", "births_12m", "known_families")
+            "newborns_known_12m", "deprived_under5", "deprived_known", "births_12m", "known_families",
+            "children_under2", "known_under2")
 # Within any row, a part never exceeds its whole.
 PARTS = (("sustained_contact", "known_children"), ("deprived_known", "known_children"),
          ("deprived_under5", "children_under5"), ("newborns_known_12m", "known_children"),
-         ("known_families", "known_children"))
+         ("known_families", "known_children"), ("known_under2", "known_children"))
 
 
 @dataclass(frozen=True)

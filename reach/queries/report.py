@@ -21,7 +21,16 @@ import pandas as pd
 from data.dates import as_date
 from data.schema import REGISTRATION_FLAGS
 from reach.queries.birth_records import BIRTHS_RECORDED_CTES
-from reach.domain.measures import REPORT_COLUMNS, ReportOptions, deprived_sql, families_to_find, under_five_sql
+from reach.domain.measures import (
+    REPORT_COLUMNS,
+    UNDER_TWO_COLUMNS,
+    ReportOptions,
+    deprived_sql,
+    families_to_find,
+    under_five_sql,
+    under_two_from_under_five_sql,
+    under_two_sql,
+)
 
 LEVELS = ("centre", "lsoa", "authority")
 
@@ -102,17 +111,26 @@ resident_counts AS (
            count(*) FILTER (WHERE is_known
                             AND dob >= CAST(date_trunc('month', d) - INTERVAL 12 MONTH AS DATE)
                             AND dob < CAST(date_trunc('month', d) AS DATE)) AS newborns_known_12m,
-           count(*) AS residents_seen
+           count(*) AS residents_seen,
+           count(*) FILTER (WHERE is_known AND {under_two_sql('dob', 'd')}) AS known_under2,
+           count(*) FILTER (WHERE {under_two_sql('dob', 'd')}) AS residents_seen_under2
     FROM residents GROUP BY d, lsoa_code
 ),
--- The denominator: the latest estimate dated on or before d, else the earliest (flagged).
+-- The denominator: the latest estimate dated on or before d, else the earliest (flagged). The
+-- under-twos come from the same estimate (a struct, so a NULL children_0_1 is not passed over
+-- for an older estimate's).
 population_choice AS (
-    SELECT a.d, p.lsoa_code,
-           arg_max(p.children_0_4, p.period) FILTER (WHERE p.period <= a.d) AS latest_estimate,
-           arg_min(p.children_0_4, p.period) AS earliest_estimate
-    FROM asat a
-    JOIN population p ON p.lsoa_code IN (SELECT lsoa_code FROM reach_areas)
-    GROUP BY a.d, p.lsoa_code
+    SELECT d, lsoa_code, latest.under5 AS latest_estimate, earliest.under5 AS earliest_estimate,
+           latest.under2 AS latest_under2, earliest.under2 AS earliest_under2
+    FROM (
+        SELECT a.d, p.lsoa_code,
+               arg_max({{'under5': p.children_0_4, 'under2': p.children_0_1}}, p.period)
+                   FILTER (WHERE p.period <= a.d) AS latest,
+               arg_min({{'under5': p.children_0_4, 'under2': p.children_0_1}}, p.period) AS earliest
+        FROM asat a
+        JOIN population p ON p.lsoa_code IN (SELECT lsoa_code FROM reach_areas)
+        GROUP BY a.d, p.lsoa_code
+    )
 ),
 idaci AS (
     SELECT lsoa_code, arg_max(idaci_decile, edition) AS idaci_decile
@@ -145,7 +163,16 @@ SELECT g.d AS as_at, g.lsoa_code, g.centre_id,
        coalesce(rc.newborns_known_12m, 0) AS newborns_known_12m,
        i.idaci_decile,
        coalesce({deprived_sql('i.idaci_decile')}, false) AS deprived,
-       lr.last_received AS last_birth_data
+       lr.last_received AS last_birth_data,
+       CASE WHEN pc.latest_estimate IS NOT NULL
+                THEN coalesce(pc.latest_under2, {under_two_from_under_five_sql('pc.latest_estimate')})
+            WHEN pc.earliest_estimate IS NOT NULL
+                THEN coalesce(pc.earliest_under2, {under_two_from_under_five_sql('pc.earliest_estimate')})
+            ELSE coalesce(rc.residents_seen_under2, 0) END AS children_under2,
+       coalesce(rc.known_under2, 0) AS known_under2,
+       CASE WHEN pc.latest_estimate IS NOT NULL THEN pc.latest_under2 IS NULL
+            WHEN pc.earliest_estimate IS NOT NULL THEN pc.earliest_under2 IS NULL
+            ELSE true END AS under2_estimated
 FROM lsoa_grid g
 LEFT JOIN population_choice pc ON pc.d = g.d AND pc.lsoa_code = g.lsoa_code
 LEFT JOIN resident_counts rc ON rc.d = g.d AND rc.lsoa_code = g.lsoa_code
@@ -251,7 +278,7 @@ def _centre_names(con) -> pd.DataFrame:
 
 
 _SUMMED = ["children_under5", "known_children", "unmatched_births", "sustained_contact",
-           "newborns_known_12m", "deprived_under5", "deprived_known"]
+           "newborns_known_12m", "deprived_under5", "deprived_known", "children_under2", "known_under2"]
 
 
 def _pct(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
@@ -269,13 +296,10 @@ def _derive(frame: pd.DataFrame, options: ReportOptions) -> pd.DataFrame:
     # Each rule is asked once per distinct value (a trend repeats the same few thousand).
     bands = {p: options.bands.band(None if pd.isna(p) else float(p)) for p in frame["reach_pct"].unique()}
     frame["band"] = frame["reach_pct"].map(bands).astype("object").where(frame["reach_pct"].notna(), None)
-    pairs = frame[["children_under5", "known_children"]].drop_duplicates()
-    pairs["families_to_find"] = [
-        families_to_find(u, k, target_share=options.bands.target_share)
-        for u, k in zip(pairs["children_under5"], pairs["known_children"])
-    ]
-    frame["families_to_find"] = frame[["children_under5", "known_children"]].merge(
-        pairs, on=["children_under5", "known_children"], how="left")["families_to_find"].to_numpy()
+    frame["reach_under2_pct"] = _pct(frame["known_under2"], frame["children_under2"])
+    frame["families_to_find"] = _families_to_find(frame, "children_under5", "known_children", options)
+    frame["families_to_find_under2"] = _families_to_find(frame, "children_under2", "known_under2", options)
+    frame["under2_estimated"] = frame["under2_estimated"].fillna(False).astype(bool)
     over = frame["reach_pct"] > 100
     frame["over_100"] = over.fillna(False).astype(bool)
     note = frame["denominator_note"].astype("object")
@@ -284,9 +308,18 @@ def _derive(frame: pd.DataFrame, options: ReportOptions) -> pd.DataFrame:
     frame["denominator_flagged"] = (frame["denominator_flagged"].astype(bool) | frame["over_100"])
     lag = pd.to_datetime(frame["as_at"]) - pd.to_datetime(frame["last_birth_data"]).dt.normalize()
     frame["birth_data_lag_days"] = lag.dt.days.astype("Int64")
-    for column in _SUMMED + ["births_12m", "families_to_find"]:
+    for column in _SUMMED + ["births_12m", "families_to_find", "families_to_find_under2"]:
         frame[column] = frame[column].astype("int64")
     return frame
+
+
+def _families_to_find(frame: pd.DataFrame, under: str, known: str, options: ReportOptions) -> np.ndarray:
+    """`measures.families_to_find` for each row, asked once per distinct pair of counts."""
+    pairs = frame[[under, known]].drop_duplicates()
+    found = [families_to_find(u, k, target_share=options.bands.target_share)
+             for u, k in zip(pairs[under], pairs[known])]
+    pairs = pairs.assign(_found=found)
+    return frame[[under, known]].merge(pairs, on=[under, known], how="left")["_found"].to_numpy()
 
 
 def _families(con, day_list) -> dict[str, pd.DataFrame]:
@@ -323,6 +356,7 @@ def _compute(con, dates, options: ReportOptions, *, families: bool = True,
     centre = grouped[_SUMMED].sum()
     centre["denominator_flagged"] = grouped["denominator_flagged"].any()["denominator_flagged"]
     centre["flagged_lsoas"] = grouped["denominator_flagged"].sum()["denominator_flagged"]
+    centre["under2_estimated_lsoas"] = grouped["under2_estimated"].sum()["under2_estimated"]
     centre["last_birth_data"] = grouped["last_birth_data"].max()["last_birth_data"]
     centre["lsoas"] = grouped["lsoa_code"].count()["lsoa_code"]
     centre_counts = con.execute(trend.CENTRE_LAST_COUNTS_SQL if running_sums else _CENTRE_LAST_COUNTS_SQL,
@@ -346,16 +380,18 @@ def _compute(con, dates, options: ReportOptions, *, families: bool = True,
     names = _centre_names(con)
     grid = pd.DataFrame([(d, c) for d in day_list for c in names["centre_id"]], columns=["as_at", "centre_id"])
     centre = grid.merge(centre, on=["as_at", "centre_id"], how="left").merge(names, on="centre_id", how="left")
-    for column in _SUMMED + ["births_12m", "lsoas", "flagged_lsoas"]:
+    for column in _SUMMED + ["births_12m", "lsoas", "flagged_lsoas", "under2_estimated_lsoas"]:
         centre[column] = centre[column].fillna(0)
     centre["denominator_flagged"] = centre["denominator_flagged"].fillna(False).astype(bool)
+    centre["under2_estimated"] = centre["under2_estimated_lsoas"] > 0
 
     # Authority: sums over all reach areas (one row per date, zeros on an empty store); its lag
     # is from the whole feed.
-    summed = _SUMMED + ["births_12m", "lsoas", "flagged_lsoas"]
+    summed = _SUMMED + ["births_12m", "lsoas", "flagged_lsoas", "under2_estimated_lsoas"]
     authority = (centre.groupby("as_at")[summed].sum()
                  .reindex(day_list, fill_value=0).rename_axis("as_at").reset_index())
     authority["denominator_flagged"] = authority["flagged_lsoas"] > 0
+    authority["under2_estimated"] = authority["under2_estimated_lsoas"] > 0
     authority["denominator_note"] = [
         f"{n} of {t} LSOAs use a fallback population figure" if n else None
         for n, t in zip(authority["flagged_lsoas"], authority["lsoas"])
@@ -395,15 +431,15 @@ _EXTRA_COLUMNS = {
 def _columns(level: str) -> list[str]:
     if level == "lsoa":
         measures = [c for c in REPORT_COLUMNS if c not in ("centre_id", "centre_name")]
-        return ["lsoa_code", "centre_id"] + measures + _EXTRA_COLUMNS["lsoa"]
-    return list(REPORT_COLUMNS) + _EXTRA_COLUMNS[level]
+        return ["lsoa_code", "centre_id"] + measures + _EXTRA_COLUMNS["lsoa"] + list(UNDER_TWO_COLUMNS)
+    return list(REPORT_COLUMNS) + _EXTRA_COLUMNS[level] + list(UNDER_TWO_COLUMNS)
 
 
 def reach_report(con, *, as_at, by: str = "centre", options: ReportOptions = ReportOptions()) -> pd.DataFrame:
     """Every measure as at one date: one row per centre, per LSOA, or for the authority.
 
     Columns are `REPORT_COLUMNS` (defined in docs/definitions.md), in order, then extras (known
-    families, the reason a denominator is flagged). Percentages are unrounded; empty
+    families, the reason a denominator is flagged), then `UNDER_TWO_COLUMNS`. Percentages are unrounded; empty
     denominators give NaN.
     """
     if by not in LEVELS:

@@ -13,6 +13,9 @@ intervals of days instead, and the count on every date comes from the interval e
   m + 1 to the last day of month m + 12);
 - an **unmatched spell** is a birth record in force until the next record of the child or the
   day the child is first registered, cut to the days under five;
+- an **under-two spell** is a known or an unmatched spell cut to the second birthday
+  (`second_birthday_sql`): the known under-twos, and with the unmatched ones the under-twos
+  counted where an LSOA has no population estimate;
 - a **sustained spell** is a known spell cut to the days on which the child has at least N
   contacts in the 12 months up to the day (a contact on c counts on every day from c until the
   first day whose year-earlier date is c or later; the number in the window is a running sum of
@@ -37,7 +40,13 @@ from __future__ import annotations
 import pandas as pd
 
 from data.dates import as_date
-from reach.domain.measures import ReportOptions, deprived_sql, fifth_birthday_sql
+from reach.domain.measures import (
+    ReportOptions,
+    deprived_sql,
+    fifth_birthday_sql,
+    second_birthday_sql,
+    under_two_from_under_five_sql,
+)
 from reach.queries.birth_records import BIRTHS_RECORDED_CTES
 
 NEVER = "DATE '9999-12-31'"
@@ -79,8 +88,8 @@ first_registered AS (
     SELECT child_key, min(registered_on) AS first_on FROM registrations GROUP BY child_key
 ),
 unmatched_spells AS (  -- a birth record in force, not yet registered, under five
-    SELECT lsoa_code, from_on, until_on FROM (
-        SELECT b.lsoa_code, greatest(b.received_on, b.dob) AS from_on,
+    SELECT lsoa_code, dob, from_on, until_on FROM (
+        SELECT b.lsoa_code, b.dob, greatest(b.received_on, b.dob) AS from_on,
                least(coalesce(lead(b.received_on) OVER (PARTITION BY b.child_key
                                                         ORDER BY b.received_on, b.import_id),
                               {NEVER}),
@@ -118,23 +127,34 @@ sustained_spells AS (  -- known, with enough contacts in the 12 months up to the
     WHERE c.in_window >= greatest(?, 1) AND c.next_day IS NOT NULL
       AND c.on_day < k.until_on AND k.from_on < c.next_day
 ),
+under_two_spells AS (  -- known, or an unmatched birth, and under two
+    SELECT lsoa_code, from_on, until_on, known FROM (
+        SELECT lsoa_code, from_on, least(until_on, {second_birthday_sql('dob')}) AS until_on, 1 AS known
+        FROM known_spells
+        UNION ALL
+        SELECT lsoa_code, from_on, least(until_on, {second_birthday_sql('dob')}), 0 FROM unmatched_spells
+    ) WHERE from_on < until_on
+),
 spells AS (
-    SELECT lsoa_code, from_on, until_on, 1 AS known, 0 AS newborn, 0 AS unmatched, 0 AS sustained
+    SELECT lsoa_code, from_on, until_on, 1 AS known, 0 AS newborn, 0 AS unmatched, 0 AS sustained,
+           0 AS known2, 0 AS unmatched2
     FROM known_spells
-    UNION ALL SELECT lsoa_code, from_on, until_on, 0, 1, 0, 0 FROM newborn_spells
-    UNION ALL SELECT lsoa_code, from_on, until_on, 0, 0, 1, 0 FROM unmatched_spells
-    UNION ALL SELECT lsoa_code, from_on, until_on, 0, 0, 0, 1 FROM sustained_spells
+    UNION ALL SELECT lsoa_code, from_on, until_on, 0, 1, 0, 0, 0, 0 FROM newborn_spells
+    UNION ALL SELECT lsoa_code, from_on, until_on, 0, 0, 1, 0, 0, 0 FROM unmatched_spells
+    UNION ALL SELECT lsoa_code, from_on, until_on, 0, 0, 0, 1, 0, 0 FROM sustained_spells
+    UNION ALL SELECT lsoa_code, from_on, until_on, 0, 0, 0, 0, known, 1 - known FROM under_two_spells
 ),
 events AS (
-    SELECT lsoa_code, from_on AS on_day, known, newborn, unmatched, sustained FROM spells
+    SELECT lsoa_code, from_on AS on_day, known, newborn, unmatched, sustained, known2, unmatched2 FROM spells
     UNION ALL
-    SELECT lsoa_code, until_on, -known, -newborn, -unmatched, -sustained FROM spells
+    SELECT lsoa_code, until_on, -known, -newborn, -unmatched, -sustained, -known2, -unmatched2 FROM spells
     WHERE until_on <= (SELECT max(d) FROM asat)
 ),
 placed AS (            -- each event on the first requested date on or after it
     SELECT e.lsoa_code, a.d,
            sum(e.known) AS known, sum(e.newborn) AS newborn,
-           sum(e.unmatched) AS unmatched, sum(e.sustained) AS sustained
+           sum(e.unmatched) AS unmatched, sum(e.sustained) AS sustained,
+           sum(e.known2) AS known2, sum(e.unmatched2) AS unmatched2
     FROM events e ASOF JOIN asat a ON e.on_day <= a.d
     WHERE e.lsoa_code IN (SELECT lsoa_code FROM reach_areas)
     GROUP BY e.lsoa_code, a.d
@@ -144,7 +164,9 @@ SELECT a.d AS as_at, ra.lsoa_code,
        CAST(sum(coalesce(p.known, 0)) OVER w AS BIGINT) AS known_children,
        CAST(sum(coalesce(p.unmatched, 0)) OVER w AS BIGINT) AS unmatched_births,
        CAST(sum(coalesce(p.sustained, 0)) OVER w AS BIGINT) AS sustained_contact,
-       CAST(sum(coalesce(p.newborn, 0)) OVER w AS BIGINT) AS newborns_known_12m
+       CAST(sum(coalesce(p.newborn, 0)) OVER w AS BIGINT) AS newborns_known_12m,
+       CAST(sum(coalesce(p.known2, 0)) OVER w AS BIGINT) AS known_under2,
+       CAST(sum(coalesce(p.unmatched2, 0)) OVER w AS BIGINT) AS unmatched_under2
 FROM asat a CROSS JOIN reach_areas ra
 LEFT JOIN placed p ON p.d = a.d AND p.lsoa_code = ra.lsoa_code
 WINDOW w AS (PARTITION BY ra.lsoa_code ORDER BY a.d ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
@@ -160,12 +182,13 @@ area_population AS (
     SELECT * FROM population WHERE lsoa_code IN (SELECT lsoa_code FROM reach_areas)
 ),
 latest_population AS (     -- the latest estimate dated on or before d
-    SELECT g.d, g.lsoa_code, p.children_0_4 AS latest_estimate
+    SELECT g.d, g.lsoa_code, p.children_0_4 AS latest_estimate, p.children_0_1 AS latest_under2
     FROM grid g ASOF JOIN area_population p ON p.lsoa_code = g.lsoa_code AND p.period <= g.d
 ),
 earliest_population AS (
-    SELECT lsoa_code, arg_min(children_0_4, period) AS earliest_estimate
-    FROM area_population GROUP BY lsoa_code
+    SELECT lsoa_code, earliest.under5 AS earliest_estimate, earliest.under2 AS earliest_under2
+    FROM (SELECT lsoa_code, arg_min({{'under5': children_0_4, 'under2': children_0_1}}, period) AS earliest
+          FROM area_population GROUP BY lsoa_code)
 ),
 deliveries AS (            -- every day birth records or counts arrived for an LSOA
     SELECT DISTINCT lsoa_code, received_on FROM (
@@ -194,7 +217,16 @@ SELECT g.d AS as_at, g.lsoa_code, g.centre_id,
        c.known_children, c.unmatched_births, c.sustained_contact, c.newborns_known_12m,
        i.idaci_decile,
        coalesce({deprived_sql('i.idaci_decile')}, false) AS deprived,
-       lr.last_received AS last_birth_data
+       lr.last_received AS last_birth_data,
+       CASE WHEN lp.latest_estimate IS NOT NULL
+                THEN coalesce(lp.latest_under2, {under_two_from_under_five_sql('lp.latest_estimate')})
+            WHEN ep.earliest_estimate IS NOT NULL
+                THEN coalesce(ep.earliest_under2, {under_two_from_under_five_sql('ep.earliest_estimate')})
+            ELSE c.known_under2 + c.unmatched_under2 END AS children_under2,
+       c.known_under2,
+       CASE WHEN lp.latest_estimate IS NOT NULL THEN lp.latest_under2 IS NULL
+            WHEN ep.earliest_estimate IS NOT NULL THEN ep.earliest_under2 IS NULL
+            ELSE true END AS under2_estimated
 FROM grid g
 JOIN counts c ON c.as_at = g.d AND c.lsoa_code = g.lsoa_code
 LEFT JOIN latest_population lp ON lp.d = g.d AND lp.lsoa_code = g.lsoa_code

@@ -53,6 +53,7 @@ PAGES = {   # url path: (the name in screenshots, the page's title)
     "": ("overview", "Overview"),
     "my-centre": ("my-centre", "My centre"),
     "compare": ("compare", "Compare centres"),
+    "best-start": ("best-start", "Best Start"),
     "map": ("map", "Map and gaps"),
     "what-if": ("what-if", "What if"),
     "data": ("data", "Data"),
@@ -424,9 +425,9 @@ def test_an_import_then_its_undo_in_one_session_remove_exactly_that_import(demo_
         page.screenshot(path=str(SCREENSHOTS / "demo-data-after-undo-1400.png"), full_page=True)
         message = page.locator("[data-testid='stAlertContentSuccess']").first.inner_text()
         assert "one_more_centre.csv" in message and "1" in message
-        # The chooser moved on to the newest import left (the demo's contacts), and the box is clear.
+        # The chooser moved on to the newest import left (the demo's results at five), and the box is clear.
         assert not page.get_by_text("Yes, remove the 1 row loaded from one_more_centre.csv").count()
-        next_one = re.compile(r"Yes, remove the [\d,]+ rows loaded from brackenfold_contacts")
+        next_one = re.compile(r"Yes, remove the [\d,]+ rows loaded from brackenfold_eyfsp")
         assert page.get_by_text(next_one).count() == 1
         assert not page.get_by_role("checkbox").first.is_checked()
         assert not visit.errors and not visit.outside

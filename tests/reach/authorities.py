@@ -13,6 +13,7 @@ from data.schema import REGISTRATION_FLAGS
 AS_AT = date(2026, 9, 30)
 COUNTS = ["children_under5", "known_children", "unmatched_births", "sustained_contact", "deprived_under5",
           "deprived_known", "births_12m", "newborns_known_12m", "known_families"]
+UNDER_TWO_COUNTS = ["children_under2", "known_under2"]
 
 
 def _pct(numerator, denominator):
@@ -33,6 +34,11 @@ def derive(frame: pd.DataFrame) -> pd.DataFrame:
     frame["denominator_flagged"] = frame["over_100"]
     frame["denominator_note"] = None
     frame["birth_data_lag_days"] = 9
+    if "children_under2" in frame:
+        frame["reach_under2_pct"] = _pct(frame["known_under2"], frame["children_under2"])
+        frame["families_to_find_under2"] = np.maximum(
+            0, np.ceil(0.97 * frame["children_under2"]) - frame["known_under2"]).astype(int)
+        frame["under2_estimated"] = False
     return frame
 
 
@@ -56,10 +62,13 @@ def random_authority(seed: int, *, centres: int, most_lsoas: int, scale: int):
     deprived = lsoa["idaci_decile"] <= 3
     lsoa["deprived_under5"] = lsoa["children_under5"].where(deprived, 0)
     lsoa["deprived_known"] = lsoa["known_children"].where(deprived, 0)
-    centre = lsoa.groupby(["centre_id", "centre_name"], as_index=False)[COUNTS].sum()
+    # The under-twos, drawn from nothing new so each seed's other counts stay as they were.
+    lsoa["children_under2"] = (2 * lsoa["children_under5"] + 2) // 5
+    lsoa["known_under2"] = lsoa["known_children"] // 2
+    centre = lsoa.groupby(["centre_id", "centre_name"], as_index=False)[COUNTS + UNDER_TWO_COUNTS].sum()
     # Families are counted once even with children in two LSOAs: a centre's count may be lower.
     centre["known_families"] = [int(rng.integers(max(0, v - 2), v + 1)) for v in centre["known_families"]]
-    authority = centre[COUNTS].sum().to_frame().T.astype(int)
+    authority = centre[COUNTS + UNDER_TWO_COUNTS].sum().to_frame().T.astype(int)
     authority.insert(0, "centre_name", "All centres")
     authority.insert(0, "centre_id", None)
     authority["known_out_of_area"] = int(rng.integers(0, scale))

@@ -9,6 +9,7 @@ NULL. The importer then marks duplicates, quarantines faulty rows and writes the
     reference.py        where things are: centres, reach areas, boundaries, postcodes, LSOA lookup
     area_statistics.py  published figures per LSOA: population estimates, deprivation
     children.py         the files about children: births, birth counts, registrations, contacts
+    outcomes.py         outcomes at five: EYFSP results child by child, and GLD counts by area
 
 This module is the registry: the importer finds each kind's checker here by its name.
 """
@@ -19,12 +20,14 @@ from data.importers.kinds.area_statistics import Deprivation, Population
 from data.importers.kinds.base import CHECKED, LOADABLE, Context, Kind
 from data.importers.kinds.children import BirthCounts, Births, Contacts, Registrations
 from data.importers.kinds.notes import count_of, were
+from data.importers.kinds.outcomes import Eyfsp, GldCounts
 from data.importers.kinds.reference import Boundaries, Centres, LsoaLookup, Postcodes, ReachAreas
 
 KIND_CHECKS: dict[str, Kind] = {
     kind.name: kind
     for kind in (Centres(), ReachAreas(), Boundaries(), Population(), Births(), BirthCounts(),
-                 Registrations(), Contacts(), Postcodes(), Deprivation(), LsoaLookup())
+                 Registrations(), Contacts(), Postcodes(), Deprivation(), LsoaLookup(), Eyfsp(),
+                 GldCounts())
 }
 
 __all__ = ["CHECKED", "KIND_CHECKS", "LOADABLE", "Context", "Kind", "count_of", "were"]

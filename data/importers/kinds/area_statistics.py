@@ -1,5 +1,6 @@
 """The published statistics for each LSOA: ONS population estimates of the under-fives (the
-denominator of reach) and the Indices of Deprivation (IDACI, for the target groups and for
+denominator of reach) and, where a layout gives single years of age, of the under-twos (ages 0
+and 1); and the Indices of Deprivation (IDACI, for the target groups and for
 comparing like with like). Both come in more than one published layout."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from data.importers.checks import CheckQuery, sql_text
+from data.importers.checks import CheckQuery, Fields, sql_text
 from data.importers.errors import FileFault
 from data.importers.kinds.base import CHECKED, Kind
 from data.importers.kinds.notes import count_of, named, skipped_rows, were
@@ -48,15 +49,46 @@ def sex_in_name(name: str | None) -> str:
     return "persons"
 
 
+def _sum_of(f: Fields, names: list[str]) -> str:
+    return " + ".join(f"({f.count(name)})" for name in names)
+
+
+def _under_two_fault(f: Fields) -> str:
+    """The long form's optional children_0_1: blank is not known; otherwise a whole number no
+    larger than children_0_4 (the children aged 0 and 1 are among those aged 0 to 4)."""
+    raw, under_two, under_five = f.raw("children_0_1"), f.count("children_0_1"), f.count("children_0_4")
+    more = sql_text(f"{f.label('children_0_1')} is more than {f.label('children_0_4')} "
+                    "(the children aged 0 and 1 are among those aged 0 to 4)")
+    return f"""CASE WHEN {raw} IS NULL THEN NULL
+        ELSE coalesce({f.count_fault('children_0_1')},
+                      CASE WHEN ({under_two}) > ({under_five}) THEN {more} END) END"""
+
+
 class Population(Kind):
     name = "population"
     table = "population"
     key = ("lsoa_code", "period")
-    columns = ("lsoa_code", "period", "children_0_4")
+    columns = ("lsoa_code", "period", "children_0_4", "children_0_1")
     updates = True   # a revised estimate for the same date replaces the old one
 
     def _layout(self, ctx) -> str:
         return ctx.resolved.layout.marker or "children_0_4"
+
+    def _gives_under_two(self, ctx) -> bool:
+        """Whether the file can say how many children are aged 0 and 1: the single-year layouts,
+        and the long form with a children_0_1 column (the Census five-year band cannot)."""
+        layout = self._layout(ctx)
+        return layout in ("f0", "age_0") or (layout == "children_0_4" and ctx.resolved.has("children_0_1"))
+
+    def compared(self, ctx):
+        # A file that cannot give the under-twos leaves a known figure alone while the under-fives
+        # are unchanged; a new figure for the under-fives clears it (it was of another estimate).
+        if self._gives_under_two(ctx):
+            return ("children_0_4", "children_0_1")
+        return ("children_0_4",)
+
+    def refreshed(self, ctx):
+        return ("children_0_4", "children_0_1")
 
     def duplicate_key(self, ctx):
         if self._layout(ctx) == "age_0":
@@ -88,7 +120,8 @@ class Population(Kind):
         if layout == "f0":
             columns = [f"{sex}{age}" for sex in "fm" for age in range(5)]
             return CheckQuery(
-                values={**common, "children_0_4": " + ".join(f"({f.count(name)})" for name in columns)},
+                values={**common, "children_0_4": _sum_of(f, columns),
+                        "children_0_1": _sum_of(f, [f"{sex}{age}" for sex in "fm" for age in range(2)])},
                 faults=[*common_faults, *(f.count_fault(name) for name in columns)],
                 where=keep,
             )
@@ -98,7 +131,7 @@ class Population(Kind):
             ctx.params["named_sex"] = sex
             return CheckQuery(
                 values={**common, "sex": f"'{sex}'",
-                        "children_0_4": " + ".join(f"({f.count(age)})" for age in ages)},
+                        "children_0_4": _sum_of(f, ages), "children_0_1": _sum_of(f, ages[:2])},
                 faults=[*common_faults, *(f.count_fault(age) for age in ages)],
                 where=keep,
             )
@@ -106,19 +139,20 @@ class Population(Kind):
             ages = [f"age_{age}" for age in range(5)]
             return CheckQuery(
                 values={**common, "sex": f.synonym("sex", _SEXES),
-                        "children_0_4": " + ".join(f"({f.count(age)})" for age in ages)},
+                        "children_0_4": _sum_of(f, ages), "children_0_1": _sum_of(f, ages[:2])},
                 faults=[*common_faults, f.synonym_fault("sex", _SEXES, "Persons, Males or Females"),
                         *(f.count_fault(age) for age in ages)],
                 where=keep,
             )
         if layout == "indicator":
             return CheckQuery(
-                values={**common, "children_0_4": f.count("value")},
+                values={**common, "children_0_4": f.count("value"), "children_0_1": "NULL::INTEGER"},
                 faults=[*common_faults, f.count_fault("value")],
                 where=f"{keep} AND lower({f.raw('indicator')}) = 'aged 4 years and under'",
             )
-        return CheckQuery(values={**common, "children_0_4": f.count("children_0_4")},
-                          faults=[*common_faults, f.count_fault("children_0_4")], where=keep)
+        return CheckQuery(values={**common, "children_0_4": f.count("children_0_4"),
+                                  "children_0_1": f.count("children_0_1")},
+                          faults=[*common_faults, f.count_fault("children_0_4"), _under_two_fault(f)], where=keep)
 
     def after_duplicates(self, ctx):
         if self._layout(ctx) != "age_0":
@@ -147,7 +181,8 @@ class Population(Kind):
         if not ctx.params["from_2011"]:
             return "SELECT * FROM as_given"
         # A merged LSOA takes the sum of its parents; a split one an equal share of its parent's
-        # children, the remainder going to the first parts in code order, so totals are kept.
+        # children, the remainder going to the first parts in code order, so totals are kept. The
+        # under-twos are placed the same way (unknown where any parent's is unknown).
         ctx.run("""CREATE TEMP TABLE parts AS
                    SELECT lsoa11cd, lsoa21cd, count(*) OVER (PARTITION BY lsoa11cd) AS parts,
                           row_number() OVER (PARTITION BY lsoa11cd ORDER BY lsoa21cd) AS part
@@ -160,7 +195,10 @@ class Population(Kind):
         return """
             SELECT p.lsoa21cd AS lsoa_code, g.period,
                    sum(g.children_0_4 // p.parts + CASE WHEN p.part <= g.children_0_4 % p.parts THEN 1 ELSE 0 END
-                   )::INTEGER AS children_0_4
+                   )::INTEGER AS children_0_4,
+                   CASE WHEN count(g.children_0_1) = count(*) THEN
+                       sum(g.children_0_1 // p.parts + CASE WHEN p.part <= g.children_0_1 % p.parts THEN 1 ELSE 0 END)
+                   END::INTEGER AS children_0_1
             FROM as_given g JOIN parts p ON p.lsoa11cd = g.lsoa_code
             GROUP BY p.lsoa21cd, g.period
             UNION ALL
@@ -171,10 +209,10 @@ class Population(Kind):
         if self._layout(ctx) != "age_0":
             return super().loadable(ctx)
         return f"""
-            SELECT lsoa_code, period, children_0_4 FROM {CHECKED}
+            SELECT lsoa_code, period, children_0_4, children_0_1 FROM {CHECKED}
             WHERE _reason IS NULL AND sex = 'persons'
             UNION ALL
-            SELECT lsoa_code, period, sum(children_0_4)::INTEGER FROM {CHECKED} c
+            SELECT lsoa_code, period, sum(children_0_4)::INTEGER, sum(children_0_1)::INTEGER FROM {CHECKED} c
             WHERE _reason IS NULL AND sex IN ('males', 'females')
               AND NOT {_HAS_PERSONS_ROW}
             GROUP BY lsoa_code, period"""
@@ -198,7 +236,8 @@ class Population(Kind):
             notes.append(f"The estimates are dated {mid_year:%-d %B %Y}, the mid-year the "
                          f"{'sheet' if mid_year_in_name(ctx.sheet_name) else 'file'}'s name gives.")
         if layout == "f0":
-            notes.append("Children aged 0 to 4 are the sum of the columns F0 to F4 and M0 to M4.")
+            notes.append("Children aged 0 to 4 are the sum of the columns F0 to F4 and M0 to M4, and children "
+                         "aged 0 and 1 of F0, F1, M0 and M1.")
         if ctx.params.get("named_sex") == "persons" and layout == "age_0":
             notes.append("The rows were taken as Persons (both sexes): the file has no sex column and its "
                          "sheet's name does not say Males or Females.")
@@ -209,12 +248,16 @@ class Population(Kind):
             unused = ctx.scalar(f"""SELECT count(*) FROM {CHECKED} c WHERE _reason IS NULL
                 AND sex IN ('males', 'females')
                 AND {_HAS_PERSONS_ROW}""")
-            notes.append("Children aged 0 to 4 are the sum of the columns 0 to 4 of the Persons rows"
+            notes.append("Children aged 0 to 4 are the sum of the columns 0 to 4 of the Persons rows, and "
+                         "children aged 0 and 1 of the columns 0 and 1"
                          + (f"; {count_of(by_sex, 'area')} had no Persons row and took Males + Females"
                             if by_sex else "") + ".")
             if unused:
                 notes.append(f"{count_of(unused, 'Males or Females row', 'Males and Females rows')} "
                              f"{were(unused)} not needed, as their areas have Persons rows.")
+        if not self._gives_under_two(ctx):
+            notes.append("The file gives only the under-fives, so the children under two are estimated "
+                         "as two fifths of them until an estimate by single year of age is loaded.")
         skipped = skipped_rows(ctx)
         if skipped and layout == "indicator":
             notes.append(f"{count_of(skipped, 'row')} of other age bands, or outside England, "

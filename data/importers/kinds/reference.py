@@ -15,56 +15,146 @@ class Centres(Kind):
     name = "centres"
     table = "centres"
     key = ("centre_id",)
-    columns = ("centre_id", "name", "la_code", "group_id", "lsoa_code", "lon", "lat")
+    columns = ("centre_id", "name", "la_code", "group_id", "lsoa_code", "lon", "lat", "site_type")
     updates = True   # a centre whose details changed is updated
 
     def compared(self, ctx):
         # A column the file does not have leaves the stored value as it is.
         has = ctx.resolved.has
-        kept = {"la_code": has("la_code"), "group_id": has("group_id"),
+        grid = has("easting") and has("northing")
+        kept = {"la_code": has("la_code") or has("gss_la_code"), "group_id": has("group_id"),
                 "lsoa_code": has("postcode"),
-                "lon": has("postcode") or has("lon"), "lat": has("postcode") or has("lat")}
+                "lon": has("postcode") or has("lon") or grid, "lat": has("postcode") or has("lat") or grid,
+                "site_type": has("site_type") or has("establishment_type")}
         return tuple(column for column in self.columns[1:] if kept.get(column, True))
+
+    def prepare(self, ctx):
+        # The DfE register places a site by its Easting and Northing (British National Grid):
+        # turned into degrees here, once, for the check to use where the file gives no lon/lat.
+        if ctx.resolved.has("easting") and ctx.resolved.has("northing"):
+            _grid_points(ctx)
 
     def check(self, ctx):
         f = ctx.fields
         has_postcode = f.resolved.has("postcode")
-        source = "raw_rows r LEFT JOIN postcodes p ON p.postcode = r._postcode" if has_postcode else "raw_rows r"
+        grid = f.resolved.has("easting") and f.resolved.has("northing")
+        source = "raw_rows r"
+        if has_postcode:
+            source += " LEFT JOIN postcodes p ON p.postcode = r._postcode"
+        if grid:
+            source += f" LEFT JOIN {_GRID_POINTS} g ON g._row = r._row"
         from_file = f"({f.decimal('lon')} IS NOT NULL AND {f.decimal('lat')} IS NOT NULL)"
 
         def position(name: str) -> str:
             fallback = f"p.{name}" if has_postcode else "NULL::DOUBLE"
+            if grid:
+                fallback = f"coalesce(g.{name}, {fallback})"
             return f"CASE WHEN {from_file} THEN {f.decimal(name)} ELSE {fallback} END"
 
         lon, lat = f.raw("lon"), f.raw("lat")
         pair_fault = f"""CASE WHEN ({lon} IS NULL) <> ({lat} IS NULL)
             THEN {sql_text(f"{f.label('lon')} and {f.label('lat')} must be given together")} END"""
+        register = f.resolved.has("establishment_type")
+        if register:
+            # The DfE register's "LA (code)" is the old three-digit number: the nine-character
+            # code is taken where the file gives one (GSSLACode), and neither is a fault.
+            la_code = f"coalesce({f.la_code('gss_la_code')}, {f.la_code('la_code')})"
+            la_fault = "NULL"
+        else:
+            la_code, la_fault = f.la_code("la_code"), f.la_code_fault("la_code")
+        kind_of_site = _site_type(f.raw("establishment_type") if register else f.raw("site_type"))
+        type_fault = f"""CASE WHEN {f.raw('site_type')} IS NOT NULL AND {kind_of_site} IS NULL
+            THEN {sql_text(f"{f.label('site_type')} must be family hub or children's centre")} END"""
         return CheckQuery(
             values={
                 "centre_id": f.text("centre_id"),
                 "name": f.text("name"),
-                "la_code": f.la_code("la_code"),
+                "la_code": la_code,
                 "group_id": f.text("group_id"),
                 "lsoa_code": "p.lsoa_code" if has_postcode else "NULL::VARCHAR",
                 "lon": position("lon"),
                 "lat": position("lat"),
+                "site_type": kind_of_site,
             },
             faults=[f.missing("centre_id", "the centre's identifier, e.g. its DfE URN"),
-                    f.missing("name", "the centre's name"), f.la_code_fault("la_code"),
-                    f.degrees_fault("lon", 180), f.degrees_fault("lat", 90), pair_fault],
+                    f.missing("name", "the centre's name"), la_fault,
+                    f.degrees_fault("lon", 180), f.degrees_fault("lat", 90), pair_fault,
+                    "NULL" if register else type_fault],
             source=source,
+            # From the register, only open family hubs and children's centres are sites: closed
+            # establishments and schools are passed over (counted in the notes), not set aside.
+            where=f"{kind_of_site} IS NOT NULL AND {_closed(f)} IS NOT TRUE" if register else "true",
         )
 
     def notes(self, ctx):
+        notes = []
+        if ctx.resolved.has("establishment_type"):
+            notes += _register_notes(ctx)
         if not ctx.resolved.has("postcode") or not ctx.params["postcodes_loaded"]:
-            return []
+            return notes
         unplaced = ctx.codes(f"""SELECT c.centre_id FROM {CHECKED} c JOIN raw_rows r USING (_row)
                                  WHERE c._reason IS NULL AND r._postcode IS NOT NULL AND c.lsoa_code IS NULL
                                  ORDER BY c.centre_id""")
         if not unplaced:
-            return []
-        return [f"{count_of(len(unplaced), 'centre')} had a postcode that is not in the postcode "
-                f"lookup, so the LSOA of the building is unknown: {named(unplaced)}."]
+            return notes
+        return [*notes, f"{count_of(len(unplaced), 'centre')} had a postcode that is not in the postcode "
+                        f"lookup, so the LSOA of the building is unknown: {named(unplaced)}."]
+
+
+_GRID_POINTS = "grid_points"
+
+
+def _grid_points(ctx) -> None:
+    """The table `grid_points` (_row, lon, lat): each row's Easting and Northing (EPSG:27700) in
+    WGS84 degrees; NULL where either is missing, not a number, or off the National Grid."""
+    import math
+
+    from pyproj import Transformer
+
+    rows = ctx.run("""SELECT _row, try_cast(easting AS DOUBLE), try_cast(northing AS DOUBLE)
+                      FROM raw_rows""").fetchall()
+    to_degrees = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+    points = []
+    for row, easting, northing in rows:
+        lon = lat = None
+        if (easting is not None and northing is not None and 0 <= easting <= 700_000
+                and 0 <= northing <= 1_300_000):
+            x, y = to_degrees.transform(easting, northing)
+            if math.isfinite(x) and math.isfinite(y):
+                lon, lat = round(x, 6), round(y, 6)
+        points.append((row, lon, lat))
+    ctx.run(f"CREATE OR REPLACE TEMP TABLE {_GRID_POINTS} (_row BIGINT, lon DOUBLE, lat DOUBLE)")
+    if points:
+        ctx.con.executemany(f"INSERT INTO {_GRID_POINTS} VALUES (?, ?, ?)", points)
+
+
+def _site_type(raw: str) -> str:
+    """'family hub' or "children's centre" (a linked site of a centre included), else NULL."""
+    text = f"lower({raw})"
+    return f"""CASE WHEN {text} LIKE '%family hub%' THEN 'family hub'
+                    WHEN {text} LIKE '%children%centre%' THEN {sql_text("children's centre")} END"""
+
+
+def _closed(f) -> str:
+    return f"(lower({f.raw('establishment_status')}) LIKE 'closed%')"
+
+
+def _register_notes(ctx) -> list[str]:
+    """What was passed over in the DfE register: closed sites, and establishments of other types."""
+    f = ctx.fields
+    kind_of_site = _site_type(f.raw("establishment_type"))
+    closed, other = ctx.run(f"""SELECT count(*) FILTER (WHERE {kind_of_site} IS NOT NULL AND {_closed(f)}),
+                                       count(*) FILTER (WHERE {kind_of_site} IS NULL)
+                                FROM raw_rows r""").fetchone()
+    notes = []
+    if closed:
+        sites = count_of(closed, "closed family hub or children's centre",
+                         "closed family hubs or children's centres")
+        notes.append(f"{sites} in the register {were(closed)} passed over.")
+    if other:
+        notes.append(f"{count_of(other, 'establishment')} of other types (schools and others) "
+                     f"{were(other)} passed over.")
+    return notes
 
 
 class ReachAreas(Kind):
@@ -126,17 +216,27 @@ class Boundaries(Kind):
     name = "boundaries"
     table = "lsoas"
     key = ("lsoa_code",)
-    columns = ("lsoa_code", "lsoa_name", "geometry")
+    columns = ("lsoa_code", "lsoa_name", "geometry", "pwc_lon", "pwc_lat")
     updates = True   # redrawn or renamed areas replace the old
+
+    def compared(self, ctx):
+        # A file with no population-weighted centroid leaves the stored one as it is.
+        has_centroid = ctx.resolved.has("pwc_lon") and ctx.resolved.has("pwc_lat")
+        return ("lsoa_name", "geometry") + (("pwc_lon", "pwc_lat") if has_centroid else ())
 
     def check(self, ctx):
         f = ctx.fields
+        lon, lat = f.raw("pwc_lon"), f.raw("pwc_lat")
+        pair_fault = f"""CASE WHEN ({lon} IS NULL) <> ({lat} IS NULL)
+            THEN {sql_text(f"{f.label('pwc_lon')} and {f.label('pwc_lat')} must be given together")} END"""
         return CheckQuery(
             values={"lsoa_code": f.code("lsoa_code"), "lsoa_name": f.text("lsoa_name"),
-                    "geometry": "r._geometry"},
+                    "geometry": "r._geometry", "pwc_lon": f.decimal("pwc_lon"), "pwc_lat": f.decimal("pwc_lat")},
             # The geo package checked codes, shapes and repeats; its reasons come as they are,
-            # less anything in a quoted code that looks personal.
-            faults=[redact_sql("r._geo_reason")],
+            # less anything in a quoted code that looks personal. A centroid must be in degrees
+            # (grid metres are refused, not reprojected: a column named for longitude holds degrees).
+            faults=[redact_sql("r._geo_reason"), f.degrees_fault("pwc_lon", 180), f.degrees_fault("pwc_lat", 90),
+                    pair_fault],
             where=f"NOT {f.other_nation('lsoa_code')}",
         )
 

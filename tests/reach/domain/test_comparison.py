@@ -28,6 +28,10 @@ def centres() -> pd.DataFrame:
         "sustained_contact": [300, 200, 30, 3, 100, 0],
         "sustained_pct": [30.0, 20.0, 30.0, 30.0, 25.0, math.nan],
         "deprived_under5": [300, 100, 35, 5, 120, 0],
+        "children_under2": [400, 400, 40, 4, 160, 0],
+        "known_under2": [360, 300, 30, 4, 120, 0],
+        "reach_under2_pct": [90.0, 75.0, 75.0, 100.0, 75.0, math.nan],
+        "under2_estimated": [False, False, True, False, False, False],
     })
 
 

@@ -24,7 +24,8 @@ def report_row(**values) -> pd.Series:
                 band="good", families_to_find=153, unmatched_births=3, sustained_contact=200,
                 sustained_pct=200 / 9, deprived_under5=300, deprived_known=210, deprived_reach_pct=70.0,
                 births_12m=180, newborns_known_12m=150, newborn_reach_pct=150 / 1.8, birth_data_lag_days=9,
-                denominator_flagged=False, denominator_note=None)
+                denominator_flagged=False, denominator_note=None, children_under2=360, known_under2=300,
+                reach_under2_pct=300 / 3.6, families_to_find_under2=50, under2_estimated=False)
     base.update(values)
     return pd.Series(base)
 

@@ -1,0 +1,124 @@
+"""Best Start: for the commissioner, the authority's Best Start in Life measures in words first,
+then charts and tables, every figure fit to publish (small counts hidden): a good level of
+development at five against the target, the children under two known, and the most deprived
+areas furthest from a site."""
+
+import streamlit as st
+
+from data.settings import read_settings
+from reach.domain.disclosure import DisclosureError
+from reach.domain.measures import DEFINITIONS
+from reach.presentation import best_start_charts as charts
+from reach.presentation import best_start_sentences as words_for
+from reach.presentation.access_words import beyond_words
+from reach.presentation.summaries import long_date
+from reach.presentation.format import HEADINGS, exported
+from reach.presentation.wording import current, reword
+from reach.queries.access import access_figures
+from reach.queries.outcomes import outcomes_for_publication
+from reach.queries.publication import published_figures
+from views import common
+
+
+def _published_table(frame, *, file_name: str, key: str) -> None:
+    """A published table: shown as text (a hidden count is "c" among numbers), downloaded as it is."""
+    shown = words_for.readable(frame)
+    shown.columns = [reword(HEADINGS.get(column, column)) for column in frame.columns]
+    st.dataframe(shown, hide_index=True, width="stretch")
+    common.download(exported(frame), file_name=file_name, key=key)
+
+
+def _defined(*names: str) -> list[str]:
+    """The definitions of these measures that this version of Reach has (the outcomes' may not be yet)."""
+    return [name for name in names if name in DEFINITIONS]
+
+
+s = common.settings()
+words = current()
+store_settings = common.cached(read_settings)
+target = store_settings.gld_target_pct
+centres = common.report("centre")
+names = dict(zip(centres["centre_id"], centres["centre_name"]))
+
+st.title("Best Start")
+st.caption(f"For commissioners: the authority's {words.sites_long} against the Best Start in Life "
+           f"measures, as at {long_date(s.as_at)}. Every figure here is fit to publish: counts from 1 to 4, "
+           "and any figure that would reveal one, are shown as \"c\".")
+
+# --- gather the figures -------------------------------------------------------------------------
+outcome_sites = outcome_whole = None
+outcomes_hidden = False      # the results cannot be published as they are
+try:
+    by_site = common.cached(outcomes_for_publication, by="centre", year=None, target_pct=target)
+    whole = common.cached(outcomes_for_publication, by="authority", year=None, target_pct=target)
+except DisclosureError:
+    outcomes_hidden = True
+else:
+    if not whole.empty:
+        latest = whole["assessment_year"].max()        # the latest assessment year loaded
+        outcome_sites = by_site[by_site["assessment_year"] == latest].reset_index(drop=True)
+        outcome_sites.insert(2, "centre_name", outcome_sites["centre_id"].map(names))
+        outcome_whole = whole[whole["assessment_year"] == latest].iloc[0]
+
+try:
+    published = common.cached(published_figures, as_at=s.as_at, options=s.options)
+except DisclosureError:
+    published = None
+access = common.cached(access_figures, as_at=s.as_at)
+far = words_for.far_deprived(access.lsoas)
+
+# --- in words first -----------------------------------------------------------------------------
+st.header("In short")
+lines = [words_for.outcomes_hidden() if outcomes_hidden else words_for.gld_headline(outcome_whole, target_pct=target)]
+if published is not None:
+    lines.append(words_for.under_two_headline(published.tables["authority"].iloc[0], published.tables["centre"]))
+lines.append(beyond_words(access.authority.iloc[0].to_dict()))
+lines.append(words_for.far_deprived_sentence(far))
+st.markdown("\n".join(f"- {line}" for line in lines))
+
+# --- a good level of development at five --------------------------------------------------------
+st.header("A good level of development at five")
+if outcomes_hidden:
+    st.warning(words_for.outcomes_hidden())
+elif outcome_sites is None or outcome_whole is None:
+    st.info(words_for.outcomes_not_loaded())
+else:
+    chart, said = st.columns([3, 2])
+    chart.plotly_chart(charts.gld_chart(outcome_sites, target_pct=target,
+                                        authority_pct=outcome_whole.get("gld_pct")), key="best_start_gld")
+    with said:
+        st.markdown(words_for.gld_sites_sentence(outcome_sites, target_pct=target))
+        st.caption(f"The target ({target:g}%) is set on the Data page or with `python -m reach settings`.")
+    _published_table(outcome_sites, file_name=f"good_level_of_development_by_site_{s.as_at}.csv",
+                     key="best_start_gld")
+common.definitions(*_defined("Good level of development"))
+
+# --- children under two known -------------------------------------------------------------------
+st.header("Children under two known")
+if published is None:
+    st.warning("The figures for children under two cannot be published as at this date: too many small "
+               "counts would have to be hidden. Choose another date.")
+else:
+    sites = published.tables["centre"]
+    shown = sites[["centre_id", "centre_name", "children_under2", "known_under2", "reach_under2_pct",
+                   "families_to_find_under2", "under2_estimated"]]
+    chart, said = st.columns([3, 2])
+    chart.plotly_chart(charts.under_two_chart(shown), key="best_start_under_two")
+    with said:
+        st.markdown(words_for.under_two_headline(published.tables["authority"].iloc[0], sites))
+    _published_table(shown, file_name=f"reach_under_two_by_site_{s.as_at}.csv", key="best_start_under_two")
+common.definitions(*_defined("Reach under two", "Families to find under two"))
+
+# --- access ---------------------------------------------------------------------------------------
+st.header(f"The most deprived areas furthest from a {words.site}")
+st.markdown(beyond_words(access.authority.iloc[0].to_dict()))
+if far.empty:
+    st.info(words_for.far_deprived_sentence(far))
+else:
+    chart, said = st.columns([3, 2])
+    chart.plotly_chart(charts.far_deprived_chart(far), key="best_start_far")
+    with said:
+        st.markdown(words_for.far_deprived_sentence(far))
+    common.table(far, file_name=f"deprived_areas_furthest_{s.as_at}.csv", key="best_start_far",
+                 column_config={"distance_km": st.column_config.NumberColumn("Distance (km)", format="%.1f")})
+common.definitions(*_defined("Distance to the nearest site", "Beyond 1, 2, 3 km", "Most deprived areas"))
