@@ -26,7 +26,7 @@ def _child_key(f: Fields) -> tuple[str, str]:
     return "r._nhs_key", "r._nhs_fault"
 
 
-def _child_keys_hashed(ctx: Context) -> list[str]:
+def child_keys_hashed(ctx: Context) -> list[str]:
     """A note on child keys that were NHS numbers, and were pseudonymised as such."""
     if not ctx.resolved.has("child_key"):
         return []
@@ -54,7 +54,7 @@ def _postcode_lookup(f: Fields, *, missing: str) -> tuple[str, str]:
     return fault, "raw_rows r LEFT JOIN postcodes p ON p.postcode = r._postcode"
 
 
-def _residence(f: Fields) -> tuple[str, str, str]:
+def residence_checks(f: Fields) -> tuple[str, str, str]:
     """(value, fault, source): the LSOA where the child lives, from `lsoa_code` or the postcode.
 
     Each row uses its `lsoa_code` where it has one, else its postcode."""
@@ -140,7 +140,7 @@ class Births(Kind):
     def check(self, ctx):
         f = ctx.fields
         child, child_fault = _child_key(f)
-        residence, residence_fault, source = _residence(f)
+        residence, residence_fault, source = residence_checks(f)
         return CheckQuery(
             values={
                 "child_key": child,
@@ -160,7 +160,7 @@ class Births(Kind):
         )
 
     def notes(self, ctx):
-        return _child_keys_hashed(ctx) + _outside_reach_areas(ctx)
+        return child_keys_hashed(ctx) + _outside_reach_areas(ctx)
 
 
 class Registrations(Kind):
@@ -174,7 +174,7 @@ class Registrations(Kind):
     def check(self, ctx):
         f = ctx.fields
         child, child_fault = _child_key(f)
-        residence, residence_fault, source = _residence(f)
+        residence, residence_fault, source = residence_checks(f)
         family = "r._family_key" if f.resolved.has("family_key") else "NULL::VARCHAR"
         return CheckQuery(
             values={
@@ -196,7 +196,7 @@ class Registrations(Kind):
         )
 
     def notes(self, ctx):
-        return (_child_keys_hashed(ctx) + _outside_reach_areas(ctx)
+        return (child_keys_hashed(ctx) + _outside_reach_areas(ctx)
                 + unknown_centres(ctx, "Registrations"))
 
 
@@ -222,8 +222,25 @@ class Contacts(Kind):
         )
 
     def notes(self, ctx):
-        return _child_keys_hashed(ctx)
+        return child_keys_hashed(ctx)
 
+
+
+def count_area(f, *, counted: str) -> tuple[str, str, str]:
+    """The checks on the area a row of counts is for (an LSOA code or a centre id), shared by the
+    kinds that carry counts: the fault when neither is given or the code is not an LSOA's, the
+    fault when the LSOA is outside every reach area, and the rows to read (joined to the reach
+    areas where the file has LSOAs). `counted` says what is counted: "the births"."""
+    lsoa, centre = f.raw("lsoa_code"), f.raw("centre_id")
+    areas = " or ".join(f.label(name) for name in ("lsoa_code", "centre_id") if f.resolved.has(name))
+    no_area = f"{areas} is missing (expected the area {counted} are counted in)"
+    area_fault = f"""CASE WHEN {lsoa} IS NOT NULL THEN {f.code_fault('lsoa_code', required=False)}
+                          WHEN {centre} IS NULL THEN {sql_text(no_area)} END"""
+    if not f.resolved.has("lsoa_code"):
+        return area_fault, "NULL", "raw_rows r"
+    outside = f"""CASE WHEN $reach_loaded AND ({f.code('lsoa_code')}) IS NOT NULL AND ra.lsoa_code IS NULL
+                       THEN 'LSOA ' || upper({lsoa}) || ' is outside every reach area' END"""
+    return area_fault, outside, "raw_rows r LEFT JOIN reach_areas ra ON ra.lsoa_code = upper(r.lsoa_code)"
 
 class BirthCounts(Kind):
     name = "birth-counts"
@@ -246,16 +263,7 @@ class BirthCounts(Kind):
     def check(self, ctx):
         f = ctx.fields
         lsoa, centre = f.raw("lsoa_code"), f.raw("centre_id")
-        areas = " or ".join(f.label(name) for name in ("lsoa_code", "centre_id") if f.resolved.has(name))
-        no_area = f"{areas} is missing (expected the area the births are counted in)"
-        area_fault = f"""CASE WHEN {lsoa} IS NOT NULL THEN {f.code_fault('lsoa_code', required=False)}
-                              WHEN {centre} IS NULL THEN {sql_text(no_area)} END"""
-        outside = "NULL"
-        source = "raw_rows r"
-        if f.resolved.has("lsoa_code"):
-            source = "raw_rows r LEFT JOIN reach_areas ra ON ra.lsoa_code = upper(r.lsoa_code)"
-            outside = f"""CASE WHEN $reach_loaded AND ({f.code('lsoa_code')}) IS NOT NULL AND ra.lsoa_code IS NULL
-                               THEN 'LSOA ' || upper({lsoa}) || ' is outside every reach area' END"""
+        area_fault, outside, source = count_area(f, counted="the births")
         return CheckQuery(
             values={
                 "area_type": f"CASE WHEN {lsoa} IS NOT NULL THEN 'lsoa' WHEN {centre} IS NOT NULL THEN 'centre' END",

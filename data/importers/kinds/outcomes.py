@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from data.importers.checks import CheckQuery, Fields, sql_text
 from data.importers.kinds.base import CHECKED, LOADABLE, Kind
-from data.importers.kinds.children import _child_keys_hashed, _residence
+from data.importers.kinds.children import child_keys_hashed, count_area, residence_checks
 from data.importers.kinds.notes import count_of, named
 
 # A school year as files write it: 2025 (the year it ends), 2024/25, 2024-25, 2024/2025, or
@@ -87,7 +87,7 @@ class Eyfsp(Kind):
             child, child_fault = "r._nhs_key", "CASE WHEN r.nhs_number IS NOT NULL THEN r._nhs_fault END"
         else:
             child, child_fault = "NULL::VARCHAR", "NULL"
-        residence, residence_fault, source = _residence(f)
+        residence, residence_fault, source = residence_checks(f)
         dob, year = f.label("dob"), f.label("assessment_year")
         gld_missing = sql_text(f"{f.label('gld')} is missing (expected Y or N: did the child reach a "
                                "good level of development)")
@@ -129,7 +129,7 @@ class Eyfsp(Kind):
                   FROM {CHECKED} WHERE _reason IS NULL)"""
 
     def notes(self, ctx):
-        notes = _child_keys_hashed(ctx)
+        notes = child_keys_hashed(ctx)
         unkeyed = ctx.scalar(f"SELECT count(*) FROM {LOADABLE} WHERE child_key IS NULL")
         if unkeyed:
             notes.append(f"{count_of(unkeyed, 'row')} had no child key or NHS number: loaded and "
@@ -153,16 +153,7 @@ class GldCounts(Kind):
     def check(self, ctx):
         f = ctx.fields
         lsoa, centre = f.raw("lsoa_code"), f.raw("centre_id")
-        areas = " or ".join(f.label(name) for name in ("lsoa_code", "centre_id") if f.resolved.has(name))
-        no_area = f"{areas} is missing (expected the area the children are counted in)"
-        area_fault = f"""CASE WHEN {lsoa} IS NOT NULL THEN {f.code_fault('lsoa_code', required=False)}
-                              WHEN {centre} IS NULL THEN {sql_text(no_area)} END"""
-        outside = "NULL"
-        source = "raw_rows r"
-        if f.resolved.has("lsoa_code"):
-            source = "raw_rows r LEFT JOIN reach_areas ra ON ra.lsoa_code = upper(r.lsoa_code)"
-            outside = f"""CASE WHEN $reach_loaded AND ({f.code('lsoa_code')}) IS NOT NULL AND ra.lsoa_code IS NULL
-                               THEN 'LSOA ' || upper({lsoa}) || ' is outside every reach area' END"""
+        area_fault, outside, source = count_area(f, counted="the children")
         fsm_gld_alone = sql_text(f"{f.label('fsm_gld')} is given without {f.label('fsm_assessed')} "
                                  "(expected both, or neither)")
         return CheckQuery(
