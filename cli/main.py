@@ -77,9 +77,9 @@ def main(argv=None) -> int:
     busy; 130 stopped with Ctrl+C; 1 an internal error: a bug, or a fault of this computer (a
     full disk, a damaged database). For an internal error only one line is printed, naming the
     kind of error and the log that holds its details. A traceback can quote the data being
-    worked on (a row, a name), so it is not printed where a colleague or a CI log might see it:
-    it is appended to `<database>.errors.log` beside the database, readable by its owner only
-    (mode 0600), which is where that data already lives and is already protected.
+    worked on (a row, a name), so it is not printed, and not logged either: what is appended to
+    `<database>.errors.log` beside the database (readable by its owner only, mode 0600) is the
+    error's type and where it happened, file, line and function, frame by frame, never its text.
     """
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -110,7 +110,7 @@ def main(argv=None) -> int:
             from data.importers.errors import shortened
             print(f"{parser.prog} {args.command}: {shortened(str(error), 1_000)}", file=sys.stderr)
             return EXIT_INPUT
-        where = _log_internal_error(args)
+        where = _log_internal_error(args, error)
         saved = (f"the details were written to {where}" if where
                  else "the details could not be written to a log")
         print(f"Reach stopped because of an internal error ({type(error).__name__}); {saved}",
@@ -118,23 +118,25 @@ def main(argv=None) -> int:
         return EXIT_INTERNAL
 
 
-def _log_internal_error(args) -> str | None:
-    """Append the traceback being handled to the owner-only log beside the database, and return
+def _log_internal_error(args, error: BaseException) -> str | None:
+    """Append the error being handled (its type and frames, not its text) to the owner-only log
+    beside the database, and return
     the log's path; None if it cannot be written (then the details are lost, never printed)."""
     import os
-    import traceback
     from datetime import datetime
+
+    from reach.presentation.safe_text import fault_summary
 
     try:
         log = database_path(getattr(args, "db", None))
         log = log.with_name(log.name + ".errors.log")
-        # O_NOFOLLOW: a link planted at the log's name must not redirect the traceback elsewhere.
+        # O_NOFOLLOW: a link planted at the log's name must not redirect the entry elsewhere.
         flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
         descriptor = os.open(log, flags, 0o600)
         try:
             os.fchmod(descriptor, 0o600)        # a log made before, by hand, is closed up too
             entry = (f"--- {datetime.now().isoformat(timespec='seconds')} "
-                     f"python -m reach {args.command}\n{traceback.format_exc()}\n")
+                     f"python -m reach {args.command}\n{fault_summary(error)}\n")
             os.write(descriptor, entry.encode("utf-8", "replace"))
         finally:
             os.close(descriptor)

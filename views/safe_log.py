@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import sys
-import traceback
+
+from reach.presentation.safe_text import fault_summary
 
 LOGGER = logging.getLogger("reach.dashboard")
 
@@ -21,6 +22,4 @@ def fault(message: str, *args) -> None:
     if error is None:
         LOGGER.error(message, *args)
         return
-    frames = "; ".join(f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} in {frame.name}"
-                       for frame in traceback.extract_tb(error.__traceback__))
-    LOGGER.error(message + ": %s at %s", *args, type(error).__name__, frames or "an unknown place")
+    LOGGER.error(message + ": %s", *args, fault_summary(error))

@@ -125,3 +125,14 @@ def terminal_safe(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = series.map(lambda v: terminal_text(v) if isinstance(v, str) else v).astype(object)
     out.columns = [terminal_text(column) if isinstance(column, str) else column for column in out.columns]
     return out
+
+
+def fault_summary(error: BaseException) -> str:
+    """An exception for a log, with nothing personal in it: its type and where it happened (each
+    frame's file, line and function), never its text, which can quote the data being read (a
+    value that failed to parse, a row, a name)."""
+    import traceback
+
+    frames = "; ".join(f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno} in {frame.name}"
+                       for frame in traceback.extract_tb(error.__traceback__))
+    return f"{type(error).__name__} at {frames or 'an unknown place'}"
