@@ -3,6 +3,7 @@ then charts and tables, every figure fit to publish (small counts hidden): a goo
 development at five against the target, the children under two known, and the most deprived
 areas furthest from a site."""
 
+import pandas as pd
 import streamlit as st
 
 from data.settings import read_settings
@@ -21,9 +22,12 @@ from views import common
 
 
 def _published_table(frame, *, file_name: str, key: str) -> None:
-    """A published table: shown as text (a hidden count is "c" among numbers), downloaded as it is."""
+    """A published table: shown as text (a hidden count is "c" among numbers), downloaded as it is.
+    An assessment year is written as a school year (2024/25)."""
+    frame = words_for.with_school_year(frame)
+    headings = {**HEADINGS, **words_for.OUTCOME_HEADINGS}
     shown = words_for.readable(frame)
-    shown.columns = [reword(HEADINGS.get(column, column)) for column in frame.columns]
+    shown.columns = [reword(headings.get(column, column)) for column in frame.columns]
     st.dataframe(shown, hide_index=True, width="stretch")
     common.download(exported(frame), file_name=file_name, key=key)
 
@@ -47,6 +51,7 @@ st.caption(f"For commissioners: the authority's {words.sites_long} against the B
 
 # --- gather the figures -------------------------------------------------------------------------
 outcome_sites = outcome_whole = None
+trend = None                 # the authority's results, oldest year first
 outcomes_hidden = False      # the results cannot be published as they are
 try:
     by_site = common.cached(outcomes_for_publication, by="centre", year=None, target_pct=target)
@@ -55,10 +60,15 @@ except DisclosureError:
     outcomes_hidden = True
 else:
     if not whole.empty:
-        latest = whole["assessment_year"].max()        # the latest assessment year loaded
-        outcome_sites = by_site[by_site["assessment_year"] == latest].reset_index(drop=True)
+        years = sorted((int(year) for year in whole["assessment_year"].unique()), reverse=True)
+        # The year of the by-site figures: the latest assessment year loaded unless another is chosen.
+        chosen = st.selectbox("School year of the results at five", years, index=0,
+                              format_func=words_for.school_year, key="best_start_year",
+                              help="The by-site figures below are for this school year; the trend shows every year.")
+        outcome_sites = by_site[by_site["assessment_year"] == chosen].reset_index(drop=True)
         outcome_sites.insert(2, "centre_name", outcome_sites["centre_id"].map(names))
-        outcome_whole = whole[whole["assessment_year"] == latest].iloc[0]
+        outcome_whole = whole[whole["assessment_year"] == chosen].iloc[0]
+        trend = words_for.gld_trend(whole)
 
 try:
     published = common.cached(published_figures, as_at=s.as_at, options=s.options)
@@ -70,6 +80,9 @@ far = words_for.far_deprived(access.lsoas)
 # --- in words first -----------------------------------------------------------------------------
 st.header("In short")
 lines = [words_for.outcomes_hidden() if outcomes_hidden else words_for.gld_headline(outcome_whole, target_pct=target)]
+if trend is not None and outcome_whole is not None:
+    lines.append(words_for.gld_trend_sentence(trend, target_pct=target))
+    lines.append(words_for.fsm_gap_sentence(outcome_whole))
 if published is not None:
     lines.append(words_for.under_two_headline(published.tables["authority"].iloc[0], published.tables["centre"]))
 lines.append(beyond_words(access.authority.iloc[0].to_dict()))
@@ -89,9 +102,48 @@ else:
     with said:
         st.markdown(words_for.gld_sites_sentence(outcome_sites, target_pct=target))
         st.caption(f"The target ({target:g}%) is set on the Data page or with `python -m reach settings`.")
-    _published_table(outcome_sites, file_name=f"good_level_of_development_by_site_{s.as_at}.csv",
-                     key="best_start_gld")
+    _published_table(outcome_sites, key="best_start_gld",
+                     file_name=f"good_level_of_development_by_site_{outcome_whole['assessment_year']}.csv")
 common.definitions(*_defined("Good level of development"))
+
+if trend is not None and outcome_whole is not None and outcome_sites is not None:
+    when = words_for.school_year(outcome_whole["assessment_year"])
+
+    # --- over the years -------------------------------------------------------------------------
+    st.header("Results at five over the years")
+    chart, said = st.columns([3, 2])
+    chart.plotly_chart(charts.gld_trend_chart(trend, target_pct=target), key="best_start_trend")
+    with said:
+        st.markdown(words_for.gld_trend_sentence(trend, target_pct=target))
+        st.caption("Each year is the school year the children finished reception in.")
+    _published_table(trend, file_name="good_level_of_development_by_year.csv", key="best_start_trend")
+
+    # --- the gap for free school meals ----------------------------------------------------------
+    st.header("The gap for children eligible for free school meals")
+    st.markdown(words_for.fsm_gap_sentence(outcome_whole))
+    st.markdown(f"By {words.site}, in {when}: " + words_for.fsm_gap_sites_sentence(outcome_sites))
+    st.caption("The gap is in percentage points: the share of the other children with a good level of "
+               "development minus the share of the children eligible. Above 0, the children eligible did less well.")
+    st.subheader("The authority, by year")
+    _published_table(whole.sort_values("assessment_year")[["assessment_year", "assessed", "fsm_gap_points"]],
+                     file_name="free_school_meals_gap_by_year.csv", key="best_start_fsm_years")
+    st.subheader(f"By {words.site}, {when}")
+    _published_table(outcome_sites[["assessment_year", "centre_id", "centre_name", "assessed", "fsm_gap_points"]],
+                     file_name=f"free_school_meals_gap_by_site_{outcome_whole['assessment_year']}.csv",
+                     key="best_start_fsm_sites")
+    common.definitions(*_defined("GLD gap for free school meals"))
+
+    # --- children known early -------------------------------------------------------------------
+    st.header(f"Children known to a {words.site} before two")
+    st.markdown(words_for.known_early_sentence(outcome_whole))
+    st.caption(f"Only the children whose record matches a registration are compared: those first registered "
+               f"with a {words.site} before their second birthday, and the others registered later. The "
+               "intervals are 95% intervals.")
+    authority_row = outcome_whole.to_frame().T.assign(centre_id="all", centre_name=f"All {words.sites}")
+    early = words_for.known_early(pd.concat([authority_row, outcome_sites], ignore_index=True))
+    _published_table(early, file_name=f"known_early_{outcome_whole['assessment_year']}.csv",
+                     key="best_start_known_early")
+    common.definitions(*_defined("Known early"))
 
 # --- children under two known -------------------------------------------------------------------
 st.header("Children under two known")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from reach.presentation.best_start_sentences import number
+from reach.presentation.best_start_sentences import number, school_year
 from reach.presentation.charts import AUTHORITY_COLOUR, LINE_COLOUR, TARGET_COLOUR, short_name, styled, threshold_line
 from reach.presentation.safe_text import plotly_text
 from reach.presentation.wording import current
@@ -37,6 +37,23 @@ def gld_chart(sites: pd.DataFrame, *, target_pct: float, authority_pct=None) -> 
     return styled(figure, title=f"Good level of development by {words.site}, with 95% intervals",
                   height=max(300, 40 + 28 * len(shown)), xaxis=dict(title="GLD %", range=[0, 100]),
                   yaxis=dict(title=None))
+
+
+def gld_trend_chart(trend: pd.DataFrame, *, target_pct: float) -> go.Figure:
+    """The authority's GLD % for each assessment year (oldest first, as school years), with its 95%
+    interval, against the target. A hidden year is left off."""
+    shown = _shown(trend, "gld_pct").sort_values("assessment_year")
+    low = shown["gld_low"].map(number)
+    high = shown["gld_high"].map(number)
+    figure = go.Figure(go.Scatter(
+        x=[school_year(year) for year in shown["assessment_year"]], y=shown["_value"].tolist(), mode="lines+markers",
+        name="Authority GLD %", line=dict(color=LINE_COLOUR), marker=dict(color=LINE_COLOUR, size=9),
+        error_y=dict(type="data", symmetric=False, array=(high - shown["_value"]).tolist(),
+                     arrayminus=(shown["_value"] - low).tolist(), color=AUTHORITY_COLOUR),
+        hovertemplate="%{x}: %{y:.1f}%<extra>%{fullData.name}</extra>"))
+    threshold_line(figure, target_pct, words=f"Target {target_pct:g}%", colour=TARGET_COLOUR, axis="y")
+    return styled(figure, title="Good level of development in the authority by school year, with 95% intervals",
+                  xaxis=dict(title="School year", type="category"), yaxis=dict(title="GLD %", range=[0, 100]))
 
 
 def under_two_chart(sites: pd.DataFrame) -> go.Figure:

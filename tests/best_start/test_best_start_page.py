@@ -63,14 +63,20 @@ def test_the_target_set_in_the_store_is_the_one_measured_against(demo_db, monkey
 def test_every_table_has_its_download_and_hides_small_counts(demo_db, monkeypatch):
     at = _open(demo_db, monkeypatch)
     downloads = [d.proto.label for d in at.get("download_button")]
-    assert downloads.count("Download CSV") == len(at.dataframe) == 3
+    # By site, over the years, the FSM gap by year and by site, known early, under two, access.
+    assert downloads.count("Download CSV") == len(at.dataframe) == 7
     gld_table = at.dataframe[0].value
     # Published: no shown count of children assessed, or with GLD, is from 1 to 4.
     for column in ("Assessed", "Gld", "assessed", "gld"):
         if column in gld_table:
             shown = [value for value in gld_table[column] if value != "c"]
             assert all(not 1 <= int(str(value).replace(",", "")) <= 4 for value in shown)
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 4
+    for table in at.dataframe:
+        for column in table.value.columns:
+            if column.endswith(("Assessed", "assessed")):
+                shown = [value for value in table.value[column] if value not in ("c", "–")]
+                assert all(not 1 <= int(str(value).replace(",", "")) <= 4 for value in shown), column
 
 
 def test_without_results_at_five_the_page_says_what_to_load(empty_store, monkeypatch):
@@ -85,7 +91,56 @@ def test_the_under_two_table_is_the_published_report(demo_db, monkeypatch):
     at = _open(demo_db, monkeypatch)
     with opened(demo_db, read_only=True) as con:
         centre = published_figures(con, as_at=at.session_state["as_at"]).tables["centre"]
-    table = at.dataframe[1].value
+    table = at.dataframe[5].value
     assert list(table.iloc[:, 0]) == list(centre["centre_id"])
     expected = ["c" if isinstance(v, str) else f"{v:.1f}%" for v in centre["reach_under2_pct"]]
     assert list(table["Reach under two %"]) == expected
+
+
+def _sites_gld(db, year: int) -> dict[str, int]:
+    """Each site's children assessed in `year` (from their records), worked out here."""
+    with opened(db, read_only=True) as con:
+        return dict(con.execute("""
+            SELECT ra.centre_id, count(*) FROM eyfsp e JOIN reach_areas ra USING (lsoa_code)
+            WHERE e.assessment_year = ? GROUP BY ra.centre_id""", [year]).fetchall())
+
+
+def test_the_year_chooser_changes_the_by_site_figures(demo_db, monkeypatch):
+    at = _open(demo_db, monkeypatch)
+    with opened(demo_db, read_only=True) as con:
+        years = [row[0] for row in con.execute(
+            "SELECT DISTINCT assessment_year FROM eyfsp ORDER BY assessment_year DESC").fetchall()]
+    chooser = at.selectbox(key="best_start_year")
+    assert chooser.value == years[0] and list(chooser.options) == [f"{y - 1}/{str(y)[-2:]}" for y in years]
+    before = at.dataframe[0].value
+    assert set(before["School year"]) == {f"{years[0] - 1}/{str(years[0])[-2:]}"}
+    earlier = years[-1]
+    chooser.set_value(earlier).run()
+    assert not at.exception, at.exception
+    after = at.dataframe[0].value
+    assert set(after["School year"]) == {f"{earlier - 1}/{str(earlier)[-2:]}"}
+    expected = _sites_gld(demo_db, earlier)
+    shown = {site: count for site, count in zip(after["Centre ID"], after["Assessed"]) if count != "c"}
+    assert shown and all(int(count.replace(",", "")) == expected[site] for site, count in shown.items())
+    assert list(after["Assessed"]) != list(before["Assessed"])
+    # The trend keeps every year whichever is chosen.
+    trend = at.dataframe[1].value
+    assert list(trend["School year"]) == [f"{y - 1}/{str(y)[-2:]}" for y in sorted(years)]
+
+
+def test_the_trend_and_the_known_early_comparison_are_in_words(demo_db, monkeypatch):
+    at = _open(demo_db, monkeypatch)
+    headers = [h.value for h in at.header]
+    assert "Results at five over the years" in headers
+    assert "The gap for children eligible for free school meals" in headers
+    said = "\n".join(m.value for m in at.markdown)
+    with opened(demo_db, read_only=True) as con:
+        first, last = con.execute("""
+            SELECT arg_min(p, y), arg_max(p, y) FROM (
+                SELECT assessment_year AS y, 100.0 * count(*) FILTER (WHERE gld) / count(*) AS p
+                FROM eyfsp JOIN reach_areas USING (lsoa_code) GROUP BY assessment_year)""").fetchone()
+    assert f"from {first:.1f}% in " in said and f" to {last:.1f}% in " in said
+    assert "children eligible for free school meals were" in said
+    assert "children known to a centre before two were" in said
+    assert ("This shows that the two go together, not that knowing a family early caused it: families who come "
+            "early may differ in other ways.") in said
