@@ -8,7 +8,7 @@ from reach.presentation.safe_text import markdown_text
 from reach.presentation.summaries import why_parts_add_up_to_more
 from reach.queries import access, mapdata
 from views import common
-from reach.presentation.wording import reword
+from reach.presentation.wording import current, reword
 
 ALL_CENTRES = reword("All centres")
 
@@ -47,6 +47,39 @@ measure = maps.MAP_MEASURES[measure_label]
 centre_id = None if chosen == ALL_CENTRES else chosen
 
 ranking = gap_ranking(lsoa_report, names=names, centre_id=centre_id)
+
+# The site finder (its form is at the foot of the page) runs only when asked: pressing its button
+# stores what was asked, and the answer is found here, before the map, so the map can mark it.
+FINDER_ASKED = "site_finder_asked"
+FINDER_KM = [step / 2 for step in range(1, 11)]          # 0.5 to 5 km
+FINDER_NEW = [1, 2, 3, 4, 5]
+
+
+def _ask_for_sites() -> None:
+    st.session_state[FINDER_ASKED] = {
+        "as_at": settings.as_at, "radius_km": float(st.session_state["finder_radius"]),
+        "new": int(st.session_state["finder_new"]),
+        "people": access_words.FINDER_PEOPLE_CHOICES[st.session_state["finder_people"]],
+        "candidates": tuple(sorted(st.session_state["finder_candidates"])) or None,
+    }
+
+
+finder_asked = st.session_state.get(FINDER_ASKED)
+finder_choice = None
+finder_problem = None
+new_site_points = None
+if finder_asked is not None and finder_asked["as_at"] == settings.as_at:
+    with st.spinner(reword("Looking for the places where new centres would reach the most children...")):
+        try:
+            finder_choice = common.cached(
+                access.find_sites, as_at=settings.as_at, radius_km=finder_asked["radius_km"],
+                new=finder_asked["new"], people=finder_asked["people"], candidates=finder_asked["candidates"])
+        except access.CandidateError as problem:
+            finder_problem = str(problem)
+    if finder_choice is not None and finder_choice.sites:
+        new_site_points = maps.new_site_points(
+            points=common.cached(access.lsoa_points, finder_choice.sites), names=finder_choice.site_names,
+            adds=dict(zip(finder_choice.sites, finder_choice.adds)))
 distance_chosen = measure.column == maps.DISTANCE_COLUMN
 map_values = ranking      # what colours the LSOAs: the ranking, with the distances when chosen
 if distance_chosen:
@@ -96,6 +129,8 @@ with map_side:
         figure = maps.reach_area_map(outlines=common.cached(mapdata.display_reach_areas),
                                      centre_report=centre_report, measure=measure,
                                      points=common.cached(mapdata.centre_points), bands=settings.bands)
+        if new_site_points is not None:
+            maps.mark_new_sites(figure, new_site_points)
         scale = maps.colour_scale(centre_report[measure.column], measure, settings.bands)
         st.plotly_chart(figure, key="map_figure", width="stretch", config={"scrollZoom": True})
         st.info(reword(f"There are {coverage.with_shape:,} LSOAs with boundaries: too many to draw at once, "
@@ -120,11 +155,15 @@ with map_side:
                 outlines=common.cached(mapdata.display_reach_areas, centre_id),
                 points=common.cached(mapdata.centre_points), bands=settings.bands,
             )
+            if new_site_points is not None:
+                maps.mark_new_sites(figure, new_site_points)
             scale = maps.colour_scale(map_values[measure.column], measure, settings.bands)
             st.plotly_chart(figure, key="map_figure", width="stretch", config={"scrollZoom": True})
     if scale is not None:
+        marked = (" Orange dots are the possible new centres found below."
+                  if new_site_points is not None and not new_site_points.empty else "")
         st.caption(reword(f"{maps.colour_words(measure, scale)} Grey areas have no figure. Red dots are "
-                   f"children's centres. Hover over an area for its details."))
+                   f"children's centres.{marked} Hover over an area for its details."))
     if coverage.any_shapes:
         if coverage.missing:
             listed = (", ".join(markdown_text(code) for code in coverage.missing[:5])
@@ -171,3 +210,73 @@ with table_side:
         caption="LSOAs with the most families to find first. The download holds the same rows, "
                 "with every column.",
     )
+
+# --- the site finder ----------------------------------------------------------------------------
+
+site = current()
+st.subheader(f"Where a new {site.site} would reach the most children")
+st.caption(f"Choose a distance and how many new {site.sites} to place, then press the button. Reach "
+           f"looks for the LSOAs where new {site.sites} would bring the most children who now live further "
+           f"than that distance from every {site.site} within it. Distances are in a straight line.")
+everywhere = ranking if centre_id is None else gap_ranking(lsoa_report, names=names, centre_id=None)
+place_names = {code: name for code, name in zip(everywhere["lsoa_code"], everywhere["lsoa_name"])
+               if isinstance(name, str)}
+with st.form("site_finder"):
+    distance_column, new_column, people_column = st.columns(3)
+    with distance_column:
+        st.select_slider("Distance (km)", options=FINDER_KM, value=1.0, key="finder_radius",
+                         format_func=lambda km: f"{km:g} km",
+                         help=f"A child counts as within reach when they live this far or nearer to a {site.site}.")
+    with new_column:
+        st.select_slider(f"Number of new {site.sites}", options=FINDER_NEW, value=2, key="finder_new")
+    with people_column:
+        st.radio("Whom to count", list(access_words.FINDER_PEOPLE_CHOICES), key="finder_people",
+                 help="Unknown under-fives: those not yet registered. The most deprived areas: LSOAs in "
+                      "IDACI deciles 1 to 3.")
+    st.multiselect(
+        f"LSOAs that may hold a new {site.site} (leave empty for every LSOA in the reach areas)",
+        options=list(everywhere["lsoa_code"]), key="finder_candidates",
+        format_func=lambda code: f"{code} - {place_names[code]}" if code in place_names else code,
+        placeholder="Every LSOA in the reach areas",
+    )
+    st.form_submit_button(f"Find the best places for new {site.sites}", key="finder_find", type="primary",
+                          on_click=_ask_for_sites)
+
+if finder_asked is not None and finder_asked["as_at"] != settings.as_at:
+    st.info(f"The date has changed since you last asked: press the button to look again for "
+            f"{settings.as_at:%d %B %Y}.")
+elif finder_problem is not None:
+    st.error(markdown_text(f"The LSOAs chosen cannot be used: {finder_problem}."))
+elif finder_choice is not None:
+    st.markdown(markdown_text(access_words.site_finder_words(
+        sites=finder_choice.sites, names=finder_choice.site_names, value=finder_choice.value,
+        beyond_now=finder_choice.beyond_now, radius_km=finder_choice.radius_km, people=finder_choice.people)))
+    if finder_choice.sites and finder_choice.beyond_now:
+        st.markdown(markdown_text(access_words.site_finder_method_words(
+            method=finder_choice.method, sets=finder_choice.sets, new=len(finder_choice.sites))))
+    for line in [*access_words.left_out_words(sites=finder_choice.sites_without_point,
+                                              lsoas=finder_choice.lsoas_without_point),
+                 *access_words.candidates_left_out_words(finder_choice.candidates_without_point)]:
+        st.caption(markdown_text(line))
+    if finder_choice.sites:
+        areas = {code: name for code, name in zip(everywhere["lsoa_code"], everywhere["centre_name"])}
+        common.table(
+            access_words.site_finder_table(sites=finder_choice.sites, adds=finder_choice.adds,
+                                           names=finder_choice.site_names, areas=areas),
+            file_name=f"new_sites_{finder_choice.radius_km:g}km_{finder_choice.people}_{settings.as_at}.csv",
+            key="site_finder_table",
+            column_config={
+                "reach_area": st.column_config.TextColumn(f"In the reach area of ({site.site})"),
+                "children_added": st.column_config.NumberColumn("Children it adds", format="localized"),
+            },
+            caption=("Each row adds the children it brings within reach beyond those the rows above it "
+                     "already bring." if finder_choice.method == "exact" else
+                     f"In the order the {site.sites} were chosen; each adds the children it brings within "
+                     f"reach beyond those chosen before it."),
+        )
+        if not coverage.any_shapes:
+            st.caption(f"No map is drawn, so the possible new {site.sites} are shown in this table only.")
+else:
+    st.caption("Nothing is worked out until you press the button: trying every possible set can take a "
+               "few seconds.")
+common.definition("Site finder")

@@ -16,13 +16,13 @@ import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
 
-from geo.figures import LICENCE_CREDIT, choropleth
+from geo.figures import LICENCE_CREDIT, choropleth, plotly_text
 from geo.shapes import bounds_view
 from reach.domain.breakdowns import fewest_holding_half
 from reach.domain.measures import Bands
 from reach.presentation import format as fmt
 from reach.presentation.summaries import why_parts_add_up_to_more
-from reach.presentation.wording import reword
+from reach.presentation.wording import current, reword
 
 # The map's drawing area on the page. A plotly map cannot fit itself to its shapes, so the view
 # is fitted to the narrowest place the map is shown in: a laptop half-screen, where the map
@@ -362,3 +362,35 @@ def distance_table(distances: pd.DataFrame, names: pd.DataFrame, *, centre_id: s
     table = table.sort_values([DISTANCE_COLUMN, "lsoa_code"], ascending=[False, True], na_position="last",
                               kind="stable")
     return table[[column for column in DISTANCE_TABLE_COLUMNS if column in table.columns]].reset_index(drop=True)
+
+
+# --- the site finder's new sites on the map -----------------------------------------------------
+
+NEW_SITE_COLOUR = "#f28e2b"      # orange: apart from the blues of the areas and the sites' red
+NEW_SITE_SIZE = 17               # larger than a site's point, so it shows beside one
+
+
+def new_site_points(*, points: pd.DataFrame, names: dict[str, str], adds: dict[str, int]) -> pd.DataFrame:
+    """Where the site finder would put each new site (`lsoa_code`, `lon`, `lat`, from
+    `reach.queries.access.lsoa_points`), with its hover text; LSOAs with no point are left out."""
+    placed = points[points["lon"].notna() & points["lat"].notna()]
+    words = current()
+    hover = [f"Possible new {words.site}: {code}" + (f" ({names[code]})" if names.get(code) else "")
+             + f"; brings {fmt.count(adds.get(code, 0))} children within reach"
+             for code in placed["lsoa_code"]]
+    return pd.DataFrame({"lsoa_code": placed["lsoa_code"].to_numpy(), "lon": placed["lon"].astype(float).to_numpy(),
+                         "lat": placed["lat"].astype(float).to_numpy(), "hover": hover})
+
+
+def mark_new_sites(figure: go.Figure, points: pd.DataFrame) -> go.Figure:
+    """The site finder's new sites as large orange points, named on hover (no labels on the map);
+    the figure as it was when there are none."""
+    if points.empty:
+        return figure
+    figure.add_trace(go.Scattermap(
+        lon=points["lon"].to_numpy(), lat=points["lat"].to_numpy(), mode="markers",
+        marker=dict(size=NEW_SITE_SIZE, color=NEW_SITE_COLOUR, opacity=0.95),
+        hovertext=points["hover"].map(plotly_text).to_numpy(), hovertemplate="%{hovertext}<extra></extra>",
+        name=f"Possible new {current().site}",
+    ))
+    return figure
