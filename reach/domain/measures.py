@@ -122,6 +122,27 @@ def under_two_from_under_five_sql(children_0_4: str) -> str:
     return f"((4 * ({children_0_4}) + 5) // 10)"
 
 
+def children_under_two_sql(*, latest_0_4: str, latest_0_1: str, earliest_0_4: str, earliest_0_1: str,
+                           seen: str) -> str:
+    """SQL for an LSOA's children under two, from the same estimate its under-fives take: the
+    latest estimate's ages 0 and 1 (two fifths of its 0-4 where it has none), else the earliest
+    estimate's likewise, else `seen`, the under-twos counted in births and registrations. The
+    report and the trend both ask here, so the two can never disagree."""
+    return f"""CASE WHEN {latest_0_4} IS NOT NULL
+                THEN coalesce({latest_0_1}, {under_two_from_under_five_sql(latest_0_4)})
+            WHEN {earliest_0_4} IS NOT NULL
+                THEN coalesce({earliest_0_1}, {under_two_from_under_five_sql(earliest_0_4)})
+            ELSE {seen} END"""
+
+
+def under_two_estimated_sql(*, latest_0_4: str, latest_0_1: str, earliest_0_4: str, earliest_0_1: str) -> str:
+    """SQL that is true when `children_under_two_sql` had to estimate: two fifths of the
+    under-fives, or the children seen, in place of an estimate of ages 0 and 1."""
+    return f"""CASE WHEN {latest_0_4} IS NOT NULL THEN {latest_0_1} IS NULL
+            WHEN {earliest_0_4} IS NOT NULL THEN {earliest_0_1} IS NULL
+            ELSE true END"""
+
+
 def deprived_sql(decile: str) -> str:
     """SQL that is true when the IDACI decile `decile` is one of the most deprived
     (`DEPRIVED_DECILES`), NULL when the decile is."""

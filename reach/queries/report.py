@@ -28,7 +28,8 @@ from reach.domain.measures import (
     deprived_sql,
     families_to_find,
     under_five_sql,
-    under_two_from_under_five_sql,
+    children_under_two_sql,
+    under_two_estimated_sql,
     under_two_sql,
 )
 
@@ -74,6 +75,10 @@ sustained_12m AS (
 # --- the measures per LSOA, for every date in `asat` -------------------------------------------
 # Parameters, in order: the list of dates, then the number of contacts that makes contact
 # sustained. Every other value is data.
+# The estimates an LSOA's under-twos are taken from: the columns of the population choice below.
+_ESTIMATES = dict(latest_0_4='pc.latest_estimate', latest_0_1='pc.latest_under2',
+                  earliest_0_4='pc.earliest_estimate', earliest_0_1='pc.earliest_under2')
+
 _LSOA_MEASURES_SQL = f"""
 WITH {KNOWN_CHILDREN_CTES},
 -- Each child's latest birth (or arrival) record received on or before d, as spells likewise,
@@ -164,15 +169,10 @@ SELECT g.d AS as_at, g.lsoa_code, g.centre_id,
        i.idaci_decile,
        coalesce({deprived_sql('i.idaci_decile')}, false) AS deprived,
        lr.last_received AS last_birth_data,
-       CASE WHEN pc.latest_estimate IS NOT NULL
-                THEN coalesce(pc.latest_under2, {under_two_from_under_five_sql('pc.latest_estimate')})
-            WHEN pc.earliest_estimate IS NOT NULL
-                THEN coalesce(pc.earliest_under2, {under_two_from_under_five_sql('pc.earliest_estimate')})
-            ELSE coalesce(rc.residents_seen_under2, 0) END AS children_under2,
+       {children_under_two_sql(**_ESTIMATES, seen='coalesce(rc.residents_seen_under2, 0)')}
+           AS children_under2,
        coalesce(rc.known_under2, 0) AS known_under2,
-       CASE WHEN pc.latest_estimate IS NOT NULL THEN pc.latest_under2 IS NULL
-            WHEN pc.earliest_estimate IS NOT NULL THEN pc.earliest_under2 IS NULL
-            ELSE true END AS under2_estimated
+       {under_two_estimated_sql(**_ESTIMATES)} AS under2_estimated
 FROM lsoa_grid g
 LEFT JOIN population_choice pc ON pc.d = g.d AND pc.lsoa_code = g.lsoa_code
 LEFT JOIN resident_counts rc ON rc.d = g.d AND rc.lsoa_code = g.lsoa_code

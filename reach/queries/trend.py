@@ -45,7 +45,8 @@ from reach.domain.measures import (
     deprived_sql,
     fifth_birthday_sql,
     second_birthday_sql,
-    under_two_from_under_five_sql,
+    children_under_two_sql,
+    under_two_estimated_sql,
 )
 from reach.queries.birth_records import BIRTHS_RECORDED_CTES
 
@@ -174,6 +175,10 @@ WINDOW w AS (PARTITION BY ra.lsoa_code ORDER BY a.d ROWS BETWEEN UNBOUNDED PRECE
 
 # The rest of each LSOA's row: the denominator and the birth-data lag, by as-of joins.
 # Parameters: the list of dates, then the number of contacts that makes contact sustained.
+# The estimates an LSOA's under-twos are taken from: the columns of the population choice below.
+_TREND_ESTIMATES = dict(latest_0_4='lp.latest_estimate', latest_0_1='lp.latest_under2',
+                        earliest_0_4='ep.earliest_estimate', earliest_0_1='ep.earliest_under2')
+
 _LSOA_MEASURES_SQL = f"""
 WITH {_DATES_CTES},
 {_LSOA_COUNTS_CTES},
@@ -218,15 +223,10 @@ SELECT g.d AS as_at, g.lsoa_code, g.centre_id,
        i.idaci_decile,
        coalesce({deprived_sql('i.idaci_decile')}, false) AS deprived,
        lr.last_received AS last_birth_data,
-       CASE WHEN lp.latest_estimate IS NOT NULL
-                THEN coalesce(lp.latest_under2, {under_two_from_under_five_sql('lp.latest_estimate')})
-            WHEN ep.earliest_estimate IS NOT NULL
-                THEN coalesce(ep.earliest_under2, {under_two_from_under_five_sql('ep.earliest_estimate')})
-            ELSE c.known_under2 + c.unmatched_under2 END AS children_under2,
+       {children_under_two_sql(**_TREND_ESTIMATES, seen='c.known_under2 + c.unmatched_under2')}
+           AS children_under2,
        c.known_under2,
-       CASE WHEN lp.latest_estimate IS NOT NULL THEN lp.latest_under2 IS NULL
-            WHEN ep.earliest_estimate IS NOT NULL THEN ep.earliest_under2 IS NULL
-            ELSE true END AS under2_estimated
+       {under_two_estimated_sql(**_TREND_ESTIMATES)} AS under2_estimated
 FROM grid g
 JOIN counts c ON c.as_at = g.d AND c.lsoa_code = g.lsoa_code
 LEFT JOIN latest_population lp ON lp.d = g.d AND lp.lsoa_code = g.lsoa_code
