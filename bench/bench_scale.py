@@ -1,44 +1,102 @@
-"""The England-scale benchmark: is Reach fast enough for a national team?
+"""The England-scale benchmark: every speed goal of Reach, in one run, against baselines.
 
 Builds a synthetic store the size of England (33,755 LSOAs, 3,000 centres, about 3 million
-under-fives with registrations, birth records and contacts), then times the report per centre,
-per LSOA and for the authority, a three-year monthly trend, and the import of a 3-million-row
-births file. Every time is printed as a ratio to a baseline measured in the same run on the
-same machine (a plain DuckDB scan of the same rows; for the import, a bare DuckDB load of the
-same file into a new database), so the figures mean the same on a fast or a slow machine. It is
-not a test: run it by hand.
+under-fives with registrations, birth records and contacts), or a fraction of it with `--scale`,
+then measures on this machine, in the same run, each operation beside the baseline it is judged
+against:
 
-    python bench/bench_scale.py            # England scale
-    python bench/bench_scale.py --scale 0.1   # a tenth, for a quick look
-    python bench/bench_scale.py --import-only [--profile]   # the import alone (and its profile)
+- the import of the two big files (births and registrations, 3 million rows each at full scale)
+  against a bare DuckDB load of the same file (`bench/bench_import.py`);
+- the report as at one date, per centre, per LSOA and for the authority, against one hand-written
+  SQL query computing the same measures (`bench/bare_report.sql`), in this process and through
+  the command line (a new Python each time, counting its start on both sides);
+- a plain pandas script computing reach per centre from the same tables (the third baseline);
+- the trend for 36 month-ends, every level, against the single-date report, every level;
+- every dashboard page, the first time after an import and again (`bench/bench_pages.py`);
+
+and prints one table of times and ratios, with the machine (cores, memory, Python and DuckDB
+versions) and the peak memory. In-process times are the best of a few runs (`--repeats`), to be
+fair to a busy machine. It is not a test: run it by hand.
+
+    python bench/bench_scale.py                  # England scale (minutes, several GB of disk)
+    python bench/bench_scale.py --scale 0.1      # a tenth, for a quick look
+    python bench/bench_scale.py --scale 0.1 --skip-import --skip-pages
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import platform
 import resource
+import subprocess
 import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT))
 
 from data.store import connect  # noqa: E402
-from reach.domain.months import month_ends  # noqa: E402
-from reach.queries.publication import published_figures  # noqa: E402
-from reach.queries.report import reach_report, reach_trend  # noqa: E402
 
 AS_AT = date(2026, 9, 30)
+MONTHS = 36
+BARE_REPORT_SQL = Path(__file__).resolve().parent / "bare_report.sql"
+SECRET = "benchmark-only-not-a-real-key-0123456789"
+
+# The bare query through the command line: a new Python that imports DuckDB alone, runs the
+# query and writes CSV, as `python -m reach report` does.
+_BARE_COMMAND = """
+import csv, datetime, sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+cursor = con.execute(open(sys.argv[2]).read(), {"as_at": datetime.date.fromisoformat(sys.argv[3])})
+out = csv.writer(sys.stdout)
+out.writerow([c[0] for c in cursor.description])
+out.writerows(cursor.fetchall())
+"""
+
+# The third baseline: reach per centre with pandas alone, from the same tables read whole.
+_PANDAS_COMMAND = """
+import sys, duckdb, pandas as pd
+as_at = pd.Timestamp(sys.argv[2])
+con = duckdb.connect(sys.argv[1], read_only=True)
+regs = con.execute("SELECT child_key, dob, lsoa_code, registered_on, import_id, centre_id FROM registrations").df()
+areas = con.execute("SELECT lsoa_code, centre_id FROM reach_areas").df()
+population = con.execute("SELECT lsoa_code, period, children_0_4 FROM population").df()
+regs = regs[regs["registered_on"] <= as_at].sort_values(["child_key", "registered_on", "import_id", "centre_id"])
+latest = regs.drop_duplicates("child_key", keep="last")
+fifth = latest["dob"] + pd.DateOffset(years=5)
+known = latest[(latest["dob"] <= as_at) & (as_at < fifth)].groupby("lsoa_code").size().rename("known")
+estimate = (population[population["period"] <= as_at].sort_values("period")
+            .drop_duplicates("lsoa_code", keep="last").set_index("lsoa_code")["children_0_4"])
+lsoas = areas.set_index("lsoa_code").join(known).join(estimate).fillna(0)
+centres = lsoas.groupby("centre_id")[["known", "children_0_4"]].sum()
+centres["reach_pct"] = 100 * centres["known"] / centres["children_0_4"]
+centres.to_csv(sys.stdout)
+"""
 
 
-def _timed(label, function, *args, **kwargs):
-    start = time.perf_counter()
-    result = function(*args, **kwargs)
-    seconds = time.perf_counter() - start
-    return result, seconds
+def _best_of(repeats: int, function) -> float:
+    """The fastest of `repeats` runs, in seconds."""
+    times = []
+    for _ in range(max(1, repeats)):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def _command_seconds(repeats: int, *argv: str) -> float:
+    """The fastest of `repeats` runs of a command in a new Python, output read and thrown away."""
+    env = dict(os.environ, PYTHONPATH=str(PROJECT), REACH_SECRET=os.environ.get("REACH_SECRET", SECRET))
+
+    def run() -> None:
+        done = subprocess.run([sys.executable, *argv], cwd=PROJECT, env=env, capture_output=True, text=True)
+        if done.returncode:
+            raise SystemExit(f"{argv[:2]} failed: {done.stderr.strip().splitlines()[-1:]}")
+    return _best_of(repeats, run)
 
 
 def build_synthetic_store(db: Path, *, scale: float) -> dict:
@@ -95,123 +153,132 @@ def build_synthetic_store(db: Path, *, scale: float) -> dict:
     return counts
 
 
-def baseline_scan(con) -> float:
-    """The cost of touching the registrations once: distinct children per LSOA to a date."""
-    _, seconds = _timed("baseline", lambda: con.execute(
-        "SELECT lsoa_code, count(DISTINCT child_key) FROM registrations WHERE registered_on <= ? GROUP BY 1",
-        [AS_AT]).fetchall())
-    return seconds
-
-
-def write_births_csv(path: Path, rows: int) -> None:
-    """A births extract as health would send it: NHS numbers (valid check digits), dates, LSOAs."""
+def machine() -> str:
+    """Cores, memory, Python and DuckDB: what the times were measured on."""
     import duckdb
-    con = duckdb.connect()
-    con.execute("SELECT setseed(0.5)")
-    # Nine random digits, then the modulus-11 check digit (rows whose check would be 10 are dropped
-    # and made up with a few spare rows).
-    con.execute(f"""
-        COPY (
-          WITH digits AS (
-            SELECT i, lpad(((random() * 999999999)::BIGINT)::VARCHAR, 9, '0') AS nine
-            FROM range({int(rows * 1.15)}) t(i)
-          ), checked AS (
-            SELECT i, nine, 11 - (list_sum([ (10 - j) * (substr(nine, j + 1, 1))::INTEGER FOR j IN range(9)]) % 11) AS c
-            FROM digits
-          )
-          SELECT nine || CASE WHEN c = 11 THEN '0' ELSE c::VARCHAR END AS nhs_number,
-                 strftime(DATE '2025-01-01' + (i % 600)::INTEGER, '%Y-%m-%d') AS dob,
-                 'E01' || lpad((i % 33755)::VARCHAR, 6, '0') AS lsoa_code,
-                 '2026-09-15' AS received_on
-          FROM checked WHERE c <> 10 LIMIT {rows}
-        ) TO '{path}' (HEADER, DELIMITER ',')""")
-    con.close()
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{os.cpu_count()} cores, {memory_gb:,.0f} GB memory, {platform.system()} {platform.machine()}, "
+            f"Python {platform.python_version()}, DuckDB {duckdb.__version__}")
 
 
-def time_import(folder: Path, rows: int, *, profile: bool = False) -> tuple[float, float]:
-    """Import a births file of `rows` rows into a new store, beside a bare DuckDB load of the same
-    file into a new database (`CREATE TABLE AS SELECT * FROM read_csv`), and print both, the
-    ratio and the second import of the same file; return (import seconds, bare seconds)."""
-    import duckdb
+def peak_memory_mb() -> tuple[float, float]:
+    """The peak resident memory of this process and of the largest command it ran, in MB."""
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 
-    from data.importers import import_file
 
-    csv = folder / "births.csv"
-    write_births_csv(csv, rows)
-    bare_db = folder / "bare.duckdb"
-    quoted = str(csv).replace("'", "''")
+def time_reports(db: Path, *, as_at: date = AS_AT, repeats: int = 3) -> list[tuple]:
+    """(operation, seconds, baseline, baseline seconds, goal) for the report and the trend."""
+    from reach.domain.months import month_ends
+    from reach.queries.report import reach_report, reach_reports, reach_trends
 
-    def bare_load() -> None:
-        # Closed within the time, as an import is: the table is then written to disk.
-        bare = duckdb.connect(str(bare_db))
-        bare.execute(f"CREATE TABLE births AS SELECT * FROM read_csv('{quoted}', all_varchar = true)")
-        bare.close()
+    sql = BARE_REPORT_SQL.read_text()
+    con = connect(db, read_only=True)
+    try:
+        con.execute(sql, {"as_at": as_at}).fetchall()          # warm the file cache
+        bare = _best_of(repeats, lambda: con.execute(sql, {"as_at": as_at}).fetchall())
+        rows = [("bare SQL report, per centre (in process)", bare, None, None, None)]
+        for by in ("centre", "lsoa", "authority"):
+            seconds = _best_of(repeats, lambda level=by: reach_report(con, as_at=as_at, by=level))
+            rows.append((f"report per {by} (in process)", seconds, "bare SQL report", bare, 1.5))
+        every_level = _best_of(repeats, lambda: reach_reports(con, as_at=as_at))
+        dates = month_ends(until=as_at, months=MONTHS)
+        trend = _best_of(repeats, lambda: reach_trends(con, dates=dates))
+        rows.append(("report, every level (in process)", every_level, None, None, None))
+        rows.append((f"trend, {MONTHS} month-ends, every level", trend, "report, every level", every_level, 2.0))
+    finally:
+        con.close()
+    day = as_at.isoformat()
+    bare_cli = _command_seconds(repeats, "-c", _BARE_COMMAND, str(db), str(BARE_REPORT_SQL), day)
+    rows.append(("bare SQL report, per centre (command line)", bare_cli, None, None, None))
+    command = {}
+    for by in ("centre", "lsoa", "authority"):
+        command[by] = _command_seconds(repeats, "-m", "reach", "report", "--as-at", day, "--by", by, "--db", str(db))
+        rows.append((f"python -m reach report --by {by}", command[by], "bare SQL report (command line)",
+                     bare_cli, 1.5))
+    pandas_cli = _command_seconds(repeats, "-c", _PANDAS_COMMAND, str(db), day)
+    rows.append(("plain pandas script: reach per centre (command line)", pandas_cli, None, None, None))
+    rows.append(("python -m reach report --by centre, against pandas", command["centre"], "plain pandas script",
+                 pandas_cli, None))
+    return rows
 
-    _, bare_seconds = _timed("bare", bare_load)
-    store = folder / "import.duckdb"
-    connect(store).close()
-    profiler = None
-    if profile:
-        import cProfile
-        profiler = cProfile.Profile()
-        profiler.enable()
-    summary, seconds = _timed("import", import_file, "births", csv, db=store)
-    if profiler is not None:
-        import pstats
-        profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(20)
-    again, again_seconds = _timed("again", import_file, "births", csv, db=store)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\nImport of a births file of {rows:,} rows ({csv.stat().st_size / 1e6:,.0f} MB):")
-    print(f"{'bare DuckDB load (CREATE TABLE AS ... read_csv)':<52}{bare_seconds:>8.2f} s{1:>8.1f} x")
-    print(f"{'import (checks, hashing, quarantine, one transaction)':<52}{seconds:>8.2f} s"
-          f"{seconds / bare_seconds:>8.1f} x")
-    print(f"{'the same file again (nothing changes)':<52}{again_seconds:>8.2f} s"
-          f"{again_seconds / bare_seconds:>8.1f} x")
-    print(f"  {summary.line()}\n  {again.line()}\n  peak memory of this process: {peak_mb:,.0f} MB")
-    return seconds, bare_seconds
+
+def time_imports(rows: int, workdir: Path) -> list[tuple]:
+    """The two big files' imports against a bare DuckDB load (`bench/bench_import.py`)."""
+    try:
+        from bench.bench_import import time_import
+    except ImportError:
+        print("(bench/bench_import.py is not there: the import is not timed)")
+        return []
+    timed = []
+    for kind in ("births", "registrations"):
+        result = time_import(rows, workdir / kind, kind=kind)
+        timed.append((f"import of {result['rows']:,} {kind} rows", result["import_s"],
+                      "bare DuckDB load of the file", result["bare_load_s"], 3.0))
+        timed.append((f"the same {kind} file again", result["again_s"], "bare DuckDB load of the file",
+                      result["bare_load_s"], None))
+        print(f"  import peak memory so far: {result['peak_rss_mb']:,.0f} MB")
+    return timed
+
+
+def time_dashboard(db: Path) -> list[tuple]:
+    """Every page, first after an import and again (`bench/bench_pages.py`)."""
+    try:
+        from bench.bench_pages import time_pages
+    except ImportError:
+        print("(bench/bench_pages.py is not there: the pages are not timed)")
+        return []
+    timed = []
+    for row in time_pages(db):
+        timed.append((f"page {row['page']}: first time", row["first_s"], "goal", 3.0, None))
+        timed.append((f"page {row['page']}: again", row["again_s"], "goal", 1.0, None))
+    return timed
+
+
+def print_table(rows: list[tuple]) -> None:
+    print(f"\n{'operation':<56}{'seconds':>9}  {'against':<32}{'seconds':>9}{'ratio':>8}{'goal':>7}")
+    for operation, seconds, against, base, goal in rows:
+        if against is None:
+            print(f"{operation:<56}{seconds:>9.2f}")
+        elif against == "goal":
+            print(f"{operation:<56}{seconds:>9.2f}  {'under ' + format(base, 'g') + ' s':<32}{'':>9}{'':>8}"
+                  f"{'yes' if seconds < base else 'NO':>7}")
+        else:
+            ratio = seconds / base if base else float("nan")
+            print(f"{operation:<56}{seconds:>9.2f}  {against:<32}{base:>9.2f}{ratio:>7.2f}x"
+                  f"{(format(goal, 'g') + 'x') if goal else '':>7}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scale", type=float, default=1.0, help="1.0 = England (default)")
-    parser.add_argument("--skip-import", action="store_true", help="do not time the 3-million-row import")
-    parser.add_argument("--import-only", action="store_true",
-                        help="time only the import against a bare DuckDB load (no England store built)")
-    parser.add_argument("--profile", action="store_true", help="profile the import (cProfile) and print it")
+    parser.add_argument("--scale", type=float, default=1.0, help="1.0 = England (default); 0.1 for a quick look")
+    parser.add_argument("--db", help="time this store instead of building a synthetic one (not written to, "
+                                     "unless the pages are timed: they store the figures they open on)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each; the fastest counts (default 3)")
+    parser.add_argument("--skip-import", action="store_true", help="do not time the imports")
+    parser.add_argument("--skip-pages", action="store_true", help="do not time the dashboard's pages")
     args = parser.parse_args()
-    if args.import_only:
-        os.environ.setdefault("REACH_SECRET", "benchmark-only-not-a-real-key-0123456789")
-        with tempfile.TemporaryDirectory() as folder:
-            time_import(Path(folder), int(3_000_000 * args.scale), profile=args.profile)
-        return 0
-
+    os.environ.setdefault("REACH_SECRET", SECRET)
+    print(f"Machine: {machine()}")
+    rows: list[tuple] = []
     with tempfile.TemporaryDirectory() as folder:
-        db = Path(folder) / "england.duckdb"
-        os.environ.setdefault("REACH_SECRET", "benchmark-only-not-a-real-key-0123456789")
-        counts, build_seconds = _timed("build", build_synthetic_store, db, scale=args.scale)
-        print(f"Synthetic store built in {build_seconds:.1f} s: " +
-              ", ".join(f"{v:,} {k}" for k, v in counts.items()))
-        con = connect(db, read_only=True)
-        base = baseline_scan(con)
-        print(f"\nBaseline (one DuckDB scan of the registrations): {base:.3f} s\n")
-        print(f"{'measure':<44}{'seconds':>10}{'x baseline':>12}")
-        rows = []
-        for label, call in [
-            ("report per centre", lambda: reach_report(con, as_at=AS_AT, by="centre")),
-            ("report per LSOA", lambda: reach_report(con, as_at=AS_AT, by="lsoa")),
-            ("report for the authority", lambda: reach_report(con, as_at=AS_AT, by="authority")),
-            ("trend, 36 month-ends, per centre", lambda: reach_trend(
-                con, dates=month_ends(until=AS_AT, months=36), by="centre")),
-            ("for publication (all levels, protected)", lambda: published_figures(con, as_at=AS_AT)),
-        ]:
-            result, seconds = _timed(label, call)
-            rows.append((label, seconds))
-            print(f"{label:<44}{seconds:>10.2f}{seconds / base:>12.1f}")
-        con.close()
-
+        if args.db:
+            db = Path(args.db)
+        else:
+            db = Path(folder) / "england.duckdb"
+            start = time.perf_counter()
+            counts = build_synthetic_store(db, scale=args.scale)
+            print(f"Synthetic store at scale {args.scale:g}, built in {time.perf_counter() - start:.0f} s: "
+                  + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+        rows += time_reports(db, repeats=args.repeats)
+        if not args.skip_pages:
+            rows += time_dashboard(db)
         if not args.skip_import:
-            time_import(Path(folder), int(3_000_000 * args.scale), profile=args.profile)
+            rows += time_imports(int(3_000_000 * args.scale), Path(folder) / "imports")
+    print_table(rows)
+    own, commands = peak_memory_mb()
+    print(f"\nPeak memory: {own:,.0f} MB in this process, {commands:,.0f} MB in the largest command it ran.")
+    print(f"Machine: {machine()}")
     return 0
 
 

@@ -25,6 +25,8 @@ def run_demo(args) -> int:
     if sys.stderr.isatty():
         print(file=sys.stderr)
     print(f"Demo authority built in {db}: {summary}")
+    from cli.imports import store_dashboard_figures
+    store_dashboard_figures(db)        # as after an import: the pages open on stored figures
     return EXIT_OK
 
 

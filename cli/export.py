@@ -29,14 +29,19 @@ def run_export(args) -> int:
 
     if args.rule and not args.publication:
         raise InputFault("--rule chooses the disclosure rule of a publication: add --publication.")
+    if args.authority is not None and args.format != "parquet":
+        raise InputFault("--authority names the authority on every row of the Parquet files a region reads: "
+                         "use it with --format parquet.")
     options = report_options(args)
     rule = RULES[args.rule or "standard"] if args.publication else None
     with opened(args.db, read_only=True) as con:
+        authority = _authority(con, args.authority) if args.format == "parquet" else None
         report = report_tables(con, as_at=args.as_at, centre_id=args.centre, rule=rule, options=options)
     out = Path(args.out) if args.out else Path(default_name(centre_id=args.centre, as_at=args.as_at,
                                                             format=args.format, publication=args.publication))
     if args.format in ("csv", "parquet"):
-        files = (report_files.csv_files(report) if args.format == "csv" else report_files.parquet_files(report))
+        files = (report_files.csv_files(report) if args.format == "csv"
+                 else report_files.parquet_files(report, authority=authority))
         if out.suffix.lower() == ".zip":
             out.write_bytes(report_files.zipped(files))
         else:
@@ -47,7 +52,30 @@ def run_export(args) -> int:
         out.write_bytes(report_files.workbook(report))
     print(terminal_text(f"Wrote {out} ({args.format}, {reword_label(report.title)}, as at {args.as_at.isoformat()}"
                         f"{', ' + report.rule.name + ' disclosure rule' if report.rule else ', working figures'})."))
+    if args.format == "parquet" and rule is None:
+        print("These are working figures, every small count shown: a region is sent the files made with "
+              "--publication.")
     return EXIT_OK
+
+
+def _authority(con, name: str | None):
+    """Who the Parquet files come from: the name given, else the local authority code the
+    centres carry; refused when there is neither."""
+    from reach.presentation.report_files import Authority
+    from reach.queries.authority import authority_codes
+
+    codes = authority_codes(con)
+    code = codes[0] if codes else None
+    if name is not None:
+        name = " ".join(name.split())
+        if not name or len(name) > 100 or not name.isprintable():
+            raise InputFault("--authority is the authority's name as a region will see it: up to 100 "
+                             "characters of plain text, such as \"Brackenfold\".")
+        return Authority(name=name, code=code)
+    if code is None:
+        raise InputFault("The centres carry no local authority code (la_code in the centres file), so the "
+                         "Parquet files could not say whose they are: name the authority with --authority NAME.")
+    return Authority(name=code, code=code)
 
 
 def add_export_parser(commands) -> None:
@@ -59,13 +87,18 @@ def add_export_parser(commands) -> None:
                     "definitions and where the figures come from, or a web page (--format html) that opens "
                     "offline and prints on A4, with the same figures, its charts drawn in the page. "
                     "--publication hides small counts, by the standard rule (1 to 4) or the NHS one "
-                    "(1 to 7, other counts rounded to the nearest 5); the files state the rule.",
+                    "(1 to 7, other counts rounded to the nearest 5); the files state the rule. "
+                    "Parquet is the format a region reads: every row names the authority (--authority, "
+                    "else the local authority code of the centres) and the date, a withheld figure is "
+                    "empty and named in the row's 'withheld' column, and authority.parquet holds the "
+                    "authority's own row; send a region the files made with --publication.",
         epilog=textwrap.dedent("""\
             examples:
               python -m reach export --as-at 2026-09-30 --format xlsx
               python -m reach export --as-at 2026-09-30 --centre DEMO01 --format xlsx --publication
               python -m reach export --as-at 2026-09-30 --centre DEMO01 --format html --publication --rule nhs
-              python -m reach export --as-at 2026-09-30 --format csv --publication --rule nhs --out figures.zip"""),
+              python -m reach export --as-at 2026-09-30 --format csv --publication --rule nhs --out figures.zip
+              python -m reach export --as-at 2026-09-30 --format parquet --publication --out E06999001"""),
     )
     p.add_argument("--as-at", type=date_argument, required=True, metavar="DATE")
     p.add_argument("--centre", metavar="ID", help="one centre's report (default: all centres)")
@@ -73,4 +106,6 @@ def add_export_parser(commands) -> None:
     p.add_argument("--publication", action="store_true", help="hide small counts for publication")
     p.add_argument("--rule", choices=tuple(RULES), help="the disclosure rule of a publication (default standard)")
     p.add_argument("--out", metavar="PATH", help="where to write (default: a name from the centre and date)")
+    p.add_argument("--authority", metavar="NAME",
+                   help="Parquet: the authority's name on every row (default: the centres' local authority code)")
     add_option_arguments(p)

@@ -39,7 +39,23 @@ def run_import(args) -> int:
     notes = summary.message[len(summary.line()):].lstrip(". ").strip()
     if summary.message.startswith(summary.line()) and notes:
         print(textwrap.fill(notes, width=100, initial_indent="  ", subsequent_indent="  "), file=sys.stderr)
+    if not args.no_figures:
+        store_dashboard_figures(args.db)
     return EXIT_OK
+
+
+def store_dashboard_figures(db) -> None:
+    """After an import: store the figures the dashboard's pages open on, so that no page waits
+    for them (reach.queries.figures_store). A failure is one line on stderr, never a failed
+    import: the pages then work the figures out when first opened."""
+    from reach.queries.figures_store import store_figures_after
+
+    if sys.stderr.isatty():
+        print("Storing the figures the dashboard opens on...", end="", file=sys.stderr, flush=True)
+    _, line = store_figures_after(db)
+    if sys.stderr.isatty():
+        print("\r", end="", file=sys.stderr)
+    print(line, file=sys.stderr)
 
 
 def _audit(db, summary) -> None:
@@ -106,6 +122,10 @@ def add_import_parser(commands) -> None:
     p.add_argument("--layer", metavar="NAME",
                    help="boundaries only: the layer of a GeoPackage to read (by default the first layer "
                         "of polygons with an LSOA code column)")
+    p.add_argument("--no-figures", action="store_true",
+                   help="do not store the figures the dashboard opens on after this import (when more "
+                        "files follow: the last import stores them; otherwise each page works them out "
+                        "when first opened)")
 
 
 # --- inspect -----------------------------------------------------------------------------------

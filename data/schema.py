@@ -1,9 +1,14 @@
 """The tables of the Reach store, in one place.
 
 Every table that holds imported rows carries `import_id`, the import that wrote the row, so the
-import history can say what each file contributed. Natural keys (the PRIMARY KEYs below) are what
-make a second load of the same rows change nothing: a row whose key is already present is counted
-as "already present", not written again.
+import history can say what each file contributed. Natural keys are what make a second load of
+the same rows change nothing: a row whose key is already present is counted as "already present",
+not written again. The importer checks the key itself (each kind's `key`, see
+`data.importers.kinds`), before it writes; the small tables also declare it as their PRIMARY KEY.
+The three big tables of people (`births`, `registrations`, `contacts`, millions of rows in a
+large area) do not: DuckDB keeps a primary key as an index beside the table, which made writing
+3 million rows four or five times slower, and no query reads that index (nor the index on
+`lsoa_code` they once had: DuckDB answers a query by scanning columns, not by looking rows up).
 
 Personal data: `child_key` and `family_key` are keyed hashes (or keys pseudonymised upstream);
 no name, address or full postcode is ever stored. Postcodes are turned into LSOAs at import.
@@ -13,7 +18,7 @@ The store records the version of these tables it was made with (`meta.schema_ver
 place (`upgrade_schema`), and one made by a newer Reach is refused, never written to.
 """
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # How a store made by an earlier version of Reach is brought up to this one. UPGRADES[n] holds
 # the statements that turn a version n - 1 store into version n; they run in order, oldest
@@ -25,6 +30,25 @@ SCHEMA_VERSION = 3
 # Version 2 adds the `exports` table, which the upgrade makes like any missing table: no step.
 # Version 3 (family hubs and sign-in) adds the under-two estimate, population-weighted centroids,
 # the kind of each site, and the tables `eyfsp`, `gld_counts` and `audit`.
+# Version 4 (England scale) rebuilds `births`, `registrations` and `contacts` without their
+# PRIMARY KEYs and drops the indexes `births_lsoa` and `registrations_lsoa`: see the top of this
+# file. DuckDB cannot drop a primary key, so each table is copied, row for row and in order, into
+# one made without it (`_unkeyed`).
+UNKEYED = ("births", "registrations", "contacts")
+
+
+def _unkeyed(table: str) -> tuple[str, ...]:
+    """The statements that rebuild `table` as TABLES now defines it (without a primary key),
+    keeping every row, in the order it had."""
+    new = f"{table}_v4"
+    made = TABLES[table].replace(f"CREATE TABLE IF NOT EXISTS {table} (", f"CREATE TABLE {new} (", 1)
+    return (f"DROP INDEX IF EXISTS {table}_lsoa",
+            made,
+            f"INSERT INTO {new} BY NAME SELECT * FROM {table}",
+            f"DROP TABLE {table}",
+            f"ALTER TABLE {new} RENAME TO {table}")
+
+
 UPGRADES: dict[int, tuple[str, ...]] = {
     2: (),
     3: ("ALTER TABLE population ADD COLUMN IF NOT EXISTS children_0_1 INTEGER",
@@ -100,6 +124,7 @@ TABLES = {
         )""",
     # One row per child per extract it appeared in: the same child shared again in a later
     # extract is a new sighting (the earliest received_on is when the centre could first know).
+    # Its key, (child_key, received_on), is checked by the importer: no PRIMARY KEY (see above).
     "births": """
         CREATE TABLE IF NOT EXISTS births (
             child_key    VARCHAR NOT NULL,
@@ -109,8 +134,7 @@ TABLES = {
             event        VARCHAR NOT NULL DEFAULT 'birth',   -- 'birth' or 'arrival'
             arrived_on   DATE,
             sex          VARCHAR,
-            import_id    INTEGER,
-            PRIMARY KEY (child_key, received_on)
+            import_id    INTEGER
         )""",
     "birth_counts": """
         CREATE TABLE IF NOT EXISTS birth_counts (
@@ -122,6 +146,7 @@ TABLES = {
             import_id    INTEGER,
             PRIMARY KEY (area_type, area_code, month)
         )""",
+    # Key (child_key, centre_id, registered_on), checked by the importer.
     "registrations": """
         CREATE TABLE IF NOT EXISTS registrations (
             child_key           VARCHAR NOT NULL,
@@ -136,17 +161,16 @@ TABLES = {
             disability          BOOLEAN,
             minority_ethnic     BOOLEAN,
             father_engaged      BOOLEAN,
-            import_id           INTEGER,
-            PRIMARY KEY (child_key, centre_id, registered_on)
+            import_id           INTEGER
         )""",
+    # Key (child_key, contact_on, centre_id, activity), checked by the importer.
     "contacts": """
         CREATE TABLE IF NOT EXISTS contacts (
             child_key    VARCHAR NOT NULL,
             contact_on   DATE NOT NULL,
             centre_id    VARCHAR NOT NULL DEFAULT '',
             activity     VARCHAR NOT NULL DEFAULT '',
-            import_id    INTEGER,
-            PRIMARY KEY (child_key, contact_on, centre_id, activity)
+            import_id    INTEGER
         )""",
     # The postcode lookup is kept (it is public reference data, not personal data) so that
     # later files with postcodes can be placed; keys are normalised: upper case, no spaces.
@@ -239,10 +263,10 @@ TABLES = {
 }
 
 INDEXES = [
-    "CREATE INDEX IF NOT EXISTS births_lsoa ON births (lsoa_code)",
-    "CREATE INDEX IF NOT EXISTS registrations_lsoa ON registrations (lsoa_code)",
     "CREATE INDEX IF NOT EXISTS quarantine_import ON quarantine (import_id)",
 ]
+
+UPGRADES[4] = tuple(statement for table in UNKEYED for statement in _unkeyed(table))
 
 # Target-group flags a registration may carry, in the order they are shown.
 REGISTRATION_FLAGS = (

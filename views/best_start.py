@@ -16,7 +16,7 @@ from reach.presentation.summaries import long_date
 from reach.presentation.format import HEADINGS, exported
 from reach.presentation.wording import current, reword
 from reach.queries.access import access_figures
-from reach.queries.outcomes import outcomes_for_publication
+from reach.queries.best_start import published_outcome_levels
 from reach.queries.publication import published_figures
 from views import common
 
@@ -54,8 +54,9 @@ outcome_sites = outcome_whole = None
 trend = None                 # the authority's results, oldest year first
 outcomes_hidden = False      # the results cannot be published as they are
 try:
-    by_site = common.cached(outcomes_for_publication, by="centre", year=None, target_pct=target)
-    whole = common.cached(outcomes_for_publication, by="authority", year=None, target_pct=target)
+    # Both levels from one protection (protecting them is the page's costliest step).
+    levels = common.cached(published_outcome_levels, levels=("centre", "authority"), year=None, target_pct=target)
+    by_site, whole = levels["centre"], levels["authority"]
 except DisclosureError:
     outcomes_hidden = True
 else:

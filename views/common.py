@@ -2,8 +2,14 @@
 
 The dashboard never holds the database open: each cached query opens a read-only connection,
 reads, and closes it, so `python -m reach import` can write between page loads. Cached results
-are keyed by the database file's version, so new figures appear after an import without a
-restart.
+are keyed by the data stamp (`reach.queries.figures_store.data_stamp`: the import log and the
+store's settings), so new figures appear after an import or an undo, here or from the command
+line, without a restart, while a write that changes no figure (an audit row at sign-in or at a
+download) keeps every cached figure. The stamp itself is read again only when the database file
+changes. A figure is first looked for among the figures stored right after the last import (the
+report and trend the pages open on, and the like): read when stored for the same data and
+settings, worked out otherwise (`reach.queries.figures_store.stored_or_computed`). What reads
+the audit trail is keyed by the file itself, so every new row shows.
 
 What is remembered across pages, and when (the state model). A session is one browser tab;
 a new tab or a reload starts afresh. Only these choices outlive the page they were made on:
@@ -41,7 +47,6 @@ import streamlit as st
 from data.settings import read_settings
 from data.store import KeyProblem, StoreBusyError, StoreVersionError, data_version, database_path, opened
 from reach.domain.measures import DEFINITIONS, Bands, ReportOptions
-from reach.domain.months import month_ends
 from reach.presentation import format as fmt
 from reach.presentation.safe_text import file_name as safe_file_name, markdown_text, spreadsheet_safe
 from reach.domain.readiness import Coverage, date_from_link, default_as_at as starting_date
@@ -49,8 +54,10 @@ from reach.domain.roles import Person
 from reach.presentation.readiness_sentences import as_at_in_use, as_at_note
 from reach.presentation.summaries import long_date
 from reach.presentation.wording import Wording, reword, use
+from reach.queries.figures_store import (TREND_MONTHS, dashboard_trends, data_stamp, store_figures_after,
+                                         stored_or_computed)
 from reach.queries.readiness import data_coverage
-from reach.queries.report import reach_reports, reach_trends
+from reach.queries.report import reach_reports
 
 
 # --- the store --------------------------------------------------------------------------------
@@ -61,9 +68,22 @@ def db_path() -> Path:
 
 @st.cache_resource(show_spinner="Building the demo authority (first run only)...")
 def _ensure_database(path: str) -> bool:
-    """On a fresh machine there is no database: build the demo authority once per process."""
+    """On a fresh machine there is no database: build the demo authority once per process, and
+    store the figures its pages open on, as an import does."""
     from data.demo import ensure_demo
-    return ensure_demo(Path(path))
+    built = ensure_demo(Path(path))
+    if built:
+        store_figures_after(path)
+    return built
+
+
+def figures_stored_after_change() -> str | None:
+    """The step after an import or an undo on the Data page: store the figures every page opens
+    on (see `reach.queries.figures_store`). Returns None when they were stored, or one line
+    saying they could not be (the import stands; the pages then work them out when opened)."""
+    with st.spinner("Working out the figures every page opens on..."):
+        stored, line = store_figures_after(db_path())
+    return None if stored else line
 
 
 def ensure_database() -> None:
@@ -78,7 +98,19 @@ def ensure_database() -> None:
 
 
 def version() -> tuple:
+    """The database file's version (modification time and size): changes with every write."""
     return data_version(db_path())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _stamp(path: str, version: tuple) -> str:
+    return read(data_stamp)
+
+
+def stamp() -> str:
+    """The data stamp the cached figures are keyed by (`reach.queries.figures_store.data_stamp`):
+    read from the store only when the file has changed since it was last read."""
+    return _stamp(str(db_path()), version())
 
 
 def read(function, *args, **kwargs):
@@ -117,14 +149,14 @@ class Settings:
         return (self.bands.outstanding, self.bands.good, self.bands.requires_improvement)
 
 
-@st.cache_data(show_spinner=False)
-def _coverage(path: str, version: tuple) -> Coverage:
+@st.cache_data(show_spinner=False, max_entries=8)
+def _coverage(path: str, stamp: str) -> Coverage:
     return read(data_coverage)
 
 
 def coverage() -> Coverage:
     """The last date each dated source reaches."""
-    return _coverage(str(db_path()), version())
+    return _coverage(str(db_path()), stamp())
 
 
 def default_as_at() -> date:
@@ -270,40 +302,50 @@ def _options(band_key: tuple) -> ReportOptions:
 
 
 @st.cache_data(show_spinner="Working out the figures...", max_entries=32)
-def _reports(path: str, version: tuple, as_at: date, band_key: tuple) -> dict[str, pd.DataFrame]:
+def _reports(path: str, stamp: str, as_at: date, band_key: tuple) -> dict[str, pd.DataFrame]:
     # Every level in one computation: the pages ask for centres, LSOAs and the authority together.
-    return read(reach_reports, as_at=as_at, options=_options(band_key))
+    # Stored after the last import for the date and thresholds the pages open on.
+    return read(stored_or_computed, path, reach_reports, as_at=as_at, options=_options(band_key))
 
 
 @st.cache_data(show_spinner="Working out the trend...", max_entries=16)
-def _trends(path: str, version: tuple, until: date, months: int, band_key: tuple) -> dict[str, pd.DataFrame]:
-    dates = month_ends(until=until, months=months)
-    return read(reach_trends, dates=dates, options=_options(band_key))
+def _trends(path: str, stamp: str, until: date, months: int, band_key: tuple) -> dict[str, pd.DataFrame]:
+    # By centre and for the authority (no page draws the LSOAs' trend).
+    return read(stored_or_computed, path, dashboard_trends, until=until, months=months, options=_options(band_key))
 
 
 def report(by: str = "centre", *, as_at: date | None = None) -> pd.DataFrame:
     s = settings()
-    return _reports(str(db_path()), version(), as_at or s.as_at, s.band_key)[by]
+    return _reports(str(db_path()), stamp(), as_at or s.as_at, s.band_key)[by]
 
 
-def trend(by: str = "authority", *, months: int = 36) -> pd.DataFrame:
+def trend(by: str = "authority", *, months: int = TREND_MONTHS) -> pd.DataFrame:
+    """The trend by centre or for the authority: each month-end for `months` months up to the
+    date in use."""
     s = settings()
-    return _trends(str(db_path()), version(), s.as_at, months, s.band_key)[by]
+    return _trends(str(db_path()), stamp(), s.as_at, months, s.band_key)[by]
+
+
+# What reads the logs of who did what, which grow with writes that change no figure (a sign-in,
+# a download): cached by the database file's version instead of the data stamp.
+_KEYED_BY_FILE = {"data.audit", "data.export_log"}
 
 
 def cached(function, *args, **kwargs):
-    """Cache any `reach` query function by the database version and its arguments."""
-    return _cached_call(function.__module__, function.__qualname__, str(db_path()), version(), args,
+    """Cache any `reach` query function by the data stamp and its arguments, reading it from the
+    stored figures when they hold it (the audit trail and the export log: by the file's version)."""
+    key = version() if function.__module__ in _KEYED_BY_FILE else stamp()
+    return _cached_call(function.__module__, function.__qualname__, str(db_path()), key, args,
                         tuple(sorted(kwargs.items())))
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def _cached_call(module: str, name: str, path: str, version: tuple, args: tuple, kwargs: tuple):
+def _cached_call(module: str, name: str, path: str, key: object, args: tuple, kwargs: tuple):
     import importlib
     function = importlib.import_module(module)
     for part in name.split("."):
         function = getattr(function, part)
-    return read(function, *args, **dict(kwargs))
+    return read(stored_or_computed, path, function, *args, **dict(kwargs))
 
 
 # --- showing things ---------------------------------------------------------------------------

@@ -162,7 +162,8 @@ def _undo(import_id: int) -> None:
                         detail=f"import {removed.import_id}: {removed.kind}, {removed.file_name}")
             st.cache_data.clear()
             state.pop(PREVIEW, None)
-            state["undo_message"] = ("success", removed.line() + ".")
+            unstored = common.figures_stored_after_change()     # None: the pages' figures are stored
+            state["undo_message"] = ("success", removed.line() + "." + (f" {unstored}" if unstored else ""))
     state[UNDO_CONFIRM] = False
     _forget_undo_choice()
 
@@ -355,8 +356,11 @@ with load:
                 st.cache_data.clear()
                 st.session_state.pop(PREVIEW, None)
                 _forget_undo_choice()
+                unstored = common.figures_stored_after_change()     # None: the pages' figures are stored
                 # The message is the one-line summary followed by any notes on the file.
                 st.success(markdown_text(summary.message or summary.line()))
+                if unstored:
+                    st.info(markdown_text(unstored))
 
 # --- import history and undo ----------------------------------------------------------------------
 

@@ -101,7 +101,7 @@ def import_file(kind: str, file_path: str | os.PathLike, *, db: str | os.PathLik
     try:
         if scratch is not None and not database_path(db).exists():
             db = Path(scratch.name) / "trial.duckdb"
-        sha256 = file_sha256(path)
+        sha256 = source.sha256()
         # The key is checked before the store is opened, so a refused key creates nothing.
         key = secret_key(db) if checker.personal else None
         with opened(db) as con:
@@ -223,12 +223,21 @@ def _import(con, checker: Kind, source, *, key: bytes | None, file_name: str, sh
 
 def _mark_duplicates(ctx: Context, key: tuple[str, ...]) -> None:
     """A row whose key an earlier good row of the file already has: "duplicate of row N"."""
-    partition = ", ".join(key)
+    # Only the keys held more than once are found (a grouping, not a sort of every row), and
+    # only their later rows are touched. A NULL in a key matches a NULL, as in a PARTITION BY.
+    # The keys are first grouped by a 64-bit hash of them, far quicker than by the keys
+    # themselves (a child key is 64 characters): only the rows whose hash is held more than once,
+    # nearly always the true duplicates alone, are then grouped by their keys.
+    listed = ", ".join(key)
+    same = " AND ".join(f"{CHECKED}.{column} IS NOT DISTINCT FROM firsts.{column}" for column in key)
     ctx.run(f"""
         UPDATE {CHECKED} SET _reason = 'duplicate of row ' || firsts.first_row
-        FROM (SELECT _row, min(_row) OVER (PARTITION BY {partition}) AS first_row
-              FROM {CHECKED} WHERE _reason IS NULL) firsts
-        WHERE {CHECKED}._row = firsts._row AND firsts._row > firsts.first_row""")
+        FROM (SELECT {listed}, min(_row) AS first_row FROM {CHECKED}
+              WHERE _reason IS NULL AND hash({listed}) IN (
+                  SELECT hash({listed}) FROM {CHECKED} WHERE _reason IS NULL
+                  GROUP BY 1 HAVING count(*) > 1)
+              GROUP BY {listed} HAVING count(*) > 1) firsts
+        WHERE {same} AND {CHECKED}._reason IS NULL AND {CHECKED}._row > firsts.first_row""")
 
 
 def _same_quarantine(ctx: Context) -> bool:
@@ -261,10 +270,28 @@ def _write(ctx: Context, checker: Kind) -> tuple[int, int, int, int]:
     removed = checker.remove_missing(ctx)
     ctx.params["removed"] = removed
     listed = ", ".join(columns)
-    ctx.run(f"""INSERT INTO {table} ({listed}, import_id)
-                SELECT {listed}, $id FROM {LOADABLE}
-                WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {matches})""", {"id": ctx.import_id})
+    # The keys were matched once, above: where none of the rows is stored yet (a new file) they
+    # are written without matching them again, and where all are (the same file again) nothing is
+    # written. Only rows the kind removed (reach areas replaced) make the count out of date.
+    if removed or 0 < known < total:
+        _append(ctx, f"""INSERT INTO {table} ({listed}, import_id)
+                         SELECT {listed}, $id FROM {LOADABLE}
+                         WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {matches})""")
+    elif known == 0:
+        _append(ctx, f"INSERT INTO {table} ({listed}, import_id) SELECT {listed}, $id FROM {LOADABLE}")
     return total - known, changed, known - changed, removed
+
+
+def _append(ctx: Context, insert: str) -> None:
+    """Run an INSERT of the loadable rows, letting DuckDB write them in whatever order its
+    threads finish (the rows of a table have no order of their own: a query orders what it
+    shows). Kept in the file's order, a few million rows were held back and written a second
+    time when the store was closed, which took longer than writing them."""
+    ctx.run("SET preserve_insertion_order = false")
+    try:
+        ctx.run(insert, {"id": ctx.import_id})
+    finally:
+        ctx.run("SET preserve_insertion_order = true")
 
 
 def _quarantine(ctx: Context) -> None:
@@ -293,6 +320,7 @@ class _TableSource:
 
     def __init__(self, kind: str, path: Path, file_name: str, limits: Limits | None = None,
                  sheet: str | None = None):
+        self.path = path
         self.table = open_table(path, file_name=file_name, limits=limits, sheet=sheet,
                                 is_header=lambda header: accepts(kind, header))
         try:
@@ -311,6 +339,11 @@ class _TableSource:
             raise
         where = self.table.where()
         self.notes = [where] if where else []
+
+    def sha256(self) -> str:
+        """The file's SHA-256 (for a CSV file, from the one read that also counts its lines)."""
+        scan = getattr(self.table, "scan", None)
+        return scan.sha256 if scan is not None else file_sha256(self.path)
 
     def stage(self, con, *, key: bytes | None, personal: bool, progress: Progress) -> None:
         """Read a CSV file into the raw table with DuckDB, where it can be (see `load_csv`)."""
@@ -338,6 +371,7 @@ class _BoundarySource:
     """
 
     def __init__(self, path: Path, file_name: str, layer: str | None = None):
+        self.path = path
         from geo.boundaries import BoundaryFileError, BoundaryLimits, read_boundaries
 
         # The limits in force (REACH_LIMIT_* settings applied), for each limit the reader knows.
@@ -365,6 +399,9 @@ class _BoundarySource:
             self.notes.append(f"{count_of(self.read.repaired, 'shape')} that crossed "
                               f"{'itself' if self.read.repaired == 1 else 'themselves'} "
                               f"{were(self.read.repaired)} repaired.")
+
+    def sha256(self) -> str:
+        return file_sha256(self.path)
 
     def stage(self, con, *, key: bytes | None, personal: bool, progress: Progress) -> None:
         """Nothing to read ahead: the geo package read the whole file."""

@@ -4,12 +4,18 @@ Every format holds the same tables (`sheets`): the key figures, the report's tab
 definitions and the provenance (the date, the rule the figures were prepared under, and every
 import they come from). Figures are rounded as the dashboard shows them (percentages to one
 decimal place); text from the data is neutralised so that no cell can run as a formula.
+
+The Parquet files are also what a region reads: each table (and `authority.parquet`, the
+authority's own row of the report) names on every row the authority it comes from and the date,
+and keeps one type per column whatever was withheld: a withheld figure is empty and the row's
+`withheld` column names it, so the same file from any authority has the same columns and types.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -17,6 +23,7 @@ import pandas as pd
 
 from reach.domain.measures import DEFINITIONS
 from reach.domain.report_contents import ReportContents
+from reach.domain.suppression import COUNT_COLUMNS, DERIVED, PERCENTAGES, SHARES
 from reach.presentation import format as fmt
 from reach.presentation.evidence import key_figures
 from reach.presentation.wording import reword
@@ -78,27 +85,115 @@ def csv_files(report: ReportContents) -> dict[str, bytes]:
             for name, frame in sheets(report).items()}
 
 
-def parquet_files(report: ReportContents) -> dict[str, bytes]:
-    """One Parquet file per table. A column of figures with some withheld (the marker) is stored
-    as text, since a Parquet column holds one type."""
+@dataclass(frozen=True)
+class Authority:
+    """Who a regional file comes from: `name` (as the authority chose to be called, else its
+    code) and `code` (the local authority code its centres carry, where they carry one)."""
+
+    name: str
+    code: str | None = None
+
+
+# The figures a disclosure rule may withhold; in Parquet each keeps its type (flags true/false,
+# the band text, percentages decimals, the rest whole numbers) and a withheld one is empty.
+WITHHOLDABLE = frozenset(COUNT_COLUMNS) | frozenset(PERCENTAGES) | frozenset(DERIVED) | frozenset(SHARES)
+FLAGS = frozenset({"over_100", "denominator_flagged", "under2_estimated", "overdue"})
+TEXT_FIGURES = frozenset({"band"})
+# Other columns' types where a store leaves them empty throughout (so the type cannot be seen).
+WHOLE_NUMBERS = frozenset({"idaci_decile", "lsoas", "birth_data_lag_days", "lag_days", "due_every_days",
+                           "allowed_days", "deliveries", "import_id", "rows_loaded", "rows_quarantined"})
+DECIMALS = frozenset({"usual_interval_days"})
+DATES = frozenset({"as_at", "last_received"})
+REGION_COLUMNS = ("authority", "authority_code", "as_at")
+
+
+def parquet_files(report: ReportContents, *, authority: Authority | None = None) -> dict[str, bytes]:
+    """One Parquet file per table, and `authority.parquet` (the authority's own row of the
+    report). With `authority`, every table starts with `authority`, `authority_code` and
+    `as_at` (the trend keeps its own `as_at`, each point's date, the last the report's), so the
+    files of several authorities can be read together. A figure withheld under a disclosure
+    rule is empty, and the row's `withheld` column names it."""
+    tables = sheets(report)
+    own = pd.DataFrame([report.authority]).drop(columns=["centre_id", "centre_name"], errors="ignore")
+    tables = {"key_figures": tables.pop("key_figures"), "authority": fmt.exported(own.reset_index(drop=True)),
+              **tables}
+    marker = report.rule.marker if report.rule is not None else None
     files = {}
-    for name, frame in sheets(report).items():
+    for name, frame in tables.items():
+        if authority is not None:
+            frame = _with_authority(frame, authority, report.as_at)
         buffer = io.BytesIO()
-        _one_type_per_column(spreadsheet_safe(frame)).to_parquet(buffer, index=False)
+        _one_type_per_column(spreadsheet_safe(frame), marker=marker).to_parquet(buffer, index=False)
         files[f"{name}.parquet"] = buffer.getvalue()
     return files
 
 
-def _one_type_per_column(frame: pd.DataFrame) -> pd.DataFrame:
+def _with_authority(frame: pd.DataFrame, authority: Authority, as_at: date) -> pd.DataFrame:
     out = frame.copy()
-    for column in out.columns:
-        values = out[column]
-        if values.dtype != object:
-            continue
-        kinds = {type(v) for v in values if v is not None and not (isinstance(v, float) and pd.isna(v))}
-        if len(kinds) > 1 or kinds == {bool}:
-            out[column] = [None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v) for v in values]
+    if "as_at" not in out.columns:
+        out.insert(0, "as_at", [as_at] * len(out))
+    else:
+        out.insert(0, "as_at", out.pop("as_at"))
+    out.insert(0, "authority_code", pd.Series([authority.code] * len(out), dtype=object))
+    out.insert(0, "authority", pd.Series([authority.name] * len(out), dtype=object))
     return out
+
+
+def _blank(value) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and pd.isna(value))
+
+
+def _one_type_per_column(frame: pd.DataFrame, *, marker: str | None = None) -> pd.DataFrame:
+    """Each column one type: the report's figures by what they are, with the marker of a withheld
+    figure taken out (and named in `withheld`); any other column mixing types becomes text."""
+    out = frame.copy()
+    withheld: list[list[str]] = [[] for _ in range(len(out))]
+    figures = [column for column in out.columns if column in WITHHOLDABLE]
+    for column in out.columns:
+        values = list(out[column])
+        if column in WITHHOLDABLE:
+            if marker is not None:
+                for i, value in enumerate(values):
+                    if isinstance(value, str) and value == marker:
+                        withheld[i].append(column)
+                        values[i] = None
+            out[column] = _figure_column(column, values)
+        elif out[column].dtype == object:
+            kinds = {type(v) for v in values if not _blank(v)}
+            if not kinds:
+                out[column] = _empty_column(column, len(values))
+            elif len(kinds) > 1:
+                out[column] = pd.array([None if _blank(v) else str(v) for v in values], dtype="string")
+            elif kinds == {bool}:
+                out[column] = pd.array([None if _blank(v) else v for v in values], dtype="boolean")
+    if figures:
+        out["withheld"] = pd.array(["; ".join(names) if names else None for names in withheld], dtype="string")
+    return out
+
+
+def _figure_column(column: str, values: list):
+    cleaned = [None if _blank(v) else (v.item() if hasattr(v, "item") else v) for v in values]
+    if column in FLAGS:
+        return pd.array([None if v is None else bool(v) for v in cleaned], dtype="boolean")
+    if column in TEXT_FIGURES:
+        return pd.array([None if v is None else str(v) for v in cleaned], dtype="string")
+    if column.endswith("_pct"):
+        return pd.array([None if v is None else float(v) for v in cleaned], dtype="Float64")
+    return pd.array([None if v is None else int(round(float(v))) for v in cleaned], dtype="Int64")
+
+
+def _empty_column(column: str, length: int):
+    if column in WHOLE_NUMBERS:
+        return pd.array([None] * length, dtype="Int64")
+    if column in DECIMALS or column.endswith("_pct"):
+        return pd.array([None] * length, dtype="Float64")
+    if column in FLAGS:
+        return pd.array([None] * length, dtype="boolean")
+    if column in DATES:
+        import pyarrow as pa
+
+        return pd.array([None] * length, dtype=pd.ArrowDtype(pa.date32()))
+    return pd.array([None] * length, dtype="string")
 
 
 def zipped(files: dict[str, bytes]) -> bytes:

@@ -22,7 +22,14 @@ import re
 
 import pandas as pd
 
-from geo.figures import plotly_text
+
+def plotly_text(value) -> str:
+    """`geo.figures.plotly_text`, its home, imported when first asked for: the charting
+    libraries it stands on take a noticeable part of a second to load, which every command
+    would otherwise pay."""
+    from geo.figures import plotly_text as home
+
+    return home(value)
 
 __all__ = ["file_name", "html_text", "markdown_shown", "markdown_text", "plotly_text", "spreadsheet_cell",
            "spreadsheet_safe", "terminal_safe", "terminal_text"]

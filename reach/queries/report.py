@@ -154,7 +154,7 @@ lsoa_births_received AS (
 ),
 lsoa_grid AS (
     SELECT a.d, ra.lsoa_code, ra.centre_id FROM asat a CROSS JOIN reach_areas ra
-)
+){{family_ctes}}
 SELECT g.d AS as_at, g.lsoa_code, g.centre_id,
        coalesce(pc.latest_estimate, pc.earliest_estimate, rc.residents_seen, 0) AS children_under5,
        (pc.latest_estimate IS NULL) AS denominator_flagged,
@@ -172,32 +172,61 @@ SELECT g.d AS as_at, g.lsoa_code, g.centre_id,
        {children_under_two_sql(**_ESTIMATES, seen='coalesce(rc.residents_seen_under2, 0)')}
            AS children_under2,
        coalesce(rc.known_under2, 0) AS known_under2,
-       {under_two_estimated_sql(**_ESTIMATES)} AS under2_estimated
+       {under_two_estimated_sql(**_ESTIMATES)} AS under2_estimated{{family_columns}}
 FROM lsoa_grid g
 LEFT JOIN population_choice pc ON pc.d = g.d AND pc.lsoa_code = g.lsoa_code
 LEFT JOIN resident_counts rc ON rc.d = g.d AND rc.lsoa_code = g.lsoa_code
 LEFT JOIN idaci i ON i.lsoa_code = g.lsoa_code
-LEFT JOIN lsoa_births_received lr ON lr.d = g.d AND lr.lsoa_code = g.lsoa_code
+LEFT JOIN lsoa_births_received lr ON lr.d = g.d AND lr.lsoa_code = g.lsoa_code{{family_joins}}
 ORDER BY g.d, g.centre_id, g.lsoa_code
 """
 
-# Distinct known families per centre and for the authority: not a sum over LSOAs, because
-# siblings may live apart. Also the known children living outside every reach area.
-_FAMILIES_SQL = f"""
-WITH {KNOWN_CHILDREN_CTES},
+# Distinct known families per LSOA, per centre and for the authority: not a sum over LSOAs,
+# because siblings may live apart. Also the known children living outside every reach area.
+_FAMILY_COUNTS_CTES = """
 placed AS (
     SELECT k.d, k.family_key, ra.centre_id, ra.lsoa_code
     FROM known k LEFT JOIN reach_areas ra ON ra.lsoa_code = k.lsoa_code
-)
-SELECT d AS as_at,
-       CASE WHEN GROUPING(lsoa_code) = 0 THEN 'lsoa' WHEN GROUPING(centre_id) = 0 THEN 'centre'
-            ELSE 'authority' END AS level,
-       coalesce(lsoa_code, centre_id) AS area,
-       count(DISTINCT family_key) FILTER (WHERE centre_id IS NOT NULL) AS known_families,
-       count(*) FILTER (WHERE centre_id IS NULL) AS known_out_of_area
-FROM placed
-GROUP BY GROUPING SETS ((d, lsoa_code, centre_id), (d, centre_id), (d))
+),
+family_counts AS (
+    SELECT d,
+           CASE WHEN GROUPING(lsoa_code) = 0 THEN 'lsoa' WHEN GROUPING(centre_id) = 0 THEN 'centre'
+                ELSE 'authority' END AS level,
+           coalesce(lsoa_code, centre_id) AS area,
+           count(DISTINCT family_key) FILTER (WHERE centre_id IS NOT NULL) AS known_families,
+           count(*) FILTER (WHERE centre_id IS NULL) AS known_out_of_area
+    FROM placed
+    GROUP BY GROUPING SETS ((d, lsoa_code, centre_id), (d, centre_id), (d))
+)"""
+
+_FAMILIES_SQL = f"""
+WITH {KNOWN_CHILDREN_CTES},
+{_FAMILY_COUNTS_CTES}
+SELECT d AS as_at, level, area, known_families, known_out_of_area FROM family_counts
 """
+
+# The report's LSOA rows, alone (for the trend's equal, the access measures and the target
+# groups), or with the families of the LSOA, of its centre and of the authority beside them, so
+# that the report finds who is known once for every measure.
+def _filled(sql: str, **parts: str) -> str:
+    for name, text in parts.items():
+        sql = sql.replace("{" + name + "}", text)
+    return sql
+
+
+_LSOA_ONLY_SQL = _filled(_LSOA_MEASURES_SQL, family_ctes="", family_columns="", family_joins="")
+_LSOA_AND_FAMILIES_SQL = _filled(
+    _LSOA_MEASURES_SQL,
+    family_ctes="," + _FAMILY_COUNTS_CTES,
+    family_columns=""",
+       coalesce(fl.known_families, 0) AS lsoa_known_families,
+       coalesce(fc.known_families, 0) AS centre_known_families,
+       coalesce(fa.known_families, 0) AS authority_known_families,
+       coalesce(fa.known_out_of_area, 0) AS authority_known_out_of_area""",
+    family_joins="""
+LEFT JOIN family_counts fl ON fl.level = 'lsoa' AND fl.d = g.d AND fl.area = g.lsoa_code
+LEFT JOIN family_counts fc ON fc.level = 'centre' AND fc.d = g.d AND fc.area = g.centre_id
+LEFT JOIN family_counts fa ON fa.level = 'authority' AND fa.d = g.d""")
 
 # Births in each of the 12 complete months before d's month, per LSOA and per centre.
 # Per LSOA and month: the birth count where health shares counts, else the birth records.
@@ -251,12 +280,37 @@ GROUP BY ALL
 """
 
 
-def lsoa_measures(con, *, dates, options: ReportOptions = ReportOptions()) -> pd.DataFrame:
-    """The raw counts per LSOA in a reach area, for each date (no percentages yet)."""
+def lsoa_measures(con, *, dates, options: ReportOptions = ReportOptions(),
+                  families: bool = False) -> pd.DataFrame:
+    """The raw counts per LSOA in a reach area, for each date (no percentages yet). With
+    `families`, four more columns: the known families of the LSOA, of its centre and of the
+    authority, and the authority's known children living outside every reach area."""
     day_list = sorted({as_date(d) for d in dates})
-    frame = con.execute(_LSOA_MEASURES_SQL, [day_list, options.sustained_contacts]).df()
+    sql = _LSOA_AND_FAMILIES_SQL if families else _LSOA_ONLY_SQL
+    frame = con.execute(sql, [day_list, options.sustained_contacts]).df()
     frame["as_at"] = pd.to_datetime(frame["as_at"]).dt.date
     return frame
+
+
+_FAMILY_COLUMNS = {"lsoa": {"lsoa_known_families": "known_families"},
+                   "centre": {"centre_known_families": "known_families"},
+                   "authority": {"authority_known_families": "known_families",
+                                 "authority_known_out_of_area": "known_out_of_area"}}
+
+
+def _families_beside(lsoa: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """`_families` from the columns `lsoa_measures(..., families=True)` puts beside each LSOA,
+    and the LSOA rows without them."""
+    keys = {"lsoa": ["as_at", "lsoa_code"], "centre": ["as_at", "centre_id"], "authority": ["as_at"]}
+    counted = {}
+    for level, columns in _FAMILY_COLUMNS.items():
+        part = lsoa[keys[level] + list(columns)].drop_duplicates(keys[level]).rename(columns=columns)
+        if level != "authority":
+            part = part.rename(columns={keys[level][1]: "area"})
+        else:
+            part = part.assign(area=None)
+        counted[level] = part
+    return counted
 
 
 def _births_12m(con, day_list, sql: str = _BIRTHS_12M_SQL) -> pd.DataFrame:
@@ -338,10 +392,14 @@ def _compute(con, dates, options: ReportOptions, *, families: bool = True,
     from reach.queries import trend
 
     day_list = sorted({as_date(d) for d in dates})
+    counted = None
     if running_sums:
         lsoa = trend.lsoa_measures(con, dates=day_list, options=options)
     else:
-        lsoa = lsoa_measures(con, dates=day_list, options=options)
+        lsoa = lsoa_measures(con, dates=day_list, options=options, families=families)
+        if families and len(lsoa):
+            counted = _families_beside(lsoa)
+            lsoa = lsoa.drop(columns=[c for columns in _FAMILY_COLUMNS.values() for c in columns])
     lsoa["deprived_under5"] = lsoa["children_under5"].where(lsoa["deprived"], 0)
     lsoa["deprived_known"] = lsoa["known_children"].where(lsoa["deprived"], 0)
     births = _births_12m(con, day_list, trend.BIRTHS_12M_SQL if running_sums else _BIRTHS_12M_SQL)
@@ -408,7 +466,8 @@ def _compute(con, dates, options: ReportOptions, *, families: bool = True,
     for frame in levels.values():
         _derive(frame, options)
     if families:
-        counted = _families(con, day_list)
+        if counted is None:           # no reach area: the families are all out of area
+            counted = _families(con, day_list)
         for level, key in (("lsoa", "lsoa_code"), ("centre", "centre_id"), ("authority", None)):
             columns = ["known_families"] + (["known_out_of_area"] if level == "authority" else [])
             found = counted.get(level, pd.DataFrame(columns=["as_at", "area", *columns]))

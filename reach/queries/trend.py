@@ -18,15 +18,18 @@ intervals of days instead, and the count on every date comes from the interval e
   counted where an LSOA has no population estimate;
 - a **sustained spell** is a known spell cut to the days on which the child has at least N
   contacts in the 12 months up to the day (a contact on c counts on every day from c until the
-  first day whose year-earlier date is c or later; the number in the window is a running sum of
-  those starts and ends per child).
+  first day whose year-earlier date is c or later). With a child's contacts in order, the
+  window holds N of them from the N-th of a run until the first of the run leaves it; those
+  days come from one window function over the contacts, as disjoint pieces, with no running
+  count per child and day.
 
 Each spell adds one on its first day and takes one away on its end day. Each end is placed on
-the first requested date on or after it (an as-of join), the +1s and -1s are summed per LSOA and
-date, and a running sum over the dates gives the count on each date. The population estimate in
-force, the latest delivery of birth data and the births in the 12 months before each date are
-as-of joins and a 12-month running sum likewise. Nothing here is computed per date, so 36 dates
-cost little more than one.
+the first requested date on or after it (by a calendar of the days between the first and last
+requested dates, an equality join), the +1s and -1s are summed per LSOA and date, and a running
+sum over the dates gives the count on each date; spells over before the first date are left
+out. The population estimate in force, the latest delivery of birth data and the births in the
+12 months before each date are as-of joins and a 12-month running sum likewise. Nothing here is
+computed per date, so 36 dates cost little more than one.
 
 Known families (distinct families, not a sum of spells) are not counted here: the trend does not
 carry them (see `reach.queries.report.reach_trends`).
@@ -52,16 +55,24 @@ from reach.queries.birth_records import BIRTHS_RECORDED_CTES
 
 NEVER = "DATE '9999-12-31'"
 
-# Every requested date, with its position; `slot_of` places any day on the first requested date
-# on or after it (a day after the last requested date has none, and counts on no date).
+# Every requested date, with its position; the calendar places any day from the first requested
+# date to the last on the first requested date on or after it (a day before the first counts on
+# the first; a day after the last on none).
 _DATES_CTES = """
 asat AS (
     SELECT d, row_number() OVER (ORDER BY d) AS k
     FROM (SELECT DISTINCT CAST(unnest(?::DATE[]) AS DATE) AS d)
+),
+bounds AS (SELECT min(d) AS first_d, max(d) AS last_d FROM asat),
+calendar AS (
+    SELECT c.on_day, a.k
+    FROM (SELECT CAST(t.day AS DATE) AS on_day
+          FROM bounds, range(bounds.first_d, bounds.last_d + INTERVAL 1 DAY, INTERVAL 1 DAY) t(day)) c
+    ASOF JOIN asat a ON c.on_day <= a.d
 )"""
 
 # The +1/-1 events of every spell, placed on requested dates, then the running sums per LSOA.
-# Parameter: the number of contacts that makes contact sustained.
+# `{contacts_after_first}` is the number of contacts that makes contact sustained, less one.
 _LSOA_COUNTS_CTES = f"""
 registration_spells AS (
     SELECT child_key, dob, lsoa_code, registered_on AS from_on,
@@ -69,13 +80,13 @@ registration_spells AS (
                                      ORDER BY registered_on, import_id, centre_id) AS until_on
     FROM registrations
 ),
-known_spells AS (      -- registered and under five: [from_on, until_on)
+known_spells AS (      -- registered and under five, in a reach area: [from_on, until_on)
     SELECT child_key, lsoa_code, dob, from_on, until_on FROM (
         SELECT child_key, lsoa_code, dob,
                greatest(from_on, dob) AS from_on,
                least(coalesce(until_on, {NEVER}), {fifth_birthday_sql('dob')}) AS until_on
         FROM registration_spells
-    ) WHERE from_on < until_on
+    ) WHERE from_on < until_on AND lsoa_code IN (SELECT lsoa_code FROM reach_areas)
 ),
 newborn_spells AS (    -- known, and born in one of the 12 complete months before the date's month
     SELECT lsoa_code, from_on, until_on FROM (
@@ -88,7 +99,7 @@ newborn_spells AS (    -- known, and born in one of the 12 complete months befor
 first_registered AS (
     SELECT child_key, min(registered_on) AS first_on FROM registrations GROUP BY child_key
 ),
-unmatched_spells AS (  -- a birth record in force, not yet registered, under five
+unmatched_spells AS (  -- a birth record in force, not yet registered, under five, in a reach area
     SELECT lsoa_code, dob, from_on, until_on FROM (
         SELECT b.lsoa_code, b.dob, greatest(b.received_on, b.dob) AS from_on,
                least(coalesce(lead(b.received_on) OVER (PARTITION BY b.child_key
@@ -97,36 +108,41 @@ unmatched_spells AS (  -- a birth record in force, not yet registered, under fiv
                      coalesce(f.first_on, {NEVER}),
                      {fifth_birthday_sql('b.dob')}) AS until_on
         FROM births b LEFT JOIN first_registered f USING (child_key)
-    ) WHERE from_on < until_on
+    ) WHERE from_on < until_on AND lsoa_code IN (SELECT lsoa_code FROM reach_areas)
 ),
 -- A contact on c is in the 12-month window of every day from c to the first day whose date a
 -- year earlier is c or later (c + 1 year, or the day after for a contact on 29 February).
 -- Only contacts in the window of some requested date matter.
 contact_windows AS (
-    SELECT child_key, contact_on AS from_on, until_on FROM (
+    SELECT child_key, contact_on, until_on FROM (
         SELECT child_key, contact_on,
                CASE WHEN CAST(CAST(contact_on + INTERVAL 1 YEAR AS DATE) - INTERVAL 1 YEAR AS DATE) < contact_on
                     THEN CAST(contact_on + INTERVAL 1 YEAR AS DATE) + 1
                     ELSE CAST(contact_on + INTERVAL 1 YEAR AS DATE) END AS until_on
-        FROM contacts WHERE contact_on <= (SELECT max(d) FROM asat)
-    ) WHERE until_on > (SELECT min(d) FROM asat)
+        FROM contacts WHERE contact_on <= (SELECT last_d FROM bounds)
+    ) WHERE until_on > (SELECT first_d FROM bounds)
 ),
-contact_events AS (
-    SELECT child_key, from_on AS on_day, 1 AS delta FROM contact_windows
-    UNION ALL
-    SELECT child_key, until_on, -1 FROM contact_windows
+-- With a child's contacts in order, the window holds N of them on every day from the N-th of a
+-- run (contact i + N - 1) until contact i leaves it. Those intervals start and end in order, so
+-- each, less the part the one before it covers, gives the days a child has N contacts in the
+-- window as disjoint pieces: one window function, no running count per child and day.
+contact_runs AS (
+    SELECT child_key, until_on,
+           lead(contact_on, {{contacts_after_first}}) OVER w AS nth_on,
+           lag(until_on) OVER w AS previous_until
+    FROM contact_windows
+    WINDOW w AS (PARTITION BY child_key ORDER BY contact_on)
 ),
-contact_running AS (
-    SELECT child_key, on_day,
-           sum(sum(delta)) OVER (PARTITION BY child_key ORDER BY on_day) AS in_window,
-           lead(on_day) OVER (PARTITION BY child_key ORDER BY on_day) AS next_day
-    FROM contact_events GROUP BY child_key, on_day
+sustained_pieces AS (
+    SELECT child_key, from_on, until_on FROM (
+        SELECT child_key, greatest(nth_on, coalesce(previous_until, nth_on)) AS from_on, until_on
+        FROM contact_runs WHERE nth_on IS NOT NULL
+    ) WHERE from_on < until_on
 ),
 sustained_spells AS (  -- known, with enough contacts in the 12 months up to the day
-    SELECT k.lsoa_code, greatest(k.from_on, c.on_day) AS from_on, least(k.until_on, c.next_day) AS until_on
-    FROM contact_running c JOIN known_spells k USING (child_key)
-    WHERE c.in_window >= greatest(?, 1) AND c.next_day IS NOT NULL
-      AND c.on_day < k.until_on AND k.from_on < c.next_day
+    SELECT k.lsoa_code, greatest(k.from_on, c.from_on) AS from_on, least(k.until_on, c.until_on) AS until_on
+    FROM sustained_pieces c JOIN known_spells k USING (child_key)
+    WHERE c.from_on < k.until_on AND k.from_on < c.until_on
 ),
 under_two_spells AS (  -- known, or an unmatched birth, and under two
     SELECT lsoa_code, from_on, until_on, known FROM (
@@ -136,29 +152,34 @@ under_two_spells AS (  -- known, or an unmatched birth, and under two
         SELECT lsoa_code, from_on, least(until_on, {second_birthday_sql('dob')}), 0 FROM unmatched_spells
     ) WHERE from_on < until_on
 ),
-spells AS (
-    SELECT lsoa_code, from_on, until_on, 1 AS known, 0 AS newborn, 0 AS unmatched, 0 AS sustained,
-           0 AS known2, 0 AS unmatched2
-    FROM known_spells
-    UNION ALL SELECT lsoa_code, from_on, until_on, 0, 1, 0, 0, 0, 0 FROM newborn_spells
-    UNION ALL SELECT lsoa_code, from_on, until_on, 0, 0, 1, 0, 0, 0 FROM unmatched_spells
-    UNION ALL SELECT lsoa_code, from_on, until_on, 0, 0, 0, 1, 0, 0 FROM sustained_spells
-    UNION ALL SELECT lsoa_code, from_on, until_on, 0, 0, 0, 0, known, 1 - known FROM under_two_spells
+spells AS (             -- only those that touch a requested date: one ended by the first counts on none
+    SELECT s.* FROM (
+        SELECT lsoa_code, from_on, until_on, 1 AS known, 0 AS newborn, 0 AS unmatched, 0 AS sustained,
+               0 AS known2, 0 AS unmatched2
+        FROM known_spells
+        UNION ALL SELECT lsoa_code, from_on, until_on, 0, 1, 0, 0, 0, 0 FROM newborn_spells
+        UNION ALL SELECT lsoa_code, from_on, until_on, 0, 0, 1, 0, 0, 0 FROM unmatched_spells
+        UNION ALL SELECT lsoa_code, from_on, until_on, 0, 0, 0, 1, 0, 0 FROM sustained_spells
+        UNION ALL SELECT lsoa_code, from_on, until_on, 0, 0, 0, 0, known, 1 - known FROM under_two_spells
+    ) s, bounds b
+    WHERE s.from_on <= b.last_d AND s.until_on > b.first_d
 ),
-events AS (
-    SELECT lsoa_code, from_on AS on_day, known, newborn, unmatched, sustained, known2, unmatched2 FROM spells
+events AS (             -- a day before the first requested date counts on the first
+    SELECT lsoa_code, greatest(from_on, first_d) AS on_day,
+           known, newborn, unmatched, sustained, known2, unmatched2
+    FROM spells, bounds
     UNION ALL
-    SELECT lsoa_code, until_on, -known, -newborn, -unmatched, -sustained, -known2, -unmatched2 FROM spells
-    WHERE until_on <= (SELECT max(d) FROM asat)
+    SELECT lsoa_code, greatest(until_on, first_d),
+           -known, -newborn, -unmatched, -sustained, -known2, -unmatched2
+    FROM spells, bounds WHERE until_on <= last_d
 ),
-placed AS (            -- each event on the first requested date on or after it
-    SELECT e.lsoa_code, a.d,
+placed AS (            -- each event on the first requested date on or after it, by the calendar
+    SELECT e.lsoa_code, c.k,
            sum(e.known) AS known, sum(e.newborn) AS newborn,
            sum(e.unmatched) AS unmatched, sum(e.sustained) AS sustained,
            sum(e.known2) AS known2, sum(e.unmatched2) AS unmatched2
-    FROM events e ASOF JOIN asat a ON e.on_day <= a.d
-    WHERE e.lsoa_code IN (SELECT lsoa_code FROM reach_areas)
-    GROUP BY e.lsoa_code, a.d
+    FROM events e JOIN calendar c USING (on_day)
+    GROUP BY e.lsoa_code, c.k
 ),
 counts AS (
 SELECT a.d AS as_at, ra.lsoa_code,
@@ -169,12 +190,12 @@ SELECT a.d AS as_at, ra.lsoa_code,
        CAST(sum(coalesce(p.known2, 0)) OVER w AS BIGINT) AS known_under2,
        CAST(sum(coalesce(p.unmatched2, 0)) OVER w AS BIGINT) AS unmatched_under2
 FROM asat a CROSS JOIN reach_areas ra
-LEFT JOIN placed p ON p.d = a.d AND p.lsoa_code = ra.lsoa_code
+LEFT JOIN placed p ON p.k = a.k AND p.lsoa_code = ra.lsoa_code
 WINDOW w AS (PARTITION BY ra.lsoa_code ORDER BY a.d ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 )"""
 
 # The rest of each LSOA's row: the denominator and the birth-data lag, by as-of joins.
-# Parameters: the list of dates, then the number of contacts that makes contact sustained.
+# Parameter: the list of dates.
 # The estimates an LSOA's under-twos are taken from: the columns of the population choice below.
 _TREND_ESTIMATES = dict(latest_0_4='lp.latest_estimate', latest_0_1='lp.latest_under2',
                         earliest_0_4='ep.earliest_estimate', earliest_0_1='ep.earliest_under2')
@@ -241,7 +262,9 @@ def lsoa_measures(con, *, dates, options: ReportOptions = ReportOptions()) -> pd
     """The raw counts per LSOA in a reach area for each date, as
     `reach.queries.report.lsoa_measures` gives them, from running sums."""
     day_list = sorted({as_date(d) for d in dates})
-    frame = con.execute(_LSOA_MEASURES_SQL, [day_list, options.sustained_contacts]).df()
+    # Fewer than one contact counts as one: a child with no contact is never in sustained contact.
+    sql = _LSOA_MEASURES_SQL.replace("{contacts_after_first}", str(max(int(options.sustained_contacts), 1) - 1))
+    frame = con.execute(sql, [day_list]).df()
     frame["as_at"] = pd.to_datetime(frame["as_at"]).dt.date
     return frame
 

@@ -179,7 +179,7 @@ def test_a_schema_two_store_gains_the_family_hub_columns_and_tables_keeping_its_
     _as_schema_two(db)
     assert "children_0_1" not in _columns(db, "population")
     assert main(["upgrade", "--db", str(db)]) == 0
-    assert _recorded(db) == "3"
+    assert _recorded(db) == str(schema.SCHEMA_VERSION)
     assert _columns(db, "population")[-1] == "children_0_1"
     assert _columns(db, "lsoas")[-2:] == ["pwc_lon", "pwc_lat"]
     assert _columns(db, "centres")[-1] == "site_type"
@@ -191,3 +191,107 @@ def test_a_schema_two_store_gains_the_family_hub_columns_and_tables_keeping_its_
         assert con.execute("SELECT centre_id, site_type FROM centres").fetchall() == [("C1", None)]
     finally:
         con.close()
+
+
+# --- version 4: the big tables without primary keys -------------------------------------------
+
+# The three tables as Reach of schema 3 made them: each with its natural key as a PRIMARY KEY,
+# and an index on the LSOA of births and registrations.
+_SCHEMA_THREE_PEOPLE = (
+    """CREATE TABLE births (child_key VARCHAR NOT NULL, dob DATE NOT NULL, lsoa_code VARCHAR NOT NULL,
+           received_on DATE NOT NULL, event VARCHAR NOT NULL DEFAULT 'birth', arrived_on DATE,
+           sex VARCHAR, import_id INTEGER, PRIMARY KEY (child_key, received_on))""",
+    """CREATE TABLE registrations (child_key VARCHAR NOT NULL, dob DATE NOT NULL,
+           lsoa_code VARCHAR NOT NULL, centre_id VARCHAR NOT NULL, registered_on DATE NOT NULL,
+           family_key VARCHAR, lone_parent BOOLEAN, teenage_parent BOOLEAN,
+           workless_household BOOLEAN, disability BOOLEAN, minority_ethnic BOOLEAN,
+           father_engaged BOOLEAN, import_id INTEGER, PRIMARY KEY (child_key, centre_id, registered_on))""",
+    """CREATE TABLE contacts (child_key VARCHAR NOT NULL, contact_on DATE NOT NULL,
+           centre_id VARCHAR NOT NULL DEFAULT '', activity VARCHAR NOT NULL DEFAULT '',
+           import_id INTEGER, PRIMARY KEY (child_key, contact_on, centre_id, activity))""",
+    "CREATE INDEX births_lsoa ON births (lsoa_code)",
+    "CREATE INDEX registrations_lsoa ON registrations (lsoa_code)",
+)
+
+
+def _as_schema_three(db) -> None:
+    """Make `db` what Reach of schema 3 made, holding rows in the three big tables: 2,500
+    births (in an order no key would give), 3 registrations and 2 contacts."""
+    con = duckdb.connect(str(db))
+    for table in ("births", "registrations", "contacts"):
+        con.execute(f"DROP TABLE {table}")
+    for statement in _SCHEMA_THREE_PEOPLE:
+        con.execute(statement)
+    con.execute("""INSERT INTO births (child_key, dob, lsoa_code, received_on, import_id)
+                   SELECT 'k' || ((i * 7919) % 2500), DATE '2024-01-01' + (i % 300)::INTEGER,
+                          'E0100000' || (i % 10), DATE '2024-12-31', 1 FROM range(2500) t(i)""")
+    con.execute("""INSERT INTO births VALUES ('k1', DATE '2024-02-02', 'E01000001', DATE '2025-03-31',
+                                              'arrival', DATE '2025-03-01', 'F', 2)""")
+    con.execute("""INSERT INTO registrations (child_key, dob, lsoa_code, centre_id, registered_on,
+                                              family_key, lone_parent, import_id)
+                   VALUES ('k1', DATE '2024-02-02', 'E01000001', 'C1', DATE '2024-03-01', 'f1', true, 3),
+                          ('k1', DATE '2024-02-02', 'E01000001', 'C2', DATE '2024-03-01', 'f1', NULL, 3),
+                          ('k2', DATE '2024-02-03', 'E01000002', 'C1', DATE '2024-04-01', NULL, false, 3)""")
+    con.execute("""INSERT INTO contacts (child_key, contact_on, import_id)
+                   VALUES ('k1', DATE '2024-05-01', 4), ('k2', DATE '2024-05-02', 4)""")
+    con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    con.close()
+
+
+def _everything(db, table: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+    finally:
+        con.close()
+
+
+def test_a_schema_three_store_loses_the_big_tables_keys_and_lsoa_indexes_keeping_every_row(store_with_a_birth):
+    db = store_with_a_birth
+    _as_schema_three(db)
+    before = {table: _everything(db, table) for table in ("births", "registrations", "contacts")}
+    assert len(before["births"]) == 2501
+    assert main(["upgrade", "--db", str(db)]) == 0
+    assert _recorded(db) == "4"
+    # Every row, with every value, in the order it had.
+    for table, rows in before.items():
+        assert _everything(db, table) == rows, table
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        keyed = con.execute("""SELECT table_name FROM duckdb_constraints()
+                               WHERE constraint_type = 'PRIMARY KEY' ORDER BY table_name""").fetchall()
+        indexes = con.execute("SELECT index_name FROM duckdb_indexes() ORDER BY index_name").fetchall()
+        columns = con.execute("""SELECT column_name, is_nullable, column_default FROM information_schema.columns
+                                 WHERE table_name = 'contacts' ORDER BY ordinal_position""").fetchall()
+    finally:
+        con.close()
+    keyed_tables = {name for (name,) in keyed}
+    assert not keyed_tables & {"births", "registrations", "contacts"}
+    assert {"centres", "population", "eyfsp", "import_log"} <= keyed_tables     # the small ones keep theirs
+    assert indexes == [("quarantine_import",)]
+    # NOT NULL and the defaults are kept.
+    assert columns == [("child_key", "NO", None), ("contact_on", "NO", None), ("centre_id", "NO", "''"),
+                       ("activity", "NO", "''"), ("import_id", "YES", None)]
+    with opened(db) as con:
+        con.execute("INSERT INTO births (child_key, dob, lsoa_code, received_on) "
+                    "VALUES ('new-child', DATE '2024-05-01', 'E01000001', DATE '2024-06-30')")
+        assert con.execute("SELECT event FROM births WHERE child_key = 'new-child'").fetchall() == [("birth",)]
+    # Nothing more to do the second time.
+    assert main(["upgrade", "--db", str(db)]) == 0
+
+
+def test_an_upgraded_store_still_counts_a_second_load_as_already_present(store_with_a_birth, tmp_path):
+    from data.importers import import_file
+
+    db = store_with_a_birth
+    _as_schema_three(db)
+    assert main(["upgrade", "--db", str(db)]) == 0
+    extract = tmp_path / "registrations.csv"
+    extract.write_text("child_key,dob,lsoa_code,centre_id,registered_on\n"
+                       "k1,2024-02-02,E01000001,C1,2024-03-01\n"        # stored before the upgrade
+                       "k3,2024-02-04,E01000003,C1,2024-04-02\n")
+    first = import_file("registrations", extract, db=db)
+    again = import_file("registrations", extract, db=db)
+    assert (first.rows_loaded, first.rows_already_present) == (1, 1)
+    assert (again.rows_loaded, again.rows_already_present, again.status) == (0, 2, "unchanged")
+    assert len(_everything(db, "registrations")) == 4

@@ -1,0 +1,187 @@
+"""How fast is an import, against a bare DuckDB load of the same file?
+
+Writes a births extract and a registrations export of `--rows` rows each (3,000,000 by default,
+the two big files of an England-sized load), then, for each, times in the same run:
+
+- the bare load: `CREATE TABLE t AS SELECT * FROM read_csv(file, all_varchar = true)` into a new
+  database file, which is then closed (so the table is written to disk, as an import's is).
+  It is run three times and the best time is kept, to be fair to a busy machine;
+- the import into a new store (every check, the hashing of NHS numbers, the quarantine and the
+  one transaction);
+- the same file imported again (nothing changes);
+
+and prints each time with its ratio to the bare load, and the peak memory of the process. It is
+not a test: run it by hand.
+
+    python bench/bench_import.py                       # 3,000,000 rows a file
+    python bench/bench_import.py --rows 300000         # a tenth, for a quick look
+    python bench/bench_import.py --rows 300000 --profile   # where the time of the import goes
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+BARE_TRIES = 3
+
+
+def _timed(function, *args, **kwargs):
+    start = time.perf_counter()
+    result = function(*args, **kwargs)
+    return result, time.perf_counter() - start
+
+
+def write_births_csv(path: Path, rows: int) -> None:
+    """A births extract as health would send it: NHS numbers (valid check digits), dates, LSOAs."""
+    import duckdb
+    con = duckdb.connect()
+    con.execute("SELECT setseed(0.5)")
+    # Nine random digits, then the modulus-11 check digit (rows whose check would be 10 are dropped
+    # and made up with a few spare rows).
+    con.execute(f"""
+        COPY (
+          WITH digits AS (
+            SELECT i, lpad(((random() * 999999999)::BIGINT)::VARCHAR, 9, '0') AS nine
+            FROM range({int(rows * 1.15)}) t(i)
+          ), checked AS (
+            SELECT i, nine, 11 - (list_sum([ (10 - j) * (substr(nine, j + 1, 1))::INTEGER FOR j IN range(9)]) % 11) AS c
+            FROM digits
+          )
+          SELECT nine || CASE WHEN c = 11 THEN '0' ELSE c::VARCHAR END AS nhs_number,
+                 strftime(DATE '2025-01-01' + (i % 600)::INTEGER, '%Y-%m-%d') AS dob,
+                 'E01' || lpad((i % 33755)::VARCHAR, 6, '0') AS lsoa_code,
+                 '2026-09-15' AS received_on
+          FROM checked WHERE c <> 10 LIMIT {rows}
+        ) TO '{path}' (HEADER, DELIMITER ',')""")
+    con.close()
+
+
+def write_registrations_csv(path: Path, rows: int) -> None:
+    """A registrations export as a centre's system would give it: NHS numbers, dates of birth,
+    LSOAs, the centre, the date of registration, a family identifier and two yes/no flags."""
+    import duckdb
+    con = duckdb.connect()
+    con.execute("SELECT setseed(0.7)")
+    con.execute(f"""
+        COPY (
+          WITH digits AS (
+            SELECT i, lpad(((random() * 999999999)::BIGINT)::VARCHAR, 9, '0') AS nine
+            FROM range({int(rows * 1.15)}) t(i)
+          ), checked AS (
+            SELECT i, nine, 11 - (list_sum([ (10 - j) * (substr(nine, j + 1, 1))::INTEGER FOR j IN range(9)]) % 11) AS c
+            FROM digits
+          )
+          SELECT nine || CASE WHEN c = 11 THEN '0' ELSE c::VARCHAR END AS nhs_number,
+                 strftime(DATE '2023-01-01' + (i % 1200)::INTEGER, '%Y-%m-%d') AS dob,
+                 'E01' || lpad((i % 33755)::VARCHAR, 6, '0') AS lsoa_code,
+                 'C' || lpad((i % 3000)::VARCHAR, 4, '0') AS centre_id,
+                 strftime(DATE '2023-01-01' + (i % 1200)::INTEGER + 40 + (i % 200)::INTEGER, '%Y-%m-%d')
+                     AS registered_on,
+                 'FAM' || (i // 2)::VARCHAR AS family_key,
+                 CASE WHEN i % 7 = 0 THEN 'yes' ELSE 'no' END AS lone_parent,
+                 CASE WHEN i % 11 = 0 THEN 'y' ELSE '' END AS teenage_parent
+          FROM checked WHERE c <> 10 LIMIT {rows}
+        ) TO '{path}' (HEADER, DELIMITER ',')""")
+    con.close()
+
+
+def bare_load(csv: Path, db: Path) -> float:
+    """Seconds for the bare DuckDB load of `csv` into a new database file `db`, closed; the best
+    of BARE_TRIES tries."""
+    import duckdb
+
+    quoted = str(csv).replace("'", "''")
+    best = float("inf")
+    for _ in range(BARE_TRIES):
+        db.unlink(missing_ok=True)
+        start = time.perf_counter()
+        bare = duckdb.connect(str(db))
+        bare.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{quoted}', all_varchar = true)")
+        bare.close()
+        best = min(best, time.perf_counter() - start)
+    db.unlink(missing_ok=True)
+    return best
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def time_import(rows: int, workdir: Path, *, profile: bool = False, kind: str = "births") -> dict:
+    """Time the import of a `kind` file ("births" or "registrations") of `rows` rows into a new
+    store in `workdir`, beside the bare DuckDB load of the same file, and the same file imported
+    again. Returns {"kind", "rows", "file_mb", "bare_load_s", "import_s", "again_s", "ratio",
+    "again_ratio", "peak_rss_mb", "summary", "again_summary"}. `peak_rss_mb` is the peak memory
+    of this process so far (so of the largest import it has run)."""
+    from data.importers import import_file
+    from data.store import connect
+
+    os.environ.setdefault("REACH_SECRET", "benchmark-only-not-a-real-key-0123456789")
+    workdir.mkdir(parents=True, exist_ok=True)
+    csv = workdir / f"{kind}.csv"
+    writer = write_births_csv if kind == "births" else write_registrations_csv
+    writer(csv, rows)
+    bare_seconds = bare_load(csv, workdir / f"bare-{kind}.duckdb")
+    store = workdir / f"import-{kind}.duckdb"
+    for suffix in ("", ".wal"):
+        Path(str(store) + suffix).unlink(missing_ok=True)
+    connect(store).close()
+    profiler = None
+    if profile:
+        import cProfile
+        profiler = cProfile.Profile()
+        profiler.enable()
+    summary, seconds = _timed(import_file, kind, csv, db=store)
+    if profiler is not None:
+        import pstats
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    again, again_seconds = _timed(import_file, kind, csv, db=store)
+    return {
+        "kind": kind, "rows": rows, "file_mb": csv.stat().st_size / 1e6,
+        "bare_load_s": bare_seconds, "import_s": seconds, "again_s": again_seconds,
+        "ratio": seconds / bare_seconds, "again_ratio": again_seconds / bare_seconds,
+        "peak_rss_mb": _peak_rss_mb(), "summary": summary.line(), "again_summary": again.line(),
+    }
+
+
+def time_imports(rows: int, workdir: Path, *, profile: bool = False) -> list[dict]:
+    """`time_import` of the two big files, births then registrations, `rows` rows each."""
+    return [time_import(rows, workdir, profile=profile, kind=kind) for kind in ("births", "registrations")]
+
+
+def _print(result: dict) -> None:
+    print(f"\nImport of a {result['kind']} file of {result['rows']:,} rows ({result['file_mb']:,.0f} MB):")
+    print(f"{f'bare DuckDB load (best of {BARE_TRIES})':<52}{result['bare_load_s']:>8.2f} s{1:>8.1f} x")
+    print(f"{'import (checks, hashing, quarantine, one transaction)':<52}{result['import_s']:>8.2f} s"
+          f"{result['ratio']:>8.1f} x")
+    print(f"{'the same file again (nothing changes)':<52}{result['again_s']:>8.2f} s"
+          f"{result['again_ratio']:>8.1f} x")
+    print(f"  {result['summary']}\n  {result['again_summary']}\n"
+          f"  peak memory of this process so far: {result['peak_rss_mb']:,.0f} MB")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=3_000_000, help="rows in each file (default 3,000,000)")
+    parser.add_argument("--profile", action="store_true", help="profile each import (cProfile) and print it")
+    parser.add_argument("--kind", choices=("births", "registrations", "both"), default="both",
+                        help="which file to time (default both)")
+    args = parser.parse_args()
+    kinds = ("births", "registrations") if args.kind == "both" else (args.kind,)
+    with tempfile.TemporaryDirectory() as folder:
+        for kind in kinds:
+            _print(time_import(args.rows, Path(folder), profile=args.profile, kind=kind))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""The import made quick for England-sized files keeps what it always did: the same pseudonyms,
+the file's row numbers (read on several threads, blank rows counted), "duplicate of row N"
+pointing at the first good row, and a second load of the same file changing nothing, now that the
+big tables have no primary key to refuse a row twice."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+
+import duckdb
+import pytest
+
+from data.importers import import_file
+from data.store import opened
+
+
+def _nhs_number(nine: int) -> str | None:
+    """Nine digits and their modulus-11 check digit, or None where no check digit exists."""
+    digits = f"{nine:09d}"
+    check = 11 - sum((10 - place) * int(digit) for place, digit in enumerate(digits)) % 11
+    if check == 10:
+        return None
+    return digits + ("0" if check == 11 else str(check))
+
+
+def _numbers(count: int, start: int = 100_000_000) -> list[str]:
+    found: list[str] = []
+    nine = start
+    while len(found) < count:
+        number = _nhs_number(nine)
+        if number is not None:
+            found.append(number)
+        nine += 7
+    return found
+
+
+def _rows(db, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_a_child_key_is_the_keyed_hash_of_the_nhs_number_as_it_always_was(empty_store, tmp_path):
+    numbers = _numbers(3)
+    extract = tmp_path / "births.csv"
+    extract.write_text("nhs_number,dob,lsoa_code,received_on\n"
+                       f"{numbers[0]},2025-01-02,E01000001,2025-02-01\n"
+                       f"{numbers[1][:3]} {numbers[1][3:6]} {numbers[1][6:]},2025-01-03,E01000002,2025-02-01\n"
+                       f" {numbers[2]} ,2025-01-04,E01000003,2025-02-01\n")
+    summary = import_file("births", extract, db=empty_store)
+    assert summary.rows_loaded == 3
+    key = os.environ["REACH_SECRET"].encode("utf-8")
+    expected = [hmac.new(key, number.encode("ascii"), hashlib.sha256).hexdigest() for number in numbers]
+    assert _rows(empty_store, "SELECT child_key FROM births ORDER BY dob") == [(digest,) for digest in expected]
+
+
+@pytest.fixture(scope="module")
+def big_file(tmp_path_factory):
+    """A births file of 200,000 rows (about 8 MB, so DuckDB reads it in several pieces on every
+    thread), with a blank row, bad dates and repeated children at known rows."""
+    folder = tmp_path_factory.mktemp("big")
+    numbers = _numbers(200_000)
+    lines = ["nhs_number,dob,lsoa_code,received_on"]
+    for row in range(1, 200_001):
+        lines.append(f"{numbers[row - 1]},2025-{1 + row % 12:02d}-{1 + row % 28:02d},E01{row % 33755:06d},2026-01-31")
+    # Row 1,000 is blank (numbered, not read); rows 77,777 and 199,999 have a bad date that names
+    # their row; row 150,001 repeats the child of row 150,000 and row 160,000 that of row 10.
+    lines[1_000] = ",,,"
+    lines[77_777] = f"{numbers[77_776]},not-a-date-77777,E01000001,2026-01-31"
+    lines[199_999] = f"{numbers[199_998]},not-a-date-199999,E01000001,2026-01-31"
+    lines[150_001] = f"{numbers[149_999]},2025-03-03,E01000002,2026-01-31"
+    lines[160_000] = f"{numbers[9]},2025-03-03,E01000002,2026-01-31"
+    path = folder / "births.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_big_file_read_on_several_threads_keeps_its_row_numbers(big_file, tmp_path):
+    db = tmp_path / "reach.duckdb"
+    with opened(db) as con:
+        assert con.execute("SELECT current_setting('threads')").fetchone()[0] >= 1
+    summary = import_file("births", big_file, db=db)
+    # 200,000 rows numbered, one blank: 199,999 read; four set aside, the rest loaded.
+    assert (summary.rows_read, summary.rows_quarantined, summary.rows_loaded) == (199_999, 4, 199_995)
+    quarantined = _rows(db, "SELECT row_number, reason FROM quarantine ORDER BY row_number")
+    assert quarantined == [
+        (77_777, 'dob "not-a-date-77777" is not a date in the form YYYY-MM-DD'),
+        (150_001, "duplicate of row 150000"),
+        (160_000, "duplicate of row 10"),
+        (199_999, 'dob "not-a-date-199999" is not a date in the form YYYY-MM-DD'),
+    ]
+    # Each child is stored with the values of its own row, either side of the blank row.
+    key = os.environ["REACH_SECRET"].encode("utf-8")
+    numbers = [line.split(",")[0] for line in big_file.read_text().splitlines()[998:1003]]   # rows 998-1002
+    keys = [hmac.new(key, number.encode("ascii"), hashlib.sha256).hexdigest() for number in numbers if number]
+    stored = dict(_rows(db, "SELECT child_key, lsoa_code FROM births WHERE child_key IN ({})".format(
+        ", ".join(f"'{key}'" for key in keys))))
+    assert [stored[key] for key in keys] == ["E01000998", "E01000999", "E01001001", "E01001002"]
+
+
+def test_the_same_big_file_again_changes_nothing(big_file, tmp_path):
+    db = tmp_path / "reach.duckdb"
+    import_file("births", big_file, db=db)
+    again = import_file("births", big_file, db=db)
+    assert (again.status, again.rows_loaded, again.rows_already_present, again.rows_quarantined) == (
+        "unchanged", 0, 199_995, 4)
+    assert _rows(db, "SELECT count(*), count(DISTINCT (child_key, received_on)) FROM births") == [(199_995, 199_995)]
+
+
+def test_a_duplicate_points_at_the_first_good_row_and_a_faulty_first_row_does_not_count(empty_store, tmp_path):
+    numbers = _numbers(2)
+    extract = tmp_path / "contacts.csv"
+    extract.write_text("nhs_number,contact_on,centre_id,activity\n"
+                       f"{numbers[0]},2025-13-01,C1,stay and play\n"     # 1: a bad date
+                       f"{numbers[0]},2025-01-01,C1,stay and play\n"     # 2: the first good one
+                       f"{numbers[0]},2025-01-01,C1,stay and play\n"     # 3: duplicate of row 2
+                       f"{numbers[1]},2025-01-01,,\n"                    # 4: blank centre and activity
+                       f"{numbers[1]},2025-01-01,,\n"                    # 5: duplicate of row 4
+                       f"{numbers[0]},2025-01-01,C1,stay and play\n")    # 6: duplicate of row 2
+    summary = import_file("contacts", extract, db=empty_store)
+    assert (summary.rows_loaded, summary.rows_quarantined) == (2, 4)
+    assert _rows(empty_store, "SELECT row_number, reason FROM quarantine ORDER BY row_number") == [
+        (1, 'contact_on "2025-13-01" is not a real date'),
+        (3, "duplicate of row 2"), (5, "duplicate of row 4"), (6, "duplicate of row 2")]
+    again = import_file("contacts", extract, db=empty_store)
+    assert (again.status, again.rows_already_present) == ("unchanged", 2)
+    assert _rows(empty_store, "SELECT count(*) FROM contacts") == [(2,)]
+
+
+@pytest.mark.parametrize("sign", [b"\n\n", b'" ', b"\x00"])
+def test_one_read_of_a_file_gives_its_hash_its_lines_and_a_sign_split_between_blocks(tmp_path, sign):
+    from data.importers.reading import scan_file
+
+    block = 1 << 22                      # what the scan reads at a time
+    line = b"1234567890,2025-01-01,E01000001\n"
+    body = line * (block // len(line) + 10)
+    # The sign's first byte ends the first block and its last begins the second.
+    data = body[:block - 1] + sign + body[block + len(sign) - 1:]
+    path = tmp_path / "births.csv"
+    path.write_bytes(data)
+    scan = scan_file(path)
+    assert scan.sha256 == hashlib.sha256(data).hexdigest()
+    assert scan.line_breaks == data.count(b"\n")
+    assert not scan.duckdb_readable
+    path.write_bytes(body)
+    assert scan_file(path).duckdb_readable

@@ -1,0 +1,209 @@
+"""The figures stored after an import (reach.queries.figures_store): what they are keyed by, that
+they are read only for the same data and settings, that a row changed by hand is never read, and
+that storing them never makes an import fail."""
+
+import os
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from data.audit import record_in
+from data.export_log import ExportRecord, record_export
+from data.importers import remove_import
+from data.settings import save_settings
+from data.store import connect, opened, upgrade_store
+from reach.domain.measures import Bands, ReportOptions
+from reach.queries import figures_store
+from reach.queries.figures_store import (TABLE, call_key, data_stamp, is_stored, standard_options,
+                                         store_figures_after, store_opening_figures, stored_or_computed)
+from reach.queries.report import reach_reports
+from tests.reach.rows import A1, A2, B1, insert_rows, two_centres
+
+PROJECT = Path(__file__).resolve().parents[3]
+AS_AT = date(2026, 3, 31)          # the last day the registrations below cover
+TODAY = date(2026, 6, 1)
+
+
+@pytest.fixture
+def small_store(empty_store):
+    """Riverside (C1: A1 and A2, 10 + 10 under-fives) and Hilltop (C2: B1, 5 under-fives); four
+    children registered, one of them over five on AS_AT, and one import in the log."""
+    con = connect(empty_store)
+    two_centres(con, {A1: 10, A2: 10, B1: 5})
+    reg = lambda child, dob, lsoa, centre, on: dict(child_key=child, dob=date.fromisoformat(dob), lsoa_code=lsoa,
+                                                    centre_id=centre, registered_on=date.fromisoformat(on),
+                                                    import_id=1)
+    insert_rows(con, "registrations", [
+        reg("k1", "2023-01-01", A1, "C1", "2023-02-01"),
+        reg("k2", "2024-05-05", A2, "C1", "2024-06-01"),
+        reg("k3", "2020-01-01", A1, "C1", "2021-01-01"),      # five on 1 January 2025: not counted
+        reg("k4", "2025-01-01", B1, "C2", "2026-03-31"),
+    ])
+    insert_rows(con, "import_log", [dict(import_id=1, kind="registrations", file_name="registrations.csv",
+                                         file_sha256="0" * 64, started_at=datetime(2026, 4, 1, 9),
+                                         finished_at=datetime(2026, 4, 1, 9, 1), status="loaded")])
+    con.close()
+    return empty_store
+
+
+def _impostor(function):
+    """A stand-in with the same name as `function` that fails if called: a figure read through it
+    was read from the store, not worked out."""
+    def impostor(con, *args, **kwargs):
+        raise AssertionError(f"{function.__name__} was worked out, not read from the store")
+    impostor.__module__, impostor.__qualname__ = function.__module__, function.__qualname__
+    return impostor
+
+
+def test_the_stored_report_holds_the_figures_the_pages_open_on(small_store):
+    stored = store_opening_figures(small_store, today=TODAY)
+    assert stored.as_at == AS_AT
+    with opened(small_store, read_only=True) as con:
+        reports = stored_or_computed(con, small_store, _impostor(reach_reports), as_at=AS_AT,
+                                     options=standard_options())
+    # Worked by hand: known on 31 March 2026 are k1 and k2 at Riverside (k3 is over five) and k4 at
+    # Hilltop; under-fives 20 and 5.
+    centres = reports["centre"].set_index("centre_id")
+    assert centres.loc["C1", "known_children"] == 2
+    assert centres.loc["C1", "reach_pct"] == pytest.approx(100 * 2 / 20)
+    assert centres.loc["C2", "known_children"] == 1
+    authority = reports["authority"].iloc[0]
+    assert authority["known_children"] == 3
+    assert authority["reach_pct"] == pytest.approx(100 * 3 / 25)
+
+
+def test_the_stored_trend_ends_on_the_opening_date_and_has_36_months(small_store):
+    store_opening_figures(small_store, today=TODAY)
+    with opened(small_store, read_only=True) as con:
+        trends = stored_or_computed(con, small_store, _impostor(figures_store.dashboard_trends), until=AS_AT,
+                                    months=36, options=standard_options())
+    assert set(trends) == {"centre", "authority"}      # no page draws the LSOAs' trend
+    authority = trends["authority"]
+    assert len(authority) == 36
+    assert authority["as_at"].max() == AS_AT
+    # A year earlier (31 March 2025): k1 and k2 are known, k3 is five, k4 not yet registered.
+    year_before = authority[authority["as_at"] == date(2025, 3, 31)].iloc[0]
+    assert year_before["known_children"] == 2
+
+
+def test_other_dates_and_other_thresholds_are_worked_out_not_read(small_store):
+    store_opening_figures(small_store, today=TODAY)
+    other_bands = ReportOptions(bands=Bands(outstanding=90.0, good=65.0, requires_improvement=51.0))
+    with opened(small_store, read_only=True) as con:
+        assert is_stored(con, small_store, reach_reports, as_at=AS_AT, options=standard_options())
+        assert not is_stored(con, small_store, reach_reports, as_at=date(2026, 2, 28), options=standard_options())
+        assert not is_stored(con, small_store, reach_reports, as_at=AS_AT, options=other_bands)
+        worked_out = stored_or_computed(con, small_store, reach_reports, as_at=AS_AT, options=other_bands)
+    assert worked_out["authority"].iloc[0]["known_children"] == 3
+
+
+def test_the_stamp_changes_with_imports_undos_and_settings_but_not_with_audit_rows(demo_db, tmp_path):
+    def stamp():
+        with opened(demo_db, read_only=True) as con:
+            return data_stamp(con)
+
+    first = stamp()
+    record_in(demo_db, actor="someone@example.org", role="data officer", action="sign-in")
+    with opened(demo_db) as con:
+        record_export(con, ExportRecord(kind="contactable worklist", centre_id="DEMO01", as_at=date(2026, 9, 30),
+                                        rows_written=3, rows_matched=3, source_file="x.csv", out_file="y.csv"))
+    store_opening_figures(demo_db)
+    assert stamp() == first            # a sign-in, an export and the stored figures change no figure
+
+    registrations = tmp_path / "registrations.csv"
+    registrations.write_text("child_key,dob,lsoa_code,centre_id,registered_on\n"
+                             "stamp-child,2025-01-01,E01900001,DEMO01,2026-09-01\n")
+    from data.importers import import_file
+    summary = import_file("registrations", registrations, db=demo_db)
+    after_import = stamp()
+    assert after_import != first
+    remove_import(summary.import_id, db=demo_db)
+    after_undo = stamp()
+    assert after_undo not in (first, after_import)
+    save_settings(demo_db, site_word="hubs")
+    assert stamp() not in (first, after_import, after_undo)
+
+
+def test_a_row_changed_without_the_key_is_never_read(small_store):
+    store_opening_figures(small_store, today=TODAY)
+    import pickle
+    call = call_key(reach_reports, (), dict(as_at=AS_AT, options=standard_options()))
+    with opened(small_store) as con:
+        con.execute(f"UPDATE {TABLE} SET payload = ? WHERE call = ?", [pickle.dumps({"planted": True}), call])
+    with opened(small_store, read_only=True) as con:
+        assert not is_stored(con, small_store, reach_reports, as_at=AS_AT, options=standard_options())
+        reports = stored_or_computed(con, small_store, reach_reports, as_at=AS_AT, options=standard_options())
+    assert reports["authority"].iloc[0]["known_children"] == 3
+
+
+def test_figures_stored_under_another_key_are_not_read(small_store, monkeypatch):
+    store_opening_figures(small_store, today=TODAY)
+    monkeypatch.setenv("REACH_SECRET", "another-secret-not-for-real-data-9876543210")
+    with opened(small_store, read_only=True) as con:
+        assert not is_stored(con, small_store, reach_reports, as_at=AS_AT, options=standard_options())
+
+
+def test_storing_replaces_what_was_stored_and_the_schema_checks_pass_over_the_table(small_store):
+    store_opening_figures(small_store, today=TODAY)
+    first = store_opening_figures(small_store, today=TODAY)
+    with opened(small_store, read_only=True) as con:
+        rows = con.execute(f"SELECT count(*), count(DISTINCT stamp) FROM {TABLE}").fetchone()
+    assert rows == (first.figures, 1)
+    assert first.figures >= 2
+    assert upgrade_store(small_store) is not None      # an upgrade leaves the store as it is
+
+
+def test_a_failure_to_store_is_one_line_and_never_raises(small_store, monkeypatch):
+    monkeypatch.setenv("REACH_SECRET", "short")
+    stored, line = store_figures_after(small_store, today=TODAY)
+    assert not stored
+    assert "\n" not in line
+    assert line.startswith("The dashboard's opening figures could not be stored (")
+    assert line.endswith("each page works them out when first opened.")
+
+
+def _import(db, path, *extra, env=None):
+    return subprocess.run([sys.executable, "-m", "reach", "import", "registrations", str(path), "--db", str(db),
+                           *extra], cwd=PROJECT, env=env or dict(os.environ), capture_output=True, text=True,
+                          timeout=180)
+
+
+def _stored_stamps(db) -> set:
+    with opened(db, read_only=True) as con:
+        return {row[0] for row in con.execute(f"SELECT DISTINCT stamp FROM {TABLE}").fetchall()}
+
+
+def test_an_import_from_the_command_line_stores_the_figures_unless_told_not_to(small_store, tmp_path):
+    new = tmp_path / "registrations.csv"
+    new.write_text("child_key,dob,lsoa_code,centre_id,registered_on\nk5,2025-06-01,E01000003,C2,2026-03-01\n")
+    result = _import(small_store, new, "--no-figures")
+    assert result.returncode == 0, result.stderr
+    with opened(small_store, read_only=True) as con:
+        assert not figures_store._has_table(con)
+
+    again = tmp_path / "more_registrations.csv"
+    again.write_text("child_key,dob,lsoa_code,centre_id,registered_on\nk6,2025-06-01,E01000003,C2,2026-03-02\n")
+    result = _import(small_store, again)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("\n") == 1                      # stdout stays the one summary line
+    assert "opening figures as at" in result.stderr
+    with opened(small_store, read_only=True) as con:
+        assert _stored_stamps(small_store) == {data_stamp(con)}
+
+
+def test_an_import_stays_in_when_the_figures_cannot_be_stored(small_store, tmp_path, monkeypatch):
+    new = tmp_path / "registrations.csv"
+    new.write_text("child_key,dob,lsoa_code,centre_id,registered_on\nk5,2025-06-01,E01000003,C2,2026-03-01\n")
+    # The stored figures' table is taken by something else: storing fails, the import stands.
+    with opened(small_store) as con:
+        con.execute(f"CREATE TABLE {TABLE} (something_else INTEGER)")
+    result = _import(small_store, new)
+    assert result.returncode == 0, result.stderr
+    assert "1 rows loaded" in result.stdout or "1 row loaded" in result.stdout
+    assert "could not be stored" in result.stderr
+    with opened(small_store, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM registrations WHERE child_key <> 'k1' AND "
+                           "centre_id = 'C2'").fetchone()[0] == 2

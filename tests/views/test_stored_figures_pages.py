@@ -1,0 +1,108 @@
+"""Pages open on the figures stored after an import (reach.queries.figures_store), and the cached
+figures are kept across writes that change no figure, but not across an import."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import reach.queries.report as report_module
+from data.audit import record_in
+from data.store import opened
+from reach.queries.figures_store import call_key, is_stored, opening_calls, store_opening_figures
+from views import common
+
+PROJECT = Path(__file__).resolve().parents[2]
+PAGES = ["views/overview.py", "views/my_centre.py", "views/compare.py", "views/best_start.py", "views/map.py",
+         "views/whatif.py", "views/data.py"]
+
+
+@pytest.fixture
+def computations(monkeypatch):
+    """How many times the report's measures (report or trend) were worked out."""
+    count = {"n": 0}
+    original = report_module._compute
+
+    def counted(*args, **kwargs):
+        count["n"] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(report_module, "_compute", counted)
+    return count
+
+
+def _known(at) -> int:
+    metric = next(m for m in at.metric if m.label == "Known children")
+    return int(metric.value.replace(",", ""))
+
+
+def test_every_page_opens_on_the_stored_figures(demo_db, monkeypatch, computations):
+    """Each page opened afresh (every cache emptied) after the figures are stored asks for none of
+    the opening figures with arguments that were not stored, and never works out the report or
+    the trend. A page that changes what it asks for when it opens fails here until
+    `opening_calls` asks the same."""
+    import streamlit as st
+
+    monkeypatch.setenv("REACH_DB", str(demo_db))
+    stored = store_opening_figures(demo_db)
+    with opened(demo_db, read_only=True) as con:
+        opening = {call_key(function, (), kwargs).split("(")[0] for function, kwargs in opening_calls(
+            con, today=stored.as_at)} | {"reach.queries.calibration.under_two_projection"}
+    computations["n"] = 0                  # storing worked them out; the pages must not
+    missed: list[str] = []
+    original = common.stored_or_computed
+
+    def watched(con, db, function, *args, **kwargs):
+        if not is_stored(con, db, function, *args, **kwargs):
+            missed.append(call_key(function, args, kwargs))
+        return original(con, db, function, *args, **kwargs)
+
+    monkeypatch.setattr(common, "stored_or_computed", watched)
+    for page in PAGES:
+        st.cache_data.clear()
+        at = AppTest.from_file(str(PROJECT / "dashboard.py"), default_timeout=60)
+        at.run()
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+    assert [call for call in missed if call.split("(")[0] in opening] == []
+    assert computations["n"] == 0
+
+
+def test_a_sign_in_row_keeps_every_cached_figure(app, demo_db, computations):
+    before = _known(app)
+    record_in(demo_db, actor="someone@example.org", role="data officer", action="sign-in")
+    app.run()
+    assert not app.exception
+    assert _known(app) == before
+    assert computations["n"] == 0          # the file changed, the figures did not: nothing worked out again
+
+
+def test_a_command_line_import_shows_at_once_from_the_figures_it_stored(app, demo_db, tmp_path, computations):
+    before = _known(app)
+    rows = ["child_key,dob,lsoa_code,centre_id,registered_on"]
+    rows += [f"stored-new-child-{n},2025-01-01,E01900001,DEMO01,2026-09-01" for n in range(4)]
+    registrations = tmp_path / "new_registrations.csv"
+    registrations.write_text("\n".join(rows) + "\n")
+    result = subprocess.run([sys.executable, "-m", "reach", "import", "registrations", str(registrations),
+                             "--db", str(demo_db)], cwd=PROJECT, env=dict(os.environ),
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    assert "opening figures as at 30 September 2026 are stored" in result.stderr
+    app.run()
+    assert not app.exception
+    assert _known(app) == before + 4
+    assert computations["n"] == 0          # read from the figures the import stored, not worked out
+
+
+def test_the_audit_trail_shows_a_new_row_at_once(app, demo_db):
+    """The figures are kept across an audit row, but the audit trail itself is read again."""
+    app.switch_page("views/data.py").run()
+    assert not app.exception
+    record_in(demo_db, actor="newly-signed-in@example.org", role="data officer", action="sign-in")
+    app.run()
+    assert not app.exception
+    shown = " ".join(frame.value.astype(str).to_csv() for frame in app.dataframe)
+    assert "newly-signed-in@example.org" in shown
