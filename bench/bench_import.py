@@ -39,6 +39,18 @@ def _timed(function, *args, **kwargs):
     return result, time.perf_counter() - start
 
 
+def _valid_nhs_numbers(rows: int) -> str:
+    """A WITH clause giving `checked(i, nine, c)`: nine random digits and their modulus-11 check
+    digit, for a few more rows than wanted (a check of 10 is invalid; callers drop those rows)."""
+    return f"""WITH digits AS (
+            SELECT i, lpad(((random() * 999999999)::BIGINT)::VARCHAR, 9, '0') AS nine
+            FROM range({int(rows * 1.15)}) t(i)
+          ), checked AS (
+            SELECT i, nine, 11 - (list_sum([ (10 - j) * (substr(nine, j + 1, 1))::INTEGER FOR j IN range(9)]) % 11) AS c
+            FROM digits
+          )"""
+
+
 def write_births_csv(path: Path, rows: int) -> None:
     """A births extract as health would send it: NHS numbers (valid check digits), dates, LSOAs."""
     import duckdb
@@ -48,13 +60,7 @@ def write_births_csv(path: Path, rows: int) -> None:
     # and made up with a few spare rows).
     con.execute(f"""
         COPY (
-          WITH digits AS (
-            SELECT i, lpad(((random() * 999999999)::BIGINT)::VARCHAR, 9, '0') AS nine
-            FROM range({int(rows * 1.15)}) t(i)
-          ), checked AS (
-            SELECT i, nine, 11 - (list_sum([ (10 - j) * (substr(nine, j + 1, 1))::INTEGER FOR j IN range(9)]) % 11) AS c
-            FROM digits
-          )
+          {_valid_nhs_numbers(rows)}
           SELECT nine || CASE WHEN c = 11 THEN '0' ELSE c::VARCHAR END AS nhs_number,
                  strftime(DATE '2025-01-01' + (i % 600)::INTEGER, '%Y-%m-%d') AS dob,
                  'E01' || lpad((i % 33755)::VARCHAR, 6, '0') AS lsoa_code,
@@ -72,13 +78,7 @@ def write_registrations_csv(path: Path, rows: int) -> None:
     con.execute("SELECT setseed(0.7)")
     con.execute(f"""
         COPY (
-          WITH digits AS (
-            SELECT i, lpad(((random() * 999999999)::BIGINT)::VARCHAR, 9, '0') AS nine
-            FROM range({int(rows * 1.15)}) t(i)
-          ), checked AS (
-            SELECT i, nine, 11 - (list_sum([ (10 - j) * (substr(nine, j + 1, 1))::INTEGER FOR j IN range(9)]) % 11) AS c
-            FROM digits
-          )
+          {_valid_nhs_numbers(rows)}
           SELECT nine || CASE WHEN c = 11 THEN '0' ELSE c::VARCHAR END AS nhs_number,
                  strftime(DATE '2023-01-01' + (i % 1200)::INTEGER, '%Y-%m-%d') AS dob,
                  'E01' || lpad((i % 33755)::VARCHAR, 6, '0') AS lsoa_code,
