@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import textwrap
 
-from cli.common import EXIT_OK, add_command, arguments_checked, date_argument, print_table, write_csv
+from cli.common import EXIT_OK, InputFault, add_command, arguments_checked, date_argument, print_table, write_csv
 from data.store import opened
 from reach.domain.measures import DEFAULT_SUSTAINED_CONTACTS, Bands
+from reach.domain.suppression import RULES
 
 
 def report_options(args):
@@ -39,13 +40,16 @@ def write_figures(frame, fmt: str, heading: dict) -> None:
 def run_report(args) -> int:
     from reach.queries.report import reach_report
 
+    if args.rule and not args.publish:
+        raise InputFault("--rule chooses the disclosure rule of a publication: add --publish.")
     options = report_options(args)
     with opened(args.db, read_only=True) as con:
         if args.publish:
             # Protected together with every other level and table, so that this level published
             # beside any other lets no hidden count be worked out.
             from reach.queries.publication import published_figures
-            frame = published_figures(con, as_at=args.as_at, options=options).tables[args.by]
+            frame = published_figures(con, as_at=args.as_at, options=options,
+                                      rule=RULES[args.rule or "standard"]).tables[args.by]
         else:
             frame = reach_report(con, as_at=args.as_at, by=args.by, options=options)
     write_figures(frame, args.format, {"as_at": args.as_at.isoformat(), "by": args.by})
@@ -61,13 +65,17 @@ def add_report_parser(commands) -> None:
             examples:
               python -m reach report --as-at 2026-09-30
               python -m reach report --as-at 2026-09-30 --by lsoa --format csv > lsoas.csv
-              python -m reach report --as-at 2026-09-30 --format json --publish"""),
+              python -m reach report --as-at 2026-09-30 --format json --publish
+              python -m reach report --as-at 2026-09-30 --by lsoa --publish --rule nhs"""),
     )
     p.add_argument("--as-at", type=date_argument, required=True, metavar="DATE")
     p.add_argument("--by", choices=("centre", "lsoa", "authority"), default="centre")
     p.add_argument("--format", choices=("csv", "json", "table"), default="csv")
     p.add_argument("--publish", action="store_true",
-                   help="suppress counts of 1 to 4 (and what would reveal them) for publication")
+                   help="suppress small counts (and what would reveal them) for publication")
+    p.add_argument("--rule", choices=tuple(RULES),
+                   help="the disclosure rule of --publish: standard hides 1 to 4 (the default), nhs hides "
+                        "1 to 7 and rounds other counts to the nearest 5")
     add_option_arguments(p)
 
 

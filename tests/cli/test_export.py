@@ -169,3 +169,18 @@ def test_a_web_page_for_the_centre_that_fetches_nothing(demo_db, tmp_path, capsy
     assert all(f'<td class="n">{figure}</td>' in text for figure in figures)
     assert all(int(centre[c]) % 5 == 0 for c in ("children_under5", "known_children"))
     assert "rounded to the nearest 5" in text
+
+
+def test_report_publish_takes_the_nhs_rule_too(demo_db, capsys):
+    assert main(["report", "--as-at", AS_AT.isoformat(), "--by", "lsoa", "--publish", "--rule", "nhs",
+                 "--db", str(demo_db)]) == 0
+    lsoas = pd.read_csv(io.StringIO(capsys.readouterr().out), dtype=str)
+    with opened(demo_db, read_only=True) as con:
+        published = published_figures(con, as_at=AS_AT, rule=NHS)
+    assert list(lsoas["known_children"]) == [str(v) for v in published.tables["lsoa"]["known_children"]]
+    assert all(value == "c" or int(value) % 5 == 0 for value in lsoas["children_under5"])
+
+
+def test_report_rule_without_publish_is_refused(demo_db, capsys):
+    assert main(["report", "--as-at", AS_AT.isoformat(), "--rule", "nhs", "--db", str(demo_db)]) == 2
+    assert "add --publish" in capsys.readouterr().err
