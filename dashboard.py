@@ -6,7 +6,7 @@ data/reach.duckdb, building the fictional demo authority there on first run.
 
 import streamlit as st
 
-from views import auth, common, layout
+from views import auth, common, layout, warm_up
 
 layout.set_up_page()      # the title, the wide layout and the style sheet that stacks columns
 
@@ -27,8 +27,11 @@ PAGES = {
         st.Page("views/data.py", title="Data and definitions", url_path="data"),
     ],
 }
+PAGES_WITHOUT_CHARTS = {"data"}
 
 page = st.navigation(auth.allowed_pages(PAGES, person))     # a page the role may not open only refuses
+layout.load_browser_code(charts_on_page=page.url_path not in PAGES_WITHOUT_CHARTS)    # the charts' code, early
 st.session_state["settings"] = common.sidebar_settings()
 auth.sign_out_button()
 page.run()
+warm_up.start()     # once the first page is drawn: every page's code loaded, in the background

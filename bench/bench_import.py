@@ -10,8 +10,10 @@ the two big files of an England-sized load), then, for each, times in the same r
   one transaction);
 - the same file imported again (nothing changes);
 
-and prints each time with its ratio to the bare load, and the peak memory of the process. It is
-not a test: run it by hand.
+and prints each time with its ratio to the bare load, and the peak memory of the process. Beside
+each time it prints the processor time the process used (every thread counted, so on 2 cores
+up to twice the time): on a machine busy with other work that ratio moves far less than the
+ratio of times does. It is not a test: run it by hand.
 
     python bench/bench_import.py                       # 3,000,000 rows a file
     python bench/bench_import.py --rows 300000         # a tenth, for a quick look
@@ -33,10 +35,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 BARE_TRIES = 3
 
 
+def _cpu_seconds() -> float:
+    """Processor time this process has used so far, every thread counted."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _timed(function, *args, **kwargs):
-    start = time.perf_counter()
+    """(result, seconds, processor seconds) of one call."""
+    start, cpu = time.perf_counter(), _cpu_seconds()
     result = function(*args, **kwargs)
-    return result, time.perf_counter() - start
+    return result, time.perf_counter() - start, _cpu_seconds() - cpu
 
 
 def _valid_nhs_numbers(rows: int) -> str:
@@ -93,22 +102,25 @@ def write_registrations_csv(path: Path, rows: int) -> None:
     con.close()
 
 
-def bare_load(csv: Path, db: Path) -> float:
-    """Seconds for the bare DuckDB load of `csv` into a new database file `db`, closed; the best
-    of BARE_TRIES tries."""
+def bare_load(csv: Path, db: Path) -> tuple[float, float]:
+    """(seconds, processor seconds) for the bare DuckDB load of `csv` into a new database file
+    `db`, closed; the best of BARE_TRIES tries (each measure's own best)."""
     import duckdb
 
     quoted = str(csv).replace("'", "''")
-    best = float("inf")
-    for _ in range(BARE_TRIES):
-        db.unlink(missing_ok=True)
-        start = time.perf_counter()
+    best, best_cpu = float("inf"), float("inf")
+
+    def load() -> None:
         bare = duckdb.connect(str(db))
         bare.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{quoted}', all_varchar = true)")
         bare.close()
-        best = min(best, time.perf_counter() - start)
+
+    for _ in range(BARE_TRIES):
+        db.unlink(missing_ok=True)
+        _, seconds, cpu = _timed(load)
+        best, best_cpu = min(best, seconds), min(best_cpu, cpu)
     db.unlink(missing_ok=True)
-    return best
+    return best, best_cpu
 
 
 def _peak_rss_mb() -> float:
@@ -119,8 +131,10 @@ def time_import(rows: int, workdir: Path, *, profile: bool = False, kind: str = 
     """Time the import of a `kind` file ("births" or "registrations") of `rows` rows into a new
     store in `workdir`, beside the bare DuckDB load of the same file, and the same file imported
     again. Returns {"kind", "rows", "file_mb", "bare_load_s", "import_s", "again_s", "ratio",
-    "again_ratio", "peak_rss_mb", "summary", "again_summary"}. `peak_rss_mb` is the peak memory
-    of this process so far (so of the largest import it has run)."""
+    "again_ratio", "peak_rss_mb", "summary", "again_summary"}, and the processor seconds of each
+    ("bare_cpu_s", "import_cpu_s", "again_cpu_s") with their ratios ("cpu_ratio",
+    "again_cpu_ratio"). `peak_rss_mb` is the peak memory of this process so far (so of the
+    largest import it has run)."""
     from data.importers import import_file
     from data.store import connect
 
@@ -129,7 +143,7 @@ def time_import(rows: int, workdir: Path, *, profile: bool = False, kind: str = 
     csv = workdir / f"{kind}.csv"
     writer = write_births_csv if kind == "births" else write_registrations_csv
     writer(csv, rows)
-    bare_seconds = bare_load(csv, workdir / f"bare-{kind}.duckdb")
+    bare_seconds, bare_cpu = bare_load(csv, workdir / f"bare-{kind}.duckdb")
     store = workdir / f"import-{kind}.duckdb"
     for suffix in ("", ".wal"):
         Path(str(store) + suffix).unlink(missing_ok=True)
@@ -139,16 +153,18 @@ def time_import(rows: int, workdir: Path, *, profile: bool = False, kind: str = 
         import cProfile
         profiler = cProfile.Profile()
         profiler.enable()
-    summary, seconds = _timed(import_file, kind, csv, db=store)
+    summary, seconds, cpu = _timed(import_file, kind, csv, db=store)
     if profiler is not None:
         import pstats
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
-    again, again_seconds = _timed(import_file, kind, csv, db=store)
+    again, again_seconds, again_cpu = _timed(import_file, kind, csv, db=store)
     return {
         "kind": kind, "rows": rows, "file_mb": csv.stat().st_size / 1e6,
         "bare_load_s": bare_seconds, "import_s": seconds, "again_s": again_seconds,
         "ratio": seconds / bare_seconds, "again_ratio": again_seconds / bare_seconds,
+        "bare_cpu_s": bare_cpu, "import_cpu_s": cpu, "again_cpu_s": again_cpu,
+        "cpu_ratio": cpu / bare_cpu, "again_cpu_ratio": again_cpu / bare_cpu,
         "peak_rss_mb": _peak_rss_mb(), "summary": summary.line(), "again_summary": again.line(),
     }
 
@@ -160,11 +176,15 @@ def time_imports(rows: int, workdir: Path, *, profile: bool = False) -> list[dic
 
 def _print(result: dict) -> None:
     print(f"\nImport of a {result['kind']} file of {result['rows']:,} rows ({result['file_mb']:,.0f} MB):")
-    print(f"{f'bare DuckDB load (best of {BARE_TRIES})':<52}{result['bare_load_s']:>8.2f} s{1:>8.1f} x")
-    print(f"{'import (checks, hashing, quarantine, one transaction)':<52}{result['import_s']:>8.2f} s"
-          f"{result['ratio']:>8.1f} x")
-    print(f"{'the same file again (nothing changes)':<52}{result['again_s']:>8.2f} s"
-          f"{result['again_ratio']:>8.1f} x")
+    print(f"{'':<52}{'time':>10}{'x':>7}{'processor':>12}{'x':>7}")
+    for label, key, ratio in ((f"bare DuckDB load (best of {BARE_TRIES})", "bare", None),
+                              ("import (checks, hashing, quarantine, one transaction)", "import", ""),
+                              ("the same file again (nothing changes)", "again", "again_")):
+        seconds = result["bare_load_s" if key == "bare" else f"{key}_s"]
+        times = 1.0 if ratio is None else result[f"{ratio}ratio"]
+        cpu_times = 1.0 if ratio is None else result[f"{ratio}cpu_ratio"]
+        cpu = result[f"{key}_cpu_s"]
+        print(f"{label:<52}{seconds:>8.2f} s{times:>6.1f} x{cpu:>10.2f} s{cpu_times:>6.1f} x")
     print(f"  {result['summary']}\n  {result['again_summary']}\n"
           f"  peak memory of this process so far: {result['peak_rss_mb']:,.0f} MB")
 

@@ -45,16 +45,21 @@ def run_import(args) -> int:
 
 
 def store_dashboard_figures(db) -> None:
-    """After an import: store the figures the dashboard's pages open on, so that no page waits
-    for them (reach.queries.figures_store). A failure is one line on stderr, never a failed
-    import: the pages then work the figures out when first opened."""
-    from reach.queries.figures_store import store_figures_after
+    """After an import, once it is in and has said so: store the figures the dashboard's pages
+    open on, so that no page waits for them (reach.queries.figures_store). A failure or Ctrl+C
+    is one line on stderr, never a failed import: what was stored stays, and the pages work out
+    the rest when first opened (or `python -m reach figures` stores them)."""
+    from cli.figures import store_figures_now
 
-    if sys.stderr.isatty():
-        print("Storing the figures the dashboard opens on...", end="", file=sys.stderr, flush=True)
-    _, line = store_figures_after(db)
-    if sys.stderr.isatty():
-        print("\r", end="", file=sys.stderr)
+    try:
+        _, line = store_figures_now(db)
+    except MemoryError:
+        line = ("The dashboard's opening figures could not be stored (this computer ran out of memory): "
+                "each page works them out when first opened.")
+    except Exception as error:      # the store busy, a key problem: the import stands
+        reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+        line = (f"The dashboard's opening figures could not be stored ({reason}): each page works them "
+                "out when first opened.")
     print(line, file=sys.stderr)
 
 
@@ -124,8 +129,8 @@ def add_import_parser(commands) -> None:
                         "of polygons with an LSOA code column)")
     p.add_argument("--no-figures", action="store_true",
                    help="do not store the figures the dashboard opens on after this import (when more "
-                        "files follow: the last import stores them; otherwise each page works them out "
-                        "when first opened)")
+                        "files follow: the last import stores them, or `python -m reach figures` after "
+                        "the last; otherwise each page works them out when first opened)")
 
 
 # --- inspect -----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from cli.common import EXIT_BUSY, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, i
 from cli.access import add_access_parser
 from cli.demo import add_demo_parser
 from cli.export import add_export_parser
+from cli.figures import add_figures_parser
 from cli.imports import add_history_parser, add_import_parser, add_inspect_parser, add_quarantine_parser
 from cli.outcomes import add_outcomes_parser
 from cli.report import add_report_parser
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_quarantine_parser(commands)
     add_history_parser(commands)
     add_demo_parser(commands)
+    add_figures_parser(commands)
     add_whatif_parser(commands)
     add_worklist_parser(commands)
     add_exports_parser(commands)

@@ -18,7 +18,7 @@ The store records the version of these tables it was made with (`meta.schema_ver
 place (`upgrade_schema`), and one made by a newer Reach is refused, never written to.
 """
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # How a store made by an earlier version of Reach is brought up to this one. UPGRADES[n] holds
 # the statements that turn a version n - 1 store into version n; they run in order, oldest
@@ -33,14 +33,19 @@ SCHEMA_VERSION = 4
 # Version 4 (England scale) rebuilds `births`, `registrations` and `contacts` without their
 # PRIMARY KEYs and drops the indexes `births_lsoa` and `registrations_lsoa`: see the top of this
 # file. DuckDB cannot drop a primary key, so each table is copied, row for row and in order, into
-# one made without it (`_unkeyed`).
+# one made without it (`_rebuilt`).
+# Version 5 (England scale) rebuilds the same three tables again, so that their keyed hashes
+# (`child_key`, and `family_key` of registrations) are stored as they are, not compressed: a
+# keyed hash is 64 random hexadecimal characters, which DuckDB's string compression shrinks only
+# by half, at a cost that made writing 3 million of them take twice as long as writing the rest
+# of the row. Every value stays exactly as it was; only the way the column is kept on disk changes.
 UNKEYED = ("births", "registrations", "contacts")
 
 
-def _unkeyed(table: str) -> tuple[str, ...]:
-    """The statements that rebuild `table` as TABLES now defines it (without a primary key),
-    keeping every row, in the order it had."""
-    new = f"{table}_v4"
+def _rebuilt(table: str, version: int) -> tuple[str, ...]:
+    """The statements that rebuild `table` as TABLES now defines it (without a primary key,
+    its keyed hashes uncompressed), keeping every row, in the order it had."""
+    new = f"{table}_v{version}"
     made = TABLES[table].replace(f"CREATE TABLE IF NOT EXISTS {table} (", f"CREATE TABLE {new} (", 1)
     return (f"DROP INDEX IF EXISTS {table}_lsoa",
             made,
@@ -127,7 +132,7 @@ TABLES = {
     # Its key, (child_key, received_on), is checked by the importer: no PRIMARY KEY (see above).
     "births": """
         CREATE TABLE IF NOT EXISTS births (
-            child_key    VARCHAR NOT NULL,
+            child_key    VARCHAR USING COMPRESSION uncompressed NOT NULL,
             dob          DATE NOT NULL,
             lsoa_code    VARCHAR NOT NULL,
             received_on  DATE NOT NULL,
@@ -149,12 +154,12 @@ TABLES = {
     # Key (child_key, centre_id, registered_on), checked by the importer.
     "registrations": """
         CREATE TABLE IF NOT EXISTS registrations (
-            child_key           VARCHAR NOT NULL,
+            child_key           VARCHAR USING COMPRESSION uncompressed NOT NULL,
             dob                 DATE NOT NULL,
             lsoa_code           VARCHAR NOT NULL,
             centre_id           VARCHAR NOT NULL,
             registered_on       DATE NOT NULL,
-            family_key          VARCHAR,
+            family_key          VARCHAR USING COMPRESSION uncompressed,
             lone_parent         BOOLEAN,
             teenage_parent      BOOLEAN,
             workless_household  BOOLEAN,
@@ -166,7 +171,7 @@ TABLES = {
     # Key (child_key, contact_on, centre_id, activity), checked by the importer.
     "contacts": """
         CREATE TABLE IF NOT EXISTS contacts (
-            child_key    VARCHAR NOT NULL,
+            child_key    VARCHAR USING COMPRESSION uncompressed NOT NULL,
             contact_on   DATE NOT NULL,
             centre_id    VARCHAR NOT NULL DEFAULT '',
             activity     VARCHAR NOT NULL DEFAULT '',
@@ -266,7 +271,8 @@ INDEXES = [
     "CREATE INDEX IF NOT EXISTS quarantine_import ON quarantine (import_id)",
 ]
 
-UPGRADES[4] = tuple(statement for table in UNKEYED for statement in _unkeyed(table))
+UPGRADES[4] = tuple(statement for table in UNKEYED for statement in _rebuilt(table, 4))
+UPGRADES[5] = tuple(statement for table in UNKEYED for statement in _rebuilt(table, 5))
 
 # Target-group flags a registration may carry, in the order they are shown.
 REGISTRATION_FLAGS = (

@@ -153,13 +153,17 @@ if published is None:
                "counts would have to be hidden. Choose another date.")
 else:
     sites = published.tables["centre"]
-    shown = sites[["centre_id", "centre_name", "children_under2", "known_under2", "reach_under2_pct",
-                   "families_to_find_under2", "under2_estimated"]]
-    chart, said = st.columns([3, 2])
-    chart.plotly_chart(charts.under_two_chart(shown), key="best_start_under_two")
-    with said:
-        st.markdown(words_for.under_two_headline(published.tables["authority"].iloc[0], sites))
-    _published_table(shown, file_name=f"reach_under_two_by_site_{s.as_at}.csv", key="best_start_under_two")
+    whole_under_two = published.tables["authority"].iloc[0] if len(published.tables["authority"]) else None
+    if words_for.no_under_twos(whole_under_two):         # nothing loaded yet: no empty chart or table
+        st.info(words_for.under_two_headline(whole_under_two, sites))
+    else:
+        shown = sites[["centre_id", "centre_name", "children_under2", "known_under2", "reach_under2_pct",
+                       "families_to_find_under2", "under2_estimated"]]
+        chart, said = st.columns([3, 2])
+        chart.plotly_chart(charts.under_two_chart(shown), key="best_start_under_two")
+        with said:
+            st.markdown(words_for.under_two_headline(whole_under_two, sites))
+        _published_table(shown, file_name=f"reach_under_two_by_site_{s.as_at}.csv", key="best_start_under_two")
 common.definitions(*_defined("Reach under two", "Families to find under two"))
 
 # --- access ---------------------------------------------------------------------------------------

@@ -353,7 +353,9 @@ def _cached_call(module: str, name: str, path: str, key: object, args: tuple, kw
 def definition(name: str) -> None:
     """The definition of a measure, one click away."""
     entry = DEFINITIONS[name]
-    with st.popover(f"What is {name.lower()}?"):
+    # In lower case, except a short form that is always in capitals (LSOA, IDACI, GLD).
+    asked = " ".join(word if word.isupper() and len(word) > 1 else word.lower() for word in name.split())
+    with st.popover(f"What is {asked}?"):
         st.markdown(f"**{entry.name}**: {reword(entry.meaning)}")
 
 

@@ -356,9 +356,10 @@ with load:
                 st.cache_data.clear()
                 st.session_state.pop(PREVIEW, None)
                 _forget_undo_choice()
-                unstored = common.figures_stored_after_change()     # None: the pages' figures are stored
-                # The message is the one-line summary followed by any notes on the file.
+                # The message is the one-line summary followed by any notes on the file: shown
+                # first, since the import is in whatever storing the figures then does.
                 st.success(markdown_text(summary.message or summary.line()))
+                unstored = common.figures_stored_after_change()     # None: the pages' figures are stored
                 if unstored:
                     st.info(markdown_text(unstored))
 
@@ -475,6 +476,7 @@ with definitions_tab:
 # --- settings -------------------------------------------------------------------------------------
 
 st.header("Settings")
+_message("settings_message")
 stored = common.cached(read_settings)
 with st.form("settings_form", border=False):
     left, right = st.columns(2)
@@ -497,4 +499,9 @@ with st.form("settings_form", border=False):
             st.error(markdown_text(f"The settings were not saved: {error}."))
         else:
             st.cache_data.clear()
+            # The stored figures stay (a word or a target changes none of them); a new target is a
+            # new figure at five, stored now as after an import, so Best Start opens without waiting.
+            unstored = common.figures_stored_after_change()     # None: the pages' figures are stored
+            if unstored:
+                st.session_state["settings_message"] = ("warning", unstored)
             st.rerun()      # every page, and the navigation, in the words just chosen

@@ -91,13 +91,16 @@ else:
 # --- centres by band --------------------------------------------------------------------------
 st.header(reword("Centres by indicative band"))
 counts = band_counts(centres)
-chart, words = st.columns([3, 2])
-chart.plotly_chart(charts.band_counts_chart(counts, bands=s.bands), key="band_chart")
-with words:
-    st.markdown(band_counts_sentence(counts))
-    common.definition("Indicative band")
-    common.table(counts, file_name="centres_by_band.csv", key="band_counts",
-                 column_config={"centres": st.column_config.NumberColumn(reword("Centres"))})
+if int(counts["centres"].sum()) == 0:        # no centres yet: a sentence, not a chart of zeros
+    st.info(band_counts_sentence(counts))
+else:
+    chart, words = st.columns([3, 2])
+    chart.plotly_chart(charts.band_counts_chart(counts, bands=s.bands), key="band_chart")
+    with words:
+        st.markdown(band_counts_sentence(counts))
+        common.definition("Indicative band")
+        common.table(counts, file_name="centres_by_band.csv", key="band_counts",
+                     column_config={"centres": st.column_config.NumberColumn(reword("Centres"))})
 with st.expander(reword("Every centre's figures")):
     common.table(centres, file_name=f"reach_by_centre_{s.as_at}.csv", key="centres",
                  column_config=common.percent_columns(centres),
@@ -108,12 +111,15 @@ with st.expander(reword("Every centre's figures")):
 # --- the trend --------------------------------------------------------------------------------
 st.header("Reach month by month")
 trend = common.trend(by="authority")
-chart, words = st.columns([3, 2])
-chart.plotly_chart(charts.trend_chart(trend, bands=s.bands, title=reword("Reach by month, all centres")),
-                   key="trend_chart")
-with words:
-    st.markdown(trend_sentence(trend, population_loaded=loaded.population))
-    st.caption("Each point is the figure at the end of a month, worked out exactly as today's figure is.")
+if trend["reach_pct"].notna().any():
+    chart, words = st.columns([3, 2])
+    chart.plotly_chart(charts.trend_chart(trend, bands=s.bands, title=reword("Reach by month, all centres")),
+                       key="trend_chart")
+    with words:
+        st.markdown(trend_sentence(trend, population_loaded=loaded.population))
+        st.caption("Each point is the figure at the end of a month, worked out exactly as today's figure is.")
+else:       # no month has a figure yet: a sentence, not an empty chart
+    st.info(trend_sentence(trend, population_loaded=loaded.population))
 trend_columns = ["as_at", "children_under5", "known_children", "reach_pct", "newborn_reach_pct",
                  "sustained_pct", "families_to_find", "unmatched_births"]
 with st.expander("The trend as a table"):

@@ -113,10 +113,15 @@ def gld_sites_sentence(frame: pd.DataFrame, *, target_pct: float) -> str:
     return sentence
 
 
+def no_under_twos(row: pd.Series | None) -> bool:
+    """True when the authority's row records no children under two (nothing to chart or list)."""
+    return row is None or number(row.get("children_under2")) in (None, 0.0)
+
+
 def under_two_headline(row: pd.Series | None, centres: pd.DataFrame) -> str:
     """The authority's reach under two in one sentence, with the site furthest behind."""
     words = current()
-    if row is None or number(row.get("children_under2")) in (None, 0.0):
+    if row is None or no_under_twos(row):
         return ("There are no children under two recorded in the reach areas yet: load the population "
                 "estimates on the Data page.")
     known, children = number(row.get("known_under2")), number(row.get("children_under2"))

@@ -36,7 +36,8 @@ from reach.domain.measures import under_five_sql
 from reach.domain.whatif import (DAYS_PER_MONTH, TARGET_SHARE, UNDER_TWO_SPAN_MONTHS, Projection, Scenario, project_to,
                                  sharing_name)
 from reach.domain.whatif_parameters import DEFAULT_PARAMETERS, Calibration, Parameter
-from reach.queries.report import KNOWN_CHILDREN_CTES, reach_report, reach_trend
+from reach.queries import trend
+from reach.queries.report import KNOWN_CHILDREN_CTES, reach_report
 
 CONTACT_WINDOW_DAYS = 91          # time a centre has to register a notified family
 RECENT_DELIVERIES_DAYS = 730      # sharing practice is read from the last two years
@@ -187,12 +188,16 @@ def _contact_rate(con, as_at: date, centre_id: str | None) -> Parameter:
 
 
 def _unknown_children(con, *, dates, centre_id: str | None) -> list[float]:
-    """Children under five not known, on each date, from the reach report's own figures."""
-    frame = reach_trend(con, dates=dates, by="authority" if centre_id is None else "centre")
+    """Children under five not known, on each date, from the reach report's own figures: a
+    centre's (or the authority's) children under five and known children are the sums of its
+    LSOAs', so the LSOA counts alone are worked out (`reach.queries.trend.lsoa_measures`),
+    without the rest of the report."""
+    frame = trend.lsoa_measures(con, dates=dates)
     if centre_id is not None:
         frame = frame[frame["centre_id"] == centre_id]
-    by_date = {row.as_at: max(float(row.children_under5) - float(row.known_children), 0.0)
-               for row in frame.itertuples()}
+    summed = frame.groupby("as_at")[["children_under5", "known_children"]].sum()
+    by_date = {day: max(float(row.children_under5) - float(row.known_children), 0.0)
+               for day, row in summed.iterrows()}
     return [by_date.get(day, 0.0) for day in dates]
 
 

@@ -2,8 +2,9 @@
 
 At the size of a region or of England, the report and the trend take tens of seconds. Rather than
 make the first person to open a page after an import wait for them, the step that follows every
-import or undo (`python -m reach import` and `demo`, the Data page's import and undo) works out
-the figures the pages open on and stores them in the table `stored_figures`:
+import or undo (`python -m reach import` and `demo`, the Data page's import and undo, and
+`python -m reach figures` by hand) works out the figures the pages open on and stores them in the
+table `stored_figures`:
 
 - the report at every level (centre, LSOA, authority) and the 36-month trend by centre and for
   the authority, as at the date the pages open on (the last day the registrations cover, never
@@ -14,20 +15,30 @@ the figures the pages open on and stores them in the table `stored_figures`:
   them; a test opens every page on stored figures and fails if a page asks for one of these
   with arguments the list does not give.
 
-Each row is one call, named by its function and arguments (`call_key`), and carries the data
-stamp it was worked out from (`data_stamp`): the import log (how many imports, the latest
-import's number and finishing time, how many were undone) and the store's settings and schema
-version. Not the file's modification time, which storing the figures changes itself, as does an
-audit row written at sign-in. A page asks for a figure through `stored_or_computed`: when a row
-for the same call and the same stamp is there, it is read (no computation); otherwise the figure
-is worked out as before. So a figure asked for on another date, or with other thresholds, or
-after data reached the store some other way, is always worked out afresh, never stale.
+Each row is one call, named by its function and arguments (`call_key`), and carries the stamp
+of the data it was worked out from (`figures_stamp`): the import log (how many imports, the
+latest import's number and finishing time, how many were undone) and the store's schema version
+and settings, less the settings no stored figure reads (the word for sites changes words only;
+the target at five reaches a figure only as an argument, so it is in that figure's call). Not
+the file's modification time, which storing the figures changes itself, as does an audit row
+written at sign-in. A page asks for a figure through `stored_or_computed`: when a row for the
+same call and the same stamp is there, it is read (no computation); otherwise the figure is
+worked out as before. So a figure asked for on another date, or with other thresholds, or after
+data reached the store some other way, is always worked out afresh, never stale.
+
+Storing is a step after the import, never part of it: the import is in, and has said so, before
+it starts. It asks the store each question once (`_Remembering`: the report per LSOA feeds the
+report, what can be published, distances and target groups) and writes each figure in its own
+short transaction as soon as it is worked out, the report and the trend first. So an interrupted
+storing loses nothing: what was stored stays, and the next storing (`python -m reach figures`,
+or the next import) works out only what is missing for the data as it is. It stops, writing
+nothing more, should the data change meanwhile (that import stores its own).
 
 The rows are derived data, safe to drop: the table is made here when first written (it is not
-one of the schema's tables, and the schema's checks pass over it), and each storing replaces
-every row. A stored value is a Python pickle signed with a key derived from the store's
-pseudonymisation key (HMAC-SHA256), and is read only if the signature holds: a row that anyone
-without the key wrote or changed is passed over, never unpickled.
+one of the schema's tables, and the schema's checks pass over it), and the first figure written
+for new data removes every row of older data. A stored value is a Python pickle signed with a key
+derived from the store's pseudonymisation key (HMAC-SHA256), and is read only if the signature
+holds: a row that anyone without the key wrote or changed is passed over, never unpickled.
 
 Storing never makes an import fail: `store_figures_after` returns one line saying what went
 wrong, and the pages then work the figures out on first use, as they did before.
@@ -62,7 +73,7 @@ TREND_LEVELS = ("centre", "authority")    # the levels the pages draw the trend 
 _CREATE = f"""
 CREATE TABLE IF NOT EXISTS {TABLE} (
     call        VARCHAR PRIMARY KEY,   -- the function and its arguments (call_key)
-    stamp       VARCHAR NOT NULL,      -- the data it was worked out from (data_stamp)
+    stamp       VARCHAR NOT NULL,      -- the data it was worked out from (figures_stamp)
     stored_at   TIMESTAMP NOT NULL,
     seconds     DOUBLE,                -- how long working it out took
     payload     BLOB NOT NULL,         -- the value, pickled
@@ -82,6 +93,24 @@ def data_stamp(con) -> str:
         "FROM import_log").fetchone()
     settings = con.execute("SELECT key, value FROM meta ORDER BY key").fetchall()
     chosen = ";".join(f"{key}={value}" for key, value in settings)
+    return f"imports {imports}, latest {latest} at {finished}, undone {undone}; {chosen}"
+
+
+# Settings no stored figure reads: the word for sites changes words only, and the target at five
+# reaches a figure only as an argument (`published_outcome_levels(target_pct=...)`), so a figure
+# for another target has another call. Changing them leaves every stored figure as it was.
+SETTINGS_NOT_READ = ("site_word", "gld_target_pct")
+
+
+def figures_stamp(con) -> str:
+    """What the stored figures depend on, as one line: the import log as in `data_stamp`, the
+    schema version and any setting a figure reads (every one but `SETTINGS_NOT_READ`). It
+    changes with every import or undo, and not with a new word for sites or a new target."""
+    imports, latest, finished, undone = con.execute(
+        "SELECT count(*), max(import_id), max(finished_at), count(*) FILTER (WHERE status = 'removed') "
+        "FROM import_log").fetchone()
+    settings = con.execute("SELECT key, value FROM meta ORDER BY key").fetchall()
+    chosen = ";".join(f"{key}={value}" for key, value in settings if key not in SETTINGS_NOT_READ)
     return f"imports {imports}, latest {latest} at {finished}, undone {undone}; {chosen}"
 
 
@@ -155,7 +184,7 @@ def stored_value(con, db, call: str, stamp: str) -> Any:
 def stored_or_computed(con, db, function: Callable, *args, **kwargs):
     """`function(con, *args, **kwargs)`, read from the stored figures when they hold this call
     for the data as it is now, otherwise worked out."""
-    value = stored_value(con, db, call_key(function, args, kwargs), data_stamp(con))
+    value = stored_value(con, db, call_key(function, args, kwargs), figures_stamp(con))
     if value is _MISSING:
         return function(con, *args, **kwargs)
     return value
@@ -163,7 +192,7 @@ def stored_or_computed(con, db, function: Callable, *args, **kwargs):
 
 def is_stored(con, db, function: Callable, *args, **kwargs) -> bool:
     """Whether the stored figures hold this call for the data as it is now."""
-    return stored_value(con, db, call_key(function, args, kwargs), data_stamp(con)) is not _MISSING
+    return stored_value(con, db, call_key(function, args, kwargs), figures_stamp(con)) is not _MISSING
 
 
 # --- storing ----------------------------------------------------------------------------------
@@ -171,15 +200,41 @@ def is_stored(con, db, function: Callable, *args, **kwargs) -> bool:
 @dataclass(frozen=True)
 class StoredFigures:
     as_at: date | None      # the date the pages open on (None: nothing to store)
-    figures: int            # calls stored
+    figures: int            # sets worked out and stored now
     seconds: float
+    already: int = 0        # sets that were stored already for this data
+    stopped: str | None = None     # why storing stopped before the end (None: it did not)
 
     def line(self) -> str:
         if self.as_at is None:
             return "No figures to store yet."
+        if self.stopped:
+            return (f"Storing the dashboard's opening figures stopped ({self.stopped}) after {self.figures} "
+                    f"{'set' if self.figures == 1 else 'sets'}: each page works out the rest when first opened.")
+        if not self.figures:
+            return f"The dashboard's opening figures as at {self.as_at:%d %B %Y} were already stored."
+        already = f", {self.already} already stored" if self.already else ""
         return (f"The dashboard's opening figures as at {self.as_at:%d %B %Y} are stored "
-                f"({self.figures} sets, {self.seconds:.1f} s).")
+                f"({self.figures} {'set' if self.figures == 1 else 'sets'}{already}, {self.seconds:,.1f} s).")
 
+
+class StoringInterrupted(KeyboardInterrupt):
+    """Storing stopped with Ctrl+C: what was stored stays (`stored` says how much)."""
+
+    def __init__(self, stored: StoredFigures) -> None:
+        super().__init__(stored.line())
+        self.stored = stored
+
+
+# What each call is, in words, for the progress line.
+FIGURE_NAMES = {
+    "reach_reports": "the report", "dashboard_trends": "the trend", "published_figures": "what can be published",
+    "access_figures": "distances to sites", "calibrate": "the What if model", "target_groups": "target groups",
+    "unmatched_counts": "births not yet registered", "unmatched_births": "births not yet registered",
+    "known_share_by_age": "known children by age", "under_two_projection": "the projection for under-twos",
+    "published_outcome_levels": "results at five",
+}
+LAST = ("published_figures",)     # the slowest at scale, and opened on by fewer pages: stored last
 
 def opening_calls(con, *, today: date, reports: dict[str, pd.DataFrame] | None = None
                   ) -> list[tuple[Callable, dict]]:
@@ -238,61 +293,180 @@ def projection_call(calibration, reports: dict[str, pd.DataFrame], *, as_at: dat
                                        centre_id=None, target_share=options.bands.target_share))
 
 
-def store_opening_figures(db: str | os.PathLike | None = None, *, today: date | None = None,
-                          progress: Callable[[int, int, str], None] | None = None) -> StoredFigures:
-    """Work out the figures the pages open on and store them, replacing every row stored before,
-    in one transaction. A figure that cannot be worked out (the data does not allow it) is left
-    out, and the page says why when it is opened, as before. Raises what the store raises
-    (busy, a key problem): `store_figures_after` turns that into one line."""
-    started = time.perf_counter()
-    path = database_path(db)
-    key = _signing_key(path)
-    rows = []
-    # Worked out on a read-only connection, so the dashboard may read meanwhile; written on a
-    # write connection held only for the writing. Should an import come in between, the rows
-    # carry the stamp of the data before it, and no page will ever read them.
-    with opened(path, read_only=True) as con:
-        stamp = data_stamp(con)
-        day = default_as_at(data_coverage(con), today or date.today())
-        began = time.perf_counter()
-        reports = reach_reports(con, as_at=day, options=standard_options())
-        first_seconds = time.perf_counter() - began
-        calls = opening_calls(con, today=today or date.today(), reports=reports)
-        for number, (function, kwargs) in enumerate(calls, start=1):
-            began = time.perf_counter()
-            try:
-                value = reports if function is reach_reports else function(con, **kwargs)
-                if function.__name__ == "calibrate" and kwargs.get("centre_id") is None:
-                    follow = projection_call(value, reports, as_at=day, options=standard_options())
-                    calls += [follow] if follow is not None else []
-            except Exception:     # e.g. figures that cannot be protected for publication
-                continue
-            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            call = call_key(function, (), kwargs)
-            seconds = first_seconds if function is reach_reports else time.perf_counter() - began
-            rows.append((call, stamp, seconds, payload, _signature(key, call, stamp, payload)))
-            if progress:
-                progress(number, len(calls), "storing the dashboard's figures")
+
+class _Remembering:
+    """A read-only connection that answers a query it has answered before from memory: the
+    opening figures ask the store the same questions many times (the report per LSOA feeds the
+    report, what can be published, distances to sites and the target groups), and each is then
+    asked once. Only for the storing step, whose data cannot change under it (it reads, and
+    stops should the data change before it writes). A table handed out is a copy, as callers
+    add columns to what they are given; a result larger than `largest_bytes` is not kept."""
+
+    def __init__(self, largest_bytes: int = 256 * 2**20) -> None:
+        self.con: Any = None
+        self.largest_bytes = largest_bytes
+        self.answers: dict[tuple, Any] = {}
+        self.asked = 0
+        self.answered = 0
+
+    def on(self, con) -> _Remembering:
+        self.con = con
+        return self
+
+    def cursor(self) -> _Remembering:
+        return self
+
+    def execute(self, sql: str, parameters: Any = None) -> _Answer:
+        return _Answer(self, sql, parameters)
+
+    def __getattr__(self, name: str) -> Any:      # anything else: the connection itself
+        return getattr(self.con, name)
+
+
+class _Answer:
+    """One query's result, fetched from the store only when no identical query was answered before."""
+
+    def __init__(self, memory: _Remembering, sql: str, parameters: Any) -> None:
+        self.memory, self.sql, self.parameters = memory, sql, parameters
+
+    def _fetched(self, how: str) -> Any:
+        memory = self.memory
+        key = (self.sql, repr(self.parameters), how)
+        memory.asked += 1
+        if key in memory.answers:
+            memory.answered += 1
+            return memory.answers[key]
+        cursor = memory.con.execute(self.sql, self.parameters) if self.parameters is not None \
+            else memory.con.execute(self.sql)
+        value = getattr(cursor, how)()
+        size = value.memory_usage(deep=False).sum() if isinstance(value, pd.DataFrame) else 0
+        if self.sql.lstrip().upper().startswith(("SELECT", "WITH")) and size <= memory.largest_bytes:
+            memory.answers[key] = value
+        return value
+
+    def df(self) -> pd.DataFrame:
+        return self._fetched("df").copy(deep=True)
+
+    def fetchall(self) -> list:
+        return list(self._fetched("fetchall"))
+
+    def fetchone(self) -> Any:
+        rows = self._fetched("fetchall")
+        self.position = getattr(self, "position", -1) + 1
+        return rows[self.position] if self.position < len(rows) else None
+
+
+def _stored_calls(con, stamp: str) -> set[str]:
+    if not _has_table(con):
+        return set()
+    return {row[0] for row in con.execute(f"SELECT call FROM {TABLE} WHERE stamp = ?", [stamp]).fetchall()}
+
+
+def _write(path, key: bytes, stamp: str, call: str, seconds: float, payload: bytes) -> bool:
+    """Store one figure in its own transaction, removing every row of older data. False (and
+    nothing written) when the data has changed since the figure was worked out."""
     with opened(path) as con:
         con.execute("BEGIN TRANSACTION")
         try:
+            if figures_stamp(con) != stamp:
+                con.execute("ROLLBACK")
+                return False
             con.execute(_CREATE)
-            con.execute(f"DELETE FROM {TABLE}")
-            con.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, current_localtimestamp(), ?, ?, ?)", rows)
+            con.execute(f"DELETE FROM {TABLE} WHERE stamp <> ? OR call = ?", [stamp, call])
+            con.execute(f"INSERT INTO {TABLE} VALUES (?, ?, current_localtimestamp(), ?, ?, ?)",
+                        [call, stamp, seconds, payload, _signature(key, call, stamp, payload)])
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
-    as_at = calls[0][1]["as_at"] if calls else None
-    return StoredFigures(as_at=as_at, figures=len(rows), seconds=time.perf_counter() - started)
+    return True
 
 
-def store_figures_after(db: str | os.PathLike | None = None, *, today: date | None = None) -> tuple[bool, str]:
-    """The step after an import or an undo: store the opening figures, and say in one line how
-    it went. Never raises (an import that is in stays in): (False, why) when they could not be
-    stored, and the pages then work the figures out on first use."""
+def store_opening_figures(db: str | os.PathLike | None = None, *, today: date | None = None,
+                          progress: Callable[[int, int, str], None] | None = None,
+                          again: bool = False) -> StoredFigures:
+    """Work out the figures the pages open on that are not stored yet for the data as it is
+    (with `again`, every one) and store each as soon as it is worked out. A figure that cannot
+    be worked out (the data does not allow it) is left out, and the page says why when it is
+    opened, as before. Raises what the store raises (busy, a key problem), and
+    StoringInterrupted on Ctrl+C: `store_figures_after` turns either into one line."""
+    started = time.perf_counter()
+    path = database_path(db)
+    key = _signing_key(path)
+    today = today or date.today()
+    memory = _Remembering()
+    options = standard_options()
+    # Worked out on read-only connections, so the dashboard may read meanwhile; each figure
+    # written on a write connection held only for the writing.
+    with opened(path, read_only=True) as con:
+        stamp = figures_stamp(con)
+        done = set() if again else _stored_calls(con, stamp)
+        day = default_as_at(data_coverage(con), today)
+        report_call = call_key(reach_reports, (), dict(as_at=day, options=options))
+        reports = None if report_call not in done else stored_value(con, path, report_call, stamp)
+        report_seconds = 0.0
+        if reports is None or reports is _MISSING:
+            began = time.perf_counter()
+            reports = reach_reports(memory.on(con), as_at=day, options=options)
+            report_seconds = time.perf_counter() - began
+            done.discard(report_call)
+        calls = opening_calls(con, today=today, reports=reports)
+    calls.sort(key=lambda item: item[0].__name__ in LAST)      # stable: the report and trend first
+    stored = already = 0
+    stopped = None
     try:
-        stored = store_opening_figures(db, today=today)
+        number = 0
+        while number < len(calls):
+            function, kwargs = calls[number]
+            number += 1
+            call = call_key(function, (), kwargs)
+            follows = function.__name__ == "calibrate" and kwargs.get("centre_id") is None
+            if call in done and not follows:
+                already += 1
+                continue
+            if progress:
+                progress(number, len(calls), FIGURE_NAMES.get(function.__name__, function.__name__))
+            began = time.perf_counter()
+            try:
+                with opened(path, read_only=True) as con:
+                    if call in done:      # stored already; read for the projection that follows it
+                        value = stored_value(con, path, call, stamp)
+                    elif function is reach_reports:
+                        value = reports
+                    else:
+                        value = function(memory.on(con), **kwargs)
+            except Exception:     # e.g. figures that cannot be protected for publication
+                continue
+            if follows and value is not _MISSING:
+                follow = projection_call(value, reports, as_at=day, options=options)
+                calls += [follow] if follow is not None else []
+            if call in done:
+                already += 1
+                continue
+            seconds = report_seconds if function is reach_reports else time.perf_counter() - began
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            del value
+            if not _write(path, key, stamp, call, seconds, payload):
+                stopped = "the data changed meanwhile; the newer data's own storing follows"
+                break
+            stored += 1
+    except KeyboardInterrupt as interrupt:
+        raise StoringInterrupted(StoredFigures(as_at=day, figures=stored, already=already, stopped="interrupted",
+                                               seconds=time.perf_counter() - started)) from interrupt
+    return StoredFigures(as_at=day, figures=stored, already=already, stopped=stopped,
+                         seconds=time.perf_counter() - started)
+
+
+def store_figures_after(db: str | os.PathLike | None = None, *, today: date | None = None,
+                        again: bool = False) -> tuple[bool, str]:
+    """The step after an import, an undo or a change of settings: store the opening figures
+    not stored yet for the data as it is, and say in one line how it went. Never raises (an
+    import that is in stays in): (False, why) when they could not all be stored, and the pages
+    then work the rest out on first use."""
+    try:
+        stored = store_opening_figures(db, today=today, again=again)
+    except StoringInterrupted as interrupted:
+        return False, interrupted.stored.line()
     except MemoryError:
         return False, ("The dashboard's opening figures could not be stored (this computer ran out of memory): "
                        "each page works them out when first opened.")
@@ -300,4 +474,4 @@ def store_figures_after(db: str | os.PathLike | None = None, *, today: date | No
         reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
         return False, (f"The dashboard's opening figures could not be stored ({reason}): each page works them "
                        "out when first opened.")
-    return True, stored.line()
+    return stored.stopped is None, stored.line()

@@ -26,9 +26,12 @@ intervals of days instead, and the count on every date comes from the interval e
 Each spell adds one on its first day and takes one away on its end day. Each end is placed on
 the first requested date on or after it (by a calendar of the days between the first and last
 requested dates, an equality join), the +1s and -1s are summed per LSOA and date, and a running
-sum over the dates gives the count on each date; spells over before the first date are left
-out. The population estimate in force, the latest delivery of birth data and the births in the
-12 months before each date are as-of joins and a 12-month running sum likewise. Nothing here is
+sum over the dates gives the count on each date; spells over before the first date, or begun
+after the last, are left out from the start. The latest delivery of birth data is placed the
+same way, each delivery on the first date on or after it, and a running maximum gives the
+latest on each date. The population estimate in force is an as-of join, and the births in the
+12 months before each date a 12-month running sum. The LSOAs are numbered, in the order the
+report lists them, so the heavy steps group and sort on numbers, not codes. Nothing here is
 computed per date, so 36 dates cost little more than one.
 
 Known families (distinct families, not a sum of spells) are not counted here: the trend does not
@@ -40,6 +43,7 @@ tests/reach/queries/test_trend.py holds them to that.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from data.dates import as_date
@@ -55,12 +59,14 @@ from reach.queries.birth_records import BIRTHS_RECORDED_CTES
 
 NEVER = "DATE '9999-12-31'"
 
-# Every requested date, with its position; the calendar places any day from the first requested
+# Every requested date, with its position k; the calendar places any day from the first requested
 # date to the last on the first requested date on or after it (a day before the first counts on
-# the first; a day after the last on none).
+# the first; a day after the last on none). The LSOAs of the reach areas are numbered in the order
+# the report lists them (by centre, then code), so that the heavy steps group and sort on small
+# numbers rather than on codes.
 _DATES_CTES = """
 asat AS (
-    SELECT d, row_number() OVER (ORDER BY d) AS k
+    SELECT d, CAST(row_number() OVER (ORDER BY d) AS INTEGER) AS k
     FROM (SELECT DISTINCT CAST(unnest(?::DATE[]) AS DATE) AS d)
 ),
 bounds AS (SELECT min(d) AS first_d, max(d) AS last_d FROM asat),
@@ -69,10 +75,17 @@ calendar AS (
     FROM (SELECT CAST(t.day AS DATE) AS on_day
           FROM bounds, range(bounds.first_d, bounds.last_d + INTERVAL 1 DAY, INTERVAL 1 DAY) t(day)) c
     ASOF JOIN asat a ON c.on_day <= a.d
+),
+areas AS (
+    SELECT lsoa_code, centre_id,
+           CAST(row_number() OVER (ORDER BY centre_id, lsoa_code) AS INTEGER) AS lsoa_id
+    FROM reach_areas
 )"""
 
 # The +1/-1 events of every spell, placed on requested dates, then the running sums per LSOA.
-# `{contacts_after_first}` is the number of contacts that makes contact sustained, less one.
+# Only spells that touch the requested dates are kept, from the start: one ended by the first
+# date, or begun after the last, counts on none. `{contacts_after_first}` is the number of
+# contacts that makes contact sustained, less one.
 _LSOA_COUNTS_CTES = f"""
 registration_spells AS (
     SELECT child_key, dob, lsoa_code, registered_on AS from_on,
@@ -81,16 +94,17 @@ registration_spells AS (
     FROM registrations
 ),
 known_spells AS (      -- registered and under five, in a reach area: [from_on, until_on)
-    SELECT child_key, lsoa_code, dob, from_on, until_on FROM (
+    SELECT s.child_key, a.lsoa_id, s.dob, s.from_on, s.until_on FROM (
         SELECT child_key, lsoa_code, dob,
                greatest(from_on, dob) AS from_on,
                least(coalesce(until_on, {NEVER}), {fifth_birthday_sql('dob')}) AS until_on
         FROM registration_spells
-    ) WHERE from_on < until_on AND lsoa_code IN (SELECT lsoa_code FROM reach_areas)
+    ) s JOIN areas a USING (lsoa_code), bounds b
+    WHERE s.from_on < s.until_on AND s.from_on <= b.last_d AND s.until_on > b.first_d
 ),
 newborn_spells AS (    -- known, and born in one of the 12 complete months before the date's month
-    SELECT lsoa_code, from_on, until_on FROM (
-        SELECT lsoa_code,
+    SELECT lsoa_id, from_on, until_on FROM (
+        SELECT lsoa_id,
                greatest(from_on, CAST(date_trunc('month', dob) + INTERVAL 1 MONTH AS DATE)) AS from_on,
                least(until_on, CAST(date_trunc('month', dob) + INTERVAL 13 MONTH AS DATE)) AS until_on
         FROM known_spells
@@ -100,7 +114,7 @@ first_registered AS (
     SELECT child_key, min(registered_on) AS first_on FROM registrations GROUP BY child_key
 ),
 unmatched_spells AS (  -- a birth record in force, not yet registered, under five, in a reach area
-    SELECT lsoa_code, dob, from_on, until_on FROM (
+    SELECT a.lsoa_id, s.dob, s.from_on, s.until_on FROM (
         SELECT b.lsoa_code, b.dob, greatest(b.received_on, b.dob) AS from_on,
                least(coalesce(lead(b.received_on) OVER (PARTITION BY b.child_key
                                                         ORDER BY b.received_on, b.import_id),
@@ -108,7 +122,8 @@ unmatched_spells AS (  -- a birth record in force, not yet registered, under fiv
                      coalesce(f.first_on, {NEVER}),
                      {fifth_birthday_sql('b.dob')}) AS until_on
         FROM births b LEFT JOIN first_registered f USING (child_key)
-    ) WHERE from_on < until_on AND lsoa_code IN (SELECT lsoa_code FROM reach_areas)
+    ) s JOIN areas a USING (lsoa_code), bounds b
+    WHERE s.from_on < s.until_on AND s.from_on <= b.last_d AND s.until_on > b.first_d
 ),
 -- A contact on c is in the 12-month window of every day from c to the first day whose date a
 -- year earlier is c or later (c + 1 year, or the day after for a contact on 29 February).
@@ -140,121 +155,115 @@ sustained_pieces AS (
     ) WHERE from_on < until_on
 ),
 sustained_spells AS (  -- known, with enough contacts in the 12 months up to the day
-    SELECT k.lsoa_code, greatest(k.from_on, c.from_on) AS from_on, least(k.until_on, c.until_on) AS until_on
+    SELECT k.lsoa_id, greatest(k.from_on, c.from_on) AS from_on, least(k.until_on, c.until_on) AS until_on
     FROM sustained_pieces c JOIN known_spells k USING (child_key)
     WHERE c.from_on < k.until_on AND k.from_on < c.until_on
 ),
 under_two_spells AS (  -- known, or an unmatched birth, and under two
-    SELECT lsoa_code, from_on, until_on, known FROM (
-        SELECT lsoa_code, from_on, least(until_on, {second_birthday_sql('dob')}) AS until_on, 1 AS known
+    SELECT lsoa_id, from_on, until_on, known FROM (
+        SELECT lsoa_id, from_on, least(until_on, {second_birthday_sql('dob')}) AS until_on, 1 AS known
         FROM known_spells
         UNION ALL
-        SELECT lsoa_code, from_on, least(until_on, {second_birthday_sql('dob')}), 0 FROM unmatched_spells
+        SELECT lsoa_id, from_on, least(until_on, {second_birthday_sql('dob')}), 0 FROM unmatched_spells
     ) WHERE from_on < until_on
 ),
-spells AS (             -- only those that touch a requested date: one ended by the first counts on none
-    SELECT s.* FROM (
-        SELECT lsoa_code, from_on, until_on, 1 AS known, 0 AS newborn, 0 AS unmatched, 0 AS sustained,
-               0 AS known2, 0 AS unmatched2
-        FROM known_spells
-        UNION ALL SELECT lsoa_code, from_on, until_on, 0, 1, 0, 0, 0, 0 FROM newborn_spells
-        UNION ALL SELECT lsoa_code, from_on, until_on, 0, 0, 1, 0, 0, 0 FROM unmatched_spells
-        UNION ALL SELECT lsoa_code, from_on, until_on, 0, 0, 0, 1, 0, 0 FROM sustained_spells
-        UNION ALL SELECT lsoa_code, from_on, until_on, 0, 0, 0, 0, known, 1 - known FROM under_two_spells
-    ) s, bounds b
-    WHERE s.from_on <= b.last_d AND s.until_on > b.first_d
+spells AS (
+    SELECT lsoa_id, from_on, until_on, 1 AS known, 0 AS newborn, 0 AS unmatched, 0 AS sustained,
+           0 AS known2, 0 AS unmatched2
+    FROM known_spells
+    UNION ALL SELECT lsoa_id, from_on, until_on, 0, 1, 0, 0, 0, 0 FROM newborn_spells
+    UNION ALL SELECT lsoa_id, from_on, until_on, 0, 0, 1, 0, 0, 0 FROM unmatched_spells
+    UNION ALL SELECT lsoa_id, from_on, until_on, 0, 0, 0, 1, 0, 0 FROM sustained_spells
+    UNION ALL SELECT lsoa_id, from_on, until_on, 0, 0, 0, 0, known, 1 - known FROM under_two_spells
 ),
 events AS (             -- a day before the first requested date counts on the first
-    SELECT lsoa_code, greatest(from_on, first_d) AS on_day,
+    SELECT lsoa_id, greatest(from_on, first_d) AS on_day,
            known, newborn, unmatched, sustained, known2, unmatched2
-    FROM spells, bounds
+    FROM spells, bounds WHERE from_on <= last_d AND until_on > first_d
     UNION ALL
-    SELECT lsoa_code, greatest(until_on, first_d),
-           -known, -newborn, -unmatched, -sustained, -known2, -unmatched2
-    FROM spells, bounds WHERE until_on <= last_d
+    SELECT lsoa_id, until_on, -known, -newborn, -unmatched, -sustained, -known2, -unmatched2
+    FROM spells, bounds WHERE from_on <= last_d AND until_on > first_d AND until_on <= last_d
 ),
-placed AS (            -- each event on the first requested date on or after it, by the calendar
-    SELECT e.lsoa_code, c.k,
+placed AS (            -- each event on the first requested date on or after it, by the calendar,
+                       -- summed per LSOA and date (one number for the two: the fastest to group on)
+    SELECT CAST(e.lsoa_id AS BIGINT) * 4294967296 + c.k AS cell,
            sum(e.known) AS known, sum(e.newborn) AS newborn,
            sum(e.unmatched) AS unmatched, sum(e.sustained) AS sustained,
            sum(e.known2) AS known2, sum(e.unmatched2) AS unmatched2
     FROM events e JOIN calendar c USING (on_day)
-    GROUP BY e.lsoa_code, c.k
+    GROUP BY cell
+),
+-- Every delivery of birth records or counts for an LSOA, placed likewise: the latest delivery
+-- on or before each date is then a running maximum, with no as-of join over every delivery day.
+delivered AS (
+    SELECT CAST(a.lsoa_id AS BIGINT) * 4294967296 + c.k AS cell, max(r.received_on) AS received_on
+    FROM (SELECT lsoa_code, received_on, greatest(received_on, first_d) AS on_day FROM (
+              SELECT lsoa_code, received_on FROM births
+              UNION ALL
+              SELECT area_code, received_on FROM birth_counts
+              WHERE area_type = 'lsoa' AND received_on IS NOT NULL), bounds
+          WHERE received_on <= last_d) r
+    JOIN areas a USING (lsoa_code)
+    JOIN calendar c USING (on_day)
+    GROUP BY cell
 ),
 counts AS (
-SELECT a.d AS as_at, ra.lsoa_code,
+SELECT a.d, a.k, ar.lsoa_id, ar.lsoa_code, ar.centre_id,
        CAST(sum(coalesce(p.known, 0)) OVER w AS BIGINT) AS known_children,
        CAST(sum(coalesce(p.unmatched, 0)) OVER w AS BIGINT) AS unmatched_births,
        CAST(sum(coalesce(p.sustained, 0)) OVER w AS BIGINT) AS sustained_contact,
        CAST(sum(coalesce(p.newborn, 0)) OVER w AS BIGINT) AS newborns_known_12m,
        CAST(sum(coalesce(p.known2, 0)) OVER w AS BIGINT) AS known_under2,
-       CAST(sum(coalesce(p.unmatched2, 0)) OVER w AS BIGINT) AS unmatched_under2
-FROM asat a CROSS JOIN reach_areas ra
-LEFT JOIN placed p ON p.k = a.k AND p.lsoa_code = ra.lsoa_code
-WINDOW w AS (PARTITION BY ra.lsoa_code ORDER BY a.d ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+       CAST(sum(coalesce(p.unmatched2, 0)) OVER w AS BIGINT) AS unmatched_under2,
+       max(r.received_on) OVER w AS last_received
+FROM asat a CROSS JOIN areas ar
+LEFT JOIN placed p ON p.cell = CAST(ar.lsoa_id AS BIGINT) * 4294967296 + a.k
+LEFT JOIN delivered r ON r.cell = CAST(ar.lsoa_id AS BIGINT) * 4294967296 + a.k
+WINDOW w AS (PARTITION BY ar.lsoa_id ORDER BY a.k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 )"""
 
-# The rest of each LSOA's row: the denominator and the birth-data lag, by as-of joins.
+# The rest of each LSOA's row: the denominator by an as-of join, the deprivation decile.
 # Parameter: the list of dates.
 # The estimates an LSOA's under-twos are taken from: the columns of the population choice below.
-_TREND_ESTIMATES = dict(latest_0_4='lp.latest_estimate', latest_0_1='lp.latest_under2',
+_TREND_ESTIMATES = dict(latest_0_4='lp.children_0_4', latest_0_1='lp.children_0_1',
                         earliest_0_4='ep.earliest_estimate', earliest_0_1='ep.earliest_under2')
 
 _LSOA_MEASURES_SQL = f"""
 WITH {_DATES_CTES},
 {_LSOA_COUNTS_CTES},
-grid AS (SELECT a.d, ra.lsoa_code, ra.centre_id FROM asat a CROSS JOIN reach_areas ra),
 area_population AS (
     SELECT * FROM population WHERE lsoa_code IN (SELECT lsoa_code FROM reach_areas)
-),
-latest_population AS (     -- the latest estimate dated on or before d
-    SELECT g.d, g.lsoa_code, p.children_0_4 AS latest_estimate, p.children_0_1 AS latest_under2
-    FROM grid g ASOF JOIN area_population p ON p.lsoa_code = g.lsoa_code AND p.period <= g.d
 ),
 earliest_population AS (
     SELECT lsoa_code, earliest.under5 AS earliest_estimate, earliest.under2 AS earliest_under2
     FROM (SELECT lsoa_code, arg_min({{'under5': children_0_4, 'under2': children_0_1}}, period) AS earliest
           FROM area_population GROUP BY lsoa_code)
 ),
-deliveries AS (            -- every day birth records or counts arrived for an LSOA
-    SELECT DISTINCT lsoa_code, received_on FROM (
-        SELECT lsoa_code, received_on FROM births
-        UNION ALL
-        SELECT area_code, received_on FROM birth_counts
-        WHERE area_type = 'lsoa' AND received_on IS NOT NULL
-    )
-),
-last_received AS (
-    SELECT g.d, g.lsoa_code, r.received_on AS last_received
-    FROM grid g ASOF JOIN deliveries r ON r.lsoa_code = g.lsoa_code AND r.received_on <= g.d
-),
 idaci AS (
     SELECT lsoa_code, arg_max(idaci_decile, edition) AS idaci_decile
     FROM deprivation GROUP BY lsoa_code
 )
-SELECT g.d AS as_at, g.lsoa_code, g.centre_id,
-       coalesce(lp.latest_estimate, ep.earliest_estimate, c.known_children + c.unmatched_births, 0)
+SELECT c.d AS as_at, c.lsoa_code, c.centre_id,
+       coalesce(lp.children_0_4, ep.earliest_estimate, c.known_children + c.unmatched_births, 0)
            AS children_under5,
-       (lp.latest_estimate IS NULL) AS denominator_flagged,
-       CASE WHEN lp.latest_estimate IS NOT NULL THEN NULL
+       (lp.children_0_4 IS NULL) AS denominator_flagged,
+       CASE WHEN lp.children_0_4 IS NOT NULL THEN NULL
             WHEN ep.earliest_estimate IS NOT NULL THEN 'no estimate this old: the earliest is used'
             ELSE 'no population estimate: children seen in births and registrations are counted'
        END AS denominator_note,
        c.known_children, c.unmatched_births, c.sustained_contact, c.newborns_known_12m,
        i.idaci_decile,
        coalesce({deprived_sql('i.idaci_decile')}, false) AS deprived,
-       lr.last_received AS last_birth_data,
+       c.last_received AS last_birth_data,
        {children_under_two_sql(**_TREND_ESTIMATES, seen='c.known_under2 + c.unmatched_under2')}
            AS children_under2,
        c.known_under2,
        {under_two_estimated_sql(**_TREND_ESTIMATES)} AS under2_estimated
-FROM grid g
-JOIN counts c ON c.as_at = g.d AND c.lsoa_code = g.lsoa_code
-LEFT JOIN latest_population lp ON lp.d = g.d AND lp.lsoa_code = g.lsoa_code
-LEFT JOIN earliest_population ep ON ep.lsoa_code = g.lsoa_code
-LEFT JOIN idaci i ON i.lsoa_code = g.lsoa_code
-LEFT JOIN last_received lr ON lr.d = g.d AND lr.lsoa_code = g.lsoa_code
-ORDER BY g.d, g.centre_id, g.lsoa_code
+FROM counts c            -- the latest estimate dated on or before d, by an as-of join
+ASOF LEFT JOIN area_population lp ON lp.lsoa_code = c.lsoa_code AND lp.period <= c.d
+LEFT JOIN earliest_population ep ON ep.lsoa_code = c.lsoa_code
+LEFT JOIN idaci i ON i.lsoa_code = c.lsoa_code
+ORDER BY c.k, c.lsoa_id
 """
 
 
@@ -265,7 +274,9 @@ def lsoa_measures(con, *, dates, options: ReportOptions = ReportOptions()) -> pd
     # Fewer than one contact counts as one: a child with no contact is never in sustained contact.
     sql = _LSOA_MEASURES_SQL.replace("{contacts_after_first}", str(max(int(options.sustained_contacts), 1) - 1))
     frame = con.execute(sql, [day_list]).df()
-    frame["as_at"] = pd.to_datetime(frame["as_at"]).dt.date
+    # A handful of distinct dates over many rows: each converted once.
+    codes, days = pd.factorize(frame["as_at"])
+    frame["as_at"] = np.array([day.date() for day in pd.to_datetime(days)] + [None], dtype=object)[codes]
     return frame
 
 

@@ -252,7 +252,7 @@ def test_a_schema_three_store_loses_the_big_tables_keys_and_lsoa_indexes_keeping
     before = {table: _everything(db, table) for table in ("births", "registrations", "contacts")}
     assert len(before["births"]) == 2501
     assert main(["upgrade", "--db", str(db)]) == 0
-    assert _recorded(db) == "4"
+    assert _recorded(db) == str(THIS)
     # Every row, with every value, in the order it had.
     for table, rows in before.items():
         assert _everything(db, table) == rows, table
@@ -295,3 +295,62 @@ def test_an_upgraded_store_still_counts_a_second_load_as_already_present(store_w
     assert (first.rows_loaded, first.rows_already_present) == (1, 1)
     assert (again.rows_loaded, again.rows_already_present, again.status) == (0, 2, "unchanged")
     assert len(_everything(db, "registrations")) == 4
+
+
+# --- version 5: the keyed hashes of the big tables stored uncompressed ---------------------------
+
+def _as_schema_four(db) -> None:
+    """Make `db` what Reach of schema 4 made: the three big tables without keys, their keyed
+    hashes compressed as DuckDB chooses, holding 3,000 births, 2 registrations and 1 contact."""
+    con = duckdb.connect(str(db))
+    for table in ("births", "registrations", "contacts"):
+        con.execute(f"DROP TABLE {table}")
+    for statement in _SCHEMA_THREE_PEOPLE[:3]:
+        con.execute(statement.replace(", PRIMARY KEY (child_key, received_on)", "")
+                    .replace(", PRIMARY KEY (child_key, centre_id, registered_on)", "")
+                    .replace(", PRIMARY KEY (child_key, contact_on, centre_id, activity)", ""))
+    con.execute("""INSERT INTO births (child_key, dob, lsoa_code, received_on, import_id)
+                   SELECT sha256('child ' || ((i * 7919) % 3000)), DATE '2024-01-01' + (i % 300)::INTEGER,
+                          'E0100000' || (i % 10), DATE '2024-12-31', 1 FROM range(3000) t(i)""")
+    con.execute("""INSERT INTO registrations (child_key, dob, lsoa_code, centre_id, registered_on,
+                                              family_key, import_id)
+                   VALUES ('k1', DATE '2024-02-02', 'E01000001', 'C1', DATE '2024-03-01', 'f1', 3),
+                          ('k2', DATE '2024-02-03', 'E01000002', 'C1', DATE '2024-04-01', NULL, 3)""")
+    con.execute("INSERT INTO contacts (child_key, contact_on, import_id) VALUES ('k1', DATE '2024-05-01', 4)")
+    con.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    con.close()
+
+
+def _compression(db, table: str, column: str) -> set[str]:
+    """How DuckDB keeps a column on disk, e.g. {"Uncompressed"} (a constant segment aside)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {row[0] for row in con.execute(
+            "SELECT DISTINCT compression FROM pragma_storage_info(?) WHERE column_name = ?",
+            [table, column]).fetchall()} - {"Constant"}
+    finally:
+        con.close()
+
+
+def test_a_schema_four_store_keeps_every_row_and_stores_new_keyed_hashes_uncompressed(store_with_a_birth):
+    db = store_with_a_birth
+    _as_schema_four(db)
+    before = {table: _everything(db, table) for table in ("births", "registrations", "contacts")}
+    assert len(before["births"]) == 3000
+    assert main(["upgrade", "--db", str(db)]) == 0
+    assert _recorded(db) == str(THIS) == "5"
+    for table, rows in before.items():
+        assert _everything(db, table) == rows, table
+    assert _compression(db, "births", "child_key") == {"Uncompressed"}
+    assert _compression(db, "births", "lsoa_code") != {"Uncompressed"}     # the rest as before
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        declared = {row[0]: row[1] for row in con.execute(
+            "SELECT table_name, sql FROM duckdb_tables() WHERE table_name IN ('births', 'registrations', 'contacts')"
+        ).fetchall()}
+    finally:
+        con.close()
+    assert "child_key VARCHAR USING COMPRESSION Uncompressed NOT NULL" in declared["births"]
+    assert "family_key VARCHAR USING COMPRESSION Uncompressed," in declared["registrations"]
+    assert "child_key VARCHAR USING COMPRESSION Uncompressed NOT NULL" in declared["contacts"]
+    assert main(["upgrade", "--db", str(db)]) == 0     # nothing more to do

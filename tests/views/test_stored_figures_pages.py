@@ -106,3 +106,31 @@ def test_the_audit_trail_shows_a_new_row_at_once(app, demo_db):
     assert not app.exception
     shown = " ".join(frame.value.astype(str).to_csv() for frame in app.dataframe)
     assert "newly-signed-in@example.org" in shown
+
+
+def test_saving_a_new_target_stores_the_figure_at_five_for_it_and_keeps_the_rest(app, demo_db, computations):
+    """A new target on the Data page changes one opening figure (the results at five against it):
+    that one is stored at once, and every other stored figure is still read, not worked out."""
+    from datetime import date
+
+    from reach.queries.best_start import published_outcome_levels
+    from reach.queries.figures_store import figures_stamp
+
+    store_opening_figures(demo_db)
+    with opened(demo_db, read_only=True) as con:
+        stamp = figures_stamp(con)
+    app.switch_page("views/data.py").run()
+    assert not app.exception
+    app.number_input(key="settings_gld_target").set_value(81.5)
+    next(button for button in app.button if button.label == "Save settings").click().run()
+    assert not app.exception
+    with opened(demo_db, read_only=True) as con:
+        assert figures_stamp(con) == stamp
+        assert is_stored(con, demo_db, published_outcome_levels, levels=("centre", "authority"), year=None,
+                         target_pct=81.5)
+        stored_calls = {row[0] for row in con.execute("SELECT call FROM stored_figures").fetchall()}
+        assert {call_key(f, (), kw) for f, kw in opening_calls(con, today=date.today())} <= stored_calls
+    computations["n"] = 0                  # (opening_calls worked out the report to name the calls)
+    app.switch_page("views/overview.py").run()
+    assert not app.exception
+    assert computations["n"] == 0          # the report and the trend are still read from the store

@@ -17,8 +17,9 @@ from data.settings import save_settings
 from data.store import connect, opened, upgrade_store
 from reach.domain.measures import Bands, ReportOptions
 from reach.queries import figures_store
-from reach.queries.figures_store import (TABLE, call_key, data_stamp, is_stored, standard_options,
-                                         store_figures_after, store_opening_figures, stored_or_computed)
+from reach.queries.figures_store import (TABLE, StoringInterrupted, call_key, data_stamp, figures_stamp, is_stored,
+                                         opening_calls, standard_options, store_figures_after,
+                                         store_opening_figures, stored_or_computed)
 from reach.queries.report import reach_reports
 from tests.reach.rows import A1, A2, B1, insert_rows, two_centres
 
@@ -146,13 +147,17 @@ def test_figures_stored_under_another_key_are_not_read(small_store, monkeypatch)
         assert not is_stored(con, small_store, reach_reports, as_at=AS_AT, options=standard_options())
 
 
-def test_storing_replaces_what_was_stored_and_the_schema_checks_pass_over_the_table(small_store):
-    store_opening_figures(small_store, today=TODAY)
+def test_storing_again_works_out_only_what_is_missing_and_the_schema_checks_pass_over_the_table(small_store):
     first = store_opening_figures(small_store, today=TODAY)
+    assert first.figures >= 2 and first.already == 0
+    second = store_opening_figures(small_store, today=TODAY)
+    assert (second.figures, second.already) == (0, first.figures)
+    assert second.line() == "The dashboard's opening figures as at 31 March 2026 were already stored."
+    again = store_opening_figures(small_store, today=TODAY, again=True)
+    assert (again.figures, again.already) == (first.figures, 0)
     with opened(small_store, read_only=True) as con:
         rows = con.execute(f"SELECT count(*), count(DISTINCT stamp) FROM {TABLE}").fetchone()
     assert rows == (first.figures, 1)
-    assert first.figures >= 2
     assert upgrade_store(small_store) is not None      # an upgrade leaves the store as it is
 
 
@@ -191,7 +196,7 @@ def test_an_import_from_the_command_line_stores_the_figures_unless_told_not_to(s
     assert result.stdout.count("\n") == 1                      # stdout stays the one summary line
     assert "opening figures as at" in result.stderr
     with opened(small_store, read_only=True) as con:
-        assert _stored_stamps(small_store) == {data_stamp(con)}
+        assert _stored_stamps(small_store) == {figures_stamp(con)}     # the older data's rows are gone
 
 
 def test_an_import_stays_in_when_the_figures_cannot_be_stored(small_store, tmp_path, monkeypatch):
@@ -207,3 +212,123 @@ def test_an_import_stays_in_when_the_figures_cannot_be_stored(small_store, tmp_p
     with opened(small_store, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM registrations WHERE child_key <> 'k1' AND "
                            "centre_id = 'C2'").fetchone()[0] == 2
+
+
+# --- storing at a sane cost: each question once, each figure written as soon as it is worked out ---
+
+def _stored_calls(db) -> list[str]:
+    with opened(db, read_only=True) as con:
+        return [row[0] for row in con.execute(f"SELECT call FROM {TABLE} ORDER BY stored_at").fetchall()]
+
+
+def test_an_interrupted_storing_keeps_what_it_stored_and_the_next_carries_on(small_store):
+    total = store_opening_figures(small_store, today=TODAY, again=True).figures
+    with opened(small_store) as con:
+        con.execute(f"DELETE FROM {TABLE}")
+    seen = []
+
+    def stop_at_the_third(done, of, name):
+        seen.append(name)
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(StoringInterrupted) as stopped:
+        store_opening_figures(small_store, today=TODAY, progress=stop_at_the_third)
+    assert stopped.value.stored.figures == 2
+    assert seen[:2] == ["the report", "the trend"]            # the pages' two big figures first
+    assert len(_stored_calls(small_store)) == 2
+    rest = store_opening_figures(small_store, today=TODAY)
+    assert (rest.figures, rest.already) == (total - 2, 2)
+    assert len(_stored_calls(small_store)) == total
+
+
+def test_storing_stops_when_an_import_comes_in_meanwhile(small_store, tmp_path):
+    new = tmp_path / "registrations.csv"
+    new.write_text("child_key,dob,lsoa_code,centre_id,registered_on\nk5,2025-06-01,E01000003,C2,2026-03-01\n")
+    from data.importers import import_file
+
+    def import_before_the_second(done, of, name):
+        if done == 2:
+            import_file("registrations", new, db=small_store)
+
+    stored = store_opening_figures(small_store, today=TODAY, progress=import_before_the_second)
+    assert stored.figures == 1 and stored.stopped
+    assert "stopped" in stored.line()
+    with opened(small_store, read_only=True) as con:      # the one row is the older data's: never read
+        assert not is_stored(con, small_store, reach_reports, as_at=AS_AT, options=standard_options())
+        assert _stored_stamps(small_store) != {figures_stamp(con)}
+
+
+def test_a_new_word_or_target_keeps_the_stored_figures_and_a_new_target_is_stored_alone(small_store):
+    first = store_opening_figures(small_store, today=TODAY)
+    with opened(small_store, read_only=True) as con:
+        before = figures_stamp(con), data_stamp(con)
+    save_settings(small_store, site_word="hubs", gld_target_pct=80.0)
+    with opened(small_store, read_only=True) as con:
+        assert figures_stamp(con) == before[0]        # no stored figure reads either setting
+        assert data_stamp(con) != before[1]           # the dashboard's cache is still renewed
+        assert is_stored(con, small_store, reach_reports, as_at=AS_AT, options=standard_options())
+        new_calls = [call_key(f, (), kw) for f, kw in opening_calls(con, today=TODAY)]
+    missing = [call for call in new_calls if call not in _stored_calls(small_store)]
+    assert len(missing) == 1 and "published_outcome_levels" in missing[0] and "target_pct=80.0" in missing[0]
+    stored, line = store_figures_after(small_store, today=TODAY)
+    assert stored and "(1 set, " in line
+    assert len(_stored_calls(small_store)) == first.figures + 1
+
+
+def _assert_same(stored, fresh, where: str) -> None:
+    """Equal value by value: tables cell by cell, dataclasses field by field, NaN equal to NaN."""
+    import dataclasses
+    import math
+
+    import pandas as pd
+    assert type(stored) is type(fresh), where
+    if isinstance(fresh, pd.DataFrame):
+        pd.testing.assert_frame_equal(stored, fresh, obj=where)
+    elif isinstance(fresh, dict):
+        assert list(stored) == list(fresh), where
+        for key in fresh:
+            _assert_same(stored[key], fresh[key], f"{where}[{key!r}]")
+    elif isinstance(fresh, (list, tuple)):
+        assert len(stored) == len(fresh), where
+        for n, (a, b) in enumerate(zip(stored, fresh)):
+            _assert_same(a, b, f"{where}[{n}]")
+    elif dataclasses.is_dataclass(fresh):
+        for field in dataclasses.fields(fresh):
+            _assert_same(getattr(stored, field.name), getattr(fresh, field.name), f"{where}.{field.name}")
+    elif isinstance(fresh, float) and math.isnan(fresh):
+        assert math.isnan(stored), where
+    else:
+        assert stored == fresh, where
+
+
+@pytest.mark.parametrize("store", ["small_store", "demo_db"])
+def test_every_stored_figure_equals_the_figure_worked_out_afresh(store, request):
+    """Asking the store each question once changes no figure: each stored value is what its
+    call gives on its own."""
+    db = request.getfixturevalue(store)
+    today = TODAY if store == "small_store" else date.today()
+    store_opening_figures(db, today=today)
+    with opened(db, read_only=True) as con:
+        stamp = figures_stamp(con)
+        calls = opening_calls(con, today=today)
+        for function, kwargs in calls:
+            stored = figures_store.stored_value(con, db, call_key(function, (), kwargs), stamp)
+            assert stored is not figures_store._MISSING, function.__name__
+            fresh = function(con, **kwargs)
+            _assert_same(stored, fresh, function.__name__)
+
+
+def test_the_remembering_connection_asks_each_question_once_and_hands_out_copies(small_store):
+    memory = figures_store._Remembering()
+    sql = "SELECT centre_id, count(*) AS n FROM registrations WHERE registered_on <= ? GROUP BY ALL ORDER BY 1"
+    with opened(small_store, read_only=True) as con:
+        first = memory.on(con).execute(sql, [AS_AT]).df()
+        first["n"] = -1                                   # a caller changing what it was given
+        second = memory.execute(sql, [AS_AT]).df()
+        other = memory.cursor().execute(sql, [date(2024, 12, 31)]).fetchall()
+        one = memory.execute("SELECT count(*) FROM registrations").fetchone()
+    assert (memory.asked, memory.answered) == (4, 1)
+    assert second["n"].tolist() == [3, 1]                 # k1, k2, k3 at C1; k4 at C2
+    assert other == [("C1", 3)]                           # by the end of 2024: k1, k2 and k3, all at C1
+    assert one == (4,)

@@ -1,0 +1,65 @@
+"""`figures`: store the figures the dashboard's pages open on, as the step after an import does."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+
+from cli.common import EXIT_BUSY, EXIT_INTERRUPTED, EXIT_OK, add_command
+
+
+def storing_progress(stream=sys.stderr):
+    """Which figure is being worked out, on one line that rewrites itself on a terminal;
+    nothing otherwise (a log gets the closing line alone)."""
+    if not stream.isatty():
+        return None
+
+    def report(done, total, name):
+        print(f"\r  storing the figures the dashboard opens on: {done} of {total} ({name})"[:100].ljust(100),
+              end="", file=stream, flush=True)
+    return report
+
+
+def store_figures_now(db, *, again: bool = False) -> tuple[int, str]:
+    """Store the dashboard's opening figures not stored yet (all of them with `again`): the exit
+    status and the line that says how it went. Ctrl+C keeps what was stored."""
+    from reach.queries.figures_store import StoringInterrupted, store_opening_figures
+
+    progress = storing_progress()
+    try:
+        stored = store_opening_figures(db, progress=progress, again=again)
+        status, line = (EXIT_OK if stored.stopped is None else EXIT_BUSY), stored.line()
+    except StoringInterrupted as interrupted:
+        status, line = EXIT_INTERRUPTED, interrupted.stored.line()
+    finally:
+        if progress is not None:
+            print("\r" + " " * 100 + "\r", end="", file=sys.stderr, flush=True)
+    if status != EXIT_OK:
+        line += " `python -m reach figures` stores the rest."
+    return status, line
+
+
+def run_figures(args) -> int:
+    status, line = store_figures_now(args.db, again=args.again)
+    print(line, file=sys.stdout if status == EXIT_OK else sys.stderr)
+    return status
+
+
+def add_figures_parser(commands) -> None:
+    p = add_command(
+        commands, "figures", run=run_figures, help="store the figures the dashboard opens on",
+        description=textwrap.dedent("""\
+            Work out the figures the dashboard's pages open on (the report, the trend, what can be
+            published and the rest, as at the date the pages open on) and keep them in the store,
+            so that no page waits for them. Every import does this itself afterwards, unless told
+            not to with --no-figures; run it once after the last of several such imports. Only
+            what is not stored yet for the data as it is now is worked out: stopped part way
+            (Ctrl+C), it keeps what it stored and carries on from there when run again."""),
+        epilog=textwrap.dedent("""\
+            examples:
+              python -m reach import births births_2026_08.csv --no-figures
+              python -m reach import registrations registrations_2026_08.csv --no-figures
+              python -m reach figures"""),
+    )
+    p.add_argument("--again", action="store_true",
+                   help="work every figure out again, even those already stored for this data")
