@@ -30,7 +30,7 @@ PAGES = {
 PAGES_WITHOUT_CHARTS = {"data"}
 
 page = st.navigation(auth.allowed_pages(PAGES, person))     # a page the role may not open only refuses
-layout.load_browser_code(charts_on_page=page.url_path not in PAGES_WITHOUT_CHARTS)    # the charts' code, early
+layout.load_browser_code(charts_on_page=page.url_path not in PAGES_WITHOUT_CHARTS)   # charts' code, early
 st.session_state["settings"] = common.sidebar_settings()
 auth.sign_out_button()
 page.run()

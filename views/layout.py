@@ -38,9 +38,6 @@ STYLE = f"""
 }}
 {_TILE} [data-testid='stMetricValue'] {{ line-height: 1.2; }}
 
-/* The script that asks for the charts' code early (below) takes no room on the page. */
-[data-testid='stElementContainer']:has(> [data-testid='stHtml'] > script:only-child) {{ display: none !important; }}
-
 /* Charts take their column's width and follow it when the window changes. */
 [data-testid='stPlotlyChart'], [data-testid='stPlotlyChart'] .js-plotly-plot {{ width: 100% !important; }}
 
@@ -74,11 +71,13 @@ STYLE = f"""
 """
 
 
-# The browser fetches a chart's or a table's code only when the first one arrives, after the
-# figures are worked out, and then runs it: Plotly alone is 4.7 MB and takes the browser about
-# 0.65 s to run, the largest single wait of a page's first load. Asked for as the page opens, it
-# is fetched and run while the server works (a page with charts), or once the page is drawn and
-# the browser is idle (a page without), so the next page's charts draw at once.
+# The browser fetches a chart's or a table's code only when the first one arrives, and then runs
+# it: Plotly alone is 4.7 MB and takes the browser about 0.65 s to run, the largest single wait
+# when a page with charts is chosen after one without (the Data page). So every page asks for that
+# code as it opens (fetched, not run), and a page without charts runs it once the browser is idle,
+# so the next page's charts draw at once. A page with charts is left to run it when its first
+# chart arrives: run earlier, it was measured to slow a page opened in a new tab (it competes with
+# drawing the page) and to gain nothing.
 _HEAVY_CODE = ("PlotlyChart", "DataFrame", "arrowFormatUtils", "Quiver", "recordbatch")
 
 
@@ -88,12 +87,14 @@ def _heavy_code_files() -> tuple[str, ...]:
     return tuple(sorted(path.name for stem in _HEAVY_CODE for path in folder.glob(f"{stem}.*.js")))
 
 
-def _preload_script(charts_on_page: bool = True) -> str:
-    """The script that asks for the charts' and tables' code: fetched at once, and run at once
-    (`charts_on_page`) or when the browser is next idle. Running it twice does nothing more."""
+def _preload_script(*, run_when_idle: bool = False) -> str:
+    """The script that asks for the charts' and tables' code: fetched at once, and with
+    `run_when_idle`, run when the browser is next idle. Running it twice does nothing more."""
     files = ", ".join(f"'{name}'" for name in _heavy_code_files())
-    run = ("run();" if charts_on_page else
-           "if (window.requestIdleCallback) requestIdleCallback(run, {timeout: 4000}); else setTimeout(run, 1500);")
+    run = (" const run = () => Promise.all(urls.map(url => import(url).catch(() => {})))"
+           "  .then(() => performance.mark('reach-charts-code-ready'));"
+           " if (window.requestIdleCallback) requestIdleCallback(run, {timeout: 4000}); else setTimeout(run, 1500);"
+           if run_when_idle else "")
     return ("<script>(() => {"
             " const main = document.querySelector(\"script[src*='/static/js/index.']\");"
             " if (!main) return;"
@@ -103,9 +104,7 @@ def _preload_script(charts_on_page: bool = True) -> str:
             "  const link = document.createElement('link');"
             "  link.rel = 'modulepreload'; link.href = url; document.head.appendChild(link);"
             " }"
-            " const run = () => Promise.all(urls.map(url => import(url).catch(() => {})))"
-            "  .then(() => performance.mark('reach-charts-code-ready'));"
-            f" {run}"
+            f"{run}"
             "})();</script>")
 
 
@@ -121,6 +120,6 @@ def set_up_page() -> None:
 
 def load_browser_code(*, charts_on_page: bool) -> None:
     """Once the page is known (dashboard.py, right after the navigation): ask the browser for the
-    charts' and tables' code, to run at once on a page with charts, else when it is idle."""
+    charts' and tables' code, and on a page without charts, run it when the browser is idle."""
     if _heavy_code_files():
-        st.html(_preload_script(charts_on_page), unsafe_allow_javascript=True)
+        st.sidebar.html(_preload_script(run_when_idle=not charts_on_page), unsafe_allow_javascript=True)

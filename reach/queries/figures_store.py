@@ -324,10 +324,19 @@ class _Remembering:
 
 
 class _Answer:
-    """One query's result, fetched from the store only when no identical query was answered before."""
+    """One query's result, fetched from the store only when no identical query was answered
+    before. The usual ways of fetching are remembered (`_KEPT`); any other is passed to the
+    connection's own result, the query run afresh."""
+
+    _KEPT = ("df", "fetchdf", "fetchall", "fetchnumpy", "to_arrow_table", "fetch_arrow_table", "arrow")
 
     def __init__(self, memory: _Remembering, sql: str, parameters: Any) -> None:
         self.memory, self.sql, self.parameters = memory, sql, parameters
+
+    def _run(self):
+        if self.parameters is None:
+            return self.memory.con.execute(self.sql)
+        return self.memory.con.execute(self.sql, self.parameters)
 
     def _fetched(self, how: str) -> Any:
         memory = self.memory
@@ -336,10 +345,11 @@ class _Answer:
         if key in memory.answers:
             memory.answered += 1
             return memory.answers[key]
-        cursor = memory.con.execute(self.sql, self.parameters) if self.parameters is not None \
-            else memory.con.execute(self.sql)
-        value = getattr(cursor, how)()
-        size = value.memory_usage(deep=False).sum() if isinstance(value, pd.DataFrame) else 0
+        value = getattr(self._run(), how)()
+        if isinstance(value, pd.DataFrame):
+            size = int(value.memory_usage(deep=False).sum())
+        else:
+            size = int(getattr(value, "nbytes", 0))
         if self.sql.lstrip().upper().startswith(("SELECT", "WITH")) and size <= memory.largest_bytes:
             memory.answers[key] = value
         return value
@@ -347,13 +357,34 @@ class _Answer:
     def df(self) -> pd.DataFrame:
         return self._fetched("df").copy(deep=True)
 
+    def fetchdf(self) -> pd.DataFrame:
+        return self._fetched("fetchdf").copy(deep=True)
+
     def fetchall(self) -> list:
         return list(self._fetched("fetchall"))
+
+    def fetchnumpy(self) -> dict:
+        return {name: column.copy() for name, column in self._fetched("fetchnumpy").items()}
+
+    def to_arrow_table(self, *args: Any) -> Any:       # Arrow tables cannot be changed: shared as they are
+        return self._fetched("to_arrow_table") if not args else self._run().to_arrow_table(*args)
+
+    def fetch_arrow_table(self, *args: Any) -> Any:
+        return self._fetched("fetch_arrow_table") if not args else self._run().fetch_arrow_table(*args)
+
+    def arrow(self, *args: Any) -> Any:
+        return self._fetched("arrow") if not args else self._run().arrow(*args)
 
     def fetchone(self) -> Any:
         rows = self._fetched("fetchall")
         self.position = getattr(self, "position", -1) + 1
         return rows[self.position] if self.position < len(rows) else None
+
+    def __getattr__(self, name: str) -> Any:     # another way of reading a result: not remembered
+        if name.startswith("_"):
+            raise AttributeError(name)
+        result = self._run()
+        return getattr(result, name)
 
 
 def _stored_calls(con, stamp: str) -> set[str]:

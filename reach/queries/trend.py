@@ -43,8 +43,10 @@ tests/reach/queries/test_trend.py holds them to that.
 
 from __future__ import annotations
 
-import numpy as np
+import warnings
+
 import pandas as pd
+import pyarrow as pa
 
 from data.dates import as_date
 from reach.domain.measures import (
@@ -273,10 +275,31 @@ def lsoa_measures(con, *, dates, options: ReportOptions = ReportOptions()) -> pd
     day_list = sorted({as_date(d) for d in dates})
     # Fewer than one contact counts as one: a child with no contact is never in sustained contact.
     sql = _LSOA_MEASURES_SQL.replace("{contacts_after_first}", str(max(int(options.sustained_contacts), 1) - 1))
-    frame = con.execute(sql, [day_list]).df()
-    # A handful of distinct dates over many rows: each converted once.
-    codes, days = pd.factorize(frame["as_at"])
-    frame["as_at"] = np.array([day.date() for day in pd.to_datetime(days)] + [None], dtype=object)[codes]
+    with warnings.catch_warnings():
+        # DuckDB warns that Arrow from `execute` makes one more copy of the rows; cheap beside
+        # converting them one Python object at a time, and it keeps the caller's connection.
+        warnings.simplefilter("ignore", UserWarning)
+        table = con.execute(sql, [day_list]).to_arrow_table()
+    if not table.num_rows:          # no reach area: the column types of DuckDB's own empty frame
+        frame = con.execute(sql, [day_list]).df()
+        frame["as_at"] = pd.to_datetime(frame["as_at"]).dt.date
+        return frame
+    return _as_report_frame(table)
+
+
+def _as_report_frame(table) -> pd.DataFrame:
+    """An Arrow table as the single-date report's frame has it (`.df()`): a row per LSOA and
+    date is many rows, and Arrow hands the text columns over without a Python string each. The
+    dates stay dates; the latest delivery is a timestamp; a whole-number or yes/no column with a
+    gap takes pandas' type with gaps (Int32, boolean), as DuckDB's own conversion gives it."""
+    frame = table.to_pandas()
+    frame["last_birth_data"] = pd.to_datetime(frame["last_birth_data"]).astype("datetime64[us]")
+    for field, column in zip(table.schema, table.columns):
+        if column.null_count and pa.types.is_integer(field.type):
+            signed = "" if pa.types.is_signed_integer(field.type) else "U"
+            frame[field.name] = frame[field.name].astype(f"{signed}Int{field.type.bit_width}")
+        elif column.null_count and pa.types.is_boolean(field.type):
+            frame[field.name] = frame[field.name].astype("boolean")
     return frame
 
 
@@ -294,36 +317,50 @@ months AS (
     SELECT CAST(m AS DATE) AS month
     FROM span, range(span.first_month, span.last_month + INTERVAL 1 DAY, INTERVAL 1 MONTH) t(m)
 ),
+areas AS (                 -- numbered, so the running sums partition on numbers, not codes
+    SELECT lsoa_code, centre_id,
+           CAST(row_number() OVER (ORDER BY lsoa_code) AS INTEGER) AS lsoa_no,
+           CAST(dense_rank() OVER (ORDER BY centre_id) AS INTEGER) AS centre_no
+    FROM reach_areas
+),
 {BIRTHS_RECORDED_CTES},
 lsoa_month AS (
-    SELECT w.month, ra.lsoa_code, ra.centre_id,
-           c.births AS counted, coalesce(r.births, 0) AS recorded
-    FROM months w CROSS JOIN reach_areas ra
-    LEFT JOIN birth_counts c ON c.area_type = 'lsoa' AND c.area_code = ra.lsoa_code AND c.month = w.month
-    LEFT JOIN records_by_lsoa_month r ON r.lsoa_code = ra.lsoa_code AND r.month = w.month
+    SELECT w.month, a.lsoa_no, a.centre_no, c.births AS counted, coalesce(r.births, 0) AS recorded
+    FROM months w CROSS JOIN areas a
+    LEFT JOIN birth_counts c ON c.area_type = 'lsoa' AND c.area_code = a.lsoa_code AND c.month = w.month
+    LEFT JOIN records_by_lsoa_month r ON r.lsoa_code = a.lsoa_code AND r.month = w.month
 ),
 centre_month AS (
-    SELECT m.month, m.centre_id,
-           any_value(cc.births) AS centre_counted,
-           sum(m.counted) AS lsoa_counted,
+    SELECT m.month, m.centre_no,
+           sum(m.counted) AS lsoa_counted,        -- NULL when no LSOA has a count that month
            sum(m.recorded) AS recorded
     FROM lsoa_month m
-    LEFT JOIN birth_counts cc ON cc.area_type = 'centre' AND cc.area_code = m.centre_id AND cc.month = m.month
-    GROUP BY m.month, m.centre_id
+    GROUP BY m.month, m.centre_no
 ),
-per_month AS (
-    SELECT 'lsoa' AS level, lsoa_code AS area, month, coalesce(counted, recorded) AS births FROM lsoa_month
+centres AS (SELECT DISTINCT centre_no, centre_id FROM areas),
+per_month AS (             -- level 0: an LSOA, numbered; level 1: a centre, numbered
+    SELECT 0 AS level, lsoa_no AS area_no, month, coalesce(counted, recorded) AS births FROM lsoa_month
     UNION ALL
-    SELECT 'centre', centre_id, month, coalesce(centre_counted, lsoa_counted, recorded) FROM centre_month
+    SELECT 1, m.centre_no, m.month, coalesce(cc.births, m.lsoa_counted, m.recorded)
+    FROM centre_month m JOIN centres USING (centre_no)
+    LEFT JOIN birth_counts cc ON cc.area_type = 'centre' AND cc.area_code = centres.centre_id
+                             AND cc.month = m.month
 ),
 running AS (
-    SELECT level, area, month,
-           sum(births) OVER (PARTITION BY level, area ORDER BY month
+    SELECT level, area_no, month,
+           sum(births) OVER (PARTITION BY level, area_no ORDER BY month
                              ROWS BETWEEN 11 PRECEDING AND CURRENT ROW) AS births_12m
     FROM per_month
+),
+placed AS (
+    SELECT r.level, r.area_no, a.d, r.births_12m
+    FROM asat a JOIN running r ON r.month = CAST(date_trunc('month', a.d) - INTERVAL 1 MONTH AS DATE)
 )
-SELECT r.level, a.d AS as_at, r.area, r.births_12m
-FROM asat a JOIN running r ON r.month = CAST(date_trunc('month', a.d) - INTERVAL 1 MONTH AS DATE)
+SELECT 'lsoa' AS level, p.d AS as_at, a.lsoa_code AS area, p.births_12m
+FROM placed p JOIN areas a ON p.level = 0 AND a.lsoa_no = p.area_no
+UNION ALL
+SELECT 'centre', p.d, c.centre_id, p.births_12m
+FROM placed p JOIN centres c ON p.level = 1 AND c.centre_no = p.area_no
 """
 
 # The latest delivery of any birth data on or before each date (the authority's lag), and of

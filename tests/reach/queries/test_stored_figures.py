@@ -328,7 +328,11 @@ def test_the_remembering_connection_asks_each_question_once_and_hands_out_copies
         second = memory.execute(sql, [AS_AT]).df()
         other = memory.cursor().execute(sql, [date(2024, 12, 31)]).fetchall()
         one = memory.execute("SELECT count(*) FROM registrations").fetchone()
-    assert (memory.asked, memory.answered) == (4, 1)
+        arrow = [memory.execute(sql, [AS_AT]).to_arrow_table() for _ in range(2)]     # as the trend reads
+        description = memory.execute(sql, [AS_AT]).description      # any other way: asked afresh
+    assert (memory.asked, memory.answered) == (6, 2)
+    assert arrow[0].column("n").to_pylist() == arrow[1].column("n").to_pylist() == [3, 1]
+    assert [column[0] for column in description] == ["centre_id", "n"]
     assert second["n"].tolist() == [3, 1]                 # k1, k2, k3 at C1; k4 at C2
     assert other == [("C1", 3)]                           # by the end of 2024: k1, k2 and k3, all at C1
     assert one == (4,)
