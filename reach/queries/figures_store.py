@@ -293,16 +293,16 @@ def projection_call(calibration, reports: dict[str, pd.DataFrame], *, as_at: dat
                                        centre_id=None, target_share=options.bands.target_share))
 
 
-
 class _Remembering:
     """A read-only connection that answers a query it has answered before from memory: the
     opening figures ask the store the same questions many times (the report per LSOA feeds the
     report, what can be published, distances to sites and the target groups), and each is then
     asked once. Only for the storing step, whose data cannot change under it (it reads, and
     stops should the data change before it writes). A table handed out is a copy, as callers
-    add columns to what they are given; a result larger than `largest_bytes` is not kept."""
+    add columns to what they are given; a result larger than `largest_bytes` (such as the trend's
+    rows for every LSOA and month, which nothing asks for twice) is not kept."""
 
-    def __init__(self, largest_bytes: int = 256 * 2**20) -> None:
+    def __init__(self, largest_bytes: int = 64 * 2**20) -> None:
         self.con: Any = None
         self.largest_bytes = largest_bytes
         self.answers: dict[tuple, Any] = {}
