@@ -49,14 +49,17 @@ def _timed(function, *args, **kwargs):
 
 
 def _valid_nhs_numbers(rows: int) -> str:
-    """A WITH clause giving `checked(i, nine, c)`: nine random digits and their modulus-11 check
-    digit, for a few more rows than wanted (a check of 10 is invalid; callers drop those rows)."""
+    """A WITH clause giving `checked(i, nhs_number, c)`: nine random digits and their modulus-11
+    check digit `c`, for a few more rows than wanted (a check of 10 is invalid; callers keep
+    `WHERE c <> 10`)."""
     return f"""WITH digits AS (
             SELECT i, lpad(((random() * 999999999)::BIGINT)::VARCHAR, 9, '0') AS nine
             FROM range({int(rows * 1.15)}) t(i)
-          ), checked AS (
+          ), with_check AS (
             SELECT i, nine, 11 - (list_sum([ (10 - j) * (substr(nine, j + 1, 1))::INTEGER FOR j IN range(9)]) % 11) AS c
             FROM digits
+          ), checked AS (
+            SELECT i, nine || CASE WHEN c = 11 THEN '0' ELSE c::VARCHAR END AS nhs_number, c FROM with_check
           )"""
 
 
@@ -70,7 +73,7 @@ def write_births_csv(path: Path, rows: int) -> None:
     con.execute(f"""
         COPY (
           {_valid_nhs_numbers(rows)}
-          SELECT nine || CASE WHEN c = 11 THEN '0' ELSE c::VARCHAR END AS nhs_number,
+          SELECT nhs_number,
                  strftime(DATE '2025-01-01' + (i % 600)::INTEGER, '%Y-%m-%d') AS dob,
                  'E01' || lpad((i % 33755)::VARCHAR, 6, '0') AS lsoa_code,
                  '2026-09-15' AS received_on
@@ -88,7 +91,7 @@ def write_registrations_csv(path: Path, rows: int) -> None:
     con.execute(f"""
         COPY (
           {_valid_nhs_numbers(rows)}
-          SELECT nine || CASE WHEN c = 11 THEN '0' ELSE c::VARCHAR END AS nhs_number,
+          SELECT nhs_number,
                  strftime(DATE '2023-01-01' + (i % 1200)::INTEGER, '%Y-%m-%d') AS dob,
                  'E01' || lpad((i % 33755)::VARCHAR, 6, '0') AS lsoa_code,
                  'C' || lpad((i % 3000)::VARCHAR, 4, '0') AS centre_id,

@@ -1,9 +1,6 @@
 """Pages open on the figures stored after an import (reach.queries.figures_store), and the cached
 figures are kept across writes that change no figure, but not across an import."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +10,7 @@ import reach.queries.report as report_module
 from data.audit import record_in
 from data.store import opened
 from reach.queries.figures_store import call_key, is_stored, opening_calls, store_opening_figures
+from tests.views.command_line import import_new_registrations
 from views import common
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -82,13 +80,7 @@ def test_a_sign_in_row_keeps_every_cached_figure(app, demo_db, computations):
 
 def test_a_command_line_import_shows_at_once_from_the_figures_it_stored(app, demo_db, tmp_path, computations):
     before = _known(app)
-    rows = ["child_key,dob,lsoa_code,centre_id,registered_on"]
-    rows += [f"stored-new-child-{n},2025-01-01,E01900001,DEMO01,2026-09-01" for n in range(4)]
-    registrations = tmp_path / "new_registrations.csv"
-    registrations.write_text("\n".join(rows) + "\n")
-    result = subprocess.run([sys.executable, "-m", "reach", "import", "registrations", str(registrations),
-                             "--db", str(demo_db)], cwd=PROJECT, env=dict(os.environ),
-                            capture_output=True, text=True, timeout=180)
+    result = import_new_registrations(demo_db, tmp_path, prefix="stored-new-child", count=4)
     assert result.returncode == 0, result.stderr
     assert "opening figures as at 30 September 2026 are stored" in result.stderr
     app.run()
