@@ -9,7 +9,7 @@ import streamlit as st
 from data.settings import read_settings
 from reach.domain.disclosure import DisclosureError
 from reach.domain.measures import DEFINITIONS
-from reach.presentation import best_start_charts as charts
+from reach.presentation import svg_figures
 from reach.presentation import best_start_sentences as words_for
 from reach.presentation.access_words import beyond_words
 from reach.presentation.summaries import long_date
@@ -98,8 +98,8 @@ elif outcome_sites is None or outcome_whole is None:
     st.info(words_for.outcomes_not_loaded())
 else:
     chart, said = st.columns([3, 2])
-    chart.plotly_chart(charts.gld_chart(outcome_sites, target_pct=target,
-                                        authority_pct=outcome_whole.get("gld_pct")), key="best_start_gld")
+    chart.markdown(svg_figures.gld_chart(outcome_sites, target_pct=target,
+                                         authority_pct=outcome_whole.get("gld_pct")), unsafe_allow_html=True)
     with said:
         st.markdown(words_for.gld_sites_sentence(outcome_sites, target_pct=target))
         st.caption(f"The target ({target:g}%) is set on the Data page or with `python -m reach settings`.")
@@ -113,7 +113,7 @@ if trend is not None and outcome_whole is not None and outcome_sites is not None
     # --- over the years -------------------------------------------------------------------------
     st.header("Results at five over the years")
     chart, said = st.columns([3, 2])
-    chart.plotly_chart(charts.gld_trend_chart(trend, target_pct=target), key="best_start_trend")
+    chart.markdown(svg_figures.gld_trend_chart(trend, target_pct=target), unsafe_allow_html=True)
     with said:
         st.markdown(words_for.gld_trend_sentence(trend, target_pct=target))
         st.caption("Each year is the school year the children finished reception in.")
@@ -160,7 +160,7 @@ else:
         shown = sites[["centre_id", "centre_name", "children_under2", "known_under2", "reach_under2_pct",
                        "families_to_find_under2", "under2_estimated"]]
         chart, said = st.columns([3, 2])
-        chart.plotly_chart(charts.under_two_chart(shown), key="best_start_under_two")
+        chart.markdown(svg_figures.under_two_chart(shown), unsafe_allow_html=True)
         with said:
             st.markdown(words_for.under_two_headline(whole_under_two, sites))
         _published_table(shown, file_name=f"reach_under_two_by_site_{s.as_at}.csv", key="best_start_under_two")
@@ -173,7 +173,7 @@ if far.empty:
     st.info(words_for.far_deprived_sentence(far))
 else:
     chart, said = st.columns([3, 2])
-    chart.plotly_chart(charts.far_deprived_chart(far), key="best_start_far")
+    chart.markdown(svg_figures.far_deprived_chart(far), unsafe_allow_html=True)
     with said:
         st.markdown(words_for.far_deprived_sentence(far))
     common.table(far, file_name=f"deprived_areas_furthest_{s.as_at}.csv", key="best_start_far",

@@ -6,7 +6,7 @@ import streamlit as st
 from reach.domain.comparison import (MEASURES, SIMILAR_WITHIN_PTS, benchmark, league_for_chart, league_table,
                                      similar_centres)
 from reach.domain.stats import LIMIT_WORDS
-from reach.presentation import charts
+from reach.presentation import svg_figures
 from reach.presentation.comparison_sentences import (comparison_sentence, flagged_sentence, outside_limits_sentence,
                                                      similar_sentence)
 from reach.presentation.safe_text import markdown_text
@@ -100,8 +100,8 @@ else:
     st.header(f"League table: {chosen.name.lower()}")
     chart, words = st.columns([3, 2])
     drawn, drawn_note = league_for_chart(league, include=focus)
-    chart.plotly_chart(charts.league_chart(drawn, measure_key=measure_key, benchmark_pct=benchmark_pct,
-                                           bands=s.bands), key="league_chart")
+    chart.markdown(svg_figures.league_chart(drawn, measure_key=measure_key, benchmark_pct=benchmark_pct,
+                                            bands=s.bands), unsafe_allow_html=True)
     if drawn_note:
         chart.caption(drawn_note)
     with words:
@@ -118,8 +118,8 @@ else:
     # --- the funnel plot ----------------------------------------------------------------------
     st.header("Funnel plot")
     chart, words = st.columns([3, 2])
-    chart.plotly_chart(charts.funnel_plot(league, measure_key=measure_key, benchmark_pct=benchmark_pct,
-                                          bands=s.bands, chosen_centre=focus), key="funnel_chart")
+    chart.markdown(svg_figures.funnel_plot(league, measure_key=measure_key, benchmark_pct=benchmark_pct,
+                                           bands=s.bands, chosen_centre=focus), unsafe_allow_html=True)
     with words:
         st.markdown(reword(f"Each marker is a centre: its {chosen.name.lower()} against its number of "
                     f"{chosen.denominator_words}. The funnel is the range a centre of that size would fall in by "
@@ -157,8 +157,8 @@ centre_id = st.selectbox(reword("Centre"), comparable, index=comparable.index(fo
                          on_change=common.remember_centre, args=("similar_centre",))
 similar = similar_centres(centres, centre_id=centre_id, count=SIMILAR_COUNT)
 chart, words = st.columns([3, 2])
-chart.plotly_chart(charts.similar_centres_chart(similar, measure_key=measure_key, benchmark_pct=benchmark_pct),
-                   key="similar_chart")
+chart.markdown(svg_figures.similar_centres_chart(similar, measure_key=measure_key, benchmark_pct=benchmark_pct),
+               unsafe_allow_html=True)
 with words:
     st.markdown(similar_sentence(similar, measure_key=measure_key, wanted=SIMILAR_COUNT))
     common.definition("Most deprived areas")

@@ -72,12 +72,12 @@ STYLE = f"""
 
 
 # The browser fetches a chart's or a table's code only when the first one arrives, and then runs
-# it: Plotly alone is 4.7 MB and takes the browser about 0.65 s to run, the largest single wait
-# when a page with charts is chosen after one without (the Data page). So every page asks for that
-# code as it opens (fetched, not run), and a page without charts runs it once the browser is idle,
-# so the next page's charts draw at once. A page with charts is left to run it when its first
-# chart arrives: run earlier, it was measured to slow a page opened in a new tab (it competes with
-# drawing the page) and to gain nothing.
+# it: Plotly alone is 4.7 MB and takes the browser about 0.65 s to run. Only the map is drawn with
+# Plotly (every other chart is inline SVG: reach.presentation.svg_figures). So every page asks for
+# that code as it opens (fetched, not run), and a page without a map runs it once the browser is
+# idle, after the page is drawn, so the map draws at once when it is chosen next. The Map page is
+# left to run it when its map arrives: run earlier, it was measured to gain nothing in a new tab
+# (it competes with drawing the page).
 _HEAVY_CODE = ("PlotlyChart", "DataFrame", "arrowFormatUtils", "Quiver", "recordbatch")
 
 

@@ -170,7 +170,8 @@ with map_side:
                       + (" and others" if len(coverage.missing) > 5 else ""))
             st.caption(f"{len(coverage.missing):,} LSOAs in the reach areas have no boundary and are "
                        f"not drawn ({listed}).")
-        st.caption(f"Boundaries: Office for National Statistics. {maps.boundary_credit()}.")
+        if scale is not None:       # the licence credit is on the map itself, so it travels with any copy
+            st.caption("Boundaries: Office for National Statistics; the licence credit is at the map's foot.")
     if measure.definition != "Families to find":      # that one is offered above already
         common.definition(measure.definition)
 

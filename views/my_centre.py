@@ -9,7 +9,7 @@ from reach.domain.measures import DEPRIVED, is_overdue
 from reach.domain.months import month_ends
 from reach.domain.stats import interval_for
 from reach.domain.suppression import STANDARD
-from reach.presentation import charts, report_files, report_html
+from reach.presentation import report_files, report_html, svg_figures
 from reach.presentation import format as fmt
 from reach.presentation.evidence import evidence_pack, key_figures, readable
 from reach.presentation.safe_text import file_name as safe_file_name, markdown_text
@@ -108,11 +108,11 @@ published = pack_row.toggle("Prepare for publication (hide counts from 1 to 4)",
 st.header("Reach against the indicative bands")
 interval = interval_for(row["known_children"], row["children_under5"])
 chart, words = st.columns([3, 2])
-chart.plotly_chart(charts.bullet_chart(value_pct=row["reach_pct"], interval=interval, bands=s.bands, label=name,
-                                       comparator_pct=whole["reach_pct"],
-                                       missing_words="No figure: no children under five recorded"
-                                       if loaded.population else "No figure: no population estimate loaded"),
-                   key="bullet_chart")
+chart.markdown(svg_figures.bullet_chart(value_pct=row["reach_pct"], interval=interval, bands=s.bands, label=name,
+                                        comparator_pct=whole["reach_pct"],
+                                        missing_words="No figure: no children under five recorded"
+                                        if loaded.population else "No figure: no population estimate loaded"),
+               unsafe_allow_html=True)
 with words:
     st.markdown(f"**Indicative band: {band_range(row['band'], s.bands)}**" if loaded.population
                 else "**Indicative band: none yet**")
@@ -131,7 +131,7 @@ with words:
 st.header("Where the families to find live")
 gaps = lsoa_gaps(common.report("lsoa"), centre_id=centre_id, names=lsoa_name_table)
 chart, words = st.columns([3, 2])
-chart.plotly_chart(charts.lsoa_gaps_chart(gaps), key="gaps_chart")
+chart.markdown(svg_figures.lsoa_gaps_chart(gaps), unsafe_allow_html=True)
 with words:
     st.markdown(gaps_sentence(gaps, centre_to_find=int(row["families_to_find"]),
                               population_loaded=loaded.population))
@@ -149,7 +149,7 @@ person = common.person()
 records = person.sees_records_of(centre_id)
 chart, words = st.columns([3, 2])
 if records:
-    chart.plotly_chart(charts.unmatched_chart(counts, births_loaded=loaded.births), key="unmatched_chart")
+    chart.markdown(svg_figures.unmatched_chart(counts, births_loaded=loaded.births), unsafe_allow_html=True)
 else:
     if person.centres:                # a centre manager looking at another centre's: an attempt, recorded
         auth.refuse_once(person, "worklist", centre_id=centre_id)
@@ -187,7 +187,7 @@ everyone = common.cached(target_groups, as_at=s.as_at, centre_id=None, options=s
 groups = with_all_centres(groups, everyone)
 deprived = groups[groups["group"] == DEPRIVED].iloc[0]
 chart, words = st.columns([3, 2])
-chart.plotly_chart(charts.target_groups_chart(groups, everyone, label=name), key="groups_chart")
+chart.markdown(svg_figures.target_groups_chart(groups, everyone, label=name), unsafe_allow_html=True)
 with words:
     st.markdown(deprived_sentence(deprived, deprivation_loaded=loaded.deprivation,
                                   population_loaded=loaded.population))
@@ -221,8 +221,8 @@ trend = centre_and_authority_trend(common.trend(by="centre"), common.trend(by="a
 trend["series"] = trend["series"].where(trend["series"] != "All centres", reword("All centres"))
 mine = trend[trend["series"] == name]
 chart, words = st.columns([3, 2])
-chart.plotly_chart(charts.trend_chart(trend, bands=s.bands, series="series", title="Reach by month"),
-                   key="trend_chart")
+chart.markdown(svg_figures.trend_chart(trend, bands=s.bands, series="series", title="Reach by month"),
+               unsafe_allow_html=True)
 with words:
     st.markdown(trend_sentence(mine, population_loaded=loaded.population))
     st.caption(reword(f"The solid line is {shown_name}; the dotted line is all centres together, for comparison."))

@@ -4,7 +4,7 @@ import streamlit as st
 
 from reach.domain.breakdowns import band_counts
 from reach.domain.measures import is_overdue
-from reach.presentation import charts
+from reach.presentation import svg_figures
 from reach.presentation import format as fmt
 from reach.presentation.attention_sentences import attention_lines, needs_attention
 from reach.presentation.safe_text import markdown_text
@@ -95,7 +95,8 @@ if int(counts["centres"].sum()) == 0:        # no centres yet: a sentence, not a
     st.info(band_counts_sentence(counts))
 else:
     chart, words = st.columns([3, 2])
-    chart.plotly_chart(charts.band_counts_chart(counts, bands=s.bands), key="band_chart")
+    with chart:
+        st.markdown(svg_figures.band_counts_chart(counts, bands=s.bands), unsafe_allow_html=True)
     with words:
         st.markdown(band_counts_sentence(counts))
         common.definition("Indicative band")
@@ -113,8 +114,9 @@ st.header("Reach month by month")
 trend = common.trend(by="authority")
 if trend["reach_pct"].notna().any():
     chart, words = st.columns([3, 2])
-    chart.plotly_chart(charts.trend_chart(trend, bands=s.bands, title=reword("Reach by month, all centres")),
-                       key="trend_chart")
+    with chart:
+        st.markdown(svg_figures.trend_chart(trend, bands=s.bands, title=reword("Reach by month, all centres")),
+                    unsafe_allow_html=True)
     with words:
         st.markdown(trend_sentence(trend, population_loaded=loaded.population))
         st.caption("Each point is the figure at the end of a month, worked out exactly as today's figure is.")

@@ -11,20 +11,24 @@ from reach.domain.whatif import SHARING_OPTIONS, Projection, projections_by_shar
 from reach.presentation import format as fmt
 from reach.presentation.safe_text import markdown_text
 from reach.presentation.summaries import long_date, versus
-from reach.presentation.whatif_figures import paths_chart, steady_state_chart
+from reach.presentation.whatif_figures import paths_svg, steady_state_svg
 from reach.presentation.whatif_sentences import (against_words, crossing_sentence, dip_sentence, headline_sentence,
-                                                 origin_words, steady_state_sentence, target_sentence, target_words)
+                                                 movement_sentence, origin_words, steady_state_sentence,
+                                                 target_sentence, target_words)
 from reach.presentation.whatif_settings import (AUTHORITY, CHOICE_NAMES, LONGEST_HORIZON_MONTHS, PARAMETER_WORDS,
                                                 SHARING_LABELS, SLIDERS, Choices, Link, calibration_with,
                                                 changed_choices, choices_from, link_query, query_string, read_link,
                                                 sharing_words, slider_high, todays_sharing_assumed)
-from reach.presentation.whatif_tables import OUT_OF_REACH, calibration_table, paths_table, steady_state_table
-from reach.queries.calibration import calibrate, known_share_by_age, under_two_projection
+from reach.presentation.whatif_tables import (OUT_OF_REACH, calibration_table, paths_table, steady_state_table,
+                                              under_two_paths)
+from reach.queries.calibration import calibrate, known_share_by_age, known_share_by_age_under_two, under_two_projection
 from reach.queries.loaded import loaded_data
 from views import common
 from reach.presentation.wording import reword
 
 CENTRE_KEY, UNTIL_KEY = "whatif_centre", "whatif_until"
+AGES_KEY = "whatif_paths_ages"             # the month-by-month chart: under-fives or under-twos
+UNDER_FIVES, UNDER_TWOS = "Under-fives", "Under-twos"
 KEYS = {name: f"whatif_{name}" for name in CHOICE_NAMES}
 SCENARIO_FOR_KEY = "whatif_scenario_for"   # the centre and date the settings were last started from
 LINK_AS_AT_KEY = "whatif_link_as_at"       # the figures' date of the link the page opened from
@@ -179,6 +183,7 @@ today_assumed = todays_sharing_assumed(calibration, births_loaded=loaded.births)
 # --- the headline ----------------------------------------------------------------------------
 steady = steady_state_table(scenario, target_share=target_share)
 projections: dict[str, Projection] | None = None
+under_twos_now: tuple[int, float] | None = None     # the under-twos known and counted today, where there are any
 if under_five > 0 and loaded.population and loaded.registrations:
     by_age = common.cached(known_share_by_age, as_at=s.as_at, centre_id=centre_id, under_five=under_five)
 
@@ -202,6 +207,7 @@ if under_five > 0 and loaded.population and loaded.registrations:
                                                            area_name=area)) + "**")
         st.markdown(" ".join(part for part in (
             dip_sentence(chosen),
+            movement_sentence(chosen),
             crossing_sentence(chosen, known=known, under_five=under_five, known_share_by_age=by_age),
             target_sentence(scenario, target_share=target_share)) if part))
         figures = st.columns(3)
@@ -219,8 +225,10 @@ if under_five > 0 and loaded.population and loaded.registrations:
                           help=f"With {chosen_name}, once today's under-fives have grown up.")
         known_under2, under_two = int(position["known_under2"]), float(position["children_under2"])
         if under_two > 0:
+            # The chosen option's path, as the opening figures store it; the others when the chart asks.
             younger = common.cached(under_two_projection, scenario=scenario, known=known_under2, under_two=under_two,
                                     start=s.as_at, until=until, centre_id=centre_id, target_share=target_share)
+            under_twos_now = (known_under2, under_two)
             young = st.columns(3)
             young[0].metric("Reach under two now", fmt.percent(younger.path[0]["reach_pct"]),
                             help=f"{fmt.count(known_under2)} of {fmt.count(under_two)} children under two known on "
@@ -230,6 +238,8 @@ if under_five > 0 and loaded.population and loaded.registrations:
                                  "that month.")
             young[2].metric("Under two in the long run", fmt.percent(younger.steady_state_pct),
                             help=f"With {chosen_name}: the same model followed for the children aged 0 and 1 only.")
+            st.markdown(movement_sentence(younger, subject="Reach under two", group="the under-twos",
+                                          settles_beside=chosen.steady_state_pct))
             if bool(position["under2_estimated"]):
                 st.caption("Part of the number of children under two is estimated (as two fifths of the "
                            "under-fives where the estimate gives only ages 0 to 4).")
@@ -258,7 +268,7 @@ st.caption("Only how often birth data is shared changes; the other settings stay
 long_run, over_time = st.columns(2, gap="large")
 with long_run:
     st.subheader("In the long run")
-    st.plotly_chart(steady_state_chart(steady, chosen=sharing, target_share=target_share), key="whatif_steady_chart")
+    st.markdown(steady_state_svg(steady, chosen=sharing, target_share=target_share), unsafe_allow_html=True)
     st.markdown(steady_state_sentence(steady, chosen=sharing, target_share=target_share))
     common.table(steady, file_name=f"whatif_long_run_{centre}_{s.as_at}.csv", key="whatif_steady",
                  column_config={
@@ -277,18 +287,31 @@ with over_time:
     if projections is None:
         st.info("No path to show: there is no figure for today to start from.")
     else:
-        st.plotly_chart(paths_chart(projections, chosen=sharing, until=until), key="whatif_paths_chart")
+        # Family hubs work from conception to age two: the same paths for the under-twos, one click away.
+        ages = st.segmented_control("Children", [UNDER_FIVES, UNDER_TWOS], key=AGES_KEY, default=UNDER_FIVES,
+                                    disabled=under_twos_now is None,
+                                    help="Reach among the under-fives, or among the children aged 0 and 1.")
+        under_twos = ages == UNDER_TWOS and under_twos_now is not None
+        if under_twos and under_twos_now is not None:
+            known_under2, under_two = under_twos_now
+            projections = under_two_paths(
+                scenario=scenario, known=known_under2, under_two=under_two, start=s.as_at, until=until,
+                known_share_by_age=common.cached(known_share_by_age_under_two, as_at=s.as_at, under_two=under_two,
+                                                 centre_id=centre_id),
+                target_share=target_share)
+        st.markdown(paths_svg(projections, chosen=sharing, until=until, under_two=under_twos), unsafe_allow_html=True)
         st.markdown(reword("Reach climbs each time a share of birth data lands and the centre contacts the families, "
                     "then slips as new babies are born and families move in before the next share: the less "
                     "often data is shared, the deeper the saw-tooth."))
         paths = paths_table(projections)
-        common.table(paths, file_name=f"whatif_by_month_{centre}_{s.as_at}_to_{until}.csv", key="whatif_paths",
+        common.table(paths, file_name=(f"whatif_by_month_{'under2_' if under_twos else ''}{centre}_{s.as_at}"
+                                       f"_to_{until}.csv"), key="whatif_paths",
                      height=320,
                      column_config={"month": st.column_config.TextColumn("Month"),
                                     **{f"reach_pct_{name}": st.column_config.NumberColumn(label, format="%.1f%%")
                                        for name, label in SHARING_LABELS.items()}},
-                     caption="Reach % under each sharing option. The first row is today's figure; each later row "
-                             "is that month's average.")
+                     caption=f"Reach {'under two ' if under_twos else ''}% under each sharing option. The first row "
+                             "is today's figure; each later row is that month's average.")
 
 # --- where the starting values come from -----------------------------------------------------
 st.header("Where the starting values come from")

@@ -265,3 +265,26 @@ class CheckQuery:
             SELECT {names}, nullif(concat_ws('; ', {', '.join(reasons)}), '') AS _reason
             FROM (SELECT {', '.join(inner)} FROM {self.source} WHERE {self.where})
             {order}"""
+
+    @property
+    def in_one_pass(self) -> bool:
+        """Whether `one_pass_sql` can stand for `sql`: the raw rows alone are read (no join,
+        which could shuffle them), and every one of them."""
+        return self.source == "raw_rows r" and self.where == "true"
+
+    def one_pass_sql(self, read: str, kept: list[str]) -> str:
+        """`sql` over `read`, a SELECT of the file's rows in the file's order (each with `_blank`,
+        whether it is blank, and the raw columns), in place of the raw table, for a check that
+        is `in_one_pass`: so the file is read and checked at once, and never held as raw rows.
+        Every row, blank ones too, in the file's order, with `_blank`, the values, `_reason` and
+        the raw columns `kept` (as `_raw_<name>`, for the quarantine), but no `_row`: the row's
+        place in the table made of it is its number (see `reading.load_csv`)."""
+        raw = [f'r."{name}" AS "_raw_{name}"' for name in kept]
+        inner = ["r._blank AS _blank", *raw]
+        inner += [f"{expression} AS {name}" for name, expression in self.values.items()]
+        inner += [f"{fault} AS _fault_{number}" for number, fault in enumerate(self.faults)]
+        reasons = [f"_fault_{number}" for number in range(len(self.faults))] + self.cross_faults
+        names = ", ".join(["_blank", *self.values, *(f'"_raw_{name}"' for name in kept)])
+        return f"""
+            SELECT {names}, nullif(concat_ws('; ', {', '.join(reasons)}), '') AS _reason
+            FROM (SELECT {', '.join(inner)} FROM ({read}) r)"""

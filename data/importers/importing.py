@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from data.dates import as_date
-from data.importers.checks import sql_text
+from data.importers.checks import CheckQuery, sql_text
 from data.importers.errors import FileFault, over_limit, shortened
 from data.importers.kinds import CHECKED, KIND_CHECKS, LOADABLE, Context, Kind, count_of, were
 from data.importers.layouts import Layout, Resolved, accepts, check_kind, resolve_columns
@@ -27,11 +28,16 @@ from data.importers.pseudonymise import redact_sql
 from data.importers.reading import (
     HEADER_SEARCH_ROWS,
     RAW_TABLE,
+    READ_TABLE,
     Progress,
+    csv_read_sql,
+    duckdb_may_read,
     file_sha256,
     load_csv,
     load_raw,
     open_table,
+    python_upper,
+    raw_columns,
 )
 from data.store import database_path, opened, secret_key
 
@@ -105,13 +111,25 @@ def import_file(kind: str, file_path: str | os.PathLike, *, db: str | os.PathLik
         # The key is checked before the store is opened, so a refused key creates nothing.
         key = secret_key(db) if checker.personal else None
         with opened(db) as con:
-            # A CSV file is read by DuckDB before the transaction begins, since a read it refuses
-            # would leave the transaction unusable (the Python reader then takes the file).
-            source.stage(con, key=key, personal=checker.personal, progress=report)
+            # A CSV file of people is read and checked in one pass where it can be
+            # (`_read_and_check`); where DuckDB refuses it, it is taken the usual way.
+            read = None
+            if isinstance(source, _TableSource) and _one_pass(checker, source):
+                try:
+                    read = _read(con, checker, source, key=key, file_name=file_name, sha256=sha256,
+                                 received_on=received, replace=replace, report=report, one_pass=True)
+                except _NotInOnePass as not_in_one_pass:
+                    source.refused = not_in_one_pass.refused
+            if read is None:
+                # A CSV file is read by DuckDB before the transaction begins, since a read it
+                # refuses would leave the transaction unusable (the Python reader then takes it).
+                source.stage(con, key=key, personal=checker.personal, progress=report)
             con.execute("BEGIN TRANSACTION")
             try:
-                summary = _import(con, checker, source, key=key, file_name=file_name, sha256=sha256,
-                                  received_on=received, replace=replace, report=report)
+                if read is None:
+                    read = _read(con, checker, source, key=key, file_name=file_name, sha256=sha256,
+                                 received_on=received, replace=replace, report=report)
+                summary = _import(read, checker, report=report)
                 if dry_run:
                     summary = dataclasses.replace(summary, faults=_commonest_faults(con), columns=tuple(
                         (name, label) for name, label in source.resolved.labels.items()))
@@ -164,11 +182,43 @@ def _quiet(rows_done: int, rows_total: int | None, stage: str) -> None:
     """No progress to show."""
 
 
-def _import(con, checker: Kind, source, *, key: bytes | None, file_name: str, sha256: str,
-            received_on: date | None, replace: bool, report: Progress) -> ImportSummary:
+class _NotInOnePass(Exception):
+    """The file cannot be read and checked in one pass (`_read_and_check`) after all; `refused`
+    when DuckDB's reader refused it (the Python reader is then to take it)."""
+
+    def __init__(self, *, refused: bool = False):
+        super().__init__()
+        self.refused = refused
+
+
+def _one_pass(checker: Kind, source: _TableSource) -> bool:
+    """Whether to try reading and checking the file in one pass: a CSV file of a kind that
+    allows it (whose rows are changed by nothing but the marking of duplicates)."""
+    return (checker.one_pass and source.duckdb_may_read()
+            and type(checker).after_duplicates is Kind.after_duplicates)
+
+
+@dataclass
+class _Read:
+    """A file read and checked: the import in hand, when it began, and the rows read."""
+
+    ctx: Context
+    started_at: datetime
+    rows_read: int
+    one_pass: bool
+
+
+def _read(con, checker: Kind, source, *, key: bytes | None, file_name: str, sha256: str,
+          received_on: date | None, replace: bool, report: Progress, one_pass: bool = False) -> _Read:
+    """Read the file's rows into the raw table and check them into the table `checked`.
+
+    In one pass (`_read_and_check`), this is done before the transaction begins, as a read by
+    DuckDB always is (see `import_file`): the rows of a temporary table made inside one are
+    numbered apart from the rest until it ends, and the file's rows are numbered by their place.
+    """
     started_at = datetime.now()
     import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM import_log").fetchall()[0][0]
-    rows_read = source.load(con, key=key, personal=checker.personal, progress=report)
+    rows_read = 0 if one_pass else source.load(con, key=key, personal=checker.personal, progress=report)
     ctx = Context(con=con, kind=checker.name, file_name=file_name, sha256=sha256,
                   resolved=source.resolved, import_id=import_id, today=date.today(),
                   replace=replace, received_on=received_on, rows_read=rows_read,
@@ -179,10 +229,26 @@ def _import(con, checker: Kind, source, *, key: bytes | None, file_name: str, sh
         reach_loaded=bool(con.execute("SELECT count(*) FROM reach_areas").fetchall()[0][0]),
     )
     ctx.notes.extend(getattr(source, "notes", []))
-    report(rows_read, rows_read, "checking")
+    if not one_pass:
+        report(rows_read, rows_read, "checking")
     checker.prepare(ctx)
-    ctx.run(f"CREATE TEMP TABLE {CHECKED} AS {checker.check(ctx).sql()}")
-    _mark_duplicates(ctx, checker.duplicate_key(ctx))
+    query = checker.check(ctx)
+    if one_pass:
+        rows_read = ctx.rows_read = _read_and_check(ctx, source, query, key=key, personal=checker.personal,
+                                                    progress=report)
+    else:
+        ctx.run(f"CREATE TEMP TABLE {CHECKED} AS {query.sql()}")
+    checker.after_check(ctx)
+    return _Read(ctx=ctx, started_at=started_at, rows_read=rows_read, one_pass=one_pass)
+
+
+def _import(read: _Read, checker: Kind, *, report: Progress) -> ImportSummary:
+    """Mark duplicates, save the good rows, keep the faulty ones: the rest of an import, inside
+    its transaction."""
+    ctx, started_at, rows_read = read.ctx, read.started_at, read.rows_read
+    import_id, file_name, sha256 = ctx.import_id, ctx.file_name, ctx.sha256
+    received_on = ctx.received_on
+    _mark_duplicates(ctx, checker.duplicate_key(ctx), one_pass=read.one_pass)
     checker.after_duplicates(ctx)
     # A view, not a copy: for a simple kind it is the good rows of `checked`, and a few million
     # rows need not be held twice.
@@ -221,23 +287,69 @@ def _import(con, checker: Kind, source, *, key: bytes | None, file_name: str, sh
     return summary
 
 
-def _mark_duplicates(ctx: Context, key: tuple[str, ...]) -> None:
+def _mark_duplicates(ctx: Context, key: tuple[str, ...], *, one_pass: bool = False) -> None:
     """A row whose key an earlier good row of the file already has: "duplicate of row N"."""
     # Only the keys held more than once are found (a grouping, not a sort of every row), and
     # only their later rows are touched. A NULL in a key matches a NULL, as in a PARTITION BY.
     # The keys are first grouped by a 64-bit hash of them, far quicker than by the keys
     # themselves (a child key is 64 characters): only the rows whose hash is held more than once,
     # nearly always the true duplicates alone, are then grouped by their keys.
+    # Read in one pass, `checked` is a view of the table `read_rows`, which is the one written.
+    table = READ_TABLE if one_pass else CHECKED
+    row = f"{READ_TABLE}.rowid + 1" if one_pass else f"{CHECKED}._row"
+    blank = f" AND NOT {READ_TABLE}._blank" if one_pass else ""
     listed = ", ".join(key)
-    same = " AND ".join(f"{CHECKED}.{column} IS NOT DISTINCT FROM firsts.{column}" for column in key)
+    same = " AND ".join(f"{table}.{column} IS NOT DISTINCT FROM firsts.{column}" for column in key)
     ctx.run(f"""
-        UPDATE {CHECKED} SET _reason = 'duplicate of row ' || firsts.first_row
+        UPDATE {table} SET _reason = 'duplicate of row ' || firsts.first_row
         FROM (SELECT {listed}, min(_row) AS first_row FROM {CHECKED}
               WHERE _reason IS NULL AND hash({listed}) IN (
                   SELECT hash({listed}) FROM {CHECKED} WHERE _reason IS NULL
                   GROUP BY 1 HAVING count(*) > 1)
               GROUP BY {listed} HAVING count(*) > 1) firsts
-        WHERE {same} AND {CHECKED}._reason IS NULL AND {CHECKED}._row > firsts.first_row""")
+        WHERE {same} AND {table}._reason IS NULL AND {row} > firsts.first_row{blank}""")
+
+
+# The raw columns for checking only that are still read once the rows are checked (for a note).
+# The rest, the keyed hashes among them, are not kept in one pass: each of those is held once,
+# as the checked value made from it.
+_KEPT_HIDDEN = ("_child_nhs",)
+
+
+def _read_and_check(ctx: Context, source: _TableSource, query: CheckQuery, *, key: bytes | None,
+                    personal: bool, progress: Progress) -> int:
+    """Read a CSV file and check its rows in one statement, into the table `read_rows`, of which
+    `raw_rows` and `checked` are then views; return the number of rows read. Raises
+    _NotInOnePass, with nothing made, where this cannot be done (run it outside a transaction).
+
+    The usual way holds the file's rows twice over (the raw rows, then the checked ones, each
+    with its 64-character keyed hash); here each row is held once, the raw values the quarantine
+    shows beside the checked ones. The rows are numbered as `load_csv` numbers them.
+    """
+    read = source.read_sql(key=key, personal=personal)
+    if read is None or not query.in_one_pass:
+        raise _NotInOnePass
+    select, read_params = read
+    kept = [name for name in raw_columns(source.resolved, hashes_nhs_number=source.hashes(personal))
+            if name not in _HIDDEN or name in _KEPT_HIDDEN]
+    sql = f"CREATE TEMP TABLE {READ_TABLE} AS {query.one_pass_sql(select, kept)}"
+    try:
+        with python_upper(ctx.con, sql):
+            ctx.run("SET preserve_insertion_order = true")
+            ctx.run(sql, read_params)
+    except duckdb.Error:
+        ctx.run(f"DROP TABLE IF EXISTS {READ_TABLE}")
+        raise _NotInOnePass(refused=True) from None
+    numbered = f"SELECT rowid + 1 AS _row, {{}} FROM {READ_TABLE} WHERE NOT _blank"
+    ctx.run(f"CREATE TEMP VIEW {RAW_TABLE} AS "
+            + numbered.format(", ".join(f'"_raw_{name}" AS "{name}"' for name in kept)))
+    ctx.run(f"CREATE TEMP VIEW {CHECKED} AS " + numbered.format(", ".join([*query.values, "_reason"])))
+    rows_read = ctx.scalar(f"SELECT count(*) FROM {RAW_TABLE}")
+    estimated = source.table.estimated_rows
+    progress(0, estimated, "reading")
+    progress(rows_read, max(estimated or 0, rows_read) or None, "reading")
+    progress(rows_read, rows_read, "checking")
+    return rows_read
 
 
 def _same_quarantine(ctx: Context) -> bool:
@@ -339,24 +451,39 @@ class _TableSource:
             raise
         where = self.table.where()
         self.notes = [where] if where else []
+        self.refused = False       # DuckDB's reader refused the file (see `stage`)
 
     def sha256(self) -> str:
         """The file's SHA-256 (for a CSV file, from the one read that also counts its lines)."""
         scan = getattr(self.table, "scan", None)
         return scan.sha256 if scan is not None else file_sha256(self.path)
 
+    def hashes(self, personal: bool) -> bool:
+        """Whether the NHS number is hashed (a file of people without a child key)."""
+        return personal and not self.resolved.has("child_key")
+
+    def duckdb_may_read(self) -> bool:
+        """Whether the file is CSV that DuckDB's reader may read (see `csv_read_sql`)."""
+        return duckdb_may_read(self.table)
+
+    def read_sql(self, *, key: bytes | None, personal: bool) -> tuple[str, dict] | None:
+        """The SELECT with which DuckDB reads the file (see `csv_read_sql`), or None."""
+        return csv_read_sql(self.table, self.resolved, key=key, hashes_nhs_number=self.hashes(personal))
+
     def stage(self, con, *, key: bytes | None, personal: bool, progress: Progress) -> None:
-        """Read a CSV file into the raw table with DuckDB, where it can be (see `load_csv`)."""
-        hashes = personal and not self.resolved.has("child_key")
-        self.staged = load_csv(con, self.table, self.resolved, key=key, hashes_nhs_number=hashes,
+        """Read a CSV file into the raw table with DuckDB, where it can be (see `load_csv`):
+        not where DuckDB has refused it already, reading and checking it in one pass."""
+        if self.refused:
+            self.staged = None
+            return
+        self.staged = load_csv(con, self.table, self.resolved, key=key, hashes_nhs_number=self.hashes(personal),
                                progress=progress)
 
     def load(self, con, *, key: bytes | None, personal: bool, progress: Progress) -> int:
         staged = getattr(self, "staged", None)
         if staged is not None:
             return staged
-        hashes = personal and not self.resolved.has("child_key")
-        return load_raw(con, self.table, self.resolved, key=key, hashes_nhs_number=hashes,
+        return load_raw(con, self.table, self.resolved, key=key, hashes_nhs_number=self.hashes(personal),
                         progress=progress)
 
     def close(self) -> None:

@@ -101,10 +101,10 @@ def keyed_hash_sql(expression: str) -> str:
     return f"sha256($reach_outer_pad || unhex(sha256($reach_inner_pad || encode({expression}))))"
 
 
-def clean_nhs_number_sql(expression: str) -> str:
+def clean_nhs_number_sql(expression: str, *, ten: str | None = None) -> str:
     """SQL for `clean_nhs_number`: blanks and hyphens removed (a value of 10 digits, nearly every
-    one, has none to remove)."""
-    return (f"CASE WHEN {ten_digits_sql(expression)} THEN {expression} "
+    one, has none to remove). `ten` may name a column already holding `ten_digits_sql` of it."""
+    return (f"CASE WHEN {ten or ten_digits_sql(expression)} THEN {expression} "
             f"ELSE regexp_replace({expression}, '[{WHITESPACE_CLASS}-]', '', 'g') END")
 
 
@@ -122,7 +122,18 @@ def check_digit_ok_sql(cleaned: str) -> str:
     """SQL for `_check_digits_ok` of one 10-digit value: the modulus-11 check (a remainder that
     gives 10 has no valid check digit, and no digit equals 10)."""
     # The digits taken from the number as an integer (NULL, and so no answer, unless 10 digits).
-    number = f"try_cast(CASE WHEN {ten_digits_sql(cleaned)} THEN {cleaned} END AS BIGINT)"
+    return check_digit_of_number_sql(f"try_cast(CASE WHEN {ten_digits_sql(cleaned)} THEN {cleaned} END AS BIGINT)")
+
+
+def number_sql(cleaned: str, ten: str) -> str:
+    """SQL: a cleaned value as a whole number where `ten` (an expression or a column holding
+    `ten_digits_sql` of it) says it is 10 digits, else NULL; for `check_digit_of_number_sql`."""
+    return f"CASE WHEN {ten} THEN try_cast({cleaned} AS BIGINT) END"
+
+
+def check_digit_of_number_sql(number: str) -> str:
+    """SQL for `check_digit_ok_sql` of a value already taken as a whole number (`number_sql`,
+    best a column, since it is read ten times): NULL where it is NULL."""
     weighted = " + ".join(f"{weight} * ({number} // {10 ** (10 - place)} % 10)"
                           for place, weight in enumerate(_NHS_WEIGHTS.tolist(), 1))
     return f"((11 - ({weighted}) % 11) % 11 = {number} % 10)"

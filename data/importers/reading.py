@@ -28,7 +28,7 @@ from data.importers.pseudonymise import (
     WHITESPACE,
     WHITESPACE_CLASS,
     check_child_keys,
-    check_digit_ok_sql,
+    check_digit_of_number_sql,
     check_nhs_numbers,
     child_key_sql,
     clean_nhs_number_sql,
@@ -37,6 +37,7 @@ from data.importers.pseudonymise import (
     key_pads,
     mask_sql,
     nhs_number_sql,
+    number_sql,
     ten_digits_sql,
 )
 from data.importers.workbooks import ENTITY_PROBLEM, NOT_A_WORKBOOK, check_workbook
@@ -45,7 +46,7 @@ BATCH_ROWS = 100_000
 RAW_TABLE = "raw_rows"
 # A CSV file read by DuckDB: every row, blank ones too, in the file's order (`raw_rows` is then a
 # view of it).
-_READ_TABLE = "read_rows"
+READ_TABLE = "read_rows"
 _PERSONAL = ("postcode", "nhs_number", "family_key")
 
 Progress = Callable[[int, "int | None", str], None]
@@ -674,18 +675,21 @@ def _csv_select_sql(resolved: Resolved, columns: list[str], source: str, *, carr
     # postcodes without their blanks.
     first = {f"s{position}": f"nullif({_stripped_sql(f'c{position}')}, '')"
              for position in sorted(set(resolved.positions.values()))}
-    for name in ("nhs_number", "child_key"):
-        if name in personal:
-            first[f"n{personal[name]}"] = clean_nhs_number_sql(f"c{personal[name]}")
+    # Layer 0, before it: whether an NHS number or child key is 10 digits as it stands (nearly
+    # every one is), so that it is cleaned, and looked at again, only where it is not.
+    numbers = [personal[name] for name in ("nhs_number", "child_key") if name in personal]
+    zeroth = {f"d{position}": ten_digits_sql(f"c{position}") for position in numbers}
+    for position in numbers:
+        first[f"d{position}"] = f"d{position}"
+        first[f"n{position}"] = clean_nhs_number_sql(f"c{position}", ten=f"d{position}")
     if "postcode" in personal:
         first["postcode_spaceless"] = f"regexp_replace(c{personal['postcode']}, '[{WHITESPACE_CLASS}]', '', 'g')"
-    # Layer 2: whether a cleaned number is 10 digits, and passes the check digit.
-    second = {}
-    for name in ("nhs_number", "child_key"):
-        if name in personal:
-            cleaned = f"n{personal[name]}"
-            second[f"t{personal[name]}"] = ten_digits_sql(cleaned)
-            second[f"k{personal[name]}"] = check_digit_ok_sql(cleaned)
+    # Layer 2: whether a cleaned number is 10 digits; layer 3: its value as a whole number
+    # (NULL unless 10 digits); layer 4: whether it passes the check digit.
+    second = {f"t{position}": f"CASE WHEN d{position} THEN true ELSE {ten_digits_sql(f'n{position}')} END"
+              for position in numbers}
+    third = {f"v{position}": number_sql(f"n{position}", f"t{position}") for position in numbers}
+    fourth = {f"k{position}": check_digit_of_number_sql(f"v{position}") for position in numbers}
 
     def stripped(name: str) -> str:
         return f"s{resolved.positions[name]}"
@@ -714,25 +718,29 @@ def _csv_select_sql(resolved: Resolved, columns: list[str], source: str, *, carr
 
     final = ", ".join(f'{expressions[name]} AS "{name}"' for name in columns)
     return f"""SELECT {carried}, {final} FROM (
+                   SELECT *{listed(fourth)} FROM (
+                   SELECT *{listed(third)} FROM (
                    SELECT *{listed(second)} FROM (
-                       SELECT {carried}{listed(first)} FROM {source}))"""
+                       SELECT {carried}{listed(first)} FROM (
+                           SELECT *{listed(zeroth)} FROM {source})))))"""
 
 
-def load_csv(con, table: TableFile, resolved: Resolved, *, key: bytes | None, hashes_nhs_number: bool,
-             progress: Progress) -> int | None:
-    """Load a CSV file with DuckDB's reader so that `raw_rows` holds what `load_raw` would put
-    there (here a view of the temporary table `read_rows`); return the number of rows read, or
-    None (with nothing created) where the file is to be read by `load_raw` instead: a workbook,
-    a file DuckDB could read differently from Python, or one it refuses (whose message, if any,
-    `load_raw` then gives).
-
-    Run it outside a transaction: a refused read would leave one unusable.
-    """
-    if not isinstance(table, _CsvFile):
-        return None
+def duckdb_may_read(table: TableFile) -> bool:
+    """Whether the file is CSV that DuckDB's reader may read as Python's would (it may still
+    refuse it when it reads it)."""
     # DuckDB skips rows, not lines: the two agree only where no value above the data holds a
     # line break.
-    if table.lines_above != table.header_row or not _duckdb_can_read(table):
+    return (isinstance(table, _CsvFile) and table.lines_above == table.header_row
+            and _duckdb_can_read(table))
+
+
+def csv_read_sql(table: TableFile, resolved: Resolved, *, key: bytes | None,
+                 hashes_nhs_number: bool) -> tuple[str, dict] | None:
+    """The SELECT with which DuckDB reads a CSV file as `load_raw` would (`raw_columns`, and
+    `_blank`, whether the row is blank), in the file's order, with its parameters; or None where
+    the file is to be read by `load_raw` instead: a workbook, or a file DuckDB could read
+    differently from Python. (DuckDB may still refuse a file when it reads it.)"""
+    if not isinstance(table, _CsvFile) or not duckdb_may_read(table):
         return None
     columns = raw_columns(resolved, hashes_nhs_number=hashes_nhs_number)
     personal = [name for name in ("child_key", "nhs_number", "family_key") if resolved.has(name)]
@@ -748,25 +756,59 @@ def load_csv(con, table: TableFile, resolved: Resolved, *, key: bytes | None, ha
     # A row whose every value is empty is blank: numbered, but not read.
     blank = f"concat({', '.join(names)}) = ''"
     read = f"(SELECT {blank} AS _blank, * FROM read_csv({_sql_literal(str(table.path))}, {options}))"
+    sql = _csv_select_sql(resolved, columns, read, carried="_blank")
+    params = key_pads(key) if key is not None and personal else {}
+    return sql, {name: value for name, value in params.items() if f"${name}" in sql}
+
+
+def python_upper(con, sql: str):
+    """Register, for the run of `sql`, the upper-casing `csv_read_sql` may ask for, as a context
+    manager: `with python_upper(con, sql): con.execute(sql)`."""
+    return _PythonUpper(con, _PYTHON_UPPER in sql)
+
+
+class _PythonUpper:
+    def __init__(self, con, needed: bool):
+        self.con, self.needed = con, needed
+
+    def __enter__(self):
+        if self.needed:
+            self.con.create_function(_PYTHON_UPPER, lambda text: text.upper(), ["VARCHAR"], "VARCHAR")
+
+    def __exit__(self, *exc_info):
+        if self.needed:
+            self.con.remove_function(_PYTHON_UPPER)
+
+
+def load_csv(con, table: TableFile, resolved: Resolved, *, key: bytes | None, hashes_nhs_number: bool,
+             progress: Progress) -> int | None:
+    """Load a CSV file with DuckDB's reader so that `raw_rows` holds what `load_raw` would put
+    there (here a view of the temporary table `read_rows`); return the number of rows read, or
+    None (with nothing created) where the file is to be read by `load_raw` instead: a workbook,
+    a file DuckDB could read differently from Python, or one it refuses (whose message, if any,
+    `load_raw` then gives).
+
+    Run it outside a transaction: a refused read would leave one unusable.
+    """
+    read = csv_read_sql(table, resolved, key=key, hashes_nhs_number=hashes_nhs_number)
+    if read is None:
+        return None
+    select, params = read
     # The rows are numbered by their place in the table they are read into, not as they are read
     # (`row_number() OVER ()` would read, trim and hash every row on one core): DuckDB writes the
     # rows of a CREATE TABLE AS in the order it reads them (`preserve_insertion_order`, on unless
     # turned off), so row N of the file is the table's row N - 1, its `rowid`. Blank rows are kept
     # there, so the numbers after them stay right, and left out of `raw_rows`.
-    sql = f"CREATE TEMP TABLE {_READ_TABLE} AS {_csv_select_sql(resolved, columns, read, carried='_blank')}"
-    params = key_pads(key) if key is not None and personal else {}
-    params = {name: value for name, value in params.items() if f"${name}" in sql}
-    con.create_function(_PYTHON_UPPER, lambda text: text.upper(), ["VARCHAR"], "VARCHAR")
+    sql = f"CREATE TEMP TABLE {READ_TABLE} AS {select}"
     try:
-        con.execute("SET preserve_insertion_order = true")
-        con.execute(sql, params)
+        with python_upper(con, sql):
+            con.execute("SET preserve_insertion_order = true")
+            con.execute(sql, params)
     except duckdb.Error:
-        con.execute(f"DROP TABLE IF EXISTS {_READ_TABLE}")
+        con.execute(f"DROP TABLE IF EXISTS {READ_TABLE}")
         return None
-    finally:
-        con.remove_function(_PYTHON_UPPER)
     con.execute(f"""CREATE TEMP VIEW {RAW_TABLE} AS
-                    SELECT rowid + 1 AS _row, * EXCLUDE (_blank) FROM {_READ_TABLE} WHERE NOT _blank""")
+                    SELECT rowid + 1 AS _row, * EXCLUDE (_blank) FROM {READ_TABLE} WHERE NOT _blank""")
     rows_read = con.execute(f"SELECT count(*) FROM {RAW_TABLE}").fetchall()[0][0]
     progress(0, table.estimated_rows, "reading")
     progress(rows_read, max(table.estimated_rows or 0, rows_read) or None, "reading")

@@ -9,7 +9,8 @@ narrow down, a hidden count. So suppression is decided over all the tables at on
 1. **Primary**: every count the rule treats as small (1 to 4) is hidden.
 2. **Audit**: for each hidden count, the smallest and largest values consistent with everything
    still visible are found by linear programming (each hidden count at least 1, since zeros are
-   shown and so a hidden count is never 0). A count is *protected* when that range is at least
+   shown and so a hidden count is never 0). Where the ties allow, the same values are worked
+   out directly, without the solver (`_direct_ranges`). A count is *protected* when that range is at least
    `rule.protection_width` wide: for the 1-to-4 rule, four, so nobody can even tell that the
    count is below 5.
 3. **Secondary**: for each count that is not yet protected, a visible count tied to it is hidden
@@ -28,7 +29,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,6 +42,10 @@ except ImportError:       # pragma: no cover - another scipy build
     _highs_core = None
 
 Cell = tuple[str, Hashable, str]      # (table, row key, column)
+
+# Ranges worked out directly where the shape of the ties allows (`_one_sum_ranges`,
+# `_direct_ranges`), the same as the solver's; False sends every group to the solver.
+_DIRECT = True
 
 
 class DisclosureError(ValueError):
@@ -143,10 +148,13 @@ def protect(publication: Publication, *, smallest_shown: int, protection_width: 
         # hidden, but exposed counts in relations of their own are mended in the same round.
         touched: set[int] = set()
         components = ties.components(hidden)
+        members: dict[int, list[Cell]] = defaultdict(list)
+        for cell, component in components.items():
+            members[component].append(cell)
         for exposure in exposed:
             if touched & set(ties.sums_of[exposure.cell]):
                 continue
-            extra = ties.secondary_for(exposure.cell, hidden, component_of=components)
+            extra = ties.secondary_for(exposure.cell, hidden, tied=members[components[exposure.cell]])
             if extra is not None:
                 hidden.add(extra)
                 added = True
@@ -170,7 +178,8 @@ def audit(publication: Publication, hidden: Iterable[Cell], *, ties: _Ties | Non
     A linear programme per group of hidden counts that are tied together: the variables are the
     hidden counts (each at least 1), the constraints every relation in which one appears, with
     the visible counts as constants. Ranges are exact for the continuous relaxation; the true
-    integer range can only be narrower by less than one at each end.
+    integer range can only be narrower by less than one at each end. Most groups are worked out
+    directly (`_direct_ranges`), with the same answers; the solver takes what is left.
     """
     hidden = set(hidden)
     if not hidden:
@@ -203,16 +212,17 @@ def _component_ranges(publication: Publication, cells: list[Cell], hidden: set[C
     eq_rows, eq_cols, eq_data, eq_rhs = _linear_rows(sums, hidden, position, values)
     ub_rows, ub_cols, ub_data, ub_rhs = _linear_rows(at_most, hidden, position, values)
     n = len(cells)
-    if len(eq_rhs) == 1 and not ub_rhs and all(coefficient == eq_data[0] for coefficient in eq_data):
+    if _DIRECT and len(eq_rhs) == 1 and not ub_rhs and all(coefficient == eq_data[0] for coefficient in eq_data):
         return _one_sum_ranges(publication, cells, total=eq_rhs[0] * eq_data[0])
     equalities = (eq_rows, eq_cols, eq_data, eq_rhs)
     bounds = (ub_rows, ub_cols, ub_data, ub_rhs)
-    solve = _HighsRanges(n, equalities, bounds) if _HighsRanges.available() else _LinprogRanges(n, equalities, bounds)
-    out = []
-    for i, cell in enumerate(cells):
-        low, high = solve.range_of(i)
-        out.append(Exposure(cell=cell, value=values[cell], low=low, high=high))
-    return out
+    if _DIRECT:
+        ranges = _direct_ranges(n, _relations_of(equalities, bounds), [1.0] * n, [math.inf] * n)
+    else:
+        solve = (_HighsRanges(n, equalities, bounds) if _HighsRanges.available()
+                 else _LinprogRanges(n, equalities, bounds))
+        ranges = [solve.range_of(i) for i in range(n)]
+    return [Exposure(cell=cell, value=values[cell], low=low, high=high) for cell, (low, high) in zip(cells, ranges)]
 
 
 def _linear_rows(relations, hidden: set[Cell], position: dict[Cell, int], values: dict[Cell, int]):
@@ -245,11 +255,363 @@ def _one_sum_ranges(publication: Publication, cells: list[Cell], *, total: float
             for cell in cells]
 
 
+# --- ranges worked out directly ------------------------------------------------------------------
+#
+# A group's ties as relations over its hidden counts, numbered 0 to n - 1: (terms, rhs, equal),
+# the terms (count, +1 or -1) adding up to rhs (equal) or to at most rhs. Each count has a
+# smallest and a largest value it may take (`low`, `high`): 1 and no limit for a hidden count.
+
+Relation = tuple[tuple[tuple[int, int], ...], float, bool]
+
+
+class _Undecided(Exception):
+    """The direct way cannot tell: the solver decides."""
+
+
+def _relations_of(equalities, bounds) -> list[Relation]:
+    """`_linear_rows`' equalities and bounds as relations."""
+    out: list[Relation] = []
+    for (rows, cols, data, rhs), equal in ((equalities, True), (bounds, False)):
+        terms: list[list[tuple[int, int]]] = [[] for _ in rhs]
+        for row, col, value in zip(rows, cols, data):
+            terms[row].append((int(col), int(value)))
+        out.extend((tuple(row_terms), float(value), equal) for row_terms, value in zip(terms, rhs))
+    return out
+
+
+def _rows_of(relations: list[Relation]):
+    """Relations back as `_linear_rows`' equalities and bounds."""
+    equalities: tuple[list, list, list, list] = ([], [], [], [])
+    bounds: tuple[list, list, list, list] = ([], [], [], [])
+    for terms, rhs, equal in relations:
+        rows, cols, data, values = equalities if equal else bounds
+        for col, sign in terms:
+            rows.append(len(values))
+            cols.append(col)
+            data.append(sign)
+        values.append(rhs)
+    return equalities, bounds
+
+
+def _direct_ranges(n: int, relations: list[Relation], low: list[float], high: list[float]) -> list[tuple[float, float]]:
+    """The smallest and largest value of each count, the same as the solver's (`_solver_ranges`),
+    with the solver kept for what is left once the ties are taken apart:
+
+    - sums that share most of their counts are made shorter (`_shorter_sums`);
+    - ties that form no loop (each relation shares at most one count with the rest of what it
+      is joined to) are worked out exactly by narrowing each count's range from each relation
+      in turn until nothing changes (`_tree_ranges`);
+    - a relation whose removal splits the counts into pieces of at most half of them each
+      (such as a sum over every centre) is taken out: each piece's share of the relation has
+      a range of its own, and each piece is then worked out alone, its share limited by what
+      the other pieces' shares leave (`_split_ranges`);
+    - what is left goes to the solver, with the counts that only one relation holds taken
+      together (`_leaves_apart`).
+    """
+    try:
+        shorter = _shorter_sums(relations)
+    except _Undecided:
+        return _solver_ranges(n, relations, low, high)
+    direct = _tree_ranges(n, shorter, low, high)
+    if direct is not None:
+        return direct
+    split = _split(n, shorter)
+    if split is not None:
+        return _split_ranges(n, shorter, low, high, *split)
+    fewer = _leaves_apart(n, shorter, low, high)
+    return fewer if fewer is not None else _solver_ranges(n, relations, low, high)
+
+
+def _shorter_sums(relations: list[Relation]) -> list[Relation]:
+    """Equalities made shorter by taking one from another where they share more than half of
+    the shorter one's counts with the same signs: a + b + c = 9 and a + b = 4 become c = 5 and
+    a + b = 4; a + b - d = 0 and a + b + e = 7 become d + e = 7 and a + b + e = 7. The same
+    values satisfy the new relations as the old."""
+    rows = [dict(terms) for terms, _, equal in relations if equal]
+    if len(rows) < 2:
+        return relations
+    rhs = [value for _, value, equal in relations if equal]
+    holding: dict[int, set[int]] = defaultdict(set)         # a count -> the equalities it is in
+    for j, row in enumerate(rows):
+        for col in row:
+            holding[col].add(j)
+    pending = list(range(len(rows)))
+    queued = [True] * len(rows)
+    while pending:
+        i = pending.pop()
+        queued[i] = False
+        one = rows[i]
+        if not one:
+            continue
+        for j in sorted(set().union(*(holding[col] for col in one)) - {i}):
+            other = rows[j]
+            if len(other) < len(one):
+                continue
+            shared = [col for col in one if col in other]
+            if 2 * len(shared) <= len(one):
+                continue
+            sign = one[shared[0]] * other[shared[0]]
+            if any(one[col] * other[col] != sign for col in shared):
+                continue
+            for col in shared:
+                del other[col]
+                holding[col].discard(j)
+            for col, coefficient in one.items():
+                if col not in shared:
+                    other[col] = -sign * coefficient
+                    holding[col].add(j)
+            rhs[j] -= sign * rhs[i]
+            if not other and rhs[j] != 0:
+                raise _Undecided
+            for k in set().union(*(holding[col] for col in other)) | {j}:
+                if not queued[k]:           # shorter now: it may shorten others, or be shortened
+                    queued[k] = True
+                    pending.append(k)
+    return [(tuple(row.items()), value, True) for row, value in zip(rows, rhs) if row] + \
+        [relation for relation in relations if not relation[2]]
+
+
+def _tree_ranges(n: int, relations: list[Relation], low: list[float], high: list[float], *,
+                 most_visits_per_relation: int = 64) -> list[tuple[float, float]] | None:
+    """Exact ranges where the relations form no loop, else None.
+
+    Each relation in turn narrows each of its counts to what the others' ranges allow, until
+    nothing changes. Without loops nothing else limits a count, so the ranges are exact: any
+    value in a count's range can be completed, relation by relation outwards, to values of
+    every count that satisfy every relation. Counts and limits are whole numbers, so the
+    arithmetic is exact."""
+    low, high = list(low), list(high)
+    of: list[list[int]] = [[] for _ in range(n)]
+    parent = list(range(n + len(relations)))        # counts, then relations: a forest?
+    for index, (terms, _, _) in enumerate(relations):
+        if len({col for col, _ in terms}) != len(terms):
+            return None
+        for col, _ in terms:
+            of[col].append(index)
+            if len(terms) > 1:
+                a, b = _root(parent, col), _root(parent, n + index)
+                if a == b:
+                    return None
+                parent[a] = b
+    pending = list(range(len(relations)))
+    queued = [True] * len(relations)
+    visits, most_visits = 0, most_visits_per_relation * max(len(relations), 1)
+    while pending:
+        visits += 1
+        if visits > most_visits:
+            return None
+        index = pending.pop()
+        queued[index] = False
+        terms, rhs, equal = relations[index]
+        least, least_unlimited, most, most_unlimited = _span(terms, low, high)
+        for col, sign in terms:
+            lo, hi = (low[col], high[col]) if sign > 0 else (-high[col], -low[col])
+            # what the other terms leave for this one: at most rhs less their least, and for an
+            # equality at least rhs less their most
+            top = math.inf if least_unlimited - (lo == -math.inf) else rhs - (least - _finite(lo))
+            bottom = (-math.inf if (most_unlimited - (hi == math.inf) or not equal)
+                      else rhs - (most - _finite(hi)))
+            new_low, new_high = (bottom, top) if sign > 0 else (-top, -bottom)
+            changed = False
+            if new_low > low[col]:
+                low[col], changed = new_low, True
+            if new_high < high[col]:
+                high[col], changed = new_high, True
+            if changed:
+                if low[col] > high[col]:
+                    return None
+                for other in of[col]:
+                    if other != index and not queued[other]:
+                        queued[other] = True
+                        pending.append(other)
+    return list(zip(low, high))
+
+
+def _root(parent: list[int], node: int) -> int:
+    """The root of `node` in a union-find forest, shortening the path on the way."""
+    while parent[node] != node:
+        parent[node] = parent[parent[node]]
+        node = parent[node]
+    return node
+
+
+def _finite(value: float) -> float:
+    return 0.0 if math.isinf(value) else value
+
+
+def _span(terms, low: list[float], high: list[float]) -> tuple[float, int, float, int]:
+    """The least and most `sum(sign * count)` can be, each as a finite part and the number of
+    terms without a limit."""
+    least = most = 0.0
+    least_unlimited = most_unlimited = 0
+    for col, sign in terms:
+        lo, hi = (low[col], high[col]) if sign > 0 else (-high[col], -low[col])
+        if lo == -math.inf:
+            least_unlimited += 1
+        else:
+            least += lo
+        if hi == math.inf:
+            most_unlimited += 1
+        else:
+            most += hi
+    return least, least_unlimited, most, most_unlimited
+
+
+def _split(n: int, relations: list[Relation]) -> tuple[int, list[list[int]]] | None:
+    """A relation whose removal leaves the counts in pieces of at most half of them each (of
+    the few longest, the one leaving the smallest largest piece): its index and the pieces."""
+    longest = sorted((k for k, relation in enumerate(relations) if len(relation[0]) > 2),
+                     key=lambda k: (-len(relations[k][0]), k))
+    best: tuple[int, int, list[list[int]]] | None = None
+    for index in longest[:4]:
+        parent = list(range(n))
+        for k, (terms, _, _) in enumerate(relations):
+            if k != index:
+                first = _root(parent, terms[0][0])
+                for col, _ in terms[1:]:
+                    other = _root(parent, col)
+                    if other != first:
+                        parent[other] = first
+        pieces: dict[int, list[int]] = defaultdict(list)
+        for col in range(n):
+            pieces[_root(parent, col)].append(col)
+        largest = max(len(piece) for piece in pieces.values())
+        if len(pieces) > 1 and largest <= n // 2 and (best is None or largest < best[0]):
+            best = (largest, index, list(pieces.values()))
+    return None if best is None else (best[1], best[2])
+
+
+def _split_ranges(n: int, relations: list[Relation], low: list[float], high: list[float],
+                  index: int, pieces: list[list[int]]) -> list[tuple[float, float]]:
+    """Ranges with relation `index` taken out, the rest in separate `pieces`.
+
+    Each piece gets one more count, its share of the relation (the relation's terms in the
+    piece). The range of each piece's share is worked out with the share unlimited; a piece's
+    share is then limited to what the relation's total less the other shares' ranges leaves,
+    and where that limits it the piece is worked out again. The pieces share nothing else, so
+    this is exact."""
+    terms, rhs, equal = relations[index]
+    sign_of = dict(terms)
+    piece_of = {col: p for p, cols in enumerate(pieces) for col in cols}
+    own: list[list[Relation]] = [[] for _ in pieces]
+    for k, relation in enumerate(relations):
+        if k != index:
+            own[piece_of[relation[0][0][0]]].append(relation)
+    problems = []
+    for p, cols in enumerate(pieces):
+        local = {col: i for i, col in enumerate(cols)}
+        share = len(cols)
+        piece_relations = [(tuple((local[col], sign) for col, sign in piece_terms), value, is_equal)
+                           for piece_terms, value, is_equal in own[p]]
+        piece_relations.append((tuple((local[col], sign_of[col]) for col in cols if col in sign_of) + ((share, -1),),
+                                0.0, True))
+        problems.append((cols, piece_relations, [low[col] for col in cols], [high[col] for col in cols]))
+    free = [_direct_ranges(len(cols) + 1, piece_relations, piece_low + [-math.inf], piece_high + [math.inf])
+            for cols, piece_relations, piece_low, piece_high in problems]
+    shares = [ranges[-1] for ranges in free]
+    least, least_unlimited, most, most_unlimited = _span([(p, 1) for p in range(len(pieces))],
+                                                         [s[0] for s in shares], [s[1] for s in shares])
+    out: list[tuple[float, float]] = [(math.nan, math.nan)] * n
+    for p, (cols, piece_relations, piece_low, piece_high) in enumerate(problems):
+        lo, hi = shares[p]
+        top = math.inf if least_unlimited - (lo == -math.inf) else rhs - (least - _finite(lo))
+        bottom = (-math.inf if (most_unlimited - (hi == math.inf) or not equal)
+                  else rhs - (most - _finite(hi)))
+        ranges = free[p]
+        if bottom > lo or top < hi:
+            ranges = _direct_ranges(len(cols) + 1, piece_relations, piece_low + [bottom], piece_high + [top])
+        for i, col in enumerate(cols):
+            out[col] = ranges[i]
+    return out
+
+
+def _leaves_apart(n: int, relations: list[Relation], low: list[float],
+                  high: list[float]) -> list[tuple[float, float]] | None:
+    """The solver's ranges with fewer counts, or None where that does not help: where a
+    relation holds two or more counts found in no other relation (an LSOA's count in its
+    centre's sum, say), they are replaced by one count, their total, whose range is all the
+    values their own ranges allow together. The solver works out the rest, that total
+    included; each of those counts is then whatever the total's range leaves once the
+    others take their ranges. Nothing else ties them, so this is exact."""
+    degree = [0] * n
+    for terms, _, _ in relations:
+        if len(terms) > 1:
+            for col, _ in terms:
+                degree[col] += 1
+    collapsed = {}
+    for index, (terms, _, _) in enumerate(relations):
+        alone = [(col, sign) for col, sign in terms if degree[col] == 1]
+        if len(terms) > 1 and 2 <= len(alone) < len(terms):
+            collapsed[index] = alone
+    if not collapsed:
+        return None
+    low, high = list(low), list(high)
+    gone = {col for alone in collapsed.values() for col, _ in alone}
+    for terms, rhs, equal in relations:            # a count's own limits: part of its range
+        if len(terms) == 1 and terms[0][0] in gone:
+            col, sign = terms[0]
+            if sign > 0:
+                high[col] = min(high[col], rhs)
+                low[col] = max(low[col], rhs) if equal else low[col]
+            else:
+                low[col] = max(low[col], -rhs)
+                high[col] = min(high[col], -rhs) if equal else high[col]
+            if low[col] > high[col]:
+                return None
+    kept = [col for col in range(n) if col not in gone]
+    number = {col: i for i, col in enumerate(kept)}
+    fewer_low = [low[col] for col in kept]
+    fewer_high = [high[col] for col in kept]
+    fewer: list[Relation] = []
+    total_of = {}
+    for index, (terms, rhs, equal) in enumerate(relations):
+        if len(terms) == 1 and terms[0][0] in gone:
+            continue
+        new_terms = tuple((number[col], sign) for col, sign in terms if col not in gone)
+        if index in collapsed:
+            least, least_unlimited, most, most_unlimited = _span(collapsed[index], low, high)
+            total_of[index] = len(fewer_low)
+            new_terms += ((len(fewer_low), 1),)
+            fewer_low.append(-math.inf if least_unlimited else least)
+            fewer_high.append(math.inf if most_unlimited else most)
+        fewer.append((new_terms, rhs, equal))
+    ranges = _solver_ranges(len(fewer_low), fewer, fewer_low, fewer_high)
+    out: list[tuple[float, float]] = [(math.nan, math.nan)] * n
+    for col, i in number.items():
+        out[col] = ranges[i]
+    for index, alone in collapsed.items():
+        total_low, total_high = ranges[total_of[index]]
+        least, least_unlimited, most, most_unlimited = _span(alone, low, high)
+        for col, sign in alone:
+            lo, hi = (low[col], high[col]) if sign > 0 else (-high[col], -low[col])
+            # this count's term is the total less the others' terms (None: no limit)
+            others_least = None if least_unlimited - (lo == -math.inf) else least - _finite(lo)
+            others_most = None if most_unlimited - (hi == math.inf) else most - _finite(hi)
+            top = math.inf if total_high == math.inf or others_least is None else total_high - others_least
+            bottom = -math.inf if total_low == -math.inf or others_most is None else total_low - others_most
+            if sign > 0:
+                out[col] = (max(low[col], bottom), min(high[col], top))
+            else:
+                out[col] = (max(low[col], -top), min(high[col], -bottom))
+    return out
+
+
+def _solver_ranges(n: int, relations: list[Relation], low: list[float], high: list[float]) -> list[tuple[float, float]]:
+    """The ranges from the solver, two linear programmes per count."""
+    equalities, bounds = _rows_of(relations)
+    solve = (_HighsRanges(n, equalities, bounds, low=low, high=high) if _HighsRanges.available()
+             else _LinprogRanges(n, equalities, bounds, low=low, high=high))
+    return [solve.range_of(i) for i in range(n)]
+
+
 class _LinprogRanges:
     """The smallest and largest value of each variable, by scipy's linprog (two solves each)."""
 
-    def __init__(self, n: int, equalities, bounds):
+    def __init__(self, n: int, equalities, bounds, *, low=None, high=None):
         self.n = n
+        low = [1.0] * n if low is None else low
+        high = [math.inf] * n if high is None else high
+        self.bounds = [(None if math.isinf(lo) else lo, None if math.isinf(hi) else hi) for lo, hi in zip(low, high)]
         rows, cols, data, rhs = equalities
         self.a_eq = csr_array((data, (rows, cols)), shape=(len(rhs), n)) if rhs else None
         self.b_eq = np.array(rhs, dtype=float) if rhs else None
@@ -264,10 +626,10 @@ class _LinprogRanges:
 
     def _optimum(self, objective) -> float:
         result = linprog(objective, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq,
-                         bounds=[(1, None)] * self.n, method="highs")
+                         bounds=self.bounds, method="highs")
         if result.status == 2:      # "infeasible" for relations the data satisfies: presolve's quirk
             result = linprog(objective, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq,
-                             bounds=[(1, None)] * self.n, method="highs", options={"presolve": False})
+                             bounds=self.bounds, method="highs", options={"presolve": False})
         if result.status == 3:          # unbounded: the count could be as large as anyone likes
             return -math.inf
         if result.status != 0:          # cannot happen for relations that hold in the data
@@ -284,14 +646,16 @@ class _HighsRanges:
     def available() -> bool:
         return _highs_core is not None
 
-    def __init__(self, n: int, equalities, bounds):
+    def __init__(self, n: int, equalities, bounds, *, low=None, high=None):
         core = _highs_core
         self.n = n
-        self.fallback = _LinprogRanges(n, equalities, bounds)
+        self.fallback = _LinprogRanges(n, equalities, bounds, low=low, high=high)
         self.highs = core._Highs()
         self.highs.setOptionValue("output_flag", False)
         infinity = core.kHighsInf
-        self.highs.addVars(n, np.ones(n), np.full(n, infinity))
+        lower = np.ones(n) if low is None else np.clip(np.array(low, dtype=float), -infinity, infinity)
+        upper = np.full(n, infinity) if high is None else np.clip(np.array(high, dtype=float), -infinity, infinity)
+        self.highs.addVars(n, lower, upper)
         for (rows, cols, data, rhs), lower_is_rhs in ((equalities, True), (bounds, False)):
             entries = defaultdict(list)
             for row, col, value in zip(rows, cols, data):
@@ -337,17 +701,22 @@ class _Ties:
         for index, (small, large) in enumerate(publication.at_most):
             self.at_most_of[small].append(index)
             self.at_most_of[large].append(index)
-
-    def _relations(self, cell: Cell) -> Iterable[tuple[Cell, ...]]:
-        for index in self.sums_of[cell]:
-            total, parts = self.publication.sums[index]
-            yield (total, *parts)
-        for index in self.at_most_of[cell]:
-            yield self.publication.at_most[index]
+        self._parent: dict[Cell, Cell] = {}           # the components so far (see `components`)
+        self._joined: set[Cell] = set()
+        self._holder: dict[tuple[str, int], Cell] = {}
+        self._numbers: dict[Cell, int] | None = None
 
     def components(self, hidden: set[Cell]) -> dict[Cell, int]:
-        """A number for each hidden cell, shared by hidden cells that one relation ties."""
-        parent = {cell: cell for cell in hidden}
+        """A number for each hidden cell, shared by hidden cells that one relation ties.
+
+        Worked out from the last call's when `hidden` has only grown since (as it does while
+        `protect` adds secondaries): only the new cells are joined in. Each relation keeps one
+        hidden cell it holds, and a new cell in the relation joins that cell's component."""
+        if not self._joined <= hidden:
+            self._parent, self._joined, self._holder = {}, set(), {}
+        elif len(self._joined) == len(hidden) and self._numbers is not None:
+            return self._numbers            # the same cells as last time
+        parent, holder = self._parent, self._holder
 
         def find(cell):
             while parent[cell] != cell:
@@ -355,20 +724,25 @@ class _Ties:
                 cell = parent[cell]
             return cell
 
-        for cell in hidden:
-            for relation in self._relations(cell):
-                for other in relation:
-                    if other in hidden:
-                        a, b = find(cell), find(other)
-                        if a != b:
-                            parent[a] = b
+        for cell in hidden - self._joined:
+            parent[cell] = cell
+            keys = [("sum", index) for index in self.sums_of[cell]]
+            keys += [("bound", index) for index in self.at_most_of[cell]]
+            for key in keys:
+                other = holder.setdefault(key, cell)
+                if other != cell:
+                    a, b = find(cell), find(other)
+                    if a != b:
+                        parent[a] = b
+            self._joined.add(cell)
         roots: dict[Cell, int] = {}
-        return {cell: roots.setdefault(find(cell), len(roots)) for cell in hidden}
+        self._numbers = {cell: roots.setdefault(find(cell), len(roots)) for cell in hidden}
+        return self._numbers
 
-    def secondary_for(self, cell: Cell, hidden: set[Cell], *, component_of: dict[Cell, int]) -> Cell | None:
+    def secondary_for(self, cell: Cell, hidden: set[Cell], *, tied: Sequence[Cell]) -> Cell | None:
         """The visible count to hide next to protect `cell`: one in a sum with it (another part
         rather than the total, where there is one), else in a sum with any hidden cell tied to
-        it, else in a bound on it.
+        it, else in a bound on it. `tied` holds the hidden cells tied to `cell`, itself included.
 
         Which one is never decided by the counts themselves. The usual choice, the smallest, tells
         anyone who knows the method that the hidden count is no larger than every count left
@@ -376,8 +750,6 @@ class _Ties:
         candidates follows a fixed shuffle of the cells' names, the same every time.
         """
         values = self.publication.values
-        component = component_of[cell]
-        tied = [other for other, c in component_of.items() if c == component]
         for sources, use_bounds in (([cell], False), (tied, False), (tied, True)):
             candidates: dict[Cell, bool] = {}       # candidate -> is it the total over `cell`?
             for source in sources:

@@ -1,5 +1,10 @@
 """Charts as plotly figures, built by pure functions so a test can read what a chart shows.
 
+The pages now draw these charts as inline SVG (`reach.presentation.svg_figures`, the same
+words, bands and colours), so a page opened in a new tab does not wait for Plotly's code; the
+functions here are no longer drawn on any page and stay only with their tests, to be removed.
+The map (`geo.figures`, `reach.presentation.maps`) is the one chart still drawn with Plotly.
+
 Meaning is never carried by colour alone: each band and each comparison has its words in the
 legend and on hover, and comparisons also differ by marker shape. The colours are from the
 Okabe-Ito set, which people with the common colour-vision deficiencies can tell apart. Maps
@@ -78,6 +83,23 @@ def threshold_line(figure: go.Figure, value: float, *, words: str, colour: str, 
                                 line=dict(color=colour, dash="dash", width=1.5)))
 
 
+# A figure written beside a marker or a bar's end is crossed by any line drawn near it (the target,
+# the authority's figure, a band's edge) and can sit on the marker itself. So where a chart has such
+# lines, each row's figure is written in a column of its own at the right of the plot, clear of
+# every line and mark whatever the figure is.
+FIGURE_COLUMN_PX = 64
+
+
+def figure_column(figure: go.Figure, rows: list, texts: list[str]) -> None:
+    """Each row's figure (`texts`, already plain or escaped text), written at the right of the
+    plot level with its row (`rows`: the y categories, as the chart names them)."""
+    for row, text in zip(rows, texts):
+        if text:
+            figure.add_annotation(x=1, xref="paper", xanchor="left", xshift=6, y=row, yref="y", text=text,
+                                  showarrow=False, font=dict(size=12, color=LINE_COLOUR), name="figure")
+    figure.update_layout(margin=dict(r=FIGURE_COLUMN_PX))
+
+
 # --- overview ---------------------------------------------------------------------------------
 
 def band_counts_chart(counts: pd.DataFrame, *, bands: Bands) -> go.Figure:
@@ -144,7 +166,7 @@ def bullet_chart(*, value_pct: float, interval: Interval | None, bands: Bands, l
     for band, start, end in _zones(bands, top):
         figure.add_trace(go.Bar(
             y=[label], x=[end - start], base=[start], orientation="h", name=band_range(band, bands),
-            marker=dict(color=BAND_COLOURS[band], opacity=0.35, line=dict(width=0)), width=0.6,
+            marker=dict(color=BAND_COLOURS[band], opacity=0.35, line=dict(width=0)), width=2 * BULLET_BAR_TOP,
             hovertemplate=f"{band_range(band, bands)}<extra></extra>",
         ))
     if value_pct is None or pd.isna(value_pct):
@@ -158,24 +180,33 @@ def bullet_chart(*, value_pct: float, interval: Interval | None, bands: Bands, l
             hovertemplate="%{fullData.name}<extra></extra>",
         ))
     figure.update_xaxes(range=[0, top], ticksuffix="%", title=None)
-    figure.update_yaxes(showticklabels=False)
+    # The bar fills the middle of the row; the figure is written above it (see `_bullet_marker`).
+    figure.update_yaxes(showticklabels=False, range=[-0.5, 0.62])
     return styled(figure, title="Reach against the bands", height=260, barmode="overlay",
                    legend=dict(orientation="h", y=-0.25))
 
 
+BULLET_BAR_TOP = 0.3        # the bands' bar is 0.6 of its row high, centred on it
+
+
 def _bullet_marker(figure: go.Figure, *, value_pct: float, interval: Interval | None, label: str) -> None:
-    """The figure as a diamond, its 95% interval as whiskers. `label` is escaped already."""
+    """The figure as a diamond, its 95% interval as whiskers, and the figure written above the
+    bar (clear of the diamond, the whiskers and the authority's line however close they are),
+    kept inside the chart near either end. `label` is escaped already."""
     error = None
     if interval is not None:
         error = dict(type="data", symmetric=False, array=[interval.upper - value_pct],
                      arrayminus=[value_pct - interval.lower], color=LINE_COLOUR, thickness=2, width=12)
     figure.add_trace(go.Scatter(
-        y=[label], x=[value_pct], mode="markers+text", name=f"{label}: {value_pct:.1f}%",
+        y=[label], x=[value_pct], mode="markers", name=f"{label}: {value_pct:.1f}%",
         marker=dict(symbol="diamond", size=16, color=LINE_COLOUR), error_x=error,
-        text=[f"{value_pct:.1f}%"], textposition="top center",
         hovertemplate=("%{y}: %{x:.1f}%" + (f"<br>95% interval {interval.lower:.1f}% to {interval.upper:.1f}%"
                                                    if interval else "") + "<extra></extra>"),
     ))
+    anchor = "left" if value_pct < 6 else "right" if value_pct > 94 else "center"
+    figure.add_annotation(x=value_pct, y=BULLET_BAR_TOP, yref="y", yanchor="bottom", xanchor=anchor,
+                          text=f"<b>{value_pct:.1f}%</b>", showarrow=False, name="figure",
+                          font=dict(size=13, color=LINE_COLOUR))
 
 
 def _lsoa_labels(frame: pd.DataFrame) -> pd.Series:
@@ -330,10 +361,10 @@ def _label_positions(xs: list[float], ys: list[float], *, x_span: float, y_span:
 def league_chart(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float, bands: Bands) -> go.Figure:
     """Each centre's figure with its Wilson 95% interval, best at the top, marked better,
     similar or worse than the authority (or hollow grey: not compared, its population estimate
-    flagged), its figure written by its marker, with the authority's figure and the target drawn."""
+    flagged), its figure written in a column at the right (clear of the target's and the
+    authority's lines wherever it sits), with the authority's figure and the target drawn."""
     chosen = measure(measure_key)
     shown = _named(league).assign(_denominator=league[chosen.denominator])
-    shown["_text"] = [f"{v:.1f}%" if pd.notna(v) else "" for v in shown[chosen.column]]
     figure = go.Figure()
     _comparison_traces(figure, shown, x=chosen.column, y="_name", value_axis="x", measure_name=chosen.name,
                        denominator_words=chosen.denominator_words, error=True)
@@ -351,8 +382,11 @@ def league_chart(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float
                         range=[start, max(100.0, float(upper) + 2 if pd.notna(upper) else 100.0)])
     figure.update_yaxes(title=None, type="category", categoryorder="array",
                         categoryarray=list(shown["_name"][::-1]), automargin=True)
-    return styled(figure, title=reword(f"{chosen.name} by centre"),
-                   height=240 + 34 * len(shown), legend=dict(orientation="h", yanchor="top", y=-0.08))
+    styled(figure, title=reword(f"{chosen.name} by centre"),
+           height=240 + 34 * len(shown), legend=dict(orientation="h", yanchor="top", y=-0.08))
+    figure_column(figure, list(shown["_name"]),
+                  [f"{v:.1f}%" if pd.notna(v) else "" for v in shown[chosen.column]])
+    return figure
 
 
 def funnel_plot(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float, bands: Bands,
@@ -433,7 +467,6 @@ def similar_centres_chart(similar: pd.DataFrame, *, measure_key: str, benchmark_
     figure = go.Figure(go.Bar(
         y=names, x=values, orientation="h", name=chosen.name, showlegend=False,
         marker=dict(color=fill, line=dict(color=["#777777" if d else "rgba(0,0,0,0)" for d in doubtful], width=1.5)),
-        text=[f"{v:.1f}%" if pd.notna(v) else "–" for v in values], textposition="outside", cliponaxis=False,
         customdata=similar["deprived_share_pct"],
         hovertemplate=(f"%{{y}}: {chosen.name.lower()} %{{x:.1f}}%<br>%{{customdata:.0f}}% of under-fives "
                        "in the most deprived areas<extra></extra>"),
@@ -442,7 +475,10 @@ def similar_centres_chart(similar: pd.DataFrame, *, measure_key: str, benchmark_
         threshold_line(figure, benchmark_pct, words=reword(f"All centres: {benchmark_pct:.1f}%"),
                        colour=AUTHORITY_COLOUR, axis="x")
     figure.update_xaxes(title=None, ticksuffix="%",
-                        range=[0, max(100.0, float(values.max()) + 10 if values.notna().any() else 100.0)])
+                        range=[0, max(100.0, float(values.max()) + 2 if values.notna().any() else 100.0)])
     figure.update_yaxes(title=None, type="category", autorange="reversed", automargin=True)
-    return styled(figure, title=f"{chosen.name}: similar areas",
-                   height=160 + 45 * len(similar), legend=dict(orientation="h", yanchor="top", y=-0.12))
+    styled(figure, title=f"{chosen.name}: similar areas",
+           height=160 + 45 * len(similar), legend=dict(orientation="h", yanchor="top", y=-0.12))
+    # Each figure in a column at the right, clear of the authority's line wherever the bar ends.
+    figure_column(figure, names, [f"{v:.1f}%" if pd.notna(v) else "–" for v in values])
+    return figure

@@ -1,4 +1,4 @@
-"""The Map and gaps page's figures: the maps, what they can be coloured by, the licence credit,
+"""The Map and gaps page's figures: the maps (each carrying its licence credit), what they can be coloured by,
 and the sentence on where the families to find are concentrated.
 
 The shapes come from `reach.queries.mapdata` and the gap ranking from
@@ -8,7 +8,6 @@ The shapes come from `reach.queries.mapdata` and the gap ranking from
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import math
 
@@ -16,7 +15,7 @@ import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
 
-from geo.figures import LICENCE_CREDIT, choropleth, plotly_text
+from geo.figures import choropleth, plotly_text
 from geo.shapes import bounds_view
 from reach.domain.breakdowns import fewest_holding_half
 from reach.domain.measures import Bands
@@ -33,11 +32,6 @@ MAP_WIDTH_PX, MAP_HEIGHT_PX = 360, 560
 COLOUR_BAR_PX, BELOW_MAP_PX = 14, 70      # the colour bar's thickness; the room left under the map
 # Reach is coloured over the range of the areas shown, widened to whole steps of this many points.
 REACH_STEP = 5.0
-
-
-def boundary_credit(year: int | None = None) -> str:
-    """The licence credit the ONS and OS boundaries require, shown under every map."""
-    return LICENCE_CREDIT.format(year=year or date.today().year)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """The what-if outcome in words: what a scenario would do to reach (`describe_change`), the
 page's headline, which sets the chosen settings against the data's (naming each one changed) and
-tells of a dip before the rise, when reach would first get to the target (the outstanding
-threshold, 97% unless changed), which sharing options get there in the long run, and where each
-setting came from. The command line prints the same headline.
+tells of a dip before the rise, why each headline figure moves (under five and under two), when
+reach would first get to the target (the outstanding threshold, 97% unless changed), which sharing
+options get there in the long run, and where each setting came from. The command line prints the
+same headline.
 
 `headline_sentence`, `describe_change` and `origin_words` return plain text, a centre's name in
 it as it is: the page escapes it for Markdown, the command line for the terminal. The other
@@ -271,6 +272,43 @@ def dip_sentence(projection: Projection) -> str:
         return f"Reach would not rise steadily: it would first dip to {percent(low)} in {when}."
     return (f"On the way it would fall lower still, to {percent(low)} in {when}, before coming back to "
             f"{percent(end)} in {projection.until:%B %Y}.")
+
+
+def movement_sentence(projection: Projection, *, subject: str = "Reach", group: str = "the under-fives",
+                      settles_beside: float | None = None) -> str:
+    """Why a headline figure moves from today to the inspection month, in one or two sentences
+    ('' when it does not move, to the 0.1 shown): the model takes reach towards where the
+    settings hold it in the long run, so the figure rises when that is above today's and falls
+    when it is below; a move the other way is a dip or a peak of the sharing cycle on the way.
+
+    `subject` names the figure ('Reach under two'), `group` the children it counts. With
+    `settles_beside` (the under-fives' long-run figure, for the under-twos'), a lower long-run
+    figure is explained too."""
+    now, then, long_run = projection.path[0]["reach_pct"], projection.reach_at_until, projection.steady_state_pct
+    month = f"{projection.until:%B %Y}"
+    if round(then, 1) == round(now, 1):
+        return ""
+    settles = f"these settings would hold it at about {percent(long_run)} in the long run"
+    if then < now and round(long_run, 1) < round(now, 1):
+        sentence = (f"{subject} falls from {percent(now)} today to {percent(then)} in {month} because {settles}, "
+                    "below today's figure: under them, babies born and families moving in are found more "
+                    "slowly than they arrive.")
+    elif then < now:
+        sentence = (f"{subject} is lower in {month} ({percent(then)}) than today ({percent(now)}) though {settles}: "
+                    f"{month} falls in a dip, as reach is lowest just before each share of birth data lands and "
+                    f"while the known children growing out of {group} are replaced by babies not yet found.")
+    elif round(long_run, 1) > round(now, 1):
+        sentence = (f"{subject} rises from {percent(now)} today to {percent(then)} in {month} because {settles}, "
+                    "above today's figure: under them, families are found faster than babies are born and "
+                    "families move in.")
+    else:
+        sentence = (f"{subject} is higher in {month} ({percent(then)}) than today ({percent(now)}) though {settles}: "
+                    "it rises and falls with each share of birth data before it settles there.")
+    if settles_beside is not None and round(long_run, 1) < round(settles_beside, 1):
+        sentence += (f" It settles lower than reach under five ({percent(settles_beside)}): a baby is not known "
+                     "until the birth data arrives and the family is contacted, and those first months are a "
+                     "larger part of the first two years than of the first five.")
+    return sentence
 
 
 def target_sentence(scenario: Scenario, *, target_share: float = TARGET_SHARE) -> str:

@@ -9,8 +9,11 @@ import pandas as pd
 
 from dataclasses import replace
 
+from datetime import date
+
 from reach.domain.whatif import (SHARING_OPTIONS, TARGET_SHARE, UNDER_TWO_SPAN_MONTHS, Projection, Scenario,
-                                 contact_rate_needed_by_sharing, steady_state_by_sharing, steady_state_reach)
+                                 contact_rate_needed_by_sharing, project_to, steady_state_by_sharing,
+                                 steady_state_reach)
 from reach.domain.whatif_parameters import Calibration, Parameter
 from reach.presentation.format import percent
 from reach.presentation.whatif_settings import (CHOICE_NAMES, PARAMETER_OF, PARAMETER_WORDS, SHARING_LABELS, Choices,
@@ -39,6 +42,17 @@ def steady_state_table(scenario: Scenario, *, target_share: float = TARGET_SHARE
                          replace(scenario, sharing_months=SHARING_OPTIONS[name]),
                          age_span_months=UNDER_TWO_SPAN_MONTHS)})
     return pd.DataFrame(rows)
+
+
+def under_two_paths(*, scenario: Scenario, known: float, under_two: float, start: date, until: date,
+                    known_share_by_age: list[float], target_share: float = TARGET_SHARE) -> dict[str, Projection]:
+    """Reach under two month by month under each sharing option, the other settings fixed: the
+    model followed for ages 0 and 1 only (as `reach.queries.calibration.under_two_projection`
+    does for one option), from today's `known` of `under_two` and their known share by age."""
+    return {name: project_to(scenario=replace(scenario, sharing_months=months), known=known, under_five=under_two,
+                             start=start, until=until, known_share_by_age=known_share_by_age,
+                             target_share=target_share, age_span_months=UNDER_TWO_SPAN_MONTHS)
+            for name, months in SHARING_OPTIONS.items()}
 
 
 def paths_table(projections: dict[str, Projection]) -> pd.DataFrame:

@@ -329,9 +329,20 @@ class _Answer:
     connection's own result, the query run afresh."""
 
     _KEPT = ("df", "fetchdf", "fetchall", "fetchnumpy", "to_arrow_table", "fetch_arrow_table", "arrow")
+    _ARROW = ("to_arrow_table", "fetch_arrow_table", "arrow")
 
     def __init__(self, memory: _Remembering, sql: str, parameters: Any) -> None:
         self.memory, self.sql, self.parameters = memory, sql, parameters
+
+    def _arrow(self) -> Any:
+        """The rows as an Arrow table, from a relation: Arrow from `execute`'s result costs one
+        more copy of the rows, and DuckDB warns about it. On a cursor of its own, as the
+        connection may still hold another query's result."""
+        cursor = self.memory.con.cursor()
+        try:
+            return cursor.sql(self.sql, params=self.parameters).to_arrow_table()
+        finally:
+            cursor.close()
 
     def _run(self):
         if self.parameters is None:
@@ -345,7 +356,7 @@ class _Answer:
         if key in memory.answers:
             memory.answered += 1
             return memory.answers[key]
-        value = getattr(self._run(), how)()
+        value = self._arrow() if how in self._ARROW else getattr(self._run(), how)()
         if isinstance(value, pd.DataFrame):
             size = int(value.memory_usage(deep=False).sum())
         else:

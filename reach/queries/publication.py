@@ -243,24 +243,25 @@ def _add_groups(pub: Publication, groups: pd.DataFrame, *, lsoa: pd.DataFrame, l
 
 def _render_groups(groups: pd.DataFrame, hidden: frozenset, rule: SuppressionRule) -> pd.DataFrame:
     out = groups.drop(columns="all_known").astype(object).copy()
-    for i, (key, group) in enumerate(zip(groups["centre_id"], groups["group"])):
-        cells = _group_cells(key, group)
-        gone = {column for column, cell in cells.items() if cell in hidden}
-        for column in ("children_under5", "known_children", "sustained_contact"):
-            if column in gone:
-                out.at[i, column] = rule.marker
-        under5 = groups.at[i, "children_under5"]
-        small = pd.notna(under5) and under5 < rule.smallest_denominator_for_pct
-        shares = {"reach_pct": {"known_children", "children_under5"},
-                  "share_of_known_pct": {"known_children", "all_known"},
-                  "sustained_pct": {"sustained_contact", "children_under5"}}
-        for pct, parts in shares.items():
-            if pd.isna(groups.at[i, pct]):
-                continue
-            too_small = (small if pct != "share_of_known_pct"
-                         else groups.at[i, "all_known"] < rule.smallest_denominator_for_pct)
-            if parts & gone or too_small:
-                out.at[i, pct] = rule.marker
+    cells = [_group_cells(key, group) for key, group in zip(groups["centre_id"], groups["group"])]
+    gone = {column: np.array([row.get(column) in hidden for row in cells], dtype=bool)
+            for column in ("children_under5", "known_children", "sustained_contact", "all_known")}
+    for column in ("children_under5", "known_children", "sustained_contact"):
+        values = out[column].to_numpy(copy=True)
+        values[gone[column]] = rule.marker
+        out[column] = values
+    under5 = groups["children_under5"].astype("float64").to_numpy()
+    small = ~np.isnan(under5) & (under5 < rule.smallest_denominator_for_pct)
+    all_known_small = groups["all_known"].to_numpy() < rule.smallest_denominator_for_pct
+    shares = {"reach_pct": ("known_children", "children_under5"),
+              "share_of_known_pct": ("known_children", "all_known"),
+              "sustained_pct": ("sustained_contact", "children_under5")}
+    for pct, (one, other) in shares.items():
+        too_small = all_known_small if pct == "share_of_known_pct" else small
+        withheld = groups[pct].notna().to_numpy() & (gone[one] | gone[other] | too_small)
+        values = out[pct].to_numpy(copy=True)
+        values[withheld] = rule.marker
+        out[pct] = values
     return out
 
 
@@ -268,12 +269,16 @@ def _render_groups(groups: pd.DataFrame, hidden: frozenset, rule: SuppressionRul
 
 def _mask(frame: pd.DataFrame, level: str, keys, hidden: frozenset) -> pd.DataFrame:
     columns = [c for c in frame.columns if c in COUNT_COLUMNS]
-    mask = pd.DataFrame(False, index=frame.index, columns=columns)
+    rows_of = defaultdict(list)            # a row key -> its positions, to look up each hidden cell once
     for position, key in enumerate(keys):
-        for column in columns:
-            if (level, key, column) in hidden:
-                mask.iat[position, mask.columns.get_loc(column)] = True
-    return mask
+        rows_of[key].append(position)
+    marked = np.zeros((len(frame), len(columns)), dtype=bool)
+    where = {column: j for j, column in enumerate(columns)}
+    for cell_level, key, column in hidden:
+        if cell_level == level and column in where:
+            for position in rows_of.get(key, ()):
+                marked[position, where[column]] = True
+    return pd.DataFrame(marked, index=frame.index, columns=columns)
 
 
 def _as_at_of(*frames: pd.DataFrame) -> date | None:

@@ -3,8 +3,11 @@
 One query computes each measure per LSOA for every requested date; centre and authority
 figures are sums over their LSOAs (each child lives in exactly one LSOA on a given date, and
 every LSOA belongs to at most one centre), except for counts of distinct families and the
-newborn denominators, which have rules of their own. Percentages, bands and families to find are
-derived from those sums in one place (`_derive`).
+newborn denominators, which have rules of their own (`reach.queries.trend.births_12m`, month by
+month for every date at once). Percentages, bands and families to find are derived from those
+sums in one place (`_derive`). After the queries every step works on whole columns: the LSOA
+rows come by date, then centre, so a centre's sums are sums over runs of rows (`_by_centre`), and
+each rule (the band, families to find) is asked once per distinct value and spread over the rows.
 
 The trend (reach month by month) takes the same steps from the same raw counts, but finds those
 counts from interval ends and running sums (`reach.queries.trend`), so that many dates cost
@@ -20,7 +23,6 @@ import pandas as pd
 
 from data.dates import as_date
 from data.schema import REGISTRATION_FLAGS
-from reach.queries.birth_records import BIRTHS_RECORDED_CTES
 from reach.domain.measures import (
     REPORT_COLUMNS,
     UNDER_TWO_COLUMNS,
@@ -228,40 +230,6 @@ LEFT JOIN family_counts fl ON fl.level = 'lsoa' AND fl.d = g.d AND fl.area = g.l
 LEFT JOIN family_counts fc ON fc.level = 'centre' AND fc.d = g.d AND fc.area = g.centre_id
 LEFT JOIN family_counts fa ON fa.level = 'authority' AND fa.d = g.d""")
 
-# Births in each of the 12 complete months before d's month, per LSOA and per centre.
-# Per LSOA and month: the birth count where health shares counts, else the birth records.
-# Per centre and month: a count shared for the centre as a whole, else the LSOA counts summed
-# (where any LSOA of the area has a count for that month), else the birth records.
-_BIRTHS_12M_SQL = f"""
-WITH asat AS (SELECT DISTINCT CAST(unnest(?::DATE[]) AS DATE) AS d),
-window_months AS (
-    SELECT d, CAST(date_trunc('month', d) - INTERVAL (k) MONTH AS DATE) AS month
-    FROM asat CROSS JOIN range(1, 13) t(k)
-),
-{BIRTHS_RECORDED_CTES},
-lsoa_month AS (
-    SELECT w.d, w.month, ra.lsoa_code, ra.centre_id,
-           c.births AS counted, coalesce(r.births, 0) AS recorded
-    FROM window_months w CROSS JOIN reach_areas ra
-    LEFT JOIN birth_counts c ON c.area_type = 'lsoa' AND c.area_code = ra.lsoa_code AND c.month = w.month
-    LEFT JOIN records_by_lsoa_month r ON r.lsoa_code = ra.lsoa_code AND r.month = w.month
-),
-centre_month AS (
-    SELECT m.d, m.month, m.centre_id,
-           any_value(cc.births) AS centre_counted,
-           sum(m.counted) AS lsoa_counted,        -- NULL when no LSOA has a count that month
-           sum(m.recorded) AS recorded
-    FROM lsoa_month m
-    LEFT JOIN birth_counts cc ON cc.area_type = 'centre' AND cc.area_code = m.centre_id AND cc.month = m.month
-    GROUP BY m.d, m.month, m.centre_id
-)
-SELECT 'lsoa' AS level, d AS as_at, lsoa_code AS area, sum(coalesce(counted, recorded)) AS births_12m
-FROM lsoa_month GROUP BY d, lsoa_code
-UNION ALL
-SELECT 'centre', d, centre_id, sum(coalesce(centre_counted, lsoa_counted, recorded))
-FROM centre_month GROUP BY d, centre_id
-"""
-
 # The latest delivery of any birth data, for the authority's lag: every record and count,
 # wherever the child lives (the feed is the authority's, not one centre's).
 _AUTHORITY_LAST_RECEIVED_SQL = """
@@ -313,12 +281,6 @@ def _families_beside(lsoa: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return counted
 
 
-def _births_12m(con, day_list, sql: str = _BIRTHS_12M_SQL) -> pd.DataFrame:
-    frame = con.execute(sql, [day_list]).df()
-    frame["as_at"] = pd.to_datetime(frame["as_at"]).dt.date
-    return frame
-
-
 def _centre_names(con) -> pd.DataFrame:
     """Every centre in the register or named by a reach area, with its name."""
     return con.execute(
@@ -341,15 +303,19 @@ def _pct(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     return (100.0 * numerator / denominator).where(denominator > 0)
 
 
-def _derive(frame: pd.DataFrame, options: ReportOptions) -> pd.DataFrame:
-    """Percentages, band, families to find and flags from summed counts: the one place."""
+def _derive(frame: pd.DataFrame, options: ReportOptions, as_at_days: np.ndarray | None = None) -> pd.DataFrame:
+    """Percentages, band, families to find and flags from summed counts: the one place. Each
+    rule is asked once per distinct value (a trend repeats the same few thousand), and the
+    answers are spread over the rows as whole columns. `as_at_days`, where given, is the rows'
+    dates as days (`datetime64[D]`)."""
     frame["reach_pct"] = _pct(frame["known_children"], frame["children_under5"])
     frame["sustained_pct"] = _pct(frame["sustained_contact"], frame["children_under5"])
     frame["deprived_reach_pct"] = _pct(frame["deprived_known"], frame["deprived_under5"])
     frame["newborn_reach_pct"] = _pct(frame["newborns_known_12m"], frame["births_12m"])
-    # Each rule is asked once per distinct value (a trend repeats the same few thousand).
-    bands = {p: options.bands.band(None if pd.isna(p) else float(p)) for p in frame["reach_pct"].unique()}
-    frame["band"] = frame["reach_pct"].map(bands).astype("object").where(frame["reach_pct"].notna(), None)
+    which, values = pd.factorize(frame["reach_pct"].to_numpy("float64"), use_na_sentinel=False)
+    bands = np.array([options.bands.band(None if np.isnan(p) else float(p)) for p in values] + [None],
+                     dtype=object)
+    frame["band"] = pd.Series(bands[which], index=frame.index, dtype="object")
     frame["reach_under2_pct"] = _pct(frame["known_under2"], frame["children_under2"])
     frame["families_to_find"] = _families_to_find(frame, "children_under5", "known_children", options)
     frame["families_to_find_under2"] = _families_to_find(frame, "children_under2", "known_under2", options)
@@ -360,8 +326,11 @@ def _derive(frame: pd.DataFrame, options: ReportOptions) -> pd.DataFrame:
     frame["denominator_note"] = note.where(~frame["over_100"] | note.notna(),
                                            "more children known than the estimate: the estimate is too low")
     frame["denominator_flagged"] = (frame["denominator_flagged"].astype(bool) | frame["over_100"])
-    lag = pd.to_datetime(frame["as_at"]) - pd.to_datetime(frame["last_birth_data"]).dt.normalize()
-    frame["birth_data_lag_days"] = lag.dt.days.astype("Int64")
+    if as_at_days is None:
+        as_at_days = pd.to_datetime(frame["as_at"]).to_numpy("datetime64[D]")
+    delivered = pd.to_datetime(frame["last_birth_data"]).to_numpy("datetime64[D]")
+    lag = (as_at_days - delivered).astype("int64")
+    frame["birth_data_lag_days"] = pd.arrays.IntegerArray(lag, np.isnat(delivered))
     for column in _SUMMED + ["births_12m", "families_to_find", "families_to_find_under2"]:
         frame[column] = frame[column].astype("int64")
     return frame
@@ -369,11 +338,12 @@ def _derive(frame: pd.DataFrame, options: ReportOptions) -> pd.DataFrame:
 
 def _families_to_find(frame: pd.DataFrame, under: str, known: str, options: ReportOptions) -> np.ndarray:
     """`measures.families_to_find` for each row, asked once per distinct pair of counts."""
-    pairs = frame[[under, known]].drop_duplicates()
-    found = [families_to_find(u, k, target_share=options.bands.target_share)
-             for u, k in zip(pairs[under], pairs[known])]
-    pairs = pairs.assign(_found=found)
-    return frame[[under, known]].merge(pairs, on=[under, known], how="left")["_found"].to_numpy()
+    # Both counts are whole numbers from 0 up, so one number holds the pair.
+    pair = (frame[under].to_numpy("float64").astype(np.int64) << 32) + frame[known].to_numpy("float64").astype(np.int64)
+    which, pairs = pd.factorize(pair)
+    found = np.array([families_to_find(int(p >> 32), int(p & 0xFFFFFFFF), target_share=options.bands.target_share)
+                      for p in pairs], dtype=np.int64)
+    return found[which]
 
 
 def _families(con, day_list) -> dict[str, pd.DataFrame]:
@@ -383,40 +353,78 @@ def _families(con, day_list) -> dict[str, pd.DataFrame]:
     return {level: part.drop(columns="level") for level, part in frame.groupby("level")}
 
 
+def _by_centre(lsoa: pd.DataFrame, areas: pd.DataFrame, dates: int) -> pd.DataFrame:
+    """The LSOA rows summed per date and centre. The rows are the reach areas (`areas`, by
+    centre, then code) at each date in turn, so each centre's LSOAs are a run of rows, found once
+    from the areas: sums, counts and maxima over the runs, as whole columns."""
+    centre_ids = areas["centre_id"].to_numpy(object)
+    first = np.flatnonzero(np.r_[True, centre_ids[1:] != centre_ids[:-1]])
+    starts = (np.arange(dates)[:, None] * len(areas) + first[None, :]).reshape(-1)
+    centre = pd.DataFrame({"as_at": lsoa["as_at"].to_numpy()[starts],
+                           "centre_id": lsoa["centre_id"].array.take(starts)})
+    for column in _SUMMED:
+        centre[column] = np.add.reduceat(lsoa[column].to_numpy(np.int64), starts)
+    flagged = lsoa["denominator_flagged"].to_numpy(bool).astype(np.int64)
+    centre["denominator_flagged"] = np.add.reduceat(flagged, starts) > 0
+    centre["flagged_lsoas"] = np.add.reduceat(flagged, starts)
+    centre["under2_estimated_lsoas"] = np.add.reduceat(lsoa["under2_estimated"].to_numpy(bool).astype(np.int64),
+                                                       starts)
+    delivered = lsoa["last_birth_data"].to_numpy("datetime64[us]").view(np.int64)
+    centre["last_birth_data"] = np.maximum.reduceat(delivered, starts).view("datetime64[us]")
+    centre["lsoas"] = np.diff(np.r_[starts, len(lsoa)])
+    return centre
+
+
+def _in_grid(centre: pd.DataFrame, day_list: list, names: pd.DataFrame) -> pd.DataFrame:
+    """Every centre at every date (dates first, centres in the order of `names`), with the
+    centre's name: the rows of `centre` in their places, empty where a centre has no reach area,
+    as a left join of the grid would leave them."""
+    ids = names["centre_id"].to_numpy(object)
+    position = pd.Series(np.arange(len(ids)), index=pd.Index(ids, dtype=object))
+    day_position = {day: k for k, day in enumerate(day_list)}
+    rows = (pd.Series(centre["as_at"].to_numpy()).map(day_position).to_numpy(np.int64) * len(ids)
+            + position.reindex(centre["centre_id"].to_numpy(object)).to_numpy(np.int64))
+    placed = centre.set_axis(rows).reindex(np.arange(len(day_list) * len(ids)))
+    dates = np.empty(len(day_list), dtype=object)
+    dates[:] = day_list
+    placed["as_at"] = np.repeat(dates, len(ids))
+    every = np.tile(np.arange(len(ids)), len(day_list))
+    placed["centre_id"] = names["centre_id"].take(every).to_numpy()
+    placed["centre_name"] = names["centre_name"].take(every).to_numpy()
+    return placed.reset_index(drop=True)
+
+
 def _compute(con, dates, options: ReportOptions, *, families: bool = True,
              running_sums: bool = False) -> dict[str, pd.DataFrame]:
     """Every level's measures for every date. `families=False` skips counting distinct families
     (the heaviest part at scale, and not needed for a trend). `running_sums=True` finds the raw
     counts from interval ends and running sums (`reach.queries.trend`), whose cost hardly grows
-    with the number of dates; the steps from those counts on are the same."""
+    with the number of dates; the steps from those counts on are the same. Every step after the
+    queries works on whole columns: no step per date, per centre or per row."""
     from reach.queries import trend
 
     day_list = sorted({as_date(d) for d in dates})
     counted = None
     if running_sums:
-        lsoa = trend.lsoa_measures(con, dates=day_list, options=options)
+        arrays = trend.lsoa_arrays(con, dates=day_list, options=options)
+        lsoa = trend.as_frame(arrays)
+        areas = arrays["areas"]
     else:
         lsoa = lsoa_measures(con, dates=day_list, options=options, families=families)
         if families and len(lsoa):
             counted = _families_beside(lsoa)
             lsoa = lsoa.drop(columns=[c for columns in _FAMILY_COLUMNS.values() for c in columns])
+        areas = lsoa.loc[: len(lsoa) // max(len(day_list), 1) - 1, ["lsoa_code", "centre_id"]]
     lsoa["deprived_under5"] = lsoa["children_under5"].where(lsoa["deprived"], 0)
     lsoa["deprived_known"] = lsoa["known_children"].where(lsoa["deprived"], 0)
-    births = _births_12m(con, day_list, trend.BIRTHS_12M_SQL if running_sums else _BIRTHS_12M_SQL)
-
-    lsoa_births = births[births["level"] == "lsoa"].rename(columns={"area": "lsoa_code"})
-    lsoa = lsoa.merge(lsoa_births[["as_at", "lsoa_code", "births_12m"]], on=["as_at", "lsoa_code"], how="left")
-    lsoa["births_12m"] = lsoa["births_12m"].fillna(0)
+    # The LSOA rows are the reach areas in the same order at every date (by centre, then code),
+    # as the births' arrays are.
+    births = trend.births_12m(con, dates=day_list, areas=areas)
+    lsoa["births_12m"] = births["lsoa"].reshape(-1)
 
     # Centre: sums over its LSOAs; its own births rule; the latest birth data for any LSOA of it
     # (or shared for the centre as a whole).
-    grouped = lsoa.groupby(["as_at", "centre_id"], as_index=False)
-    centre = grouped[_SUMMED].sum()
-    centre["denominator_flagged"] = grouped["denominator_flagged"].any()["denominator_flagged"]
-    centre["flagged_lsoas"] = grouped["denominator_flagged"].sum()["denominator_flagged"]
-    centre["under2_estimated_lsoas"] = grouped["under2_estimated"].sum()["under2_estimated"]
-    centre["last_birth_data"] = grouped["last_birth_data"].max()["last_birth_data"]
-    centre["lsoas"] = grouped["lsoa_code"].count()["lsoa_code"]
+    centre = _by_centre(lsoa, areas, len(day_list)) if len(lsoa) else _by_centre_empty(lsoa)
     centre_counts = con.execute(trend.CENTRE_LAST_COUNTS_SQL if running_sums else _CENTRE_LAST_COUNTS_SQL,
                                 [day_list]).df()
     if len(centre_counts):
@@ -426,18 +434,16 @@ def _compute(con, dates, options: ReportOptions, *, families: bool = True,
             [pd.to_datetime(centre["last_birth_data"]), pd.to_datetime(centre["last_centre_counts"])], axis=1
         ).max(axis=1)
         centre = centre.drop(columns="last_centre_counts")
-    centre_births = births[births["level"] == "centre"].rename(columns={"area": "centre_id"})
-    centre = centre.merge(centre_births[["as_at", "centre_id", "births_12m"]], on=["as_at", "centre_id"], how="left")
-    centre["births_12m"] = centre["births_12m"].fillna(0)
-    centre["denominator_note"] = [
-        f"{n} of {t} LSOAs use a fallback population figure" if n else None
-        for n, t in zip(centre["flagged_lsoas"], centre["lsoas"])
-    ]
+    centre["births_12m"] = births["centre"].reshape(-1)
+    flagged, lsoas = centre["flagged_lsoas"].to_numpy(), centre["lsoas"].to_numpy()
+    notes = np.full(len(centre), None, dtype=object)
+    for i in np.flatnonzero(flagged):
+        notes[i] = f"{flagged[i]} of {lsoas[i]} LSOAs use a fallback population figure"
+    centre["denominator_note"] = notes
 
     # Every centre appears, even one with no reach area yet (all zeros, no percentage).
     names = _centre_names(con)
-    grid = pd.DataFrame([(d, c) for d in day_list for c in names["centre_id"]], columns=["as_at", "centre_id"])
-    centre = grid.merge(centre, on=["as_at", "centre_id"], how="left").merge(names, on="centre_id", how="left")
+    centre = _in_grid(centre, day_list, names)
     for column in _SUMMED + ["births_12m", "lsoas", "flagged_lsoas", "under2_estimated_lsoas"]:
         centre[column] = centre[column].fillna(0)
     centre["denominator_flagged"] = centre["denominator_flagged"].fillna(False).astype(bool)
@@ -446,8 +452,14 @@ def _compute(con, dates, options: ReportOptions, *, families: bool = True,
     # Authority: sums over all reach areas (one row per date, zeros on an empty store); its lag
     # is from the whole feed.
     summed = _SUMMED + ["births_12m", "lsoas", "flagged_lsoas", "under2_estimated_lsoas"]
-    authority = (centre.groupby("as_at")[summed].sum()
-                 .reindex(day_list, fill_value=0).rename_axis("as_at").reset_index())
+    if len(names):
+        authority = pd.DataFrame({"as_at": np.array(day_list + [None], dtype=object)[:-1]})
+        for column in summed:
+            values = centre[column].to_numpy()
+            authority[column] = values.reshape(len(day_list), len(names)).sum(axis=1)
+    else:
+        authority = (centre.groupby("as_at")[summed].sum()
+                     .reindex(day_list, fill_value=0).rename_axis("as_at").reset_index())
     authority["denominator_flagged"] = authority["flagged_lsoas"] > 0
     authority["under2_estimated"] = authority["under2_estimated_lsoas"] > 0
     authority["denominator_note"] = [
@@ -460,11 +472,12 @@ def _compute(con, dates, options: ReportOptions, *, families: bool = True,
     authority = authority.merge(last, on="as_at", how="left")
     authority["centre_id"] = None
     authority["centre_name"] = "All centres"
-    names_by_id = dict(zip(names["centre_id"], names["centre_name"]))
-    lsoa["centre_name"] = lsoa["centre_id"].map(names_by_id)
+    lsoa["centre_name"] = _centre_name_of_rows(lsoa, areas, names, len(day_list))
     levels = {"lsoa": lsoa, "centre": centre, "authority": authority}
-    for frame in levels.values():
-        _derive(frame, options)
+    days = np.array(day_list, dtype="datetime64[D]")
+    for level, frame in levels.items():
+        rows = len(frame) // max(len(day_list), 1)
+        _derive(frame, options, np.repeat(days, rows) if level != "authority" else None)
     if families:
         if counted is None:           # no reach area: the families are all out of area
             counted = _families(con, day_list)
@@ -478,6 +491,27 @@ def _compute(con, dates, options: ReportOptions, *, families: bool = True,
                 merged[column] = merged[column].fillna(0).astype("int64")
             levels[level] = merged
     return levels
+
+
+def _by_centre_empty(lsoa: pd.DataFrame) -> pd.DataFrame:
+    """`_by_centre` with no LSOA rows: pandas' own empty groups, column types and all."""
+    grouped = lsoa.groupby(["as_at", "centre_id"], as_index=False)
+    centre = grouped[_SUMMED].sum()
+    centre["denominator_flagged"] = grouped["denominator_flagged"].any()["denominator_flagged"]
+    centre["flagged_lsoas"] = grouped["denominator_flagged"].sum()["denominator_flagged"]
+    centre["under2_estimated_lsoas"] = grouped["under2_estimated"].sum()["under2_estimated"]
+    centre["last_birth_data"] = grouped["last_birth_data"].max()["last_birth_data"]
+    centre["lsoas"] = grouped["lsoa_code"].count()["lsoa_code"]
+    return centre
+
+
+def _centre_name_of_rows(lsoa: pd.DataFrame, areas: pd.DataFrame, names: pd.DataFrame, dates: int):
+    """Each LSOA row's centre name, looked up once per reach area and repeated for each date."""
+    names_by_id = dict(zip(names["centre_id"], names["centre_name"]))
+    once = areas["centre_id"].map(names_by_id)
+    if not len(lsoa):
+        return lsoa["centre_id"].map(names_by_id)
+    return once.array.take(np.tile(np.arange(len(areas)), dates))
 
 
 _EXTRA_COLUMNS = {

@@ -23,30 +23,35 @@ intervals of days instead, and the count on every date comes from the interval e
   days come from one window function over the contacts, as disjoint pieces, with no running
   count per child and day.
 
-Each spell adds one on its first day and takes one away on its end day. Each end is placed on
-the first requested date on or after it (by a calendar of the days between the first and last
-requested dates, an equality join), the +1s and -1s are summed per LSOA and date, and a running
-sum over the dates gives the count on each date; spells over before the first date, or begun
-after the last, are left out from the start. The latest delivery of birth data is placed the
-same way, each delivery on the first date on or after it, and a running maximum gives the
-latest on each date. The population estimate in force is an as-of join, and the births in the
-12 months before each date a 12-month running sum. The LSOAs are numbered, in the order the
-report lists them, so the heavy steps group and sort on numbers, not codes. Nothing here is
-computed per date, so 36 dates cost little more than one.
+DuckDB finds the spells (window functions over each child's rows) and hands them over as
+whole columns of numbers: an LSOA number, a kind, a first day and an end day. The rest is done
+on arrays, in numpy, with no step per date, per LSOA or per row in Python. Each spell adds one
+on the first requested date on or after its first day and takes one away on the first requested
+date on or after its end day (a look-up in a table of the days between the first and the last
+date); the +1s and -1s are summed per kind, LSOA and date in one count (`np.bincount`), and a
+running sum along the dates gives the count on every date at once. Spells over before the first
+date, or begun after the last, are left out from the start. The latest delivery of birth data is
+placed the same way and a running maximum gives the latest on each date. The population estimate
+in force is a search in each LSOA's estimates, ordered by date (the rules of the denominators are
+asked in SQL once per estimate, not once per LSOA and date), and the births in the 12 months
+before each date a 12-month running sum over months (`births_12m`, which the single-date report
+uses too). The LSOAs are numbered in the order the report lists them, so every array lines up
+with the report's rows. The cost grows with the children, not with the number of dates: 120
+month-ends cost little more than 36.
 
 Known families (distinct families, not a sum of spells) are not counted here: the trend does not
 carry them (see `reach.queries.report.reach_trends`).
 
 The results are the single-date report's exactly, at every date, level and column;
-tests/reach/queries/test_trend.py holds them to that.
+tests/reach/queries/test_trend.py and test_trend_many_dates.py hold them to that.
 """
 
 from __future__ import annotations
 
-import warnings
+from datetime import date
 
+import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from data.dates import as_date
 from reach.domain.measures import (
@@ -61,34 +66,26 @@ from reach.queries.birth_records import BIRTHS_RECORDED_CTES
 
 NEVER = "DATE '9999-12-31'"
 
-# Every requested date, with its position k; the calendar places any day from the first requested
-# date to the last on the first requested date on or after it (a day before the first counts on
-# the first; a day after the last on none). The LSOAs of the reach areas are numbered in the order
-# the report lists them (by centre, then code), so that the heavy steps group and sort on small
-# numbers rather than on codes.
-_DATES_CTES = """
-asat AS (
-    SELECT d, CAST(row_number() OVER (ORDER BY d) AS INTEGER) AS k
-    FROM (SELECT DISTINCT CAST(unnest(?::DATE[]) AS DATE) AS d)
-),
-bounds AS (SELECT min(d) AS first_d, max(d) AS last_d FROM asat),
-calendar AS (
-    SELECT c.on_day, a.k
-    FROM (SELECT CAST(t.day AS DATE) AS on_day
-          FROM bounds, range(bounds.first_d, bounds.last_d + INTERVAL 1 DAY, INTERVAL 1 DAY) t(day)) c
-    ASOF JOIN asat a ON c.on_day <= a.d
-),
+# The first and last requested dates, and the LSOAs of the reach areas numbered from 0 in the
+# order the report lists them (by centre, then code): the rows of every array below.
+_AREAS_CTE = """
 areas AS (
     SELECT lsoa_code, centre_id,
-           CAST(row_number() OVER (ORDER BY centre_id, lsoa_code) AS INTEGER) AS lsoa_id
+           CAST(row_number() OVER (ORDER BY centre_id, lsoa_code) - 1 AS INTEGER) AS lsoa_id
     FROM reach_areas
 )"""
+_BOUNDS_CTES = """
+bounds AS (SELECT CAST(? AS DATE) AS first_d, CAST(? AS DATE) AS last_d),""" + _AREAS_CTE
 
-# The +1/-1 events of every spell, placed on requested dates, then the running sums per LSOA.
-# Only spells that touch the requested dates are kept, from the start: one ended by the first
-# date, or begun after the last, counts on none. `{contacts_after_first}` is the number of
-# contacts that makes contact sustained, less one.
-_LSOA_COUNTS_CTES = f"""
+# Every spell that touches the requested dates (one ended by the first date, or begun after the
+# last, counts on none), as an LSOA number, a kind (the `KINDS` below, in order) and its first
+# and end days as days since 1970. `{contacts_after_first}` is the number of contacts that makes
+# contact sustained, less one.
+KINDS = ("known_children", "newborns_known_12m", "unmatched_births", "sustained_contact",
+         "known_under2", "unmatched_under2")
+
+_SPELLS_SQL = f"""
+WITH {_BOUNDS_CTES},
 registration_spells AS (
     SELECT child_key, dob, lsoa_code, registered_on AS from_on,
            lead(registered_on) OVER (PARTITION BY child_key
@@ -161,207 +158,286 @@ sustained_spells AS (  -- known, with enough contacts in the 12 months up to the
     FROM sustained_pieces c JOIN known_spells k USING (child_key)
     WHERE c.from_on < k.until_on AND k.from_on < c.until_on
 ),
-under_two_spells AS (  -- known, or an unmatched birth, and under two
-    SELECT lsoa_id, from_on, until_on, known FROM (
-        SELECT lsoa_id, from_on, least(until_on, {second_birthday_sql('dob')}) AS until_on, 1 AS known
+under_two_spells AS (  -- known (kind 4), or an unmatched birth (kind 5), and under two
+    SELECT lsoa_id, kind, from_on, until_on FROM (
+        SELECT lsoa_id, 4 AS kind, from_on, least(until_on, {second_birthday_sql('dob')}) AS until_on
         FROM known_spells
         UNION ALL
-        SELECT lsoa_id, from_on, least(until_on, {second_birthday_sql('dob')}), 0 FROM unmatched_spells
+        SELECT lsoa_id, 5, from_on, least(until_on, {second_birthday_sql('dob')}) FROM unmatched_spells
     ) WHERE from_on < until_on
 ),
 spells AS (
-    SELECT lsoa_id, from_on, until_on, 1 AS known, 0 AS newborn, 0 AS unmatched, 0 AS sustained,
-           0 AS known2, 0 AS unmatched2
-    FROM known_spells
-    UNION ALL SELECT lsoa_id, from_on, until_on, 0, 1, 0, 0, 0, 0 FROM newborn_spells
-    UNION ALL SELECT lsoa_id, from_on, until_on, 0, 0, 1, 0, 0, 0 FROM unmatched_spells
-    UNION ALL SELECT lsoa_id, from_on, until_on, 0, 0, 0, 1, 0, 0 FROM sustained_spells
-    UNION ALL SELECT lsoa_id, from_on, until_on, 0, 0, 0, 0, known, 1 - known FROM under_two_spells
-),
-events AS (             -- a day before the first requested date counts on the first
-    SELECT lsoa_id, greatest(from_on, first_d) AS on_day,
-           known, newborn, unmatched, sustained, known2, unmatched2
-    FROM spells, bounds WHERE from_on <= last_d AND until_on > first_d
-    UNION ALL
-    SELECT lsoa_id, until_on, -known, -newborn, -unmatched, -sustained, -known2, -unmatched2
-    FROM spells, bounds WHERE from_on <= last_d AND until_on > first_d AND until_on <= last_d
-),
-placed AS (            -- each event on the first requested date on or after it, by the calendar,
-                       -- summed per LSOA and date (one number for the two: the fastest to group on)
-    SELECT CAST(e.lsoa_id AS BIGINT) * 4294967296 + c.k AS cell,
-           sum(e.known) AS known, sum(e.newborn) AS newborn,
-           sum(e.unmatched) AS unmatched, sum(e.sustained) AS sustained,
-           sum(e.known2) AS known2, sum(e.unmatched2) AS unmatched2
-    FROM events e JOIN calendar c USING (on_day)
-    GROUP BY cell
-),
--- Every delivery of birth records or counts for an LSOA, placed likewise: the latest delivery
--- on or before each date is then a running maximum, with no as-of join over every delivery day.
-delivered AS (
-    SELECT CAST(a.lsoa_id AS BIGINT) * 4294967296 + c.k AS cell, max(r.received_on) AS received_on
-    FROM (SELECT lsoa_code, received_on, greatest(received_on, first_d) AS on_day FROM (
-              SELECT lsoa_code, received_on FROM births
-              UNION ALL
-              SELECT area_code, received_on FROM birth_counts
-              WHERE area_type = 'lsoa' AND received_on IS NOT NULL), bounds
-          WHERE received_on <= last_d) r
-    JOIN areas a USING (lsoa_code)
-    JOIN calendar c USING (on_day)
-    GROUP BY cell
-),
-counts AS (
-SELECT a.d, a.k, ar.lsoa_id, ar.lsoa_code, ar.centre_id,
-       CAST(sum(coalesce(p.known, 0)) OVER w AS BIGINT) AS known_children,
-       CAST(sum(coalesce(p.unmatched, 0)) OVER w AS BIGINT) AS unmatched_births,
-       CAST(sum(coalesce(p.sustained, 0)) OVER w AS BIGINT) AS sustained_contact,
-       CAST(sum(coalesce(p.newborn, 0)) OVER w AS BIGINT) AS newborns_known_12m,
-       CAST(sum(coalesce(p.known2, 0)) OVER w AS BIGINT) AS known_under2,
-       CAST(sum(coalesce(p.unmatched2, 0)) OVER w AS BIGINT) AS unmatched_under2,
-       max(r.received_on) OVER w AS last_received
-FROM asat a CROSS JOIN areas ar
-LEFT JOIN placed p ON p.cell = CAST(ar.lsoa_id AS BIGINT) * 4294967296 + a.k
-LEFT JOIN delivered r ON r.cell = CAST(ar.lsoa_id AS BIGINT) * 4294967296 + a.k
-WINDOW w AS (PARTITION BY ar.lsoa_id ORDER BY a.k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-)"""
+    SELECT lsoa_id, 0 AS kind, from_on, until_on FROM known_spells
+    UNION ALL SELECT lsoa_id, 1, from_on, until_on FROM newborn_spells
+    UNION ALL SELECT lsoa_id, 2, from_on, until_on FROM unmatched_spells
+    UNION ALL SELECT lsoa_id, 3, from_on, until_on FROM sustained_spells
+    UNION ALL SELECT lsoa_id, kind, from_on, until_on FROM under_two_spells
+)
+SELECT s.lsoa_id, CAST(s.kind AS TINYINT) AS kind,
+       CAST(greatest(s.from_on, b.first_d) - DATE '1970-01-01' AS INTEGER) AS from_day,
+       CAST(least(s.until_on, b.last_d + 1) - DATE '1970-01-01' AS INTEGER) AS until_day
+FROM spells s, bounds b WHERE s.from_on <= b.last_d AND s.until_on > b.first_d
+"""
 
-# The rest of each LSOA's row: the denominator by an as-of join, the deprivation decile.
-# Parameter: the list of dates.
-# The estimates an LSOA's under-twos are taken from: the columns of the population choice below.
+# Every delivery of birth records or counts for an LSOA of a reach area up to the last date,
+# once per LSOA and day: the latest on or before each date is then a running maximum.
+_DELIVERIES_SQL = f"""
+WITH {_BOUNDS_CTES}
+SELECT DISTINCT a.lsoa_id, CAST(greatest(r.received_on, b.first_d) - DATE '1970-01-01' AS INTEGER) AS placed_day,
+       CAST(r.received_on - DATE '1970-01-01' AS INTEGER) AS received_day
+FROM (SELECT lsoa_code, received_on FROM births
+      UNION ALL
+      SELECT area_code, received_on FROM birth_counts
+      WHERE area_type = 'lsoa' AND received_on IS NOT NULL) r
+JOIN areas a USING (lsoa_code), bounds b
+WHERE r.received_on <= b.last_d
+"""
+
+# Each LSOA's denominators under each of its population estimates, from the estimate's own
+# date on, and (dated 1 January of the year 1) before its first: the latest estimate dated on
+# or before the date, else the earliest (flagged), else NULL, where the children seen in births
+# and registrations are counted instead. The rules are the report's (`children_under_two_sql`,
+# `under_two_estimated_sql`), asked once per estimate rather than once per LSOA and date.
 _TREND_ESTIMATES = dict(latest_0_4='lp.children_0_4', latest_0_1='lp.children_0_1',
                         earliest_0_4='ep.earliest_estimate', earliest_0_1='ep.earliest_under2')
 
-_LSOA_MEASURES_SQL = f"""
-WITH {_DATES_CTES},
-{_LSOA_COUNTS_CTES},
+_ESTIMATES_SQL = f"""
+WITH {_BOUNDS_CTES},
 area_population AS (
-    SELECT * FROM population WHERE lsoa_code IN (SELECT lsoa_code FROM reach_areas)
+    SELECT a.lsoa_id, p.period, p.children_0_4, p.children_0_1
+    FROM population p JOIN areas a USING (lsoa_code)
 ),
 earliest_population AS (
-    SELECT lsoa_code, earliest.under5 AS earliest_estimate, earliest.under2 AS earliest_under2
-    FROM (SELECT lsoa_code, arg_min({{'under5': children_0_4, 'under2': children_0_1}}, period) AS earliest
-          FROM area_population GROUP BY lsoa_code)
+    SELECT lsoa_id, earliest.under5 AS earliest_estimate, earliest.under2 AS earliest_under2
+    FROM (SELECT lsoa_id, arg_min({{'under5': children_0_4, 'under2': children_0_1}}, period) AS earliest
+          FROM area_population GROUP BY lsoa_id)
 ),
-idaci AS (
-    SELECT lsoa_code, arg_max(idaci_decile, edition) AS idaci_decile
-    FROM deprivation GROUP BY lsoa_code
+in_force AS (
+    SELECT lsoa_id, period, children_0_4, children_0_1 FROM area_population
+    UNION ALL
+    SELECT lsoa_id, DATE '0001-01-01', NULL, NULL FROM areas
 )
-SELECT c.d AS as_at, c.lsoa_code, c.centre_id,
-       coalesce(lp.children_0_4, ep.earliest_estimate, c.known_children + c.unmatched_births, 0)
-           AS children_under5,
+SELECT lp.lsoa_id, CAST(lp.period - DATE '1970-01-01' AS INTEGER) AS from_day,
+       coalesce(lp.children_0_4, ep.earliest_estimate) AS children_under5,
        (lp.children_0_4 IS NULL) AS denominator_flagged,
        CASE WHEN lp.children_0_4 IS NOT NULL THEN NULL
             WHEN ep.earliest_estimate IS NOT NULL THEN 'no estimate this old: the earliest is used'
             ELSE 'no population estimate: children seen in births and registrations are counted'
        END AS denominator_note,
-       c.known_children, c.unmatched_births, c.sustained_contact, c.newborns_known_12m,
-       i.idaci_decile,
-       coalesce({deprived_sql('i.idaci_decile')}, false) AS deprived,
-       c.last_received AS last_birth_data,
-       {children_under_two_sql(**_TREND_ESTIMATES, seen='c.known_under2 + c.unmatched_under2')}
-           AS children_under2,
-       c.known_under2,
+       {children_under_two_sql(**_TREND_ESTIMATES, seen='NULL')} AS children_under2,
        {under_two_estimated_sql(**_TREND_ESTIMATES)} AS under2_estimated
-FROM counts c            -- the latest estimate dated on or before d, by an as-of join
-ASOF LEFT JOIN area_population lp ON lp.lsoa_code = c.lsoa_code AND lp.period <= c.d
-LEFT JOIN earliest_population ep ON ep.lsoa_code = c.lsoa_code
-LEFT JOIN idaci i ON i.lsoa_code = c.lsoa_code
-ORDER BY c.k, c.lsoa_id
+FROM in_force lp LEFT JOIN earliest_population ep USING (lsoa_id)
+ORDER BY lp.lsoa_id, lp.period
 """
+
+# The LSOAs, in their numbered order, with their deprivation decile.
+_AREAS_SQL = f"""
+WITH {_AREAS_CTE},
+idaci AS (
+    SELECT lsoa_code, arg_max(idaci_decile, edition) AS idaci_decile
+    FROM deprivation GROUP BY lsoa_code
+)
+SELECT a.lsoa_id, a.lsoa_code, a.centre_id, i.idaci_decile,
+       coalesce({deprived_sql('i.idaci_decile')}, false) AS deprived
+FROM areas a LEFT JOIN idaci i USING (lsoa_code)
+ORDER BY a.lsoa_id
+"""
+
+_EPOCH = date(1970, 1, 1)
 
 
 def lsoa_measures(con, *, dates, options: ReportOptions = ReportOptions()) -> pd.DataFrame:
     """The raw counts per LSOA in a reach area for each date, as
     `reach.queries.report.lsoa_measures` gives them, from running sums."""
+    counted = lsoa_arrays(con, dates=dates, options=options)
+    return as_frame(counted)
+
+
+def lsoa_arrays(con, *, dates, options: ReportOptions = ReportOptions()) -> dict:
+    """The raw counts per LSOA and date as arrays of shape (dates, LSOAs), the LSOAs in the
+    report's order; with the dates, the LSOAs' codes, centres and deciles beside them."""
     day_list = sorted({as_date(d) for d in dates})
-    # Fewer than one contact counts as one: a child with no contact is never in sustained contact.
-    sql = _LSOA_MEASURES_SQL.replace("{contacts_after_first}", str(max(int(options.sustained_contacts), 1) - 1))
-    with warnings.catch_warnings():
-        # DuckDB warns that Arrow from `execute` makes one more copy of the rows; cheap beside
-        # converting them one Python object at a time, and it keeps the caller's connection.
-        warnings.simplefilter("ignore", UserWarning)
-        table = con.execute(sql, [day_list]).to_arrow_table()
-    if not table.num_rows:          # no reach area: the column types of DuckDB's own empty frame
-        frame = con.execute(sql, [day_list]).df()
-        frame["as_at"] = pd.to_datetime(frame["as_at"]).dt.date
-        return frame
-    return _as_report_frame(table)
+    days = np.array([(d - _EPOCH).days for d in day_list], dtype=np.int64)
+    bounds = [day_list[0], day_list[-1]]
+    areas = con.execute(_AREAS_SQL).df()
+    n, k = len(areas), len(days)
+
+    # Each spell adds one from the first requested date on or after its first day up to the first
+    # requested date on or after its end day (the column after the last when none is): a running
+    # sum along the dates then counts it on exactly the dates it covers.
+    sql = _SPELLS_SQL.replace("{contacts_after_first}", str(max(int(options.sustained_contacts), 1) - 1))
+    spells = con.execute(sql, bounds).fetchnumpy()
+    place = _placed_on(days)
+    row = (spells["kind"].astype(np.int64) * n + spells["lsoa_id"]) * (k + 1)
+    size = len(KINDS) * n * (k + 1)
+    changes = (np.bincount(row + place(spells["from_day"]), minlength=size)
+               - np.bincount(row + place(spells["until_day"]), minlength=size))
+    running = changes.reshape(len(KINDS), n, k + 1)[:, :, :k].cumsum(axis=2).transpose(0, 2, 1)
+    counts = {kind: np.ascontiguousarray(running[i]) for i, kind in enumerate(KINDS)}
+
+    # The latest delivery on or before each date: each delivery placed on the first date on or
+    # after it, then a running maximum along the dates.
+    delivered = con.execute(_DELIVERIES_SQL, bounds).fetchnumpy()
+    latest = np.full((n, k), np.iinfo(np.int64).min, dtype=np.int64)
+    np.maximum.at(latest, (delivered["lsoa_id"], place(delivered["placed_day"])),
+                  delivered["received_day"].astype(np.int64))
+    latest = np.maximum.accumulate(latest, axis=1).T
+
+    # The estimate in force: the last of the LSOA's (ordered by LSOA, then date) on or before d.
+    estimates = con.execute(_ESTIMATES_SQL, bounds).df()
+    keys = (estimates["lsoa_id"].to_numpy(np.int64) << 32) + estimates["from_day"].to_numpy(np.int64) + 2**31
+    wanted = (np.arange(n, dtype=np.int64)[None, :] << 32) + days[:, None] + 2**31
+    chosen = np.searchsorted(keys, wanted, side="right") - 1
+    return dict(day_list=day_list, areas=areas, counts=counts, latest_delivery=latest,
+                estimates=estimates, chosen=chosen)
 
 
-def _as_report_frame(table) -> pd.DataFrame:
-    """An Arrow table as the single-date report's frame has it (`.df()`): a row per LSOA and
-    date is many rows, and Arrow hands the text columns over without a Python string each. The
-    dates stay dates; the latest delivery is a timestamp; a whole-number or yes/no column with a
-    gap takes pandas' type with gaps (Int32, boolean), as DuckDB's own conversion gives it."""
-    frame = table.to_pandas()
-    frame["last_birth_data"] = pd.to_datetime(frame["last_birth_data"]).astype("datetime64[us]")
-    for field, column in zip(table.schema, table.columns):
-        if column.null_count and pa.types.is_integer(field.type):
-            signed = "" if pa.types.is_signed_integer(field.type) else "U"
-            frame[field.name] = frame[field.name].astype(f"{signed}Int{field.type.bit_width}")
-        elif column.null_count and pa.types.is_boolean(field.type):
-            frame[field.name] = frame[field.name].astype("boolean")
+def _placed_on(days: np.ndarray):
+    """For days (since 1970) from the first requested date to the day after the last (the
+    queries bring them within those bounds), the position of the first requested date on or
+    after each: one past the last for the day after the last. One look-up in a table of the days
+    between the first date and the last, rather than a search per day."""
+    first, last = int(days[0]), int(days[-1])
+    table = np.searchsorted(days, np.arange(first, last + 2))
+
+    def place(day: np.ndarray) -> np.ndarray:
+        return table[day - first]
+    return place
+
+
+def _estimate(estimates: pd.DataFrame, column: str, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The column of the estimate in force at each LSOA and date, and where it is missing."""
+    values = estimates[column]
+    missing = values.isna().to_numpy()
+    filled = values.fillna(0).to_numpy(np.int64) if values.dtype != object else values.to_numpy()
+    return filled[chosen], missing[chosen]
+
+
+def as_frame(counted: dict) -> pd.DataFrame:
+    """`lsoa_arrays` as the single-date report's LSOA frame (`.df()`): a row per date and LSOA,
+    dates first, with the same columns and column types."""
+    areas, counts, chosen = counted["areas"], counted["counts"], counted["chosen"]
+    estimates, day_list = counted["estimates"], counted["day_list"]
+    k, n = len(day_list), len(areas)
+    under5, no_estimate = _estimate(estimates, "children_under5", chosen)
+    under5 = np.where(no_estimate, counts["known_children"] + counts["unmatched_births"], under5)
+    under2, no_under2 = _estimate(estimates, "children_under2", chosen)
+    under2 = np.where(no_under2, counts["known_under2"] + counts["unmatched_under2"], under2)
+    latest = counted["latest_delivery"]
+    delivered = np.where(latest == np.iinfo(np.int64).min, np.datetime64("NaT"),
+                         latest.astype("datetime64[D]")).astype("datetime64[us]")
+    decile = areas["idaci_decile"]
+    lsoa_of_row = np.tile(np.arange(n), k)
+    chosen = chosen.ravel()
+    dates = np.empty(k, dtype=object)
+    dates[:] = day_list
+    frame = pd.DataFrame({
+        "as_at": np.repeat(dates, n),
+        "lsoa_code": _text(areas["lsoa_code"], lsoa_of_row),
+        "centre_id": _text(areas["centre_id"], lsoa_of_row),
+        "children_under5": under5.ravel().astype(np.int64),
+        "denominator_flagged": estimates["denominator_flagged"].to_numpy(bool)[chosen],
+        "denominator_note": _text(estimates["denominator_note"], chosen),
+        "known_children": counts["known_children"].ravel(),
+        "unmatched_births": counts["unmatched_births"].ravel(),
+        "sustained_contact": counts["sustained_contact"].ravel(),
+        "newborns_known_12m": counts["newborns_known_12m"].ravel(),
+        "idaci_decile": (pd.array(decile.to_numpy(), dtype="Int32").take(lsoa_of_row) if decile.isna().any()
+                         else decile.to_numpy(np.int32)[lsoa_of_row]),
+        "deprived": areas["deprived"].to_numpy(bool)[lsoa_of_row],
+        "last_birth_data": delivered.ravel(),
+        "children_under2": under2.ravel().astype(np.int64),
+        "known_under2": counts["known_under2"].ravel(),
+        "under2_estimated": estimates["under2_estimated"].to_numpy(bool)[chosen],
+    })
     return frame
 
 
-# Births in each of the 12 complete months before each date's month, per LSOA and per centre:
-# the rules of `reach.queries.report._BIRTHS_12M_SQL`, month by month for every month any date
-# needs, then a 12-month running sum over a gapless run of months.
-BIRTHS_12M_SQL = f"""
-WITH asat AS (SELECT DISTINCT CAST(unnest(?::DATE[]) AS DATE) AS d),
-span AS (
-    SELECT CAST(min(date_trunc('month', d)) - INTERVAL 12 MONTH AS DATE) AS first_month,
-           CAST(max(date_trunc('month', d)) - INTERVAL 1 MONTH AS DATE) AS last_month
-    FROM asat
-),
-months AS (
-    SELECT CAST(m AS DATE) AS month
-    FROM span, range(span.first_month, span.last_month + INTERVAL 1 DAY, INTERVAL 1 MONTH) t(m)
-),
-areas AS (                 -- numbered, so the running sums partition on numbers, not codes
-    SELECT lsoa_code, centre_id,
-           CAST(row_number() OVER (ORDER BY lsoa_code) AS INTEGER) AS lsoa_no,
-           CAST(dense_rank() OVER (ORDER BY centre_id) AS INTEGER) AS centre_no
-    FROM reach_areas
-),
+def _text(values: pd.Series, rows: np.ndarray):
+    """Text for each row from a few values (codes, notes), as DuckDB hands text over: Arrow-backed
+    text, taken from the few values rather than converted one row at a time; on no rows at all,
+    Python objects, as DuckDB's own empty frame has them."""
+    if not len(rows):
+        return np.array([], dtype=object)
+    return pd.array(values.astype("object").to_numpy(), dtype="str").take(rows)
+
+
+# Births in each of the 12 complete months before each date's month, per LSOA and per centre,
+# for the report and the trend alike (docs/definitions.md). Per LSOA and month: the count health
+# shared, else the birth records. Per centre and month: a count shared for the centre as a whole,
+# else its LSOAs' counts summed (where any LSOA has one that month), else its birth records.
+# Asked once per LSOA (or centre) and month with anything in it, for every month any date needs
+# (parameters: the first and the last of those months); 12-month running sums then give every
+# date at once.
+_BIRTH_MONTHS_SQL = f"""
+WITH span AS (SELECT CAST(? AS DATE) AS first_month, CAST(? AS DATE) AS last_month),{_AREAS_CTE},
 {BIRTHS_RECORDED_CTES},
-lsoa_month AS (
-    SELECT w.month, a.lsoa_no, a.centre_no, c.births AS counted, coalesce(r.births, 0) AS recorded
-    FROM months w CROSS JOIN areas a
-    LEFT JOIN birth_counts c ON c.area_type = 'lsoa' AND c.area_code = a.lsoa_code AND c.month = w.month
-    LEFT JOIN records_by_lsoa_month r ON r.lsoa_code = a.lsoa_code AND r.month = w.month
+counted AS (
+    SELECT area_code AS lsoa_code, month, births AS counted FROM birth_counts
+    WHERE area_type = 'lsoa'
 ),
-centre_month AS (
-    SELECT m.month, m.centre_no,
-           sum(m.counted) AS lsoa_counted,        -- NULL when no LSOA has a count that month
-           sum(m.recorded) AS recorded
-    FROM lsoa_month m
-    GROUP BY m.month, m.centre_no
-),
-centres AS (SELECT DISTINCT centre_no, centre_id FROM areas),
-per_month AS (             -- level 0: an LSOA, numbered; level 1: a centre, numbered
-    SELECT 0 AS level, lsoa_no AS area_no, month, coalesce(counted, recorded) AS births FROM lsoa_month
-    UNION ALL
-    SELECT 1, m.centre_no, m.month, coalesce(cc.births, m.lsoa_counted, m.recorded)
-    FROM centre_month m JOIN centres USING (centre_no)
-    LEFT JOIN birth_counts cc ON cc.area_type = 'centre' AND cc.area_code = centres.centre_id
-                             AND cc.month = m.month
-),
-running AS (
-    SELECT level, area_no, month,
-           sum(births) OVER (PARTITION BY level, area_no ORDER BY month
-                             ROWS BETWEEN 11 PRECEDING AND CURRENT ROW) AS births_12m
-    FROM per_month
-),
-placed AS (
-    SELECT r.level, r.area_no, a.d, r.births_12m
-    FROM asat a JOIN running r ON r.month = CAST(date_trunc('month', a.d) - INTERVAL 1 MONTH AS DATE)
+recorded AS (
+    SELECT lsoa_code, month, births AS recorded FROM records_by_lsoa_month
 )
-SELECT 'lsoa' AS level, p.d AS as_at, a.lsoa_code AS area, p.births_12m
-FROM placed p JOIN areas a ON p.level = 0 AND a.lsoa_no = p.area_no
-UNION ALL
-SELECT 'centre', p.d, c.centre_id, p.births_12m
-FROM placed p JOIN centres c ON p.level = 1 AND c.centre_no = p.area_no
+SELECT a.lsoa_id, CAST(datediff('month', s.first_month, month) AS INTEGER) AS m,
+       c.counted, coalesce(r.recorded, 0) AS recorded
+FROM counted c FULL JOIN recorded r USING (lsoa_code, month)
+JOIN areas a USING (lsoa_code), span s
+WHERE month BETWEEN s.first_month AND s.last_month AND month = date_trunc('month', month)
 """
+
+_CENTRE_BIRTH_MONTHS_SQL = """
+WITH span AS (SELECT CAST(? AS DATE) AS first_month, CAST(? AS DATE) AS last_month)
+SELECT c.area_code AS centre_id, CAST(datediff('month', s.first_month, c.month) AS INTEGER) AS m, c.births
+FROM birth_counts c, span s
+WHERE c.area_type = 'centre' AND c.area_code IN (SELECT centre_id FROM reach_areas)
+  AND c.month BETWEEN s.first_month AND s.last_month AND c.month = date_trunc('month', c.month)
+"""
+
+
+def births_12m(con, *, dates, areas: pd.DataFrame) -> dict:
+    """Births in the 12 complete months before each date's month: {"lsoa": (dates, LSOAs),
+    "centre": (dates, centres)}, the LSOAs those of `areas` (`lsoa_arrays`), the centres theirs in
+    order ("centre_id")."""
+    day_list = sorted({as_date(d) for d in dates})
+    month_of = np.array([d.year * 12 + d.month - 1 for d in day_list], dtype=np.int64)
+    first = int(month_of.min()) - 12
+    months = int(month_of.max()) - first             # the months first .. last date's month - 1
+    span = [date(first // 12, first % 12 + 1, 1),
+            date((first + months - 1) // 12, (first + months - 1) % 12 + 1, 1)]
+    n = len(areas)
+    rows = con.execute(_BIRTH_MONTHS_SQL, span).df()
+    lsoa_id, m = rows["lsoa_id"].to_numpy(np.int64), rows["m"].to_numpy(np.int64)
+    has_count = rows["counted"].notna().to_numpy()
+    counted = np.zeros((n, months), dtype=np.int64)
+    counted[lsoa_id, m] = rows["counted"].fillna(0).to_numpy(np.int64)
+    any_count = np.zeros((n, months), dtype=bool)
+    any_count[lsoa_id, m] = has_count
+    recorded = np.zeros((n, months), dtype=np.int64)
+    recorded[lsoa_id, m] = rows["recorded"].to_numpy(np.int64)
+
+    # The centres, as the LSOAs (in order by centre) run: each one's first LSOA.
+    centre_ids = areas["centre_id"].to_numpy(object)
+    starts = np.flatnonzero(np.r_[True, centre_ids[1:] != centre_ids[:-1]]) if n else np.zeros(0, dtype=np.int64)
+    centre_births = np.zeros((len(starts), months), dtype=np.int64)
+    if n:
+        lsoa_counted = np.add.reduceat(counted, starts, axis=0)
+        counted_somewhere = np.logical_or.reduceat(any_count, starts, axis=0)
+        centre_births = np.where(counted_somewhere, lsoa_counted, np.add.reduceat(recorded, starts, axis=0))
+        shared = con.execute(_CENTRE_BIRTH_MONTHS_SQL, span).df()
+        position = {centre: i for i, centre in enumerate(centre_ids[starts])}
+        centre_births[shared["centre_id"].map(position).to_numpy(np.int64),
+                      shared["m"].to_numpy(np.int64)] = shared["births"].to_numpy(np.int64)
+
+    def last_12(per_month: np.ndarray) -> np.ndarray:
+        running = np.zeros((per_month.shape[0], months + 1), dtype=np.int64)
+        np.cumsum(per_month, axis=1, out=running[:, 1:])
+        end = month_of - first                         # one past the month before the date's
+        return (running[:, end] - running[:, end - 12]).T
+
+    return {"lsoa": last_12(np.where(any_count, counted, recorded)),
+            "centre": last_12(centre_births), "centre_id": centre_ids[starts]}
+
 
 # The latest delivery of any birth data on or before each date (the authority's lag), and of
 # counts shared for a centre as a whole (a centre's), by as-of joins.

@@ -13,11 +13,15 @@ tests/screenshots/timings.csv and are printed. A page's first load is timed two 
   Every page must be fully drawn within two seconds (`REACH_NAV_SECONDS` to change it); a page
   over it is given one more first visit in a new session, and the quicker counts.
 - **In a new tab**, the page's address opened afresh (a new session: Streamlit's code starts up
-  in the browser, and Plotly's code runs again), in a browser that has opened the dashboard
-  before and so keeps that code in its cache, as a person's browser does. Recorded, and held to
-  `REACH_PAGE_SECONDS` (8 seconds by default) or four times the Data page's first load in the
-  same run, whichever is longer (a busy machine slows every page alike), so a page that has
-  slowed badly, such as one that works its figures out again on every visit, fails.
+  in the browser), in a browser that has opened the dashboard before and so keeps that code in
+  its cache, as a person's browser does. Every page but the map draws its charts as SVG, with
+  no charting code to start; the Map and gaps page still starts Plotly's code (4.7 MB) for its
+  map. Recorded, and held to `REACH_PAGE_SECONDS` (8 seconds by default) or four times the Data
+  page's first load in the same run, whichever is longer (a busy machine slows every page
+  alike), so a page that has slowed badly fails. With `REACH_NEW_TAB_SECONDS` set (2 for the
+  goal), every page but the map is held to that instead: the goal has not yet been shown on a
+  quiet machine, so it is not the default. Either way a page over its limit is opened once more
+  in a new tab, and the quicker counts, as in the sidebar.
 
 The server is started, and its first visit made in a fresh browser (nothing cached), before the
 pages are timed: that visit pays for loading Reach's Python modules and fetching the browser's
@@ -68,6 +72,8 @@ SECRET = "test-secret-not-for-real-data-0123456789"
 PAGE_SECONDS = float(os.environ.get("REACH_PAGE_SECONDS", "8.0"))
 GOAL_SECONDS = 2.0
 NAV_SECONDS = float(os.environ.get("REACH_NAV_SECONDS", str(GOAL_SECONDS)))
+NEW_TAB_SECONDS = float(os.environ["REACH_NEW_TAB_SECONDS"]) if os.environ.get("REACH_NEW_TAB_SECONDS") else None
+PLOTLY_PAGES = {"map"}    # the pages that still start Plotly's code in the browser (the map)
 READING_SECONDS = 1.0     # the pause on each page before the next is chosen in the sidebar
 TIMES_BASELINE = 4.0      # a page may take this many times the Data page's first load
 FIRST_VISIT_SECONDS = 30.0
@@ -93,6 +99,8 @@ FULLY_DRAWN = """(title) => {
     const map = plot._fullLayout.map && plot._fullLayout.map._subplot && plot._fullLayout.map._subplot.map;
     if (map && !(map.loaded() && map.isStyleLoaded())) return false;
   }
+  // A chart drawn as SVG (every chart but the map) is drawn with the page: counted, nothing to wait for.
+  const drawings = [...main.querySelectorAll(".reach-chart svg")].filter(svg => svg.getBoundingClientRect().width > 0);
   for (const table of main.querySelectorAll("[data-testid='stDataFrame']")) {
     // A table is drawn when it comes into view (one below the fold, or in a closed expander, waits).
     if (table.closest("details:not([open])")) continue;
@@ -100,7 +108,7 @@ FULLY_DRAWN = """(title) => {
     const inView = box.width > 0 && box.height > 0 && box.top < window.innerHeight && box.bottom > 0;
     if (inView && !table.querySelector("canvas")) return false;
   }
-  return charts.length + 1;
+  return charts.length + drawings.length + 1;
 }"""
 
 # At a narrow width: what is squeezed or cut. Charts narrower than 90% of the page's width, tile
@@ -110,7 +118,7 @@ NARROW_LAYOUT = """() => {
   const style = getComputedStyle(block);
   const width = block.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
   const squeezed = [];
-  for (const chart of block.querySelectorAll("[data-testid='stPlotlyChart']")) {
+  for (const chart of block.querySelectorAll("[data-testid='stPlotlyChart'], .reach-chart")) {
     const box = chart.getBoundingClientRect();
     if (box.width > 0 && box.width < 0.9 * width) squeezed.push(Math.round(box.width));
   }
@@ -123,7 +131,7 @@ NARROW_LAYOUT = """() => {
   const sidebarWidth = sidebar && sidebar.getAttribute("data-collapsed") === "false"
     ? sidebar.getBoundingClientRect().width : 0;
   return {width: Math.round(width), squeezed, cut, sidebar: Math.round(sidebarWidth),
-          charts: block.querySelectorAll("[data-testid='stPlotlyChart']").length};
+          charts: block.querySelectorAll("[data-testid='stPlotlyChart'], .reach-chart").length};
 }"""
 
 _timings: list[dict] = []
@@ -402,15 +410,24 @@ def test_every_page_chosen_in_the_sidebar_is_drawn_within_two_seconds(demo_serve
 @pytest.mark.parametrize("path", list(PAGES))
 def test_every_page_on_the_demo_opens_fast_and_whole(demo_server, browser, returning_browser, path, width):
     name, title = PAGES[path]
-    context, limit = returning_browser
+    context, relative = returning_browser
+    limit = relative if path in PLOTLY_PAGES or NEW_TAB_SECONDS is None else NEW_TAB_SECONDS
     visit = Visit(browser, demo_server, path, width, context=context)
     try:
         _record("demo", name, width, visit)
         _check(visit, name=name, title=title, width=width, database="demo")
-        assert visit.seconds < limit, (f"{name} at {width} px took {visit.seconds:.2f} s to be fully "
-                                       f"drawn (the limit in this run is {limit:.1f} s)")
+        seconds = visit.seconds
     finally:
         visit.close()
+    if seconds >= limit:        # the sidebar's rule: one more first load in a new tab, the quicker counts
+        again = Visit(browser, demo_server, path, width, context=context)
+        try:
+            _record("demo", name, width, again, how="new tab, again")
+            seconds = min(seconds, again.seconds)
+        finally:
+            again.close()
+    assert seconds < limit, (f"{name} at {width} px took {seconds:.2f} s to be fully drawn in a new tab, twice "
+                             f"(the limit is {limit:.1f} s)")
 
 
 # --- an empty database -------------------------------------------------------------------------

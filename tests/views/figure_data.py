@@ -2,7 +2,9 @@
 a figure, and the file behind a download button (imported by the page and hostile-name tests)."""
 
 import base64
+import html
 import json
+from xml.etree import ElementTree
 
 import numpy as np
 
@@ -13,6 +15,39 @@ def charts(at) -> dict:
     """Each plotly chart's figure, by its title."""
     figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     return {figure["layout"]["title"]["text"]: figure for figure in figures}
+
+
+def svg_charts(at) -> dict:
+    """Each chart drawn as inline SVG (reach.presentation.svg_figures), by its title: the chart's
+    `<div>` as an XML tree, whose marks carry what they show (see `marks`)."""
+    found = {}
+    for element in at.markdown:
+        body = element.value
+        if isinstance(body, str) and body.startswith('<div class="reach-chart"'):
+            tree = ElementTree.fromstring(body)
+            found[html.unescape(tree.get("data-title"))] = tree
+    return found
+
+
+def marks(chart, series: str | None = None) -> list[dict]:
+    """What each mark of an SVG chart shows (`series`, `label`, `value`, and its hover text as
+    `hover`), in the order drawn; with `series`, that series only."""
+    found = []
+    for element in chart.iter():
+        if element.get("data-value") is None or element.tag == "text":
+            continue
+        if series is not None and element.get("data-series") != series:
+            continue
+        title = element.find("title")
+        found.append({"series": element.get("data-series"), "label": element.get("data-label"),
+                      "value": float(element.get("data-value")), "hover": title.text if title is not None else None,
+                      "fill": element.get("fill")})
+    return found
+
+
+def svg_text(chart) -> list[str]:
+    """Every text written in an SVG chart, in order (labels, figures, the key, the title)."""
+    return [element.text for element in chart.iter() if element.tag == "text" and element.text]
 
 
 def shown(elements) -> list[str]:
@@ -48,3 +83,8 @@ def downloaded(at, media, key: str):
     run; `media` is the fixture that keeps each run's files (tests/conftest.py)."""
     button = next(b for b in at.get("download_button") if b.proto.id.endswith(key))
     return media[-1].get_file(button.proto.url.rsplit("/", 1)[-1])
+
+
+def svg_labels(chart) -> list[str]:
+    """The names written by markers in an SVG chart (the funnel's labels)."""
+    return [element.text for element in chart.iter() if element.tag == "text" and element.get("data-name")]

@@ -15,7 +15,7 @@ from reach.domain.stats import COMPARISON_WORDS, LIMIT_WORDS, Z_95, compare_with
     wilson_interval
 from reach.queries.report import reach_report
 
-from tests.views.figure_data import charts, shown, values
+from tests.views.figure_data import marks, shown, svg_charts, svg_labels, svg_text
 
 PAGE = "views/compare.py"
 NOT_COMPARED = "Not compared: estimate flagged"
@@ -72,9 +72,11 @@ def test_a_centre_with_a_flagged_estimate_is_not_ranked_first_or_called_higher(p
         in text
     clear = text.split("**Clearly different**")[1].split("**Possibly different**")[0]
     assert highest["centre_name"] not in clear
-    chart = charts(page)["Reach by centre"]
-    hollow = next(t for t in chart["data"] if t["name"] == COMPARISON_WORDS["flagged"])
-    assert highest["centre_name"] in hollow["y"] and hollow["marker"]["symbol"] == "diamond-open"
+    chart = svg_charts(page)["Reach by centre"]
+    hollow = marks(chart, "flagged")
+    assert highest["centre_name"] in [mark["label"] for mark in hollow]
+    assert {mark["fill"] for mark in hollow} == {"#FFFFFF"}            # drawn hollow
+    assert COMPARISON_WORDS["flagged"] in svg_text(chart)              # and named in the key
 
 
 def test_each_centre_is_higher_similar_or_lower_in_words(page, demo_db):
@@ -84,7 +86,7 @@ def test_each_centre_is_higher_similar_or_lower_in_words(page, demo_db):
         expected = compare_with(row["known_children"], row["children_under5"], benchmark_pct=authority["reach_pct"])
         words = NOT_COMPARED if row["denominator_flagged"] else WORDS[expected]
         assert league.loc[row["centre_id"], "comparison"] == words
-    legend = {t["name"] for t in charts(page)["Reach by centre"]["data"]}
+    legend = set(svg_text(svg_charts(page)["Reach by centre"]))
     assert {COMPARISON_WORDS[c] for c in ["better", "similar", "worse", "flagged"]} <= legend
 
 
@@ -112,19 +114,19 @@ def test_the_funnel_says_which_centres_are_beyond_the_998_limits(page, demo_db):
 
 def test_the_funnel_plot_has_its_limits_the_benchmark_the_97_line_and_labels(page, demo_db):
     centres, authority = _reports(demo_db, page)
-    figure = charts(page)["Funnel plot: reach"]
-    upper = next(t for t in figure["data"] if t.get("meta") == "95% limits upper")
-    sizes = np.array(values(upper["x"]))
-    assert np.allclose(values(upper["y"]), funnel_limits(authority["reach_pct"], sizes, z=Z_95)[1])
-    assert sizes.max() > centres["children_under5"].max()
-    names = {t["name"] for t in figure["data"]}
+    figure = svg_charts(page)["Funnel plot: reach"]
+    upper = next(m for m in marks(figure) if m["series"] == "95% limits upper")
+    size = float(upper["label"])
+    assert upper["value"] == pytest.approx(funnel_limits(authority["reach_pct"], np.array([size]), z=Z_95)[1][0])
+    assert size > centres["children_under5"].max()
+    names = set(svg_text(figure))
     assert f"All centres: {authority['reach_pct']:.1f}%" in names
     assert "Outstanding from 97%" in names and "99.8% limits" in names
-    markers = [t for t in figure["data"] if t["name"] in COMPARISON_WORDS.values()]
-    assert sum(len(values(t["x"])) for t in markers) == len(centres)
+    markers = [m for m in marks(figure) if m["series"] in COMPARISON_WORDS]
+    assert len(markers) == len(centres)
     # Labelled: the 9 beyond the 95% limits, the 2 not compared, and the centre picked out
     # (the first, Lowther Park, itself beyond the 95% limits): 11 labels, short names.
-    labels = [label for t in markers for label in t.get("text") or [] if label]
+    labels = svg_labels(figure)
     assert len(labels) == 11
     assert "Canal Street" in labels and "Hollins Green" in labels and "Lowther Park" in labels
     assert all(len(label) <= 20 for label in labels)
@@ -134,7 +136,7 @@ def test_chart_titles_are_short_enough_not_to_be_cut(page):
     for key in ["reach", "newborn_reach", "sustained"]:
         page.selectbox(key="measure").select(key).run()
         assert not page.exception
-        titles = list(charts(page))
+        titles = list(svg_charts(page))
         assert len(titles) == 3
         assert all(len(title) <= 32 for title in titles), titles
 
@@ -143,8 +145,8 @@ def test_choosing_sustained_contact_changes_the_figures_and_drops_the_97_line(pa
     page.selectbox(key="measure").select("sustained").run()
     assert not page.exception
     centres, authority = _reports(demo_db, page)
-    figure = charts(page)["Funnel plot: sustained contact"]
-    names = {t["name"] for t in figure["data"]}
+    figure = svg_charts(page)["Funnel plot: sustained contact"]
+    names = set(svg_text(figure))
     assert f"All centres: {authority['sustained_pct']:.1f}%" in names
     assert not any(name.startswith("Outstanding") for name in names)
     league = page.dataframe[0].value
@@ -165,9 +167,9 @@ def test_similar_centres_are_only_those_serving_similar_areas(page, demo_db):
         similar = page.dataframe[2].value
         assert list(similar["Centre ID"]) == [chosen, *nearest["centre_id"]]
         assert similar["difference_pts"].max() <= SIMILAR_WITHIN_PTS
-        bar = charts(page)["Reach: similar areas"]["data"][0]
-        assert bar["y"][0].endswith("(chosen)")
-        assert values(bar["x"])[0] == pytest.approx(centres.set_index("centre_id").loc[chosen, "reach_pct"])
+        bars = marks(svg_charts(page)["Reach: similar areas"], "Reach")
+        assert bars[0]["label"].endswith("(chosen)")
+        assert bars[0]["value"] == pytest.approx(centres.set_index("centre_id").loc[chosen, "reach_pct"])
     # Lowther Park (34% of its under-fives in the most deprived areas): only Thornley (43%) is
     # within 10 points; Hollins Green (9%) is not similar, and the page says how few there are.
     assert list(page.dataframe[2].value["Centre ID"]) == ["DEMO01", "DEMO02"]
@@ -190,8 +192,7 @@ def test_a_centre_chosen_on_compare_is_where_compare_opens_next_time(page):
     page.switch_page(PAGE).run()
     assert not page.exception
     assert page.selectbox(key="similar_centre").value == "DEMO07"
-    labels = [label for t in charts(page)["Funnel plot: reach"]["data"] for label in t.get("text") or [] if label]
-    assert "Riverside" in labels
+    assert "Riverside" in svg_labels(svg_charts(page)["Funnel plot: reach"])
 
 
 # --- a store with too little in it --------------------------------------------------------------
@@ -200,7 +201,7 @@ def _no_nan_and_no_funnel(at):
     text = _text(at)
     assert not re.search(r"\bnan\b", text, flags=re.IGNORECASE)
     assert "Every centre is" not in text and "within the 95% limits" not in text
-    assert not [title for title in charts(at) if title.startswith("Funnel")]
+    assert not [title for title in svg_charts(at) if title.startswith("Funnel")]
     return text
 
 
@@ -208,7 +209,7 @@ def test_an_empty_store_says_there_are_no_centres_and_draws_nothing(empty_store_
     at = empty_store_page(PAGE)
     text = _no_nan_and_no_funnel(at)
     assert "There are no centres yet" in text
-    assert not charts(at)
+    assert not svg_charts(at)
 
 
 def _write(folder, name, lines):
@@ -240,7 +241,7 @@ def test_centres_without_a_population_are_not_compared_and_the_page_says_what_to
     text = _no_nan_and_no_funnel(at)
     assert "No children under five are recorded in any reach area yet" in text
     assert "Load the population estimates" in text
-    assert not charts(at) and not at.dataframe
+    assert not svg_charts(at) and not at.dataframe
 
     # With a population but no registrations: no "0%" league, but what to load next.
     import_file("population", _write(tmp_path, "population.csv", [
@@ -253,4 +254,4 @@ def test_centres_without_a_population_are_not_compared_and_the_page_says_what_to
     # Similar centres cannot be matched without the deprivation deciles, and the page says so
     # rather than calling every centre similar at 0%.
     assert "The deprivation deciles (IDACI) are not loaded yet" in text
-    assert not charts(at)
+    assert not svg_charts(at)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from tests.views.figure_data import charts
+from tests.views.figure_data import charts, svg_charts
 from views import layout, warm_up
 
 
@@ -20,15 +20,21 @@ def _preloads(at) -> list[str]:
     return [element.proto.body for element in at.get("html") if "modulepreload" in element.proto.body]
 
 
-def test_the_data_page_runs_the_charts_code_when_idle_and_a_page_with_charts_leaves_it_to_them(app):
-    [overview] = _preloads(app)
-    assert overview == layout._preload_script()
-    assert "modulepreload" in overview and "import(url)" not in overview
-    app.switch_page("views/data.py").run()
-    assert not app.exception
-    [data] = _preloads(app)
-    assert data == layout._preload_script(run_when_idle=True)
-    assert "modulepreload" in data and "requestIdleCallback(run, {timeout: 4000})" in data and "import(url)" in data
+def test_pages_without_a_map_run_the_maps_code_when_idle_and_the_map_page_leaves_it_to_its_map(app):
+    # Every chart but the map is drawn as SVG: the Overview has no Plotly chart, so, like the Data
+    # page, it runs Plotly's code once the browser is idle, ready for the map.
+    for page in ("views/overview.py", "views/data.py", "views/compare.py"):
+        app.switch_page(page).run()
+        assert not app.exception
+        [script] = _preloads(app)
+        assert script == layout._preload_script(run_when_idle=True)
+        assert "modulepreload" in script and "requestIdleCallback(run, {timeout: 4000})" in script
+        assert not app.get("plotly_chart")
+    app.switch_page("views/map.py").run()
+    [script] = _preloads(app)
+    assert script == layout._preload_script()
+    assert "modulepreload" in script and "import(url)" not in script
+    assert len(app.get("plotly_chart")) == 1
 
 
 def test_the_warm_up_reads_the_pages_imports_and_never_a_page_itself(tmp_path):
@@ -42,15 +48,15 @@ def test_the_warm_up_reads_the_pages_imports_and_never_a_page_itself(tmp_path):
 
 def test_the_warm_up_loads_what_best_start_needs_in_the_background():
     names = warm_up.page_modules()
-    assert "reach.queries.access" in names and "reach.presentation.best_start_charts" in names
+    assert "reach.queries.access" in names and "reach.presentation.svg_figures" in names
     assert not [name for name in names if name.startswith("views")]
-    warm_up._load(["reach.presentation.best_start_charts", "reach.presentation.charts.not_a_module"])
-    assert "reach.presentation.best_start_charts" in sys.modules
+    warm_up._load(["reach.presentation.svg_figures", "reach.presentation.charts.not_a_module"])
+    assert "reach.presentation.svg_figures" in sys.modules
 
 
 def test_the_overview_on_an_empty_store_draws_no_empty_chart(empty_store_page):
     at = empty_store_page("views/overview.py")
-    assert charts(at) == {}
+    assert charts(at) == {} and svg_charts(at) == {}
     said = [info.value for info in at.info]
     assert "There are no centres yet." in said
     assert "No population estimate has been loaded yet, so there is no trend in reach to show." in said

@@ -74,7 +74,9 @@ def test_every_lsoa_is_coloured_by_its_reach(app, demo_db):
     assert "Reach area boundary" in names and "Children's centre" in names
     assert figure["layout"]["map"]["style"] == "white-bg"      # no tiles from the internet
     assert "Crown copyright" in figure["layout"]["annotations"][0]["text"]
-    assert any("Crown copyright" in caption.value for caption in at.caption)
+    # The credit is shown once, on the map (so a copy of the map carries it), not again under it.
+    assert not any("Crown copyright" in caption.value for caption in at.caption)
+    assert any("Boundaries: Office for National Statistics" in caption.value for caption in at.caption)
 
 
 def test_gap_ranking_lists_lsoas_by_families_to_find_with_a_summary(app):

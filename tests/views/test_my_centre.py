@@ -16,7 +16,7 @@ from reach.presentation.safe_text import markdown_text
 from reach.queries.report import reach_report
 from reach.queries.worklist import unmatched_births
 
-from tests.views.figure_data import charts, downloaded, shown, values
+from tests.views.figure_data import downloaded, marks, shown, svg_charts, svg_text
 
 PAGE = "views/my_centre.py"
 
@@ -61,14 +61,15 @@ def test_choosing_a_centre_shows_its_figures(page, demo_db):
 
 def test_reach_against_the_bands_with_its_interval(page, demo_db):
     row = _centres(demo_db, page).iloc[0]
-    figure = charts(page)["Reach against the bands"]
-    marker = next(t for t in figure["data"] if t["name"].startswith(f"{row['centre_name']}:"))
+    figure = svg_charts(page)["Reach against the bands"]
+    marker = marks(figure, "value")[0]
     interval = wilson_interval(row["known_children"], row["children_under5"])
-    assert values(marker["x"])[0] == pytest.approx(row["reach_pct"])
-    assert values(marker["error_x"]["array"])[0] == pytest.approx(interval.upper - row["reach_pct"])
-    assert values(marker["error_x"]["arrayminus"])[0] == pytest.approx(row["reach_pct"] - interval.lower)
-    zones = [t["name"] for t in figure["data"] if t["type"] == "bar"]
+    assert marker["label"] == row["centre_name"] and marker["value"] == pytest.approx(row["reach_pct"])
+    assert marker["hover"] == (f"{row['centre_name']}: {row['reach_pct']:.1f}%; 95% interval "
+                               f"{interval.lower:.1f}% to {interval.upper:.1f}%")
+    zones = [m["label"] for m in marks(figure, "band")]
     assert "good (65% to 97%)" in zones
+    assert f"{row['reach_pct']:.1f}%" in svg_text(figure)             # the figure written by the marker
     assert any(block.value == f"**Indicative band: {row['band']}" + {
         "good": " (65% to 97%)**", "outstanding": " (97% or more)**",
         "requires improvement": " (51% to 65%)**", "inadequate": " (below 51%)**"}[row["band"]]
@@ -92,16 +93,16 @@ def test_the_worklist_counts_and_the_pseudonymised_list(page, media, demo_db):
     # keys are pseudonyms, never 10-digit NHS numbers
     assert not listed["child_key"].str.fullmatch(r"\d{10}").any()
     assert counts["LSOA name"].str.startswith("Brackenfold ").all()
-    heatmap = charts(page)["Unmatched births by month of birth"]["data"][0]
-    assert all(label.startswith("Brackenfold ") for label in heatmap["y"])
-    assert sum(sum(v for v in row_ if v) for row_ in values(heatmap["z"])) == row["unmatched_births"]
+    cells = marks(svg_charts(page)["Unmatched births by month of birth"])
+    assert all(cell["series"].startswith("Brackenfold ") for cell in cells)
+    assert sum(cell["value"] for cell in cells) == row["unmatched_births"]
 
 
 def test_lsoas_ranked_by_families_to_find(page):
     gaps = next(frame.value for frame in page.dataframe if "IDACI decile" in frame.value.columns)
     assert list(gaps["Families to find"]) == sorted(gaps["Families to find"], reverse=True)
-    bar = charts(page)[next(title for title in charts(page) if title.startswith("Families to find by LSOA"))]["data"][0]
-    assert values(bar["x"])[-1] == gaps["Families to find"].iloc[0]      # the largest drawn at the top
+    chart = next(chart for title, chart in svg_charts(page).items() if title.startswith("Families to find by LSOA"))
+    assert marks(chart)[0]["value"] == gaps["Families to find"].iloc[0]      # the largest drawn at the top
 
 
 def test_target_groups_beside_all_centres(page, demo_db):
@@ -119,11 +120,10 @@ def test_target_groups_beside_all_centres(page, demo_db):
 
 def test_the_trend_sets_the_centre_beside_all_centres(page, demo_db):
     row = _centres(demo_db, page).iloc[0]
-    figure = charts(page)["Reach by month"]
-    names = [t["name"] for t in figure["data"]]
+    figure = svg_charts(page)["Reach by month"]
+    names = {m["series"] for m in marks(figure)}
     assert row["centre_name"] in names and "All centres" in names
-    mine = next(t for t in figure["data"] if t["name"] == row["centre_name"])
-    assert values(mine["y"])[-1] == pytest.approx(row["reach_pct"])
+    assert marks(figure, row["centre_name"])[-1]["value"] == pytest.approx(row["reach_pct"])
 
 
 def test_the_evidence_pack_and_its_publishable_version(page, media, demo_db):

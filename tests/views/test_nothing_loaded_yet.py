@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from data.store import connect
 from reach.queries.loaded import loaded_data
 from tests.views.conftest import PROJECT
-from tests.views.figure_data import charts, shown
+from tests.views.figure_data import shown, svg_charts, svg_text
 
 CODES = ("E01000001", "E01000002", "E01000003")
 
@@ -79,8 +79,8 @@ def test_my_centre_says_what_is_not_loaded_rather_than_none(first_days):
     assert "No birth data has been loaded yet, so newborn reach cannot be worked out." in words
     tiles = {metric.label: metric.value for metric in at.metric}
     assert tiles["Unmatched births"] == "–" and tiles["Sustained contact"] == "–"
-    heatmap = charts(at)["Unmatched births by month of birth"]
-    assert heatmap["layout"]["annotations"][0]["text"] == "No birth data has been loaded yet."
+    heatmap = svg_charts(at)["Unmatched births by month of birth"]
+    assert svg_text(heatmap)[-1] == "No birth data has been loaded yet."
     if population:
         assert tiles["Families to find"] == "194"          # ceil(0.97 x 200) - 0 known
         assert "The centre has 194 families to find, living in 2 of its 2 LSOAs." in words

@@ -11,7 +11,7 @@ from reach.presentation import format as fmt
 from reach.presentation.attention_sentences import needs_attention
 from reach.queries.report import reach_report
 
-from tests.views.figure_data import charts, shown, values
+from tests.views.figure_data import marks, shown, svg_charts, svg_text
 
 PAGE = "views/overview.py"
 
@@ -47,21 +47,24 @@ def test_the_headline_is_the_authoritys_report(overview, demo_db):
 
 def test_centres_by_band_in_words_and_numbers(overview, demo_db):
     counts = band_counts(_report(demo_db, overview, "centre"))
-    bar = charts(overview)["Centres by indicative band"]["data"][0]
-    assert values(bar["x"]) == list(counts["centres"])
-    assert bar["y"][1] == "good (65% to 97%)"
+    bars = marks(svg_charts(overview)["Centres by indicative band"])
+    assert [bar["value"] for bar in bars] == list(counts["centres"])
+    assert bars[1]["label"] == "good (65% to 97%)"
+    assert bars[1]["hover"] == f"good (65% to 97%): {counts['centres'].iloc[1]} centres"
     table = overview.dataframe[1].value
     assert list(table["centres"]) == list(counts["centres"])
     assert any(block.value.startswith(f"Of {counts['centres'].sum()} centres,") for block in overview.markdown)
 
 
 def test_the_trend_covers_three_years_with_the_band_lines(overview, demo_db):
-    figure = charts(overview)["Reach by month, all centres"]
-    line = [trace for trace in figure["data"] if trace["name"] == "Reach"][0]
-    assert len(values(line["y"])) == 36
+    chart = svg_charts(overview)["Reach by month, all centres"]
+    points = marks(chart, "Reach")
+    assert len(points) == 36
     whole = _report(demo_db, overview, "authority").iloc[0]
-    assert values(line["y"])[-1] == pytest.approx(whole["reach_pct"])
-    assert sorted(shape["y0"] for shape in figure["layout"]["shapes"]) == [65.0, 97.0]
+    assert points[-1]["value"] == pytest.approx(whole["reach_pct"])
+    assert points[-1]["hover"] == f"Reach, {overview.date_input(key='as_at').value:%d %b %Y}: {whole['reach_pct']:.1f}%"
+    assert sorted(line["value"] for line in marks(chart) if line["series"].endswith("%")) == [65.0, 97.0]
+    assert {"Outstanding from 97%", "Good from 65%", "Reach"} <= set(svg_text(chart))     # the key
 
 
 def test_birth_data_lag_in_words(overview, demo_db):
@@ -85,11 +88,12 @@ def test_what_needs_attention_first_is_the_ranked_list(overview, demo_db):
 def test_band_thresholds_from_the_sidebar_move_the_lines_and_the_counts(overview, demo_db):
     overview.number_input(key="band_outstanding").set_value(90.0).run()
     assert not overview.exception
-    figure = charts(overview)["Reach by month, all centres"]
-    assert sorted(shape["y0"] for shape in figure["layout"]["shapes"]) == [65.0, 90.0]
+    chart = svg_charts(overview)["Reach by month, all centres"]
+    assert sorted(line["value"] for line in marks(chart) if line["series"].endswith("%")) == [65.0, 90.0]
     bands = Bands(outstanding=90.0)
     counts = band_counts(_report(demo_db, overview, "centre", bands=bands))
-    assert values(charts(overview)["Centres by indicative band"]["data"][0]["x"]) == list(counts["centres"])
+    assert [bar["value"] for bar in marks(svg_charts(overview)["Centres by indicative band"])] == \
+        list(counts["centres"])
 
 
 def test_a_different_date_gives_that_dates_figures(overview, demo_db):

@@ -21,7 +21,7 @@ from reach.presentation.whatif_settings import AUTHORITY, SHARING_LABELS, choice
 from reach.queries.calibration import calibrate, current_position, known_share_by_age
 
 from tests.views.conftest import PROJECT
-from tests.views.figure_data import downloaded, shown
+from tests.views.figure_data import downloaded, marks, shown, svg_charts, svg_text
 
 PAGE = "views/whatif.py"
 RIVERSIDE = "DEMO07"
@@ -42,10 +42,11 @@ def _values(array) -> list:
 
 
 def _charts(at) -> dict:
-    """The long-run and month-by-month figures, by what they show."""
-    figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    assert len(figures) == 2
-    return {"long_run": figures[0], "paths": figures[1]}
+    """The long-run and month-by-month charts (inline SVG), by what they show."""
+    found = svg_charts(at)
+    assert len(found) == 2 and not at.get("plotly_chart")       # no Plotly: the page opens without its code
+    return {"long_run": found["Long-run reach, by sharing"],
+            "paths": next(chart for title, chart in found.items() if title.endswith("month by month"))}
 
 
 def _table(at, column: str):
@@ -77,8 +78,19 @@ def _projections(db, as_at, scenario, until):
                                   known_share_by_age=by_age)
 
 
-def _lines(figure: dict) -> dict:
-    return {trace["legendgroup"]: trace for trace in figure["data"] if trace.get("legendgroup") in SHARING_OPTIONS}
+def _lines(chart) -> dict:
+    """Each sharing option's line: its points' months (`x`) and figures (`y`)."""
+    found = {}
+    for name, label in SHARING_LABELS.items():
+        points = [m for m in marks(chart) if m["series"] in (label, f"{label} (chosen)")]
+        found[name] = {"x": [m["label"] for m in points], "y": [m["value"] for m in points]}
+    return found
+
+
+def _bars(chart) -> dict:
+    """The long-run bars: their labels (`x`) and figures (`y`)."""
+    bars = marks(chart, "bars")
+    return {"x": [m["label"] for m in bars], "y": [m["value"] for m in bars]}
 
 
 def test_the_long_run_figures_are_the_model_for_the_calibrated_scenario(app, demo_db):
@@ -89,11 +101,11 @@ def test_the_long_run_figures_are_the_model_for_the_calibrated_scenario(app, dem
     table = _table(at, "long_run_reach_pct")
     assert list(table["sharing_option"]) == list(SHARING_OPTIONS)
     assert table["long_run_reach_pct"].tolist() == pytest.approx(expected, abs=1e-9)
-    bars = _charts(at)["long_run"]["data"][0]
+    bars = _bars(_charts(at)["long_run"])
     assert _values(bars["y"]) == pytest.approx(expected, abs=1e-9)
     # The demo's birth records come monthly: the page starts there, and says the value is from the data.
     assert at.radio(key="whatif_sharing").value == "monthly"
-    assert bars["x"][0] == "Monthly<br>(chosen)"
+    assert bars["x"][0] == "Monthly (chosen)"
     assert any(text.startswith("From the data. The 24 deliveries of birth records") for text in shown(at.caption))
     assert at.metric[2].value == f"{expected[0]:.1f}%"
 
@@ -146,7 +158,7 @@ def test_changing_sharing_and_contact_changes_the_summary_and_the_figures(app, d
     at.radio(key="whatif_sharing").set_value("quarterly").run()
     assert _summary(at).startswith("**Sharing birth data quarterly instead of monthly (today's sharing) would take "
                                    "reach in the authority from ")
-    assert _charts(at)["long_run"]["data"][0]["x"][1] == "Quarterly<br>(chosen)"
+    assert _bars(_charts(at)["long_run"])["x"][1] == "Quarterly (chosen)"
     assert any(text.startswith("Changed here. It started at monthly (from the data)") for text in shown(at.caption))
 
     at.radio(key="whatif_sharing").set_value("monthly").run()
@@ -175,13 +187,14 @@ def test_the_path_chart_has_a_line_per_sharing_option_to_the_inspection_date(app
     at.date_input(key="whatif_until").set_value(date(2028, 3, 31)).run()
     figure = _charts(at)["paths"]
     lines = _lines(figure)
+    assert all(len(line["y"]) == 19 for line in lines.values())
     assert list(lines) == list(SHARING_OPTIONS)
     table = _table(at, "reach_pct_monthly")
     assert len(table) == 19 and table["month"].iloc[-1] == "2028-03"      # Sep 2026 to Mar 2028
     for name, line in lines.items():
         assert _values(line["y"]) == pytest.approx(table[f"reach_pct_{name}"].tolist(), abs=1e-9)
-    assert line["x"][-1].startswith("2028-03-31")
-    names = [trace.get("name") for trace in figure["data"]]
+    assert line["x"][-1] == "2028-03-31"
+    names = svg_text(figure)                                          # the key
     assert "Outstanding from 97%" in names and "Inspection date: 31 March 2028" in names
     assert "in March 2028" in _summary(at)
 
@@ -270,8 +283,8 @@ def test_the_target_is_the_outstanding_threshold_set_in_the_sidebar(app):
     assert not at.exception, at.exception
     long_run, paths = _charts(at)["long_run"], _charts(at)["paths"]
     for figure in (long_run, paths):
-        assert "Outstanding from 90%" in [trace.get("name") for trace in figure["data"]]
-        assert [shape["y0"] for shape in figure["layout"]["shapes"] if shape.get("y0") == shape.get("y1")] == [90]
+        assert "Outstanding from 90%" in svg_text(figure)
+        assert [m["value"] for m in marks(figure, "Outstanding from 90%")] == [90]
     table = _table(at, "reaches_target")
     expected = ["yes" if pct >= 90 else "no" for pct in table["long_run_reach_pct"]]
     assert table["reaches_target"].tolist() == expected
@@ -361,8 +374,11 @@ def test_reach_now_is_the_figure_the_other_pages_show(app, demo_db):
 
 def test_chart_titles_are_short_enough_to_show_whole(app):
     at = _open(app)
-    titles = [json.loads(chart.proto.spec)["layout"]["title"]["text"] for chart in at.get("plotly_chart")]
+    titles = list(svg_charts(at))
     assert titles == ["Long-run reach, by sharing", "Reach month by month"]
+    # Each is drawn whole on its line: none longer than a line of the chart's title.
+    from reach.presentation.svg_figures import TITLE_CHARACTERS
+    assert all(len(title) <= TITLE_CHARACTERS for title in titles)
 
 
 @pytest.mark.parametrize("table, words", [

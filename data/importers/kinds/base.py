@@ -34,6 +34,7 @@ class Context:
     params: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     received_on_used: date | None = None
+    received_how: str | None = None    # how the date for rows without received_on was chosen
     sheet_name: str | None = None      # the workbook's sheet read, whose name may say what it holds
 
     @property
@@ -61,6 +62,7 @@ class Kind:
     file_key: tuple[str, ...] | None = None   # what "duplicate of row N" compares; default: key
     updates: bool = False                     # a known key with new values is a revision
     personal: bool = False                    # reads identifiers that must be pseudonymised
+    one_pass: bool = False                    # a CSV file may be read and checked at once
 
     def duplicate_key(self, ctx: Context) -> tuple[str, ...]:
         return self.file_key or self.key
@@ -70,6 +72,9 @@ class Kind:
 
     def check(self, ctx: Context) -> CheckQuery:
         raise NotImplementedError
+
+    def after_check(self, ctx: Context) -> None:
+        """Notes on the raw rows, once they are read and checked (before duplicates are marked)."""
 
     def after_duplicates(self, ctx: Context) -> None:
         """Faults that need the whole file, found after duplicates are marked."""

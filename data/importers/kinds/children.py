@@ -74,7 +74,8 @@ def residence_checks(f: Fields) -> tuple[str, str, str]:
 
 def _received_on_default(ctx: Context) -> None:
     """The date for rows without their own `received_on`: the one given for the file, else the
-    date this same file was first imported (so a second load changes nothing), else today."""
+    date this same file was first imported (so a second load changes nothing), else today.
+    (`_received_on_note` says, once the rows are read, how many rows took it.)"""
     how = None
     if ctx.received_on is not None:
         default = ctx.received_on
@@ -90,11 +91,16 @@ def _received_on_default(ctx: Context) -> None:
             default = ctx.today
             how = f"the date of import ({default.isoformat()}) was used"
     ctx.params["received_default"] = default
+    ctx.received_how = how
+
+
+def _received_on_note(ctx: Context) -> None:
+    """How many rows had no `received_on`, and so took the date `_received_on_default` chose."""
     without = ctx.scalar(f"SELECT count(*) FROM raw_rows r WHERE {ctx.fields.raw('received_on')} IS NULL")
     if without:
-        ctx.received_on_used = default
-        if how:
-            ctx.notes.append(f"{count_of(without, 'row')} had no received_on, so {how}.")
+        ctx.received_on_used = ctx.params["received_default"]
+        if ctx.received_how:
+            ctx.notes.append(f"{count_of(without, 'row')} had no received_on, so {ctx.received_how}.")
 
 
 def _received_on(f: Fields) -> str:
@@ -133,9 +139,13 @@ class Births(Kind):
     columns = ("child_key", "dob", "lsoa_code", "received_on", "event", "arrived_on", "sex")
     file_key = ("child_key",)   # the same child twice in one extract
     personal = True
+    one_pass = True
 
     def prepare(self, ctx):
         _received_on_default(ctx)
+
+    def after_check(self, ctx):
+        _received_on_note(ctx)
 
     def check(self, ctx):
         f = ctx.fields
@@ -170,6 +180,7 @@ class Registrations(Kind):
     columns = ("child_key", "dob", "lsoa_code", "centre_id", "registered_on", "family_key",
                *FLAG_COLUMNS)
     personal = True
+    one_pass = True
 
     def check(self, ctx):
         f = ctx.fields
@@ -206,6 +217,7 @@ class Contacts(Kind):
     key = ("child_key", "contact_on", "centre_id", "activity")
     columns = key
     personal = True
+    one_pass = True
 
     def check(self, ctx):
         f = ctx.fields
@@ -251,6 +263,9 @@ class BirthCounts(Kind):
 
     def prepare(self, ctx):
         _received_on_default(ctx)
+
+    def after_check(self, ctx):
+        _received_on_note(ctx)
 
     def compared(self, ctx):
         # A count that has not changed keeps the date it first arrived ...

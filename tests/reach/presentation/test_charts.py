@@ -77,6 +77,51 @@ def test_bullet_chart_zones_value_and_interval():
     assert _trace(figure, "All centres: 75.0%").x[0] == 75.0
 
 
+def _figure_column(figure) -> dict:
+    """The figures written in the column right of the plot, by row."""
+    return {note.y: note.text for note in figure.layout.annotations if note.name == "figure"}
+
+
+def _text_px(text: str, size: int = 12) -> float:
+    """A generous width of `text` in pixels: 0.62 of the font size a character."""
+    return 0.62 * size * len(text)
+
+
+@pytest.mark.parametrize("value", [96.4, 97.0, 98.3, 65.2, 99.9])
+def test_league_figures_are_never_crossed_by_the_target_or_the_authority_line(value):
+    """Each figure sits right of the plot area (x beyond 1 on the paper), where no line is drawn,
+    and inside the margin kept for it, whatever its value: by the target (97%) or not."""
+    table = centres().assign(reach_pct=[value, 70.0, 85.0, 80.0])
+    figure = charts.league_chart(league_table(table, benchmark_pct=80.0), measure_key="reach",
+                                 benchmark_pct=80.0, bands=BANDS)
+    notes = [note for note in figure.layout.annotations if note.name == "figure"]
+    assert {note.text for note in notes} >= {f"{value:.1f}%"}
+    for note in notes:
+        assert note.xref == "paper" and note.x == 1 and note.xanchor == "left"
+        assert note.xshift + _text_px(note.text) <= figure.layout.margin.r
+    assert {shape.xref for shape in figure.layout.shapes} == {"x"}        # the lines stay inside the plot
+
+
+@pytest.mark.parametrize("value, comparator", [(80.0, 80.4), (97.2, 97.0), (2.0, 3.0), (99.5, 96.0)])
+def test_the_bullet_figure_is_written_above_the_bar_clear_of_its_marks(value, comparator):
+    figure = charts.bullet_chart(value_pct=value, interval=wilson_interval(int(value * 9), 900), bands=BANDS,
+                                 label="Ash", comparator_pct=comparator)
+    marker = _trace(figure, f"Ash: {value:.1f}%")
+    assert marker.mode == "markers"                               # nothing written on the diamond
+    note = next(n for n in figure.layout.annotations if n.name == "figure")
+    assert note.text == f"<b>{value:.1f}%</b>" and note.x == value
+    zones = [t for t in figure.data if t.type == "bar"]
+    bar_top = max(t.width for t in zones) / 2
+    # Above the bar the marker, its whiskers and the authority's line are drawn in, and inside the axis.
+    assert note.yanchor == "bottom" and note.y >= bar_top
+    low, high = figure.layout.yaxis.range
+    plot_px = figure.layout.height - figure.layout.margin.t - figure.layout.margin.b
+    room_px = (high - note.y) / (high - low) * plot_px * 0.7        # the legend takes up to 30% of the height
+    assert room_px >= 13 + 2
+    # Near either end the figure is kept inside the chart.
+    assert note.xanchor == ("left" if value < 6 else "right" if value > 94 else "center")
+
+
 def test_bullet_chart_without_a_figure_says_so():
     figure = charts.bullet_chart(value_pct=float("nan"), interval=None, bands=BANDS, label="Ash", comparator_pct=75.0)
     assert figure.layout.annotations[0].text == "No figure: no children under five recorded"
@@ -164,7 +209,8 @@ def test_league_chart_draws_each_interval_and_orders_best_at_the_top():
     expected = wilson_interval(85, 100)
     assert similar.error_x.array[0] == pytest.approx(expected.upper - 85.0)
     assert list(figure.layout.yaxis.categoryarray) == ["Birch", "Damson", "Cedar", "Ash"]
-    assert list(similar.text) == ["85.0%", "80.0%"]                  # each figure by its marker
+    assert similar.mode == "markers"                                 # no figure on the marker itself...
+    assert _figure_column(figure) == {"Ash": "90.0%", "Birch": "70.0%", "Cedar": "85.0%", "Damson": "80.0%"}
     assert figure.layout.title.text == "Reach by centre"
     assert _lines(figure, axis="x") == [80.0, 97.0]
     assert figure.layout.xaxis.range == (60.0, 100.0)          # below the lowest interval, 67.1%
@@ -215,6 +261,9 @@ def test_similar_centres_chart_marks_the_chosen_centre():
     assert list(bar.x) == [75.0, 75.0, 50.0]
     assert list(bar.marker.color) == [charts.LINE_COLOUR, "#BBBBBB", "#BBBBBB"]
     assert _lines(figure, axis="x") == [77.0]
+    # The figures in a column right of the plot: never crossed by the authority's line at 77%.
+    assert _figure_column(figure) == {"Ash (chosen)": "75.0%", "Damson": "75.0%", "Cedar": "50.0%"}
+    assert not bar.text
 
 
 # --- names from files are drawn as text ---------------------------------------------------------

@@ -1,0 +1,167 @@
+"""A CSV file of people read and checked in one pass (`importing._read_and_check`) stores exactly
+what the usual way stores (the file read into raw rows, then checked): the same keyed hashes,
+rows, row numbers, quarantine and message; and a file it cannot take goes the usual way."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import pytest
+
+from data.importers import import_file
+from data.importers.errors import FileFault
+from data.store import opened
+
+KEY = b"a-test-key-for-hashing-32-bytes-or-more"
+NBSP = "\u00a0"
+
+# Valid NHS numbers (modulus 11): 9434765919, 4010232137, 9876543210.
+BIRTHS = (
+    "nhs_number,dob,lsoa_code,received_on\n"
+    "9434765919,2024-05-01,E01006074,2024-06-30\n"          # 1: good
+    "943 476 5919,2024-05-02,E01006075,2024-06-30\n"        # 2: duplicate of row 1
+    "9434765918,2024-05-03,E01006076,2024-06-30\n"          # 3: fails the check digit
+    ",,,\n"                                                 # 4: blank, numbered, not read
+    "4010232137,2024-02-30,E01006077,2024-06-30\n"          # 5: not a real date
+    "9876543210,2024-05-05,M32 9AN,\n"                      # 6: a postcode in lsoa_code
+    f"  9876543210{NBSP},2024-05-06,e01006078,\n"           # 7: good, no received_on
+    "4010232137,2024-05-07,E01006079,2024-06-30\n"          # 8: good (row 5 was faulty)
+    "401023213,2024-05-08,E01006080,2024-06-30\n"           # 9: nine digits
+    "9876543210,2024-05-09,E01006081,\n"                    # 10: duplicate of row 7
+)
+
+REGISTRATIONS = (
+    "child_key,dob,lsoa_code,centre_id,registered_on,family_key,lone_parent\n"
+    "C-1,2023-05-01,E01006074,C01,2024-01-10,FAM1,yes\n"
+    "9434765919,2023-05-02,E01006075,C01,2024-01-11,FAM 2,no\n"
+    "9434765918,2023-05-03,E01006076,C02,2024-01-12,,\n"     # a 10-digit key failing its check
+    ",,,,,,\n"
+    "C-1,2023-05-01,E01006074,C01,2024-01-10,FAM1,yes\n"     # duplicate of row 1
+    "C-3,2023-05-04,E01006077,,2024-01-13,FAM3,maybe\n"      # no centre; not a yes/no value
+    "C-4,2025-05-04,E01006078,C02,2024-01-13,FAM4,\n"        # born after registering
+)
+
+CONTACTS = (
+    "nhs_number,contact_on,centre_id,activity\n"
+    "9434765919,2024-03-01,C01,Stay and play\n"
+    "9434765919,2024-03-01,C01,Stay and play\n"              # duplicate of row 1
+    "9434765919,2024-03-02,C01,call 07700 900123\n"          # a telephone number in activity
+    ",,,\n"
+    "4010232137,2024-13-01,C02,Baby massage\n"               # not a real date
+    "4010232137,2024-03-03,C02,Baby massage\n"
+)
+
+
+def _write(tmp_path, name: str, text: str):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _stored(db, table: str):
+    with opened(db, read_only=True) as con:
+        rows = con.execute(f"SELECT * EXCLUDE (import_id) FROM {table} ORDER BY ALL").fetchall()
+        kept = con.execute("SELECT row_number, reason, row_data FROM quarantine ORDER BY 1").fetchall()
+        log = con.execute("""SELECT rows_read, rows_loaded, rows_quarantined, rows_already_present,
+                                    status, message FROM import_log ORDER BY import_id""").fetchall()
+    return rows, kept, log
+
+
+def _import_twice(kind: str, path, db):
+    first = import_file(kind, path, db=db, received_on="2024-07-01")
+    again = import_file(kind, path, db=db)
+    return first.message, again.message, _stored(db, kind)
+
+
+@pytest.fixture
+def one_pass_calls(monkeypatch):
+    """How many files were read and checked in one pass."""
+    from data.importers import importing
+
+    calls = []
+    real = importing._read_and_check
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "_read_and_check", counted)
+    return calls
+
+
+@pytest.mark.parametrize("kind, text", [("births", BIRTHS), ("registrations", REGISTRATIONS),
+                                        ("contacts", CONTACTS)])
+def test_one_pass_stores_what_the_usual_way_stores(tmp_path, monkeypatch, one_pass_calls, kind, text):
+    monkeypatch.setenv("REACH_SECRET", KEY.decode())
+    path = _write(tmp_path, f"{kind}.csv", text)
+    fast = _import_twice(kind, path, tmp_path / "fast.duckdb")
+    assert len(one_pass_calls) == 2
+    monkeypatch.setattr("data.importers.importing._one_pass", lambda checker, source: False)
+    usual = _import_twice(kind, path, tmp_path / "usual.duckdb")
+    assert len(one_pass_calls) == 2
+    assert fast == usual
+    # The second import of the same file changes nothing.
+    first, again, (rows, kept, log) = fast
+    assert [entry[4] for entry in log] == ["loaded", "unchanged"]
+    assert log[0][1] == len(rows) == log[1][3]
+
+
+def test_births_in_one_pass_keep_their_keys_row_numbers_and_reasons(tmp_path, monkeypatch, one_pass_calls):
+    monkeypatch.setenv("REACH_SECRET", KEY.decode())
+    db = tmp_path / "reach.duckdb"
+    summary = import_file("births", _write(tmp_path, "births.csv", BIRTHS), db=db, received_on="2024-07-01")
+    assert one_pass_calls == [1]
+    rows, kept, log = _stored(db, "births")
+    assert summary.line() == "births: births.csv: 3 rows loaded, 6 quarantined, 0 already present"
+    assert log[0][0] == 9                                         # the blank row is not read
+    # Each key is HMAC-SHA256 of the cleaned NHS number under the store's key, as hex.
+    expected = {hmac.new(KEY, number.encode(), hashlib.sha256).hexdigest(): number
+                for number in ("9434765919", "4010232137", "9876543210")}
+    assert {row[0] for row in rows} == set(expected)
+    by_number = {expected[row[0]]: row for row in rows}
+    assert str(by_number["9876543210"][1]) == "2024-05-06"
+    assert str(by_number["9876543210"][3]) == "2024-07-01"        # no received_on: the file's date
+    assert by_number["9876543210"][2] == "E01006078"
+    reasons = {row: reason for row, reason, _ in kept}
+    assert sorted(reasons) == [2, 3, 5, 6, 9, 10]
+    assert reasons[2] == "duplicate of row 1"
+    assert reasons[10] == "duplicate of row 7"
+    assert reasons[3] == 'nhs_number "******5918" fails the NHS number check digit (modulus 11)'
+    assert reasons[5] == 'dob "2024-02-30" is not a real date'
+    assert reasons[9] == 'nhs_number "******3213" is not 10 digits'
+    assert "M32 9AN" not in reasons[6] and "M32 ***" in reasons[6]
+    shown = {row: data for row, _, data in kept}
+    assert '"nhs_number":"******5919"' in shown[2] and "2024-05-02" in shown[2]
+    assert "9434765919" not in " ".join(shown.values())
+    again = import_file("births", _write(tmp_path, "births.csv", BIRTHS), db=db)
+    assert again.message == ("births: births.csv: nothing changed: 0 rows loaded, 6 quarantined, 3 already "
+                             "present. 3 rows had no received_on, so the date this file was first imported "
+                             "(2024-07-01) was used.")
+
+
+def test_a_file_duckdb_refuses_part_way_goes_the_usual_way(tmp_path, monkeypatch, one_pass_calls):
+    monkeypatch.setenv("REACH_SECRET", KEY.decode())
+    good = "".join(f"9434765919,2024-05-01,E{index:08d}\n" for index in range(5_000))
+    path = tmp_path / "late.csv"
+    path.write_bytes(("nhs_number,dob,lsoa_code\n" + good).encode() + b"943476591\xff,2024-05-01,E01006074\n")
+    staged = []
+    monkeypatch.setattr("data.importers.importing.load_csv", lambda *args, **kwargs: staged.append(1))
+    with pytest.raises(FileFault) as fault:
+        import_file("births", path, db=tmp_path / "reach.duckdb")
+    assert one_pass_calls == [1]
+    assert staged == []                    # DuckDB is not asked to read it a second time
+    assert str(fault.value).startswith("late.csv: could not be read as CSV: it is not UTF-8 text (row ")
+    with opened(tmp_path / "reach.duckdb", read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM births").fetchall() == [(0,)]
+        assert con.execute("SELECT count(*) FROM import_log").fetchall() == [(0,)]
+
+
+def test_a_file_placed_by_postcode_is_checked_the_usual_way(tmp_path, monkeypatch, one_pass_calls, postcodes, db):
+    monkeypatch.setenv("REACH_SECRET", KEY.decode())
+    path = _write(tmp_path, "births.csv", "nhs_number,dob,postcode\n9434765919,2024-05-01,M32 9AN\n")
+    summary = import_file("births", path, db=db, received_on="2024-07-01")
+    assert one_pass_calls == [1]           # tried, and given up before reading: a join can shuffle rows
+    assert summary.line() == "births: births.csv: 1 row loaded, 0 quarantined, 0 already present"
+    with opened(db, read_only=True) as con:
+        assert con.execute("SELECT lsoa_code FROM births").fetchall() == [("E01006179",)]
