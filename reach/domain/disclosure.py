@@ -9,10 +9,10 @@ narrow down, a hidden count. So suppression is decided over all the tables at on
 1. **Primary**: every count the rule treats as small (1 to 4) is hidden.
 2. **Audit**: for each hidden count, the smallest and largest values consistent with everything
    still visible are found by linear programming (each hidden count at least 1, since zeros are
-   shown and so a hidden count is never 0). Where the ties allow, the same values are worked
-   out directly, without the solver (`_direct_ranges`). A count is *protected* when that range is at least
-   `rule.protection_width` wide: for the 1-to-4 rule, four, so nobody can even tell that the
-   count is below 5.
+   shown and so a hidden count is never 0); where the ties allow, the same values are worked
+   out directly, without the solver (`_direct_ranges`). A count is *protected* when that range
+   is at least `rule.protection_width` wide: for the 1-to-4 rule, four, so nobody can even tell
+   that the count is below 5.
 3. **Secondary**: for each count that is not yet protected, a visible count tied to it is hidden
    as well, and the audit runs again, until every hidden count is protected. The choice never
    depends on the counts (see `_Ties.secondary_for`), so knowing the method tells nobody
