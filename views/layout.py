@@ -74,8 +74,8 @@ STYLE = f"""
 # The browser fetches a chart's or a table's code only when the first one arrives, and then runs
 # it: Plotly alone is 4.7 MB and takes the browser about 0.65 s to run. Only the map is drawn with
 # Plotly (every other chart is inline SVG: reach.presentation.svg_figures). So every page asks for
-# that code as it opens (fetched, not run), and a page without a map runs it once the browser is
-# idle, after the page is drawn, so the map draws at once when it is chosen next. The Map page is
+# that code as it opens (fetched, not run), and a page without a map runs it once its script has
+# finished and the browser is idle, so the map draws at once when it is chosen next. The Map page is
 # left to run it when its map arrives: run earlier, it was measured to gain nothing in a new tab
 # (it competes with drawing the page).
 _HEAVY_CODE = ("PlotlyChart", "DataFrame", "arrowFormatUtils", "Quiver", "recordbatch")
@@ -91,9 +91,15 @@ def _preload_script(*, run_when_idle: bool = False) -> str:
     """The script that asks for the charts' and tables' code: fetched at once, and with
     `run_when_idle`, run when the browser is next idle. Running it twice does nothing more."""
     files = ", ".join(f"'{name}'" for name in _heavy_code_files())
+    # Not before the page's script has finished: the browser is idle while it waits for the
+    # server, and Plotly's start-up run then would hold up drawing the page itself.
     run = (" const run = () => Promise.all(urls.map(url => import(url).catch(() => {})))"
            "  .then(() => performance.mark('reach-charts-code-ready'));"
-           " if (window.requestIdleCallback) requestIdleCallback(run, {timeout: 4000}); else setTimeout(run, 1500);"
+           " const done = () => { const app = document.querySelector(\"[data-testid='stApp']\");"
+           "  return app && app.getAttribute('data-test-script-state') === 'notRunning'; };"
+           " const later = () => { if (!done()) return setTimeout(later, 200);"
+           "  if (window.requestIdleCallback) requestIdleCallback(run, {timeout: 4000}); else setTimeout(run, 500); };"
+           " setTimeout(later, 200);"
            if run_when_idle else "")
     return ("<script>(() => {"
             " const main = document.querySelector(\"script[src*='/static/js/index.']\");"

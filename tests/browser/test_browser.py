@@ -18,10 +18,11 @@ tests/screenshots/timings.csv and are printed. A page's first load is timed two 
   no charting code to start; the Map and gaps page still starts Plotly's code (4.7 MB) for its
   map. Recorded, and held to `REACH_PAGE_SECONDS` (8 seconds by default) or four times the Data
   page's first load in the same run, whichever is longer (a busy machine slows every page
-  alike), so a page that has slowed badly fails. With `REACH_NEW_TAB_SECONDS` set (2 for the
-  goal), every page but the map is held to that instead: the goal has not yet been shown on a
-  quiet machine, so it is not the default. Either way a page over its limit is opened once more
-  in a new tab, and the quicker counts, as in the sidebar.
+  alike), so a page that has slowed badly fails. With `REACH_NEW_TAB_SECONDS=2` every page but
+  the map is held to the two-second goal instead: on a quiet machine most pages meet it, but What
+  if (up to 2.2 s) and at times the Data page do not yet, so it is not the default. The map's
+  Plotly code alone keeps it above two seconds. Either way a page over its limit is opened once
+  more in a new tab, and the quicker counts, as in the sidebar.
 
 The server is started, and its first visit made in a fresh browser (nothing cached), before the
 pages are timed: that visit pays for loading Reach's Python modules and fetching the browser's
