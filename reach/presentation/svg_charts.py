@@ -23,7 +23,7 @@ INK, SECOND_INK, COMPARATOR = "#1f4e79", "#7f7f7f", "#c55a11"
 FONT = 'font-family="Arial, Helvetica, sans-serif"'
 
 
-def _number(value) -> float | None:
+def drawable_number(value) -> float | None:
     """A figure that can be drawn: None for a blank or a withheld one (the marker)."""
     if value is None or isinstance(value, str) or value is pd.NA:
         return None
@@ -60,7 +60,7 @@ def band_bullets(rows: list[tuple[str, object, Interval | None, object]], *, ban
         for low, high, band in edges:
             body.append(f'<rect x="{x(low):.1f}" y="{top + 4}" width="{x(high) - x(low):.1f}" height="26" '
                         f'fill="{BAND_FILLS[band]}" stroke="#ffffff"/>')
-        figure = _number(value)
+        figure = drawable_number(value)
         if figure is None:
             shown = value if isinstance(value, str) else fmt.NO_FIGURE
             body.append(f'<text x="{left + 6}" y="{top + 22}" fill="{INK}">{html_text(shown)} '
@@ -73,7 +73,7 @@ def band_bullets(rows: list[tuple[str, object, Interval | None, object]], *, ban
                             f'M{hi:.1f},{top + 11} V{top + 23}" stroke="#000000" stroke-width="1.5" fill="none"/>')
             body.append(f'<text x="{left + width + 6}" y="{top + 21}" font-weight="bold">'
                         f"{html_text(fmt.percent(figure))}</text>")
-        other = _number(comparator)
+        other = drawable_number(comparator)
         if other is not None:
             body.append(f'<path d="M{x(other):.1f},{top + 2} V{top + 32}" stroke="{COMPARATOR}" stroke-width="3"/>')
     axis = 8 + len(rows) * row_height
@@ -98,7 +98,7 @@ def trend_lines(trend: pd.DataFrame, *, bands: Bands, value: str = "reach_pct", 
     dates = sorted(pd.unique(trend["as_at"]))
     if not dates:
         return _svg(left + width + 20, 60, title, ['<text x="10" y="30">No trend to draw.</text>'])
-    values = [v for v in (_number(v) for v in trend[value]) if v is not None]
+    values = [v for v in (drawable_number(v) for v in trend[value]) if v is not None]
     ceiling = max(100.0, *values) if values else 100.0
     step = width / max(len(dates) - 1, 1)
 
@@ -129,7 +129,7 @@ def trend_lines(trend: pd.DataFrame, *, bands: Bands, value: str = "reach_pct", 
         colour, dash = (INK, "") if k == 0 else (COMPARATOR, ' stroke-dasharray="5,4"')
         runs: list[list[str]] = [[]]
         for day, v in zip(rows["as_at"], rows[value]):
-            figure = _number(v)
+            figure = drawable_number(v)
             if figure is None:
                 runs.append([])
             else:
@@ -150,17 +150,17 @@ def trend_lines(trend: pd.DataFrame, *, bands: Bands, value: str = "reach_pct", 
 def bars(labels: list[str], values: list, *, title: str, top: int = 15) -> str:
     """Horizontal bars, largest first, at most `top` of them; a withheld value is written, not drawn."""
     def largest_first(pair) -> float:
-        figure = _number(pair[1])
+        figure = drawable_number(pair[1])
         return -figure if figure is not None else 1.0
 
     pairs = sorted(zip(labels, values), key=largest_first)[:top]
     left, width, row_height = 230, 330, 20
-    largest = max([_number(v) or 0 for _, v in pairs] + [1])
+    largest = max([drawable_number(v) or 0 for _, v in pairs] + [1])
     body: list[str] = []
     for i, (label, value) in enumerate(pairs):
         y = 6 + i * row_height
         body.append(f'<text x="{left - 8}" y="{y + 13}" text-anchor="end">{html_text(label)}</text>')
-        figure = _number(value)
+        figure = drawable_number(value)
         if figure is None:
             shown = value if isinstance(value, str) else fmt.NO_FIGURE
             body.append(f'<text x="{left + 4}" y="{y + 13}">{html_text(shown)}</text>')

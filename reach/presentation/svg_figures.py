@@ -27,6 +27,7 @@ from reach.domain.comparison import Measure, measure
 from reach.domain.measures import DEPRIVED, NO_BAND, Bands
 from reach.domain.stats import COMPARISON_WORDS, Z_95, Z_998, Interval, funnel_limits
 from reach.presentation.safe_text import html_text
+from reach.presentation.svg_charts import drawable_number
 from reach.presentation.summaries import band_range, threshold
 from reach.presentation.best_start_sentences import school_year
 from reach.presentation.wording import current, reword
@@ -64,16 +65,6 @@ def _escaped(value) -> str:
     """Text for the drawing: on one line (a blank line would end the HTML block that Markdown
     passes through as it is) and escaped."""
     return html_text(" ".join(str(value).splitlines()))
-
-
-def _number(value) -> float | None:
-    if value is None or isinstance(value, str) or value is pd.NA:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
 
 
 def _attribute(value) -> str:
@@ -273,7 +264,7 @@ def line_chart(title: str, series: list[Series], *, levels: list[tuple[float, st
 
 def _points(frame: pd.DataFrame, value: str) -> list[tuple[object, float | None]]:
     rows = frame.sort_values("as_at")
-    return [(day, _number(v)) for day, v in zip(rows["as_at"], rows[value])]
+    return [(day, drawable_number(v)) for day, v in zip(rows["as_at"], rows[value])]
 
 
 def band_levels(bands: Bands) -> list[tuple[float, str, str]]:
@@ -430,11 +421,11 @@ def _comparison_key(kinds) -> list[tuple[str, str, str, str]]:
 
 
 def _hover(name: str, chosen: Measure, value, lower, upper, denominator) -> str:
-    figure = _number(value)
+    figure = drawable_number(value)
     parts = [str(name), f"{chosen.name}: {figure:.1f}%" if figure is not None else f"{chosen.name}: no figure"]
-    if _number(lower) is not None and _number(upper) is not None:
+    if drawable_number(lower) is not None and drawable_number(upper) is not None:
         parts.append(f"95% interval {float(lower):.1f}% to {float(upper):.1f}%")
-    if _number(denominator) is not None:
+    if drawable_number(denominator) is not None:
         parts.append(f"{int(float(denominator)):,} {chosen.denominator_words}")
     return "; ".join(parts)
 
@@ -462,9 +453,9 @@ def league_chart(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float
         rows.line(bands.outstanding, words, TARGET_COLOUR)
         key.append(("line", TARGET_COLOUR, "6,4", words))
     for i, row in enumerate(league.itertuples(index=False)):
-        value, kind = _number(getattr(row, chosen.column)), str(row.comparison)
+        value, kind = drawable_number(getattr(row, chosen.column)), str(row.comparison)
         y = rows.y(i)
-        low, high = _number(row.lower_95), _number(row.upper_95)
+        low, high = drawable_number(row.lower_95), drawable_number(row.upper_95)
         if low is not None and high is not None:
             grey = "#AAAAAA" if kind == "flagged" else "#555555"
             rows.body.append(f'<path d="M{rows.x(low):.1f},{y:.1f} H{rows.x(high):.1f} M{rows.x(low):.1f},{y - 5:.1f} '
@@ -560,7 +551,7 @@ def funnel_plot(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float,
                                                        list(order[chosen.column]), x_span=right_end,
                                                        y_span=top - bottom)))
     for index, row in league.iterrows():
-        value, kind = _number(row[chosen.column]), str(row["comparison"])
+        value, kind = drawable_number(row[chosen.column]), str(row["comparison"])
         if value is None:
             continue
         at_x, at_y = x(float(row[chosen.denominator])), y(value)
@@ -593,11 +584,11 @@ def similar_centres_chart(similar: pd.DataFrame, *, measure_key: str, benchmark_
     rows = Rows(names, low=0.0, high=high, row=36)
     for i, (name, value, is_chosen, flagged, share) in enumerate(zip(names, values, similar["is_chosen"], doubtful,
                                                                      similar["deprived_share_pct"])):
-        figure = _number(value)
+        figure = drawable_number(value)
         if figure is not None:
             fill = LINE_COLOUR if is_chosen else "#FFFFFF" if flagged else "#BBBBBB"
             outline = ' stroke="#777777" stroke-width="1.5"' if flagged else ""
-            deprived = _number(share)
+            deprived = drawable_number(share)
             hover = (f"{name}: {chosen.name.lower()} {figure:.1f}%"
                      + (f"; {deprived:.0f}% of under-fives in the most deprived areas" if deprived is not None else ""))
             rows.body.append(_mark("rect", f'x="{rows.x(0):.1f}" y="{rows.y(i) - 11:.1f}" '
@@ -630,7 +621,7 @@ def bullet_chart(*, value_pct, interval: Interval | None, bands: Bands, label: s
     figure written above the bar (clear of the diamond, the whiskers and the authority's line
     however close they are, and kept inside the chart near either end), each zone named with its
     range in the key, and the authority's figure as a tick to compare with."""
-    value = _number(value_pct)
+    value = drawable_number(value_pct)
     top = max(100.0, (interval.upper if interval else 0) + 2, (value or 0) + 2)
     left, plot_w = 12, WIDTH - 24
     bar_top, bar_h = 30, 44
@@ -649,7 +640,7 @@ def bullet_chart(*, value_pct, interval: Interval | None, bands: Bands, label: s
         key.append(("pale", BAND_COLOURS[band], "", words))
     for pct in (0, 25, 50, 75, 100):
         body.append(_text(x(pct), bar_top + bar_h + 16, f"{pct}%", anchor="middle", size=12, fill="#555555"))
-    comparator = _number(comparator_pct)
+    comparator = drawable_number(comparator_pct)
     if comparator is not None:
         words = f"{reword(comparator_label)}: {comparator:.1f}%"
         body.append(_mark("path", f'd="M{x(comparator):.1f},{bar_top - 4} V{bar_top + bar_h + 4}" '
@@ -711,7 +702,8 @@ def lsoa_gaps_chart(gaps: pd.DataFrame, *, top: int = 15) -> str:
                                f'height="16" fill="{BAND_COLOURS["requires improvement"]}"',
                                f"{label}: {int(count):,} families to find", series="Families to find", label=label,
                                value=int(count)))
-        words = f"{int(count):,} (reach {float(reach):.0f}%)" if _number(reach) is not None else f"{int(count):,}"
+        words = (f"{int(count):,} (reach {float(reach):.0f}%)" if drawable_number(reach) is not None
+                 else f"{int(count):,}")
         rows.body.append(_text(end + 5, rows.y(i) + 4, words, size=12))
     rows.body.append(_text(rows.x(rows.high / 2), rows.bottom + 32, "Families to find", anchor="middle", size=12,
                            fill="#555555"))
@@ -777,12 +769,13 @@ def target_groups_chart(groups: pd.DataFrame, authority_groups: pd.DataFrame, *,
     everyone = authority_groups.set_index("group").reindex(flags["group"])
     names = [str(name) for name in flags["group_name"]]
     pairs = list(zip(flags["share_of_known_pct"], everyone["share_of_known_pct"]))
-    largest = max([v for pair in pairs for v in (_number(pair[0]), _number(pair[1])) if v is not None] + [1.0])
+    drawn = [drawable_number(v) for pair in pairs for v in pair]
+    largest = max([v for v in drawn if v is not None] + [1.0])
     rows = Rows(names, low=0.0, high=largest * 1.2, row=44, figures=False)
     everyone_words = reword("All centres")
     for i, (mine, theirs) in enumerate(pairs):
         for k, (value, series, colour) in enumerate(((mine, label, LINE_COLOUR), (theirs, everyone_words, "#BBBBBB"))):
-            figure = _number(value)
+            figure = drawable_number(value)
             y = rows.y(i) - 14 + 14 * k
             if figure is not None:
                 end = rows.x(figure)
@@ -800,7 +793,7 @@ def target_groups_chart(groups: pd.DataFrame, authority_groups: pd.DataFrame, *,
 
 def _published(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     """The rows whose figure can be drawn: a hidden figure ("c") is left off, never drawn as 0."""
-    return frame.assign(_value=frame[column].map(_number)).dropna(subset=["_value"])
+    return frame.assign(_value=frame[column].map(drawable_number)).dropna(subset=["_value"])
 
 
 def gld_chart(sites: pd.DataFrame, *, target_pct: float, authority_pct=None) -> str:
@@ -810,7 +803,7 @@ def gld_chart(sites: pd.DataFrame, *, target_pct: float, authority_pct=None) -> 
     shown = _published(sites, "gld_pct").sort_values(["_value", "centre_id"], ascending=[False, True])
     names = [short_name(str(name)) for name in shown.get("centre_name", shown["centre_id"])]
     rows = Rows(names, low=0.0, high=100.0, row=28)
-    authority = _number(authority_pct)
+    authority = drawable_number(authority_pct)
     key: list[tuple[str, str, str, str]] = [("symbol:diamond", LINE_COLOUR, "", f"{words.site_title} GLD %"),
                                             ("line", TARGET_COLOUR, "6,4", f"Target {target_pct:g}%")]
     rows.line(target_pct, f"Target {target_pct:g}%", TARGET_COLOUR)
@@ -818,7 +811,7 @@ def gld_chart(sites: pd.DataFrame, *, target_pct: float, authority_pct=None) -> 
         rows.line(authority, f"Authority {authority:.1f}%", AUTHORITY_COLOUR)
         key.append(("line", AUTHORITY_COLOUR, "6,4", f"Authority {authority:.1f}%"))
     for i, (name, value, low, high) in enumerate(zip(names, shown["_value"], shown["gld_low"], shown["gld_high"])):
-        y, lo, hi = rows.y(i), _number(low), _number(high)
+        y, lo, hi = rows.y(i), drawable_number(low), drawable_number(high)
         if lo is not None and hi is not None:
             rows.body.append(f'<path d="M{rows.x(lo):.1f},{y:.1f} H{rows.x(hi):.1f} M{rows.x(lo):.1f},{y - 5:.1f} '
                              f'V{y + 5:.1f} M{rows.x(hi):.1f},{y - 5:.1f} V{y + 5:.1f}" stroke="{AUTHORITY_COLOUR}" '
@@ -851,7 +844,7 @@ def gld_trend_chart(trend: pd.DataFrame, *, target_pct: float) -> str:
     points = []
     for i, (year, value, low, high) in enumerate(zip(years, shown["_value"], shown["gld_low"], shown["gld_high"])):
         x = left + slot * (i + 0.5)
-        lo, hi = _number(low), _number(high)
+        lo, hi = drawable_number(low), drawable_number(high)
         if lo is not None and hi is not None:
             body.append(f'<path d="M{x:.1f},{y(lo):.1f} V{y(hi):.1f} M{x - 5:.1f},{y(lo):.1f} H{x + 5:.1f} '
                         f'M{x - 5:.1f},{y(hi):.1f} H{x + 5:.1f}" stroke="{AUTHORITY_COLOUR}" stroke-width="1.5"/>')
