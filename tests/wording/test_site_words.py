@@ -4,6 +4,7 @@ data (a site's own name)."""
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -123,7 +124,9 @@ def visible_text(at: AppTest, site_names: list[str]) -> list[str]:
     cleaned = []
     for text in found:
         for name in sorted(site_names, key=len, reverse=True):
-            text = text.replace(name, "").replace(name.replace("'", "\\'"), "")
+            # as written, escaped for a JavaScript string, and escaped for HTML (the SVG charts)
+            for written in (name, name.replace("'", "\\'"), html.escape(name)):
+                text = text.replace(written, "")
         cleaned.append(KEPT.sub("", text))
     return cleaned
 
