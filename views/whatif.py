@@ -85,6 +85,10 @@ if opening and "centre" in link.values:
     st.session_state[CENTRE_KEY] = link.values["centre"]
 elif st.session_state.get(CENTRE_KEY) not in options:
     st.session_state[CENTRE_KEY] = common.opening_centre(options, all_option=AUTHORITY)
+if opening and "under_twos" in link.values:
+    st.session_state[AGES_KEY] = UNDER_TWOS if link.values["under_twos"] else UNDER_FIVES
+elif AGES_KEY not in st.session_state:
+    st.session_state[AGES_KEY] = UNDER_FIVES
 chosen_until = st.session_state.get(UNTIL_KEY)
 if not (isinstance(chosen_until, date) and earliest <= chosen_until <= latest):
     st.session_state[UNTIL_KEY] = link.values.get("until", add_months(s.as_at, 12))
@@ -288,7 +292,7 @@ with over_time:
         st.info("No path to show: there is no figure for today to start from.")
     else:
         # Family hubs work from conception to age two: the same paths for the under-twos, one click away.
-        ages = st.segmented_control("Children", [UNDER_FIVES, UNDER_TWOS], key=AGES_KEY, default=UNDER_FIVES,
+        ages = st.segmented_control("Children", [UNDER_FIVES, UNDER_TWOS], key=AGES_KEY,
                                     disabled=under_twos_now is None,
                                     help="Reach among the under-fives, or among the children aged 0 and 1.")
         under_twos = ages == UNDER_TWOS and under_twos_now is not None
@@ -336,12 +340,13 @@ with st.expander("How the model works"):
         f"today's known children in {markdown_text(area)}, year of age by year of age."))
 
 # --- the link --------------------------------------------------------------------------------
-query = link_query(centre=centre, as_at=s.as_at, until=until, choices=choices)
+query = link_query(centre=centre, as_at=s.as_at, until=until, choices=choices,
+                   under_twos=st.session_state.get(AGES_KEY) == UNDER_TWOS and under_twos_now is not None)
 if st.query_params.to_dict() != query:
     st.query_params.from_dict(query)
 st.subheader("Link to this scenario")
 st.code((st.context.url or "") + query_string(query), language=None, wrap_lines=True)
 st.caption(reword(f"Copy this link to open the page with the same centre, figures' date ({long_date(s.as_at)}), "
-           "inspection date and settings. It holds those choices, not the figures and no personal data: the "
+           "inspection date, settings and chart. It holds those choices, not the figures and no personal data: the "
            "figures are worked out again from the database of whoever opens it, so they see the same numbers "
            "if their database holds the same data."))

@@ -26,6 +26,9 @@ from reach.presentation.wording import reword
 AUTHORITY = "authority"       # the link's word for the whole authority, in place of a centre ID
 LONGEST_HORIZON_MONTHS = 120  # the furthest inspection date offered: ten years ahead
 LINK_VALUE_SHOWN = 40         # characters of a bad link value echoed back in its problem
+# The link's words for the children the month-by-month chart follows: only the under-twos are
+# written into a link (the under-fives are the page's own default, so older links read the same).
+CHILDREN = {"under5": False, "under2": True}
 
 SHARING_LABELS = {"monthly": "Monthly", "quarterly": "Quarterly", "6-monthly": "6-monthly",
                   "annual": "Annual", "none": "No sharing"}
@@ -156,11 +159,13 @@ def todays_sharing_assumed(calibration: Calibration, *, births_loaded: bool) -> 
 
 # --- the shareable link ----------------------------------------------------------------------
 
-def link_query(*, centre: str, as_at: date, until: date, choices: Choices) -> dict[str, str]:
+def link_query(*, centre: str, as_at: date, until: date, choices: Choices,
+               under_twos: bool = False) -> dict[str, str]:
     """The scenario as query parameters, in a fixed order: centre (an ID, or 'authority'),
     as_at (the figures' date, ISO), until (ISO date), sharing, contact, other, churn, delay (shown
-    units) and arrivals (yes/no). With the figures' date, whoever opens the link starts from the
-    same figures as the sender, if their database holds the same data."""
+    units), arrivals (yes/no) and, when the month-by-month chart follows the under-twos,
+    children=under2. With the figures' date, whoever opens the link starts from the same figures
+    as the sender, if their database holds the same data."""
     query = {"centre": centre, "as_at": as_at.isoformat(), "until": until.isoformat()}
     for name in CHOICE_NAMES:
         value = getattr(choices, name)
@@ -170,6 +175,8 @@ def link_query(*, centre: str, as_at: date, until: date, choices: Choices) -> di
             query[name] = "yes" if value else "no"
         else:
             query[name] = f"{float(value):g}"
+    if under_twos:
+        query["children"] = "under2"
     return query
 
 
@@ -256,4 +263,10 @@ def read_link(query: Mapping[str, str], *, centres, earliest: date, latest: date
             set_aside("arrivals", raw, "yes or no")
         else:
             values["arrivals"] = answer
+    if "children" in query:
+        raw = str(query["children"])
+        if raw.lower() in CHILDREN:
+            values["under_twos"] = CHILDREN[raw.lower()]
+        else:
+            set_aside("children", raw, "under5 or under2")
     return Link(values=values, problems=tuple(problems))

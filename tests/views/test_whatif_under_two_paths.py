@@ -3,8 +3,10 @@ month-by-month chart and table show the under-twos too (family hubs work from co
 
 import io
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
+from streamlit.testing.v1 import AppTest
 
 from data.store import opened
 from reach.presentation import format as fmt
@@ -77,3 +79,33 @@ def test_the_month_by_month_chart_and_table_show_the_under_twos_when_chosen(app,
     # Back to the under-fives: the page's first chart again.
     at.button_group(key="whatif_paths_ages").set_value("Under-fives").run()
     assert _paths_chart(at).get("data-title") == "Reach month by month"
+
+
+def _query(at) -> dict:
+    return {name: (value[-1] if isinstance(value, list) else value) for name, value in at.query_params.items()}
+
+
+def test_the_shared_link_carries_the_under_twos_and_opens_on_them(app, demo_db, monkeypatch):
+    at = _open(app)
+    assert "children" not in _query(at)                 # the under-fives: the page's own default, not written
+    at.button_group(key="whatif_paths_ages").set_value("Under-twos").run()
+    link = _query(at)
+    assert link["children"] == "under2" and "children=under2" in at.code[0].value
+    # Opened in a fresh session, the link shows the same chart as the sender's.
+    monkeypatch.setenv("REACH_DB", str(demo_db))
+    fresh = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "dashboard.py"), default_timeout=60)
+    fresh.run()
+    for name, value in link.items():
+        fresh.query_params[name] = value
+    fresh.switch_page(PAGE).run()
+    assert not fresh.exception and not fresh.warning
+    assert fresh.button_group(key="whatif_paths_ages").value == "Under-twos"
+    assert _paths_chart(fresh).get("data-title") == "Reach under two month by month"
+
+
+def test_a_bad_children_value_in_a_link_is_set_aside_with_a_warning(app):
+    app.query_params["children"] = "teenagers"
+    at = _open(app)
+    assert [text for text in shown(at.warning) if "children" in text] == [
+        "The link's children value 'teenagers' is not under5 or under2, so it was ignored."]
+    assert at.button_group(key="whatif_paths_ages").value == "Under-fives"
