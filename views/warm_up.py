@@ -32,7 +32,7 @@ def page_modules(folder: Path = PAGES) -> list[str]:
                     found.setdefault(alias.name, None)
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 found.setdefault(node.module, None)
-                for alias in node.names:       # `from reach.presentation import charts`: a module too
+                for alias in node.names:       # `from reach.presentation import svg_figures`: a module too
                     found.setdefault(f"{node.module}.{alias.name}", None)
     # Never the pages themselves (importing a page's script would run it): views' own modules
     # are loaded by dashboard.py anyway.

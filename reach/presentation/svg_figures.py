@@ -1,18 +1,22 @@
-"""The pages' first-view charts drawn as inline SVG: on the page at once, with no charting code to
-start in the browser.
+"""The pages' charts drawn as inline SVG: on the page at once, with no charting code to start in
+the browser.
 
 A page opened in a new tab (a bookmark, a shared link, a reload) spent about 0.65 s of a quiet
 machine, and 1 to 1.8 s of a busy one, starting Plotly's 4.7 MB of code before its first chart
 could be drawn, whatever the chart. These charts need none of what Plotly adds (zoom, pan), so
-they are drawn here as SVG: the same words, bands, thresholds, intervals and colours as their
-Plotly versions in `reach.presentation.charts` (colours from there, so a band looks the same on
-every page), and each mark's figure on hover (an SVG `<title>`, which the browser shows as a
-tooltip and a screen reader reads). Plotly stays where it is needed: the map, which zooms.
+they are drawn here as SVG, each mark's figure on hover (an SVG `<title>`, which the browser
+shows as a tooltip and a screen reader reads). Plotly stays where it is needed: the map
+(`reach.presentation.maps`), which zooms.
+
+This module is the one home of the colours the charts share, so a band looks the same on every
+page. Meaning is never carried by colour alone: each band and each comparison has its words in the
+key and on hover, and comparisons also differ by marker shape. The colours are from the Okabe-Ito
+set, which people with the common colour-vision deficiencies can tell apart.
 
 Every text from the data (a centre's name, an LSOA's name) is escaped with
 `safe_text.html_text`. Each chart is one `<svg>` in a `<div class="reach-chart">` that names it
 (`data-title`); each mark carries what it shows (`data-series`, `data-label`, `data-value`), so a
-test can read what is drawn, as it reads a Plotly figure's data.
+test can read what is drawn.
 """
 
 from __future__ import annotations
@@ -36,8 +40,8 @@ NAME_ENDINGS = (" children's centre", " children’s centre", " childrens centre
 
 
 def short_name(name: str, *, limit: int = 20) -> str:
-    """A centre's name short enough to label a marker (as `charts.short_name`): without a closing
-    "Children's Centre" or "Family Hub", and cut with an ellipsis beyond `limit` characters."""
+    """A centre's name short enough to label a marker: without a closing "Children's Centre" or
+    "Family Hub" (every marker is a centre), and cut with an ellipsis beyond `limit` characters."""
     text = str(name).strip()
     for ending in NAME_ENDINGS:
         if text.lower().endswith(ending) and len(text) > len(ending):
@@ -45,10 +49,12 @@ def short_name(name: str, *, limit: int = 20) -> str:
             break
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
-# The colours of the Plotly charts (reach.presentation.charts), repeated here so that this module
-# does not load Plotly: the same band looks the same on every page.
+
+# The charts' colours (see the module's docstring).
 BAND_COLOURS = {"outstanding": "#0072B2", "good": "#56B4E9", "requires improvement": "#E69F00",
                 "inadequate": "#D55E00", NO_BAND: "#BBBBBB"}
+COMPARISON_COLOURS = {"better": "#0072B2", "similar": "#F0E442", "worse": "#D55E00", "flagged": "#888888",
+                      "no figure": "#BBBBBB"}
 LINE_COLOUR, AUTHORITY_COLOUR, GRID = "#333333", "#666666", "#E5E5E5"
 TARGET_COLOUR, GOOD_COLOUR = BAND_COLOURS["outstanding"], BAND_COLOURS["good"]
 SERIES_COLOURS = [LINE_COLOUR, AUTHORITY_COLOUR, "#009E73", "#CC79A7"]
@@ -72,6 +78,7 @@ def _attribute(value) -> str:
 
 
 def title_lines(title: str, width: int = TITLE_CHARACTERS) -> list[str]:
+    """`title` broken at spaces into lines of at most `width` characters (a longer word stays whole)."""
     return textwrap.wrap(title, width=width, break_long_words=False, break_on_hyphens=False) or [""]
 
 
@@ -154,7 +161,7 @@ def _nice_step(span: float, most: int = 8) -> float:
 
 def band_counts_chart(counts: pd.DataFrame, *, bands: Bands, width: int = WIDTH) -> str:
     """Bars of the number of centres in each indicative band, best band at the top, each
-    labelled with the band's range and its count (the Plotly chart's words)."""
+    labelled with the band's range and its count."""
     labels = [band_range(b, bands) if b != NO_BAND else NO_BAND for b in counts["band"]]
     values = [int(v) for v in counts["centres"]]
     most = max([1, *values])
@@ -277,7 +284,7 @@ def trend_chart(trend: pd.DataFrame, *, bands: Bands, series: str | None = None,
                 title: str = "Reach month by month", width: int = WIDTH) -> str:
     """A line per series (a column naming each line, or one line named 'Reach') of a percentage
     at each month-end, with the outstanding and good thresholds drawn and named in the key, and
-    each point's date and figure on hover (the Plotly trend chart's content)."""
+    each point's date and figure on hover."""
     frame = trend.assign(as_at=pd.to_datetime(trend["as_at"]))
     groups = list(frame.groupby(series, sort=False)) if series else [("Reach", frame)]
     lines: list[Series] = [(str(name), _points(rows, value), SERIES_COLOURS[i % len(SERIES_COLOURS)],
@@ -331,15 +338,13 @@ def columns_chart(title: str, columns: list[tuple[str, float, bool]], *, level: 
 
 # --- rows: one centre or group a row ------------------------------------------------------------
 
-COMPARISON_COLOURS = {"better": "#0072B2", "similar": "#F0E442", "worse": "#D55E00", "flagged": "#888888",
-                      "no figure": "#BBBBBB"}
 FIGURE_COLUMN = 58          # room at the right for each row's figure, clear of every line and mark
 NAME_CHARACTERS = 30        # a row's name longer than this is cut with an ellipsis (whole on hover)
 
 
 def symbol(kind: str, x: float, y: float, colour: str, size: float = 7.0) -> str:
     """A marker's shape (its attributes, for `_mark`): the comparisons differ by shape as well as
-    colour, as in the Plotly charts (triangles point the way of the difference)."""
+    colour (triangles point the way of the difference)."""
     s, low = size, size * 0.8
     if kind == "better":
         return (f'd="M{x:.1f},{y - s:.1f} L{x + s:.1f},{y + low:.1f} L{x - s:.1f},{y + low:.1f} Z" '
@@ -471,7 +476,7 @@ def league_chart(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float
 
 def _label_positions(xs: list[float], ys: list[float], *, x_span: float, y_span: float) -> list[str]:
     """Above each labelled marker, or below it where a label already placed above a nearby marker
-    would overlap (as the Plotly funnel places them)."""
+    would overlap: a label is about a tenth of the plot wide and a twentieth high."""
     placed: list[tuple[float, float, str]] = []
     positions = []
     for x, y in zip(xs, ys):

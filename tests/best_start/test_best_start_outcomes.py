@@ -4,15 +4,18 @@ the gap for free school meals, and the children known early, from small frames w
 from __future__ import annotations
 
 import math
+from xml.etree import ElementTree
 
 import pandas as pd
 
-from reach.presentation.best_start_charts import gld_trend_chart
 from reach.presentation.best_start_sentences import (ASSOCIATION, fsm_gap_sentence, fsm_gap_sites_sentence,
                                                      gld_trend, gld_trend_sentence, known_early,
                                                      known_early_sentence, readable, school_year,
                                                      with_school_year)
+from reach.presentation.svg_figures import gld_trend_chart
 from reach.presentation.wording import using
+
+from tests.views.figure_data import marks, svg_text
 
 
 def _wilson(successes: int, n: int, z: float = 1.959964) -> tuple[float, float]:
@@ -75,16 +78,24 @@ def test_the_trend_chart_shows_each_year_its_interval_and_the_target():
     whole = pd.DataFrame([_year(2026, 1581, 2388), _year(2023, 1590, 2390),
                           {"assessment_year": 2024, "assessed": "c", "gld": "c", "gld_pct": "c", "gld_low": "c",
                            "gld_high": "c", "target_pct": 72.5}])
-    figure = gld_trend_chart(gld_trend(whole), target_pct=72.5).to_plotly_json()
-    points = figure["data"][0]
-    assert list(points["x"]) == ["2022/23", "2025/26"]          # the hidden 2023/24 left off, not drawn as 0
-    assert [round(v, 2) for v in points["y"]] == [round(100 * 1590 / 2390, 2), round(100 * 1581 / 2388, 2)]
-    low, high = _wilson(1581, 2388)
-    assert abs(points["error_y"]["array"][1] - (high - 100 * 1581 / 2388)) < 1e-4
-    assert abs(points["error_y"]["arrayminus"][1] - (100 * 1581 / 2388 - low)) < 1e-4
-    lines = [shape for shape in figure["layout"]["shapes"] if shape["y0"] == shape["y1"]]
-    assert [shape["y0"] for shape in lines] == [72.5]
-    assert "Target 72.5%" in [trace.get("name") for trace in figure["data"]]
+    chart = ElementTree.fromstring(gld_trend_chart(gld_trend(whole), target_pct=72.5))
+    points = marks(chart, "Authority GLD %")
+    assert [p["label"] for p in points] == ["2022/23", "2025/26"]     # the hidden 2023/24 left off, not drawn as 0
+    assert [round(p["value"], 2) for p in points] == [round(100 * 1590 / 2390, 2), round(100 * 1581 / 2388, 2)]
+    value, (low, high) = 100 * 1581 / 2388, _wilson(1581, 2388)
+    assert points[1]["hover"] == f"2025/26: {value:.1f}%; 95% interval {low:.1f}% to {high:.1f}%"
+    # The interval drawn as a whisker through the point, from its low to its high figure: in pixels
+    # down the chart, a point of percentage is a hundredth of the way from the axis's 0% to its 100%.
+    axis = {text.text: float(text.get("y")) for text in chart.iter("text") if text.text in ("0%", "100%")}
+    per_point = (axis["0%"] - axis["100%"]) / 100
+    point = next(e for e in chart.iter("circle") if e.get("data-label") == "2025/26")
+    x, y = float(point.get("cx")), float(point.get("cy"))
+    whisker = next(e.get("d") for e in chart.iter("path") if e.get("d", "").startswith(f"M{x:.1f},"))
+    low_end, high_end = whisker.split(" M")[0].lstrip("M").split(",")[1].split(" V")       # "M x,y_low Vy_high"
+    assert abs(float(low_end) - (y + per_point * (value - low))) < 0.1
+    assert abs(float(high_end) - (y - per_point * (high - value))) < 0.1
+    assert [m["value"] for m in marks(chart) if m["series"].startswith("Target")] == [72.5]   # one target line
+    assert "Target 72.5%" in svg_text(chart)                                                  # named in the key
 
 
 def test_the_free_school_meals_gap_in_words():

@@ -3,18 +3,12 @@ a figure, and the file behind a download button (imported by the page and hostil
 
 import base64
 import html
-import json
+import threading
 from xml.etree import ElementTree
 
 import numpy as np
 
 from reach.presentation.safe_text import markdown_shown
-
-
-def charts(at) -> dict:
-    """Each plotly chart's figure, by its title."""
-    figures = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    return {figure["layout"]["title"]["text"]: figure for figure in figures}
 
 
 def svg_charts(at) -> dict:
@@ -80,9 +74,24 @@ def strings(value) -> list[str]:
 
 def downloaded(at, media, key: str):
     """The file (`.content`, `.filename`) behind the download button with `key`, from the latest
-    run; `media` is the fixture that keeps each run's files (tests/conftest.py)."""
+    run; `media` is the fixture that keeps each run's files (tests/conftest.py). A button whose
+    file is made when pressed (deferred data: a record-level download, written to the audit trail
+    first) is pressed as Streamlit does it, its data made on a thread of its own."""
     button = next(b for b in at.get("download_button") if b.proto.id.endswith(key))
-    return media[-1].get_file(button.proto.url.rsplit("/", 1)[-1])
+    url = button.proto.url
+    if button.proto.deferred_file_id:
+        url = pressed(media[-1].manager, button.proto.deferred_file_id)
+    return media[-1].get_file(url.rsplit("/", 1)[-1])
+
+
+def pressed(manager, file_id: str) -> str:
+    """The address of the file a deferred download makes, run as Streamlit's server runs it:
+    outside the page's run, on another thread (where `st.session_state` does not reach)."""
+    made = {}
+    worker = threading.Thread(target=lambda: made.update(url=manager.execute_deferred(file_id)))
+    worker.start()
+    worker.join()
+    return made["url"]
 
 
 def svg_labels(chart) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-from tests.views.figure_data import charts, svg_charts
+from tests.views.figure_data import svg_charts
 from views import layout, warm_up
 
 
@@ -50,13 +50,13 @@ def test_the_warm_up_loads_what_best_start_needs_in_the_background():
     names = warm_up.page_modules()
     assert "reach.queries.access" in names and "reach.presentation.svg_figures" in names
     assert not [name for name in names if name.startswith("views")]
-    warm_up._load(["reach.presentation.svg_figures", "reach.presentation.charts.not_a_module"])
+    warm_up._load(["reach.presentation.svg_figures", "reach.presentation.svg_figures.not_a_module"])
     assert "reach.presentation.svg_figures" in sys.modules
 
 
 def test_the_overview_on_an_empty_store_draws_no_empty_chart(empty_store_page):
     at = empty_store_page("views/overview.py")
-    assert charts(at) == {} and svg_charts(at) == {}
+    assert not at.get("plotly_chart") and svg_charts(at) == {}
     said = [info.value for info in at.info]
     assert "There are no centres yet." in said
     assert "No population estimate has been loaded yet, so there is no trend in reach to show." in said
@@ -64,7 +64,7 @@ def test_the_overview_on_an_empty_store_draws_no_empty_chart(empty_store_page):
 
 def test_best_start_on_an_empty_store_says_there_are_no_under_twos_and_draws_nothing(empty_store_page):
     at = empty_store_page("views/best_start.py")
-    assert "Reach under two by centre" not in charts(at)
+    assert "Reach under two by centre" not in svg_charts(at)
     assert ("There are no children under two recorded in the reach areas yet: load the population estimates "
             "on the Data page.") in [info.value for info in at.info]
     assert not [frame for frame in at.dataframe if "Under-twos" in list(frame.value.columns)]

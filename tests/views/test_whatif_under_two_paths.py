@@ -24,7 +24,7 @@ def _open(app):
     return app
 
 
-def _paths_chart(at):
+def _month_by_month_svg(at):
     return next(chart for title, chart in svg_charts(at).items() if title.endswith("month by month"))
 
 
@@ -60,10 +60,10 @@ def test_the_under_two_fall_is_explained_and_every_moving_tile_has_words(app, de
 
 def test_the_month_by_month_chart_and_table_show_the_under_twos_when_chosen(app, demo_db, media):
     at = _open(app)
-    assert _paths_chart(at).get("data-title") == "Reach month by month"
+    assert _month_by_month_svg(at).get("data-title") == "Reach month by month"
     at.button_group(key="whatif_paths_ages").set_value("Under-twos").run()
     assert not at.exception, at.exception
-    chart = _paths_chart(at)
+    chart = _month_by_month_svg(at)
     assert chart.get("data-title") == "Reach under two month by month"
     assert "Share of under-twos known" in svg_text(chart)
     assert [m["value"] for m in marks(chart, "Monthly (chosen)")] == [p["reach_pct"] for p in _under_two_path(
@@ -78,7 +78,7 @@ def test_the_month_by_month_chart_and_table_show_the_under_twos_when_chosen(app,
         [round(point["reach_pct"], 6) for point in expected.path]
     # Back to the under-fives: the page's first chart again.
     at.button_group(key="whatif_paths_ages").set_value("Under-fives").run()
-    assert _paths_chart(at).get("data-title") == "Reach month by month"
+    assert _month_by_month_svg(at).get("data-title") == "Reach month by month"
 
 
 def _query(at) -> dict:
@@ -100,7 +100,7 @@ def test_the_shared_link_carries_the_under_twos_and_opens_on_them(app, demo_db, 
     fresh.switch_page(PAGE).run()
     assert not fresh.exception and not fresh.warning
     assert fresh.button_group(key="whatif_paths_ages").value == "Under-twos"
-    assert _paths_chart(fresh).get("data-title") == "Reach under two month by month"
+    assert _month_by_month_svg(fresh).get("data-title") == "Reach under two month by month"
 
 
 def test_a_bad_children_value_in_a_link_is_set_aside_with_a_warning(app):

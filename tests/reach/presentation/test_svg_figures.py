@@ -11,7 +11,7 @@ import pytest
 from reach.domain.breakdowns import band_counts
 from reach.domain.comparison import league_table, similar_centres
 from reach.domain.measures import Bands
-from reach.domain.stats import COMPARISON_WORDS, Z_95, funnel_limits, wilson_interval
+from reach.domain.stats import COMPARISON_WORDS, Z_95, Z_998, funnel_limits, wilson_interval
 from reach.presentation import svg_figures
 
 from tests.views.figure_data import svg_text
@@ -84,6 +84,19 @@ def test_a_missing_month_breaks_the_line_rather_than_drawing_zero():
     assert not [e for e in tree.iter() if e.tag == "polyline"]          # two points apart: no line joins them
 
 
+def test_the_trend_draws_a_line_per_series_named_in_the_key():
+    trend = pd.DataFrame({"as_at": [date(2025, 7, 31), date(2025, 8, 31)] * 2,
+                          "series": ["Ash", "Ash", "All centres", "All centres"],
+                          "reach_pct": [88.0, 90.0, 79.0, 80.0]})
+    tree = _tree(svg_figures.trend_chart(trend, bands=BANDS, series="series"))
+    assert [m["value"] for m in _marks(tree, "Ash")] == [88.0, 90.0]
+    assert [m["value"] for m in _marks(tree, "All centres")] == [79.0, 80.0]
+    lines = [e for e in tree.iter() if e.tag == "polyline"]
+    assert [e.get("stroke") for e in lines] == [svg_figures.LINE_COLOUR, svg_figures.AUTHORITY_COLOUR]
+    assert [e.get("stroke-dasharray") for e in lines] == [None, "2,3"]     # told apart without their colour
+    assert {"Ash", "All centres"} <= set(svg_text(tree))
+
+
 @pytest.mark.parametrize("value, comparator", [(80.0, 80.4), (97.2, 97.0), (2.0, 3.0), (99.5, 96.0), (51.0, 82.6)])
 def test_the_bullet_figure_is_written_above_the_bar_clear_of_the_marker_whiskers_and_line(value, comparator):
     interval = wilson_interval(int(value * 9), 900)
@@ -131,6 +144,16 @@ def test_league_figures_sit_in_a_column_right_of_every_line_and_marker(value):
     assert all(float(e.get("x")) + 7.2 * len(e.text) <= view_width for e in figures)   # and inside the chart
 
 
+def test_the_league_puts_the_best_at_the_top_and_starts_its_axis_below_the_lowest_interval():
+    league = league_table(centres(), benchmark_pct=80.0)
+    tree = _tree(svg_figures.league_chart(league, measure_key="reach", benchmark_pct=80.0, bands=BANDS))
+    assert tree.get("data-title") == "Reach by centre"
+    rows = [e.get("data-label") for e in tree.iter("text") if e.get("data-label") and not e.get("data-figure")]
+    assert rows == ["Ash", "Cedar", "Damson", "Birch"]
+    axis = [text for text in svg_text(tree) if text.endswith("%") and "." not in text]
+    assert axis[0] == "60%"                                       # below the lowest interval, 67.1%
+
+
 def test_the_league_marks_each_comparison_by_shape_and_names_it_in_the_key():
     league = league_table(centres().assign(denominator_flagged=[False, False, True, False]), benchmark_pct=80.0)
     tree = _tree(svg_figures.league_chart(league, measure_key="reach", benchmark_pct=80.0, bands=BANDS))
@@ -158,9 +181,36 @@ def test_the_funnel_draws_its_limits_and_names_the_centres_beyond_them():
     # in white, so a line passing behind it never crosses the words.
     assert all(e.get("paint-order") == "stroke" and e.get("stroke") == "#FFFFFF" for e in labels)
     assert "Outstanding from 97%" in svg_text(tree) and "99.8% limits" in svg_text(tree)
+    unlabelled = _tree(svg_figures.funnel_plot(league, measure_key="reach", benchmark_pct=80.0, bands=BANDS))
+    assert sorted(e.text for e in unlabelled.iter("text") if e.get("data-name")) == ["Ash", "Birch", "Cedar"]
     without = _tree(svg_figures.funnel_plot(league_table(centres(), benchmark_pct=float("nan")), measure_key="reach",
                                             benchmark_pct=float("nan"), bands=BANDS))
     assert not [m for m in _marks(without) if m["series"].endswith(("upper", "lower"))]
+    assert not [m for m in _marks(without) if m["series"].startswith("All centres")]      # nor the authority's line
+
+
+def test_the_funnel_draws_the_limits_the_authority_the_target_and_each_centre():
+    league = league_table(centres(), benchmark_pct=80.0)
+    tree = _tree(svg_figures.funnel_plot(league, measure_key="reach", benchmark_pct=80.0, bands=BANDS))
+    lower = next(m for m in _marks(tree) if m["series"] == "99.8% limits lower")
+    assert float(lower["label"]) == 1100                                  # to beyond the largest centre
+    assert lower["value"] == pytest.approx(funnel_limits(80.0, pd.Series([1100.0]), z=Z_998)[0][0])
+    assert [m["value"] for m in _marks(tree, "All centres: 80.0%")] == [80.0]
+    assert [m["value"] for m in _marks(tree, "Outstanding from 97%")] == [97.0]
+    better = _marks(tree, "better")
+    assert [(m["label"], m["value"]) for m in better] == [("Ash", 90.0)]
+    assert better[0]["element"].get("fill") == svg_figures.COMPARISON_COLOURS["better"]
+    assert [m["label"] for m in _marks(tree, "worse")] == ["Birch"]
+    assert sorted(m["label"] for m in _marks(tree, "similar")) == ["Cedar", "Damson"]
+
+
+def test_a_funnel_of_sustained_contact_has_no_target_line():
+    league = league_table(centres(), benchmark_pct=25.0, measure_key="sustained")
+    tree = _tree(svg_figures.funnel_plot(league, measure_key="sustained", benchmark_pct=25.0, bands=BANDS))
+    assert not [m for m in _marks(tree) if m["series"].startswith("Outstanding")]
+    assert not [text for text in svg_text(tree) if text.startswith("Outstanding")]
+    assert [m["value"] for m in _marks(tree, "All centres: 25.0%")] == [25.0]
+    assert "Number of children under five" in svg_text(tree)
 
 
 def test_similar_centres_keep_the_chosen_mark_however_long_the_name():
@@ -174,6 +224,41 @@ def test_similar_centres_keep_the_chosen_mark_however_long_the_name():
     assert figures == ["75.0%", "75.0%", "50.0%"]
 
 
+def test_similar_centres_put_the_chosen_first_and_draw_the_authoritys_figure():
+    similar = similar_centres(centres(), centre_id="C1", count=2)
+    tree = _tree(svg_figures.similar_centres_chart(similar, measure_key="newborn_reach", benchmark_pct=77.0))
+    bars = _marks(tree, "Newborn reach")
+    assert [b["label"] for b in bars] == ["Ash (chosen)", "Damson", "Cedar"]     # 30%: Damson 30%, Cedar 35%
+    assert [b["element"].get("fill") for b in bars] == [svg_figures.LINE_COLOUR, "#BBBBBB", "#BBBBBB"]
+    assert [m["value"] for m in _marks(tree, "All centres: 77.0%")] == [77.0]
+
+
+def test_short_names_for_labels():
+    assert svg_figures.short_name("Hollins Green Children's Centre") == "Hollins Green"
+    assert svg_figures.short_name("Canal Street Family Hub") == "Canal Street"
+    assert svg_figures.short_name("Brackenfold Central Family Hub") == "Brackenfold Central"
+    assert svg_figures.short_name("Centre") == "Centre"
+    assert svg_figures.short_name("A very long name for a place indeed") == "A very long name fo…"
+
+
+def test_nearby_labels_go_one_above_one_below():
+    assert svg_figures._label_positions([100, 105, 900], [80.0, 80.5, 80.0], x_span=1000, y_span=40) == \
+        ["above", "below", "above"]
+
+
+def test_a_long_title_is_broken_onto_lines_never_cut():
+    title = "Reach of the babies born in the last 12 months, by sharing option chosen for the authority"
+    tree = _tree(svg_figures.chart(title, 100, []))
+    lines = [e.text for e in tree.find("svg").findall("text")]
+    assert len(lines) == 2 and all(len(line) <= svg_figures.TITLE_CHARACTERS for line in lines)
+    assert " ".join(lines) == title and tree.get("data-title") == title
+    short = _tree(svg_figures.chart("Reach month by month", 100, []))
+    assert [e.text for e in short.find("svg").findall("text")] == ["Reach month by month"]
+    # The drawing is as much taller as its title's extra line.
+    height = [float(t.find("svg").get("viewBox").split()[3]) for t in (tree, short)]
+    assert height[0] - height[1] == svg_figures.TITLE_LINE_PX
+
+
 def test_the_unmatched_grid_writes_each_count_and_says_why_when_empty():
     counts = pd.DataFrame({"lsoa_code": ["E1", "E1", "E2"], "centre_id": "C1",
                            "birth_month": [date(2025, 7, 1), date(2025, 8, 1), date(2025, 8, 1)],
@@ -181,9 +266,47 @@ def test_the_unmatched_grid_writes_each_count_and_says_why_when_empty():
     cells = _marks(_tree(svg_figures.unmatched_chart(counts)))
     assert [(c["series"], c["label"], c["value"]) for c in cells] == [
         ("E2", "Aug 2025", 4), ("E1", "Jul 2025", 2), ("E1", "Aug 2025", 1)]   # the most first; no empty cell
+    # Each count written in its cell, row by row, so the darker cells are also the larger numbers read.
+    assert svg_text(_tree(svg_figures.unmatched_chart(counts)))[1:6] == ["E2", "4", "E1", "2", "1"]
     empty = counts.iloc[0:0]
     assert svg_text(_tree(svg_figures.unmatched_chart(empty, births_loaded=False)))[-1] == \
         "No birth data has been loaded yet."
+    # Births loaded and every child registered is not the same as nothing loaded: it says which.
+    assert svg_text(_tree(svg_figures.unmatched_chart(empty)))[-1] == \
+        "No unmatched births: every child in the birth data is registered."
+
+
+def test_lsoa_charts_name_the_lsoas_where_names_are_loaded():
+    gaps = pd.DataFrame({"lsoa_code": ["E1", "E2", "E3"], "lsoa_name": ["Ash 001A", None, "Ash 001C"],
+                         "families_to_find": [30, 20, 5], "reach_pct": [60.0, 70.0, 95.0]})
+    assert [m["label"] for m in _marks(_tree(svg_figures.lsoa_gaps_chart(gaps)))] == ["Ash 001A", "E2", "Ash 001C"]
+    counts = pd.DataFrame({"lsoa_code": ["E1", "E2"], "lsoa_name": ["Ash 001A", "Ash 001A"], "centre_id": "C1",
+                           "birth_month": [date(2025, 7, 1)] * 2, "unmatched_births": [2, 1]})
+    cells = _marks(_tree(svg_figures.unmatched_chart(counts)))
+    assert sorted(c["series"] for c in cells) == ["E1", "E2"]                   # names that clash: codes
+
+
+def test_lsoa_gaps_put_the_largest_at_the_top_with_each_areas_reach():
+    gaps = pd.DataFrame({"lsoa_code": ["E1", "E2", "E3"], "families_to_find": [30, 20, 5],
+                         "reach_pct": [60.0, 70.0, None]})
+    tree = _tree(svg_figures.lsoa_gaps_chart(gaps, top=2))
+    assert [(m["label"], m["value"]) for m in _marks(tree)] == [("E1", 30), ("E2", 20)]
+    assert {"30 (reach 60%)", "20 (reach 70%)"} <= set(svg_text(tree))
+    assert tree.get("data-title") == "Families to find by LSOA (top 2)"
+    assert "5" in svg_text(_tree(svg_figures.lsoa_gaps_chart(gaps)))      # no reach: the count alone
+
+
+def test_target_groups_put_the_centre_beside_all_centres():
+    groups = pd.DataFrame({"group": ["deprived", "lone_parent", "teenage_parent"],
+                           "group_name": ["Most deprived", "Lone parents", "Teenage parents"],
+                           "children_under5": pd.array([100, pd.NA, pd.NA], dtype="Int64"),
+                           "share_of_known_pct": [40.0, 20.0, 5.0]})
+    everyone = groups.assign(share_of_known_pct=[35.0, 18.0, 4.0])
+    tree = _tree(svg_figures.target_groups_chart(groups, everyone, label="Ash"))
+    assert [(m["label"], m["value"]) for m in _marks(tree, "Ash")] == [("Lone parents", 20.0), ("Teenage parents", 5.0)]
+    assert [m["value"] for m in _marks(tree, "All centres")] == [18.0, 4.0]
+    assert "Most deprived" not in svg_text(tree)                     # shown elsewhere, as a share of all children
+    assert {"20.0%", "18.0%", "Ash", "All centres"} <= set(svg_text(tree))
 
 
 def test_the_gld_trend_leaves_a_hidden_year_off():
@@ -201,6 +324,14 @@ def test_names_from_files_are_text_never_markup():
              svg_figures.similar_centres_chart(similar_centres(hostile, centre_id="C1", count=3), measure_key="reach",
                                                benchmark_pct=80.0),
              svg_figures.bullet_chart(value_pct=80.0, interval=None, bands=BANDS, label=LINK, comparator_pct=75.0)]
+    trend = pd.DataFrame({"as_at": [date(2025, 8, 31)] * 2, "series": [LINK, "A & B"], "reach_pct": [90.0, 80.0]})
+    drawn.append(svg_figures.trend_chart(trend, bands=BANDS, series="series", title=f"Reach month by month: {LINK}"))
+    codes = pd.DataFrame({"lsoa_code": [LINK], "families_to_find": [3], "reach_pct": [50.0], "centre_id": "C1",
+                          "birth_month": [date(2025, 7, 1)], "unmatched_births": [2]})
+    drawn += [svg_figures.lsoa_gaps_chart(codes), svg_figures.unmatched_chart(codes)]
+    groups = pd.DataFrame({"group": ["deprived", "lone_parent"], "group_name": ["Most deprived", LINK],
+                           "share_of_known_pct": [40.0, 20.0]})
+    drawn.append(svg_figures.target_groups_chart(groups, groups, label=LINK))
     for svg in drawn:
         assert "\n" not in svg                                  # one line: Markdown passes it through whole
         tree = _tree(svg)                                       # parses: nothing broke out of its text

@@ -4,6 +4,7 @@ shareable link and its checks, the tables, charts and sentences that compare eve
 import math
 from dataclasses import replace
 from datetime import date
+from xml.etree import ElementTree
 
 import pytest
 
@@ -12,13 +13,15 @@ from reach.domain.months import add_months
 from reach.domain.whatif import (SHARING_OPTIONS, Scenario, project_to,
                                  projections_by_sharing, steady_state_reach)
 from reach.domain.whatif_parameters import Calibration, Parameter, default_calibration
-from reach.presentation.whatif_figures import paths_chart, steady_state_chart
+from reach.presentation.whatif_figures import paths_svg, steady_state_svg
 from reach.presentation.whatif_sentences import (crossing_sentence, origin_words,
                                                  steady_state_sentence, headline_sentence)
 from reach.presentation.whatif_settings import (AUTHORITY, CHOICE_NAMES, LINK_VALUE_SHOWN, PARAMETER_WORDS, Choices,
                                                 Link, calibration_with, changed_choices, choices_from, link_query,
                                                 query_string, read_link, shown_value, slider_high)
 from reach.presentation.whatif_tables import OUT_OF_REACH, calibration_table, paths_table, steady_state_table
+
+from tests.views.figure_data import marks, svg_text
 
 START = date(2026, 9, 30)
 CENTRES = ("C1", "C2")
@@ -188,8 +191,9 @@ def test_the_long_run_table_aims_at_the_outstanding_threshold_given():
     assert list(table["contact_needed_for_target"].iloc[3:]) == [OUT_OF_REACH] * 2
     assert steady_state_sentence(table, chosen="annual", target_share=0.9).endswith(
         "In the long run 90% is reached with monthly or quarterly sharing.")
-    figure = steady_state_chart(table, chosen="annual", target_share=0.9)
-    assert figure.data[1].name == "Outstanding from 90%" and figure.layout.shapes[0].y0 == 90.0
+    chart = ElementTree.fromstring(steady_state_svg(table, chosen="annual", target_share=0.9))
+    assert [m["value"] for m in marks(chart, "Outstanding from 90%")] == [90.0]      # the line, at 90%
+    assert "Outstanding from 90%" in svg_text(chart)                                # named in the key
 
 
 def test_an_option_already_at_97_needs_only_its_contact_success():
@@ -202,13 +206,17 @@ def test_an_option_already_at_97_needs_only_its_contact_success():
 
 def test_the_long_run_chart_has_a_bar_per_option_the_chosen_named_and_the_97_line():
     table = steady_state_table(scenario(F=3))
-    figure = steady_state_chart(table, chosen="quarterly")
-    bars = figure.data[0]
-    assert list(bars.y) == list(table["long_run_reach_pct"])
-    assert list(bars.x) == ["Monthly", "Quarterly<br>(chosen)", "6-monthly", "Annual", "No sharing"]
-    assert list(bars.text) == [f"{v:.1f}%" for v in table["long_run_reach_pct"]]
-    assert figure.data[1].name == "Outstanding from 97%"
-    assert figure.layout.shapes[0].y0 == 97.0
+    chart = ElementTree.fromstring(steady_state_svg(table, chosen="quarterly"))
+    bars = marks(chart, "bars")
+    assert [bar["value"] for bar in bars] == list(table["long_run_reach_pct"])
+    assert [bar["label"] for bar in bars] == ["Monthly", "Quarterly (chosen)", "6-monthly", "Annual", "No sharing"]
+    assert [bar["fill"] for bar in bars].count(bars[1]["fill"]) == 1                # the chosen one drawn apart
+    written = svg_text(chart)
+    assert [f"{v:.1f}%" for v in table["long_run_reach_pct"]] == [text for text in written
+                                                                   if text.endswith("%") and "." in text]
+    assert written.count("(chosen)") == 1 and written[written.index("Quarterly") + 1] == "(chosen)"
+    assert [m["value"] for m in marks(chart, "Outstanding from 97%")] == [97.0]
+    assert "Outstanding from 97%" in written
 
 
 def test_the_long_run_sentence_names_the_options_that_reach_97():
@@ -246,20 +254,37 @@ def test_a_path_per_option_from_today_to_the_inspection_month():
 def test_the_path_chart_has_a_line_per_option_the_97_line_and_the_inspection_date():
     until = date(2027, 9, 30)
     paths = projections_by_sharing(scenario=scenario(F=3), known=80, under_five=100, start=START, until=until)
-    figure = paths_chart(paths, chosen="monthly", until=until)
-    lines = [trace for trace in figure.data if trace.legendgroup in SHARING_OPTIONS]
-    assert [trace.legendgroup for trace in lines] == list(SHARING_OPTIONS)
-    assert lines[0].name == "Monthly (chosen)" and lines[0].line.width == 4 and lines[1].line.width == 2
-    assert list(lines[2].y) == [point["reach_pct"] for point in paths["6-monthly"].path]
+    chart = ElementTree.fromstring(paths_svg(paths, chosen="monthly", until=until))
+    names = ["Monthly (chosen)", "Quarterly", "6-monthly", "Annual", "No sharing"]
+    assert list(dict.fromkeys(m["series"] for m in marks(chart) if m["label"])) == names   # in the options' order
+    assert [m["value"] for m in marks(chart, "6-monthly")] == [point["reach_pct"] for point in paths["6-monthly"].path]
     # Drawn at today and at each month's end.
-    assert lines[0].x[0] == START and lines[0].x[1] == date(2026, 10, 31) and lines[0].x[-1] == until
-    names = [trace.name for trace in figure.data]
-    assert "Outstanding from 97%" in names and "Inspection date: 30 September 2027" in names
-    assert [shape.x0 for shape in figure.layout.shapes if shape.type == "line" and shape.x0 == shape.x1] == [
-        "2027-09-30"]
-    # The axis starts near the lowest figure (no sharing falls furthest), so the saw-tooth shows.
+    days = [m["label"] for m in marks(chart, "Monthly (chosen)")]
+    assert days[0] == "2026-09-30" and days[1] == "2026-10-31" and days[-1] == "2027-09-30"
+    # The chosen option's line is thicker than the others.
+    widths = {}
+    for name in names:
+        dots = [e for e in chart.iter("circle") if e.get("data-series") == name]
+        drawn = " ".join(f"{e.get('cx')},{e.get('cy')}" for e in dots)
+        widths[name] = next(float(line.get("stroke-width")) for line in chart.iter("polyline")
+                            if line.get("points") == drawn)
+    assert widths == {"Monthly (chosen)": 4.0, "Quarterly": 2.0, "6-monthly": 2.0, "Annual": 2.0, "No sharing": 2.0}
+    written = svg_text(chart)
+    assert "Outstanding from 97%" in written and "Inspection date: 30 September 2027" in written
+    assert [m["value"] for m in marks(chart, "Outstanding from 97%")] == [97.0]
+    # The inspection date: a dotted line down the plot at the last month's points, and named there.
+    last_x = {e.get("cx") for e in chart.iter("circle") if e.get("data-label") == "2027-09-30"}
+    marker = [e.get("d") for e in chart.iter("path") if e.get("stroke-dasharray") == "2,3"
+              and e.get("d", "").startswith("M") and " V" in e.get("d", "")]
+    assert len(last_x) == 1 and len(marker) == 1 and marker[0].startswith(f"M{last_x.pop()},")
+    assert "Inspection" in written
+    # The axis starts near the lowest figure (no sharing falls furthest), so the saw-tooth shows:
+    # the figure at the foot of the inspection line, read from where two points of known figure sit.
+    dots = [e for e in chart.iter("circle") if e.get("data-series") == "No sharing"]
+    (y1, v1), (y2, v2) = [(float(e.get("cy")), float(e.get("data-value"))) for e in (dots[0], dots[-1])]
+    foot = float(marker[0].split(" V")[1])
     lowest = min(point["reach_pct"] for point in paths["none"].path)
-    assert figure.layout.yaxis.range[0] == 10 * math.floor(lowest / 10 - 0.5)
+    assert v1 + (foot - y1) * (v2 - v1) / (y2 - y1) == pytest.approx(10 * math.floor(lowest / 10 - 0.5), abs=0.2)
 
 
 def test_quarterly_sharing_draws_a_saw_tooth():
