@@ -103,7 +103,10 @@ def fresh_streamlit_caches():
 @pytest.fixture
 def media(monkeypatch) -> list:
     """The in-memory file stores of each AppTest run, kept so a test can read what a download
-    button would hand over (AppTest drops its runtime, and the files with it, after each run)."""
+    button would hand over (AppTest drops its runtime, and the files with it, after each run).
+    Each store's `manager` is its run's file manager, which holds the buttons' deferred data (a
+    callable run only when the button is pressed)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
     stores = []
@@ -113,5 +116,11 @@ def media(monkeypatch) -> list:
             super().__init__(endpoint)
             stores.append(self)
 
+    class KeptManager(MediaFileManager):
+        def __init__(self, storage):
+            super().__init__(storage)
+            storage.manager = self
+
     monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", KeptStorage)
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MediaFileManager", KeptManager)
     return stores

@@ -18,13 +18,15 @@ the session state (`views.common.person()` reads it); nothing a browser sends ca
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import datetime, UTC
 from pathlib import Path
 from typing import NoReturn
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from data.audit import REFUSED, SIGN_IN, record_in
+from data.audit import DOWNLOAD, REFUSED, SIGN_IN, record_in
 from data.export_log import operating_system_user
 from data.store import StoreBusyError
 from reach.domain.roles import (DATA_OFFICER, Person, RoleLine, RolesFileFault, is_loopback, parse_roles,
@@ -35,6 +37,7 @@ from views import common, safe_log
 
 ENV_ROLES, ENV_ANONYMOUS = "REACH_ROLES", "REACH_ALLOW_ANONYMOUS"
 _SIGNED_IN, _REFUSALS, _NOT_RECORDED = "audit_signed_in", "audit_refusals", "audit_not_recorded"
+_DOWNLOAD_REFUSED = "audit_download_refused"
 _PROVIDER_KEYS = {"redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url",
                   "client_kwargs", "expose_tokens"}
 
@@ -200,8 +203,12 @@ def sign_out_button() -> None:
     """In the sidebar of every page: who is signed in, in which role, and the sign-out button."""
     found = common.person()
     if st.session_state.pop(_NOT_RECORDED, False):
-        st.warning("The database was busy, so your last download or change was not written to the audit trail. "
+        st.warning("The database was busy, so your last change was not written to the audit trail. "
                    "Tell your data officer.")
+    if st.session_state.pop(_DOWNLOAD_REFUSED, False):
+        st.warning("Your last download was not sent. Reach keeps a record of every download of children's "
+                   "records, and it could not write that record (the database may have been busy). Try again "
+                   "in a minute; if it happens again, tell your data officer.")
     if not sign_in_configured():
         return
     with st.sidebar:
@@ -240,10 +247,33 @@ def _record_sign_in(found: Person) -> None:
 
 
 def record(found: Person, **row) -> None:
-    """An audit row for what the person did (a download, an import, an undo): a download button's
-    on_click. Where the store cannot take it, the page says the download was not recorded."""
+    """An audit row for a change the person made (an import, an undo), written once it is made.
+    Where the store cannot take it, the page says the change was not recorded. (A download is
+    audited before its file is sent: `download_audit`.)"""
     if not _record(found, **row):
         st.session_state[_NOT_RECORDED] = True
+
+
+def download_audit(found: Person, **row) -> Callable[[], bool]:
+    """The audit of one download of record-level data, for `common.download_button(audit=...)`,
+    which runs it when the button is pressed, before making the file, and sends the records only
+    if it returns True (the row is written): no records leave without their audit row.
+
+    Streamlit runs it on a thread of its own, outside any run of the page, where `st.session_state`
+    is an empty stand-in and `st.warning` does nothing. So the session's state is taken now, while
+    the page runs, and a refusal is written there: the page's next run warns the person (who has
+    also been handed a file saying why, see `common.refused_download`)."""
+    context = get_script_run_ctx(suppress_warning=True)
+    state = context.session_state if context is not None else None
+
+    def audit() -> bool:
+        if _record(found, action=DOWNLOAD, **row):
+            return True
+        if state is not None:
+            state[_DOWNLOAD_REFUSED] = True
+        return False
+
+    return audit
 
 
 def refuse_once(found: Person, what: str, *, centre_id: str | None = None) -> None:

@@ -37,8 +37,12 @@ the choices above on every run.
 
 from __future__ import annotations
 
+import io
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -367,12 +371,12 @@ def definitions(*names: str) -> None:
 
 
 def table(frame: pd.DataFrame, *, file_name: str, key: str, column_config: dict | None = None,
-          caption: str | None = None, height: int | None = None, on_download=None) -> None:
+          caption: str | None = None, height: int | None = None, audit: Callable[[], bool] | None = None) -> None:
     """A table with friendly headings and, under it, a CSV download of the raw figures.
 
     Cells are shown as plain text (never Markdown); `caption` is Markdown, so any name in it must
-    be escaped by the caller. `on_download` (a callable) runs when the download is pressed: the
-    audit of record-level data."""
+    be escaped by the caller. `audit` makes the download one of record-level data (see
+    `download_button`)."""
     headings = {c: reword(fmt.HEADINGS.get(c, c)) for c in frame.columns}
     shown = frame.rename(columns=headings)
     # Whole numbers with thousands separators (1,143), unless the page says otherwise.
@@ -383,17 +387,74 @@ def table(frame: pd.DataFrame, *, file_name: str, key: str, column_config: dict 
                  placeholder=fmt.NO_FIGURE)
     if caption:
         st.caption(caption)
-    download(frame, file_name=file_name, key=key, on_click=on_download)
+    download(frame, file_name=file_name, key=key, audit=audit)
 
 
 def download(frame: pd.DataFrame, *, file_name: str, key: str, label: str = "Download CSV",
-             on_click=None) -> None:
+             audit: Callable[[], bool] | None = None) -> None:
     """A CSV download of `frame`, safe to open in a spreadsheet: a text cell that would run as a
     formula (a name starting with `=`, `+`, `-` or `@`) starts with `'`. The file name may hold a
-    centre's ID, so it is cleaned too."""
-    csv = spreadsheet_safe(frame).to_csv(index=False).encode("utf-8")
-    st.download_button(label, csv, file_name=safe_file_name(file_name), mime="text/csv", key=f"download_{key}",
-                       on_click=on_click or "rerun")
+    centre's ID, so it is cleaned too. `audit`: record-level data (see `download_button`)."""
+    # Record-level data is made into a file only when it is to be sent, after its audit row.
+    data = partial(_csv, frame) if audit is not None else _csv(frame)
+    download_button(label, data, file_name=safe_file_name(file_name), mime="text/csv", key=f"download_{key}",
+                    audit=audit)
+
+
+def _csv(frame: pd.DataFrame) -> bytes:
+    return spreadsheet_safe(frame).to_csv(index=False).encode("utf-8")
+
+
+def download_button(label: str, data: bytes | Callable[[], bytes], *, file_name: str, mime: str, key: str,
+                    audit: Callable[[], bool] | None = None, place=None, **options) -> None:
+    """A download button (`st.download_button` in `place`, the page by default), and the one home of
+    the audit of record-level downloads.
+
+    With `audit` (record-level data: `views.auth.download_audit`) it fails closed. The file is made
+    only when the button is pressed (Streamlit's deferred `data`, run on a thread of its own):
+    first the audit row is written, and only if it was are the records made and sent. If it was
+    not (the database busy), the person is handed instead a short file saying the download was
+    refused (`refused_download`): Streamlit can show nothing on the page from that thread, and a
+    file that only failed would say nothing useful. The page warns them when next drawn. An
+    audit that raises sends nothing either (Streamlit answers with an error under the button).
+    Pressing it does not run the page again: nothing on the page changes."""
+    place = place if place is not None else st
+    if audit is None:
+        place.download_button(label, data, file_name=file_name, mime=mime, key=key, **options)
+        return
+    place.download_button(label, audited_data(data, audit=audit, mime=mime), file_name=file_name, mime=mime,
+                          key=key, on_click="ignore", **options)
+
+
+def audited_data(data: bytes | Callable[[], bytes], *, audit: Callable[[], bool],
+                 mime: str) -> Callable[[], bytes]:
+    """The deferred data of a record-level download: the file's bytes once `audit` has written its
+    row, else the refusal (`refused_download`)."""
+    def audited() -> bytes:
+        if not audit():
+            return refused_download(mime)
+        return data() if callable(data) else data
+    return audited
+
+
+REFUSED_LINES = ("This download was refused: no records were sent.",
+                 "Reach keeps a record of every download of children's records and could not write "
+                 "that record just now. The database may have been busy.",
+                 "Please try again in a minute. If it happens again tell your data officer.")
+REFUSED_NAME = "download_refused.txt"
+
+
+def refused_download(mime: str) -> bytes:
+    """The file handed over in place of records whose download could not be recorded, in the form
+    the file's name promises: a zip holding one text file, or plain lines (a CSV opens with one
+    sentence a row, so the lines hold no comma)."""
+    text = "\n".join(REFUSED_LINES) + "\n"
+    if mime != "application/zip":
+        return text.encode("utf-8")
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(REFUSED_NAME, text)
+    return packed.getvalue()
 
 
 def percent_columns(frame: pd.DataFrame) -> dict:

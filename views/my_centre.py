@@ -22,7 +22,6 @@ from reach.queries.publication import centre_tables, published_figures
 from reach.queries.report_tables import report_tables
 from reach.queries.target_groups import target_groups, with_all_centres
 from reach.queries.worklist import unmatched_births, unmatched_counts
-from data.audit import DOWNLOAD
 from views import auth, common
 from reach.presentation.wording import reword
 
@@ -164,8 +163,8 @@ with words:
     if records and len(worklist):
         common.download(worklist, file_name=f"worklist_{centre_id}_{s.as_at}.csv", key="worklist",
                         label="Download the worklist (pseudonymised)",
-                        on_click=partial(auth.record, person, action=DOWNLOAD, centre_id=centre_id,
-                                         row_count=len(worklist), detail=f"worklist as at {s.as_at}"))
+                        audit=auth.download_audit(person, centre_id=centre_id, row_count=len(worklist),
+                                                  detail=f"worklist as at {s.as_at}"))
         st.caption(reword("One row per child: the child's pseudonymised key, date of birth, LSOA and its name, birth "
                    "or arrival, and when health first passed them on. It holds no NHS number, name or address: "
                    "for names and addresses, the data lead runs `python -m reach worklist` with the health "
@@ -173,9 +172,8 @@ with words:
 if records and len(counts):
     common.table(counts.drop(columns="centre_id"), file_name=f"unmatched_by_lsoa_month_{centre_id}_{s.as_at}.csv",
                  key="unmatched_counts",
-                 on_download=partial(auth.record, person, action=DOWNLOAD, centre_id=centre_id,
-                                     row_count=len(counts),
-                                     detail=f"unmatched births by LSOA and month as at {s.as_at}"),
+                 audit=auth.download_audit(person, centre_id=centre_id, row_count=len(counts),
+                                           detail=f"unmatched births by LSOA and month as at {s.as_at}"),
                  column_config={"birth_month": st.column_config.DateColumn("Month of birth", format="MMM YYYY")})
 if loaded.births and is_overdue(row["birth_data_lag_days"]):
     st.warning("Birth data for this area is overdue: the worklist may be missing recent births.")
@@ -262,16 +260,16 @@ st.caption("The evidence pack (the button at the top of the page) holds a summar
            "unmatched children.")
 pack = evidence_pack(centre=shown_row, authority=shown_whole, interval=interval, as_at=s.as_at, bands=s.bands,
                      rule=rule, tables=pack_tables)
-pack_row.download_button("Download the evidence pack (zip)" + (" for publication" if published else ""), pack,
-                         file_name=safe_file_name(f"evidence_{centre_id}_{s.as_at}"
-                                                  f"{'_publication' if published else ''}.zip"),
-                         mime="application/zip", key="download_evidence_pack", type="primary",
-                         on_click=partial(auth.record, person, action=DOWNLOAD, centre_id=centre_id,
-                                          row_count=len(counts), detail=f"evidence pack as at {s.as_at}, with the "
-                                                                        "unmatched births by LSOA and month")
-                         if "unmatched_by_lsoa_month" in pack_tables and len(counts) else "rerun",
-                         help="A summary with every definition, the key figures and each table on this page, "
-                              "as CSV files; never the worklist of unmatched children.")
+common.download_button("Download the evidence pack (zip)" + (" for publication" if published else ""), pack,
+                       file_name=safe_file_name(f"evidence_{centre_id}_{s.as_at}"
+                                                f"{'_publication' if published else ''}.zip"),
+                       mime="application/zip", key="download_evidence_pack", place=pack_row, type="primary",
+                       audit=auth.download_audit(person, centre_id=centre_id, row_count=len(counts),
+                                                 detail=f"evidence pack as at {s.as_at}, with the unmatched "
+                                                        "births by LSOA and month")
+                       if "unmatched_by_lsoa_month" in pack_tables and len(counts) else None,
+                       help="A summary with every definition, the key figures and each table on this page, "
+                            "as CSV files; never the worklist of unmatched children.")
 
 
 def _report_file(kind: str, *, centre_id: str, as_at, options, publication: bool) -> bytes:

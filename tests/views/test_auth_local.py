@@ -9,6 +9,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from data.audit import audit_trail
+from data.store import opened
+from tests.views.figure_data import downloaded
+
 PROJECT = Path(__file__).resolve().parents[2]
 
 
@@ -62,3 +66,16 @@ def test_anonymous_use_allowed_is_stated_by_a_banner_on_every_page(served, monke
         assert "Anyone who can reach this dashboard is using it as a data officer" in at.warning[0].value
     assert any(b.proto.id.endswith("download_worklist") for b in at.switch_page("views/my_centre.py").run()
                .get("download_button"))
+
+
+def test_without_sign_in_a_worklist_download_is_recorded_too_before_it_is_sent(served, monkeypatch, media, demo_db):
+    """Local mode audits record-level downloads as sign-in does (the person: "anonymous" here)."""
+    monkeypatch.setenv("REACH_ALLOW_ANONYMOUS", "1")
+    at = served("reach.brackenfold.gov.uk", address="0.0.0.0").switch_page("views/my_centre.py").run()
+    assert not at.exception, at.exception
+    listed = downloaded(at, media, "worklist")
+    with opened(demo_db, read_only=True) as con:
+        newest = audit_trail(con, limit=1).iloc[0]
+    assert (newest["action"], newest["actor"], newest["role"], newest["centre_id"]) == \
+        ("download", "anonymous", "data_officer", at.selectbox(key="centre").value)
+    assert newest["row_count"] == listed.content.decode("utf-8").count("\n") - 1 > 0

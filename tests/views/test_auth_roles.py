@@ -4,15 +4,19 @@ audit rows written. The real sign-in through an identity provider is tested in t
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 from data.audit import audit_trail
-from data.store import opened
+from data.store import StoreBusyError, opened
 from reach.presentation.safe_text import markdown_text
+from tests.views.figure_data import downloaded
 
 PROJECT = Path(__file__).resolve().parents[2]
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 40,
@@ -143,21 +147,61 @@ def test_a_data_officer_sees_the_data_page_and_the_audit_trail(signed_in):
     assert any(button.proto.id.endswith("download_audit_trail") for button in at.get("download_button"))
 
 
-def test_a_manager_opens_on_their_own_centre_and_downloads_its_worklist_which_is_recorded(signed_in, demo_db):
+def test_a_manager_opens_on_their_own_centre_and_downloads_its_worklist_which_is_recorded(signed_in, demo_db,
+                                                                                           media):
     at = my_centre(signed_in(MANAGER))
     assert at.selectbox(key="centre").value == "DEMO04"
     worklist = [button for button in at.get("download_button") if button.proto.id.endswith("download_worklist")]
     assert len(worklist) == 1
+    # Record-level files are made only when pressed (deferred data); the others are ready, as before.
+    assert worklist[0].proto.deferred_file_id and not worklist[0].proto.url
+    trend = next(button for button in at.get("download_button") if button.proto.id.endswith("download_trend"))
+    assert trend.proto.url and not trend.proto.deferred_file_id
     from reach.queries.worklist import unmatched_births
     with opened(demo_db, read_only=True) as con:
         rows = len(unmatched_births(con, as_at=at.date_input(key="as_at").value, centre_id="DEMO04"))
     assert rows > 0
-    worklist[0].click()
-    at.run()
-    assert not at.exception, at.exception
+    assert [row for row in trail(demo_db) if row["action"] == "download"] == []    # shown is not downloaded
+    listed = downloaded(at, media, "worklist")
     download = trail(demo_db)[-1]
     assert (download["action"], download["actor"], download["role"], download["centre_id"], download["row_count"]) \
         == ("download", MANAGER, "centre_manager", "DEMO04", rows)
+    assert len(pd.read_csv(io.BytesIO(listed.content))) == rows
+    assert listed.filename == f"worklist_DEMO04_{at.date_input(key='as_at').value}.csv"
+
+
+def test_a_download_the_database_cannot_record_sends_no_records_and_says_why(signed_in, demo_db, media,
+                                                                            monkeypatch):
+    at = my_centre(signed_in(MANAGER))
+    before = trail(demo_db)
+
+    def busy(*args, **kwargs):
+        raise StoreBusyError("an import has the database")
+
+    refusal = ("This download was refused: no records were sent.\n"
+               "Reach keeps a record of every download of children's records and could not write that record "
+               "just now. The database may have been busy.\n"
+               "Please try again in a minute. If it happens again tell your data officer.\n")
+    with monkeypatch.context() as busy_database:
+        busy_database.setattr("views.auth.record_in", busy)
+        for key in ("worklist", "unmatched_counts"):
+            assert downloaded(at, media, key).content.decode("utf-8") == refusal
+        with zipfile.ZipFile(io.BytesIO(downloaded(at, media, "evidence_pack").content)) as pack:
+            assert pack.namelist() == ["download_refused.txt"]
+            assert pack.read("download_refused.txt").decode("utf-8") == refusal
+    assert trail(demo_db) == before
+    # The page, drawn again, says so too (once).
+    at.run()
+    assert not at.exception, at.exception
+    warned = [w.value for w in at.warning if w.value.startswith("Your last download was not sent.")]
+    assert warned == ["Your last download was not sent. Reach keeps a record of every download of children's "
+                      "records, and it could not write that record (the database may have been busy). Try "
+                      "again in a minute; if it happens again, tell your data officer."]
+    at.run()
+    assert not any(w.value.startswith("Your last download") for w in at.warning)
+    # Once the database takes the row again, the records go out with it.
+    assert b"child_key" in downloaded(at, media, "worklist").content
+    assert trail(demo_db)[-1]["action"] == "download"
 
 
 def test_a_manager_choosing_another_centre_sees_its_figures_but_not_its_worklist(signed_in, demo_db):
