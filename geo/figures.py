@@ -90,17 +90,8 @@ def choropleth(
     (dark for low values). `value_range` fixes the ends of a continuous scale (say 0 to 100).
     `credit_year` is the year in the licence credit, this year by default.
     """
-    hover_labels = (dict(hover_columns) if isinstance(hover_columns, Mapping)
-                    else {column: column for column in hover_columns})
-    for column in (id_column, value_column, *hover_labels):
-        if column not in values.columns:
-            raise ValueError(
-                f"choropleth needs the column '{column}' in values; it has {list(values.columns)}."
-            )
-    if id_column not in areas.columns:
-        raise ValueError(
-            f"choropleth needs the column '{id_column}' in areas; it has {list(areas.columns)}."
-        )
+    hover_labels = checked_hover_labels(areas=areas, values=values, value_column=value_column,
+                                        id_column=id_column, hover_columns=hover_columns)
     label = label or value_column
     shown = values[[id_column, value_column, *hover_labels]].copy()
     shown = shown[shown[value_column].notna()]
@@ -170,6 +161,24 @@ def choropleth(
     return figure
 
 
+def checked_hover_labels(*, areas: gpd.GeoDataFrame, values: pd.DataFrame, value_column: str, id_column: str,
+                         hover_columns: Sequence[str] | Mapping[str, str]) -> dict[str, str]:
+    """The extra hover columns as {column: words shown}, after checking that `values` and `areas`
+    have the columns a map of them needs (for both maps: this one and `geo.svg_map`'s)."""
+    hover_labels = (dict(hover_columns) if isinstance(hover_columns, Mapping)
+                    else {column: column for column in hover_columns})
+    for column in (id_column, value_column, *hover_labels):
+        if column not in values.columns:
+            raise ValueError(
+                f"choropleth needs the column '{column}' in values; it has {list(values.columns)}."
+            )
+    if id_column not in areas.columns:
+        raise ValueError(
+            f"choropleth needs the column '{id_column}' in areas; it has {list(areas.columns)}."
+        )
+    return hover_labels
+
+
 def _as_plotly_text(column: pd.Series) -> pd.Series:
     """The text values of a column escaped for plotly; numbers and missing values as they are."""
     return column.map(lambda value: plotly_text(value) if isinstance(value, str) else value)
@@ -228,13 +237,104 @@ def _category_colours(categories: pd.Series, colour_scale, *, reverse: bool):
             colours = dict(zip(order, palette))
         return order, colours
     order = sorted(present)
-    scale = (plotly.colors.get_colorscale(colour_scale) if isinstance(colour_scale, str)
-             else plotly.colors.make_colorscale(list(colour_scale)))
+    scale = _scale_stops(colour_scale)
     positions = np.linspace(0.0, 1.0, len(order)) if len(order) > 1 else [1.0]
     palette = plotly.colors.sample_colorscale(scale, list(positions))
     if reverse:
         palette = palette[::-1]
     return order, dict(zip(order, palette))
+
+
+def _scale_stops(colour_scale: str | Sequence[str]) -> list:
+    """A continuous colour scale, named or as a list of colours, as plotly's [position, colour]
+    pairs (a list's colours evenly spaced, as plotly spaces them)."""
+    if isinstance(colour_scale, str):
+        return plotly.colors.get_colorscale(colour_scale)
+    return plotly.colors.make_colorscale(list(colour_scale))
+
+
+def colour_range(values: pd.Series, value_range: tuple[float, float] | None) -> tuple[float, float]:
+    """The values a continuous scale's colours run between: `value_range`, else the values' own
+    lowest and highest; a single value is widened by half either way, as plotly widens it."""
+    numbers = pd.to_numeric(values, errors="coerce").dropna()
+    if value_range is not None:
+        low, high = (float(end) for end in value_range)
+    elif len(numbers):
+        low, high = float(numbers.min()), float(numbers.max())
+    else:
+        low, high = 0.0, 1.0
+    if low == high:
+        low, high = low - 0.5, high + 0.5
+    return low, high
+
+
+def area_colours(values: pd.Series, *, colour_scale: str | Sequence[str] | Mapping[str, str] = DEFAULT_COLOUR_SCALE,
+                 reverse: bool = False, categorical: bool = False,
+                 value_range: tuple[float, float] | None = None) -> pd.Series:
+    """The colour each value fills its area with on `choropleth`'s map, worked out here rather than
+    in the browser, for a map drawn without plotly (`geo.svg_map`): both maps colour an area alike.
+
+    The arguments mean what they mean to `choropleth`. No value: `NO_DATA_COLOUR`. Categories take
+    `choropleth`'s colours, as the scale gives them. A continuous scale gives `#rrggbb`, worked
+    out step by step as plotly.js does it (its d3 scale, then tinycolor), so that even a value
+    halfway between two shades rounds the same way: see `_browser_colours`.
+    """
+    present = values.notna()
+    colours = pd.Series(NO_DATA_COLOUR, index=values.index, dtype=object)
+    if not present.any():
+        return colours
+    if categorical:
+        shown = _as_plotly_text(values[present])
+        _, by_category = _category_colours(shown, colour_scale, reverse=reverse)
+        colours[present] = [by_category[str(category)] for category in shown]
+        return colours
+    low, high = colour_range(values[present], value_range)
+    # The scale's stops as the figure holds them: plotly places a list's colours itself, and its
+    # positions differ from plotly.colors' in the last digit, enough to tip a halfway value.
+    stops = go.layout.Coloraxis(colorscale=_continuous_scale(colour_scale, reverse=reverse)).colorscale
+    colours[present] = _browser_colours(values[present].astype(float).to_numpy(), stops, low, high)
+    return colours
+
+
+def _browser_colours(numbers: np.ndarray, stops, low: float, high: float) -> list[str]:
+    """plotly.js's colours for `numbers` on a scale of `stops` running from `low` to `high`.
+
+    It places each stop at low + position * (high - low); finds the stops either side of a value
+    (the one at or below it, and the next); takes t = (value - below) / (next - below), held
+    within 0 and 1, so values beyond the range take the end colour; mixes each of red, green and
+    blue as below * (1 - t) + next * t; and rounds each, after tinycolor's (c % 255) / 255 * 255,
+    half up.
+    """
+    places = low + np.array([float(position) for position, _ in stops]) * (high - low)
+    channels = np.array([_rgb(colour) for _, colour in stops], dtype=float)
+    last = len(places) - 1
+    below = np.clip(np.searchsorted(places, numbers, side="right"), 1, last) - 1
+    span = places[below + 1] - places[below]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(span != 0, (numbers - places[below]) / np.where(span != 0, span, 1.0), 0.0)
+    t = np.clip(t, 0.0, 1.0)[:, None]
+    mixed = channels[below] * (1 - t) + channels[below + 1] * t
+    mixed = np.where(np.abs(mixed - 255) < 1e-6, 255.0, (mixed % 255) / 255 * 255)
+    return [f"#{red:02x}{green:02x}{blue:02x}" for red, green, blue in np.floor(mixed + 0.5).astype(int)]
+
+
+def category_key(values: pd.Series, colour_scale: str | Sequence[str] | Mapping[str, str] = DEFAULT_COLOUR_SCALE,
+                 *, reverse: bool = False) -> list[tuple[str, str]]:
+    """The categories present in `values` with their colours, in the order of `choropleth`'s
+    legend, each as plain text (for a key drawn without plotly)."""
+    shown = _as_plotly_text(values.dropna())
+    order, colours = _category_colours(shown, colour_scale, reverse=reverse)
+    present = {str(category) for category in shown}
+    return [(html.unescape(category), colours[category]) for category in order if category in present]
+
+
+def _rgb(colour: str) -> tuple[float, float, float]:
+    """A colour of a plotly scale ("#rrggbb" or "rgb(r, g, b)") as its red, green and blue."""
+    if colour.startswith("#"):
+        return plotly.colors.hex_to_rgb(colour)
+    if colour.startswith("rgb"):
+        return tuple(plotly.colors.unlabel_rgb(colour)[:3])
+    raise ValueError(f"A map colour must be #rrggbb or rgb(r, g, b); got {colour!r}.")
 
 
 def _no_data_trace(features: list[dict]) -> go.Choroplethmap:

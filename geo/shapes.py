@@ -154,6 +154,17 @@ def _simplified_within(geometries: np.ndarray, tolerance: float, budget: int) ->
     return current
 
 
+def simplified_drawing(geometries: np.ndarray, tolerance: float) -> np.ndarray:
+    """Shapes already in a drawing's own units (pixels, say) simplified by `tolerance` in those
+    units, with neighbours kept edge to edge, so a drawing holds no more detail than can be seen.
+    A missing or empty shape stays as it is."""
+    shapes = np.asarray(geometries, dtype=object).copy()
+    present = has_shape(shapes)
+    if present.any():
+        shapes[present] = _coverage_simplified(shapes[present], tolerance)
+    return shapes
+
+
 def _coverage_simplified(geometries: np.ndarray, tolerance: float) -> np.ndarray:
     """Simplified with shared edges kept shared; shape by shape if they are not a coverage."""
     try:

@@ -114,6 +114,20 @@ if distance_chosen:
         st.caption(markdown_text(line))
     common.definition("Beyond 1, 2, 3 km")
 
+
+def _show_map(plotly_map, svg_map, **arguments) -> None:
+    """The map, drawn on the page at once (SVG); or, when the reader asks, the one that zooms and
+    pans (Plotly, whose code takes the browser over a second longer to start in a new tab)."""
+    if st.toggle("Zoom and pan", key="map_zoom",
+                 help="An interactive map you can zoom into and pan; it takes a moment longer to open."):
+        figure = plotly_map(**arguments)
+        if new_site_points is not None:
+            maps.mark_new_sites(figure, new_site_points)
+        st.plotly_chart(figure, key="map_figure", width="stretch", config={"scrollZoom": True})
+    else:
+        st.markdown(svg_map(**arguments, new_sites=new_site_points), unsafe_allow_html=True)
+
+
 map_side, table_side = st.columns([3, 2], gap="large")
 
 with map_side:
@@ -126,13 +140,10 @@ with map_side:
     elif mapdata.shows_reach_areas_only(coverage.with_shape, centre_id):
         measure = maps.whole_area_measure(measure)
         centre_report = common.report("centre")
-        figure = maps.reach_area_map(outlines=common.cached(mapdata.display_reach_areas),
-                                     centre_report=centre_report, measure=measure,
-                                     points=common.cached(mapdata.centre_points), bands=settings.bands)
-        if new_site_points is not None:
-            maps.mark_new_sites(figure, new_site_points)
+        _show_map(maps.reach_area_map, maps.reach_area_svg_map,
+                  outlines=common.cached(mapdata.display_reach_areas), centre_report=centre_report,
+                  measure=measure, points=common.cached(mapdata.centre_points), bands=settings.bands)
         scale = maps.colour_scale(centre_report[measure.column], measure, settings.bands)
-        st.plotly_chart(figure, key="map_figure", width="stretch", config={"scrollZoom": True})
         st.info(reword(f"There are {coverage.with_shape:,} LSOAs with boundaries: too many to draw at once, "
                 f"so each reach area is drawn whole, coloured by the centre's "
                 f"{measure.label.lower()}. Choose a centre to see its LSOAs."))
@@ -150,15 +161,11 @@ with map_side:
             st.info(f"None of the LSOAs of {markdown_text(area)} has a boundary "
                     f"loaded, so there is nothing to draw. Load a boundary file on the Data page.")
         else:
-            figure = maps.lsoa_map(
-                areas=areas, ranking=map_values, measure=measure,
-                outlines=common.cached(mapdata.display_reach_areas, centre_id),
-                points=common.cached(mapdata.centre_points), bands=settings.bands,
-            )
-            if new_site_points is not None:
-                maps.mark_new_sites(figure, new_site_points)
+            _show_map(maps.lsoa_map, maps.lsoa_svg_map,
+                      areas=areas, ranking=map_values, measure=measure,
+                      outlines=common.cached(mapdata.display_reach_areas, centre_id),
+                      points=common.cached(mapdata.centre_points), bands=settings.bands)
             scale = maps.colour_scale(map_values[measure.column], measure, settings.bands)
-            st.plotly_chart(figure, key="map_figure", width="stretch", config={"scrollZoom": True})
     if scale is not None:
         marked = (" Orange dots are the possible new centres found below."
                   if new_site_points is not None and not new_site_points.empty else "")

@@ -2,7 +2,8 @@
 and the sentence on where the families to find are concentrated.
 
 The shapes come from `reach.queries.mapdata` and the gap ranking from
-`reach.domain.breakdowns`; the maps themselves are drawn by `geo.figures.choropleth`.
+`reach.domain.breakdowns`; the maps themselves are drawn by `geo.svg_map.svg_choropleth` (SVG, on
+the page at once) and `geo.figures.choropleth` (Plotly in the browser, to zoom and pan).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
 
-from geo.figures import choropleth, plotly_text
+from geo.figures import CENTRE_COLOUR, CENTRE_SIZE, choropleth, plotly_text
 from geo.shapes import bounds_view
+from geo.svg_map import Dots, svg_choropleth
 from reach.domain.breakdowns import fewest_holding_half
 from reach.domain.measures import Bands
 from reach.presentation import format as fmt
@@ -222,26 +224,49 @@ def _colour_bar(figure: go.Figure, measure: MapMeasure, scale: ColourScale) -> N
     bar: dict = dict(orientation="h", x=0.5, xanchor="center", y=0.0, yanchor="top", ypad=8,
                      len=0.9, thickness=COLOUR_BAR_PX, title=dict(text=measure.label, side="top"))
     if measure.banded:
-        ends = [(scale.low, _percent(scale.low)), (scale.high, _percent(scale.high))]
-        near = 0.06 * (scale.high - scale.low)     # an end this close to a mark would overlap it
-        ticks = [(value, _percent(value)) for value, _ in scale.marks]
-        ticks += [end for end in ends if all(abs(end[0] - value) > near for value, _ in scale.marks)]
-        ticks.sort()
+        ticks = _band_ticks(scale)
         bar.update(tickvals=[value for value, _ in ticks], ticktext=[text for _, text in ticks],
                    ticks="outside", ticklen=8, tickwidth=2)
     figure.update_layout(coloraxis_colorbar=bar, margin=dict(b=BELOW_MAP_PX))
 
 
+def _band_ticks(scale: ColourScale) -> list[tuple[float, str]]:
+    """The figures on a banded measure's colour bar, (value, words): where each band begins, and
+    the ends of the range unless one is too close to a band's mark to be read beside it."""
+    ends = [(scale.low, _percent(scale.low)), (scale.high, _percent(scale.high))]
+    near = 0.06 * (scale.high - scale.low)     # an end this close to a mark would overlap it
+    ticks = [(value, _percent(value)) for value, _ in scale.marks]
+    ticks += [end for end in ends if all(abs(end[0] - value) > near for value, _ in scale.marks)]
+    return sorted(ticks)
+
+
 # --- the maps -----------------------------------------------------------------------------------
+#
+# Each map comes two ways from the same figures, colours and hover details: drawn by Plotly in the
+# browser, which zooms and pans (`lsoa_map`, `reach_area_map`), and drawn here as SVG, on the page
+# at once (`lsoa_svg_map`, `reach_area_svg_map`).
 
-def lsoa_map(*, areas: gpd.GeoDataFrame, ranking: pd.DataFrame, measure: MapMeasure,
-             outlines: gpd.GeoDataFrame | None = None, points: pd.DataFrame | None = None,
-             bands: Bands = Bands()) -> go.Figure:
-    """The LSOAs coloured by `measure`; hover gives the LSOA code and name, centre and value
-    (and, for reach, the indicative band by the thresholds in `bands`).
+@dataclass(frozen=True)
+class _Coloured:
+    """What a map shows of a measure: the values with their hover columns, and the colour scale."""
 
-    `ranking` is `gap_ranking(...)`; LSOAs in `areas` with no figure are drawn grey as no data.
-    """
+    values: pd.DataFrame
+    hover: tuple[str, ...]
+    measure: MapMeasure
+    scale: ColourScale
+    id_column: str
+
+    def arguments(self) -> dict:
+        """The arguments both map builders (`choropleth`, `svg_choropleth`) take alike."""
+        measure = self.measure
+        return dict(values=self.values, value_column=measure.column, id_column=self.id_column,
+                    hover_columns=self.hover, label=measure.label, reverse=measure.low_is_need,
+                    value_format=measure.value_format, value_range=(self.scale.low, self.scale.high))
+
+
+def _lsoas_coloured(ranking: pd.DataFrame, measure: MapMeasure, bands: Bands) -> _Coloured:
+    """Hover gives the LSOA code and name, centre and value (and, for reach, the indicative band
+    by the thresholds in `bands`; for the distance, the nearest site)."""
     values = pd.DataFrame({
         "lsoa_code": ranking["lsoa_code"],
         measure.column: ranking[measure.column].astype("float64"),
@@ -256,16 +281,48 @@ def lsoa_map(*, areas: gpd.GeoDataFrame, ranking: pd.DataFrame, measure: MapMeas
         values["Nearest site"] = ranking["nearest_site_name"].astype(object).where(
             ranking["nearest_site_name"].notna(), "none placed")
         hover.insert(0, "Nearest site")
-    scale = colour_scale(values[measure.column], measure, bands)
-    figure = choropleth(
-        areas=areas, values=values, value_column=measure.column, id_column="lsoa_code",
-        hover_columns=tuple(hover), label=measure.label, reverse=measure.low_is_need,
-        value_format=measure.value_format, value_range=(scale.low, scale.high),
-        outlines=outlines, points=points,
-    )
-    _colour_bar(figure, measure, scale)
+    return _Coloured(values, tuple(hover), measure, colour_scale(values[measure.column], measure, bands),
+                     "lsoa_code")
+
+
+def _reach_areas_coloured(centre_report: pd.DataFrame, measure: MapMeasure, bands: Bands) -> _Coloured:
+    """Each reach area by its centre's figure; a measure that exists only per LSOA (the IDACI
+    decile) falls back to reach %."""
+    measure = whole_area_measure(measure)
+    values = centre_report[["centre_id", "centre_name", measure.column, "lsoas"]].rename(
+        columns={"centre_name": reword("Centre"), "lsoas": "LSOAs"})
+    values[measure.column] = values[measure.column].astype("float64")
+    hover = [reword("Centre"), "LSOAs"]
+    if measure.banded:
+        values["Band"] = _band_hover(values[measure.column], bands)
+        hover.insert(0, "Band")
+    return _Coloured(values, tuple(hover), measure, colour_scale(values[measure.column], measure, bands),
+                     "centre_id")
+
+
+def lsoa_map(*, areas: gpd.GeoDataFrame, ranking: pd.DataFrame, measure: MapMeasure,
+             outlines: gpd.GeoDataFrame | None = None, points: pd.DataFrame | None = None,
+             bands: Bands = Bands()) -> go.Figure:
+    """The LSOAs coloured by `measure`; hover gives the LSOA code and name, centre and value
+    (and, for reach, the indicative band by the thresholds in `bands`).
+
+    `ranking` is `gap_ranking(...)`; LSOAs in `areas` with no figure are drawn grey as no data.
+    """
+    coloured = _lsoas_coloured(ranking, measure, bands)
+    figure = choropleth(areas=areas, outlines=outlines, points=points, **coloured.arguments())
+    _colour_bar(figure, measure, coloured.scale)
     _site_points_named(figure)
     return _fitted(figure, areas)
+
+
+def lsoa_svg_map(*, areas: gpd.GeoDataFrame, ranking: pd.DataFrame, measure: MapMeasure,
+                 outlines: gpd.GeoDataFrame | None = None, points: pd.DataFrame | None = None,
+                 new_sites: pd.DataFrame | None = None, bands: Bands = Bands()) -> str:
+    """`lsoa_map` drawn as SVG (HTML for the page), with the site finder's `new_sites`
+    (`new_site_points`) marked, if any."""
+    coloured = _lsoas_coloured(ranking, measure, bands)
+    return svg_choropleth(areas=areas, outlines=outlines, title=f"Map: {measure.label} by LSOA",
+                          dots=_dots(points, new_sites), **_svg_key(coloured), **coloured.arguments())
 
 
 def _site_points_named(figure: go.Figure) -> None:
@@ -287,23 +344,42 @@ def reach_area_map(*, outlines: gpd.GeoDataFrame, centre_report: pd.DataFrame,
 
     A measure that exists only per LSOA (the IDACI decile) falls back to reach %.
     """
-    measure = whole_area_measure(measure)
-    values = centre_report[["centre_id", "centre_name", measure.column, "lsoas"]].rename(
-        columns={"centre_name": reword("Centre"), "lsoas": "LSOAs"})
-    values[measure.column] = values[measure.column].astype("float64")
-    hover = [reword("Centre"), "LSOAs"]
-    if measure.banded:
-        values["Band"] = _band_hover(values[measure.column], bands)
-        hover.insert(0, "Band")
-    scale = colour_scale(values[measure.column], measure, bands)
-    figure = choropleth(
-        areas=outlines, values=values, value_column=measure.column, id_column="centre_id",
-        hover_columns=tuple(hover), label=measure.label, reverse=measure.low_is_need,
-        value_format=measure.value_format, value_range=(scale.low, scale.high), points=points,
-    )
-    _colour_bar(figure, measure, scale)
+    coloured = _reach_areas_coloured(centre_report, measure, bands)
+    figure = choropleth(areas=outlines, points=points, **coloured.arguments())
+    _colour_bar(figure, coloured.measure, coloured.scale)
     _site_points_named(figure)
     return _fitted(figure, outlines)
+
+
+def reach_area_svg_map(*, outlines: gpd.GeoDataFrame, centre_report: pd.DataFrame, measure: MapMeasure,
+                       points: pd.DataFrame | None = None, new_sites: pd.DataFrame | None = None,
+                       bands: Bands = Bands()) -> str:
+    """`reach_area_map` drawn as SVG (HTML for the page), with the site finder's `new_sites`
+    marked, if any."""
+    coloured = _reach_areas_coloured(centre_report, measure, bands)
+    return svg_choropleth(areas=outlines, title=f"Map: {coloured.measure.label} by reach area",
+                          dots=_dots(points, new_sites), **_svg_key(coloured), **coloured.arguments())
+
+
+def _svg_key(coloured: _Coloured) -> dict:
+    """The SVG map's colour key as the Plotly map's colour bar: for a banded measure, the same
+    figures, with where each band begins marked and named on hover."""
+    if not coloured.measure.banded:
+        return {}
+    scale = coloured.scale
+    return dict(key_ticks=_band_ticks(scale),
+                key_marks=[(value, f"{band} begins at {_percent(value)}") for value, band in scale.marks])
+
+
+def _dots(points: pd.DataFrame | None, new_sites: pd.DataFrame | None) -> list[Dots]:
+    """The sites as red dots, named on hover, then the site finder's new sites as orange ones."""
+    dots = []
+    if points is not None and not points.empty:
+        dots.append(Dots(points.assign(hover=points["name"]), CENTRE_COLOUR, CENTRE_SIZE,
+                         reword("Children's centre")))
+    if new_sites is not None and not new_sites.empty:
+        dots.append(Dots(new_sites, NEW_SITE_COLOUR, NEW_SITE_SIZE, _new_sites_name()))
+    return dots
 
 
 def _fitted(figure: go.Figure, shapes: gpd.GeoDataFrame) -> go.Figure:
@@ -385,6 +461,10 @@ def mark_new_sites(figure: go.Figure, points: pd.DataFrame) -> go.Figure:
         lon=points["lon"].to_numpy(), lat=points["lat"].to_numpy(), mode="markers",
         marker=dict(size=NEW_SITE_SIZE, color=NEW_SITE_COLOUR, opacity=0.95),
         hovertext=points["hover"].map(plotly_text).to_numpy(), hovertemplate="%{hovertext}<extra></extra>",
-        name=f"Possible new {current().site}",
+        name=_new_sites_name(),
     ))
     return figure
+
+
+def _new_sites_name() -> str:
+    return f"Possible new {current().site}"

@@ -7,12 +7,29 @@ are built once and used by both neighbours, so it is a true coverage, like ONS b
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
 BRITISH_NATIONAL_GRID = "EPSG:27700"
 # Near Manchester, so the grid reprojects like real English boundaries do.
 GRID_ORIGIN_M = (380_000.0, 390_000.0)
+
+
+@pytest.fixture
+def areas(grid_coverage):
+    """Twenty cells, five by four, in longitude and latitude: the map tests' areas."""
+    return grid_coverage(5, 4).to_crs(4326)
+
+
+@pytest.fixture
+def reach(areas):
+    """A reach % for each of `areas`, from 42 to 101.5 (over 100, as a real figure can be)."""
+    return pd.DataFrame({
+        "lsoa_code": areas["lsoa_code"],
+        "reach_pct": np.linspace(42.0, 101.5, len(areas)),
+        "lsoa_name": areas["lsoa_name"],
+    })
 
 
 @pytest.fixture

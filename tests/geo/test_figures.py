@@ -16,20 +16,6 @@ CREDIT_2026 = ("Contains National Statistics and OS data © Crown copyright and 
 
 
 @pytest.fixture
-def areas(grid_coverage):
-    return grid_coverage(5, 4).to_crs(4326)
-
-
-@pytest.fixture
-def reach(areas):
-    return pd.DataFrame({
-        "lsoa_code": areas["lsoa_code"],
-        "reach_pct": np.linspace(42.0, 101.5, len(areas)),
-        "lsoa_name": areas["lsoa_name"],
-    })
-
-
-@pytest.fixture
 def outlines(areas):
     assignment = pd.DataFrame({"lsoa_code": areas["lsoa_code"],
                                "centre_id": ["A"] * 10 + ["B"] * 10})

@@ -247,7 +247,17 @@ def test_map_shows_centre_and_lsoa_names_as_text(dashboard, media):
 
 def test_the_map_draws_names_as_text(dashboard):
     at = dashboard("views/map.py")
+    # The map drawn as SVG: every name in its hover text, as literal text.
+    texts = svg_texts(at)
+    assert any(f"Centre: {LINK}" in text for text in texts)          # an LSOA of the centre named with a link
+    assert LINK in texts and FORMULA in texts                          # the centres' dots, named on hover
     at.selectbox(key="map_centre").select("+1-2").run()
+    assert not at.exception, at.exception
+    texts = assert_no_html_from_data(at)
+    assert any(f"Name: {LSOA_NAME}" in text for text in texts)
+    assert any(f"Centre: {IMAGE}" in text for text in texts)
+    # The Plotly map, one click away.
+    at.toggle(key="map_zoom").set_value(True).run()
     assert not at.exception, at.exception
     charts = assert_no_html_from_data(at)
     assert any(plotly_text(LSOA_NAME) in text for text in charts)

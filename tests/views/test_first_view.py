@@ -34,6 +34,9 @@ def test_pages_without_a_map_run_the_maps_code_when_idle_and_the_map_page_leaves
     [script] = _preloads(app)
     assert script == layout._preload_script()
     assert "modulepreload" in script and "import(url)" not in script
+    # The map opens drawn as SVG; its Plotly map is one click away ("Zoom and pan").
+    assert not app.get("plotly_chart") and "Map: Reach % by LSOA" in svg_charts(app)
+    app.toggle(key="map_zoom").set_value(True).run()
     assert len(app.get("plotly_chart")) == 1
 
 

@@ -46,6 +46,13 @@ def _open(at) -> AppTest:
     return at
 
 
+def _zoomed(at) -> AppTest:
+    """The page with its interactive (Plotly) map, "Zoom and pan" turned on."""
+    _open(at).toggle(key="map_zoom").set_value(True).run()
+    assert not at.exception, at.exception
+    return at
+
+
 def _lsoa_report(db, as_at):
     with opened(db, read_only=True) as con:
         return reach_report(con, as_at=as_at, by="lsoa")
@@ -56,7 +63,7 @@ def _as_at(at) -> date:
 
 
 def test_every_lsoa_is_coloured_by_its_reach(app, demo_db):
-    at = _open(app)
+    at = _zoomed(app)
     figure = _figure(at)
     lsoas = _trace(figure)
     shown = dict(zip(_values(lsoas["locations"]), _values(lsoas["z"])))
@@ -96,7 +103,7 @@ def test_gap_ranking_lists_lsoas_by_families_to_find_with_a_summary(app):
 
 
 def test_choosing_a_centre_zooms_to_its_lsoas_only(app, demo_db):
-    at = _open(app)
+    at = _zoomed(app)
     at.selectbox(key="map_centre").select("DEMO03").run()
     assert not at.exception
     figure = _figure(at)
@@ -115,7 +122,7 @@ def test_choosing_a_centre_zooms_to_its_lsoas_only(app, demo_db):
 
 
 def test_the_measure_changes_what_colours_the_map(app):
-    at = _open(app)
+    at = _zoomed(app)
     at.radio(key="map_measure").set_value("Families to find").run()
     figure = _figure(at)
     shown = dict(zip(_values(_trace(figure)["locations"]), _values(_trace(figure)["z"])))
@@ -154,7 +161,7 @@ def test_a_centre_chosen_on_my_centre_or_the_map_is_remembered(app):
 
 def test_a_large_authority_shows_whole_reach_areas_until_a_centre_is_chosen(app, monkeypatch):
     monkeypatch.setattr(mapdata, "MAX_LSOAS_AT_ONCE", 100)
-    at = _open(app)
+    at = _zoomed(app)
     figure = _figure(at)
     areas = _trace(figure)
     assert sorted(_values(areas["locations"])) == [f"DEMO{n:02d}" for n in range(1, 13)]
@@ -222,7 +229,7 @@ def test_families_to_find_is_the_overviews_figure_and_says_why_the_lsoas_add_to_
 
 
 def test_reach_colours_are_fitted_to_the_lsoas_with_the_bands_marked(app, demo_db):
-    at = _open(app)
+    at = _zoomed(app)
     reach = at.dataframe[0].value["Reach %"]
     axis = _figure(at)["layout"]["coloraxis"]
     low = 5 * np.floor(reach.min() / 5)
@@ -257,7 +264,7 @@ def test_the_gap_table_shows_name_families_to_find_and_reach_first(app):
 
 
 def test_the_map_is_fitted_for_a_half_screen(app, demo_db):
-    at = _open(app)
+    at = _zoomed(app)
     layout = _figure(at)["layout"]
     assert layout["autosize"] is True and "width" not in layout
     with opened(demo_db, read_only=True) as con:

@@ -25,6 +25,7 @@ def _distance_page(app):
 
 def test_each_lsoa_is_coloured_by_its_distance_to_the_nearest_site(app, demo_db):
     at = _distance_page(app)
+    at.toggle(key="map_zoom").set_value(True).run()        # the Plotly map (test_map_svg checks the drawing)
     (chart,) = at.get("plotly_chart")
     figure = json.loads(chart.proto.spec)
     lsoas = figure["data"][0]

@@ -47,6 +47,9 @@ def _as_at(at):
 
 
 def _traces(at) -> list[dict]:
+    """The traces of the Plotly map, "Zoom and pan" turned on (test_map_svg checks the drawing)."""
+    at.toggle(key="map_zoom").set_value(True).run()
+    assert not at.exception, at.exception
     (chart,) = at.get("plotly_chart")
     return json.loads(chart.proto.spec)["data"]
 
