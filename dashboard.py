@@ -27,10 +27,9 @@ PAGES = {
         st.Page("views/data.py", title="Data and definitions", url_path="data"),
     ],
 }
-PAGES_WITH_PLOTLY = {"map"}     # every other page draws its charts as SVG, with no code to start
 
 page = st.navigation(auth.allowed_pages(PAGES, person))     # a page the role may not open only refuses
-layout.load_browser_code(charts_on_page=page.url_path in PAGES_WITH_PLOTLY)   # the map's code, early
+layout.load_browser_code()     # the code of tables and of the map that zooms, early
 st.session_state["settings"] = common.sidebar_settings()
 auth.sign_out_button()
 page.run()

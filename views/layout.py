@@ -72,12 +72,11 @@ STYLE = f"""
 
 
 # The browser fetches a chart's or a table's code only when the first one arrives, and then runs
-# it: Plotly alone is 4.7 MB and takes the browser about 0.65 s to run. Only the map is drawn with
-# Plotly (every other chart is inline SVG: reach.presentation.svg_figures). So every page asks for
-# that code as it opens (fetched, not run), and a page without a map runs it once its script has
-# finished and the browser is idle, so the map draws at once when it is chosen next. The Map page is
-# left to run it when its map arrives: run earlier, it was measured to gain nothing in a new tab
-# (it competes with drawing the page).
+# it: Plotly alone is 4.7 MB and takes the browser about 0.65 s to run. Every chart, the map
+# included, is drawn as inline SVG (reach.presentation.svg_figures, geo.svg_map); only the map
+# that zooms and pans (the Map page's "Zoom and pan") is drawn by Plotly. So every page asks for
+# that code as it opens (fetched, not run), and runs it once its script has finished and the
+# browser is idle, so that map draws at once when it is asked for.
 _HEAVY_CODE = ("PlotlyChart", "DataFrame", "arrowFormatUtils", "Quiver", "recordbatch")
 
 
@@ -124,8 +123,8 @@ def set_up_page() -> None:
     st.html(f"<style>{STYLE}</style>")
 
 
-def load_browser_code(*, charts_on_page: bool) -> None:
+def load_browser_code() -> None:
     """Once the page is known (dashboard.py, right after the navigation): ask the browser for the
-    charts' and tables' code, and on a page without charts, run it when the browser is idle."""
+    charts' and tables' code, and run it when the browser is idle."""
     if _heavy_code_files():
-        st.sidebar.html(_preload_script(run_when_idle=not charts_on_page), unsafe_allow_javascript=True)
+        st.sidebar.html(_preload_script(run_when_idle=True), unsafe_allow_javascript=True)

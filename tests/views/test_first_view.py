@@ -20,20 +20,16 @@ def _preloads(at) -> list[str]:
     return [element.proto.body for element in at.get("html") if "modulepreload" in element.proto.body]
 
 
-def test_pages_without_a_map_run_the_maps_code_when_idle_and_the_map_page_leaves_it_to_its_map(app):
-    # Every chart but the map is drawn as SVG: the Overview has no Plotly chart, so, like the Data
-    # page, it runs Plotly's code once the browser is idle, ready for the map.
-    for page in ("views/overview.py", "views/data.py", "views/compare.py"):
+def test_every_page_runs_the_zoomable_maps_code_when_idle(app):
+    # Every chart, the map included, is drawn as SVG: no page has a Plotly chart when it opens, so
+    # each runs Plotly's code once the browser is idle, ready for the map that zooms and pans.
+    for page in ("views/overview.py", "views/data.py", "views/compare.py", "views/map.py"):
         app.switch_page(page).run()
         assert not app.exception
         [script] = _preloads(app)
         assert script == layout._preload_script(run_when_idle=True)
         assert "modulepreload" in script and "requestIdleCallback(run, {timeout: 4000})" in script
         assert not app.get("plotly_chart")
-    app.switch_page("views/map.py").run()
-    [script] = _preloads(app)
-    assert script == layout._preload_script()
-    assert "modulepreload" in script and "import(url)" not in script
     # The map opens drawn as SVG; its Plotly map is one click away ("Zoom and pan").
     assert not app.get("plotly_chart") and "Map: Reach % by LSOA" in svg_charts(app)
     app.toggle(key="map_zoom").set_value(True).run()
