@@ -56,18 +56,26 @@ def use_site_words(db) -> None:
     """Word this command's messages as the database calls its sites (children's centres or
     family hubs). A database that cannot be read yet (missing, busy, of another version) leaves
     the standard words: the command itself then says what is wrong."""
-    from data.settings import read_settings
     from data.store import database_path, opened
-    from reach.presentation.wording import use
 
     path = database_path(db)
     if not path.exists():
         return
     try:
         with opened(path, read_only=True, wait_seconds=0) as con:
-            use(read_settings(con).site_word)
+            use_site_words_of(con)
     except Exception:
         return
+
+
+def use_site_words_of(con) -> None:
+    """`use_site_words` on a store the command has open already. A command that calls this as
+    soon as it opens the store sets `words_from_its_store` on its parser, and the store is then
+    opened once rather than twice (`cli.main.main`)."""
+    from data.settings import read_settings
+    from reach.presentation.wording import use
+
+    use(read_settings(con).site_word)
 
 
 def add_db_option(parser):
@@ -114,8 +122,19 @@ def print_table(frame, stream=None):
     print(terminal_safe(format_frame(frame)).to_string(index=False), file=stream or sys.stdout)
 
 
-def write_csv(frame) -> None:
+def write_csv(frame, *, flags_as_words: bool = False) -> None:
     """`frame` as CSV on stdout, safe to open in a spreadsheet: a text cell that would run as a
-    formula (a name starting with `=`, `+`, `-` or `@`) starts with `'`; numbers stay numbers."""
+    formula (a name starting with `=`, `+`, `-` or `@`) starts with `'`; numbers stay numbers.
+    With `flags_as_words`, true/false columns are written `true` and `false` (not `True`)."""
+    import numpy as np
+
     from reach.presentation.safe_text import spreadsheet_safe
-    spreadsheet_safe(frame).to_csv(sys.stdout, index=False, lineterminator="\n")
+
+    out = spreadsheet_safe(frame)
+    if flags_as_words:
+        # After the check for formulas, which has no text to look at in a flag, rather than
+        # before it, where it would look at a word in every row of every flag column.
+        for column in out.columns:
+            if out[column].dtype == bool:
+                out[column] = np.where(out[column].to_numpy(), "true", "false")
+    out.to_csv(sys.stdout, index=False, lineterminator="\n")

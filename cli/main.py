@@ -12,27 +12,42 @@ in `cli.common`.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 import textwrap
 
 from cli.common import EXIT_BUSY, EXIT_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, is_input_fault, use_site_words
-from cli.access import add_access_parser
-from cli.demo import add_demo_parser
-from cli.export import add_export_parser
-from cli.figures import add_figures_parser
-from cli.imports import add_history_parser, add_import_parser, add_inspect_parser, add_quarantine_parser
-from cli.outcomes import add_outcomes_parser
-from cli.report import add_report_parser
-from cli.settings import add_settings_parser
-from cli.sites import add_sites_parser
-from cli.trend import add_trend_parser
-from cli.upgrade import add_upgrade_parser
-from cli.whatif import add_whatif_parser
-from cli.worklist import add_exports_parser, add_worklist_parser
 from data.store import StoreBusyError, database_path
 
+# Every command, in the order the help lists them, and the module and function that add it to
+# the parser. A command's module is imported only when that command is run (or the whole list is
+# asked for): `report` then loads nothing that the importers, the maps or the what-if model
+# stand on, which would add a fifth of a second to every report. The names must be the ones the
+# modules give their commands (a test holds them equal).
+COMMANDS = {
+    "import": ("cli.imports", "add_import_parser"),
+    "inspect": ("cli.imports", "add_inspect_parser"),
+    "report": ("cli.report", "add_report_parser"),
+    "trend": ("cli.trend", "add_trend_parser"),
+    "access": ("cli.access", "add_access_parser"),
+    "sites": ("cli.sites", "add_sites_parser"),
+    "outcomes": ("cli.outcomes", "add_outcomes_parser"),
+    "export": ("cli.export", "add_export_parser"),
+    "quarantine": ("cli.imports", "add_quarantine_parser"),
+    "history": ("cli.imports", "add_history_parser"),
+    "demo": ("cli.demo", "add_demo_parser"),
+    "figures": ("cli.figures", "add_figures_parser"),
+    "whatif": ("cli.whatif", "add_whatif_parser"),
+    "worklist": ("cli.worklist", "add_worklist_parser"),
+    "exports": ("cli.worklist", "add_exports_parser"),
+    "upgrade": ("cli.upgrade", "add_upgrade_parser"),
+    "settings": ("cli.settings", "add_settings_parser"),
+}
 
-def build_parser() -> argparse.ArgumentParser:
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command; with `command` (one of COMMANDS), of that command alone,
+    which parses its arguments and words its help and errors exactly as the whole parser does."""
     parser = argparse.ArgumentParser(
         prog="python -m reach",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -52,23 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
               python -m reach whatif --sharing monthly --format table"""),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    add_import_parser(commands)
-    add_inspect_parser(commands)
-    add_report_parser(commands)
-    add_trend_parser(commands)
-    add_access_parser(commands)
-    add_sites_parser(commands)
-    add_outcomes_parser(commands)
-    add_export_parser(commands)
-    add_quarantine_parser(commands)
-    add_history_parser(commands)
-    add_demo_parser(commands)
-    add_figures_parser(commands)
-    add_whatif_parser(commands)
-    add_worklist_parser(commands)
-    add_exports_parser(commands)
-    add_upgrade_parser(commands)
-    add_settings_parser(commands)
+    for name in [command] if command in COMMANDS else COMMANDS:
+        module, adder = COMMANDS[name]
+        getattr(importlib.import_module(module), adder)(commands)
     return parser
 
 
@@ -83,10 +84,13 @@ def main(argv=None) -> int:
     `<database>.errors.log` beside the database (readable by its owner only, mode 0600) is the
     error's type and where it happened, file, line and function, frame by frame, never its text.
     """
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # The command comes first (the only option before it is --help, which lists every command).
+    parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     try:
-        use_site_words(getattr(args, "db", None))     # children's centres or family hubs
+        if not getattr(args, "words_from_its_store", False):
+            use_site_words(getattr(args, "db", None))     # children's centres or family hubs
         return args.func(args)
     except StoreBusyError as error:
         print(str(error), file=sys.stderr)

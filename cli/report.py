@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import textwrap
 
-from cli.common import EXIT_OK, InputFault, add_command, arguments_checked, date_argument, print_table, write_csv
+from cli.common import (EXIT_OK, InputFault, add_command, arguments_checked, date_argument, print_table,
+                        use_site_words_of, write_csv)
 from data.store import opened
 from reach.domain.measures import DEFAULT_SUSTAINED_CONTACTS, Bands
 from reach.domain.suppression import RULES
@@ -26,11 +27,7 @@ def write_figures(frame, fmt: str, heading: dict) -> None:
     from reach.queries.report import json_ready
 
     if fmt == "csv":
-        out = frame.copy()
-        for column in out.columns:
-            if out[column].dtype == bool:
-                out[column] = out[column].map({True: "true", False: "false"})
-        write_csv(out)
+        write_csv(frame, flags_as_words=True)
     elif fmt == "json":
         print(json.dumps({**heading, "rows": json_ready(frame)}, indent=2))
     else:
@@ -44,6 +41,7 @@ def run_report(args) -> int:
         raise InputFault("--rule chooses the disclosure rule of a publication: add --publish.")
     options = report_options(args)
     with opened(args.db, read_only=True) as con:
+        use_site_words_of(con)
         if args.publish:
             # Protected together with every other level and table, so that this level published
             # beside any other lets no hidden count be worked out.
@@ -77,6 +75,7 @@ def add_report_parser(commands) -> None:
                    help="the disclosure rule of --publish: standard hides 1 to 4 (the default), nhs hides "
                         "1 to 7 and rounds other counts to the nearest 5")
     add_option_arguments(p)
+    p.set_defaults(words_from_its_store=True)     # run_report reads them on its own connection
 
 
 def add_option_arguments(p) -> None:
