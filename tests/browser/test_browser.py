@@ -473,49 +473,48 @@ def _headline(page) -> str:
     return page.locator("[data-testid='stMain'] [data-testid='stMarkdownContainer'] strong").first.inner_text()
 
 
-def test_a_shared_what_if_link_opens_on_the_senders_figures(demo_server, browser):
-    sender = Visit(browser, demo_server, "what-if", WIDTHS[0])
-    try:
-        page = sender.page
-        page.get_by_test_id("stRadioGroup").get_by_text("Quarterly", exact=True).click()
-        page.wait_for_function("() => location.search.includes('sharing=quarterly')", timeout=30_000)
-        _wait_until_drawn(page)
-        link = page.locator("[data-testid='stCode'] code").first.inner_text().strip()
-        headline = _headline(page)
-    finally:
-        sender.close()
-    assert "as_at=" in link and "sharing=quarterly" in link
-    assert headline.startswith("Sharing birth data quarterly instead of monthly")
-    receiver = Visit(browser, demo_server, link.replace(demo_server + "/", ""), WIDTHS[0])
-    try:
-        assert _headline(receiver.page) == headline
-        assert not receiver.errors and not receiver.outside
-    finally:
-        receiver.close()
-
-
 def _month_by_month_title(page) -> str:
     return page.locator(".reach-chart").filter(has_text="month by month").first.get_attribute("data-title")
 
 
-def test_a_shared_what_if_link_opens_on_the_under_twos_when_the_sender_chose_them(demo_server, browser):
-    sender = Visit(browser, demo_server, "what-if", WIDTHS[0])
+def _shared_link(browser, base: str, *, choose, written: str, read) -> tuple[str, str, str]:
+    """A What if link as a sender makes it (`choose` clicks a choice, which the address then holds
+    as `written`) and as a receiver opens it in a fresh browser: the link, and what `read` reads
+    on the sender's page and on the receiver's."""
+    sender = Visit(browser, base, "what-if", WIDTHS[0])
     try:
         page = sender.page
-        page.get_by_test_id("stButtonGroup").get_by_text("Under-twos", exact=True).click()
-        page.wait_for_function("() => location.search.includes('children=under2')", timeout=30_000)
+        choose(page)
+        page.wait_for_function("(written) => location.search.includes(written)", arg=written, timeout=30_000)
         _wait_until_drawn(page)
         link = page.locator("[data-testid='stCode'] code").first.inner_text().strip()
-        assert _month_by_month_title(page) == "Reach under two month by month"
+        sent = read(page)
     finally:
         sender.close()
-    assert "children=under2" in link
-    receiver = Visit(browser, demo_server, link.replace(demo_server + "/", ""), WIDTHS[0])
+    assert written in link
+    receiver = Visit(browser, base, link.replace(base + "/", ""), WIDTHS[0])
     try:
-        assert _month_by_month_title(receiver.page) == "Reach under two month by month"
+        received = read(receiver.page)
         assert not receiver.errors and not receiver.outside
     finally:
         receiver.close()
+    return link, sent, received
+
+
+def test_a_shared_what_if_link_opens_on_the_senders_figures(demo_server, browser):
+    link, sent, received = _shared_link(
+        browser, demo_server, written="sharing=quarterly", read=_headline,
+        choose=lambda page: page.get_by_test_id("stRadioGroup").get_by_text("Quarterly", exact=True).click())
+    assert "as_at=" in link
+    assert sent.startswith("Sharing birth data quarterly instead of monthly")
+    assert received == sent
+
+
+def test_a_shared_what_if_link_opens_on_the_under_twos_when_the_sender_chose_them(demo_server, browser):
+    _, sent, received = _shared_link(
+        browser, demo_server, written="children=under2", read=_month_by_month_title,
+        choose=lambda page: page.get_by_test_id("stButtonGroup").get_by_text("Under-twos", exact=True).click())
+    assert sent == received == "Reach under two month by month"
 
 
 def test_the_map_zooms_and_pans_with_plotly_when_asked(demo_server, browser):
