@@ -105,7 +105,7 @@ def gap_summary(ranking: pd.DataFrame, *, counted_by_lsoa: bool = False) -> str:
         lsoas = "the LSOA shown is" if len(ranking) == 1 else f"all {fmt.count(len(ranking))} LSOAs shown are"
         if unestimated:
             lsoas = (f"the {fmt.count(len(estimated))} LSOAs with an under-five estimate are "
-                     f"({fmt.count(unestimated)} have no estimate yet)")
+                     f"({fmt.count(unestimated)} {'has' if unestimated == 1 else 'have'} no estimate yet)")
         return f"No families to find: {lsoas} at the target share of under-fives known."
     counted = " counted LSOA by LSOA" if counted_by_lsoa else ""
     leading = fewest_holding_half(estimated)
@@ -114,7 +114,7 @@ def gap_summary(ranking: pd.DataFrame, *, counted_by_lsoa: bool = False) -> str:
     if needed == 1:
         return (f"1 LSOA holds half or more of the {fmt.count(total)} families to find{counted}: "
                 f"{places[0]}.")
-    opening = (f"{needed} LSOAs (of {fmt.count(len(ranking))}) hold half of the {fmt.count(total)} "
+    opening = (f"{fmt.count(needed)} LSOAs (of {fmt.count(len(ranking))}) hold half of the {fmt.count(total)} "
                f"families to find{counted}")
     if needed <= NAMED_IN_SUMMARY:
         return f"{opening}: {', '.join(places)}; {fmt.count(share)} between them."

@@ -68,7 +68,14 @@ def test_summary_says_counted_lsoa_by_lsoa_and_never_counts_missing_estimates_as
     assert gap_summary(nothing).startswith("None of the 3 LSOAs shown has an estimate of its under-fives")
     some = ranking.assign(families_to_find=0)
     assert gap_summary(some) == ("No families to find: the 2 LSOAs with an under-five estimate are "
-                                 "(1 have no estimate yet) at the target share of under-fives known.")
+                                 "(1 has no estimate yet) at the target share of under-fives known.")
+
+
+def test_a_count_of_lsoas_in_the_summary_is_written_with_thousands_separators():
+    # England: thousands of LSOAs hold half of the families to find.
+    ranking = pd.DataFrame({"lsoa_code": [f"E01{number:06d}" for number in range(2_400)],
+                            "families_to_find": 5, "children_under5": 50})
+    assert gap_summary(ranking).startswith("1,200 LSOAs (of 2,400) hold half of the 12,000 families to find")
 
 
 def test_the_gap_table_puts_name_families_to_find_and_reach_first_and_keeps_every_column():
