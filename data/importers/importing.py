@@ -205,7 +205,6 @@ class _Read:
     ctx: Context
     started_at: datetime
     rows_read: int
-    one_pass: bool
 
 
 def _read(con, checker: Kind, source, *, key: bytes | None, file_name: str, sha256: str,
@@ -221,7 +220,7 @@ def _read(con, checker: Kind, source, *, key: bytes | None, file_name: str, sha2
     rows_read = 0 if one_pass else source.load(con, key=key, personal=checker.personal, progress=report)
     ctx = Context(con=con, kind=checker.name, file_name=file_name, sha256=sha256,
                   resolved=source.resolved, import_id=import_id, today=date.today(),
-                  replace=replace, received_on=received_on, rows_read=rows_read,
+                  replace=replace, received_on=received_on, rows_read=rows_read, one_pass=one_pass,
                   sheet_name=getattr(getattr(source, "table", None), "sheet_name", None))
     ctx.params.update(
         today=ctx.today,
@@ -239,7 +238,7 @@ def _read(con, checker: Kind, source, *, key: bytes | None, file_name: str, sha2
     else:
         ctx.run(f"CREATE TEMP TABLE {CHECKED} AS {query.sql()}")
     checker.after_check(ctx)
-    return _Read(ctx=ctx, started_at=started_at, rows_read=rows_read, one_pass=one_pass)
+    return _Read(ctx=ctx, started_at=started_at, rows_read=rows_read)
 
 
 def _import(read: _Read, checker: Kind, *, report: Progress) -> ImportSummary:
@@ -248,7 +247,7 @@ def _import(read: _Read, checker: Kind, *, report: Progress) -> ImportSummary:
     ctx, started_at, rows_read = read.ctx, read.started_at, read.rows_read
     import_id, file_name, sha256 = ctx.import_id, ctx.file_name, ctx.sha256
     received_on = ctx.received_on
-    _mark_duplicates(ctx, checker.duplicate_key(ctx), one_pass=read.one_pass)
+    _mark_duplicates(ctx, checker.duplicate_key(ctx))
     checker.after_duplicates(ctx)
     # A view, not a copy: for a simple kind it is the good rows of `checked`, and a few million
     # rows need not be held twice.
@@ -287,7 +286,7 @@ def _import(read: _Read, checker: Kind, *, report: Progress) -> ImportSummary:
     return summary
 
 
-def _mark_duplicates(ctx: Context, key: tuple[str, ...], *, one_pass: bool = False) -> None:
+def _mark_duplicates(ctx: Context, key: tuple[str, ...]) -> None:
     """A row whose key an earlier good row of the file already has: "duplicate of row N"."""
     # Only the keys held more than once are found (a grouping, not a sort of every row), and
     # only their later rows are touched. A NULL in a key matches a NULL, as in a PARTITION BY.
@@ -295,9 +294,9 @@ def _mark_duplicates(ctx: Context, key: tuple[str, ...], *, one_pass: bool = Fal
     # themselves (a child key is 64 characters): only the rows whose hash is held more than once,
     # nearly always the true duplicates alone, are then grouped by their keys.
     # Read in one pass, `checked` is a view of the table `read_rows`, which is the one written.
-    table = READ_TABLE if one_pass else CHECKED
-    row = f"{READ_TABLE}.rowid + 1" if one_pass else f"{CHECKED}._row"
-    blank = f" AND NOT {READ_TABLE}._blank" if one_pass else ""
+    table = READ_TABLE if ctx.one_pass else CHECKED
+    row = f"{READ_TABLE}.rowid + 1" if ctx.one_pass else f"{CHECKED}._row"
+    blank = f" AND NOT {READ_TABLE}._blank" if ctx.one_pass else ""
     listed = ", ".join(key)
     same = " AND ".join(f"{table}.{column} IS NOT DISTINCT FROM firsts.{column}" for column in key)
     ctx.run(f"""
@@ -416,14 +415,24 @@ def _quarantine(ctx: Context) -> None:
     raw_columns = [column[0] for column in ctx.con.execute(f"SELECT * FROM {RAW_TABLE} LIMIT 0").description]
     shown = sorted((column for column in raw_columns if column != "_row" and column not in _HIDDEN),
                    key=lambda column: ctx.resolved.positions.get(column, len(raw_columns)))
-    values = {column: redact_sql(f'r."{column}"') for column in shown}
+    if ctx.one_pass:
+        # `raw_rows` and `checked` are views of the one table `read_rows` (`_read_and_check`):
+        # its faulty rows are read from it in one scan, where joining the two views by row
+        # number would read every row of it twice.
+        values = {column: redact_sql(f'r."_raw_{column}"') for column in shown}
+        faulty = f"""(SELECT *, rowid + 1 AS _row FROM {READ_TABLE}
+                      WHERE NOT _blank AND _reason IS NOT NULL) r"""
+        row, reason = "r._row", "r._reason"
+    else:
+        values = {column: redact_sql(f'r."{column}"') for column in shown}
+        faulty = f"{CHECKED} c JOIN {RAW_TABLE} r ON r._row = c._row WHERE c._reason IS NOT NULL"
+        row, reason = "c._row", "c._reason"
     pairs = ", ".join(f"{sql_text(ctx.resolved.label(column))}, {values[column]}" for column in shown)
     row_data = f"json_object({pairs})::VARCHAR" if pairs else "NULL"
     ctx.run(f"""
         INSERT INTO quarantine
-        SELECT $id, $kind, $file, $sha, c._row, {redact_sql('c._reason')}, {row_data}
-        FROM {CHECKED} c JOIN {RAW_TABLE} r ON r._row = c._row
-        WHERE c._reason IS NOT NULL ORDER BY c._row""",
+        SELECT $id, $kind, $file, $sha, {row}, {redact_sql(reason)}, {row_data}
+        FROM {faulty} ORDER BY {row}""",
             {"id": ctx.import_id, "kind": ctx.kind, "file": ctx.file_name, "sha": ctx.sha256})
 
 

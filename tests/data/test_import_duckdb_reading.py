@@ -189,3 +189,29 @@ def test_an_import_read_by_duckdb_and_one_read_by_python_store_the_same(tmp_path
 
 def test_whitespace_is_what_python_strips():
     assert WHITESPACE == "".join(char for char in map(chr, range(0x110000)) if char.isspace())
+
+
+@pytest.mark.parametrize("value", [
+    "", " ", "a", " a ", "C0001", "~", "!", "\x7f", "é", "\u00a0x\u00a0", "x\u2003", "\u3000a",
+    "\t1\n", "\x1c1\x1f", "a b", "\u200b", "\r\n", "a\r\n", "a\u0301", "~\u0301", "ß",
+])
+def test_duckdb_strips_a_value_as_python_does(value):
+    from data.importers.reading import _stripped_sql
+
+    # The printable first and last characters are looked at by their codes and as text: a value
+    # that starts or ends with anything else (an empty one, a space, a letter with an accent)
+    # is trimmed as Python's strip() trims it.
+    assert duckdb.connect().execute(f"SELECT {_stripped_sql('$value')}", {"value": value}).fetchall() == [
+        (value.strip(),)]
+
+
+@pytest.mark.parametrize("data, found", [
+    (b"a,b\n\nc,d\n", True), (b'a, "b"\n', True), (b'"a" ,b\n', True), (b"a\x00b", True),
+    (b"a\r\rb", True), (b"a\n\rb", True), (b"\n\n", True),
+    # Every byte of a sign, but never side by side: no sign.
+    (b'"a b",c\n"d"\n', False), (b"a\nb\rc\n", False), (b"a,b\r\nc,d\r\n", False), (b"", False),
+])
+def test_a_sign_that_duckdb_could_read_differently_is_found_only_where_it_is(data, found):
+    from data.importers.reading import _has_sign
+
+    assert _has_sign(data) is found

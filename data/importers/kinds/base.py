@@ -36,6 +36,8 @@ class Context:
     received_on_used: date | None = None
     received_how: str | None = None    # how the date for rows without received_on was chosen
     sheet_name: str | None = None      # the workbook's sheet read, whose name may say what it holds
+    one_pass: bool = False             # read and checked at once: `raw_rows` and `checked` are views
+                                       # of one table, `read_rows` (see `importing._read_and_check`)
 
     @property
     def fields(self) -> Fields:
