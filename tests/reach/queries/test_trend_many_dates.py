@@ -147,3 +147,25 @@ def test_births_spelled_out_at_the_end_of_march_2025(births_con):
     trend = reach_trends(births_con, dates=month_ends(until=date(2025, 7, 31), months=6))
     at_date = trend["centre"][trend["centre"]["as_at"] == AS_AT]
     assert dict(zip(at_date["centre_id"], at_date["births_12m"])) == per_centre
+
+
+def test_a_date_of_birth_corrected_across_the_12_months_edge_counts_where_the_latest_record_puts_it(births_con):
+    # Only children with a record born in the months wanted are grouped (a national store holds
+    # years of births): a child whose date of birth a later record moved into, or out of, the 12
+    # months must still be counted by its latest record, exactly as when every child is grouped.
+    corrected = [   # child, date of birth, LSOA, received on
+        ("i", date(2025, 3, 5), A1, date(2025, 3, 10)),      # first born in March 2025: outside
+        ("i", date(2025, 2, 25), A1, date(2025, 3, 20)),     # corrected to February: inside
+        ("j", date(2024, 5, 5), B1, date(2024, 6, 1)),       # first born in May 2024: inside
+        ("j", date(2025, 3, 2), B1, date(2025, 3, 25)),      # corrected to March 2025: outside
+    ]
+    insert_rows(births_con, "births", [dict(child_key=k, dob=dob, lsoa_code=lsoa, received_on=on, event="birth",
+                                            import_id=3) for k, dob, lsoa, on in corrected])
+    per_lsoa, per_centre = _births_by_hand(births_con, AS_AT)
+    assert per_lsoa == {A1: 2 + 1, A2: 5, B1: 11}          # i counted in February; j in no month
+    reports = reach_reports(births_con, as_at=AS_AT)
+    assert dict(zip(reports["lsoa"]["lsoa_code"], reports["lsoa"]["births_12m"])) == per_lsoa
+    assert dict(zip(reports["centre"]["centre_id"], reports["centre"]["births_12m"])) == per_centre
+    later = date(2025, 7, 15)                               # July 2024 to June 2025: j's March is inside
+    assert dict(zip(*[reach_reports(births_con, as_at=later)["lsoa"][c] for c in ("lsoa_code", "births_12m")])) \
+        == _births_by_hand(births_con, later)[0]
