@@ -62,7 +62,7 @@ from reach.domain.measures import (
     children_under_two_sql,
     under_two_estimated_sql,
 )
-from reach.queries.birth_records import BIRTHS_RECORDED_CTES
+from reach.queries.birth_records import births_recorded_ctes, worth_picking_out
 
 NEVER = "DATE '9999-12-31'"
 
@@ -369,9 +369,9 @@ def _text(values: pd.Series, rows: np.ndarray):
 # Asked once per LSOA (or centre) and month with anything in it, for every month any date needs
 # (parameters: the first and the last of those months); 12-month running sums then give every
 # date at once.
-_BIRTH_MONTHS_SQL = f"""
-WITH span AS (SELECT CAST(? AS DATE) AS first_month, CAST(? AS DATE) AS last_month),{_AREAS_CTE},
-{BIRTHS_RECORDED_CTES},
+_BIRTH_MONTHS_SQL = """
+WITH span AS (SELECT CAST(? AS DATE) AS first_month, CAST(? AS DATE) AS last_month),""" + _AREAS_CTE + """,
+{births_recorded},
 counted AS (
     SELECT area_code AS lsoa_code, month, births AS counted FROM birth_counts
     WHERE area_type = 'lsoa'
@@ -406,7 +406,10 @@ def births_12m(con, *, dates, areas: pd.DataFrame) -> dict:
     span = [date(first // 12, first % 12 + 1, 1),
             date((first + months - 1) // 12, (first + months - 1) % 12 + 1, 1)]
     n = len(areas)
-    rows = con.execute(_BIRTH_MONTHS_SQL, span).df()
+    earliest, latest = con.execute("SELECT min(dob), max(dob) FROM births WHERE event = 'birth'").fetchone()
+    within_span = worth_picking_out(span[0], span[1], earliest, latest)
+    rows = con.execute(_BIRTH_MONTHS_SQL.format(births_recorded=births_recorded_ctes(within_span=within_span)),
+                       span).df()
     lsoa_id, m = rows["lsoa_id"].to_numpy(np.int64), rows["m"].to_numpy(np.int64)
     has_count = rows["counted"].notna().to_numpy()
     counted = np.zeros((n, months), dtype=np.int64)

@@ -20,6 +20,7 @@ import pytest
 
 from data.store import connect
 from reach.domain.months import month_ends
+from reach.queries import birth_records
 from reach.queries.report import reach_reports, reach_trends
 from tests.reach.queries.test_trend import assert_trend_is_report
 from tests.reach.rows import A1, A2, B1, insert_rows, two_centres
@@ -149,10 +150,14 @@ def test_births_spelled_out_at_the_end_of_march_2025(births_con):
     assert dict(zip(at_date["centre_id"], at_date["births_12m"])) == per_centre
 
 
-def test_a_date_of_birth_corrected_across_the_12_months_edge_counts_where_the_latest_record_puts_it(births_con):
-    # Only children with a record born in the months wanted are grouped (a national store holds
-    # years of births): a child whose date of birth a later record moved into, or out of, the 12
-    # months must still be counted by its latest record, exactly as when every child is grouped.
+@pytest.mark.parametrize("picked_out", [True, False], ids=["children picked out", "every child grouped"])
+def test_a_date_of_birth_corrected_across_the_12_months_edge_counts_where_the_latest_record_puts_it(
+        births_con, monkeypatch, picked_out):
+    # Where the months wanted hold few of the births, only children with a record born in them are
+    # grouped (a national store holds years of births): a child whose date of birth a later record
+    # moved into, or out of, the 12 months must still be counted by its latest record, exactly as
+    # when every child is grouped. Both ways are taken here, whatever the store's spread of dates.
+    monkeypatch.setattr(birth_records, "_MOST_OF_THE_BIRTHS", 100.0 if picked_out else 0.0)
     corrected = [   # child, date of birth, LSOA, received on
         ("i", date(2025, 3, 5), A1, date(2025, 3, 10)),      # first born in March 2025: outside
         ("i", date(2025, 2, 25), A1, date(2025, 3, 20)),     # corrected to February: inside
@@ -169,3 +174,11 @@ def test_a_date_of_birth_corrected_across_the_12_months_edge_counts_where_the_la
     later = date(2025, 7, 15)                               # July 2024 to June 2025: j's March is inside
     assert dict(zip(*[reach_reports(births_con, as_at=later)["lsoa"][c] for c in ("lsoa_code", "births_12m")])) \
         == _births_by_hand(births_con, later)[0]
+
+
+def test_the_children_are_picked_out_only_where_the_months_wanted_hold_few_of_the_births():
+    six_years = (date(2020, 10, 1), date(2026, 9, 30))
+    assert birth_records.worth_picking_out(date(2025, 9, 1), date(2026, 8, 1), *six_years)        # 12 of 72
+    assert birth_records.worth_picking_out(date(2023, 9, 1), date(2026, 8, 1), *six_years)        # 36 of 72
+    assert not birth_records.worth_picking_out(date(2015, 1, 1), date(2026, 8, 1), *six_years)    # all
+    assert not birth_records.worth_picking_out(date(2025, 9, 1), date(2026, 8, 1), None, None)    # no births
