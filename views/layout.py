@@ -86,9 +86,9 @@ def _heavy_code_files() -> tuple[str, ...]:
     return tuple(sorted(path.name for stem in _HEAVY_CODE for path in folder.glob(f"{stem}.*.js")))
 
 
-def _preload_script(*, run_when_idle: bool = False) -> str:
-    """The script that asks for the charts' and tables' code: fetched at once, and with
-    `run_when_idle`, run when the browser is next idle. Running it twice does nothing more."""
+def _preload_script() -> str:
+    """The script that asks for the charts' and tables' code: fetched at once, and run when the
+    browser is next idle. Running it twice does nothing more."""
     files = ", ".join(f"'{name}'" for name in _heavy_code_files())
     # Not before the page's script has finished: the browser is idle while it waits for the
     # server, and Plotly's start-up run then would hold up drawing the page itself.
@@ -98,8 +98,7 @@ def _preload_script(*, run_when_idle: bool = False) -> str:
            "  return app && app.getAttribute('data-test-script-state') === 'notRunning'; };"
            " const later = () => { if (!done()) return setTimeout(later, 200);"
            "  if (window.requestIdleCallback) requestIdleCallback(run, {timeout: 4000}); else setTimeout(run, 500); };"
-           " setTimeout(later, 200);"
-           if run_when_idle else "")
+           " setTimeout(later, 200);")
     return ("<script>(() => {"
             " const main = document.querySelector(\"script[src*='/static/js/index.']\");"
             " if (!main) return;"
@@ -127,4 +126,4 @@ def load_browser_code() -> None:
     """Once the page is known (dashboard.py, right after the navigation): ask the browser for the
     charts' and tables' code, and run it when the browser is idle."""
     if _heavy_code_files():
-        st.sidebar.html(_preload_script(run_when_idle=True), unsafe_allow_javascript=True)
+        st.sidebar.html(_preload_script(), unsafe_allow_javascript=True)

@@ -27,7 +27,7 @@ def test_every_page_runs_the_zoomable_maps_code_when_idle(app):
         app.switch_page(page).run()
         assert not app.exception
         [script] = _preloads(app)
-        assert script == layout._preload_script(run_when_idle=True)
+        assert script == layout._preload_script()
         assert "modulepreload" in script and "requestIdleCallback(run, {timeout: 4000})" in script
         assert not app.get("plotly_chart")
     # The map opens drawn as SVG; its Plotly map is one click away ("Zoom and pan").
