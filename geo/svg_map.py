@@ -128,13 +128,16 @@ def svg_choropleth(
     body: list[str] = [f'<g stroke="{AREA_EDGE_COLOUR}" stroke-width="{AREA_EDGE_WIDTH}" '
                        f'stroke-linejoin="round" fill-rule="evenodd">']
     any_without = False
+    # Each area's row and colour looked up in plain dictionaries: a pandas lookup an area costs
+    # more than drawing it, and a map is drawn again on every run of the page.
+    rows, fill_of = shown.to_dict("index"), fills.to_dict()
     for area_id, shape in zip(areas[id_column].astype(str), shapes):
-        if area_id in shown.index:
-            row = shown.loc[area_id]
+        row = rows.get(area_id)
+        if row is not None:
             value = row[value_column]
             lines = [area_id, f"{label}: {_formatted(value, '' if categorical else value_format)}"]
             lines += [f"{words}: {row[column]}" for column, words in hover_labels.items()]
-            body.append(_area(shape, fills[area_id], lines, series=label, label=area_id,
+            body.append(_area(shape, fill_of[area_id], lines, series=label, label=area_id,
                               value=value if categorical else float(value)))
         else:
             any_without = True
