@@ -36,8 +36,8 @@ from data.importers.reading import (
     load_csv,
     load_raw,
     open_table,
-    python_upper,
     raw_columns,
+    sql_functions,
 )
 from data.store import database_path, opened, secret_key
 
@@ -333,7 +333,7 @@ def _read_and_check(ctx: Context, source: _TableSource, query: CheckQuery, *, ke
             if name not in _HIDDEN or name in _KEPT_HIDDEN]
     sql = f"CREATE TEMP TABLE {READ_TABLE} AS {query.one_pass_sql(select, kept)}"
     try:
-        with python_upper(ctx.con, sql):
+        with sql_functions(ctx.con, sql, key=key):
             ctx.run("SET preserve_insertion_order = true")
             ctx.run(sql, read_params)
     except duckdb.Error:

@@ -16,6 +16,8 @@ from typing import overload
 
 import numpy as np
 
+from data.importers import keyed_hash_kernel
+
 # Modulus 11: the first nine digits are weighted 10 down to 2.
 _NHS_WEIGHTS = np.arange(10, 1, -1, dtype=np.int64)
 _MASK = "******"
@@ -96,8 +98,12 @@ def key_pads(key: bytes) -> dict[str, bytes]:
 
 
 def keyed_hash_sql(expression: str) -> str:
-    """SQL for `keyed_hash` of a text expression: HMAC-SHA256 written out with DuckDB's sha256,
-    over the padded keys of `key_pads`, bound as parameters."""
+    """SQL for `keyed_hash` of a text expression: where the processor has SHA extensions, the
+    function `keyed_hash_kernel` gives DuckDB (see `reading.sql_functions`), a dozen times
+    quicker; elsewhere HMAC-SHA256 written out with DuckDB's sha256, over the padded keys of
+    `key_pads`, bound as parameters. Both give exactly `keyed_hash`."""
+    if keyed_hash_kernel.available():
+        return f"{keyed_hash_kernel.SQL_NAME}({expression})"
     return f"sha256($reach_outer_pad || unhex(sha256($reach_inner_pad || encode({expression}))))"
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from data.importers import keyed_hash_kernel
 from data.importers.errors import FileFault, over_limit, shortened, unreadable
 from data.importers.layouts import Resolved
 from data.importers.limits import Limits
@@ -767,23 +768,29 @@ def csv_read_sql(table: TableFile, resolved: Resolved, *, key: bytes | None,
     return sql, {name: value for name, value in params.items() if f"${name}" in sql}
 
 
-def python_upper(con, sql: str):
-    """Register, for the run of `sql`, the upper-casing `csv_read_sql` may ask for, as a context
-    manager: `with python_upper(con, sql): con.execute(sql)`."""
-    return _PythonUpper(con, _PYTHON_UPPER in sql)
+def sql_functions(con, sql: str, *, key: bytes | None):
+    """Register, for the run of `sql`, the functions of ours `csv_read_sql` may ask for, as a
+    context manager: `with sql_functions(con, sql, key=key): con.execute(sql)`. They are
+    Python's upper-casing and the keyed hash under `key` (`keyed_hash_kernel`)."""
+    return _SqlFunctions(con, upper=_PYTHON_UPPER in sql,
+                         key=key if f"{keyed_hash_kernel.SQL_NAME}(" in sql else None)
 
 
-class _PythonUpper:
-    def __init__(self, con, needed: bool):
-        self.con, self.needed = con, needed
+class _SqlFunctions:
+    def __init__(self, con, *, upper: bool, key: bytes | None):
+        self.con, self.upper, self.key = con, upper, key
 
     def __enter__(self):
-        if self.needed:
+        if self.upper:
             self.con.create_function(_PYTHON_UPPER, lambda text: text.upper(), ["VARCHAR"], "VARCHAR")
+        if self.key is not None:
+            keyed_hash_kernel.register(self.con, self.key)
 
     def __exit__(self, *exc_info):
-        if self.needed:
+        if self.upper:
             self.con.remove_function(_PYTHON_UPPER)
+        if self.key is not None:
+            keyed_hash_kernel.unregister(self.con)
 
 
 def load_csv(con, table: TableFile, resolved: Resolved, *, key: bytes | None, hashes_nhs_number: bool,
@@ -807,7 +814,7 @@ def load_csv(con, table: TableFile, resolved: Resolved, *, key: bytes | None, ha
     # there, so the numbers after them stay right, and left out of `raw_rows`.
     sql = f"CREATE TEMP TABLE {READ_TABLE} AS {select}"
     try:
-        with python_upper(con, sql):
+        with sql_functions(con, sql, key=key):
             con.execute("SET preserve_insertion_order = true")
             con.execute(sql, params)
     except duckdb.Error:
