@@ -216,7 +216,8 @@ value:
   %length_one = insertelement <64 x i8> undef, i8 %length8, i32 0
   %lengths = shufflevector <64 x i8> %length_one, <64 x i8> undef, <64 x i32> zeroinitializer
   %inside = icmp ult <64 x i8> {lanes}, %lengths
-  %message = call <64 x i8> @llvm.masked.load.v64i8.p0v64i8(<64 x i8>* %source_vector, i32 1, <64 x i1> %inside, <64 x i8> zeroinitializer)
+  %message = call <64 x i8> @llvm.masked.load.v64i8.p0v64i8(<64 x i8>* %source_vector, i32 1,
+                                                           <64 x i1> %inside, <64 x i8> zeroinitializer)
   ; the closing 1 bit after the value, then its length in bits with the key's block (< 65,536)
   %after = icmp eq <64 x i8> {lanes}, %lengths
   %closed = select <64 x i1> %after, <64 x i8> {closing}, <64 x i8> %message

@@ -10,7 +10,7 @@ import hmac
 import duckdb
 import pytest
 
-from data.importers import import_file
+from data.importers import import_file, keyed_hash_kernel
 from data.importers.errors import FileFault
 from data.importers.layouts import accepts, resolve_columns
 from data.importers.pseudonymise import WHITESPACE
@@ -19,6 +19,17 @@ from data.store import opened
 
 KEY = b"a-test-key-for-hashing-32-bytes-or-more"
 LONG_KEY = b"k" * 100        # longer than SHA-256's block: HMAC hashes the key first
+
+
+@pytest.fixture(params=["sha instructions", "sql"])
+def hashing(request, monkeypatch):
+    """Each keyed hash made both ways DuckDB can make it: with the processor's SHA instructions
+    (`keyed_hash_kernel`) and in SQL (where a processor has none)."""
+    if request.param == "sql":
+        monkeypatch.setattr(keyed_hash_kernel, "available", lambda: False)
+    elif not keyed_hash_kernel.available():
+        pytest.skip("this processor has no SHA instructions")
+    return request.param
 
 
 def _quiet(done, total, stage):
@@ -78,7 +89,7 @@ BIRTHS = (
 
 @pytest.mark.parametrize("key", [KEY, LONG_KEY])
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
-def test_births_read_by_duckdb_equal_the_python_reading(tmp_path, key, newline):
+def test_births_read_by_duckdb_equal_the_python_reading(tmp_path, key, newline, hashing):
     used, fast, python = _both("births", _file(tmp_path, BIRTHS, newline=newline), key=key)
     assert used
     assert fast == python
@@ -99,23 +110,26 @@ def test_births_read_by_duckdb_equal_the_python_reading(tmp_path, key, newline):
     assert rows[8]["sex"] is None and rows[8]["_nhs_fault"] == faults[6]
 
 
-def test_registrations_with_child_keys_family_keys_and_postcodes_are_read_alike(tmp_path):
+def test_registrations_with_child_keys_family_keys_and_postcodes_are_read_alike(tmp_path, hashing):
+    long_family = "family " + "é" * 60       # longer than the SHA instructions' one block takes
     text = ("child_key,dob,postcode,centre_id,registered_on,family_key\n"
             "943 476 5919,2023-01-01, m32 9an ,C1,2024-01-01, Smith 12 \n"
             "9434765918,2023-01-02,M32\t9AN,C1,2024-01-02,\n"          # ten digits failing the check
             "CK-000123,2023-01-03,m1 1ﬀ,C1,2024-01-03,fam\n"           # Python's upper: "FF"
-            "  ,2023-01-04,straße 1,C1,2024-01-04,\n")
+            "  ,2023-01-04,straße 1,C1,2024-01-04,\n"
+            f"CK-000124,2023-01-05,M1 1AA,C1,2024-01-05,{long_family}\n")
     used, fast, python = _both("registrations", _file(tmp_path, text))
     assert used
     assert fast == python
     rows = fast[1]
-    assert [row["_child_nhs"] for row in rows] == ["yes", None, None, None]
-    assert [row["child_key"] for row in rows] == ["******5919", "******5918", "CK-000123", None]
+    assert [row["_child_nhs"] for row in rows] == ["yes", None, None, None, None]
+    assert [row["child_key"] for row in rows] == ["******5919", "******5918", "CK-000123", None, "CK-000124"]
     assert rows[1]["_child_fault"] == ('child_key "******5918" looks like an NHS number (10 digits) but fails '
                                        "its check digit (modulus 11)")
-    assert [row["_postcode"] for row in rows] == ["M329AN", "M329AN", "M11FF", "STRASSE1"]
-    assert [row["family_key"] for row in rows] == ["******", None, "******", None]
+    assert [row["_postcode"] for row in rows] == ["M329AN", "M329AN", "M11FF", "STRASSE1", "M11AA"]
+    assert [row["family_key"] for row in rows] == ["******", None, "******", None, "******"]
     assert rows[0]["_family_key"] == hmac.new(KEY, b"Smith 12", hashlib.sha256).hexdigest()
+    assert rows[4]["_family_key"] == hmac.new(KEY, long_family.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 @pytest.mark.parametrize("text, name", [
