@@ -18,11 +18,12 @@ import os
 def _no_huge_pages() -> None:
     if os.environ.get("NUMPY_MADVISE_HUGEPAGE") == "1":
         return
-    try:
-        from numpy._core.multiarray import _set_madvise_hugepage
-    except ImportError:     # pragma: no cover - a numpy without the setting
-        return
-    _set_madvise_hugepage(False)
+    from numpy._core import multiarray
+
+    # A private function of numpy's (since 1.20), the one its NUMPY_MADVISE_HUGEPAGE sets.
+    set_madvise_hugepage = getattr(multiarray, "_set_madvise_hugepage", None)
+    if set_madvise_hugepage is not None:
+        set_madvise_hugepage(False)
 
 
 _no_huge_pages()
