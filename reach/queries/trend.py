@@ -244,6 +244,9 @@ ORDER BY a.lsoa_id
 """
 
 _EPOCH = date(1970, 1, 1)
+# The places of the counts are numbered in 32 bits up to here, and in 64 beyond (some 10,000
+# dates at England scale).
+_LARGEST_32_BIT_PLACE = 2**31 - 1
 
 
 def lsoa_measures(con, *, dates, options: ReportOptions = ReportOptions()) -> pd.DataFrame:
@@ -270,19 +273,20 @@ def lsoa_arrays(con, *, dates, options: ReportOptions = ReportOptions()) -> dict
     # million spells for 120 month-ends at England scale: a copy of a column is a tenth of a second).
     sql = _SPELLS_SQL.replace("{contacts_after_first}", str(max(int(options.sustained_contacts), 1) - 1))
     spells = con.execute(sql, bounds).fetchnumpy()
+    size = len(KINDS) * (k + 1) * n
+    whole = np.int32 if size <= _LARGEST_32_BIT_PLACE else np.int64
     place = _placed_on(days)
-    first_of_kind = spells["kind"].astype(np.int32)
+    first_of_kind = spells["kind"].astype(whole)
     first_of_kind *= k + 1
-    lsoa_ids = spells["lsoa_id"].astype(np.int32, copy=False)
+    lsoa_ids = spells["lsoa_id"].astype(whole, copy=False)
 
     def at(day_column: str) -> np.ndarray:
-        position = place(spells[day_column])
+        position = place(spells[day_column]).astype(whole, copy=False)
         position += first_of_kind
         position *= n
         position += lsoa_ids
         return position
 
-    size = len(KINDS) * (k + 1) * n
     changes = np.bincount(at("from_day"), minlength=size)
     changes -= np.bincount(at("until_day"), minlength=size)
     running = changes.reshape(len(KINDS), k + 1, n)[:, :k, :].cumsum(axis=1)

@@ -124,3 +124,11 @@ def test_the_calibrations_unknown_children_are_the_reports(demo_db, centre_id, m
         con.close()
     assert got == expected
     assert all(value > 0 for value in got)
+
+
+def test_counts_placed_in_64_bits_give_what_32_give(con, monkeypatch):
+    in_32 = trend.lsoa_measures(con, dates=DATES)
+    monkeypatch.setattr(trend, "_LARGEST_32_BIT_PLACE", 10)     # as for some 10,000 dates at England scale
+    in_64 = trend.lsoa_measures(con, dates=DATES)
+    pd.testing.assert_frame_equal(in_32, in_64)
+    assert in_32["known_children"].sum() + in_32["unmatched_births"].sum() > 0
