@@ -8,9 +8,11 @@ import textwrap
 from cli.common import EXIT_BUSY, EXIT_INTERRUPTED, EXIT_OK, add_command
 
 
-def storing_progress(stream=sys.stderr):
+def storing_progress(stream=None):
     """Which figure is being worked out, on one line that rewrites itself on a terminal;
-    nothing otherwise (a log gets the closing line alone)."""
+    nothing otherwise (a log gets the closing line alone). Standard error as it is when called,
+    not as it was when this module was loaded (a test's capture may have closed that one)."""
+    stream = stream or sys.stderr
     if not stream.isatty():
         return None
 

@@ -2,7 +2,7 @@
 
 The dashboard never holds the database open: each cached query opens a read-only connection,
 reads, and closes it, so `python -m reach import` can write between page loads. Cached results
-are keyed by the data stamp (`reach.queries.figures_store.data_stamp`: the import log and the
+are keyed by the data stamp (`reach.queries.stamps.data_stamp`: the import log and the
 store's settings), so new figures appear after an import or an undo, here or from the command
 line, without a restart, while a write that changes no figure (an audit row at sign-in or at a
 download) keeps every cached figure. The stamp itself is read again only when the database file
@@ -58,9 +58,9 @@ from reach.domain.roles import Person
 from reach.presentation.readiness_sentences import as_at_in_use, as_at_note
 from reach.presentation.summaries import long_date
 from reach.presentation.wording import Wording, reword, use
-from reach.queries.figures_store import (TREND_MONTHS, dashboard_trends, data_stamp, store_figures_after,
-                                         stored_or_computed)
+from reach.queries.figures_store import TREND_MONTHS, dashboard_trends, store_figures_after, stored_or_computed
 from reach.queries.readiness import data_coverage
+from reach.queries.stamps import data_stamp
 from reach.queries.report import reach_reports
 
 
@@ -112,7 +112,7 @@ def _stamp(path: str, version: tuple) -> str:
 
 
 def stamp() -> str:
-    """The data stamp the cached figures are keyed by (`reach.queries.figures_store.data_stamp`):
+    """The data stamp the cached figures are keyed by (`reach.queries.stamps.data_stamp`):
     read from the store only when the file has changed since it was last read."""
     return _stamp(str(db_path()), version())
 

@@ -56,6 +56,7 @@ from datetime import date
 from collections.abc import Callable
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 from data.settings import read_settings
@@ -63,8 +64,10 @@ from data.store import database_path, opened, secret_key
 from reach.domain.measures import Bands, ReportOptions
 from reach.domain.months import month_ends
 from reach.domain.readiness import default_as_at
+from reach.queries import trend
 from reach.queries.readiness import data_coverage
 from reach.queries.report import reach_reports, reach_trends
+from reach.queries.stamps import figures_stamp
 
 TABLE = "stored_figures"
 TREND_MONTHS = 36          # the months the pages' trend shows (Overview, My centre)
@@ -79,39 +82,6 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     payload     BLOB NOT NULL,         -- the value, pickled
     signature   VARCHAR NOT NULL       -- HMAC-SHA256 of call, stamp and payload
 )"""
-
-
-# --- what the figures were worked out from ---------------------------------------------------
-
-def data_stamp(con) -> str:
-    """What the figures depend on, as one line: the import log (imports, the latest import's
-    number and finishing time, the imports undone) and every setting the store keeps (its schema
-    version among them). It changes with every import, undo or change of settings, and with
-    nothing else: not with a sign-in or a download (audit rows), nor with storing figures."""
-    imports, latest, finished, undone = con.execute(
-        "SELECT count(*), max(import_id), max(finished_at), count(*) FILTER (WHERE status = 'removed') "
-        "FROM import_log").fetchone()
-    settings = con.execute("SELECT key, value FROM meta ORDER BY key").fetchall()
-    chosen = ";".join(f"{key}={value}" for key, value in settings)
-    return f"imports {imports}, latest {latest} at {finished}, undone {undone}; {chosen}"
-
-
-# Settings no stored figure reads: the word for sites changes words only, and the target at five
-# reaches a figure only as an argument (`published_outcome_levels(target_pct=...)`), so a figure
-# for another target has another call. Changing them leaves every stored figure as it was.
-SETTINGS_NOT_READ = ("site_word", "gld_target_pct")
-
-
-def figures_stamp(con) -> str:
-    """What the stored figures depend on, as one line: the import log as in `data_stamp`, the
-    schema version and any setting a figure reads (every one but `SETTINGS_NOT_READ`). It
-    changes with every import or undo, and not with a new word for sites or a new target."""
-    imports, latest, finished, undone = con.execute(
-        "SELECT count(*), max(import_id), max(finished_at), count(*) FILTER (WHERE status = 'removed') "
-        "FROM import_log").fetchone()
-    settings = con.execute("SELECT key, value FROM meta ORDER BY key").fetchall()
-    chosen = ";".join(f"{key}={value}" for key, value in settings if key not in SETTINGS_NOT_READ)
-    return f"imports {imports}, latest {latest} at {finished}, undone {undone}; {chosen}"
 
 
 def call_key(function: Callable, args: tuple = (), kwargs: dict | None = None) -> str:
@@ -424,6 +394,35 @@ def _write(path, key: bytes, stamp: str, call: str, seconds: float, payload: byt
     return True
 
 
+def _keep_spells(path, stamp: str, options: ReportOptions, *, again: bool,
+                 announce: Callable[[], None] | None) -> bool:
+    """Keep the children's spells for the trend (`trend.keep_spells`) unless kept already for
+    this data: worked out on a read-only connection, written in one transaction. False (and
+    nothing written) when the data has changed meanwhile. A failure to work them out leaves
+    them to each trend, as before."""
+    with opened(path, read_only=True) as con:
+        if not again and trend.spells_kept(con, stamp=stamp, options=options):
+            return True
+        if announce:
+            announce()
+        try:
+            spells = trend.spells_to_keep(con, options=options)
+        except duckdb.Error:
+            return True
+    with opened(path) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if figures_stamp(con) != stamp:
+                con.execute("ROLLBACK")
+                return False
+            trend.keep_spells(con, spells, stamp=stamp, options=options)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return True
+
+
 def store_opening_figures(db: str | os.PathLike | None = None, *, today: date | None = None,
                           progress: Callable[[int, int, str], None] | None = None,
                           again: bool = False) -> StoredFigures:
@@ -457,6 +456,11 @@ def store_opening_figures(db: str | os.PathLike | None = None, *, today: date | 
     stored = already = 0
     stopped = None
     try:
+        # The children's spells first, for any dates (`trend`): the trend below reads them.
+        announce = (lambda: progress(0, len(calls), "the children's spells for the trend")) if progress else None
+        if not _keep_spells(path, stamp, options, again=again, announce=announce):
+            stopped = "the data changed meanwhile; the newer data's own storing follows"
+            calls = []
         number = 0
         while number < len(calls):
             function, kwargs = calls[number]

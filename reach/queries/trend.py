@@ -63,6 +63,7 @@ from reach.domain.measures import (
     under_two_estimated_sql,
 )
 from reach.queries.birth_records import births_recorded_ctes, worth_picking_out
+from reach.queries.stamps import figures_stamp
 
 NEVER = "DATE '9999-12-31'"
 
@@ -271,8 +272,9 @@ def lsoa_arrays(con, *, dates, options: ReportOptions = ReportOptions()) -> dict
     # counted in the order (kind, date, LSOA), so the running sums come out as (dates, LSOAs) for
     # each kind with nothing to transpose; and each step works in place on 32-bit numbers (20
     # million spells for 120 month-ends at England scale: a copy of a column is a tenth of a second).
-    sql = _SPELLS_SQL.replace("{contacts_after_first}", str(max(int(options.sustained_contacts), 1) - 1))
-    spells = con.execute(sql, bounds).fetchnumpy()
+    spells = _stored_spells(con, first=day_list[0], last=day_list[-1], options=options)
+    if spells is None:
+        spells = con.execute(_spells_sql(options), bounds).fetchnumpy()
     size = len(KINDS) * (k + 1) * n
     whole = np.int32 if size <= _LARGEST_32_BIT_PLACE else np.int64
     place = _placed_on(days)
@@ -307,6 +309,76 @@ def lsoa_arrays(con, *, dates, options: ReportOptions = ReportOptions()) -> dict
     chosen = np.searchsorted(keys, wanted, side="right") - 1
     return dict(day_list=day_list, areas=areas, counts=counts, latest_delivery=latest,
                 estimates=estimates, chosen=chosen)
+
+
+def _spells_sql(options: ReportOptions) -> str:
+    """`_SPELLS_SQL` for the number of contacts that makes contact sustained (parameters: the
+    first and the last date)."""
+    return _SPELLS_SQL.replace("{contacts_after_first}", str(_sustained(options) - 1))
+
+
+def _sustained(options: ReportOptions) -> int:
+    return max(int(options.sustained_contacts), 1)
+
+
+# -- the spells kept in the store -----------------------------------------------------------------
+#
+# The spells depend on the data alone, not on the dates a trend asks for. Worked out for every
+# day, they are kept in the table `stored_spells` by the step after an import (`figures_store`),
+# with the stamp of the data (`stamps.figures_stamp`) and the number of contacts that makes
+# contact sustained; a trend for any dates then reads those that touch its dates, cut to them,
+# instead of asking DuckDB to put every child's records in order again (4 to 5 s at England
+# scale, whatever the dates). A spell cut to the dates is exactly the spell the query gives for
+# those dates: each is an interval of days, and the query only cuts the same intervals to its
+# bounds (contacts a year or more before the first date can end no piece after it, and records
+# after the last date end a spell only after it). Like the stored figures, it is derived data,
+# safe to drop, and not one of the schema's tables; kept for other data, it is passed over.
+
+SPELLS_TABLE = "stored_spells"
+_EVERY_DAY = [date(1, 1, 1), date(9999, 12, 30)]
+
+
+def spells_to_keep(con, *, options: ReportOptions = ReportOptions()) -> dict[str, np.ndarray]:
+    """Every spell, on every day (`lsoa_id`, `kind`, `from_day`, `until_day`), for `keep_spells`."""
+    return con.execute(_spells_sql(options), _EVERY_DAY).fetchnumpy()
+
+
+def keep_spells(con, spells: dict[str, np.ndarray], *, stamp: str,
+                options: ReportOptions = ReportOptions()) -> None:
+    """Keep `spells` (`spells_to_keep`) in the store for the data `stamp` names, in place of
+    any kept before, in the caller's transaction on a write connection."""
+    import pyarrow as pa
+
+    table = pa.table({name: spells[name] for name in ("lsoa_id", "kind", "from_day", "until_day")})
+    con.register("reach_spells_to_keep", table)
+    try:
+        con.execute(f"""CREATE OR REPLACE TABLE {SPELLS_TABLE} AS
+                        SELECT CAST(? AS VARCHAR) AS stamp, CAST(? AS INTEGER) AS sustained_contacts, *
+                        FROM reach_spells_to_keep""", [stamp, _sustained(options)])
+    finally:
+        con.unregister("reach_spells_to_keep")
+
+
+def spells_kept(con, *, stamp: str, options: ReportOptions = ReportOptions()) -> bool:
+    """Whether the store keeps the spells of the data `stamp` names, for these options."""
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                       "AND schema_name = 'main' AND table_name = ?", [SPELLS_TABLE]).fetchone()[0]:
+        return False
+    # The table is replaced whole, so its first row says whose spells it holds.
+    kept = con.execute(f"SELECT stamp, sustained_contacts FROM {SPELLS_TABLE} LIMIT 1").fetchone()
+    return kept is not None and tuple(kept) == (stamp, _sustained(options))
+
+
+def _stored_spells(con, *, first: date, last: date, options: ReportOptions) -> dict[str, np.ndarray] | None:
+    """The kept spells that touch the days from `first` to `last`, cut to them, as the spells
+    query gives them for those dates; None where the store keeps none for the data as it is."""
+    if not spells_kept(con, stamp=figures_stamp(con), options=options):
+        return None
+    first_day, end_day = (first - _EPOCH).days, (last - _EPOCH).days + 1
+    return con.execute(f"""
+        SELECT lsoa_id, kind, greatest(from_day, $first) AS from_day, least(until_day, $end) AS until_day
+        FROM {SPELLS_TABLE} WHERE from_day < $end AND until_day > $first""",
+                       {"first": first_day, "end": end_day}).fetchnumpy()
 
 
 def _placed_on(days: np.ndarray):

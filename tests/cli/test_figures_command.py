@@ -10,7 +10,8 @@ import pytest
 from cli.main import main
 from data.store import opened
 from reach.queries import figures_store
-from reach.queries.figures_store import TABLE, figures_stamp, opening_calls
+from reach.queries.figures_store import TABLE, opening_calls
+from reach.queries.stamps import figures_stamp
 
 
 def _stored(db) -> int:

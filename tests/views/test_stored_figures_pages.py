@@ -106,7 +106,7 @@ def test_saving_a_new_target_stores_the_figure_at_five_for_it_and_keeps_the_rest
     from datetime import date
 
     from reach.queries.best_start import published_outcome_levels
-    from reach.queries.figures_store import figures_stamp
+    from reach.queries.stamps import figures_stamp
 
     store_opening_figures(demo_db)
     with opened(demo_db, read_only=True) as con:

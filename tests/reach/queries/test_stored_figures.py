@@ -18,9 +18,10 @@ from data.settings import save_settings
 from data.store import connect, opened, upgrade_store
 from reach.domain.measures import Bands, ReportOptions
 from reach.queries import figures_store
-from reach.queries.figures_store import (TABLE, StoringInterrupted, call_key, data_stamp, figures_stamp, is_stored,
-                                         opening_calls, standard_options, store_figures_after,
-                                         store_opening_figures, stored_or_computed)
+from reach.queries.figures_store import (TABLE, StoringInterrupted, call_key, is_stored, opening_calls,
+                                         standard_options, store_figures_after, store_opening_figures,
+                                         stored_or_computed)
+from reach.queries.stamps import data_stamp, figures_stamp
 from reach.queries.report import reach_reports
 from tests.reach.rows import A1, A2, B1, insert_rows, two_centres
 
