@@ -6,7 +6,9 @@ Builds the synthetic England-shaped store of `bench_scale.py` (or opens a store 
 
 - the report as at one date, every level (`reach_reports`);
 - the trend for 36 and for 120 month-ends (or the numbers `--months` gives), every level
-  (`reach_trends`);
+  (`reach_trends`), with the children's spells worked out by the trend itself;
+- keeping the spells in the store, as the step after an import does (`keep_trend_spells`), and
+  the same trends again, reading them (not for a store given with --db unless --keep-spells);
 
 and prints each, in elapsed and in processor seconds, each trend's ratio to the report, and the
 peak memory of the process. The goal is a ratio of 2 or less for every trend. On a busy machine
@@ -16,6 +18,7 @@ process) swing less. It is not a test: run it by hand.
     python bench/bench_trend.py --scale 0.1             # a tenth of England
     python bench/bench_trend.py --db demo.duckdb        # an existing store (say, the demo)
     python bench/bench_trend.py --scale 0.1 --months 12,36,120
+    python bench/bench_trend.py --db england.duckdb --keep-spells     # writes to that store
 """
 
 from __future__ import annotations
@@ -62,10 +65,16 @@ def peak_memory_mb() -> float:
 
 
 def time_trend(db: Path, *, as_at: date = AS_AT, months: int | tuple[int, ...] = MONTHS,
-               repeats: int = 2) -> tuple[tuple[float, float], dict[int, tuple[float, float]]]:
+               repeats: int = 2, kept: bool = False) -> tuple[tuple[float, float], dict[int, tuple[float, float]]]:
     """(elapsed, processor) seconds for the single-date report, and for the trend of each number
-    of month-ends in `months`, every level."""
+    of month-ends in `months`, every level: reading the spells the store keeps (`kept`), or
+    working them out, whether the store keeps them or not."""
+    from reach.queries import trend
+
     counts = (months,) if isinstance(months, int) else tuple(months)
+    stored_spells = trend._stored_spells
+    if not kept:       # the trend as it is where nothing is kept: it works the spells out
+        trend._stored_spells = lambda *args, **kwargs: None
     con = connect(db, read_only=True)
     try:
         reach_reports(con, as_at=as_at)                        # warm DuckDB's caches first
@@ -76,7 +85,18 @@ def time_trend(db: Path, *, as_at: date = AS_AT, months: int | tuple[int, ...] =
             trends[count] = _best_of(repeats, lambda dates=dates: reach_trends(con, dates=dates))
     finally:
         con.close()
+        trend._stored_spells = stored_spells
     return report, trends
+
+
+def keep_spells(db: Path) -> tuple[float, float]:
+    """Keep the children's spells in the store as the step after an import does: (elapsed,
+    processor) seconds."""
+    from reach.queries.figures_store import keep_trend_spells
+
+    start, cpu = time.perf_counter(), _cpu_seconds()
+    keep_trend_spells(db, again=True)
+    return time.perf_counter() - start, _cpu_seconds() - cpu
 
 
 def main() -> int:
@@ -88,6 +108,8 @@ def main() -> int:
                         help="month-ends in each trend timed, separated by commas (default "
                              f"{','.join(str(m) for m in MONTHS)})")
     parser.add_argument("--repeats", type=int, default=2, help="runs of each; the fastest counts (default 2)")
+    parser.add_argument("--keep-spells", action="store_true",
+                        help="with --db: keep the spells in that store, as after an import, and time again")
     args = parser.parse_args()
     as_at = date.fromisoformat(args.as_at)
     os.environ.setdefault("REACH_SECRET", "benchmark-only-not-a-real-key-0123456789")
@@ -103,11 +125,20 @@ def main() -> int:
             print(f"Synthetic store at scale {args.scale:g}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
         months = tuple(int(m) for m in str(args.months).split(",") if m.strip())
         report, trends = time_trend(db, as_at=as_at, months=months, repeats=args.repeats)
-    print(f"{'measure':<48}{'seconds':>10}{'processor s':>13}{'x report':>10}{'x processor':>13}")
-    print(f"{'report as at one date, every level':<48}{report[0]:>10.2f}{report[1]:>13.2f}")
+        kept_trends = kept_seconds = None
+        if not args.db or args.keep_spells:
+            kept_seconds = keep_spells(db)
+            _, kept_trends = time_trend(db, as_at=as_at, months=months, repeats=args.repeats, kept=True)
+    print(f"{'measure':<56}{'seconds':>10}{'processor s':>13}{'x report':>10}{'x processor':>13}")
+    print(f"{'report as at one date, every level':<56}{report[0]:>10.2f}{report[1]:>13.2f}")
     for count, trend in trends.items():
-        print(f"{f'trend, {count} month-ends, every level':<48}{trend[0]:>10.2f}{trend[1]:>13.2f}"
+        print(f"{f'trend, {count} month-ends, every level, spells worked out':<56}{trend[0]:>10.2f}{trend[1]:>13.2f}"
               f"{trend[0] / report[0]:>9.2f}x{trend[1] / report[1]:>12.2f}x")
+    if kept_trends is not None and kept_seconds is not None:
+        print(f"{'keeping the spells (the step after an import)':<56}{kept_seconds[0]:>10.2f}{kept_seconds[1]:>13.2f}")
+        for count, trend in kept_trends.items():
+            print(f"{f'trend, {count} month-ends, every level, spells kept':<56}{trend[0]:>10.2f}{trend[1]:>13.2f}"
+                  f"{trend[0] / report[0]:>9.2f}x{trend[1] / report[1]:>12.2f}x")
     print("goal: each trend 2 x the report or less")
     print(f"peak memory of this process: {peak_memory_mb():,.0f} MB")
     return 0

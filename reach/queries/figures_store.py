@@ -423,6 +423,15 @@ def _keep_spells(path, stamp: str, options: ReportOptions, *, again: bool,
     return True
 
 
+def keep_trend_spells(db: str | os.PathLike | None = None, *, again: bool = False) -> bool:
+    """Keep the children's spells for the trend, as the step after an import does first (for a
+    benchmark, or a store loaded some other way): False when the data changed meanwhile."""
+    path = database_path(db)
+    with opened(path, read_only=True) as con:
+        stamp = figures_stamp(con)
+    return _keep_spells(path, stamp, standard_options(), again=again, announce=None)
+
+
 def store_opening_figures(db: str | os.PathLike | None = None, *, today: date | None = None,
                           progress: Callable[[int, int, str], None] | None = None,
                           again: bool = False) -> StoredFigures:
