@@ -88,3 +88,21 @@ def test_a_store_gets_the_same_keys_with_the_instructions_as_without(tmp_path, m
     in_sql = stored(tmp_path / "b.duckdb")
     assert with_instructions == in_sql
     assert len(in_sql) == 2      # the third is the first child again; the fourth fails its check digit
+
+
+def test_compiled_without_avx512_it_gives_the_same_hashes():
+    """Many processors with SHA instructions have no AVX-512 (AMD before Zen 4, most Intel desktop
+    parts): there LLVM reads a value byte by byte. The same hashes, every length."""
+    import llvmlite.binding as llvm
+
+    features = llvm.get_host_cpu_features()
+    for name in list(features):
+        if name.startswith("avx512"):
+            features[name] = False
+    compiled = keyed_hash_kernel.compile_for("x86-64", features.flatten())
+    assert compiled is not None
+    key = b"a key for a processor without AVX-512"
+    values = _values(seed=11)
+    got = keyed_hash_kernel.keyed_hashes(pa.array(values, type=pa.string()), keyed_hash_kernel.key_states(key), key,
+                                         compiled=compiled)
+    assert got.to_pylist() == [_hmac(key, value) for value in values]
