@@ -377,16 +377,24 @@ def _stored_calls(con, stamp: str) -> set[str]:
 def _write(path, key: bytes, stamp: str, call: str, seconds: float, payload: bytes) -> bool:
     """Store one figure in its own transaction, removing every row of older data. False (and
     nothing written) when the data has changed since the figure was worked out."""
+    def write(con) -> None:
+        con.execute(_CREATE)
+        con.execute(f"DELETE FROM {TABLE} WHERE stamp <> ? OR call = ?", [stamp, call])
+        con.execute(f"INSERT INTO {TABLE} VALUES (?, ?, current_localtimestamp(), ?, ?, ?)",
+                    [call, stamp, seconds, payload, _signature(key, call, stamp, payload)])
+    return _written_for(path, stamp, write)
+
+
+def _written_for(path, stamp: str, write: Callable[[Any], None]) -> bool:
+    """Run `write` on a write connection in one transaction if the data is still that of
+    `stamp`: True; False, with nothing written, when it has changed meanwhile."""
     with opened(path) as con:
         con.execute("BEGIN TRANSACTION")
         try:
             if figures_stamp(con) != stamp:
                 con.execute("ROLLBACK")
                 return False
-            con.execute(_CREATE)
-            con.execute(f"DELETE FROM {TABLE} WHERE stamp <> ? OR call = ?", [stamp, call])
-            con.execute(f"INSERT INTO {TABLE} VALUES (?, ?, current_localtimestamp(), ?, ?, ?)",
-                        [call, stamp, seconds, payload, _signature(key, call, stamp, payload)])
+            write(con)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -409,18 +417,7 @@ def _keep_spells(path, stamp: str, options: ReportOptions, *, again: bool,
             spells = trend.spells_to_keep(con, options=options)
         except duckdb.Error:
             return True
-    with opened(path) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            if figures_stamp(con) != stamp:
-                con.execute("ROLLBACK")
-                return False
-            trend.keep_spells(con, spells, stamp=stamp, options=options)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    return True
+    return _written_for(path, stamp, lambda con: trend.keep_spells(con, spells, stamp=stamp, options=options))
 
 
 def keep_trend_spells(db: str | os.PathLike | None = None, *, again: bool = False) -> bool:
