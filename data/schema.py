@@ -291,13 +291,17 @@ class StoreVersionError(ValueError):
     The message says which, and what to do."""
 
 
+def has_table(con, name: str) -> bool:
+    """Whether the store has the table `name` (in its own schema, not a temporary one)."""
+    return bool(con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND table_name = ?", [name]).fetchone()[0])
+
+
 def recorded_version(con) -> int | None:
     """The schema version the store records; None for a store without Reach's tables (a new,
     empty file), which the first write connection sets up as the current version."""
-    has_meta = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'main' AND table_name = 'meta'").fetchone()[0]
-    if not has_meta:
+    if not has_table(con, "meta"):
         return None
     row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if row is None:

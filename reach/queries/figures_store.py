@@ -59,6 +59,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from data.schema import has_table
 from data.settings import read_settings
 from data.store import database_path, opened, secret_key
 from reach.domain.measures import Bands, ReportOptions
@@ -125,9 +126,7 @@ def _signature(key: bytes, call: str, stamp: str, payload: bytes) -> str:
 
 
 def _has_table(con) -> bool:
-    return bool(con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = 'main' AND table_name = ?", [TABLE]).fetchone()[0])
+    return has_table(con, TABLE)
 
 
 _MISSING = object()

@@ -52,8 +52,10 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from data.dates import as_date
+from data.schema import has_table
 from reach.domain.measures import (
     ReportOptions,
     deprived_sql,
@@ -347,8 +349,6 @@ def keep_spells(con, spells: dict[str, np.ndarray], *, stamp: str,
                 options: ReportOptions = ReportOptions()) -> None:
     """Keep `spells` (`spells_to_keep`) in the store for the data `stamp` names, in place of
     any kept before, in the caller's transaction on a write connection."""
-    import pyarrow as pa
-
     table = pa.table({name: spells[name] for name in ("lsoa_id", "kind", "from_day", "until_day")})
     con.register("reach_spells_to_keep", table)
     try:
@@ -361,8 +361,7 @@ def keep_spells(con, spells: dict[str, np.ndarray], *, stamp: str,
 
 def spells_kept(con, *, stamp: str, options: ReportOptions = ReportOptions()) -> bool:
     """Whether the store keeps the spells of the data `stamp` names, for these options."""
-    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
-                       "AND schema_name = 'main' AND table_name = ?", [SPELLS_TABLE]).fetchone()[0]:
+    if not has_table(con, SPELLS_TABLE):
         return False
     # The table is replaced whole, so its first row says whose spells it holds.
     kept = con.execute(f"SELECT stamp, sustained_contacts FROM {SPELLS_TABLE} LIMIT 1").fetchone()
