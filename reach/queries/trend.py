@@ -50,6 +50,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -364,7 +365,10 @@ def spells_kept(con, *, stamp: str, options: ReportOptions = ReportOptions()) ->
     if not has_table(con, SPELLS_TABLE):
         return False
     # The table is replaced whole, so its first row says whose spells it holds.
-    kept = con.execute(f"SELECT stamp, sustained_contacts FROM {SPELLS_TABLE} LIMIT 1").fetchone()
+    try:
+        kept = con.execute(f"SELECT stamp, sustained_contacts FROM {SPELLS_TABLE} LIMIT 1").fetchone()
+    except duckdb.Error:       # a table of that name that is not ours: none kept (the next keeping replaces it)
+        return False
     return kept is not None and tuple(kept) == (stamp, _sustained(options))
 
 

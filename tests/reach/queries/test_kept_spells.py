@@ -81,3 +81,17 @@ def test_storing_again_keeps_the_spells_again_and_a_store_without_them_works_the
         assert con.execute(f"SELECT count(DISTINCT stamp) FROM {trend.SPELLS_TABLE}").fetchone()[0] == 1
     pd.testing.assert_frame_equal(_trends(demo_db, dates, afresh=False, monkeypatch=monkeypatch)["centre"],
                                   before["centre"])
+
+
+def test_a_table_of_that_name_that_is_not_ours_is_passed_over_and_replaced(demo_db, monkeypatch):
+    dates = month_ends(until=AS_AT, months=6)
+    right = _trends(demo_db, dates, afresh=True, monkeypatch=monkeypatch)
+    with opened(demo_db) as con:
+        con.execute(f"CREATE TABLE {trend.SPELLS_TABLE} (something_else INTEGER)")
+        con.execute(f"INSERT INTO {trend.SPELLS_TABLE} VALUES (1)")
+    read = _trends(demo_db, dates, afresh=False, monkeypatch=monkeypatch)
+    for level in ("lsoa", "centre", "authority"):
+        pd.testing.assert_frame_equal(read[level], right[level])
+    store_opening_figures(demo_db)                      # the step after an import puts the spells in its place
+    with opened(demo_db, read_only=True) as con:
+        assert trend.spells_kept(con, stamp=figures_stamp(con))
