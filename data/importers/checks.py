@@ -40,6 +40,20 @@ def bound(sql: str, params: dict) -> dict:
     return {name: value for name, value in params.items() if name in names}
 
 
+class Fault(str):
+    """The SQL of a fault that is NULL wherever `parsed`, the SQL of the value it checks, is not:
+    a date that parses has nothing wrong with it. `CheckQuery` works each `parsed` out once, in a
+    layer below the values and faults, and looks for the fault only where it came out NULL, so a
+    value's regular expression is not run a second time, for its fault, on every row."""
+
+    parsed: str
+
+    def __new__(cls, sql: str, *, parsed: str) -> Fault:
+        fault = super().__new__(cls, sql)
+        fault.parsed = parsed
+        return fault
+
+
 class Fields:
     """Value and fault expressions for one file's columns, with the file's own labels."""
 
@@ -88,9 +102,10 @@ class Fields:
         raw = self.raw(name)
         return f"CASE WHEN regexp_full_match({raw}, '{ISO_DATE}') THEN try_cast({raw} AS DATE) END"
 
-    def date_fault(self, name: str, *, required: bool) -> str:
-        return self._date_fault(name, "a date, YYYY-MM-DD", "is not a date in the form YYYY-MM-DD",
-                                required=required)
+    def date_fault(self, name: str, *, required: bool) -> Fault:
+        fault = self._date_fault(name, "a date, YYYY-MM-DD", "is not a date in the form YYYY-MM-DD",
+                                 required=required)
+        return Fault(fault, parsed=self.date(name))
 
     def _date_fault(self, name: str, expected: str, not_a_date: str, *, required: bool = True,
                     also_fine: str = "") -> str:
@@ -140,16 +155,16 @@ class Fields:
         return f"CASE WHEN regexp_full_match(upper({raw}), '{pattern}') THEN upper({raw}) END"
 
     def code_fault(self, name: str, *, required: bool, pattern: str = LSOA_CODE,
-                   expected: str = "E01 followed by 6 digits", what: str = "an LSOA code") -> str:
-        return f"""CASE {self._when_missing(name, expected, required=required)}
+                   expected: str = "E01 followed by 6 digits", what: str = "an LSOA code") -> Fault:
+        return Fault(f"""CASE {self._when_missing(name, expected, required=required)}
             WHEN NOT regexp_full_match(upper({self.raw(name)}), '{pattern}')
                 THEN {self._says(name, f'is not {what} (expected {expected})')}
-        END"""
+        END""", parsed=self.code(name, pattern))
 
     def la_code(self, name: str) -> str:
         return self.code(name, LA_CODE)
 
-    def la_code_fault(self, name: str) -> str:
+    def la_code_fault(self, name: str) -> Fault:
         return self.code_fault(name, required=False, pattern=LA_CODE,
                                expected="E06, E07, E08, E09 or E10 followed by 6 digits",
                                what="a local authority code")
@@ -252,19 +267,48 @@ class CheckQuery:
     where: str = "true"
 
     def sql(self) -> str:
+        # Every source begins with the raw rows, `raw_rows r`: they gain the parsed values there.
+        layered = self.source.startswith("raw_rows r")
+        parsed, values, faults = self._parsed_once(layered)
         inner = ["r._row AS _row"]
-        inner += [f"{expression} AS {name}" for name, expression in self.values.items()]
-        inner += [f"{fault} AS _fault_{number}" for number, fault in enumerate(self.faults)]
-        reasons = [f"_fault_{number}" for number in range(len(self.faults))] + self.cross_faults
+        inner += [f"{expression} AS {name}" for name, expression in values.items()]
+        inner += [f"{fault} AS _fault_{number}" for number, fault in enumerate(faults)]
+        reasons = [f"_fault_{number}" for number in range(len(faults))] + self.cross_faults
         names = ", ".join(["_row", *self.values])
         # The raw table is in row order, and a scan of it alone keeps that order (DuckDB keeps
         # the order rows were inserted in): only a join can shuffle the rows, and a sort of a few
         # million rows is a second or more, so it is paid only then.
         order = "" if self.source == "raw_rows r" else "ORDER BY _row"
+        source = (self.source.replace("raw_rows r", f"({_with_parsed('raw_rows', parsed)}) r", 1) if layered
+                  else self.source)
         return f"""
             SELECT {names}, nullif(concat_ws('; ', {', '.join(reasons)}), '') AS _reason
-            FROM (SELECT {', '.join(inner)} FROM {self.source} WHERE {self.where})
+            FROM (SELECT {', '.join(inner)} FROM {source} WHERE {self.where})
             {order}"""
+
+    def _parsed_once(self, layered: bool = True) -> tuple[dict[str, str], dict[str, str], list[str]]:
+        """(parsed, values, faults): the values the faults check (`Fault.parsed`), each named
+        `_parsed_<n>` and worked out once in a layer below; the values and faults with each of
+        those expressions replaced by its column (an expression is replaced whole, so the value
+        is exactly what it was); and each `Fault` looked for only where its value is NULL."""
+        if not layered:
+            return {}, self.values, list(self.faults)
+        parsed: dict[str, str] = {}
+        for fault in self.faults:
+            if isinstance(fault, Fault) and fault.parsed not in parsed:
+                parsed[fault.parsed] = f'"_parsed_{len(parsed)}"'
+        # The longest first, should one expression hold another.
+        longest_first = sorted(parsed, key=len, reverse=True)
+
+        def reuse(sql: str) -> str:
+            for expression in longest_first:
+                sql = sql.replace(expression, f"r.{parsed[expression]}")
+            return sql
+
+        values = {name: reuse(expression) for name, expression in self.values.items()}
+        faults = [f"CASE WHEN r.{parsed[fault.parsed]} IS NULL THEN {fault} END" if isinstance(fault, Fault)
+                  else reuse(fault) for fault in self.faults]
+        return {column: expression for expression, column in parsed.items()}, values, faults
 
     @property
     def in_one_pass(self) -> bool:
@@ -279,12 +323,20 @@ class CheckQuery:
         Every row, blank ones too, in the file's order, with `_blank`, the values, `_reason` and
         the raw columns `kept` (as `_raw_<name>`, for the quarantine), but no `_row`: the row's
         place in the table made of it is its number (see `reading.load_csv`)."""
+        parsed, values, faults = self._parsed_once()
         raw = [f'r."{name}" AS "_raw_{name}"' for name in kept]
         inner = ["r._blank AS _blank", *raw]
-        inner += [f"{expression} AS {name}" for name, expression in self.values.items()]
-        inner += [f"{fault} AS _fault_{number}" for number, fault in enumerate(self.faults)]
-        reasons = [f"_fault_{number}" for number in range(len(self.faults))] + self.cross_faults
+        inner += [f"{expression} AS {name}" for name, expression in values.items()]
+        inner += [f"{fault} AS _fault_{number}" for number, fault in enumerate(faults)]
+        reasons = [f"_fault_{number}" for number in range(len(faults))] + self.cross_faults
         names = ", ".join(["_blank", *self.values, *(f'"_raw_{name}"' for name in kept)])
         return f"""
             SELECT {names}, nullif(concat_ws('; ', {', '.join(reasons)}), '') AS _reason
-            FROM (SELECT {', '.join(inner)} FROM ({read}) r)"""
+            FROM (SELECT {', '.join(inner)} FROM ({_with_parsed(f"({read})", parsed)}) r)"""
+
+
+def _with_parsed(rows: str, parsed: dict[str, str]) -> str:
+    """A SELECT of `rows` (a table, or a query in brackets) as `r`, every column of it and the
+    `parsed` values (column: SQL over `r`) beside them."""
+    extra = "".join(f", {expression} AS {column}" for column, expression in parsed.items())
+    return f"SELECT r.*{extra} FROM {rows} r"

@@ -31,12 +31,14 @@ import hashlib
 import hmac
 import struct
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 import pyarrow as pa
 
 SQL_NAME = "reach_keyed_hash"
+NHS_NUMBER_SQL_NAME = "reach_nhs_number_key"
 _BLOCK = 64
 # The longest value whose padded message fits in one block after the key's: 64 - 1 - 8.
 LONGEST = 55
@@ -137,10 +139,9 @@ def _compression(prefix: str, abef: str, cdgh: str, words: list[str]) -> tuple[l
     return lines, f"%{prefix}abef", f"%{prefix}cdgh"
 
 
-def _module_text() -> str:
-    """`void keyed_hash_hex(i8* data, i32* offsets, i64 count, <4 x i32>* key_states, i8* out)`:
-    for each value i (bytes offsets[i] to offsets[i + 1] of data, at most LONGEST of them), the
-    64 hex digits of its HMAC, at out + 64 i."""
+def _hashing_lines() -> list[str]:
+    """LLVM lines from `%block` (the padded value, 16 words) to its 64 hex digits stored at
+    `%out + 64 %i`: the inner block under the key's inner state, then the outer one."""
     words = []
     for register in range(4):
         picked = ", ".join(f"i32 {4 * register + lane}" for lane in range(4))
@@ -173,19 +174,13 @@ def _module_text() -> str:
         "%out_vector = bitcast i8* %out_ptr to <64 x i8>*",
         "store <64 x i8> %hex, <64 x i8>* %out_vector, align 1",
     ]
-    hashing = "\n  ".join(words + inner + digest_words + outer + hexed)
-    lanes = "<" + ", ".join(f"i8 {lane}" for lane in range(64)) + ">"
-    closing = _bytes(-128, 64)
-    return f"""
-declare <4 x i32> @llvm.x86.sha256rnds2(<4 x i32>, <4 x i32>, <4 x i32>)
-declare <4 x i32> @llvm.x86.sha256msg1(<4 x i32>, <4 x i32>)
-declare <4 x i32> @llvm.x86.sha256msg2(<4 x i32>, <4 x i32>)
-declare <4 x i32> @llvm.bswap.v4i32(<4 x i32>)
-declare <8 x i32> @llvm.bswap.v8i32(<8 x i32>)
-declare <64 x i8> @llvm.masked.load.v64i8.p0v64i8(<64 x i8>*, i32, <64 x i1>, <64 x i8>)
+    return words + inner + digest_words + outer + hexed
 
-define void @keyed_hash_hex(i8* %data, i32* %offsets, i64 %count, <4 x i32>* %states, i8* %out) {{
-entry:
+
+_LANES = "<" + ", ".join(f"i8 {lane}" for lane in range(64)) + ">"
+
+# The key's states, loaded once (`%states` holds four registers: inner ABEF, CDGH, outer ABEF, CDGH).
+_STATES = """
   %s0 = getelementptr inbounds <4 x i32>, <4 x i32>* %states, i64 0
   %inner_abef = load <4 x i32>, <4 x i32>* %s0, align 4
   %s1 = getelementptr inbounds <4 x i32>, <4 x i32>* %states, i64 1
@@ -194,33 +189,35 @@ entry:
   %outer_abef = load <4 x i32>, <4 x i32>* %s2, align 4
   %s3 = getelementptr inbounds <4 x i32>, <4 x i32>* %states, i64 3
   %outer_cdgh = load <4 x i32>, <4 x i32>* %s3, align 4
-  %none = icmp eq i64 %count, 0
-  br i1 %none, label %done, label %value
+  %none = icmp eq i64 %count, 0"""
 
-value:
-  %i = phi i64 [0, %entry], [%next, %hashed]
+# Value %i's place and length (in bytes, from the Arrow offsets).
+_VALUE = """
   %start_at = getelementptr inbounds i32, i32* %offsets, i64 %i
   %start32 = load i32, i32* %start_at, align 4
   %next = add i64 %i, 1
   %end_at = getelementptr inbounds i32, i32* %offsets, i64 %next
   %end32 = load i32, i32* %end_at, align 4
   %length32 = sub i32 %end32, %start32
-  ; a longer value is left for Python (its 64 bytes are written all the same)
-  %fits = icmp ule i32 %length32, {LONGEST}
-  %length32_kept = select i1 %fits, i32 %length32, i32 0
   %start = sext i32 %start32 to i64
-  %source = getelementptr inbounds i8, i8* %data, i64 %start
-  ; the value's bytes, and none after them: a masked load reads only the lanes it is asked for
+  %source = getelementptr inbounds i8, i8* %data, i64 %start"""
+
+# `%message`: the value's `%length32_kept` bytes, and none after them (a masked load reads only
+# the lanes it is asked for, so nothing past the value is touched).
+_LOAD = f"""
   %source_vector = bitcast i8* %source to <64 x i8>*
   %length8 = trunc i32 %length32_kept to i8
   %length_one = insertelement <64 x i8> undef, i8 %length8, i32 0
   %lengths = shufflevector <64 x i8> %length_one, <64 x i8> undef, <64 x i32> zeroinitializer
-  %inside = icmp ult <64 x i8> {lanes}, %lengths
+  %inside = icmp ult <64 x i8> {_LANES}, %lengths
   %message = call <64 x i8> @llvm.masked.load.v64i8.p0v64i8(<64 x i8>* %source_vector, i32 1,
-                                                           <64 x i1> %inside, <64 x i8> zeroinitializer)
-  ; the closing 1 bit after the value, then its length in bits with the key's block (< 65,536)
-  %after = icmp eq <64 x i8> {lanes}, %lengths
-  %closed = select <64 x i1> %after, <64 x i8> {closing}, <64 x i8> %message
+                                                           <64 x i1> %inside, <64 x i8> zeroinitializer)"""
+
+# `%block`: the message padded, as the inner block after the key's: the closing 1 bit after the
+# value, then its length in bits with the key's block (< 65,536).
+_PAD = f"""
+  %after = icmp eq <64 x i8> {_LANES}, %lengths
+  %closed = select <64 x i1> %after, <64 x i8> {_bytes(-128, 64)}, <64 x i8> %message
   %bits = shl i32 %length32_kept, 3
   %all_bits = add i32 %bits, 512
   %bits_high32 = lshr i32 %all_bits, 8
@@ -228,7 +225,42 @@ value:
   %bits_low = trunc i32 %all_bits to i8
   %with_high = insertelement <64 x i8> %closed, i8 %bits_high, i32 62
   %padded = insertelement <64 x i8> %with_high, i8 %bits_low, i32 63
-  %block = bitcast <64 x i8> %padded to <16 x i32>
+  %block = bitcast <64 x i8> %padded to <16 x i32>"""
+
+# The NHS number's weights (modulus 11): 10 for its first digit down to 2 for its ninth.
+_WEIGHTS = "<" + ", ".join(f"i16 {weight}" for weight in [*range(10, 1, -1), 0, 0, 0, 0, 0, 0, 0]) + ">"
+_TEN_LANES = "<" + ", ".join(["i1 false"] * 10 + ["i1 true"] * 6) + ">"
+
+
+def _module_text() -> str:
+    """Two functions, each over `count` values (value i is bytes offsets[i] to offsets[i + 1] of
+    data, as Arrow holds text), writing a value's 64 hex digits at out + 64 i:
+
+    - `keyed_hash_hex(i8* data, i32* offsets, i64 count, <4 x i32>* states, i8* out)`: the
+      keyed hash of every value of at most LONGEST bytes (a longer one is left to Python);
+    - `nhs_number_key_hex(..., i8* out, i8* valid)`: the keyed hash of each value that is an NHS
+      number as it stands, 10 ASCII digits passing the check digit, with valid[i] = 1; for any
+      other value valid[i] = 0 and nothing is written (`nhs_number_keys`)."""
+    hashing = "\n  ".join(_hashing_lines())
+    return f"""
+declare <4 x i32> @llvm.x86.sha256rnds2(<4 x i32>, <4 x i32>, <4 x i32>)
+declare <4 x i32> @llvm.x86.sha256msg1(<4 x i32>, <4 x i32>)
+declare <4 x i32> @llvm.x86.sha256msg2(<4 x i32>, <4 x i32>)
+declare <4 x i32> @llvm.bswap.v4i32(<4 x i32>)
+declare <8 x i32> @llvm.bswap.v8i32(<8 x i32>)
+declare <64 x i8> @llvm.masked.load.v64i8.p0v64i8(<64 x i8>*, i32, <64 x i1>, <64 x i8>)
+declare i1 @llvm.vector.reduce.and.v16i1(<16 x i1>)
+declare i16 @llvm.vector.reduce.add.v16i16(<16 x i16>)
+
+define void @keyed_hash_hex(i8* %data, i32* %offsets, i64 %count, <4 x i32>* %states, i8* %out) {{
+entry:{_STATES}
+  br i1 %none, label %done, label %value
+
+value:
+  %i = phi i64 [0, %entry], [%next, %hashed]{_VALUE}
+  ; a longer value is left for Python (its 64 bytes are written all the same)
+  %fits = icmp ule i32 %length32, {LONGEST}
+  %length32_kept = select i1 %fits, i32 %length32, i32 0{_LOAD}{_PAD}
   {hashing}
   br label %hashed
 
@@ -239,16 +271,72 @@ hashed:
 done:
   ret void
 }}
+
+define void @nhs_number_key_hex(i8* %data, i32* %offsets, i64 %count, <4 x i32>* %states, i8* %out,
+                                i8* %valid) {{
+entry:{_STATES}
+  br i1 %none, label %done, label %value
+
+value:
+  %i = phi i64 [0, %entry], [%next, %settled]{_VALUE}
+  %valid_at = getelementptr inbounds i8, i8* %valid, i64 %i
+  %ten = icmp eq i32 %length32, 10
+  br i1 %ten, label %digits, label %refused
+
+digits:
+  %length32_kept = add i32 0, 10{_LOAD}
+  %first16 = shufflevector <64 x i8> %message, <64 x i8> undef, <16 x i32> <{", ".join(f"i32 {lane}" for lane in range(16))}>
+  %values16 = sub <16 x i8> %first16, <{", ".join(["i8 48"] * 16)}>
+  %is_digit = icmp ult <16 x i8> %values16, <{", ".join(["i8 10"] * 16)}>
+  %counted = or <16 x i1> %is_digit, {_TEN_LANES}
+  %all_digits = call i1 @llvm.vector.reduce.and.v16i1(<16 x i1> %counted)
+  br i1 %all_digits, label %checking, label %refused
+
+checking:
+  %wide = zext <16 x i8> %values16 to <16 x i16>
+  %weighted = mul <16 x i16> %wide, {_WEIGHTS}
+  %sum = call i16 @llvm.vector.reduce.add.v16i16(<16 x i16> %weighted)
+  %remainder = urem i16 %sum, 11
+  %from_eleven = sub i16 11, %remainder
+  %check = urem i16 %from_eleven, 11
+  %last8 = extractelement <16 x i8> %values16, i32 9
+  %last = zext i8 %last8 to i16
+  %passes = icmp eq i16 %check, %last
+  br i1 %passes, label %hashing, label %refused
+
+hashing:{_PAD}
+  {hashing}
+  store i8 1, i8* %valid_at, align 1
+  br label %settled
+
+refused:
+  store i8 0, i8* %valid_at, align 1
+  br label %settled
+
+settled:
+  %more = icmp ult i64 %next, %count
+  br i1 %more, label %value, label %done
+
+done:
+  ret void
+}}
 """
 
 
-_Kernel = Callable[[int, int, int, int, int], None]
+@dataclass(frozen=True)
+class Compiled:
+    """The two functions of `_module_text`, callable from Python, and the engine that holds
+    their code (which must live as long as they are used)."""
+
+    keyed_hash_hex: Callable[..., None]
+    nhs_number_key_hex: Callable[..., None]
+    engine: object
 
 
 @cache
-def _compiled() -> tuple[_Kernel, object] | None:
-    """The compiled function (and the engine that holds its code), or None where this processor
-    has no SHA extensions or LLVM cannot be had."""
+def _compiled() -> Compiled | None:
+    """The functions compiled for this processor, or None where it has no SHA extensions or
+    LLVM cannot be had."""
     try:
         import llvmlite.binding as llvm
     except ImportError:     # pragma: no cover - llvmlite is in requirements.txt
@@ -262,9 +350,9 @@ def _compiled() -> tuple[_Kernel, object] | None:
     return compile_for(llvm.get_host_cpu_name(), features.flatten())
 
 
-def compile_for(cpu: str, features: str) -> tuple[_Kernel, object] | None:
-    """The function compiled for a processor and its features (LLVM's names, "+sha,-avx512f,..."),
-    or None where LLVM cannot build it. Without AVX-512, LLVM reads a value's bytes one by one
+def compile_for(cpu: str, features: str) -> Compiled | None:
+    """The functions compiled for a processor and its features (LLVM's names, "+sha,-avx512f,..."),
+    or None where LLVM cannot build them. Without AVX-512, LLVM reads a value's bytes one by one
     where one instruction does with it: 3 million NHS numbers took 0.33 s instead of 0.32 s on
     one core of the machine measured, with the same hashes (a test compiles it both ways)."""
     import llvmlite.binding as llvm
@@ -277,44 +365,75 @@ def compile_for(cpu: str, features: str) -> tuple[_Kernel, object] | None:
         machine = llvm.Target.from_default_triple().create_target_machine(cpu=cpu, features=features, opt=2)
         engine = llvm.create_mcjit_compiler(module, machine)
         engine.finalize_object()
-        address = engine.get_function_address("keyed_hash_hex")
+        addresses = [engine.get_function_address(name) for name in ("keyed_hash_hex", "nhs_number_key_hex")]
     except (RuntimeError, OSError):     # pragma: no cover - an LLVM that cannot build it
         return None
-    # ctypes lets go of Python's lock during the call, so DuckDB's threads hash side by side.
-    kernel = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64,
-                              ctypes.c_void_p, ctypes.c_void_p)(address)
-    return kernel, engine
+    # ctypes lets go of Python's lock during a call, so DuckDB's threads hash side by side.
+    pointers = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p]
+    return Compiled(keyed_hash_hex=ctypes.CFUNCTYPE(None, *pointers)(addresses[0]),
+                    nhs_number_key_hex=ctypes.CFUNCTYPE(None, *pointers, ctypes.c_void_p)(addresses[1]),
+                    engine=engine)
+
+
+def _text_buffers(values: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """(values as Arrow text, its offsets, its bytes), as the functions read them."""
+    if not pa.types.is_string(values.type):
+        values = values.cast(pa.string())
+    _, offsets_buffer, data_buffer = values.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[values.offset:values.offset + len(values) + 1]
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None and data_buffer.size \
+        else np.zeros(1, dtype=np.uint8)
+    return values, np.ascontiguousarray(offsets), data
+
+
+def _hex_offsets(count: int) -> pa.Buffer:
+    """Arrow offsets for `count` values of 64 characters each."""
+    return pa.py_buffer(np.arange(0, 64 * count + 1, 64, dtype=np.int32))
 
 
 def keyed_hashes(values: pa.Array, states: np.ndarray, key: bytes, *,
-                 compiled: tuple[_Kernel, object] | None = None) -> pa.Array:
+                 compiled: Compiled | None = None) -> pa.Array:
     """The keyed hash (lowercase hex) of each text in `values`, NULL where it is NULL.
     `states` is `key_states(key)`; `key` itself hashes the rare value longer than LONGEST.
-    `compiled` is the function to use (`compile_for`), this processor's by default."""
+    `compiled` holds the functions to use (`compile_for`), this processor's by default."""
     compiled = compiled or _compiled()
     assert compiled is not None, "keyed_hashes is used only where available() is True"
-    kernel = compiled[0]
-    if not pa.types.is_string(values.type):
-        values = values.cast(pa.string())
+    values, offsets, data = _text_buffers(values)
     count = len(values)
-    validity, offsets_buffer, data_buffer = values.buffers()
-    offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[values.offset:values.offset + count + 1]
-    offsets = np.ascontiguousarray(offsets)
-    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None and data_buffer.size \
-        else np.zeros(1, dtype=np.uint8)
     out = np.empty(count * 64, dtype=np.uint8)
     if count:
-        kernel(data.ctypes.data, offsets.ctypes.data, count, states.ctypes.data, out.ctypes.data)
+        compiled.keyed_hash_hex(data.ctypes.data, offsets.ctypes.data, count, states.ctypes.data, out.ctypes.data)
     long_values = np.flatnonzero(np.diff(offsets) > LONGEST)
     for index in long_values.tolist():
         text = values[index].as_py()
         if text is not None:
             out[64 * index:64 * index + 64] = np.frombuffer(
                 hmac.digest(key, text.encode("utf-8"), "sha256").hex().encode("ascii"), dtype=np.uint8)
-    result_offsets = np.arange(0, 64 * count + 1, 64, dtype=np.int32)
     validity = values.is_valid().buffers()[1] if values.null_count else None
-    return pa.Array.from_buffers(pa.string(), count, [validity, pa.py_buffer(result_offsets), pa.py_buffer(out)],
+    return pa.Array.from_buffers(pa.string(), count, [validity, _hex_offsets(count), pa.py_buffer(out)],
                                  null_count=values.null_count)
+
+
+def nhs_number_keys(values: pa.Array, states: np.ndarray, *, compiled: Compiled | None = None) -> pa.Array:
+    """The keyed hash of each value that is an NHS number as it stands (exactly 10 ASCII digits,
+    passing the modulus 11 check digit); NULL for every other value, NULL included. This is
+    the quick way for nearly every value of a file: the rest (a number written with spaces, or
+    one that is not an NHS number at all) is cleaned, checked and told apart in SQL."""
+    compiled = compiled or _compiled()
+    assert compiled is not None, "nhs_number_keys is used only where available() is True"
+    values, offsets, data = _text_buffers(values)
+    count = len(values)
+    out = np.zeros(count * 64, dtype=np.uint8)
+    valid = np.zeros(count, dtype=np.uint8)
+    if count:
+        compiled.nhs_number_key_hex(data.ctypes.data, offsets.ctypes.data, count, states.ctypes.data,
+                                    out.ctypes.data, valid.ctypes.data)
+    if values.null_count:   # the bytes of a NULL are none, or any: never a key
+        valid &= np.asarray(values.is_valid(), dtype=np.uint8)
+    refused = count - int(valid.sum())
+    validity = pa.py_buffer(np.packbits(valid, bitorder="little")) if refused else None
+    return pa.Array.from_buffers(pa.string(), count, [validity, _hex_offsets(count), pa.py_buffer(out)],
+                                 null_count=refused)
 
 
 @cache
@@ -326,27 +445,43 @@ def available() -> bool:
         return False
     samples = ["", "1", "9434765919", "é", "x" * LONGEST, "y" * (LONGEST + 1), "SMITH-42 ✓", "z" * 200]
     values = pa.array([*samples, None, *samples[::-1]], type=pa.string()).slice(1)
+    numbers = pa.array(["9434765919", "9434765918", "943476591", "94347659190", "943476591x", "943 476 59",
+                        None, "", "4010232137", "٩٤٣٤٧٦٥٩١٩", "9876543210"], type=pa.string()).slice(1)
     for key in (b"reach test key", bytes(range(100))):
         got = keyed_hashes(values, key_states(key), key).to_pylist()
         want = [None if text is None else hmac.digest(key, text.encode("utf-8"), "sha256").hex()
                 for text in values.to_pylist()]
-        if got != want:     # pragma: no cover - a compiler or processor that gets it wrong
+        got_numbers = nhs_number_keys(numbers, key_states(key)).to_pylist()
+        want_numbers = [hmac.digest(key, text.encode("ascii"), "sha256").hex() if is_nhs_number(text) else None
+                        for text in numbers.to_pylist()]
+        if got != want or got_numbers != want_numbers:  # pragma: no cover - a compiler that gets it wrong
             return False
     return True
 
 
+def is_nhs_number(text: str | None) -> bool:
+    """Whether `text` is an NHS number as it stands: 10 ASCII digits whose last is the check
+    digit of the nine before it (modulus 11). What `nhs_number_key_hex` tests, in Python."""
+    if text is None or len(text) != 10 or not (text.isascii() and text.isdigit()):
+        return False
+    check = (11 - sum((10 - place) * int(digit) for place, digit in enumerate(text[:9])) % 11) % 11
+    return check == int(text[9])
+
+
 def register(con, key: bytes) -> None:
-    """Give DuckDB `reach_keyed_hash(text)` under `key` on this connection (see `available`)."""
+    """Give DuckDB `reach_keyed_hash(text)` and `reach_nhs_number_key(text)` under `key` on this
+    connection (see `available`)."""
     states = key_states(key)
 
-    def hashed(values: pa.Array) -> pa.Array:
-        if isinstance(values, pa.ChunkedArray):
-            values = values.combine_chunks()
-        return keyed_hashes(values, states, key)
+    def whole(values) -> pa.Array:
+        return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
-    con.create_function(SQL_NAME, hashed, ["VARCHAR"], "VARCHAR", type="arrow",
-                        null_handling="special", side_effects=False)
+    for name, function in ((SQL_NAME, lambda values: keyed_hashes(whole(values), states, key)),
+                           (NHS_NUMBER_SQL_NAME, lambda values: nhs_number_keys(whole(values), states))):
+        con.create_function(name, function, ["VARCHAR"], "VARCHAR", type="arrow",
+                            null_handling="special", side_effects=False)
 
 
 def unregister(con) -> None:
-    con.remove_function(SQL_NAME)
+    for name in (SQL_NAME, NHS_NUMBER_SQL_NAME):
+        con.remove_function(name)

@@ -107,6 +107,16 @@ def keyed_hash_sql(expression: str) -> str:
     return f"sha256($reach_outer_pad || unhex(sha256($reach_inner_pad || encode({expression}))))"
 
 
+def nhs_number_key_sql(expression: str) -> str | None:
+    """SQL for the keyed hash of a value that is an NHS number as it stands (10 ASCII digits
+    passing the check digit: nearly every value of a file), NULL for any other value; None where
+    the processor has no SHA extensions. With it, the checks written in SQL below need be made
+    only where it is NULL (see `reading._csv_select_sql`)."""
+    if keyed_hash_kernel.available():
+        return f"{keyed_hash_kernel.NHS_NUMBER_SQL_NAME}({expression})"
+    return None
+
+
 def clean_nhs_number_sql(expression: str, *, ten: str | None = None) -> str:
     """SQL for `clean_nhs_number`: blanks and hyphens removed (a value of 10 digits, nearly every
     one, has none to remove). `ten` may name a column already holding `ten_digits_sql` of it."""
@@ -149,32 +159,45 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _quick_first(quick: str | None, otherwise: str) -> str:
+    """`otherwise`, a CASE expression, looked at only where `quick` (a column holding
+    `nhs_number_key_sql` of the value, or None) is NULL; the quick key elsewhere."""
+    if quick is None:
+        return otherwise
+    return f"CASE WHEN {quick} IS NOT NULL THEN {quick} ELSE {otherwise} END"
+
+
 def nhs_number_sql(cleaned: str, label: str, *, ten: str | None = None,
-                   passes: str | None = None) -> tuple[str, str]:
+                   passes: str | None = None, quick: str | None = None) -> tuple[str, str]:
     """(key, fault) SQL for `check_nhs_numbers` of a cleaned value: the keyed hash of a valid
     number, and the reason one is unusable, in the same words. `ten` and `passes` may name
-    columns already holding `ten_digits_sql` and `check_digit_ok_sql` of it."""
+    columns already holding `ten_digits_sql` and `check_digit_ok_sql` of it, and `quick` one
+    holding `nhs_number_key_sql` of the value as read (where it is not NULL, the value is a
+    valid number as it stands, with no fault and that key)."""
     ten, passes = ten or ten_digits_sql(cleaned), passes or check_digit_ok_sql(cleaned)
     masked = mask_sql(cleaned)
-    key = f"CASE WHEN {ten} AND {passes} THEN {keyed_hash_sql(cleaned)} END"
+    key = _quick_first(quick, f"CASE WHEN {ten} AND {passes} THEN {keyed_hash_sql(cleaned)} END")
     fault = f"""CASE WHEN coalesce({cleaned}, '') = ''
                      THEN {_quoted(f'{label} is missing (expected a 10-digit NHS number)')}
                      WHEN NOT {ten} THEN {_quoted(f'{label} "')} || {masked} || '" is not 10 digits'
                      WHEN NOT {passes} THEN {_quoted(f'{label} "')} || {masked}
                           || '" fails the NHS number check digit (modulus 11)' END"""
+    if quick is not None:
+        fault = f"CASE WHEN {quick} IS NULL THEN {fault} END"
     return key, fault
 
 
 def child_key_sql(value: str, cleaned: str, label: str, *, ten: str | None = None,
-                  passes: str | None = None) -> dict[str, str]:
+                  passes: str | None = None, quick: str | None = None) -> dict[str, str]:
     """SQL for `check_child_keys` of a trimmed value (NULL when blank) and its cleaned form:
     the expressions of `child_key` (shown), `_child_key`, `_child_fault` and `_child_nhs`
-    (`ten` and `passes` as for `nhs_number_sql`)."""
+    (`ten`, `passes` and `quick` as for `nhs_number_sql`)."""
     ten, passes = ten or ten_digits_sql(cleaned), passes or check_digit_ok_sql(cleaned)
     masked = mask_sql(cleaned)
+    key = f"CASE WHEN NOT {ten} THEN {value} WHEN {passes} THEN {keyed_hash_sql(cleaned)} END"
     return {
         "child_key": f"CASE WHEN {ten} THEN {masked} ELSE {value} END",
-        "_child_key": f"CASE WHEN NOT {ten} THEN {value} WHEN {passes} THEN {keyed_hash_sql(cleaned)} END",
+        "_child_key": _quick_first(quick, key),
         "_child_fault": f"""CASE WHEN {ten} AND NOT {passes} THEN {_quoted(f'{label} "')} || {masked}
             || '" looks like an NHS number (10 digits) but fails its check digit (modulus 11)' END""",
         "_child_nhs": f"CASE WHEN {ten} AND {passes} THEN 'yes' END",

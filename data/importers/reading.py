@@ -38,6 +38,7 @@ from data.importers.pseudonymise import (
     identifier_sql,
     key_pads,
     mask_sql,
+    nhs_number_key_sql,
     nhs_number_sql,
     number_sql,
     ten_digits_sql,
@@ -686,17 +687,37 @@ def _csv_select_sql(resolved: Resolved, columns: list[str], source: str, *, carr
     # every one is), so that it is cleaned, and looked at again, only where it is not.
     numbers = [personal[name] for name in ("nhs_number", "child_key") if name in personal]
     zeroth = {f"d{position}": ten_digits_sql(f"c{position}") for position in numbers}
+    # And before that, where the processor has SHA instructions, the key of each value that is an
+    # NHS number as it stands, `q` (NULL for any other): where it is found, nothing below looks at
+    # the value again but to mask it, and the checks in SQL are made for the rest alone.
+    quick = {position: nhs_number_key_sql(f"c{position}") for position in numbers}
+    quick = {position: expression for position, expression in quick.items() if expression is not None}
+    earliest = {f"q{position}": expression for position, expression in quick.items()}
+    for position in quick:
+        zeroth[f"d{position}"] = f"CASE WHEN q{position} IS NOT NULL THEN true ELSE {zeroth[f'd{position}']} END"
     for position in numbers:
         first[f"d{position}"] = f"d{position}"
         first[f"n{position}"] = clean_nhs_number_sql(f"c{position}", ten=f"d{position}")
+        if position in quick:
+            first[f"q{position}"] = f"q{position}"
     if "postcode" in personal:
         first["postcode_spaceless"] = f"regexp_replace(c{personal['postcode']}, '[{WHITESPACE_CLASS}]', '', 'g')"
     # Layer 2: whether a cleaned number is 10 digits; layer 3: its value as a whole number
-    # (NULL unless 10 digits); layer 4: whether it passes the check digit.
+    # (NULL unless 10 digits, and not needed where `q` was found); layer 4: whether it passes
+    # the check digit.
     second = {f"t{position}": f"CASE WHEN d{position} THEN true ELSE {ten_digits_sql(f'n{position}')} END"
               for position in numbers}
-    third = {f"v{position}": number_sql(f"n{position}", f"t{position}") for position in numbers}
+    third = {f"v{position}": number_sql(f"n{position}", f"t{position}" if position not in quick
+                                        else f"q{position} IS NULL AND t{position}")
+             for position in numbers}
     fourth = {f"k{position}": check_digit_of_number_sql(f"v{position}") for position in numbers}
+    for position in quick:
+        fourth[f"k{position}"] = f"CASE WHEN q{position} IS NOT NULL THEN true ELSE {fourth[f'k{position}']} END"
+
+    def checked_number(position: int) -> dict[str, str]:
+        """The columns `nhs_number_sql` and `child_key_sql` take for a number's checks."""
+        return {"ten": f"t{position}", "passes": f"k{position}",
+                **({"quick": f"q{position}"} if position in quick else {})}
 
     def stripped(name: str) -> str:
         return f"s{resolved.positions[name]}"
@@ -709,13 +730,13 @@ def _csv_select_sql(resolved: Resolved, columns: list[str], source: str, *, carr
     if "child_key" in personal:
         position = personal["child_key"]
         expressions.update(child_key_sql(stripped("child_key"), f"n{position}", resolved.label("child_key"),
-                                         ten=f"t{position}", passes=f"k{position}"))
+                                         **checked_number(position)))
     if "nhs_number" in personal:
         position = personal["nhs_number"]
         cleaned = f"n{position}"
         expressions["nhs_number"] = mask_sql(cleaned)
         expressions["_nhs_key"], expressions["_nhs_fault"] = nhs_number_sql(
-            cleaned, resolved.label("nhs_number"), ten=f"t{position}", passes=f"k{position}")
+            cleaned, resolved.label("nhs_number"), **checked_number(position))
     if "family_key" in personal:
         family = identifier_sql(stripped("family_key"))
         expressions["family_key"], expressions["_family_key"] = family["masked"], family["key"]
@@ -729,7 +750,8 @@ def _csv_select_sql(resolved: Resolved, columns: list[str], source: str, *, carr
                    SELECT *{listed(third)} FROM (
                    SELECT *{listed(second)} FROM (
                        SELECT {carried}{listed(first)} FROM (
-                           SELECT *{listed(zeroth)} FROM {source})))))"""
+                           SELECT *{listed(zeroth)} FROM (
+                               SELECT *{listed(earliest)} FROM {source}))))))"""
 
 
 def duckdb_may_read(table: TableFile) -> bool:
@@ -771,9 +793,9 @@ def csv_read_sql(table: TableFile, resolved: Resolved, *, key: bytes | None,
 def sql_functions(con, sql: str, *, key: bytes | None):
     """Register, for the run of `sql`, the functions of ours `csv_read_sql` may ask for, as a
     context manager: `with sql_functions(con, sql, key=key): con.execute(sql)`. They are
-    Python's upper-casing and the keyed hash under `key` (`keyed_hash_kernel`)."""
-    return _SqlFunctions(con, upper=_PYTHON_UPPER in sql,
-                         key=key if f"{keyed_hash_kernel.SQL_NAME}(" in sql else None)
+    Python's upper-casing and the keyed hashes under `key` (`keyed_hash_kernel`)."""
+    hashes = any(f"{name}(" in sql for name in (keyed_hash_kernel.SQL_NAME, keyed_hash_kernel.NHS_NUMBER_SQL_NAME))
+    return _SqlFunctions(con, upper=_PYTHON_UPPER in sql, key=key if hashes else None)
 
 
 class _SqlFunctions:

@@ -55,6 +55,38 @@ def test_a_slice_of_an_array_and_a_large_string_array_hash_as_their_values():
     assert keyed_hash_kernel.keyed_hashes(pa.array([], type=pa.string()), states, key).to_pylist() == []
 
 
+def _number_like(seed: int) -> list[str | None]:
+    """Values an NHS number column holds: valid numbers, each with every wrong check digit,
+    too short, too long, with blanks, letters or non-ASCII digits, empty and NULL."""
+    chance = random.Random(seed)
+    values: list[str | None] = [None, "", "0000000000", "9434765919", "4010232137", "9876543210"]
+    for _ in range(300):
+        nine = "".join(chance.choice("0123456789") for _ in range(9))
+        values += [nine + digit for digit in "0123456789"]
+        values += [nine, nine + "00", " " + nine + "0", nine[:4] + "-" + nine[4:] + "1", nine + "x",
+                   "٩" + nine, nine + "\u00a0", (nine + "0") * 7]
+    return values
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_an_nhs_number_as_it_stands_gets_its_key_and_any_other_value_none(key):
+    values = _number_like(seed=len(key))
+    got = keyed_hash_kernel.nhs_number_keys(pa.array(values, type=pa.string()).slice(1), keyed_hash_kernel.key_states(key))
+    want = [_hmac(key, value) if keyed_hash_kernel.is_nhs_number(value) else None for value in values[1:]]
+    assert got.to_pylist() == want
+    assert got.null_count == want.count(None)
+    # Each nine-digit start has one valid last digit, but about one in eleven has none.
+    assert 250 <= len(want) - want.count(None) <= 304
+
+
+def test_is_nhs_number_is_the_check_the_importers_make():
+    from data.importers.pseudonymise import is_valid_nhs_number
+
+    for value in _number_like(seed=5)[1:]:
+        assert keyed_hash_kernel.is_nhs_number(value) == (
+            len(value) == 10 and value.isascii() and value.isdigit() and is_valid_nhs_number(value)), value
+
+
 def test_duckdb_gets_the_function_under_the_key_given(tmp_path):
     import duckdb
 
@@ -65,9 +97,15 @@ def test_duckdb_gets_the_function_under_the_key_given(tmp_path):
                           FROM (VALUES ('9434765919'), (NULL), ('é' || repeat('z', 80))) t(v)
                           ORDER BY v NULLS LAST""").fetchall()
     assert rows == [(text, _hmac(key, text)) for text in ["9434765919", "é" + "z" * 80, None]]
+    numbers = con.execute("""SELECT v, reach_nhs_number_key(v)
+                             FROM (VALUES ('9434765919'), ('9434765918'), (NULL), ('943 476 5919')) t(v)
+                             ORDER BY v NULLS LAST""").fetchall()
+    assert numbers == [("943 476 5919", None), ("9434765918", None), ("9434765919", _hmac(key, "9434765919")),
+                       (None, None)]
     keyed_hash_kernel.unregister(con)
-    with pytest.raises(duckdb.CatalogException):
-        con.execute("SELECT reach_keyed_hash('x')")
+    for function in ("reach_keyed_hash", "reach_nhs_number_key"):
+        with pytest.raises(duckdb.CatalogException):
+            con.execute(f"SELECT {function}('x')")
 
 
 def test_a_store_gets_the_same_keys_with_the_instructions_as_without(tmp_path, monkeypatch):
@@ -106,3 +144,8 @@ def test_compiled_without_avx512_it_gives_the_same_hashes():
     got = keyed_hash_kernel.keyed_hashes(pa.array(values, type=pa.string()), keyed_hash_kernel.key_states(key), key,
                                          compiled=compiled)
     assert got.to_pylist() == [_hmac(key, value) for value in values]
+    numbers = _number_like(seed=13)
+    got = keyed_hash_kernel.nhs_number_keys(pa.array(numbers, type=pa.string()), keyed_hash_kernel.key_states(key),
+                                            compiled=compiled)
+    assert got.to_pylist() == [_hmac(key, value) if keyed_hash_kernel.is_nhs_number(value) else None
+                               for value in numbers]
