@@ -39,6 +39,11 @@ SCHEMA_VERSION = 5
 # keyed hash is 64 random hexadecimal characters, which DuckDB's string compression shrinks only
 # by half, at a cost that made writing 3 million of them take twice as long as writing the rest
 # of the row. Every value stays exactly as it was; only the way the column is kept on disk changes.
+# The `lsoa_code` of `births` and `registrations` is kept with zstd, named rather than found by
+# DuckDB trying each way it has: the trying took 0.15 s of the 0.7 s that writing 3 million births
+# took. zstd keeps the codes in half the room of none at all (a third more than the way DuckDB
+# found), and a count by LSOA reads them as quickly. A store made before keeps its codes as they
+# were, which changes nothing else: no upgrade step rebuilds it for this.
 UNKEYED = ("births", "registrations", "contacts")
 
 
@@ -134,7 +139,7 @@ TABLES = {
         CREATE TABLE IF NOT EXISTS births (
             child_key    VARCHAR USING COMPRESSION uncompressed NOT NULL,
             dob          DATE NOT NULL,
-            lsoa_code    VARCHAR NOT NULL,
+            lsoa_code    VARCHAR USING COMPRESSION zstd NOT NULL,
             received_on  DATE NOT NULL,
             event        VARCHAR NOT NULL DEFAULT 'birth',   -- 'birth' or 'arrival'
             arrived_on   DATE,
@@ -156,7 +161,7 @@ TABLES = {
         CREATE TABLE IF NOT EXISTS registrations (
             child_key           VARCHAR USING COMPRESSION uncompressed NOT NULL,
             dob                 DATE NOT NULL,
-            lsoa_code           VARCHAR NOT NULL,
+            lsoa_code           VARCHAR USING COMPRESSION zstd NOT NULL,
             centre_id           VARCHAR NOT NULL,
             registered_on       DATE NOT NULL,
             family_key          VARCHAR USING COMPRESSION uncompressed,

@@ -662,10 +662,13 @@ def _stripped_sql(expression: str) -> str:
     """SQL for Python's `str.strip()`: a value that starts and ends with a printable character
     other than a space (nearly all) is left as it is; any other is trimmed of WHITESPACE."""
     # `'^[^!-~]|[^!-~]$'` as a regular expression, but without one (twice as quick): a first or
-    # last character outside '!' to '~' (one of several bytes compares above '~'). The first is
-    # taken by its code (`ord`, -1 for an empty value), a third quicker than as text (`left`).
-    printable = "BETWEEN '!' AND '~'"
-    return (f"CASE WHEN NOT (ord({expression}) BETWEEN 33 AND 126 AND right({expression}, 1) {printable}) "
+    # last character outside '!' to '~' (a character of several bytes has a code above 126).
+    # Each is taken by its code (`ord`, where an empty value has none in the range), a third
+    # quicker than comparing it as text.
+    def printable(character: str) -> str:
+        return f"ord({character}) BETWEEN 33 AND 126"
+
+    return (f"CASE WHEN NOT ({printable(expression)} AND {printable(f'right({expression}, 1)')}) "
             f"THEN trim({expression}, {_sql_literal(WHITESPACE)}) ELSE {expression} END")
 
 
