@@ -6,8 +6,9 @@ here, in the lowest layer that reads dates, and everything above uses it: `reach
 `reach.presentation` may not import `data`, so they take dates already read.
 
 Python's own `date.fromisoformat` also takes `20260930` and `2026-W40-3`; Reach takes only the
-form its files must use (`ISO_DATE`, which the importers' row checks use too), so a date that
-one part of Reach accepts is accepted by every part.
+form its files must use (`ISO_DATE`, which the importers' row checks use too, as the same
+pattern for SQL, `ISO_DATE_GLOB`), so a date that one part of Reach accepts is accepted by every
+part.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from datetime import date, datetime
 
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 _ISO_DATE = re.compile(ISO_DATE, flags=re.ASCII)    # digits 0-9 only, as in SQL
+# The same form as a pattern for SQL's GLOB, which DuckDB matches a quarter quicker than the
+# regular expression: it is tried on every date of every row a file brings.
+ISO_DATE_GLOB = "[0-9]" * 4 + "-" + "[0-9]" * 2 + "-" + "[0-9]" * 2
 
 
 def parse_date(text: str, *, name: str | None = None) -> date:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from data.dates import ISO_DATE
+from data.dates import ISO_DATE_GLOB
 from data.importers.layouts import Resolved
 from data.importers.pseudonymise import looks_personal_sql, redact_sql
 
@@ -100,7 +100,7 @@ class Fields:
     # -- dates -------------------------------------------------------------------------------
     def date(self, name: str) -> str:
         raw = self.raw(name)
-        return f"CASE WHEN regexp_full_match({raw}, '{ISO_DATE}') THEN try_cast({raw} AS DATE) END"
+        return f"CASE WHEN {raw} GLOB '{ISO_DATE_GLOB}' THEN try_cast({raw} AS DATE) END"
 
     def date_fault(self, name: str, *, required: bool) -> Fault:
         fault = self._date_fault(name, "a date, YYYY-MM-DD", "is not a date in the form YYYY-MM-DD",
@@ -113,7 +113,7 @@ class Fields:
         `also_fine` is a WHEN clause for another form that is no fault (a year, for a period)."""
         raw = self.raw(name)
         return f"""CASE {self._when_missing(name, expected, required=required)} {also_fine}
-            WHEN NOT regexp_full_match({raw}, '{ISO_DATE}') THEN {self._says(name, not_a_date)}
+            WHEN NOT ({raw} GLOB '{ISO_DATE_GLOB}') THEN {self._says(name, not_a_date)}
             WHEN try_cast({raw} AS DATE) IS NULL THEN {self._says(name, 'is not a real date')}
         END"""
 

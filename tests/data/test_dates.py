@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from data.dates import as_date, parse_date
+from data.dates import ISO_DATE, ISO_DATE_GLOB, as_date, parse_date
 
 
 def test_a_date_is_read_from_yyyy_mm_dd():
@@ -39,3 +39,19 @@ def test_dates_and_datetimes_are_taken_as_they_are():
     assert as_date("2026-09-30") == date(2026, 9, 30)
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
         as_date("next tuesday")
+
+
+def test_the_glob_pattern_for_sql_takes_exactly_what_the_regular_expression_takes():
+    import re
+
+    import duckdb
+
+    texts = ["2026-09-30", "0000-00-00", "9999-99-99", "2026-9-30", "2026-09-3", "20260-09-30", "2026-09-300",
+             " 2026-09-30", "2026-09-30 ", "2026/09/30", "2026-09-3a", "٢٠٢٦-09-30", "2026-０9-30", "2026-09-30\n",
+             "+026-09-30", "-026-09-30", "2026--09-30", "", "2026-09-30T00", "[0-9]-[0-9]-[0-9]", "2026-09-?0"]
+    con = duckdb.connect()
+    globbed = dict(con.execute(f"SELECT t, t GLOB '{ISO_DATE_GLOB}' FROM unnest(?) u(t)", [texts]).fetchall())
+    expressed = dict(con.execute(f"SELECT t, regexp_full_match(t, '{ISO_DATE}') FROM unnest(?) u(t)", [texts]).fetchall())
+    python = {text: re.fullmatch(ISO_DATE, text, flags=re.ASCII) is not None for text in texts}
+    assert globbed == expressed == python
+    assert sum(globbed.values()) == 3
