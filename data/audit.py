@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from data.store import opened
+
+if TYPE_CHECKING:    # pandas is loaded when a frame is made, not by the command line's start
+    import pandas as pd
 
 SIGN_IN, DOWNLOAD, IMPORT, UNDO, REFUSED, EXPORT = "sign-in", "download", "import", "undo", "refused", "export"
 ACTIONS = (SIGN_IN, DOWNLOAD, IMPORT, UNDO, REFUSED, EXPORT)

@@ -15,8 +15,10 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:    # pandas is loaded when a frame is made, not by the command line's start
+    import pandas as pd
 
 CONTACTABLE_WORKLIST = "contactable worklist"
 EXPORT_COLUMNS = ("export_id", "kind", "exported_at", "exported_by", "centre_id", "as_at", "rows_written",
@@ -83,5 +85,7 @@ def export_history(con) -> pd.DataFrame:
     """Every recorded export, newest first."""
     frame = con.execute(f"SELECT {', '.join(EXPORT_COLUMNS)} FROM exports ORDER BY export_id DESC").df()
     if not frame.empty:
+        import pandas as pd
+
         frame["as_at"] = pd.to_datetime(frame["as_at"]).dt.date
     return frame

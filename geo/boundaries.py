@@ -42,18 +42,11 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from geo.columns import LSOA_CODE_COLUMNS, LSOA_NAME_COLUMNS, PWC_LAT_COLUMNS, PWC_LON_COLUMNS
 from geo.limits import BoundaryLimits, readable_bytes
 from geo.projection import WGS84, in_wgs84
 from geo.shapes import has_shape
 
-# Accepted spellings, in order of preference; matched ignoring case.
-LSOA_CODE_COLUMNS = ("lsoa_code", "LSOA21CD", "LSOA11CD", "area_code")
-LSOA_NAME_COLUMNS = ("lsoa_name", "area_name", "LSOA21NM", "LSOA11NM")
-# The population-weighted centroid, in longitude and latitude (WGS84 degrees). Only columns named
-# for the centroid are read: ONS boundary files also carry LONG and LAT, which are the middle of
-# the shape, not where people live, and ONS's centroid files give x and y in grid metres.
-PWC_LON_COLUMNS = ("pwc_lon", "pwc_long", "pwc_longitude")
-PWC_LAT_COLUMNS = ("pwc_lat", "pwc_latitude")
 LSOA_CODE_PATTERN = re.compile(r"E01\d{6}")
 
 ACCEPTED_FORMATS = "a GeoJSON, GeoPackage or zipped Shapefile of LSOA polygons"

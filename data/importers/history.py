@@ -6,13 +6,15 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import datetime
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from data.importers.kinds import KIND_CHECKS, count_of
 from data.importers.layouts import normalise_header
 from data.importers.pseudonymise import looks_personal_sql, mask_whole, redact, redact_sql
 from data.store import opened
+
+if TYPE_CHECKING:    # pandas is loaded when a frame is made, not by the command line's start
+    import pandas as pd
 
 QUARANTINE_COLUMNS = ("import_id", "kind", "file_name", "row_number", "reason", "row_data", "imported_at")
 

@@ -248,7 +248,7 @@ def columns_needed(kind: str) -> str:
     """The columns a kind's file needs, in words, from the layouts above: for help texts and the
     dashboard's upload page, so they can never drift from what the importer checks."""
     if kind == "boundaries":
-        from geo.boundaries import LSOA_CODE_COLUMNS
+        from geo.columns import LSOA_CODE_COLUMNS
         return f"an LSOA code column ({' or '.join(LSOA_CODE_COLUMNS)}) and polygon shapes"
     layouts = LAYOUTS[kind]
     described = [", ".join(" or ".join(COLUMNS[name].heading or name for name in group)

@@ -693,8 +693,8 @@ def _csv_select_sql(resolved: Resolved, columns: list[str], source: str, *, carr
     # And before that, where the processor has SHA instructions, the key of each value that is an
     # NHS number as it stands, `q` (NULL for any other): where it is found, nothing below looks at
     # the value again but to mask it, and the checks in SQL are made for the rest alone.
-    quick = {position: nhs_number_key_sql(f"c{position}") for position in numbers}
-    quick = {position: expression for position, expression in quick.items() if expression is not None}
+    keys = {position: nhs_number_key_sql(f"c{position}") for position in numbers}
+    quick = {position: expression for position, expression in keys.items() if expression is not None}
     earliest = {f"q{position}": expression for position, expression in quick.items()}
     for position in quick:
         zeroth[f"d{position}"] = f"CASE WHEN q{position} IS NOT NULL THEN true ELSE {zeroth[f'd{position}']} END"

@@ -51,7 +51,8 @@ def test_the_glob_pattern_for_sql_takes_exactly_what_the_regular_expression_take
              "+026-09-30", "-026-09-30", "2026--09-30", "", "2026-09-30T00", "[0-9]-[0-9]-[0-9]", "2026-09-?0"]
     con = duckdb.connect()
     globbed = dict(con.execute(f"SELECT t, t GLOB '{ISO_DATE_GLOB}' FROM unnest(?) u(t)", [texts]).fetchall())
-    expressed = dict(con.execute(f"SELECT t, regexp_full_match(t, '{ISO_DATE}') FROM unnest(?) u(t)", [texts]).fetchall())
+    expressed = dict(con.execute(f"SELECT t, regexp_full_match(t, '{ISO_DATE}') FROM unnest(?) u(t)",
+                                 [texts]).fetchall())
     python = {text: re.fullmatch(ISO_DATE, text, flags=re.ASCII) is not None for text in texts}
     assert globbed == expressed == python
     assert sum(globbed.values()) == 3

@@ -71,7 +71,8 @@ def _number_like(seed: int) -> list[str | None]:
 @pytest.mark.parametrize("key", KEYS)
 def test_an_nhs_number_as_it_stands_gets_its_key_and_any_other_value_none(key):
     values = _number_like(seed=len(key))
-    got = keyed_hash_kernel.nhs_number_keys(pa.array(values, type=pa.string()).slice(1), keyed_hash_kernel.key_states(key))
+    got = keyed_hash_kernel.nhs_number_keys(pa.array(values, type=pa.string()).slice(1),
+                                            keyed_hash_kernel.key_states(key))
     want = [_hmac(key, value) if keyed_hash_kernel.is_nhs_number(value) else None for value in values[1:]]
     assert got.to_pylist() == want
     assert got.null_count == want.count(None)
