@@ -6,7 +6,9 @@ then measures on this machine, in the same run, each operation beside the baseli
 against:
 
 - the import of the two big files (births and registrations, 3 million rows each at full scale)
-  against a bare DuckDB load of the same file (`bench/bench_import.py`);
+  against a bare DuckDB load of the same file (`bench/bench_import.py`), in this process and
+  through the command line (`python -m reach import --no-figures` against a Python that makes the
+  bare load, each starting afresh);
 - the report as at one date, per centre, per LSOA and for the authority, against one hand-written
   SQL query computing the same measures (`bench/bare_report.sql`), in this process and through
   the command line (a new Python each time, counting its start on both sides);
@@ -231,6 +233,10 @@ def time_imports(rows: int, workdir: Path) -> list[tuple]:
                       "bare DuckDB load of the file", result["bare_load_s"], 3.0))
         timed.append((f"the same {kind} file again", result["again_s"], "bare DuckDB load of the file",
                       result["bare_load_s"], None))
+        timed.append((f"bare DuckDB load of the {kind} file (command line)", result["bare_command_s"],
+                      None, None, None))
+        timed.append((f"python -m reach import {kind} --no-figures", result["import_command_s"],
+                      f"bare DuckDB load of the {kind} file (command line)", result["bare_command_s"], 3.0))
         print(f"  import peak memory so far: {result['peak_rss_mb']:,.0f} MB")
     return timed
 
