@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import textwrap
+import time
 
 from cli.common import EXIT_OK, add_command, date_argument
 from cli.report import add_option_arguments, report_options, write_figures
@@ -23,16 +25,30 @@ def months_argument(text: str) -> int:
     return months
 
 
+# A trend slower than this, worked out without the children's spells kept, says how to keep them.
+SLOW_SECONDS = 3.0
+
+
 def run_trend(args) -> int:
     from reach.domain.months import month_ends
     from reach.queries.report import reach_trend
+    from reach.queries.stamps import figures_stamp
+    from reach.queries.trend import spells_kept
 
     options = report_options(args)
     dates = month_ends(until=args.until, months=args.months)
+    started = time.perf_counter()
     with opened(args.db, read_only=True) as con:
         frame = reach_trend(con, dates=dates, by=args.by, options=options)
+        kept = spells_kept(con, stamp=figures_stamp(con), options=options)
     write_figures(frame, args.format, {"from": dates[0].isoformat(), "until": args.until.isoformat(),
                                        "months": args.months, "by": args.by})
+    seconds = time.perf_counter() - started
+    if not kept and seconds > SLOW_SECONDS:
+        # The figures step keeps them after every import, unless it was left out (--no-figures).
+        print(f"The trend took {seconds:.1f} s, working out each child's spells afresh: they are not kept for "
+              "this data (files loaded with --no-figures?). `python -m reach figures` keeps them, and every "
+              "trend after reads them instead.", file=sys.stderr)
     return EXIT_OK
 
 

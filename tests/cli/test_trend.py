@@ -56,3 +56,19 @@ def test_a_number_of_months_out_of_range_is_refused(demo_db, capfd, months):
         main(["trend", "--until", UNTIL, "--months", months, "--db", str(demo_db)])
     assert stopped.value.code == 2
     assert "--months" in capfd.readouterr().err
+
+
+def test_a_slow_trend_without_kept_spells_says_how_to_keep_them(demo_db, capfd, monkeypatch):
+    import cli.trend
+    from reach.queries.figures_store import keep_trend_spells
+
+    monkeypatch.setattr(cli.trend, "SLOW_SECONDS", 0.0)       # the demo is quick: any trend counts as slow
+    trend = ["trend", "--until", UNTIL, "--months", "2", "--by", "authority", "--db", str(demo_db)]
+    assert main(trend) == 0             # the demo as built for tests keeps no spells (`figures` would)
+    said = capfd.readouterr()
+    assert said.out.count("\n") == 3
+    assert "not kept for this data" in said.err and "python -m reach figures" in said.err
+    assert keep_trend_spells(demo_db)
+    assert main(trend) == 0
+    again = capfd.readouterr()
+    assert again.out == said.out and again.err == ""
