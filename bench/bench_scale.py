@@ -236,7 +236,7 @@ def time_imports(rows: int, workdir: Path) -> list[tuple]:
         timed.append((f"bare DuckDB load of the {kind} file (command line)", result["bare_command_s"],
                       None, None, None))
         timed.append((f"python -m reach import {kind} --no-figures", result["import_command_s"],
-                      f"bare DuckDB load of the {kind} file (command line)", result["bare_command_s"], 3.0))
+                      "the bare load (command line)", result["bare_command_s"], 3.0))
         print(f"  import peak memory so far: {result['peak_rss_mb']:,.0f} MB")
     return timed
 
