@@ -44,7 +44,7 @@ class Fault(str):
     """The SQL of a fault that is NULL wherever `parsed`, the SQL of the value it checks, is not:
     a date that parses has nothing wrong with it. `CheckQuery` works each `parsed` out once, in a
     layer below the values and faults, and looks for the fault only where it came out NULL, so a
-    value's regular expression is not run a second time, for its fault, on every row."""
+    value's pattern and cast are not tried a second time, for its fault, on every row."""
 
     parsed: str
 
