@@ -40,11 +40,13 @@ def run_trend(args) -> int:
     started = time.perf_counter()
     with opened(args.db, read_only=True) as con:
         frame = reach_trend(con, dates=dates, by=args.by, options=options)
-        kept = spells_kept(con, stamp=figures_stamp(con), options=options)
+        seconds = time.perf_counter() - started
+        # Asked only of a slow trend: a quick one has nothing to say.
+        slow_without_spells = seconds > SLOW_SECONDS and not spells_kept(con, stamp=figures_stamp(con),
+                                                                          options=options)
     write_figures(frame, args.format, {"from": dates[0].isoformat(), "until": args.until.isoformat(),
                                        "months": args.months, "by": args.by})
-    seconds = time.perf_counter() - started
-    if not kept and seconds > SLOW_SECONDS:
+    if slow_without_spells:
         # The figures step keeps them after every import, unless it was left out (--no-figures).
         print(f"The trend took {seconds:.1f} s, working out each child's spells afresh: they are not kept for "
               "this data (files loaded with --no-figures?). `python -m reach figures` keeps them, and every "
