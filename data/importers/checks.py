@@ -10,6 +10,7 @@ reason names the column as the file spells it and shows the bad value, e.g.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from data.dates import ISO_DATE_GLOB
@@ -251,13 +252,48 @@ def _sql_tuple(words: tuple[str, ...]) -> str:
     return "(" + ", ".join(sql_text(word) for word in words) + ")"
 
 
+class _NotFound(str):
+    """`NOT_FOUND`: the place of a `Lookup`'s fault among a check's faults."""
+
+
+# Stands among a `CheckQuery`'s faults where the fault of its `Lookup` falls in a row's reason.
+NOT_FOUND = _NotFound("NULL")
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A value that some rows take from another table by a key: where a child lives, found in
+    the postcode lookup by the child's postcode.
+
+    A row whose `key` (SQL over `r`) is not NULL takes as its `column` the `found` column of the
+    row of `table` whose `match` equals the key (`found` is never NULL there, `match` never
+    twice); where there is none, its fault, in the place of `NOT_FOUND`, is `not_found` of the
+    key's SQL. A row whose key is NULL keeps the `column` its check gives it.
+    """
+
+    column: str
+    table: str
+    match: str
+    found: str
+    key: str
+    not_found: Callable[[str], str]
+
+    def value(self, otherwise: str, found: str) -> str:
+        return f"CASE WHEN ({self.key}) IS NULL THEN {otherwise} ELSE {found} END"
+
+    def fault(self, found: str) -> str:
+        return f"CASE WHEN ({self.key}) IS NOT NULL AND {found} IS NULL THEN {self.not_found(self.key)} END"
+
+
 @dataclass
 class CheckQuery:
     """One kind's check of its raw rows, as a single SELECT.
 
     `values` are the parsed columns (SQL over `r` and any joins in `source`); `faults` are
     reasons found from the raw text; `cross_faults` are reasons that compare parsed values and
-    may name them directly. `where` picks the rows the kind uses; others are skipped.
+    may name them directly. `where` picks the rows the kind uses; others are skipped. A `lookup`
+    gives some rows one of their values from another table, with its fault where `NOT_FOUND`
+    stands among the faults.
     """
 
     values: dict[str, str]
@@ -265,11 +301,18 @@ class CheckQuery:
     cross_faults: list[str] = field(default_factory=list)
     source: str = "raw_rows r"
     where: str = "true"
+    lookup: Lookup | None = None
 
     def sql(self) -> str:
         # Every source begins with the raw rows, `raw_rows r`: they gain the parsed values there.
         layered = self.source.startswith("raw_rows r")
-        parsed, values, faults = self._parsed_once(layered)
+        values, faults, source = dict(self.values), list(self.faults), self.source
+        if self.lookup:
+            lookup, found = self.lookup, f"lookup.{self.lookup.found}"
+            values[lookup.column] = lookup.value(values[lookup.column], found)
+            faults = [lookup.fault(found) if isinstance(fault, _NotFound) else fault for fault in faults]
+            source += f" LEFT JOIN {lookup.table} lookup ON lookup.{lookup.match} = ({lookup.key})"
+        parsed, values, faults = _parsed_once(values, faults, layered)
         inner = ["r._row AS _row"]
         inner += [f"{expression} AS {name}" for name, expression in values.items()]
         inner += [f"{fault} AS _fault_{number}" for number, fault in enumerate(faults)]
@@ -278,43 +321,21 @@ class CheckQuery:
         # The raw table is in row order, and a scan of it alone keeps that order (DuckDB keeps
         # the order rows were inserted in): only a join can shuffle the rows, and a sort of a few
         # million rows is a second or more, so it is paid only then.
-        order = "" if self.source == "raw_rows r" else "ORDER BY _row"
-        source = (self.source.replace("raw_rows r", f"({_with_parsed('raw_rows', parsed)}) r", 1) if layered
-                  else self.source)
+        order = "" if source == "raw_rows r" else "ORDER BY _row"
+        if layered:
+            source = source.replace("raw_rows r", f"({_with_parsed('raw_rows', parsed)}) r", 1)
         return f"""
             SELECT {names}, nullif(concat_ws('; ', {', '.join(reasons)}), '') AS _reason
             FROM (SELECT {', '.join(inner)} FROM {source} WHERE {self.where})
             {order}"""
 
-    def _parsed_once(self, layered: bool = True) -> tuple[dict[str, str], dict[str, str], list[str]]:
-        """(parsed, values, faults): the values the faults check (`Fault.parsed`), each named
-        `_parsed_<n>` and worked out once in a layer below; the values and faults with each of
-        those expressions replaced by its column (an expression is replaced whole, so the value
-        is exactly what it was); and each `Fault` looked for only where its value is NULL."""
-        if not layered:
-            return {}, self.values, list(self.faults)
-        parsed: dict[str, str] = {}
-        for fault in self.faults:
-            if isinstance(fault, Fault) and fault.parsed not in parsed:
-                parsed[fault.parsed] = f'"_parsed_{len(parsed)}"'
-        # The longest first, should one expression hold another.
-        longest_first = sorted(parsed, key=len, reverse=True)
-
-        def reuse(sql: str) -> str:
-            for expression in longest_first:
-                sql = sql.replace(expression, f"r.{parsed[expression]}")
-            return sql
-
-        values = {name: reuse(expression) for name, expression in self.values.items()}
-        faults = [f"CASE WHEN r.{parsed[fault.parsed]} IS NULL THEN {fault} END" if isinstance(fault, Fault)
-                  else reuse(fault) for fault in self.faults]
-        return {column: expression for expression, column in parsed.items()}, values, faults
-
     @property
     def in_one_pass(self) -> bool:
-        """Whether `one_pass_sql` can stand for `sql`: the raw rows alone are read (no join,
-        which could shuffle them), and every one of them."""
-        return self.source == "raw_rows r" and self.where == "true"
+        """Whether `one_pass_sql` (and then `looked_up_sql`) can stand for `sql`: the raw rows
+        alone are read (no join, which could shuffle them), and every one of them, and no
+        comparison of values reads the value the lookup gives, which comes after."""
+        return (self.source == "raw_rows r" and self.where == "true"
+                and not (self.lookup and any(self.lookup.column in fault for fault in self.cross_faults)))
 
     def one_pass_sql(self, read: str, kept: list[str]) -> str:
         """`sql` over `read`, a SELECT of the file's rows in the file's order (each with `_blank`,
@@ -322,17 +343,78 @@ class CheckQuery:
         is `in_one_pass`: so the file is read and checked at once, and never held as raw rows.
         Every row, blank ones too, in the file's order, with `_blank`, the values, `_reason` and
         the raw columns `kept` (as `_raw_<name>`, for the quarantine), but no `_row`: the row's
-        place in the table made of it is its number (see `reading.load_csv`)."""
-        parsed, values, faults = self._parsed_once()
+        place in the table made of it is its number (see `reading.load_csv`).
+
+        With a lookup, which would be a join, each row has its `_lookup_key` instead, its value
+        from the lookup is left NULL and its reason is written as if the key were found, with
+        the reasons before and after the lookup's fault kept apart (`_reason_head`,
+        `_reason_tail`): `looked_up_sql` then fills in both."""
+        values, faults, extra = dict(self.values), list(self.faults), []
+        split = len(faults)
+        if self.lookup:
+            values[self.lookup.column] = self.lookup.value(values[self.lookup.column], "NULL")
+            split = next(number for number, fault in enumerate(faults) if isinstance(fault, _NotFound))
+            del faults[split]
+            extra = [f"({self.lookup.key}) AS _lookup_key"]
+        parsed, values, faults = _parsed_once(values, faults)
         raw = [f'r."{name}" AS "_raw_{name}"' for name in kept]
-        inner = ["r._blank AS _blank", *raw]
+        inner = ["r._blank AS _blank", *raw, *extra]
         inner += [f"{expression} AS {name}" for name, expression in values.items()]
         inner += [f"{fault} AS _fault_{number}" for number, fault in enumerate(faults)]
         reasons = [f"_fault_{number}" for number in range(len(faults))] + self.cross_faults
         names = ", ".join(["_blank", *self.values, *(f'"_raw_{name}"' for name in kept)])
+        if not self.lookup:
+            return f"""
+                SELECT {names}, {_joined(reasons)} AS _reason
+                FROM (SELECT {', '.join(inner)} FROM ({_with_parsed(f"({read})", parsed)}) r)"""
         return f"""
-            SELECT {names}, nullif(concat_ws('; ', {', '.join(reasons)}), '') AS _reason
-            FROM (SELECT {', '.join(inner)} FROM ({_with_parsed(f"({read})", parsed)}) r)"""
+            SELECT {names}, _lookup_key, _reason_head, _reason_tail,
+                   {_joined(["_reason_head", "_reason_tail"])} AS _reason
+            FROM (SELECT *, {_joined(reasons[:split])} AS _reason_head, {_joined(reasons[split:])} AS _reason_tail
+                  FROM (SELECT {', '.join(inner)} FROM ({_with_parsed(f"({read})", parsed)}) r))"""
+
+    def looked_up_sql(self, table: str) -> list[str]:
+        """The statements that, once `one_pass_sql` has made `table`, give each row with a
+        lookup key its value from the lookup, or, where the key is not there, its fault."""
+        if not self.lookup:
+            return []
+        lookup = self.lookup
+        return [f"""UPDATE {table} SET {lookup.column} = lookup.{lookup.found} FROM {lookup.table} lookup
+                    WHERE lookup.{lookup.match} = {table}._lookup_key""",
+                f"""UPDATE {table}
+                    SET _reason = concat_ws('; ', _reason_head, {lookup.not_found('_lookup_key')}, _reason_tail)
+                    WHERE _lookup_key IS NOT NULL AND {lookup.column} IS NULL"""]
+
+
+def _joined(reasons: list[str]) -> str:
+    """SQL of the reasons given, those that are not NULL, joined with "; " (NULL for none)."""
+    return f"nullif(concat_ws('; ', {', '.join(reasons)}), '')" if reasons else "NULL"
+
+
+def _parsed_once(values: dict[str, str], faults: list[str],
+                 layered: bool = True) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """(parsed, values, faults): the values the faults check (`Fault.parsed`), each named
+    `_parsed_<n>` and worked out once in a layer below; the values and faults with each of
+    those expressions replaced by its column (an expression is replaced whole, so the value
+    is exactly what it was); and each `Fault` looked for only where its value is NULL."""
+    if not layered:
+        return {}, values, faults
+    parsed: dict[str, str] = {}
+    for fault in faults:
+        if isinstance(fault, Fault) and fault.parsed not in parsed:
+            parsed[fault.parsed] = f'"_parsed_{len(parsed)}"'
+    # The longest first, should one expression hold another.
+    longest_first = sorted(parsed, key=len, reverse=True)
+
+    def reuse(sql: str) -> str:
+        for expression in longest_first:
+            sql = sql.replace(expression, f"r.{parsed[expression]}")
+        return sql
+
+    values = {name: reuse(expression) for name, expression in values.items()}
+    faults = [f"CASE WHEN r.{parsed[fault.parsed]} IS NULL THEN {fault} END" if isinstance(fault, Fault)
+              else reuse(fault) for fault in faults]
+    return {column: expression for expression, column in parsed.items()}, values, faults
 
 
 def _with_parsed(rows: str, parsed: dict[str, str]) -> str:

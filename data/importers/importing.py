@@ -358,6 +358,19 @@ def _read_and_check(ctx: Context, source: _TableSource, query: CheckQuery, *, ke
     except duckdb.Error:
         ctx.run(f"DROP TABLE IF EXISTS {READ_TABLE}")
         raise _NotInOnePass(refused=True) from None
+    # A lookup (a postcode's LSOA) would be a join, which may hand the rows on in any order,
+    # and they are numbered by their place: it is made after, once the rows are in the table.
+    # The lookup is the side held in memory and the rows are read past it in their order:
+    # DuckDB would hold the smaller side, the rows where they are fewer than the lookup's, and
+    # then update them in the lookup's order, which took 1.6 s for 200,000 births against 0.1 s.
+    looked_up = query.looked_up_sql(READ_TABLE)
+    if looked_up:
+        ctx.run("SET disabled_optimizers = 'build_side_probe_side'")
+        try:
+            for statement in looked_up:
+                ctx.run(statement)
+        finally:
+            ctx.run("RESET disabled_optimizers")
     numbered = f"SELECT rowid + 1 AS _row, {{}} FROM {READ_TABLE} WHERE NOT _blank"
     ctx.run(f"CREATE TEMP VIEW {RAW_TABLE} AS "
             + numbered.format(", ".join(f'"_raw_{name}" AS "{name}"' for name in kept)))

@@ -9,7 +9,7 @@ no one's identity, but arrive from health beside the birth records and are dated
 
 from __future__ import annotations
 
-from data.importers.checks import POSTCODE, CheckQuery, Fields, sql_text
+from data.importers.checks import NOT_FOUND, POSTCODE, CheckQuery, Fields, Lookup, sql_text
 from data.importers.kinds.base import LOADABLE, Context, Kind
 from data.importers.kinds.notes import count_of, unknown_centres, were
 from data.importers.layouts import FLAG_COLUMNS
@@ -38,38 +38,36 @@ def child_keys_hashed(ctx: Context) -> list[str]:
             "pseudonymised, so they link to the same children loaded by NHS number."]
 
 
-def _postcode_lookup(f: Fields, *, missing: str) -> tuple[str, str]:
-    """(fault, source) for placing a row by its postcode through the `postcodes` table."""
-    postcode = f.label("postcode")
-    # The district (the part before the space) helps find the fault without keeping the postcode.
-    district = f"""CASE WHEN regexp_full_match(r._postcode, '{POSTCODE}')
-        THEN 'in district "' || left(r._postcode, length(r._postcode) - 3) || '" ' ELSE '' END"""
-    no_lookup = (f"{postcode} cannot be placed: no postcode lookup has been loaded yet "
-                 "(import the postcodes file first)")
-    fault = f"""CASE
-        WHEN r._postcode IS NULL THEN {sql_text(missing)}
-        WHEN NOT $postcodes_loaded THEN {sql_text(no_lookup)}
-        WHEN p.lsoa_code IS NULL THEN {sql_text(postcode + ' ')} || {district} || 'is not in the postcode lookup'
-    END"""
-    return fault, "raw_rows r LEFT JOIN postcodes p ON p.postcode = r._postcode"
-
-
-def residence_checks(f: Fields) -> tuple[str, str, str]:
-    """(value, fault, source): the LSOA where the child lives, from `lsoa_code` or the postcode.
+def residence_checks(f: Fields) -> tuple[str, list[str], Lookup | None]:
+    """(value, faults, lookup): the LSOA where the child lives, from `lsoa_code` or else the
+    postcode, placed through the `postcodes` table (the lookup); the faults go in a check's list
+    of faults where the residence is checked.
 
     Each row uses its `lsoa_code` where it has one, else its postcode."""
     code = f.code("lsoa_code")
     if not f.resolved.has("postcode"):
-        return code, f.code_fault("lsoa_code", required=True), "raw_rows r"
-    missing = f"{f.label('postcode')} is missing (expected where the child lives)"
+        return code, [f.code_fault("lsoa_code", required=True)], None
+    postcode = f.label("postcode")
+    missing = f"{postcode} is missing (expected where the child lives)"
     if f.resolved.has("lsoa_code"):
-        missing = (f"{f.label('lsoa_code')} and {f.label('postcode')} are both missing "
+        missing = (f"{f.label('lsoa_code')} and {postcode} are both missing "
                    "(expected where the child lives)")
-    postcode_fault, source = _postcode_lookup(f, missing=missing)
+    no_lookup = (f"{postcode} cannot be placed: no postcode lookup has been loaded yet "
+                 "(import the postcodes file first)")
     fault = f"""CASE WHEN {f.raw('lsoa_code')} IS NOT NULL THEN {f.code_fault('lsoa_code', required=False)}
-                     ELSE {postcode_fault} END"""
-    value = f"CASE WHEN {f.raw('lsoa_code')} IS NOT NULL THEN {code} ELSE p.lsoa_code END"
-    return value, fault, source
+                     WHEN r._postcode IS NULL THEN {sql_text(missing)}
+                     WHEN NOT $postcodes_loaded THEN {sql_text(no_lookup)} END"""
+
+    def not_found(key: str) -> str:
+        # The district (the part before the space) helps find the fault without keeping the postcode.
+        district = f"""CASE WHEN regexp_full_match({key}, '{POSTCODE}')
+            THEN 'in district "' || left({key}, length({key}) - 3) || '" ' ELSE '' END"""
+        return f"{sql_text(postcode + ' ')} || {district} || 'is not in the postcode lookup'"
+
+    lookup = Lookup(column="lsoa_code", table="postcodes", match="postcode", found="lsoa_code",
+                    key=f"CASE WHEN {f.raw('lsoa_code')} IS NULL AND $postcodes_loaded THEN r._postcode END",
+                    not_found=not_found)
+    return code, [fault, NOT_FOUND], lookup
 
 
 def _received_on_default(ctx: Context) -> None:
@@ -150,7 +148,7 @@ class Births(Kind):
     def check(self, ctx):
         f = ctx.fields
         child, child_fault = _child_key(f)
-        residence, residence_fault, source = residence_checks(f)
+        residence, residence_faults, lookup = residence_checks(f)
         return CheckQuery(
             values={
                 "child_key": child,
@@ -161,12 +159,12 @@ class Births(Kind):
                 "arrived_on": f.date("arrived_on"),
                 "sex": f.text("sex"),
             },
-            faults=[child_fault, f.date_fault("dob", required=True), residence_fault,
+            faults=[child_fault, f.date_fault("dob", required=True), *residence_faults,
                     f.date_fault("received_on", required=False),
                     f.choice_fault("event", ("birth", "arrival")),
                     f.date_fault("arrived_on", required=False), f.personal_fault("sex")],
             cross_faults=[_dob_faults(f, "received_on", f.label("received_on"))],
-            source=source,
+            lookup=lookup,
         )
 
     def notes(self, ctx):
@@ -185,7 +183,7 @@ class Registrations(Kind):
     def check(self, ctx):
         f = ctx.fields
         child, child_fault = _child_key(f)
-        residence, residence_fault, source = residence_checks(f)
+        residence, residence_faults, lookup = residence_checks(f)
         family = "r._family_key" if f.resolved.has("family_key") else "NULL::VARCHAR"
         return CheckQuery(
             values={
@@ -197,13 +195,13 @@ class Registrations(Kind):
                 "family_key": family,
                 **{flag: f.flag(flag) for flag in FLAG_COLUMNS},
             },
-            faults=[child_fault, f.date_fault("dob", required=True), residence_fault,
+            faults=[child_fault, f.date_fault("dob", required=True), *residence_faults,
                     f.missing("centre_id", "the centre the child is registered with"),
                     f.personal_fault("centre_id"),
                     f.date_fault("registered_on", required=True),
                     *(f.flag_fault(flag) for flag in FLAG_COLUMNS)],
             cross_faults=[_dob_faults(f, "registered_on", f.label("registered_on"))],
-            source=source,
+            lookup=lookup,
         )
 
     def notes(self, ctx):

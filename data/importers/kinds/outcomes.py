@@ -87,7 +87,7 @@ class Eyfsp(Kind):
             child, child_fault = "r._nhs_key", "CASE WHEN r.nhs_number IS NOT NULL THEN r._nhs_fault END"
         else:
             child, child_fault = "NULL::VARCHAR", "NULL"
-        residence, residence_fault, source = residence_checks(f)
+        residence, residence_faults, lookup = residence_checks(f)
         dob, year = f.label("dob"), f.label("assessment_year")
         gld_missing = sql_text(f"{f.label('gld')} is missing (expected Y or N: did the child reach a "
                                "good level of development)")
@@ -102,7 +102,7 @@ class Eyfsp(Kind):
                 # What "the same child" compares: the key, else the row itself (never a duplicate).
                 "_same_child": f"coalesce({child}, 'row ' || r._row::VARCHAR)",
             },
-            faults=[child_fault, f.date_fault("dob", required=True), residence_fault,
+            faults=[child_fault, f.date_fault("dob", required=True), *residence_faults,
                     _school_year_fault(f, "assessment_year"),
                     f"CASE WHEN {f.raw('gld')} IS NULL THEN {gld_missing} END", f.flag_fault("gld"),
                     f.flag_fault("fsm")],
@@ -112,7 +112,7 @@ class Eyfsp(Kind):
                          THEN {sql_text(dob + ' ')} || dob::VARCHAR || ' is after the school year '
                               || (assessment_year - 1)::VARCHAR || '/' || right(assessment_year::VARCHAR, 2)
                               || {sql_text(' began (' + year + ')')} END"""],
-            source=source,
+            lookup=lookup,
         )
 
     def loadable(self, ctx):
