@@ -1,7 +1,9 @@
 """How fast is an import, against a bare DuckDB load of the same file?
 
 Writes a births extract and a registrations export of `--rows` rows each (3,000,000 by default,
-the two big files of an England-sized load), then, for each, times in the same run:
+the two big files of an England-sized load), or with `--kind births-by-postcode` a births extract
+placed by postcode (imported into a store that has a lookup of 1,500,000 postcodes), then, for
+each, times in the same run:
 
 - the bare load: `CREATE TABLE t AS SELECT * FROM read_csv(file, all_varchar = true)` into a new
   database file, which is then closed (so the table is written to disk, as an import's is).
@@ -22,6 +24,7 @@ ratio of times does. It is not a test: run it by hand.
     python bench/bench_import.py --rows 300000         # a tenth, for a quick look
     python bench/bench_import.py --rows 300000 --profile   # where the time of the import goes
     python bench/bench_import.py --kind births --steps     # the time of each statement
+    python bench/bench_import.py --kind births-by-postcode # births placed through the lookup
 
 With `--steps`, each statement the import runs is timed (time and processor time), with the
 file's scan (its SHA-256, line breaks and signs) and the closing of the store (its checkpoint);
@@ -33,6 +36,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -90,6 +94,52 @@ def write_births_csv(path: Path, rows: int) -> None:
     con.close()
 
 
+# An England-sized postcode lookup: about as many postcodes as England has in use.
+LOOKUP_POSTCODES = 1_500_000
+
+
+def _postcode_sql(number: str) -> str:
+    """SQL for the `number`th made-up postcode, e.g. "AB12 3CD": two letters, two digits, a space,
+    a digit and two letters, each a part of the number."""
+    def letter(divisor: int) -> str:
+        return f"chr(65 + ({number} // {divisor} % 26)::INTEGER)"
+
+    def digit(divisor: int) -> str:
+        return f"({number} // {divisor} % 10)::VARCHAR"
+
+    return (f"{letter(676000)} || {letter(17576000)} || {digit(6760)} || {digit(67600)} || ' ' "
+            f"|| {digit(676)} || {letter(26)} || {letter(1)}")
+
+
+def write_postcodes_csv(path: Path, postcodes: int = LOOKUP_POSTCODES) -> None:
+    """A postcode lookup (an ONS Postcode Directory subset): each postcode's LSOA."""
+    import duckdb
+    con = duckdb.connect()
+    con.execute(f"""
+        COPY (SELECT {_postcode_sql('i')} AS pcds, 'E01' || lpad((i % 33755)::VARCHAR, 6, '0') AS lsoa21cd
+              FROM range({postcodes}) t(i)) TO '{path}' (HEADER, DELIMITER ',')""")
+    con.close()
+
+
+def write_births_by_postcode_csv(path: Path, rows: int) -> None:
+    """A births extract placed by postcode, as health often sends it: NHS numbers, dates and the
+    postcode where the child lives (one in a thousand not in the lookup)."""
+    import duckdb
+    con = duckdb.connect()
+    con.execute("SELECT setseed(0.5)")
+    con.execute(f"""
+        COPY (
+          {_valid_nhs_numbers(rows)}
+          SELECT nhs_number,
+                 strftime(DATE '2025-01-01' + (i % 600)::INTEGER, '%Y-%m-%d') AS dob,
+                 CASE WHEN i % 1000 = 999 THEN 'ZZ99 9ZZ'
+                      ELSE {_postcode_sql(f'(i * 7919 % {LOOKUP_POSTCODES})')} END AS postcode,
+                 '2026-09-15' AS received_on
+          FROM checked WHERE c <> 10 LIMIT {rows}
+        ) TO '{path}' (HEADER, DELIMITER ',')""")
+    con.close()
+
+
 def write_registrations_csv(path: Path, rows: int) -> None:
     """A registrations export as a centre's system would give it: NHS numbers, dates of birth,
     LSOAs, the centre, the date of registration, a family identifier and two yes/no flags."""
@@ -111,6 +161,11 @@ def write_registrations_csv(path: Path, rows: int) -> None:
           FROM checked WHERE c <> 10 LIMIT {rows}
         ) TO '{path}' (HEADER, DELIMITER ',')""")
     con.close()
+
+
+BY_POSTCODE = "births-by-postcode"
+WRITERS = {"births": write_births_csv, "registrations": write_registrations_csv,
+           BY_POSTCODE: write_births_by_postcode_csv}
 
 
 def bare_load(csv: Path, db: Path) -> tuple[float, float]:
@@ -145,10 +200,12 @@ con.close()
 PROJECT = Path(__file__).resolve().parents[1]
 
 
-def command_line_loads(csv: Path, kind: str, workdir: Path, *, tries: int = BARE_TRIES) -> tuple[float, float]:
+def command_line_loads(csv: Path, kind: str, workdir: Path, *, tries: int = BARE_TRIES,
+                       template: Path | None = None) -> tuple[float, float]:
     """(bare, import): the best of `tries` of each through the command line, into a new database
     file each time: a Python that loads the file with DuckDB alone, and `python -m reach import
-    KIND FILE --no-figures` (the figures the dashboard opens on are a step of their own)."""
+    KIND FILE --no-figures` (the figures the dashboard opens on are a step of their own) into a
+    new store, or into a copy of `template` where one is given."""
     import subprocess
 
     env = dict(os.environ, PYTHONPATH=str(PROJECT))
@@ -158,6 +215,8 @@ def command_line_loads(csv: Path, kind: str, workdir: Path, *, tries: int = BARE
             db = workdir / f"command-line-{side}.duckdb"
             for suffix in ("", ".wal", ".key"):
                 Path(str(db) + suffix).unlink(missing_ok=True)
+            if side == "import" and template is not None:
+                shutil.copyfile(template, db)
             argv = (["-c", _BARE_COMMAND, str(csv), str(db)] if side == "bare"
                     else ["-m", "reach", "import", kind, str(csv), "--no-figures", "--db", str(db)])
             start = time.perf_counter()
@@ -238,7 +297,7 @@ class _Steps:
 
 def time_import(rows: int, workdir: Path, *, profile: bool = False, kind: str = "births",
                 steps: bool = False, command_line: bool = True) -> dict:
-    """Time the import of a `kind` file ("births" or "registrations") of `rows` rows into a new
+    """Time the import of a `kind` file (one of `WRITERS`) of `rows` rows into a new
     store in `workdir`, beside the bare DuckDB load of the same file, and the same file imported
     again. Returns {"kind", "rows", "file_mb", "bare_load_s", "import_s", "again_s", "ratio",
     "again_ratio", "peak_rss_mb", "summary", "again_summary"}, and the processor seconds of each
@@ -249,18 +308,29 @@ def time_import(rows: int, workdir: Path, *, profile: bool = False, kind: str = 
     from data.importers import import_file
     from data.store import connect
 
+    reach_kind = "births" if kind == BY_POSTCODE else kind
     os.environ.setdefault("REACH_SECRET", "benchmark-only-not-a-real-key-0123456789")
     workdir.mkdir(parents=True, exist_ok=True)
     csv = workdir / f"{kind}.csv"
-    writer = write_births_csv if kind == "births" else write_registrations_csv
-    writer(csv, rows)
+    WRITERS[kind](csv, rows)
     bare_seconds, bare_cpu = bare_load(csv, workdir / f"bare-{kind}.duckdb")
     store = workdir / f"import-{kind}.duckdb"
+    # Each import goes into a new store; births placed by postcode into one that has the postcode
+    # lookup already (loaded once, not with each extract), copied from this one.
+    template = None
+    if kind == BY_POSTCODE:
+        template = workdir / "with-postcodes.duckdb"
+        write_postcodes_csv(workdir / "postcodes.csv")
+        connect(template).close()
+        import_file("postcodes", workdir / "postcodes.csv", db=template)
 
     def new_store() -> None:
         for suffix in ("", ".wal"):
             Path(str(store) + suffix).unlink(missing_ok=True)
-        connect(store).close()
+        if template is None:
+            connect(store).close()
+        else:
+            shutil.copyfile(template, store)
 
     new_store()
     profiler = None
@@ -271,10 +341,10 @@ def time_import(rows: int, workdir: Path, *, profile: bool = False, kind: str = 
     timer = _Steps() if steps else None
     if timer is not None:
         with timer:
-            summary, seconds, cpu = _timed(import_file, kind, csv, db=store)
+            summary, seconds, cpu = _timed(import_file, reach_kind, csv, db=store)
         timer.print(f"The import of {kind}")
     else:
-        summary, seconds, cpu = _timed(import_file, kind, csv, db=store)
+        summary, seconds, cpu = _timed(import_file, reach_kind, csv, db=store)
     if profiler is not None:
         import pstats
         profiler.disable()
@@ -282,12 +352,12 @@ def time_import(rows: int, workdir: Path, *, profile: bool = False, kind: str = 
     # The best of BARE_TRIES, as the bare load is: each into a new store.
     for _ in range(BARE_TRIES - 1):
         new_store()
-        _, other_seconds, other_cpu = _timed(import_file, kind, csv, db=store)
+        _, other_seconds, other_cpu = _timed(import_file, reach_kind, csv, db=store)
         seconds, cpu = min(seconds, other_seconds), min(cpu, other_cpu)
-    again, again_seconds, again_cpu = _timed(import_file, kind, csv, db=store)
+    again, again_seconds, again_cpu = _timed(import_file, reach_kind, csv, db=store)
     command = {}
     if command_line:
-        bare_command, import_command = command_line_loads(csv, kind, workdir)
+        bare_command, import_command = command_line_loads(csv, reach_kind, workdir, template=template)
         command = {"bare_command_s": bare_command, "import_command_s": import_command,
                    "command_ratio": import_command / bare_command}
     return {
@@ -329,8 +399,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=3_000_000, help="rows in each file (default 3,000,000)")
     parser.add_argument("--profile", action="store_true", help="profile each import (cProfile) and print it")
-    parser.add_argument("--kind", choices=("births", "registrations", "both"), default="both",
-                        help="which file to time (default both)")
+    parser.add_argument("--kind", choices=(*WRITERS, "both"), default="both",
+                        help="which file to time (default both: births and registrations)")
     parser.add_argument("--steps", action="store_true",
                         help="time each statement of the (first) import and print them")
     parser.add_argument("--no-command-line", action="store_true",
