@@ -337,7 +337,7 @@ class CheckQuery:
         return (self.source == "raw_rows r" and self.where == "true"
                 and not (self.lookup and any(self.lookup.column in fault for fault in self.cross_faults)))
 
-    def one_pass_sql(self, read: str, kept: list[str]) -> str:
+    def one_pass_sql(self, read: str, kept: list[str], hashed: tuple[str, ...] = ()) -> str:
         """`sql` over `read`, a SELECT of the file's rows in the file's order (each with `_blank`,
         whether it is blank, and the raw columns), in place of the raw table, for a check that
         is `in_one_pass`: so the file is read and checked at once, and never held as raw rows.
@@ -348,7 +348,10 @@ class CheckQuery:
         With a lookup, which would be a join, each row has its `_lookup_key` instead, its value
         from the lookup is left NULL and its reason is written as if the key were found, with
         the reasons before and after the lookup's fault kept apart (`_reason_head`,
-        `_reason_tail`): `looked_up_sql` then fills in both."""
+        `_reason_tail`): `looked_up_sql` then fills in both.
+
+        With `hashed` (value names), each row also has `_key_hash`, DuckDB's 64-bit hash of
+        those values, worked out here on every core (for the finding of repeated rows)."""
         values, faults, extra = dict(self.values), list(self.faults), []
         split = len(faults)
         if self.lookup:
@@ -363,6 +366,8 @@ class CheckQuery:
         inner += [f"{fault} AS _fault_{number}" for number, fault in enumerate(faults)]
         reasons = [f"_fault_{number}" for number in range(len(faults))] + self.cross_faults
         names = ", ".join(["_blank", *self.values, *(f'"_raw_{name}"' for name in kept)])
+        if hashed:
+            names += f", hash({', '.join(hashed)}) AS _key_hash"
         if not self.lookup:
             return f"""
                 SELECT {names}, {_joined(reasons)} AS _reason

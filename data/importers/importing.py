@@ -253,7 +253,7 @@ def _read(con, checker: Kind, source, *, key: bytes | None, file_name: str, sha2
     query = checker.check(ctx)
     if one_pass:
         rows_read = ctx.rows_read = _read_and_check(ctx, source, query, key=key, personal=checker.personal,
-                                                    progress=report)
+                                                    duplicate_key=checker.duplicate_key(ctx), progress=report)
     else:
         ctx.run(f"CREATE TEMP TABLE {CHECKED} AS {query.sql()}")
     checker.after_check(ctx)
@@ -318,6 +318,17 @@ def _mark_duplicates(ctx: Context, key: tuple[str, ...]) -> None:
     blank = f" AND NOT {READ_TABLE}._blank" if ctx.one_pass else ""
     listed = ", ".join(key)
     same = " AND ".join(f"{table}.{column} IS NOT DISTINCT FROM firsts.{column}" for column in key)
+    if ctx.key_hashed:
+        ctx.run(f"""
+            UPDATE {READ_TABLE} SET _reason = 'duplicate of row ' || firsts.first_row
+            FROM (SELECT _key_hash, {listed}, min(rowid) + 1 AS first_row FROM {READ_TABLE}
+                  WHERE _reason IS NULL AND NOT _blank AND _key_hash IN (
+                      SELECT _key_hash FROM {READ_TABLE} WHERE _reason IS NULL AND NOT _blank
+                      GROUP BY 1 HAVING count(*) > 1)
+                  GROUP BY _key_hash, {listed} HAVING count(*) > 1) firsts
+            WHERE {READ_TABLE}._key_hash = firsts._key_hash AND {same} AND {table}._reason IS NULL
+                  AND {row} > firsts.first_row{blank}""")
+        return
     ctx.run(f"""
         UPDATE {table} SET _reason = 'duplicate of row ' || firsts.first_row
         FROM (SELECT {listed}, min(_row) AS first_row FROM {CHECKED}
@@ -335,7 +346,7 @@ _KEPT_HIDDEN = ("_child_nhs",)
 
 
 def _read_and_check(ctx: Context, source: _TableSource, query: CheckQuery, *, key: bytes | None,
-                    personal: bool, progress: Progress) -> int:
+                    personal: bool, duplicate_key: tuple[str, ...], progress: Progress) -> int:
     """Read a CSV file and check its rows in one statement, into the table `read_rows`, of which
     `raw_rows` and `checked` are then views; return the number of rows read. Raises
     _NotInOnePass, with nothing made, where this cannot be done (run it outside a transaction).
@@ -350,7 +361,10 @@ def _read_and_check(ctx: Context, source: _TableSource, query: CheckQuery, *, ke
     select, read_params = read
     kept = [name for name in raw_columns(source.resolved, hashes_nhs_number=source.hashes(personal))
             if name not in _HIDDEN or name in _KEPT_HIDDEN]
-    sql = f"CREATE TEMP TABLE {READ_TABLE} AS {query.one_pass_sql(select, kept)}"
+    # The key that finds repeated rows is hashed as the rows are read, unless the lookup, which
+    # comes after, gives a part of it.
+    hashed = () if query.lookup and query.lookup.column in duplicate_key else duplicate_key
+    sql = f"CREATE TEMP TABLE {READ_TABLE} AS {query.one_pass_sql(select, kept, hashed)}"
     try:
         with sql_functions(ctx.con, sql, key=key):
             ctx.run("SET preserve_insertion_order = true")
@@ -375,6 +389,7 @@ def _read_and_check(ctx: Context, source: _TableSource, query: CheckQuery, *, ke
     ctx.run(f"CREATE TEMP VIEW {RAW_TABLE} AS "
             + numbered.format(", ".join(f'"_raw_{name}" AS "{name}"' for name in kept)))
     ctx.run(f"CREATE TEMP VIEW {CHECKED} AS " + numbered.format(", ".join([*query.values, "_reason"])))
+    ctx.key_hashed = bool(hashed)
     rows_read = ctx.scalar(f"SELECT count(*) FROM {RAW_TABLE}")
     estimated = source.table.estimated_rows
     progress(0, estimated, "reading")

@@ -38,6 +38,8 @@ class Context:
     sheet_name: str | None = None      # the workbook's sheet read, whose name may say what it holds
     one_pass: bool = False             # read and checked at once: `raw_rows` and `checked` are views
                                        # of one table, `read_rows` (see `importing._read_and_check`)
+    key_hashed: bool = False           # in one pass, `read_rows` has `_key_hash`, the hash of the
+                                       # key that finds repeated rows
 
     @property
     def fields(self) -> Fields:
