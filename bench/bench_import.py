@@ -40,6 +40,7 @@ import shutil
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -75,25 +76,6 @@ def _valid_nhs_numbers(rows: int) -> str:
           )"""
 
 
-def write_births_csv(path: Path, rows: int) -> None:
-    """A births extract as health would send it: NHS numbers (valid check digits), dates, LSOAs."""
-    import duckdb
-    con = duckdb.connect()
-    con.execute("SELECT setseed(0.5)")
-    # Nine random digits, then the modulus-11 check digit (rows whose check would be 10 are dropped
-    # and made up with a few spare rows).
-    con.execute(f"""
-        COPY (
-          {_valid_nhs_numbers(rows)}
-          SELECT nhs_number,
-                 strftime(DATE '2025-01-01' + (i % 600)::INTEGER, '%Y-%m-%d') AS dob,
-                 'E01' || lpad((i % 33755)::VARCHAR, 6, '0') AS lsoa_code,
-                 '2026-09-15' AS received_on
-          FROM checked WHERE c <> 10 LIMIT {rows}
-        ) TO '{path}' (HEADER, DELIMITER ',')""")
-    con.close()
-
-
 # An England-sized postcode lookup: about as many postcodes as England has in use.
 LOOKUP_POSTCODES = 1_500_000
 
@@ -121,19 +103,24 @@ def write_postcodes_csv(path: Path, postcodes: int = LOOKUP_POSTCODES) -> None:
     con.close()
 
 
-def write_births_by_postcode_csv(path: Path, rows: int) -> None:
-    """A births extract placed by postcode, as health often sends it: NHS numbers, dates and the
-    postcode where the child lives (one in a thousand not in the lookup)."""
+def write_births_csv(path: Path, rows: int, *, by_postcode: bool = False) -> None:
+    """A births extract as health would send it: NHS numbers (valid check digits), dates, and
+    where the child lives: an LSOA code, or `by_postcode` the postcode, as health often sends it
+    (one in a thousand not in the lookup `write_postcodes_csv` writes)."""
     import duckdb
     con = duckdb.connect()
     con.execute("SELECT setseed(0.5)")
+    residence = (f"""CASE WHEN i % 1000 = 999 THEN 'ZZ99 9ZZ'
+                          ELSE {_postcode_sql(f'(i * 7919 % {LOOKUP_POSTCODES})')} END AS postcode"""
+                 if by_postcode else "'E01' || lpad((i % 33755)::VARCHAR, 6, '0') AS lsoa_code")
+    # Nine random digits, then the modulus-11 check digit (rows whose check would be 10 are dropped
+    # and made up with a few spare rows).
     con.execute(f"""
         COPY (
           {_valid_nhs_numbers(rows)}
           SELECT nhs_number,
                  strftime(DATE '2025-01-01' + (i % 600)::INTEGER, '%Y-%m-%d') AS dob,
-                 CASE WHEN i % 1000 = 999 THEN 'ZZ99 9ZZ'
-                      ELSE {_postcode_sql(f'(i * 7919 % {LOOKUP_POSTCODES})')} END AS postcode,
+                 {residence},
                  '2026-09-15' AS received_on
           FROM checked WHERE c <> 10 LIMIT {rows}
         ) TO '{path}' (HEADER, DELIMITER ',')""")
@@ -165,7 +152,7 @@ def write_registrations_csv(path: Path, rows: int) -> None:
 
 BY_POSTCODE = "births-by-postcode"
 WRITERS = {"births": write_births_csv, "registrations": write_registrations_csv,
-           BY_POSTCODE: write_births_by_postcode_csv}
+           BY_POSTCODE: partial(write_births_csv, by_postcode=True)}
 
 
 def bare_load(csv: Path, db: Path) -> tuple[float, float]:
