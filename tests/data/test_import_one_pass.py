@@ -172,10 +172,24 @@ BIRTHS_BY_POSTCODE = (
 )
 
 
-def test_births_placed_by_postcode_are_read_in_one_pass_and_looked_up_after(tmp_path, monkeypatch, one_pass_calls):
+# A lookup far bigger than the file is not held in memory (`importing._look_up`): both ways.
+@pytest.mark.parametrize("other_postcodes", [0, 3_000])
+def test_births_placed_by_postcode_are_read_in_one_pass_and_looked_up_after(tmp_path, monkeypatch, one_pass_calls,
+                                                                           other_postcodes):
     monkeypatch.setenv("REACH_SECRET", KEY.decode())
     path = _write(tmp_path, "births.csv", BIRTHS_BY_POSTCODE)
-    lookup = _write(tmp_path, "postcodes.csv", "pcds,lsoa21cd\nM32 9AN,E01006179\nM31 4FL,E01006104\n")
+    others = "".join(f"A{number // 100:02d} {number // 10 % 10}A{chr(65 + number % 10)},E01000001\n"
+                     for number in range(other_postcodes))
+    lookup = _write(tmp_path, "postcodes.csv", "pcds,lsoa21cd\nM32 9AN,E01006179\nM31 4FL,E01006104\n" + others)
+    from data.importers.kinds.base import Context
+
+    held, run = [], Context.run
+
+    def noted(self, sql, params=None):
+        held.append("build_side_probe_side" in sql)
+        return run(self, sql, params)
+
+    monkeypatch.setattr(Context, "run", noted)
     stores = {}
     for way in ("fast", "usual"):
         db = tmp_path / f"{way}.duckdb"
@@ -185,6 +199,7 @@ def test_births_placed_by_postcode_are_read_in_one_pass_and_looked_up_after(tmp_
         stores[way] = _import_twice("births", path, db)
     assert len(one_pass_calls) == 2        # the two imports of the fast way, and no join in them
     assert stores["fast"] == stores["usual"]
+    assert any(held) == (other_postcodes == 0)
     first, again, (rows, kept, log) = stores["fast"]
     assert first.startswith("births: births.csv: 5 rows loaded, 4 quarantined, 0 already present")
     assert sorted((str(row[1]), row[2]) for row in rows) == [
