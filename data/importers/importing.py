@@ -311,29 +311,22 @@ def _mark_duplicates(ctx: Context, key: tuple[str, ...]) -> None:
     # only their later rows are touched. A NULL in a key matches a NULL, as in a PARTITION BY.
     # The keys are first grouped by a 64-bit hash of them, far quicker than by the keys
     # themselves (a child key is 64 characters): only the rows whose hash is held more than once,
-    # nearly always the true duplicates alone, are then grouped by their keys.
-    # Read in one pass, `checked` is a view of the table `read_rows`, which is the one written.
+    # nearly always the true duplicates alone, are then grouped by their keys. Read in one pass,
+    # each row's hash was worked out as it was read (`_key_hash`), and `checked` is a view of
+    # the table `read_rows`, which is the one written.
     table = READ_TABLE if ctx.one_pass else CHECKED
     row = f"{READ_TABLE}.rowid + 1" if ctx.one_pass else f"{CHECKED}._row"
     blank = f" AND NOT {READ_TABLE}._blank" if ctx.one_pass else ""
     listed = ", ".join(key)
     same = " AND ".join(f"{table}.{column} IS NOT DISTINCT FROM firsts.{column}" for column in key)
+    key_hash = "_key_hash" if ctx.key_hashed else f"hash({listed})"
     if ctx.key_hashed:
-        ctx.run(f"""
-            UPDATE {READ_TABLE} SET _reason = 'duplicate of row ' || firsts.first_row
-            FROM (SELECT _key_hash, {listed}, min(rowid) + 1 AS first_row FROM {READ_TABLE}
-                  WHERE _reason IS NULL AND NOT _blank AND _key_hash IN (
-                      SELECT _key_hash FROM {READ_TABLE} WHERE _reason IS NULL AND NOT _blank
-                      GROUP BY 1 HAVING count(*) > 1)
-                  GROUP BY _key_hash, {listed} HAVING count(*) > 1) firsts
-            WHERE {READ_TABLE}._key_hash = firsts._key_hash AND {same} AND {table}._reason IS NULL
-                  AND {row} > firsts.first_row{blank}""")
-        return
+        listed, same = f"_key_hash, {listed}", f"{table}._key_hash = firsts._key_hash AND {same}"
     ctx.run(f"""
         UPDATE {table} SET _reason = 'duplicate of row ' || firsts.first_row
         FROM (SELECT {listed}, min(_row) AS first_row FROM {CHECKED}
-              WHERE _reason IS NULL AND hash({listed}) IN (
-                  SELECT hash({listed}) FROM {CHECKED} WHERE _reason IS NULL
+              WHERE _reason IS NULL AND {key_hash} IN (
+                  SELECT {key_hash} FROM {CHECKED} WHERE _reason IS NULL
                   GROUP BY 1 HAVING count(*) > 1)
               GROUP BY {listed} HAVING count(*) > 1) firsts
         WHERE {same} AND {table}._reason IS NULL AND {row} > firsts.first_row{blank}""")
@@ -378,8 +371,9 @@ def _read_and_check(ctx: Context, source: _TableSource, query: CheckQuery, *, ke
     numbered = f"SELECT rowid + 1 AS _row, {{}} FROM {READ_TABLE} WHERE NOT _blank"
     ctx.run(f"CREATE TEMP VIEW {RAW_TABLE} AS "
             + numbered.format(", ".join(f'"_raw_{name}" AS "{name}"' for name in kept)))
-    ctx.run(f"CREATE TEMP VIEW {CHECKED} AS " + numbered.format(", ".join([*query.values, "_reason"])))
     ctx.key_hashed = bool(hashed)
+    checked = [*query.values, "_reason", *(["_key_hash"] if hashed else [])]
+    ctx.run(f"CREATE TEMP VIEW {CHECKED} AS " + numbered.format(", ".join(checked)))
     rows_read = ctx.scalar(f"SELECT count(*) FROM {RAW_TABLE}")
     estimated = source.table.estimated_rows
     progress(0, estimated, "reading")
