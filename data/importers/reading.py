@@ -64,7 +64,7 @@ def file_sha256(path: Path) -> str:
 
 @dataclass(frozen=True)
 class FileScan:
-    """What one read of a file's bytes tells: its SHA-256, its line breaks (for progress bars),
+    """What one scan of a file's bytes tells: its SHA-256, its line breaks (for progress bars),
     and whether DuckDB's CSV reader may read it (none of `_NOT_FOR_DUCKDB` is in it). A CSV file
     being imported is scanned once for all three (`_CsvFile.scan`)."""
 
@@ -274,7 +274,7 @@ class _CsvFile(TableFile):
 
     @cached_property
     def scan(self) -> FileScan:
-        """The file's SHA-256, line breaks and whether DuckDB may read it, from one read of it."""
+        """The file's SHA-256, line breaks and whether DuckDB may read it (`scan_file`)."""
         return scan_file(self.path)
 
     def _estimate_rows(self) -> int | None:
