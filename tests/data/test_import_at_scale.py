@@ -150,6 +150,20 @@ def test_one_read_of_a_file_gives_its_hash_its_lines_and_a_sign_split_between_bl
     assert scan_file(path).duckdb_readable
 
 
+def test_a_failure_of_the_scans_hashing_thread_is_raised_to_its_caller(tmp_path, monkeypatch):
+    from data.importers import reading
+
+    class Broken:
+        def update(self, block):
+            raise OSError("the disk went away")
+
+    monkeypatch.setattr(reading.hashlib, "sha256", Broken)
+    path = tmp_path / "births.csv"
+    path.write_bytes(b"nhs_number,dob,lsoa_code\n9434765919,2024-05-01,E01006074\n")
+    with pytest.raises(OSError, match="the disk went away"):
+        reading.scan_file(path)
+
+
 def test_an_imported_childs_keyed_hash_is_stored_uncompressed_and_its_lsoa_with_zstd(big_file, tmp_path):
     db = tmp_path / "reach.duckdb"
     import_file("births", big_file, db=db)
