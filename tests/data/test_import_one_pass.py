@@ -90,8 +90,20 @@ def one_pass_calls(monkeypatch):
     return calls
 
 
+# Placed by postcode with no lookup loaded yet, and postcodes no lookup could hold.
+UNPLACED_BIRTHS = (
+    "nhs_number,dob,postcode\n"
+    "9434765919,2024-05-01,M32 9AN\n"
+    "4010232137,2024-05-02,=HYPERLINK(\"http://x\")\n"
+    "9876543210,2024-05-03,<b>M1 1AA</b>\n"
+    f"1234567806,2024-05-04,{'M' * 5000}\n"
+    "1234567814,2024-05-05,straße 1\n"
+    "1234567822,2024-05-06,\n"
+)
+
+
 @pytest.mark.parametrize("kind, text", [("births", BIRTHS), ("registrations", REGISTRATIONS),
-                                        ("contacts", CONTACTS)])
+                                        ("contacts", CONTACTS), ("births", UNPLACED_BIRTHS)])
 def test_one_pass_stores_what_the_usual_way_stores(tmp_path, monkeypatch, one_pass_calls, kind, text):
     monkeypatch.setenv("REACH_SECRET", KEY.decode())
     path = _write(tmp_path, f"{kind}.csv", text)
@@ -169,6 +181,8 @@ BIRTHS_BY_POSTCODE = (
     "1234567822,2024-05-07,M32\t9AN,,birth,\n"                # 7: a tab in it: cleaned, found
     "1234567830,2024-05-08,M31 4FL,E01005000,birth,\n"        # 8: the LSOA code comes first
     "9876543210,2024-05-09,zz1 1zz,,,\n"                      # 9: not in the lookup
+    "1234567806,2024-05-10,=SUM(A1:A9),,,\n"                  # 10: a formula: not a postcode
+    "1234567814,2024-05-11,<script>M32 9AN</script>,,,\n"     # 11: markup: not a postcode
 )
 
 
@@ -201,7 +215,7 @@ def test_births_placed_by_postcode_are_read_in_one_pass_and_looked_up_after(tmp_
     assert stores["fast"] == stores["usual"]
     assert any(held) == (other_postcodes == 0)
     first, again, (rows, kept, log) = stores["fast"]
-    assert first.startswith("births: births.csv: 5 rows loaded, 4 quarantined, 0 already present")
+    assert first.startswith("births: births.csv: 5 rows loaded, 6 quarantined, 0 already present")
     assert sorted((str(row[1]), row[2]) for row in rows) == [
         ("2024-05-01", "E01006179"), ("2024-05-02", "E01006104"), ("2024-05-05", "E01006074"),
         ("2024-05-07", "E01006179"), ("2024-05-08", "E01005000")]
@@ -210,8 +224,11 @@ def test_births_placed_by_postcode_are_read_in_one_pass_and_looked_up_after(tmp_
             'lookup; event "adopted" is not birth or arrival'),
         (4, "duplicate of row 1"),
         (6, "lsoa_code and postcode are both missing (expected where the child lives)"),
-        (9, 'postcode in district "ZZ1" is not in the postcode lookup')]
-    assert "ZZ99 9ZZ" not in " ".join(data for _, _, data in kept)
+        (9, 'postcode in district "ZZ1" is not in the postcode lookup'),
+        (10, "postcode is not in the postcode lookup"),
+        (11, "postcode is not in the postcode lookup")]
+    shown = " ".join(data for _, _, data in kept)
+    assert "ZZ99 9ZZ" not in shown and "SUM" not in shown and "script" not in shown
 
 
 # Every column each kind's files may have, optional ones included: the one pass must cope with all.
