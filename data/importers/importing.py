@@ -149,6 +149,16 @@ def import_file(kind: str, file_path: str | os.PathLike, *, db: str | os.PathLik
 
 
 @contextlib.contextmanager
+def _setting(con, name: str, value: str):
+    """DuckDB's setting `name` at `value` for a while, then as it was."""
+    before = con.execute(f"SELECT current_setting('{name}')").fetchall()[0][0]
+    con.execute(f"SET {name} = '{value}'")
+    try:
+        yield
+    finally:
+        con.execute(f"SET {name} = '{before}'")
+
+
 def _working_tables_left_as_they_are(con):
     """No automatic checkpoint while the import runs.
 
@@ -158,12 +168,7 @@ def _working_tables_left_as_they_are(con):
     compresses the whole table afresh: 1.7 s of a 4.5 s import of 3 million birth records, spent
     on a table dropped a moment later. The store's own checkpoint still comes when it is closed,
     as always; the threshold is put back before that."""
-    before = con.execute("SELECT current_setting('checkpoint_threshold')").fetchall()[0][0]
-    con.execute("SET checkpoint_threshold = '1000 GiB'")
-    try:
-        yield
-    finally:
-        con.execute(f"SET checkpoint_threshold = '{before}'")
+    return _setting(con, "checkpoint_threshold", "1000 GiB")
 
 
 def _commonest_faults(con, shown: int = 5) -> tuple[tuple[str, int, int], ...]:
@@ -392,21 +397,15 @@ _LOOKUP_HELD_FROM = 1 / 300
 
 def _look_up(ctx: Context, query: CheckQuery) -> None:
     """Give the rows read in one pass their values from the check's lookup (`looked_up_sql`)."""
-    statements = query.looked_up_sql(READ_TABLE)
-    if not statements or query.lookup is None:
+    if query.lookup is None:
         return
     keyed = ctx.scalar(f"SELECT count(_lookup_key) FROM {READ_TABLE}")
     if not keyed:
         return
     held = keyed >= ctx.scalar(f"SELECT count(*) FROM {query.lookup.table}") * _LOOKUP_HELD_FROM
-    if held:
-        ctx.run("SET disabled_optimizers = 'build_side_probe_side'")
-    try:
-        for statement in statements:
+    with _setting(ctx.con, "disabled_optimizers", "build_side_probe_side") if held else contextlib.nullcontext():
+        for statement in query.looked_up_sql(READ_TABLE):
             ctx.run(statement)
-    finally:
-        if held:
-            ctx.run("RESET disabled_optimizers")
 
 
 def _same_quarantine(ctx: Context) -> bool:
@@ -456,11 +455,8 @@ def _append(ctx: Context, insert: str) -> None:
     threads finish (the rows of a table have no order of their own: a query orders what it
     shows). Kept in the file's order, a few million rows were held back and written a second
     time when the store was closed, which took longer than writing them."""
-    ctx.run("SET preserve_insertion_order = false")
-    try:
+    with _setting(ctx.con, "preserve_insertion_order", "false"):
         ctx.run(insert, {"id": ctx.import_id})
-    finally:
-        ctx.run("SET preserve_insertion_order = true")
 
 
 def _quarantine(ctx: Context) -> None:

@@ -195,15 +195,15 @@ def test_births_placed_by_postcode_are_read_in_one_pass_and_looked_up_after(tmp_
     others = "".join(f"A{number // 100:02d} {number // 10 % 10}A{chr(65 + number % 10)},E01000001\n"
                      for number in range(other_postcodes))
     lookup = _write(tmp_path, "postcodes.csv", "pcds,lsoa21cd\nM32 9AN,E01006179\nM31 4FL,E01006104\n" + others)
-    from data.importers.kinds.base import Context
+    from data.importers import importing
 
-    held, run = [], Context.run
+    held, setting = [], importing._setting
 
-    def noted(self, sql, params=None):
-        held.append("build_side_probe_side" in sql)
-        return run(self, sql, params)
+    def noted(con, name, value):
+        held.append((name, value) == ("disabled_optimizers", "build_side_probe_side"))
+        return setting(con, name, value)
 
-    monkeypatch.setattr(Context, "run", noted)
+    monkeypatch.setattr(importing, "_setting", noted)
     stores = {}
     for way in ("fast", "usual"):
         db = tmp_path / f"{way}.duckdb"
