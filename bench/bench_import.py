@@ -2,8 +2,9 @@
 
 Writes a births extract and a registrations export of `--rows` rows each (3,000,000 by default,
 the two big files of an England-sized load), or with `--kind births-by-postcode` a births extract
-placed by postcode (imported into a store that has a lookup of 1,500,000 postcodes), then, for
-each, times in the same run:
+placed by postcode (imported into a store that has a lookup of 1,500,000 postcodes), or with
+`--kind contacts` a contacts export (England has about 10 million a year: `--rows 10000000`),
+then, for each, times in the same run:
 
 - the bare load: `CREATE TABLE t AS SELECT * FROM read_csv(file, all_varchar = true)` into a new
   database file, which is then closed (so the table is written to disk, as an import's is).
@@ -25,6 +26,7 @@ ratio of times does. It is not a test: run it by hand.
     python bench/bench_import.py --rows 300000 --profile   # where the time of the import goes
     python bench/bench_import.py --kind births --steps     # the time of each statement
     python bench/bench_import.py --kind births-by-postcode # births placed through the lookup
+    python bench/bench_import.py --kind contacts --rows 10000000   # England's contacts
 
 With `--steps`, each statement the import runs is timed (time and processor time), with the
 file's scan (its SHA-256, line breaks and signs) and the closing of the store (its checkpoint);
@@ -150,9 +152,32 @@ def write_registrations_csv(path: Path, rows: int) -> None:
     con.close()
 
 
+def write_contacts_csv(path: Path, rows: int) -> None:
+    """A contacts export for a year as a centre's system would give it, in date order: each
+    child's NHS number on three rows (three sessions, four months apart), the day, the centre
+    and the activity."""
+    import duckdb
+    con = duckdb.connect()
+    con.execute("SELECT setseed(0.9)")
+    activities = "['Stay and play', 'Baby massage', 'Health visitor clinic', 'Speech and language']"
+    children = -(-rows // 3)
+    con.execute(f"""
+        COPY (
+          {_valid_nhs_numbers(children)}, children AS (
+            SELECT nhs_number, row_number() OVER (ORDER BY i) AS n FROM checked WHERE c <> 10 LIMIT {children}
+          )
+          SELECT nhs_number,
+                 strftime(DATE '2025-04-01' + ((n * 7 + k * 120) % 365)::INTEGER, '%Y-%m-%d') AS contact_on,
+                 'C' || lpad((n % 3000)::VARCHAR, 4, '0') AS centre_id,
+                 {activities}[1 + ((n + k) % 4)::INTEGER] AS activity
+          FROM children, range(3) t(k) ORDER BY contact_on, centre_id, n LIMIT {rows}
+        ) TO '{path}' (HEADER, DELIMITER ',')""")
+    con.close()
+
+
 BY_POSTCODE = "births-by-postcode"
 WRITERS = {"births": write_births_csv, "registrations": write_registrations_csv,
-           BY_POSTCODE: partial(write_births_csv, by_postcode=True)}
+           BY_POSTCODE: partial(write_births_csv, by_postcode=True), "contacts": write_contacts_csv}
 
 
 def bare_load(csv: Path, db: Path) -> tuple[float, float]:
@@ -282,6 +307,18 @@ class _Steps:
         print(f"{total:>6.2f} s{total_cpu:>9.2f} s  in all ({len(self.steps)} steps)")
 
 
+def _written_elsewhere(writer, csv: Path, rows: int) -> None:
+    """Write the file in a process of its own, so that the peak memory printed is the imports'
+    and the bare loads', not that of making up the file (10 million contacts sorted by date)."""
+    import multiprocessing
+
+    process = multiprocessing.get_context("spawn").Process(target=writer, args=(csv, rows))
+    process.start()
+    process.join()
+    if process.exitcode:
+        raise SystemExit(f"writing {csv.name} failed")
+
+
 def time_import(rows: int, workdir: Path, *, profile: bool = False, kind: str = "births",
                 steps: bool = False, command_line: bool = True) -> dict:
     """Time the import of a `kind` file (one of `WRITERS`) of `rows` rows into a new
@@ -299,7 +336,7 @@ def time_import(rows: int, workdir: Path, *, profile: bool = False, kind: str = 
     os.environ.setdefault("REACH_SECRET", "benchmark-only-not-a-real-key-0123456789")
     workdir.mkdir(parents=True, exist_ok=True)
     csv = workdir / f"{kind}.csv"
-    WRITERS[kind](csv, rows)
+    _written_elsewhere(WRITERS[kind], csv, rows)
     bare_seconds, bare_cpu = bare_load(csv, workdir / f"bare-{kind}.duckdb")
     store = workdir / f"import-{kind}.duckdb"
     # Each import goes into a new store; births placed by postcode into one that has the postcode
