@@ -37,6 +37,8 @@ from functools import cache
 import numpy as np
 import pyarrow as pa
 
+from data.importers.nhs_numbers import is_nhs_number
+
 SQL_NAME = "reach_keyed_hash"
 NHS_NUMBER_SQL_NAME = "reach_nhs_number_key"
 _BLOCK = 64
@@ -478,15 +480,6 @@ def available() -> bool:
         if got != want or got_numbers != want_numbers:  # pragma: no cover - a compiler that gets it wrong
             return False
     return True
-
-
-def is_nhs_number(text: str | None) -> bool:
-    """Whether `text` is an NHS number as it stands: 10 ASCII digits whose last is the check
-    digit of the nine before it (modulus 11). What `nhs_number_key_hex` tests, in Python."""
-    if text is None or len(text) != 10 or not (text.isascii() and text.isdigit()):
-        return False
-    check = (11 - sum((10 - place) * int(digit) for place, digit in enumerate(text[:9])) % 11) % 11
-    return check == int(text[9])
 
 
 def register(con, key: bytes) -> None:

@@ -14,12 +14,10 @@ import re
 from dataclasses import dataclass
 from typing import overload
 
-import numpy as np
 
 from data.importers import keyed_hash_kernel
+from data.importers.nhs_numbers import WEIGHTS, check_digits_ok
 
-# Modulus 11: the first nine digits are weighted 10 down to 2.
-_NHS_WEIGHTS = np.arange(10, 1, -1, dtype=np.int64)
 _MASK = "******"
 
 
@@ -52,24 +50,12 @@ def clean_nhs_number(text: str) -> str:
     return "".join(text.split()).replace("-", "")
 
 
-def _check_digits_ok(ten_digit_numbers: list[str]) -> np.ndarray:
-    """Whether each of these 10-digit strings passes the modulus-11 check, all at once."""
-    if not ten_digit_numbers:
-        return np.zeros(0, dtype=bool)
-    characters = np.frombuffer("".join(ten_digit_numbers).encode("ascii"), dtype=np.uint8)
-    digits = characters.reshape(-1, 10).astype(np.int64) - ord("0")
-    check = 11 - (digits[:, :9] @ _NHS_WEIGHTS) % 11
-    check = np.where(check == 11, 0, check)
-    # A remainder that gives 10 means no valid check digit exists for those nine digits.
-    return (check != 10) & (check == digits[:, 9])
-
-
 def is_valid_nhs_number(text: str) -> bool:
     """True for a 10-digit NHS number (spaces and hyphens allowed) with a correct check digit."""
     digits = clean_nhs_number(text)
     if len(digits) != 10 or not (digits.isascii() and digits.isdigit()):
         return False
-    return bool(_check_digits_ok([digits])[0])
+    return bool(check_digits_ok([digits])[0])
 
 
 # -- the same rules in SQL, for a file DuckDB reads (see `reading.load_csv`) -----------------------
@@ -135,7 +121,7 @@ def ten_digits_sql(cleaned: str) -> str:
 
 
 def check_digit_ok_sql(cleaned: str) -> str:
-    """SQL for `_check_digits_ok` of one 10-digit value: the modulus-11 check (a remainder that
+    """SQL for `check_digits_ok` of one 10-digit value: the modulus-11 check (a remainder that
     gives 10 has no valid check digit, and no digit equals 10)."""
     # The digits taken from the number as an integer (NULL, and so no answer, unless 10 digits).
     return check_digit_of_number_sql(f"try_cast(CASE WHEN {ten_digits_sql(cleaned)} THEN {cleaned} END AS BIGINT)")
@@ -151,7 +137,7 @@ def check_digit_of_number_sql(number: str) -> str:
     """SQL for `check_digit_ok_sql` of a value already taken as a whole number (`number_sql`,
     best a column, since it is read ten times): NULL where it is NULL."""
     weighted = " + ".join(f"{weight} * ({number} // {10 ** (10 - place)} % 10)"
-                          for place, weight in enumerate(_NHS_WEIGHTS.tolist(), 1))
+                          for place, weight in enumerate(WEIGHTS.tolist(), 1))
     return f"((11 - ({weighted}) % 11) % 11 = {number} % 10)"
 
 
@@ -224,7 +210,7 @@ def check_nhs_numbers(values: list[str], *, key: bytes, label: str = "nhs_number
     cleaned = [clean_nhs_number(value) for value in values]
     well_formed = [i for i, digits in enumerate(cleaned)
                    if len(digits) == 10 and digits.isascii() and digits.isdigit()]
-    passes = _check_digits_ok([cleaned[i] for i in well_formed])
+    passes = check_digits_ok([cleaned[i] for i in well_formed])
     keys: list[str | None] = [None] * len(values)
     faults: list[str | None] = [None] * len(values)
     masked = [mask(digits) for digits in cleaned]
@@ -269,7 +255,7 @@ def check_child_keys(values: list[str], *, key: bytes, label: str = "child_key")
     cleaned = [clean_nhs_number(value) for value in values]
     ten_digits = [i for i, digits in enumerate(cleaned)
                   if len(digits) == 10 and digits.isascii() and digits.isdigit()]
-    passes = _check_digits_ok([cleaned[i] for i in ten_digits])
+    passes = check_digits_ok([cleaned[i] for i in ten_digits])
     keys: list[str | None] = [value or None for value in values]
     shown: list[str | None] = [value or None for value in values]
     faults: list[str | None] = [None] * len(values)
