@@ -160,11 +160,11 @@ def write_contacts_csv(path: Path, rows: int) -> None:
     con = duckdb.connect()
     con.execute("SELECT setseed(0.9)")
     activities = "['Stay and play', 'Baby massage', 'Health visitor clinic', 'Speech and language']"
-    children = -(-rows // 3)
+    child_count = -(-rows // 3)
     con.execute(f"""
         COPY (
-          {_valid_nhs_numbers(children)}, children AS (
-            SELECT nhs_number, row_number() OVER (ORDER BY i) AS n FROM checked WHERE c <> 10 LIMIT {children}
+          {_valid_nhs_numbers(child_count)}, children AS (
+            SELECT nhs_number, row_number() OVER (ORDER BY i) AS n FROM checked WHERE c <> 10 LIMIT {child_count}
           )
           SELECT nhs_number,
                  strftime(DATE '2025-04-01' + ((n * 7 + k * 120) % 365)::INTEGER, '%Y-%m-%d') AS contact_on,

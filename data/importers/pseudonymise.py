@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass
 from typing import overload
 
-
 from data.importers import keyed_hash_kernel
 from data.importers.nhs_numbers import WEIGHTS, check_digits_ok
 
