@@ -9,7 +9,8 @@ from pathlib import Path
 
 from cli.common import EXIT_INPUT, EXIT_OK, add_command, date_argument, progress_printer, write_csv
 from data.importers import KINDS   # the importers' own list: the one list of kinds
-from data.store import opened
+from data.figures_worker import BACKGROUND_FROM_ROWS
+from data.store import database_path, opened
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -41,14 +42,31 @@ def run_import(args) -> int:
     notes = summary.message[len(summary.line()):].lstrip(". ").strip()
     if summary.message.startswith(summary.line()) and notes:
         print(textwrap.fill(notes, width=100, initial_indent="  ", subsequent_indent="  "), file=sys.stderr)
-    if not args.no_figures:
-        # Said before the figures are worked out, since at a region's or England's scale they
-        # take far longer than the import itself (half a minute against a few seconds).
-        print(f"Imported in {time.perf_counter() - started:,.1f} s. Now storing the figures the dashboard opens on "
-              "(--no-figures leaves them to `python -m reach figures`, for when more files follow).",
-              file=sys.stderr, flush=True)
-        store_dashboard_figures(args.db)
+    if args.no_figures:
+        return EXIT_OK
+    took = f"Imported in {time.perf_counter() - started:,.1f} s."
+    if not args.wait_for_figures and _figures_take_long(args.db):
+        # At a region's or England's scale the figures take far longer than the import (about a
+        # minute against a few seconds): the command returns, and a background process stores them.
+        from cli.figures import store_figures_in_background
+        print(f"{took} {store_figures_in_background(database_path(args.db))}", file=sys.stderr, flush=True)
+        return EXIT_OK
+    print(f"{took} Now storing the figures the dashboard opens on "
+          "(--no-figures leaves them to `python -m reach figures`, for when more files follow).",
+          file=sys.stderr, flush=True)
+    store_dashboard_figures(args.db)
     return EXIT_OK
+
+
+def _figures_take_long(db) -> bool:
+    """Whether the store is large enough for its figures to take more than a few seconds."""
+    from data.figures_worker import BACKGROUND_FROM_ROWS, people_rows
+
+    try:
+        with opened(db, read_only=True) as con:
+            return people_rows(con) >= BACKGROUND_FROM_ROWS
+    except Exception:       # busy, say: store them here, which says what went wrong if it goes wrong
+        return False
 
 
 def store_dashboard_figures(db) -> None:
@@ -134,10 +152,15 @@ def add_import_parser(commands) -> None:
     p.add_argument("--layer", metavar="NAME",
                    help="boundaries only: the layer of a GeoPackage to read (by default the first layer "
                         "of polygons with an LSOA code column)")
-    p.add_argument("--no-figures", action="store_true",
-                   help="do not store the figures the dashboard opens on after this import (when more "
-                        "files follow: the last import stores them, or `python -m reach figures` after "
-                        "the last; otherwise each page works them out when first opened)")
+    after = p.add_mutually_exclusive_group()
+    after.add_argument("--no-figures", action="store_true",
+                       help="do not store the figures the dashboard opens on after this import (when more "
+                            "files follow: the last import stores them, or `python -m reach figures` after "
+                            "the last; otherwise each page works them out when first opened)")
+    after.add_argument("--wait-for-figures", action="store_true",
+                       help=f"store them before returning, however large the store (from "
+                            f"{BACKGROUND_FROM_ROWS:,} people's rows, an import otherwise returns at once "
+                            "and a background process stores them)")
 
 
 # --- inspect -----------------------------------------------------------------------------------

@@ -44,6 +44,10 @@ COMMANDS = {
     "settings": ("cli.settings", "add_settings_parser"),
 }
 
+# The commands that start or stop the background worker storing the figures themselves; every
+# other command sets it aside while it runs (data.figures_worker).
+WORKER_OWN_COMMANDS = ("import", "demo", "figures")
+
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser of every command; with `command` (one of COMMANDS), of that command alone,
@@ -89,9 +93,10 @@ def main(argv=None) -> int:
     parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     try:
-        if not getattr(args, "words_from_its_store", False):
-            use_site_words(getattr(args, "db", None))     # children's centres or family hubs
-        return args.func(args)
+        with _worker_set_aside(args):
+            if not getattr(args, "words_from_its_store", False):
+                use_site_words(getattr(args, "db", None))     # children's centres or family hubs
+            return args.func(args)
     except StoreBusyError as error:
         print(str(error), file=sys.stderr)
         return EXIT_BUSY
@@ -122,6 +127,17 @@ def main(argv=None) -> int:
         print(f"Reach stopped because of an internal error ({type(error).__name__}); {saved}",
               file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _worker_set_aside(args):
+    """A background worker storing the figures gives way to the command while it runs
+    (data.figures_worker), but for the commands that start or stop it themselves."""
+    import contextlib
+    from data import figures_worker
+
+    if args.command in WORKER_OWN_COMMANDS:
+        return contextlib.nullcontext()
+    return figures_worker.set_aside(database_path(getattr(args, "db", None)))
 
 
 def _log_internal_error(args, error: BaseException) -> str | None:

@@ -47,10 +47,12 @@ def run_trend(args) -> int:
     write_figures(frame, args.format, {"from": dates[0].isoformat(), "until": args.until.isoformat(),
                                        "months": args.months, "by": args.by})
     if slow_without_spells:
-        # The figures step keeps them after every import, unless it was left out (--no-figures).
+        # The figures step keeps them after every import, unless it was left out (--no-figures)
+        # or is still under way in the background.
         print(f"The trend took {seconds:.1f} s, working out each child's spells afresh: they are not kept for "
-              "this data (files loaded with --no-figures?). `python -m reach figures` keeps them, and every "
-              "trend after reads them instead.", file=sys.stderr)
+              "this data yet (files loaded with --no-figures, or the figures still being stored in the "
+              "background?). `python -m reach figures` keeps them, and every trend after reads them instead.",
+              file=sys.stderr)
     return EXIT_OK
 
 

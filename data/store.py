@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from data import schema
+from data import figures_worker, schema
 from data.schema import StoreVersionError
 
 DEFAULT_DB = Path(__file__).resolve().parent / "reach.duckdb"
@@ -153,6 +153,9 @@ def _open(db: Path, *, read_only: bool, wait_seconds: float | None) -> duckdb.Du
     db.parent.mkdir(parents=True, exist_ok=True)
     if not read_only:
         make_owner_only(db)
+        # The figures a background worker is storing are of the data about to change: a writer
+        # stops it rather than wait for it (data.figures_worker).
+        figures_worker.stop(db)
     deadline = time.monotonic() + wait_seconds
     delay = 0.05
     while True:

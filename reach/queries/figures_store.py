@@ -46,6 +46,7 @@ wrong, and the pages then work the figures out on first use, as they did before.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -59,6 +60,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from data.figures_worker import stop_requested
 from data.schema import has_table
 from data.settings import read_settings
 from data.store import database_path, opened, secret_key
@@ -188,7 +190,8 @@ class StoredFigures:
 
 
 class StoringInterrupted(KeyboardInterrupt):
-    """Storing stopped with Ctrl+C: what was stored stays (`stored` says how much)."""
+    """Storing stopped with Ctrl+C, or a background worker asked to stop: what was stored stays
+    (`stored` says how much)."""
 
     def __init__(self, stored: StoredFigures) -> None:
         super().__init__(stored.line())
@@ -396,7 +399,8 @@ def _written_for(path, stamp: str, write: Callable[[Any], None]) -> bool:
             write(con)
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            with contextlib.suppress(duckdb.Error):     # an interrupted statement may have ended it
+                con.execute("ROLLBACK")
             raise
     return True
 
@@ -416,6 +420,8 @@ def _keep_spells(path, stamp: str, options: ReportOptions, *, again: bool,
             spells = trend.spells_to_keep(con, options=options)
         except duckdb.Error:
             return True
+    if stop_requested():
+        raise KeyboardInterrupt
     return _written_for(path, stamp, lambda con: trend.keep_spells(con, spells, stamp=stamp, options=options))
 
 
@@ -487,6 +493,10 @@ def store_opening_figures(db: str | os.PathLike | None = None, *, today: date | 
                     else:
                         value = function(memory.on(con), **kwargs)
             except Exception:     # e.g. figures that cannot be protected for publication
+                # A background worker asked to stop: DuckDB turns the interruption of a query into
+                # an ordinary error, which alone would only skip this figure.
+                if stop_requested():
+                    raise KeyboardInterrupt from None
                 continue
             if follows and value is not _MISSING:
                 follow = projection_call(value, reports, as_at=day, options=options)

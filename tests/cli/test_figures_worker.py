@@ -1,0 +1,170 @@
+"""The figures stored in a background process after an import on a large store
+(data.figures_worker): the import returns first, the worker stores every figure, a writer stops
+it cleanly without losing what it stored, and any other command sets it aside while it runs."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+
+from cli.main import main
+from data import figures_worker
+from data.store import opened
+from reach.queries import figures_store
+from reach.queries.figures_store import TABLE, opening_calls
+from reach.queries.stamps import figures_stamp
+
+REGISTRATIONS = "child_key,dob,lsoa_code,centre_id,registered_on\n{key},2025-06-01,{lsoa},{centre},2026-09-01\n"
+
+
+def _stored(db) -> int:
+    with opened(db, read_only=True) as con:
+        if not figures_store._has_table(con):
+            return 0
+        return con.execute(f"SELECT count(*) FROM {TABLE} WHERE stamp = ?", [figures_stamp(con)]).fetchone()[0]
+
+
+def _expected(db) -> int:
+    """Every opening call, and the What if page's projection that follows from its model."""
+    with opened(db, read_only=True) as con:
+        return len(opening_calls(con, today=figures_store.date.today())) + 1
+
+
+def _finished(db, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while figures_worker.running(db) is not None:
+        assert time.monotonic() < deadline, "the background worker did not finish"
+        time.sleep(0.1)
+
+
+def _a_registration(db, tmp_path):
+    """A file of one registration of a new child at one of the store's centres."""
+    with opened(db, read_only=True) as con:
+        lsoa, centre = con.execute("SELECT lsoa_code, centre_id FROM reach_areas ORDER BY 1 LIMIT 1").fetchone()
+    path = tmp_path / "registrations.csv"
+    path.write_text(REGISTRATIONS.format(key="new-child-1", lsoa=lsoa, centre=centre))
+    return path
+
+
+@pytest.fixture
+def stand_in(tmp_path):
+    """Start a process that looks like a worker (its command holds `reach` and the worker's flag)
+    and sleeps; each is ended after the test."""
+    started = []
+
+    def start(*, flag: bool = True) -> subprocess.Popen:
+        command = [sys.executable, "-c", "import time; time.sleep(120)", "reach"] + (
+            [figures_worker.WORKER_FLAG] if flag else [])
+        process = subprocess.Popen(command)
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        process.kill()
+        process.wait()
+
+
+def test_an_import_on_a_large_store_returns_and_a_worker_stores_the_figures(demo_db, tmp_path, monkeypatch, capfd):
+    with opened(demo_db) as con:
+        con.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    monkeypatch.setattr(figures_worker, "BACKGROUND_FROM_ROWS", 0)     # the demo counts as large
+    assert main(["import", "registrations", str(_a_registration(demo_db, tmp_path)), "--db", str(demo_db)]) == 0
+    out, err = capfd.readouterr()
+    assert re.fullmatch(r"registrations: registrations\.csv: 1 rows? loaded, 0 quarantined, 0 already present",
+                        out.strip()), out
+    said = re.search(r"Imported in [\d,]+\.\d s\. The figures the dashboard opens on are being stored in the "
+                     r"background \(process (\d+),", err)
+    assert said, err
+    _finished(demo_db)
+    log = figures_worker.log_file(demo_db).read_text()
+    assert re.fullmatch(r"The dashboard's opening figures as at \d+ \w+ \d{4} are stored \(\d+ sets, [\d.,]+ s\)\.\n",
+                        log), log
+    assert _stored(demo_db) == _expected(demo_db)
+    assert not figures_worker.worker_file(demo_db).exists()      # the worker no longer names itself
+    assert oct(figures_worker.log_file(demo_db).stat().st_mode & 0o777) == "0o600"
+
+
+def test_wait_for_figures_stores_them_before_returning_however_large(demo_db, tmp_path, monkeypatch, capfd):
+    with opened(demo_db) as con:
+        con.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    monkeypatch.setattr(figures_worker, "BACKGROUND_FROM_ROWS", 0)
+    assert main(["import", "registrations", str(_a_registration(demo_db, tmp_path)), "--db", str(demo_db),
+                 "--wait-for-figures"]) == 0
+    assert "Now storing the figures" in capfd.readouterr().err
+    assert figures_worker.running(demo_db) is None
+    assert _stored(demo_db) == _expected(demo_db)
+
+
+def test_a_writer_stops_the_worker_and_what_it_stored_stays(demo_db):
+    with opened(demo_db) as con:
+        con.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    number = figures_worker.start(demo_db)
+    deadline = time.monotonic() + 120
+    while _stored(demo_db) == 0:         # wait for its first figure: it is then part way
+        assert time.monotonic() < deadline and figures_worker.running(demo_db) == number
+        time.sleep(0.01)
+    began = time.monotonic()
+    with opened(demo_db) as con:         # any writer: the worker is stopped first, not waited for
+        con.execute("CREATE TABLE written_meanwhile AS SELECT 1 AS one")
+    assert time.monotonic() - began < figures_worker.CLEAN_STOP_SECONDS
+    assert figures_worker.running(demo_db) is None
+    kept = _stored(demo_db)
+    assert 1 <= kept < _expected(demo_db)
+    log = figures_worker.log_file(demo_db).read_text()
+    assert log == ("Stopped to let another command have the store; what was stored stays, and the next "
+                   "import or `python -m reach figures` stores the rest.\n")
+    assert not (demo_db.parent / (demo_db.name + ".errors.log")).exists()
+
+    assert main(["figures", "--db", str(demo_db)]) == 0       # carries on from what was stored
+    assert _stored(demo_db) == _expected(demo_db)
+
+
+def test_any_other_command_sets_the_worker_aside_and_starts_it_again(demo_db, stand_in, capfd):
+    with opened(demo_db) as con:
+        con.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    pretend = stand_in()
+    figures_worker._write_number(figures_worker.worker_file(demo_db), pretend.pid)
+    assert figures_worker.running(demo_db) == pretend.pid
+    assert main(["report", "--as-at", "2026-09-30", "--by", "authority", "--format", "csv",
+                 "--db", str(demo_db)]) == 0
+    assert pretend.wait(timeout=10) is not None               # stopped while the report ran
+    again = figures_worker.running(demo_db)
+    assert again is not None and again != pretend.pid          # and a real worker started after it
+    _finished(demo_db)
+    assert _stored(demo_db) == _expected(demo_db)
+
+
+def test_a_process_that_is_not_a_worker_is_never_stopped(demo_db, stand_in):
+    other = stand_in(flag=False)       # the worker file names it: say the number was given again
+    figures_worker._write_number(figures_worker.worker_file(demo_db), other.pid)
+    assert figures_worker.running(demo_db) is None
+    assert figures_worker.stop(demo_db) is False
+    with opened(demo_db) as con:
+        con.execute("SELECT 1")
+    assert other.poll() is None                                # still running
+    assert not figures_worker.worker_file(demo_db).exists()
+
+
+def test_figures_in_the_background_says_where_it_reports(demo_db, capfd):
+    assert main(["figures", "--background", "--again", "--db", str(demo_db)]) == 0
+    out = capfd.readouterr().out
+    number = int(re.search(r"in the background \(process (\d+),", out).group(1))
+    assert f"it says how it went in {demo_db.name}.figures.log" in out
+    assert figures_worker.running(demo_db) in (number, None)
+    _finished(demo_db)
+    # --again reached the worker: every figure worked out afresh, none counted as already stored
+    assert re.search(rf"are stored \({_expected(demo_db)} sets, [\d.,]+ s\)\.",
+                     figures_worker.log_file(demo_db).read_text())
+
+
+def test_a_stopped_worker_and_a_stale_file_leave_nothing_behind(demo_db):
+    figures_worker.worker_file(demo_db).write_text("not a number")
+    assert figures_worker.running(demo_db) is None and figures_worker.stop(demo_db) is False
+    figures_worker.worker_file(demo_db).write_text(str(os.getpid()))     # this process: never itself
+    assert figures_worker.stop(demo_db) is False
