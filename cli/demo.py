@@ -16,6 +16,8 @@ def run_demo(args) -> int:
         print(f"{db} already exists. Use --force to replace it with the demo authority.", file=sys.stderr)
         return EXIT_INPUT
     if db.exists():
+        from data import figures_worker
+        figures_worker.stop(db)        # storing the figures of the store about to go
         db.unlink()
         for suffix in (".wal",):
             extra = db.with_name(db.name + suffix)

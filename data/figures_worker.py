@@ -125,7 +125,7 @@ def become_worker() -> None:
         pass
     try:
         os.nice(19)
-    except OSError:
+    except (AttributeError, OSError):
         pass
     signal.signal(signal.SIGTERM, _interrupted)
 
