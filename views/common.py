@@ -48,6 +48,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from data import figures_worker
 from data.settings import read_settings
 from data.store import KeyProblem, StoreBusyError, StoreVersionError, data_version, database_path, opened
 from reach.domain.measures import DEFINITIONS, Bands, ReportOptions
@@ -210,6 +211,9 @@ def sidebar_settings() -> Settings:
         note = as_at_note(coverage(), as_at=as_at, start=start, today=date.today())
         if note:
             st.caption(note)
+        if figures_worker.running(db_path()) is not None:
+            st.caption("The figures after the latest import are still being stored; until they are, "
+                       "a page works out what it needs itself, which takes longer.")
         if as_at != start:
             st.button(f"Use {long_date(start)}", key="as_at_latest", on_click=_use_date, args=(start,),
                       help="The latest date the registrations cover, where every page starts.")

@@ -126,3 +126,28 @@ def test_saving_a_new_target_stores_the_figure_at_five_for_it_and_keeps_the_rest
     app.switch_page("views/overview.py").run()
     assert not app.exception
     assert computations["n"] == 0          # the report and the trend are still read from the store
+
+
+def test_the_sidebar_says_when_the_figures_are_still_being_stored(demo_db, monkeypatch):
+    """While a background process stores the figures after a large import, every page says why
+    it may be slow; once it has gone, nothing is said."""
+    import subprocess
+    import sys
+
+    from data import figures_worker
+
+    monkeypatch.setenv("REACH_DB", str(demo_db))
+    said = "The figures after the latest import are still being stored"
+    stand_in = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "reach",
+                                 figures_worker.WORKER_FLAG])      # looks like a worker to Reach
+    try:
+        figures_worker._write_number(figures_worker.worker_file(demo_db), stand_in.pid)
+        at = AppTest.from_file(str(PROJECT / "dashboard.py"), default_timeout=60)
+        at.run()
+        assert not at.exception, at.exception
+        assert any(said in caption.value for caption in at.sidebar.caption)
+    finally:
+        stand_in.kill()
+        stand_in.wait()
+    at.run()
+    assert not any(said in caption.value for caption in at.sidebar.caption)
