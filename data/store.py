@@ -170,7 +170,8 @@ def _open(db: Path, *, read_only: bool, wait_seconds: float | None) -> duckdb.Du
                     f"The database {db} is in use by another program (perhaps an import or the "
                     f"dashboard saving an upload). Try again in a moment. Details: {error}"
                 ) from error
-            time.sleep(delay)
+            with figures_worker.paused_workers_running():    # one paused mid-write must finish it
+                time.sleep(delay)
             delay = min(delay * 2, 0.5)
     return con
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -125,19 +126,63 @@ def test_a_writer_stops_the_worker_and_what_it_stored_stays(demo_db):
     assert _stored(demo_db) == _expected(demo_db)
 
 
-def test_any_other_command_sets_the_worker_aside_and_starts_it_again(demo_db, stand_in, capfd):
-    with opened(demo_db) as con:
-        con.execute(f"DROP TABLE IF EXISTS {TABLE}")
+def _signals_sent(monkeypatch) -> list[tuple[int, int]]:
+    sent: list[tuple[int, int]] = []
+    original = figures_worker._signal
+
+    def recorded(number, which):
+        sent.append((number, which))
+        original(number, which)
+
+    monkeypatch.setattr(figures_worker, "_signal", recorded)
+    return sent
+
+
+def _state(process: subprocess.Popen) -> str:
+    return open(f"/proc/{process.pid}/stat").read().rsplit(")", 1)[1].split()[0]
+
+
+def test_any_other_command_pauses_the_worker_while_it_runs(demo_db, stand_in, monkeypatch):
     pretend = stand_in()
     figures_worker._write_number(figures_worker.worker_file(demo_db), pretend.pid)
-    assert figures_worker.running(demo_db) == pretend.pid
+    sent = _signals_sent(monkeypatch)
     assert main(["report", "--as-at", "2026-09-30", "--by", "authority", "--format", "csv",
                  "--db", str(demo_db)]) == 0
-    assert pretend.wait(timeout=10) is not None               # stopped while the report ran
-    again = figures_worker.running(demo_db)
-    assert again is not None and again != pretend.pid          # and a real worker started after it
+    assert sent == [(pretend.pid, signal.SIGSTOP), (pretend.pid, signal.SIGCONT)]
+    assert pretend.poll() is None and _state(pretend) != "T"      # let go on, where it was
+    assert figures_worker.running(demo_db) == pretend.pid
+
+
+def test_a_worker_paused_by_a_report_carries_on_where_it_was(demo_db, capfd):
+    with opened(demo_db) as con:
+        con.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    number = figures_worker.start(demo_db)
+    deadline = time.monotonic() + 120
+    while _stored(demo_db) == 0:
+        assert time.monotonic() < deadline and figures_worker.running(demo_db) == number
+        time.sleep(0.01)
+    assert main(["report", "--as-at", "2026-09-30", "--format", "csv", "--db", str(demo_db)]) == 0
     _finished(demo_db)
+    log = figures_worker.log_file(demo_db).read_text()
+    # the same worker stored every figure: none left for a second one to find stored already
+    assert re.fullmatch(rf"The dashboard's opening figures as at \d+ \w+ \d{{4}} are stored "
+                        rf"\({_expected(demo_db)} sets, [\d.,]+ s\)\.\n", log), log
     assert _stored(demo_db) == _expected(demo_db)
+
+
+def test_a_command_that_writes_stops_the_worker_and_starts_one_for_the_new_data(demo_db, stand_in,
+                                                                                monkeypatch):
+    pretend = stand_in()
+    figures_worker._write_number(figures_worker.worker_file(demo_db), pretend.pid)
+    sent = _signals_sent(monkeypatch)
+    assert main(["settings", "--gld-target", "70", "--db", str(demo_db)]) == 0
+    assert sent[:3] == [(pretend.pid, signal.SIGSTOP), (pretend.pid, signal.SIGTERM),
+                        (pretend.pid, signal.SIGCONT)]
+    assert pretend.wait(timeout=10) is not None                # stopped, not let go on
+    again = figures_worker.running(demo_db)
+    assert again is not None and again != pretend.pid          # a real worker for the new settings
+    _finished(demo_db)
+    assert _stored(demo_db) >= 1
 
 
 def test_a_process_that_is_not_a_worker_is_never_stopped(demo_db, stand_in):
