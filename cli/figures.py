@@ -90,7 +90,12 @@ def store_figures_in_background(db, *, again: bool = False) -> str:
     """Start a background process storing the figures (data.figures_worker); what to tell the person."""
     from data import figures_worker
 
-    number = figures_worker.start(db, again=again)
+    try:
+        number = figures_worker.start(db, again=again)
+    except OSError as error:      # a folder it may not write in, no process to spare
+        reason = error.strerror or str(error)
+        return (f"The figures the dashboard opens on could not be stored in the background ({reason}): "
+                "each page works them out when first opened, or `python -m reach figures` stores them.")
     return (f"The figures the dashboard opens on are being stored in the background (process {number}, "
             f"about a minute at England's size; it says how it went in {figures_worker.log_file(db).name}). "
             "Pages opened meanwhile work out what is not stored yet; `python -m reach figures` stores "

@@ -128,7 +128,10 @@ def set_aside(db: str | os.PathLike):
             if _is_worker(number):
                 _signal(number, signal.SIGCONT)
         if number in _stopped_here and running(db) is None:
-            start(db)
+            try:
+                start(db)
+            except OSError:       # the command is done; its figures are left to the pages
+                pass
 
 
 @contextlib.contextmanager
@@ -202,7 +205,7 @@ def _write_number(path: Path, number: int) -> None:
 def _read_number(path: Path) -> int | None:
     try:
         text = path.read_text(encoding="ascii").strip()
-    except (FileNotFoundError, UnicodeDecodeError):
+    except (OSError, UnicodeDecodeError):      # none there, or not ours to read: no worker known
         return None
     return int(text) if text.isdigit() else None
 
@@ -212,7 +215,7 @@ def _forget(path: Path, number: int) -> None:
     if _read_number(path) == number:
         try:
             path.unlink()
-        except FileNotFoundError:
+        except OSError:       # gone already, or a read-only folder: a stale number is harmless
             pass
 
 

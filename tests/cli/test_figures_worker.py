@@ -213,3 +213,19 @@ def test_a_stopped_worker_and_a_stale_file_leave_nothing_behind(demo_db):
     assert figures_worker.running(demo_db) is None and figures_worker.stop(demo_db) is False
     figures_worker.worker_file(demo_db).write_text(str(os.getpid()))     # this process: never itself
     assert figures_worker.stop(demo_db) is False
+
+
+def test_a_worker_that_cannot_start_leaves_the_import_in(demo_db, tmp_path, monkeypatch, capfd):
+    monkeypatch.setattr(figures_worker, "BACKGROUND_FROM_ROWS", 0)
+
+    def no_process(*args, **kwargs):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(figures_worker.subprocess, "Popen", no_process)
+    assert main(["import", "registrations", str(_a_registration(demo_db, tmp_path)), "--db", str(demo_db)]) == 0
+    out, err = capfd.readouterr()
+    assert "1 row" in out
+    assert ("The figures the dashboard opens on could not be stored in the background (Resource temporarily "
+            "unavailable): each page works them out when first opened, or `python -m reach figures` stores "
+            "them.") in err
+    assert figures_worker.running(demo_db) is None
