@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cli.common import EXIT_INPUT, EXIT_OK, add_command, date_argument, progress_printer, write_csv
 from data.importers import KINDS   # the importers' own list: the one list of kinds
+from data import figures_worker
 from data.figures_worker import BACKGROUND_FROM_ROWS
 from data.store import database_path, opened
 
@@ -45,7 +46,7 @@ def run_import(args) -> int:
     if args.no_figures:
         return EXIT_OK
     took = f"Imported in {time.perf_counter() - started:,.1f} s."
-    if not args.wait_for_figures and _figures_take_long(args.db):
+    if not args.wait_for_figures and figures_worker.takes_long(database_path(args.db)):
         # At a region's or England's scale the figures take far longer than the import (about a
         # minute against a few seconds): the command returns, and a background process stores them.
         from cli.figures import store_figures_in_background
@@ -56,17 +57,6 @@ def run_import(args) -> int:
           file=sys.stderr, flush=True)
     store_dashboard_figures(args.db)
     return EXIT_OK
-
-
-def _figures_take_long(db) -> bool:
-    """Whether the store is large enough for its figures to take more than a few seconds."""
-    from data.figures_worker import BACKGROUND_FROM_ROWS, people_rows
-
-    try:
-        with opened(db, read_only=True) as con:
-            return people_rows(con) >= BACKGROUND_FROM_ROWS
-    except Exception:       # busy, say: store them here, which says what went wrong if it goes wrong
-        return False
 
 
 def store_dashboard_figures(db) -> None:

@@ -64,6 +64,25 @@ def people_rows(con) -> int:
     return int(row[0])
 
 
+def takes_long(db: str | os.PathLike) -> bool:
+    """Whether the store is large enough (`BACKGROUND_FROM_ROWS`) for its figures to take more
+    than a few seconds: then they are stored in the background."""
+    import duckdb
+
+    # DuckDB's own count, read straight from the file (data.store stops workers when it opens
+    # the store to write, so it stands on this module, not this on it).
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except Exception:       # busy, say: store them here, which says what went wrong if it goes wrong
+        return False
+    try:
+        return people_rows(con) >= BACKGROUND_FROM_ROWS
+    except Exception:
+        return False
+    finally:
+        con.close()
+
+
 def start(db: str | os.PathLike, *, again: bool = False) -> int:
     """Start storing the figures of `db` in a background process (stopping one already running)
     and return its process number at once. The process outlives the command that started it.

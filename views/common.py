@@ -85,9 +85,19 @@ def _ensure_database(path: str) -> bool:
 def figures_stored_after_change() -> str | None:
     """The step after an import or an undo on the Data page: store the figures every page opens
     on (see `reach.queries.figures_store`). Returns None when they were stored, or one line
-    saying they could not be (the import stands; the pages then work them out when opened)."""
+    saying they could not be (the import stands; the pages then work them out when opened), or
+    that they are being stored in the background: on a large store, as after an import from
+    the command line (data.figures_worker), so the page is not held for a minute."""
+    path = db_path()
+    if figures_worker.takes_long(path):
+        try:
+            figures_worker.start(path)
+            return ("The figures every page opens on are being stored in the background (about a minute "
+                    "at England's size); a page opened before then works out what it needs itself.")
+        except OSError:
+            pass          # no process to spare: stored here, as on a small store
     with st.spinner("Working out the figures every page opens on..."):
-        stored, line = store_figures_after(db_path())
+        stored, line = store_figures_after(path)
     return None if stored else line
 
 

@@ -443,3 +443,22 @@ def test_the_layer_of_a_geopackage_can_be_chosen_and_is_previewed(app, tmp_path)
     at.selectbox(key="upload_layer").select("lsoa_2021").run()
     assert [code.value for code in at.code] == ["python -m reach import boundaries boundaries.gpkg --layer lsoa_2021"]
     assert "Rows: 2 read, 2 would be loaded, 0 set aside, 0 already present." in "\n".join(shown(at.markdown))
+
+
+def test_an_upload_on_a_large_store_leaves_the_figures_to_a_background_process(app, demo_db, monkeypatch):
+    """As after an import from the command line: the page is not held while they are stored."""
+    import time
+
+    from data import figures_worker
+
+    monkeypatch.setattr(figures_worker, "BACKGROUND_FROM_ROWS", 0)      # the demo counts as large
+    at = _upload(_open(app), "births", "births_new.csv", _births_file(demo_db, 4))
+    assert not at.exception, at.exception
+    assert shown(at.info) == ["The figures every page opens on are being stored in the background (about a "
+                              "minute at England's size); a page opened before then works out what it needs "
+                              "itself."]
+    deadline = time.monotonic() + 120
+    while figures_worker.running(demo_db) is not None:
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    assert "are stored (" in figures_worker.log_file(demo_db).read_text()
