@@ -47,13 +47,14 @@ _stop_requested = threading.Event()
 
 
 def worker_file(db: str | os.PathLike) -> Path:
-    """The file that names the process storing this store's figures in the background."""
-    return Path(str(db) + ".figures-worker")
+    """The file that names the process storing this store's figures in the background. Beside
+    the store as it was named (made absolute, links not followed), as the store's own files are."""
+    return Path(os.path.abspath(db) + ".figures-worker")
 
 
 def log_file(db: str | os.PathLike) -> Path:
     """What the last background storing said (its closing line, or why it failed)."""
-    return Path(str(db) + ".figures.log")
+    return Path(os.path.abspath(db) + ".figures.log")
 
 
 def people_rows(con) -> int:
@@ -87,7 +88,7 @@ def start(db: str | os.PathLike, *, again: bool = False) -> int:
     """Start storing the figures of `db` in a background process (stopping one already running)
     and return its process number at once. The process outlives the command that started it.
     `again`: every figure, even those stored already (`figures --again`)."""
-    db = Path(db).resolve()
+    db = Path(os.path.abspath(db))
     stop(db)
     with open(_private(log_file(db)), "w", encoding="utf-8") as log:
         worker = subprocess.Popen(
