@@ -96,6 +96,7 @@ def start(db: str | os.PathLike, *, again: bool = False) -> int:
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
             cwd=Path(__file__).resolve().parent.parent)
     _write_number(worker_file(db), worker.pid)
+    _started(worker.pid)
     return worker.pid
 
 
@@ -263,6 +264,22 @@ def _reap(number: int) -> None:
         os.waitpid(number, os.WNOHANG)
     except (ChildProcessError, OSError):
         pass
+
+
+def _started(number: int, seconds: float = 5.0) -> None:
+    """Wait until the new process runs the worker's command: for a few milliseconds after it is
+    made it is still a copy of this one, which `_is_worker` would rightly not take for a worker,
+    and a command run at once after this one would then neither pause nor stop it."""
+    deadline = time.monotonic() + seconds
+    while not _is_worker(number) and time.monotonic() < deadline:
+        try:
+            command = Path(f"/proc/{number}/cmdline").read_bytes()
+            if not command or command == Path("/proc/self/cmdline").read_bytes():    # not yet its own
+                time.sleep(0.001)
+                continue
+        except OSError:
+            return       # gone (or no /proc): nothing to wait for
+        return           # running another command: it failed to start as a worker; its log says why
 
 
 def _gone_within(number: int, seconds: float) -> bool:

@@ -26,6 +26,7 @@ from typing import NoReturn
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from data import figures_worker
 from data.audit import DOWNLOAD, REFUSED, SIGN_IN, record_in
 from data.export_log import operating_system_user
 from data.store import StoreBusyError
@@ -222,7 +223,10 @@ def sign_out_button() -> None:
 def _record(found: Person, **row) -> bool:
     """One audit row; False (and a line in the log, with no names) when the store cannot take it."""
     try:
-        record_in(common.db_path(), actor=found.email, role=found.role or None, **row)
+        # A worker storing the figures after a large import is stopped by the write, and started
+        # again after it: an audit row changes no figure (data.figures_worker).
+        with figures_worker.set_aside(common.db_path()):
+            record_in(common.db_path(), actor=found.email, role=found.role or None, **row)
     except StoreBusyError:
         safe_log.fault("An audit row (%s) waited too long for the database", row.get("action"))
         return False

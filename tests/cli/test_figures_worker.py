@@ -63,6 +63,7 @@ def stand_in(tmp_path):
             [figures_worker.WORKER_FLAG] if flag else [])
         process = subprocess.Popen(command)
         started.append(process)
+        figures_worker._started(process.pid)     # running its own command, as `start` waits for
         return process
 
     yield start
@@ -229,3 +230,31 @@ def test_a_worker_that_cannot_start_leaves_the_import_in(demo_db, tmp_path, monk
             "unavailable): each page works them out when first opened, or `python -m reach figures` stores "
             "them.") in err
     assert figures_worker.running(demo_db) is None
+
+
+def test_an_audit_row_from_the_dashboard_stops_the_worker_and_starts_it_again(demo_db, stand_in, monkeypatch):
+    """Signing in writes a row: the worker gives the store up at once and carries on after."""
+    from data.audit import SIGN_IN, audit_trail
+    from reach.domain.roles import COMMISSIONER, Person
+    from views import auth
+
+    monkeypatch.setenv("REACH_DB", str(demo_db))
+    pretend = stand_in()
+    figures_worker._write_number(figures_worker.worker_file(demo_db), pretend.pid)
+    assert auth._record(Person(email="c@x.gov.uk", role=COMMISSIONER), action=SIGN_IN) is True
+    assert pretend.wait(timeout=10) is not None
+    again = figures_worker.running(demo_db)
+    assert again is not None and again != pretend.pid
+    _finished(demo_db)
+    with opened(demo_db, read_only=True) as con:
+        assert audit_trail(con, action=SIGN_IN)["actor"].tolist() == ["c@x.gov.uk"]
+
+
+def test_a_worker_is_known_as_one_from_the_moment_it_is_started(demo_db):
+    """For a moment after it is made, a process is a copy of its maker: `start` waits that out,
+    so a command run at once after the import can still pause or stop the worker."""
+    for _ in range(5):
+        number = figures_worker.start(demo_db)
+        assert figures_worker.running(demo_db) == number
+        assert figures_worker.stop(demo_db) is True
+        assert figures_worker.running(demo_db) is None

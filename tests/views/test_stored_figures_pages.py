@@ -141,6 +141,7 @@ def test_the_sidebar_says_when_the_figures_are_still_being_stored(demo_db, monke
     stand_in = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "reach",
                                  figures_worker.WORKER_FLAG])      # looks like a worker to Reach
     try:
+        figures_worker._started(stand_in.pid)
         figures_worker._write_number(figures_worker.worker_file(demo_db), stand_in.pid)
         at = AppTest.from_file(str(PROJECT / "dashboard.py"), default_timeout=60)
         at.run()
