@@ -4,7 +4,9 @@ DuckDB lets one process write a database file, or many processes read it, but no
 So nothing in Reach holds a connection open for longer than it needs: the dashboard opens a
 read-only connection for each batch of queries and closes it, which leaves the file free for
 `python -m reach import` between page loads. A writer that finds the file busy waits a little,
-then fails with a message that says what to do, rather than hanging.
+then fails with a message that says what to do, rather than hanging. A background process
+storing the dashboard's figures after a large import (data.figures_worker) is not waited for: a
+writer stops it first.
 """
 
 from __future__ import annotations
