@@ -1,6 +1,6 @@
 """The figures stored in a background process after an import on a large store
 (data.figures_worker): the import returns first, the worker stores every figure, a writer stops
-it cleanly without losing what it stored, and any other command sets it aside while it runs."""
+it cleanly without losing what it stored, and any other command pauses it while it runs."""
 
 from __future__ import annotations
 
