@@ -70,14 +70,14 @@ def _work_in_background(db, *, again: bool) -> NoReturn:
     figures_worker.become_worker()
     stopped = ("Stopped to let another command have the store; what was stored stays, and the next "
                "import or `python -m reach figures` stores the rest.")
+    status, line = EXIT_INTERRUPTED, stopped
     try:
         status, line = store_figures_now(db, again=again)
-    except KeyboardInterrupt:
-        status, line = EXIT_INTERRUPTED, stopped
-    except Exception:
+    except BaseException:
+        # Asked to stop, it ends in a KeyboardInterrupt, or in DuckDB's own error when the stop
+        # came inside a query; anything else is a fault of its own, for the log.
         if not figures_worker.stop_requested():
             raise
-        status, line = EXIT_INTERRUPTED, stopped    # stopped inside a query: DuckDB's own error
     finally:
         figures_worker.finished(db)
     if figures_worker.stop_requested():        # one line however far it got

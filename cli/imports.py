@@ -46,11 +46,12 @@ def run_import(args) -> int:
     if args.no_figures:
         return EXIT_OK
     took = f"Imported in {time.perf_counter() - started:,.1f} s."
-    if not args.wait_for_figures and figures_worker.takes_long(database_path(args.db)):
+    db = database_path(args.db)
+    if not args.wait_for_figures and figures_worker.takes_long(db):
         # At a region's or England's scale the figures take far longer than the import (about a
         # minute against a few seconds): the command returns, and a background process stores them.
         from cli.figures import store_figures_in_background
-        print(f"{took} {store_figures_in_background(database_path(args.db))}", file=sys.stderr, flush=True)
+        print(f"{took} {store_figures_in_background(db)}", file=sys.stderr, flush=True)
         return EXIT_OK
     print(f"{took} Now storing the figures the dashboard opens on "
           "(--no-figures leaves them to `python -m reach figures`, for when more files follow).",
