@@ -12,7 +12,7 @@ import os
 import duckdb
 import pytest
 
-from data.importers import import_file
+from data.importers import import_file, importing
 from data.store import opened
 
 
@@ -180,3 +180,82 @@ def test_an_imported_childs_keyed_hash_is_stored_uncompressed_and_its_lsoa_with_
     assert _rows(db, lengths) == [(199_995, 64, 64)]
     digest = hmac.new(key, first.encode("ascii"), hashlib.sha256).hexdigest()
     assert _rows(db, f"SELECT count(*) FROM births WHERE child_key = '{digest}'") == [(1,)]
+
+
+# -- the memory an import writes with -------------------------------------------------------------
+
+def test_an_import_writes_with_duckdbs_memory_held_and_its_rows_as_before(big_file, tmp_path, monkeypatch):
+    seen = []
+    real_import = importing._import
+
+    def watched(read, checker, *, report):
+        seen.append(read.ctx.con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        return real_import(read, checker, report=report)
+
+    monkeypatch.setattr(importing, "_import", watched)
+    db = tmp_path / "reach.duckdb"
+    first = import_file("births", big_file, db=db)
+    again = import_file("births", big_file, db=db)
+    # 200,000 rows hold far less than the floor: each import wrote with 1 GiB.
+    assert seen == ["1.0 GiB", "1.0 GiB"]
+    assert (first.rows_loaded, first.rows_quarantined) == (199_995, 4)
+    assert (again.status, again.rows_already_present) == ("unchanged", 199_995)
+
+
+def test_an_import_held_to_almost_no_memory_spills_and_stores_the_same(big_file, tmp_path, monkeypatch):
+    # No floor and 4 MB of room: DuckDB must move what it works with to its spill folder.
+    monkeypatch.setattr(importing, "WRITING_FLOOR_BYTES", 0)
+    monkeypatch.setattr(importing, "WRITING_HEADROOM_BYTES", 4 * 2**20)
+    db = tmp_path / "reach.duckdb"
+    first = import_file("births", big_file, db=db)
+    again = import_file("births", big_file, db=db)
+    assert (first.rows_loaded, first.rows_quarantined) == (199_995, 4)
+    assert (again.status, again.rows_loaded, again.rows_already_present) == ("unchanged", 0, 199_995)
+    assert _rows(db, "SELECT count(*), count(DISTINCT child_key) FROM births") == [(199_995, 199_995)]
+    assert _rows(db, "SELECT count(*) FROM quarantine") == [(4,)]
+
+
+def test_the_memory_held_is_put_back_and_never_raised():
+    con = duckdb.connect()
+    try:
+        default = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        with importing._MemoryWhileWriting(con) as memory:
+            memory.hold()
+            assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "1.0 GiB"
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == default
+        con.execute("SET memory_limit = '8GB'")
+        with importing._MemoryWhileWriting(con) as memory:
+            memory.hold()
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] in ("7.4 GiB", "7.3 GiB")
+        con.execute("SET memory_limit = '512MB'")          # lower than the floor: left as it is
+        with importing._MemoryWhileWriting(con) as memory:
+            memory.hold()
+            assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "488.2 MiB"
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "488.2 MiB"
+    finally:
+        con.close()
+
+
+def test_a_failed_import_tells_its_own_error_not_the_aborted_transactions(tmp_path):
+    con = duckdb.connect()
+    try:
+        con.execute("SET memory_limit = '8GB'")
+        con.execute("CREATE TABLE t (i INTEGER PRIMARY KEY)")
+        with pytest.raises(duckdb.ConstraintException):
+            with importing._MemoryWhileWriting(con) as memory:
+                con.execute("BEGIN TRANSACTION")
+                memory.hold()
+                con.execute("INSERT INTO t VALUES (1), (1)")     # the transaction is aborted
+        con.execute("ROLLBACK")
+        con.execute("SET memory_limit = '8GB'")
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize(("shown", "size"), [
+    ("18.6 GiB", int(18.6 * 2**30)), ("488.2 MiB", int(488.2 * 2**20)), ("2.0 GB", 2 * 10**9),
+    ("1024 bytes", 1024), ("16383.9 PiB", int(16383.9 * 2**50)),
+    ("-1", None), ("unlimited", None), ("1.0 furlongs", None), ("inf GiB", None),
+])
+def test_a_size_as_duckdb_shows_it_is_read_in_bytes(shown, size):
+    assert importing._bytes_of(shown) == size
