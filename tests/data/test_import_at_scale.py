@@ -184,8 +184,9 @@ def test_an_imported_childs_keyed_hash_is_stored_uncompressed_and_its_lsoa_with_
 
 # -- the memory an import writes with -------------------------------------------------------------
 
-def test_an_import_writes_with_duckdbs_memory_held_and_its_rows_as_before(big_file, tmp_path, monkeypatch):
-    seen = []
+def _limits_seen_while_writing(monkeypatch) -> list[str]:
+    """The memory limit DuckDB had as each import began writing."""
+    seen: list[str] = []
     real_import = importing._import
 
     def watched(read, checker, *, report):
@@ -193,29 +194,38 @@ def test_an_import_writes_with_duckdbs_memory_held_and_its_rows_as_before(big_fi
         return real_import(read, checker, report=report)
 
     monkeypatch.setattr(importing, "_import", watched)
+    return seen
+
+
+def test_a_small_import_leaves_duckdbs_memory_as_it_is(big_file, tmp_path, monkeypatch):
+    seen = _limits_seen_while_writing(monkeypatch)
+    with duckdb.connect() as con:
+        default = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    import_file("births", big_file, db=tmp_path / "reach.duckdb")
+    assert seen == [default]
+
+
+def test_a_large_import_writes_with_duckdbs_memory_held_and_its_rows_as_before(big_file, tmp_path, monkeypatch):
+    # 200,000 rows stand in for a large file: held from nothing, with 16 MB of room.
+    monkeypatch.setattr(importing, "WRITING_HELD_FROM_BYTES", 0)
+    monkeypatch.setattr(importing, "WRITING_HEADROOM_BYTES", 16 * 2**20)
+    seen = _limits_seen_while_writing(monkeypatch)
     db = tmp_path / "reach.duckdb"
     first = import_file("births", big_file, db=db)
     again = import_file("births", big_file, db=db)
-    # 200,000 rows hold far less than the floor: each import wrote with 1 GiB.
-    assert seen == ["1.0 GiB", "1.0 GiB"]
-    assert (first.rows_loaded, first.rows_quarantined) == (199_995, 4)
-    assert (again.status, again.rows_already_present) == ("unchanged", 199_995)
-
-
-def test_an_import_held_to_almost_no_memory_spills_and_stores_the_same(big_file, tmp_path, monkeypatch):
-    # No floor and 4 MB of room: DuckDB must move what it works with to its spill folder.
-    monkeypatch.setattr(importing, "WRITING_FLOOR_BYTES", 0)
-    monkeypatch.setattr(importing, "WRITING_HEADROOM_BYTES", 4 * 2**20)
-    db = tmp_path / "reach.duckdb"
-    first = import_file("births", big_file, db=db)
-    again = import_file("births", big_file, db=db)
+    # The rows read held some tens of MB: each import wrote with them and 16 MB more.
+    sizes = [importing._bytes_of(limit) for limit in seen]
+    assert len(sizes) == 2 and all(size is not None and 16 * 2**20 < size < 256 * 2**20 for size in sizes), seen
+    # Stored as ever, though DuckDB had to move what it worked with to its spill folder.
     assert (first.rows_loaded, first.rows_quarantined) == (199_995, 4)
     assert (again.status, again.rows_loaded, again.rows_already_present) == ("unchanged", 0, 199_995)
     assert _rows(db, "SELECT count(*), count(DISTINCT child_key) FROM births") == [(199_995, 199_995)]
     assert _rows(db, "SELECT count(*) FROM quarantine") == [(4,)]
 
 
-def test_the_memory_held_is_put_back_and_never_raised():
+def test_the_memory_held_is_put_back_and_never_raised(monkeypatch):
+    monkeypatch.setattr(importing, "WRITING_HELD_FROM_BYTES", 0)
+    monkeypatch.setattr(importing, "WRITING_HEADROOM_BYTES", 2**30)
     con = duckdb.connect()
     try:
         default = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
@@ -227,7 +237,7 @@ def test_the_memory_held_is_put_back_and_never_raised():
         with importing._MemoryWhileWriting(con) as memory:
             memory.hold()
         assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] in ("7.4 GiB", "7.3 GiB")
-        con.execute("SET memory_limit = '512MB'")          # lower than the floor: left as it is
+        con.execute("SET memory_limit = '512MB'")          # lower than it would hold to: left as it is
         with importing._MemoryWhileWriting(con) as memory:
             memory.hold()
             assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "488.2 MiB"
@@ -236,18 +246,18 @@ def test_the_memory_held_is_put_back_and_never_raised():
         con.close()
 
 
-def test_a_failed_import_tells_its_own_error_not_the_aborted_transactions(tmp_path):
+def test_a_failed_import_tells_its_own_error_not_the_aborted_transactions(monkeypatch):
+    monkeypatch.setattr(importing, "WRITING_HELD_FROM_BYTES", 0)
     con = duckdb.connect()
     try:
-        con.execute("SET memory_limit = '8GB'")
         con.execute("CREATE TABLE t (i INTEGER PRIMARY KEY)")
         with pytest.raises(duckdb.ConstraintException):
             with importing._MemoryWhileWriting(con) as memory:
                 con.execute("BEGIN TRANSACTION")
                 memory.hold()
+                assert memory.before is not None
                 con.execute("INSERT INTO t VALUES (1), (1)")     # the transaction is aborted
         con.execute("ROLLBACK")
-        con.execute("SET memory_limit = '8GB'")
     finally:
         con.close()
 
