@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import stat
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -184,14 +186,21 @@ def test_an_imported_childs_keyed_hash_is_stored_uncompressed_and_its_lsoa_with_
 
 # -- the memory an import writes with -------------------------------------------------------------
 
-def _limits_seen_while_writing(monkeypatch) -> list[str]:
-    """The memory limit DuckDB had as each import began writing."""
+def _limits_seen_while_writing(monkeypatch, spilled: list | None = None) -> list[str]:
+    """The memory limit DuckDB had as each import began writing; in `spilled`, the modes of the
+    spill folder and its files as each finished writing (None where there was none)."""
     seen: list[str] = []
     real_import = importing._import
 
     def watched(read, checker, *, report):
-        seen.append(read.ctx.con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
-        return real_import(read, checker, report=report)
+        con = read.ctx.con
+        seen.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        summary = real_import(read, checker, report=report)
+        if spilled is not None:
+            folder = Path(con.execute("SELECT current_setting('temp_directory')").fetchone()[0])
+            spilled.append({path.is_dir(): stat.S_IMODE(path.stat().st_mode) for path in [folder, *folder.iterdir()]}
+                           if folder.exists() else None)
+        return summary
 
     monkeypatch.setattr(importing, "_import", watched)
     return seen
@@ -206,17 +215,21 @@ def test_a_small_import_leaves_duckdbs_memory_as_it_is(big_file, tmp_path, monke
 
 
 def test_a_large_import_writes_with_duckdbs_memory_held_and_its_rows_as_before(big_file, tmp_path, monkeypatch):
-    # 200,000 rows stand in for a large file: held from nothing, with 16 MB of room.
+    # 200,000 rows stand in for a large file: held from nothing, with 4 MB of room.
     monkeypatch.setattr(importing, "WRITING_HELD_FROM_BYTES", 0)
-    monkeypatch.setattr(importing, "WRITING_HEADROOM_BYTES", 16 * 2**20)
-    seen = _limits_seen_while_writing(monkeypatch)
+    monkeypatch.setattr(importing, "WRITING_HEADROOM_BYTES", 4 * 2**20)
+    spilled: list = []
+    seen = _limits_seen_while_writing(monkeypatch, spilled)
     db = tmp_path / "reach.duckdb"
     first = import_file("births", big_file, db=db)
     again = import_file("births", big_file, db=db)
-    # The rows read held some tens of MB: each import wrote with them and 16 MB more.
+    # The rows read held some tens of MB: each import wrote with them and 4 MB more.
     sizes = [importing._bytes_of(limit) for limit in seen]
-    assert len(sizes) == 2 and all(size is not None and 16 * 2**20 < size < 256 * 2**20 for size in sizes), seen
-    # Stored as ever, though DuckDB had to move what it worked with to its spill folder.
+    assert len(sizes) == 2 and all(size is not None and 4 * 2**20 < size < 256 * 2**20 for size in sizes), seen
+    # DuckDB moved what it worked with to its spill folder, its owner's only, gone once closed.
+    assert spilled[0] == {True: 0o700, False: 0o600}
+    assert not Path(f"{db}.tmp").exists()
+    # Stored as ever.
     assert (first.rows_loaded, first.rows_quarantined) == (199_995, 4)
     assert (again.status, again.rows_loaded, again.rows_already_present) == ("unchanged", 0, 199_995)
     assert _rows(db, "SELECT count(*), count(DISTINCT child_key) FROM births") == [(199_995, 199_995)]
