@@ -10,6 +10,7 @@ import hmac
 import os
 import stat
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pytest
@@ -282,3 +283,21 @@ def test_a_failed_import_tells_its_own_error_not_the_aborted_transactions(monkey
 ])
 def test_a_size_as_duckdb_shows_it_is_read_in_bytes(shown, size):
     assert importing._bytes_of(shown) == size
+
+
+def test_the_repeated_hashes_are_those_of_good_rows_held_more_than_once():
+    con = duckdb.connect()
+    try:
+        con.execute(f"""CREATE TEMP TABLE {importing.CHECKED} AS
+                        SELECT * FROM (VALUES (5::UBIGINT, NULL), (3, NULL), (5, NULL), (7, NULL), (3, NULL),
+                                              (3, NULL), (9, 'a fault'), (9, NULL), (18446744073709551615, NULL),
+                                              (18446744073709551615, NULL)) v(key_hash, _reason)""")
+        ctx = SimpleNamespace(run=con.execute)
+        # 9 is held twice, but once by a faulty row: not a repeat among the good rows.
+        assert importing._repeated_hashes(ctx, "key_hash").tolist() == [3, 5, 18446744073709551615]
+        con.execute(f"DELETE FROM {importing.CHECKED} WHERE key_hash IN (3, 5, 18446744073709551615)")
+        assert importing._repeated_hashes(ctx, "key_hash").tolist() == []
+        con.execute(f"DELETE FROM {importing.CHECKED}")
+        assert importing._repeated_hashes(ctx, "key_hash").tolist() == []
+    finally:
+        con.close()
