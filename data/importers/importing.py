@@ -417,7 +417,7 @@ def _mark_duplicates(ctx: Context, key: tuple[str, ...]) -> None:
 _REPEATED_HASHES = "repeated_key_hashes"
 
 
-def _repeated_hashes(ctx: Context, key_hash: str):
+def _repeated_hashes(ctx: Context, key_hash: str) -> np.ndarray:
     """The hashes of the keys of good rows that more than one good row has, in order.
 
     Sorted in numpy rather than grouped by DuckDB: 10 million hashes, nearly all different, make
