@@ -126,13 +126,17 @@ def import_file(kind: str, file_path: str | os.PathLike, *, db: str | os.PathLik
                 # A CSV file is read by DuckDB before the transaction begins, since a read it
                 # refuses would leave the transaction unusable (the Python reader then takes it).
                 source.stage(con, key=key, personal=checker.personal, progress=report)
-            with _MemoryWhileWriting(con) as memory_while_writing:
+            # Put back after the transaction ends: an aborted one refuses every statement, a
+            # change of setting too, until it is rolled back.
+            with contextlib.ExitStack() as while_writing:
                 con.execute("BEGIN TRANSACTION")
                 try:
                     if read is None:
                         read = _read(con, checker, source, key=key, file_name=file_name, sha256=sha256,
                                      received_on=received, replace=replace, report=report)
-                    memory_while_writing.hold()
+                    limit = _memory_limit_for_writing(con)
+                    if limit is not None:
+                        while_writing.enter_context(_setting(con, "memory_limit", limit))
                     summary = _import(read, checker, report=report)
                     if dry_run:
                         summary = dataclasses.replace(summary, faults=_commonest_faults(con), columns=tuple(
@@ -154,12 +158,16 @@ def import_file(kind: str, file_path: str | os.PathLike, *, db: str | os.PathLik
 @contextlib.contextmanager
 def _setting(con, name: str, value: str):
     """DuckDB's setting `name` at `value` for a while, then as it was."""
-    before = con.execute(f"SELECT current_setting('{name}')").fetchall()[0][0]
+    shown = f"SELECT current_setting('{name}')"
+    before = con.execute(shown).fetchall()[0][0]
     con.execute(f"SET {name} = '{value}'")
     try:
         yield
     finally:
-        con.execute(f"SET {name} = '{before}'")
+        # DuckDB's own value exactly; any other as DuckDB showed it (a size to a tenth of its unit).
+        con.execute(f"RESET {name}")
+        if con.execute(shown).fetchall()[0][0] != before:
+            con.execute(f"SET {name} = '{before}'")
 
 
 def _working_tables_left_as_they_are(con):
@@ -182,10 +190,9 @@ _BYTE_UNITS = {"B": 1, "BYTES": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 
                "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40, "PIB": 2**50}
 
 
-class _MemoryWhileWriting:
-    """DuckDB's memory held, once a large file's rows are read (`hold`), to a little more than it
-    holds then; put back as it was when the block ends, after the transaction has ended (an
-    aborted one refuses every statement, a change of setting too, until it is rolled back).
+def _memory_limit_for_writing(con) -> str | None:
+    """The memory DuckDB is held to while a large file's rows are written, once they are read: a
+    little more than it holds then; None to leave it as it is.
 
     Left to itself DuckDB keeps every block it writes in memory as well as on disk, and what it
     works with, for as long as its memory allows (80% of the machine's). 10 million contacts,
@@ -198,39 +205,12 @@ class _MemoryWhileWriting:
     Below 1 GB held (3 million birth records hold about 0.7 GB, and the process peaks at 1.4 GB)
     memory is no concern and DuckDB is left as it is: held, the first import of those records
     took 4% longer. Never raised above a lower limit set for the store."""
-
-    def __init__(self, con) -> None:
-        self.con = con
-        self.before: str | None = None
-
-    def __enter__(self) -> _MemoryWhileWriting:
-        return self
-
-    def hold(self) -> None:
-        used = int(self.con.execute("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()").fetchone()[0])
-        if used < WRITING_HELD_FROM_BYTES:
-            return
-        limit = used + WRITING_HEADROOM_BYTES
-        before = self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-        current = _bytes_of(before)
-        if current is not None and current <= limit:
-            return
-        self.con.execute(f"SET memory_limit = '{limit}B'")
-        self.before = before
-
-    def __exit__(self, error_type, *exc_info) -> None:
-        if self.before is None:
-            return
-        try:
-            # DuckDB's own limit (80% of the machine's memory) exactly; any other as DuckDB
-            # showed it (to a tenth of its unit).
-            self.con.execute("RESET memory_limit")
-            if self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] != self.before:
-                self.con.execute(f"SET memory_limit = '{self.before}'")
-        except duckdb.Error:
-            if error_type is None:
-                raise
-            # The import failed already and its error is the one to tell; the store is closed next.
+    used = int(con.execute("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()").fetchone()[0])
+    if used < WRITING_HELD_FROM_BYTES:
+        return None
+    limit = used + WRITING_HEADROOM_BYTES
+    current = _bytes_of(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+    return None if current is not None and current <= limit else f"{limit}B"
 
 
 def _bytes_of(setting: str) -> int | None:

@@ -5,6 +5,7 @@ big tables have no primary key to refuse a row twice."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
@@ -237,43 +238,48 @@ def test_a_large_import_writes_with_duckdbs_memory_held_and_its_rows_as_before(b
     assert _rows(db, "SELECT count(*) FROM quarantine") == [(4,)]
 
 
+def _held(con) -> str:
+    """The memory limit while an import would write on this connection, then put back."""
+    limit = importing._memory_limit_for_writing(con)
+    with importing._setting(con, "memory_limit", limit) if limit else contextlib.nullcontext():
+        return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+
 def test_the_memory_held_is_put_back_and_never_raised(monkeypatch):
     monkeypatch.setattr(importing, "WRITING_HELD_FROM_BYTES", 0)
     monkeypatch.setattr(importing, "WRITING_HEADROOM_BYTES", 2**30)
     con = duckdb.connect()
     try:
         default = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-        with importing._MemoryWhileWriting(con) as memory:
-            memory.hold()
-            assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "1.0 GiB"
+        assert _held(con) == "1.0 GiB"
         assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == default
         con.execute("SET memory_limit = '8GB'")
-        with importing._MemoryWhileWriting(con) as memory:
-            memory.hold()
+        _held(con)
         assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] in ("7.4 GiB", "7.3 GiB")
         con.execute("SET memory_limit = '512MB'")          # lower than it would hold to: left as it is
-        with importing._MemoryWhileWriting(con) as memory:
-            memory.hold()
-            assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "488.2 MiB"
+        assert _held(con) == "488.2 MiB"
         assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "488.2 MiB"
     finally:
         con.close()
 
 
-def test_a_failed_import_tells_its_own_error_not_the_aborted_transactions(monkeypatch):
+def test_a_failed_import_tells_its_own_error_not_the_aborted_transactions(big_file, tmp_path, monkeypatch):
     monkeypatch.setattr(importing, "WRITING_HELD_FROM_BYTES", 0)
-    con = duckdb.connect()
-    try:
-        con.execute("CREATE TABLE t (i INTEGER PRIMARY KEY)")
-        with pytest.raises(duckdb.ConstraintException):
-            with importing._MemoryWhileWriting(con) as memory:
-                con.execute("BEGIN TRANSACTION")
-                memory.hold()
-                assert memory.before is not None
-                con.execute("INSERT INTO t VALUES (1), (1)")     # the transaction is aborted
-        con.execute("ROLLBACK")
-    finally:
-        con.close()
+    seen = _limits_seen_while_writing(monkeypatch)
+    held = importing._import
+
+    def failing(read, checker, *, report):
+        held(read, checker, report=report)
+        read.ctx.con.execute("INSERT INTO import_log SELECT * FROM import_log")   # the transaction is aborted
+
+    monkeypatch.setattr(importing, "_import", failing)
+    db = tmp_path / "reach.duckdb"
+    with pytest.raises(duckdb.ConstraintException):
+        import_file("births", big_file, db=db)
+    # It wrote held (the rows read and 128 MB), and the store has nothing of it.
+    size = importing._bytes_of(seen[0])
+    assert size is not None and 128 * 2**20 < size < 512 * 2**20, seen
+    assert _rows(db, "SELECT count(*) FROM births") == [(0,)]
 
 
 @pytest.mark.parametrize(("shown", "size"), [
