@@ -17,7 +17,7 @@ from data.importers import remove_import
 from data.settings import save_settings
 from data.store import connect, opened, upgrade_store
 from reach.domain.measures import Bands, ReportOptions
-from reach.queries import figures_store
+from reach.queries import figures_store, trend
 from reach.queries.figures_store import (TABLE, StoringInterrupted, call_key, is_stored, opening_calls,
                                          standard_options, store_figures_after, store_opening_figures,
                                          stored_or_computed)
@@ -247,6 +247,23 @@ def test_an_interrupted_storing_keeps_what_it_stored_and_the_next_carries_on(sma
     rest = store_opening_figures(small_store, today=TODAY)
     assert (rest.figures, rest.already) == (total - 2, 2)
     assert len(_stored_calls(small_store)) == total
+
+
+def test_the_report_is_stored_before_the_childrens_spells_are_kept(small_store):
+    # The pages open on the report; the spells serve only the trend, and take longer at scale.
+    stored_when = {}
+
+    def note(done, of, name):
+        with opened(small_store, read_only=True) as con:
+            stored_when[name] = sorted(figures_store._stored_calls(con, figures_stamp(con)))
+
+    store_opening_figures(small_store, today=TODAY, progress=note)
+    report = call_key(reach_reports, (), dict(as_at=AS_AT, options=standard_options()))
+    assert stored_when["the report"] == []
+    assert stored_when["the children's spells for the trend"] == [report]
+    assert stored_when["the trend"] == [report]
+    with opened(small_store, read_only=True) as con:
+        assert trend.spells_kept(con, stamp=figures_stamp(con))
 
 
 def test_storing_stops_when_an_import_comes_in_meanwhile(small_store, tmp_path):
