@@ -12,8 +12,9 @@ change, so whatever opens the store to write (the next import, `figures` itself,
 settings) stops the worker first (`stop`), and the worker's stop is clean: its current query is
 interrupted, an unfinished write rolled back, and what it stored stays. The next import (or
 the command that wrote, as it ends) starts a new worker, which carries on from what is stored.
-Every other command (`report`, `trend`, `export`, ...) sets the worker aside while it runs
-(`set_aside`): paused, then let go on.
+Every other command (`report`, `trend`, `export`, ...), and a page of the dashboard working out a
+figure that is not stored yet, sets the worker aside while it runs (`set_aside`): paused, then
+let go on.
 
 Which process is the worker is kept beside the store, in `<store>.figures-worker` (its process
 number); what it last said is in `<store>.figures.log`. Both are the owner's only, like the store.
@@ -37,9 +38,16 @@ BACKGROUND_FROM_ROWS = 1_000_000
 # worker still there after this is stopped outright, which DuckDB also survives.
 CLEAN_STOP_SECONDS = 5.0
 WORKER_FLAG = "--as-worker"
+# How long the worker waits for the store to write a figure. A page that works out a figure
+# itself holds the store for as long as that takes (half a minute at England's size on a busy
+# machine), and a writer cannot open it meanwhile; a command waits 10 seconds and says the store
+# is busy, but the worker has nobody waiting for it, and giving up would leave every figure after
+# that one unstored.
+WRITE_WAIT_SECONDS = 600.0
 _PEOPLE_TABLES = ("births", "registrations", "contacts")
-# The workers this process has paused (`set_aside`) and stopped (`stop`), by process number.
-_paused: set[int] = set()
+# The workers this process has paused (`set_aside`: how many of its commands or pages hold each
+# paused, as the dashboard's sessions run side by side) and stopped (`stop`), by process number.
+_paused: dict[int, int] = {}
 _paused_lock = threading.Lock()
 _stopped_here: set[int] = set()
 # Set in a worker asked to stop (SIGTERM): DuckDB turns the interruption of a query into an
@@ -129,8 +137,9 @@ def stop(db: str | os.PathLike) -> bool:
 
 @contextlib.contextmanager
 def set_aside(db: str | os.PathLike):
-    """`with set_aside(db):` around a command: a worker storing the figures is paused while the
-    command runs, and carries on afterwards where it was. On a machine of two processors, a
+    """`with set_aside(db):` around a command (or a figure a page works out): a worker storing
+    the figures is paused while the command runs, and carries on afterwards where it was; with
+    several at once (the dashboard's sessions), once the last of them ends. On a machine of two processors, a
     worker beside a report made the report 1.5 to 2 times slower, even at the lowest priority
     (memory and the processors' caches are shared too); paused, it cost nothing. Should the
     command write, the worker is stopped instead (`stop`), and a new one is started afterwards
@@ -140,15 +149,18 @@ def set_aside(db: str | os.PathLike):
         yield
         return
     with _paused_lock:
-        _signal(number, signal.SIGSTOP)
-        _paused.add(number)
+        if number not in _paused:
+            _signal(number, signal.SIGSTOP)
+        _paused[number] = _paused.get(number, 0) + 1
     try:
         yield
     finally:
         with _paused_lock:
-            _paused.discard(number)
-            if _is_worker(number):
-                _signal(number, signal.SIGCONT)
+            _paused[number] -= 1
+            if not _paused[number]:      # the last to hold it paused lets it go on
+                del _paused[number]
+                if _is_worker(number):
+                    _signal(number, signal.SIGCONT)
         if number in _stopped_here and running(db) is None:
             try:
                 start(db)

@@ -1,9 +1,14 @@
-"""Looking at a store from outside Reach: proving it unchanged, and reading or writing the schema
-version it records as another program (or another version of Reach) would, with DuckDB itself."""
+"""Looking at a store from outside Reach: proving it unchanged, reading or writing the schema
+version it records as another program (or another version of Reach) would, with DuckDB itself,
+and holding it open from another process."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import duckdb
@@ -40,3 +45,23 @@ def record_schema_version(db: Path, version: str) -> None:
         con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [version])
     finally:
         con.close()
+
+
+@contextlib.contextmanager
+def held_open(db: Path, seconds: float, *, read_only: bool):
+    """Another process (as the dashboard would be) holding the database open for a while; it is
+    stopped, if it is still running, when the block ends."""
+    script = textwrap.dedent(f"""
+        import sys, time, duckdb
+        con = duckdb.connect({str(db)!r}, read_only={read_only})
+        print("open", flush=True)
+        time.sleep({seconds})
+        con.close()
+    """)
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip() == "open"
+        yield process
+    finally:
+        process.kill()
+        process.wait()

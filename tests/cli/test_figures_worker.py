@@ -5,6 +5,7 @@ it cleanly without losing what it stored, and any other command pauses it while 
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import signal
 import subprocess
@@ -15,10 +16,13 @@ import pytest
 
 from cli.main import main
 from data import figures_worker
+from data.settings import read_settings
 from data.store import opened
 from reach.queries import figures_store
 from reach.queries.figures_store import TABLE, opening_calls
+from reach.queries.readiness import data_coverage
 from reach.queries.stamps import figures_stamp
+from tests.stores import held_open
 
 REGISTRATIONS = "child_key,dob,lsoa_code,centre_id,registered_on\n{key},2025-06-01,{lsoa},{centre},2026-09-01\n"
 
@@ -127,6 +131,22 @@ def test_a_writer_stops_the_worker_and_what_it_stored_stays(demo_db):
     assert _stored(demo_db) == _expected(demo_db)
 
 
+def test_the_worker_waits_for_a_page_holding_the_store_and_stores_every_figure(demo_db, monkeypatch):
+    # A page working a figure out itself holds the store for as long as that takes; a writer
+    # cannot open it meanwhile. A command gives up after REACH_BUSY_WAIT; the worker must not.
+    with opened(demo_db) as con:
+        con.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    monkeypatch.setenv("REACH_BUSY_WAIT", "0.5")
+    with held_open(demo_db, 6, read_only=True) as page:
+        figures_worker.start(demo_db)      # its first figure is worked out in a second or two
+        page.wait(timeout=30)
+    _finished(demo_db)
+    log = figures_worker.log_file(demo_db).read_text()
+    assert re.fullmatch(rf"The dashboard's opening figures as at \d+ \w+ \d{{4}} are stored "
+                        rf"\({_expected(demo_db)} sets, [\d.,]+ s\)\.\n", log), log
+    assert _stored(demo_db) == _expected(demo_db)
+
+
 def _signals_sent(monkeypatch) -> list[tuple[int, int]]:
     sent: list[tuple[int, int]] = []
     original = figures_worker._signal
@@ -152,6 +172,38 @@ def test_any_other_command_pauses_the_worker_while_it_runs(demo_db, stand_in, mo
     assert sent == [(pretend.pid, signal.SIGSTOP), (pretend.pid, signal.SIGCONT)]
     assert pretend.poll() is None and _state(pretend) != "T"      # let go on, where it was
     assert figures_worker.running(demo_db) == pretend.pid
+
+
+def test_pages_working_figures_out_pause_the_worker_until_the_last_of_them_is_done(demo_db, stand_in,
+                                                                                    monkeypatch):
+    coverage = figures_store.call_key(data_coverage)
+    with opened(demo_db, read_only=True) as con:
+        stamp, value = figures_stamp(con), data_coverage(con)
+    assert figures_store._write(demo_db, figures_store._signing_key(demo_db), stamp, coverage, 0.0,
+                                pickle.dumps(value))
+    pretend = stand_in()
+    figures_worker._write_number(figures_worker.worker_file(demo_db), pretend.pid)
+    sent = _signals_sent(monkeypatch)
+    with opened(demo_db, read_only=True) as con:
+        assert figures_store.stored_or_computed(con, str(demo_db), data_coverage) == value
+        assert sent == []                                          # read, not worked out: nothing paused
+        figures_store.stored_or_computed(con, str(demo_db), read_settings)
+    assert sent == [(pretend.pid, signal.SIGSTOP), (pretend.pid, signal.SIGCONT)]
+
+    # Two sessions of the dashboard, overlapping: the worker goes on only when both are done.
+    sent.clear()
+    first, second = figures_worker.set_aside(demo_db), figures_worker.set_aside(demo_db)
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert sent == [(pretend.pid, signal.SIGSTOP)]
+    deadline = time.monotonic() + 5
+    while _state(pretend) != "T":                                  # still paused (once the signal lands)
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    second.__exit__(None, None, None)
+    assert sent == [(pretend.pid, signal.SIGSTOP), (pretend.pid, signal.SIGCONT)]
+    assert _state(pretend) != "T" and figures_worker._paused == {}
 
 
 def test_a_worker_paused_by_a_report_carries_on_where_it_was(demo_db, capfd):

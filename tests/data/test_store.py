@@ -6,12 +6,10 @@ read-only connections; an import that finds the file in use waits, then says it 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
 import subprocess
 import sys
-import textwrap
 import threading
 import time
 from pathlib import Path
@@ -19,28 +17,9 @@ from pathlib import Path
 import pytest
 
 from data.store import KeyProblem, StoreBusyError, connect, data_version, database_path, opened, secret_key
+from tests.stores import held_open
 
 PROJECT = Path(__file__).resolve().parents[2]
-
-
-@contextlib.contextmanager
-def _held_open(db: Path, seconds: float, *, read_only: bool):
-    """Another process (as the dashboard would be) holding the database open for a while; it is
-    stopped, if it is still running, when the block ends."""
-    script = textwrap.dedent(f"""
-        import sys, time, duckdb
-        con = duckdb.connect({str(db)!r}, read_only={read_only})
-        print("open", flush=True)
-        time.sleep({seconds})
-        con.close()
-    """)
-    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout.readline().strip() == "open"
-        yield process
-    finally:
-        process.kill()
-        process.wait()
 
 
 def test_the_database_path_comes_from_the_option_then_the_environment(monkeypatch, tmp_path):
@@ -52,7 +31,7 @@ def test_the_database_path_comes_from_the_option_then_the_environment(monkeypatc
 
 
 def test_a_writer_waits_for_a_reader_that_finishes(empty_store):
-    with _held_open(empty_store, 1.5, read_only=True) as reader:
+    with held_open(empty_store, 1.5, read_only=True) as reader:
         started = time.monotonic()
         with opened(empty_store, wait_seconds=20) as con:
             con.execute("INSERT INTO centres (centre_id, name) VALUES ('C1', 'One')")
@@ -63,14 +42,14 @@ def test_a_writer_waits_for_a_reader_that_finishes(empty_store):
 
 
 def test_a_writer_gives_up_with_advice_when_the_file_stays_busy(empty_store):
-    with _held_open(empty_store, 6, read_only=False), pytest.raises(StoreBusyError, match="in use by another program"):
+    with held_open(empty_store, 6, read_only=False), pytest.raises(StoreBusyError, match="in use by another program"):
         connect(empty_store, wait_seconds=1)
 
 
 def test_an_import_from_the_command_line_while_the_file_is_busy_exits_3_and_changes_nothing(tmp_path, empty_store):
     centres = tmp_path / "centres.csv"
     centres.write_text("centre_id,name\nC1,One\n")
-    with _held_open(empty_store, 30, read_only=False):
+    with held_open(empty_store, 30, read_only=False):
         env = dict(os.environ, REACH_SECRET="a-key-for-this-test-only-32-bytes", REACH_BUSY_WAIT="1")
         result = subprocess.run(
             [sys.executable, "-m", "reach", "import", "centres", str(centres), "--db", str(empty_store)],
@@ -82,7 +61,7 @@ def test_an_import_from_the_command_line_while_the_file_is_busy_exits_3_and_chan
 
 
 def test_readers_do_not_block_each_other(empty_store):
-    with _held_open(empty_store, 3, read_only=True), opened(empty_store, read_only=True, wait_seconds=0) as con:
+    with held_open(empty_store, 3, read_only=True), opened(empty_store, read_only=True, wait_seconds=0) as con:
         assert con.execute("SELECT count(*) FROM centres").fetchone()[0] == 0
 
 
