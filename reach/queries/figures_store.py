@@ -33,8 +33,8 @@ short transaction as soon as it is worked out, the report and the trend first. T
 stored before the children's spells that the trend reads are kept, so at England scale the pages
 can open on it some 10 seconds sooner. So an interrupted storing loses nothing: what was stored
 stays, and the next storing (`python -m reach figures`, or the next import) works out only what
-is missing for the data as it is. It stops, writing
-nothing more, should the data change meanwhile (that import stores its own).
+is missing for the data as it is. It stops, writing nothing more, should the data change
+meanwhile (that import stores its own).
 
 The rows are derived data, safe to drop: the table is made here when first written (it is not
 one of the schema's tables, and the schema's checks pass over it), and the first figure written
