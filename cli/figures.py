@@ -26,15 +26,14 @@ def storing_progress(stream=None):
     return report
 
 
-def store_figures_now(db, *, again: bool = False, wait_seconds: float | None = None) -> tuple[int, str]:
+def store_figures_now(db, *, again: bool = False) -> tuple[int, str]:
     """Store the dashboard's opening figures not stored yet (all of them with `again`): the exit
-    status and the line that says how it went. Ctrl+C keeps what was stored. Each figure's write
-    waits up to `wait_seconds` for the store (None: as long as any command)."""
+    status and the line that says how it went. Ctrl+C keeps what was stored."""
     from reach.queries.figures_store import StoringInterrupted, store_opening_figures
 
     progress = storing_progress()
     try:
-        stored = store_opening_figures(db, progress=progress, again=again, wait_seconds=wait_seconds)
+        stored = store_opening_figures(db, progress=progress, again=again)
         status, line = (EXIT_OK if stored.stopped is None else EXIT_BUSY), stored.line()
     except StoringInterrupted as interrupted:
         status, line = EXIT_INTERRUPTED, interrupted.stored.line()
@@ -67,13 +66,15 @@ def _work_in_background(db, *, again: bool) -> NoReturn:
     log, and end at once, so that whoever stopped it has the store back without waiting for
     Python to tidy gigabytes away (the store is closed by then)."""
     from data import figures_worker
+    from data.store import ENV_BUSY_WAIT
 
     figures_worker.become_worker()
+    os.environ[ENV_BUSY_WAIT] = str(figures_worker.STORE_WAIT_SECONDS)
     stopped = ("Stopped to let another command have the store; what was stored stays, and the next "
                "import or `python -m reach figures` stores the rest.")
     status, line = EXIT_INTERRUPTED, stopped
     try:
-        status, line = store_figures_now(db, again=again, wait_seconds=figures_worker.WRITE_WAIT_SECONDS)
+        status, line = store_figures_now(db, again=again)
     except BaseException:
         # Asked to stop, it ends in a KeyboardInterrupt, or in DuckDB's own error when the stop
         # came inside a query; anything else is a fault of its own, for the log.

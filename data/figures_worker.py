@@ -38,12 +38,12 @@ BACKGROUND_FROM_ROWS = 1_000_000
 # worker still there after this is stopped outright, which DuckDB also survives.
 CLEAN_STOP_SECONDS = 5.0
 WORKER_FLAG = "--as-worker"
-# How long the worker waits for the store to write a figure. A page that works out a figure
+# How long the worker waits for the store (its REACH_BUSY_WAIT). A page that works out a figure
 # itself holds the store for as long as that takes (half a minute at England's size on a busy
 # machine), and a writer cannot open it meanwhile; a command waits 10 seconds and says the store
 # is busy, but the worker has nobody waiting for it, and giving up would leave every figure after
-# that one unstored.
-WRITE_WAIT_SECONDS = 600.0
+# that one unstored. (A writer never waits for the worker: it stops it.)
+STORE_WAIT_SECONDS = 600.0
 _PEOPLE_TABLES = ("births", "registrations", "contacts")
 # The workers this process has paused (`set_aside`: how many of its commands or pages hold each
 # paused, as the dashboard's sessions run side by side) and stopped (`stop`), by process number.

@@ -214,6 +214,7 @@ FIGURE_NAMES = {
     "published_outcome_levels": "results at five",
 }
 LAST = ("published_figures",)     # the slowest at scale, and opened on by fewer pages: stored last
+_DATA_CHANGED = "the data changed meanwhile; the newer data's own storing follows"
 
 def opening_calls(con, *, today: date, reports: dict[str, pd.DataFrame] | None = None
                   ) -> list[tuple[Callable, dict]]:
@@ -383,8 +384,7 @@ def _stored_calls(con, stamp: str) -> set[str]:
     return {row[0] for row in con.execute(f"SELECT call FROM {TABLE} WHERE stamp = ?", [stamp]).fetchall()}
 
 
-def _write(path, key: bytes, stamp: str, call: str, seconds: float, payload: bytes, *,
-           wait_seconds: float | None = None) -> bool:
+def _write(path, key: bytes, stamp: str, call: str, seconds: float, payload: bytes) -> bool:
     """Store one figure in its own transaction, removing every row of older data. False (and
     nothing written) when the data has changed since the figure was worked out."""
     def write(con) -> None:
@@ -392,14 +392,13 @@ def _write(path, key: bytes, stamp: str, call: str, seconds: float, payload: byt
         con.execute(f"DELETE FROM {TABLE} WHERE stamp <> ? OR call = ?", [stamp, call])
         con.execute(f"INSERT INTO {TABLE} VALUES (?, ?, current_localtimestamp(), ?, ?, ?)",
                     [call, stamp, seconds, payload, _signature(key, call, stamp, payload)])
-    return _written_for(path, stamp, write, wait_seconds=wait_seconds)
+    return _written_for(path, stamp, write)
 
 
-def _written_for(path, stamp: str, write: Callable[[Any], None], *, wait_seconds: float | None = None) -> bool:
+def _written_for(path, stamp: str, write: Callable[[Any], None]) -> bool:
     """Run `write` on a write connection in one transaction if the data is still that of
-    `stamp`: True; False, with nothing written, when it has changed meanwhile. Waits up to
-    `wait_seconds` for the store (`data.store.connect`; None: as long as any command)."""
-    with opened(path, wait_seconds=wait_seconds) as con:
+    `stamp`: True; False, with nothing written, when it has changed meanwhile."""
+    with opened(path) as con:
         con.execute("BEGIN TRANSACTION")
         try:
             if figures_stamp(con) != stamp:
@@ -415,7 +414,7 @@ def _written_for(path, stamp: str, write: Callable[[Any], None], *, wait_seconds
 
 
 def _keep_spells(path, stamp: str, options: ReportOptions, *, again: bool,
-                 announce: Callable[[], None] | None, wait_seconds: float | None = None) -> bool:
+                 announce: Callable[[], None] | None) -> bool:
     """Keep the children's spells for the trend (`trend.keep_spells`) unless kept already for
     this data: worked out on a read-only connection, written in one transaction. False (and
     nothing written) when the data has changed meanwhile. A failure to work them out leaves
@@ -431,8 +430,7 @@ def _keep_spells(path, stamp: str, options: ReportOptions, *, again: bool,
             return True
     if stop_requested():
         raise KeyboardInterrupt
-    return _written_for(path, stamp, lambda con: trend.keep_spells(con, spells, stamp=stamp, options=options),
-                        wait_seconds=wait_seconds)
+    return _written_for(path, stamp, lambda con: trend.keep_spells(con, spells, stamp=stamp, options=options))
 
 
 def keep_trend_spells(db: str | os.PathLike | None = None, *, again: bool = False) -> bool:
@@ -446,14 +444,12 @@ def keep_trend_spells(db: str | os.PathLike | None = None, *, again: bool = Fals
 
 def store_opening_figures(db: str | os.PathLike | None = None, *, today: date | None = None,
                           progress: Callable[[int, int, str], None] | None = None,
-                          again: bool = False, wait_seconds: float | None = None) -> StoredFigures:
+                          again: bool = False) -> StoredFigures:
     """Work out the figures the pages open on that are not stored yet for the data as it is
     (with `again`, every one) and store each as soon as it is worked out. A figure that cannot
     be worked out (the data does not allow it) is left out, and the page says why when it is
-    opened, as before. Each write waits up to `wait_seconds` for the store (None: as long as
-    any command; the background worker waits longer, `data.figures_worker.WRITE_WAIT_SECONDS`).
-    Raises what the store raises (busy, a key problem), and StoringInterrupted on Ctrl+C:
-    `store_figures_after` turns either into one line."""
+    opened, as before. Raises what the store raises (busy, a key problem), and
+    StoringInterrupted on Ctrl+C: `store_figures_after` turns either into one line."""
     started = time.perf_counter()
     path = database_path(db)
     key = _signing_key(path)
@@ -489,9 +485,8 @@ def store_opening_figures(db: str | os.PathLike | None = None, *, today: date | 
                 spells_ready = True
                 announce = (functools.partial(progress, number, len(calls), "the children's spells for the trend")
                             if progress else None)
-                if not _keep_spells(path, stamp, options, again=again, announce=announce,
-                                    wait_seconds=wait_seconds):
-                    stopped = "the data changed meanwhile; the newer data's own storing follows"
+                if not _keep_spells(path, stamp, options, again=again, announce=announce):
+                    stopped = _DATA_CHANGED
                     break
             number += 1
             call = call_key(function, (), kwargs)
@@ -525,8 +520,8 @@ def store_opening_figures(db: str | os.PathLike | None = None, *, today: date | 
             seconds = report_seconds if function is reach_reports else time.perf_counter() - began
             payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             del value
-            if not _write(path, key, stamp, call, seconds, payload, wait_seconds=wait_seconds):
-                stopped = "the data changed meanwhile; the newer data's own storing follows"
+            if not _write(path, key, stamp, call, seconds, payload):
+                stopped = _DATA_CHANGED
                 break
             stored += 1
     except KeyboardInterrupt as interrupt:
