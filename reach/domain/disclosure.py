@@ -46,6 +46,9 @@ Cell = tuple[str, Hashable, str]      # (table, row key, column)
 # Ranges worked out directly where the shape of the ties allows (`_one_sum_ranges`,
 # `_direct_ranges`), the same as the solver's; False sends every group to the solver.
 _DIRECT = True
+# `protect` audits again only the hidden counts not yet shown protected (see `protect`); False
+# audits every hidden count in every round, with the same result.
+_SKIP_SETTLED = True
 
 
 class DisclosureError(ValueError):
@@ -133,16 +136,28 @@ def protect(publication: Publication, *, smallest_shown: int, protection_width: 
             max_rounds: int = 10_000) -> Protection:
     """Hide the small counts and enough others that every hidden count is protected.
 
+    Each round audits only the hidden counts not yet shown protected (`settled`): hiding one
+    more count turns a known value into an unknown, which can only widen every other hidden
+    count's range (every value the ranges allowed before is still possible, with the newly
+    hidden count at its true value), so a count protected once stays protected. Where a group
+    of tied counts grows by one secondary a round, as the early months of a small authority's
+    data make it do a hundred times over, that spares solving the whole group again each time.
+    The last audit, for the record, gives every hidden count its range again.
+
     Raises DisclosureError when some count cannot be protected however much is hidden.
     """
     primary = frozenset(cell for cell, value in publication.values.items() if 0 < value < smallest_shown)
     hidden = set(primary)
     ties = _Ties(publication)
-    ranges: dict[frozenset, list[Exposure]] = {}    # a group's ranges depend on its cells alone
+    ranges: dict[frozenset, tuple[frozenset, list[Exposure]]] = {}      # see `audit`
+    settled: set[Cell] = set()
     for _ in range(max_rounds):
-        exposed = [e for e in audit(publication, hidden, ties=ties, cache=ranges) if e.width < protection_width]
+        audited = audit(publication, hidden, ties=ties, cache=ranges, settled=settled)
+        exposed = [e for e in audited if e.width < protection_width]
         if not exposed:
             break
+        if _SKIP_SETTLED:
+            settled.update(e.cell for e in audited if e.width >= protection_width)
         added = False
         # One secondary per relation per round: a second might not be needed once the first is
         # hidden, but exposed counts in relations of their own are mended in the same round.
@@ -172,7 +187,7 @@ def protect(publication: Publication, *, smallest_shown: int, protection_width: 
 
 
 def audit(publication: Publication, hidden: Iterable[Cell], *, ties: _Ties | None = None,
-          cache: dict | None = None) -> list[Exposure]:
+          cache: dict | None = None, settled: Iterable[Cell] = ()) -> list[Exposure]:
     """For every hidden count, the range of values consistent with everything published.
 
     A linear programme per group of hidden counts that are tied together: the variables are the
@@ -180,28 +195,38 @@ def audit(publication: Publication, hidden: Iterable[Cell], *, ties: _Ties | Non
     the visible counts as constants. Ranges are exact for the continuous relaxation; the true
     integer range can only be narrower by less than one at each end. Most groups are worked out
     directly (`_direct_ranges`), with the same answers; the solver takes what is left.
+
+    Hidden counts in `settled` are still part of their groups but get no range of their own,
+    which spares the solver their programmes (`protect` passes those it has shown protected).
     """
     hidden = set(hidden)
     if not hidden:
         return []
     ties = ties or _Ties(publication)
     cache = {} if cache is None else cache
+    settled = set(settled)
     components = ties.components(hidden)
     groups: dict[int, list[Cell]] = defaultdict(list)
     for cell in sorted(hidden, key=_order):
         groups[components[cell]].append(cell)
-    exposures = []
+    exposures: list[Exposure] = []
     for cells in groups.values():
+        wanted = frozenset(cell for cell in cells if cell not in settled)
+        if not wanted:
+            continue
+        # A group's ranges depend on its cells alone: those worked out before serve again, as
+        # long as they cover every count asked about now.
         key = frozenset(cells)
-        if key not in cache:
-            cache[key] = _component_ranges(publication, cells, hidden, ties)
-        exposures.extend(cache[key])
+        if key not in cache or not wanted <= cache[key][0]:
+            cache[key] = (wanted, _component_ranges(publication, cells, hidden, ties, wanted=wanted))
+        exposures.extend(e for e in cache[key][1] if e.cell in wanted)
     exposures.sort(key=lambda e: (e.width, _order(e.cell)))
     return exposures
 
 
 def _component_ranges(publication: Publication, cells: list[Cell], hidden: set[Cell],
-                      ties: _Ties) -> list[Exposure]:
+                      ties: _Ties, *, wanted: frozenset[Cell]) -> list[Exposure]:
+    """The ranges of the `wanted` counts of one group of tied hidden counts, `cells`."""
     position = {cell: i for i, cell in enumerate(cells)}
     values = publication.values
     sum_indices = sorted({i for cell in cells for i in ties.sums_of[cell]})
@@ -213,16 +238,19 @@ def _component_ranges(publication: Publication, cells: list[Cell], hidden: set[C
     ub_rows, ub_cols, ub_data, ub_rhs = _linear_rows(at_most, hidden, position, values)
     n = len(cells)
     if _DIRECT and len(eq_rhs) == 1 and not ub_rhs and all(coefficient == eq_data[0] for coefficient in eq_data):
-        return _one_sum_ranges(publication, cells, total=eq_rhs[0] * eq_data[0])
+        everyone = _one_sum_ranges(publication, cells, total=eq_rhs[0] * eq_data[0])
+        return [exposure for exposure in everyone if exposure.cell in wanted]
     equalities = (eq_rows, eq_cols, eq_data, eq_rhs)
     bounds = (ub_rows, ub_cols, ub_data, ub_rhs)
+    asked = {position[cell] for cell in wanted}
     if _DIRECT:
-        ranges = _direct_ranges(n, _relations_of(equalities, bounds), [1.0] * n, [math.inf] * n)
+        ranges = _direct_ranges(n, _relations_of(equalities, bounds), [1.0] * n, [math.inf] * n, wanted=asked)
     else:
         solve = (_HighsRanges(n, equalities, bounds) if _HighsRanges.available()
                  else _LinprogRanges(n, equalities, bounds))
-        ranges = [solve.range_of(i) for i in range(n)]
-    return [Exposure(cell=cell, value=values[cell], low=low, high=high) for cell, (low, high) in zip(cells, ranges)]
+        ranges = [solve.range_of(i) if i in asked else _UNASKED for i in range(n)]
+    return [Exposure(cell=cell, value=values[cell], low=low, high=high)
+            for cell, (low, high) in zip(cells, ranges) if cell in wanted]
 
 
 def _linear_rows(relations, hidden: set[Cell], position: dict[Cell, int], values: dict[Cell, int]):
@@ -263,6 +291,11 @@ def _one_sum_ranges(publication: Publication, cells: list[Cell], *, total: float
 
 Relation = tuple[tuple[tuple[int, int], ...], float, bool]
 
+# The range given for a count nobody asked about (`wanted` below: the counts whose ranges are
+# needed, None for all of them). The solver is spared its programmes; a range worked out
+# directly for nothing is given all the same.
+_UNASKED = (math.nan, math.nan)
+
 
 class _Undecided(Exception):
     """The direct way cannot tell: the solver decides."""
@@ -293,7 +326,8 @@ def _rows_of(relations: list[Relation]):
     return equalities, bounds
 
 
-def _direct_ranges(n: int, relations: list[Relation], low: list[float], high: list[float]) -> list[tuple[float, float]]:
+def _direct_ranges(n: int, relations: list[Relation], low: list[float], high: list[float], *,
+                   wanted: set[int] | None = None) -> list[tuple[float, float]]:
     """The smallest and largest value of each count, the same as the solver's (`_solver_ranges`),
     with the solver kept for what is left once the ties are taken apart:
 
@@ -307,19 +341,21 @@ def _direct_ranges(n: int, relations: list[Relation], low: list[float], high: li
       the other pieces' shares leave (`_split_ranges`);
     - what is left goes to the solver, with the counts that only one relation holds taken
       together (`_leaves_apart`).
+
+    Counts not `wanted` may be given `_UNASKED` where only the solver could tell.
     """
     try:
         shorter = _shorter_sums(relations)
     except _Undecided:
-        return _solver_ranges(n, relations, low, high)
+        return _solver_ranges(n, relations, low, high, wanted=wanted)
     direct = _tree_ranges(n, shorter, low, high)
     if direct is not None:
         return direct
     split = _split(n, shorter)
     if split is not None:
-        return _split_ranges(n, shorter, low, high, *split)
-    fewer = _leaves_apart(n, shorter, low, high)
-    return fewer if fewer is not None else _solver_ranges(n, relations, low, high)
+        return _split_ranges(n, shorter, low, high, *split, wanted=wanted)
+    fewer = _leaves_apart(n, shorter, low, high, wanted=wanted)
+    return fewer if fewer is not None else _solver_ranges(n, relations, low, high, wanted=wanted)
 
 
 def _shorter_sums(relations: list[Relation]) -> list[Relation]:
@@ -482,14 +518,15 @@ def _split(n: int, relations: list[Relation]) -> tuple[int, list[list[int]]] | N
 
 
 def _split_ranges(n: int, relations: list[Relation], low: list[float], high: list[float],
-                  index: int, pieces: list[list[int]]) -> list[tuple[float, float]]:
+                  index: int, pieces: list[list[int]], *, wanted: set[int] | None = None) -> list[tuple[float, float]]:
     """Ranges with relation `index` taken out, the rest in separate `pieces`.
 
     Each piece gets one more count, its share of the relation (the relation's terms in the
     piece). The range of each piece's share is worked out with the share unlimited; a piece's
     share is then limited to what the relation's total less the other shares' ranges leaves,
     and where that limits it the piece is worked out again. The pieces share nothing else, so
-    this is exact."""
+    this is exact. Every share is wanted, since each limits the others; a piece with no count
+    `wanted` is not worked out again."""
     terms, rhs, equal = relations[index]
     sign_of = dict(terms)
     piece_of = {col: p for p, cols in enumerate(pieces) for col in cols}
@@ -505,34 +542,40 @@ def _split_ranges(n: int, relations: list[Relation], low: list[float], high: lis
                            for piece_terms, value, is_equal in own[p]]
         piece_relations.append((tuple((local[col], sign_of[col]) for col in cols if col in sign_of) + ((share, -1),),
                                 0.0, True))
-        problems.append((cols, piece_relations, [low[col] for col in cols], [high[col] for col in cols]))
-    free = [_direct_ranges(len(cols) + 1, piece_relations, piece_low + [-math.inf], piece_high + [math.inf])
-            for cols, piece_relations, piece_low, piece_high in problems]
+        piece_wanted = None if wanted is None else {local[col] for col in cols if col in wanted}
+        problems.append((cols, piece_relations, [low[col] for col in cols], [high[col] for col in cols], piece_wanted))
+    free = [_direct_ranges(len(cols) + 1, piece_relations, piece_low + [-math.inf], piece_high + [math.inf],
+                           wanted=None if piece_wanted is None else piece_wanted | {len(cols)})
+            for cols, piece_relations, piece_low, piece_high, piece_wanted in problems]
     shares = [ranges[-1] for ranges in free]
     least, least_unlimited, most, most_unlimited = _span([(p, 1) for p in range(len(pieces))],
                                                          [s[0] for s in shares], [s[1] for s in shares])
-    out: list[tuple[float, float]] = [(math.nan, math.nan)] * n
-    for p, (cols, piece_relations, piece_low, piece_high) in enumerate(problems):
+    out: list[tuple[float, float]] = [_UNASKED] * n
+    for p, (cols, piece_relations, piece_low, piece_high, piece_wanted) in enumerate(problems):
+        if piece_wanted is not None and not piece_wanted:
+            continue
         lo, hi = shares[p]
         top = math.inf if least_unlimited - (lo == -math.inf) else rhs - (least - _finite(lo))
         bottom = (-math.inf if (most_unlimited - (hi == math.inf) or not equal)
                   else rhs - (most - _finite(hi)))
         ranges = free[p]
         if bottom > lo or top < hi:
-            ranges = _direct_ranges(len(cols) + 1, piece_relations, piece_low + [bottom], piece_high + [top])
+            ranges = _direct_ranges(len(cols) + 1, piece_relations, piece_low + [bottom], piece_high + [top],
+                                    wanted=piece_wanted)
         for i, col in enumerate(cols):
             out[col] = ranges[i]
     return out
 
 
-def _leaves_apart(n: int, relations: list[Relation], low: list[float],
-                  high: list[float]) -> list[tuple[float, float]] | None:
+def _leaves_apart(n: int, relations: list[Relation], low: list[float], high: list[float], *,
+                  wanted: set[int] | None = None) -> list[tuple[float, float]] | None:
     """The solver's ranges with fewer counts, or None where that does not help: where a
     relation holds two or more counts found in no other relation (an LSOA's count in its
     centre's sum, say), they are replaced by one count, their total, whose range is all the
     values their own ranges allow together. The solver works out the rest, that total
     included; each of those counts is then whatever the total's range leaves once the
-    others take their ranges. Nothing else ties them, so this is exact."""
+    others take their ranges. Nothing else ties them, so this is exact. A total is wanted where
+    any of its counts is."""
     degree = [0] * n
     for terms, _, _ in relations:
         if len(terms) > 1:
@@ -575,11 +618,16 @@ def _leaves_apart(n: int, relations: list[Relation], low: list[float],
             fewer_low.append(-math.inf if least_unlimited else least)
             fewer_high.append(math.inf if most_unlimited else most)
         fewer.append((new_terms, rhs, equal))
-    ranges = _solver_ranges(len(fewer_low), fewer, fewer_low, fewer_high)
-    out: list[tuple[float, float]] = [(math.nan, math.nan)] * n
+    if wanted is not None:
+        wanted = ({number[col] for col in kept if col in wanted}
+                  | {total_of[index] for index, alone in collapsed.items() if any(col in wanted for col, _ in alone)})
+    ranges = _solver_ranges(len(fewer_low), fewer, fewer_low, fewer_high, wanted=wanted)
+    out: list[tuple[float, float]] = [_UNASKED] * n
     for col, i in number.items():
         out[col] = ranges[i]
     for index, alone in collapsed.items():
+        if wanted is not None and total_of[index] not in wanted:
+            continue
         total_low, total_high = ranges[total_of[index]]
         least, least_unlimited, most, most_unlimited = _span(alone, low, high)
         for col, sign in alone:
@@ -596,12 +644,15 @@ def _leaves_apart(n: int, relations: list[Relation], low: list[float],
     return out
 
 
-def _solver_ranges(n: int, relations: list[Relation], low: list[float], high: list[float]) -> list[tuple[float, float]]:
-    """The ranges from the solver, two linear programmes per count."""
+def _solver_ranges(n: int, relations: list[Relation], low: list[float], high: list[float], *,
+                   wanted: set[int] | None = None) -> list[tuple[float, float]]:
+    """The ranges from the solver, two linear programmes per count `wanted` (None: every one)."""
+    if wanted is not None and not wanted:
+        return [_UNASKED] * n
     equalities, bounds = _rows_of(relations)
     solve = (_HighsRanges(n, equalities, bounds, low=low, high=high) if _HighsRanges.available()
              else _LinprogRanges(n, equalities, bounds, low=low, high=high))
-    return [solve.range_of(i) for i in range(n)]
+    return [solve.range_of(i) if wanted is None or i in wanted else _UNASKED for i in range(n)]
 
 
 class _LinprogRanges:

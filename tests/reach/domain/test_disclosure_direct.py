@@ -71,9 +71,9 @@ def test_direct_ranges_are_linprogs_on_a_few_hundred_random_groups(monkeypatch):
     solved = []
     solver = disclosure._solver_ranges
 
-    def counted(n, relations, low, high):
+    def counted(n, relations, low, high, **asked):
         solved.append(n)
-        return solver(n, relations, low, high)
+        return solver(n, relations, low, high, **asked)
 
     monkeypatch.setattr(disclosure, "_solver_ranges", counted)
     rng = random.Random(20261201)
@@ -127,9 +127,9 @@ def test_taking_groups_apart_gives_linprogs_ranges(monkeypatch):
     splits = []
     split_ranges = disclosure._split_ranges
 
-    def counted(*args):
+    def counted(*args, **asked):
         splits.append(args[0])
-        return split_ranges(*args)
+        return split_ranges(*args, **asked)
 
     monkeypatch.setattr(disclosure, "_split_ranges", counted)
     rng = random.Random(1337)
@@ -186,7 +186,8 @@ def test_a_loop_of_ties_goes_to_the_solver(monkeypatch):
     # a + b = 6 and a <= b: two relations over the same two hidden counts.
     solved = []
     solver = disclosure._solver_ranges
-    monkeypatch.setattr(disclosure, "_solver_ranges", lambda *args: solved.append(args[0]) or solver(*args))
+    monkeypatch.setattr(disclosure, "_solver_ranges",
+                        lambda *args, **asked: solved.append(args[0]) or solver(*args, **asked))
     pub = Publication()
     for name, value in (("total", 6), ("a", 2), ("b", 4)):
         pub.add_count(("t", name, "n"), value)
