@@ -95,7 +95,8 @@ months AS (
 ),
 recorded AS (
     SELECT lsoa_code, CAST(date_trunc('month', dob) AS DATE) AS month, count(*) AS births
-    FROM (SELECT arg_max(lsoa_code, received_on) AS lsoa_code, arg_max(dob, received_on) AS dob
+    FROM (SELECT arg_max(lsoa_code, (received_on - DATE '1970-01-01') * 4294967296 + import_id) AS lsoa_code,
+                 arg_max(dob, (received_on - DATE '1970-01-01') * 4294967296 + import_id) AS dob
           FROM births WHERE event = 'birth' GROUP BY child_key)
     GROUP BY ALL
 ),

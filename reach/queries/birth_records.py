@@ -25,12 +25,20 @@ _CHILDREN_BORN_IN_SPAN = """WHERE event = 'birth' AND child_key IN (
 _MOST_OF_THE_BIRTHS = 0.6
 
 
+# A child's latest record is the one received last and, of two received on the same day, the one
+# imported last (a missing import number last of all), as wherever a child's records are put in
+# order (`ORDER BY received_on, import_id`): here one number to take the largest of, so that the
+# LSOA and the date of birth come from the same record.
+LATEST_RECORD_RANK = "(received_on - DATE '1970-01-01') * 4294967296 + coalesce(import_id, 4294967295)"
+
+
 def births_recorded_ctes(*, within_span: bool) -> str:
     """The CTEs `birth_record` (one row per child) and `records_by_lsoa_month`."""
     chosen = _CHILDREN_BORN_IN_SPAN if within_span else _EVERY_CHILD
     return f"""
 birth_record AS (
-    SELECT child_key, arg_max(lsoa_code, received_on) AS lsoa_code, arg_max(dob, received_on) AS dob
+    SELECT child_key, arg_max(lsoa_code, {LATEST_RECORD_RANK}) AS lsoa_code,
+           arg_max(dob, {LATEST_RECORD_RANK}) AS dob
     FROM births
     {chosen}
     GROUP BY child_key

@@ -98,11 +98,12 @@ def reference_report(store: dict, as_at: date) -> dict[str, dict]:
             contacts[c["child_key"]] += 1
 
     window = [_add_months(_month(as_at), -k) for k in range(12, 0, -1)]
+    # Each child's latest birth record (births only; ties: the later import), whenever received.
     latest_birth_record = {}
     for b in store["births"]:
         if b["event"] == "birth":
             latest = latest_birth_record.get(b["child_key"])
-            if latest is None or b["received_on"] > latest["received_on"]:
+            if latest is None or (b["received_on"], b["import_id"]) > (latest["received_on"], latest["import_id"]):
                 latest_birth_record[b["child_key"]] = b
 
     out = {}
@@ -171,11 +172,15 @@ def random_store(seed: int) -> dict:
     for child in children:
         for _ in range(rng.choice([0, 1, 1, 2])):
             received = day(dobs[child], min(hi, dobs[child] + timedelta(days=200)))
-            if (child, received) in seen:
+            import_id = rng.randrange(1, 4)
+            if (child, received, import_id) in seen:
                 continue
-            seen.add((child, received))
+            seen.add((child, received, import_id))
             births.append(dict(child_key=child, dob=dobs[child], lsoa_code=lsoa(), received_on=received,
-                               event=rng.choice(["birth", "birth", "arrival"]), import_id=rng.randrange(1, 4)))
+                               event=rng.choice(["birth", "birth", "arrival"]), import_id=import_id))
+            if rng.random() < 0.15 and import_id < 3:     # sent again the same day, elsewhere
+                births.append(dict(births[-1], lsoa_code=lsoa(), import_id=import_id + 1))
+                seen.add((child, received, import_id + 1))
     population = []
     for code in LSOAS:
         for period in rng.sample([date(2021, 6, 30), date(2022, 6, 30), date(2023, 6, 30), date(2024, 6, 30)],
@@ -238,3 +243,28 @@ def test_report_equals_the_reference_reading_of_the_definitions(tmp_path, seed):
                 else:
                     assert got[column] == value, (seed, as_at, centre, column, got[column], value)
     con.close()
+
+
+def test_a_child_recorded_twice_on_one_day_is_counted_where_the_later_import_puts_it(tmp_path):
+    # Extracts received the same day place one child in different LSOAs, with different dates of
+    # birth (the earlier ones before the 12 months, the last within them): the births of the last
+    # 12 months take both from the latest import, never the LSOA of one record and the date of
+    # birth of another.
+    first, second = LSOAS[0], LSOAS[4]
+    store = dict(registrations=[], population=[], deprivation=[], birth_counts=[], contacts=[], births=[
+        dict(child_key="k1", dob=date(2024, 11, 20), lsoa_code=first, received_on=date(2025, 7, 1),
+             event="birth", import_id=2),
+        dict(child_key="k1", dob=date(2025, 5, 30), lsoa_code=second, received_on=date(2025, 7, 1),
+             event="birth", import_id=5),
+        dict(child_key="k1", dob=date(2024, 11, 20), lsoa_code=first, received_on=date(2025, 7, 1),
+             event="birth", import_id=3),
+    ])
+    con = connect(tmp_path / "twice.duckdb")
+    _write(con, store)
+    report = reach_report(con, as_at=date(2025, 12, 31)).set_index("centre_id")
+    con.close()
+    expected = reference_report(store, date(2025, 12, 31))
+    assert {centre: int(report.loc[centre, "births_12m"]) for centre in CENTRES} == \
+        {centre: expected[centre]["births_12m"] for centre in CENTRES}
+    assert int(report.loc[AREAS[second], "births_12m"]) == 1
+    assert int(report["births_12m"].sum()) == 1
