@@ -199,13 +199,15 @@ def test_a_loop_of_ties_goes_to_the_solver(monkeypatch):
     assert got[a] == pytest.approx((1.0, 3.0)) and got[b] == pytest.approx((3.0, 5.0))
 
 
-def _protected(direct: bool, function, *args, **kwargs):
-    saved = disclosure._DIRECT
-    disclosure._DIRECT = direct
+def _protected(direct: bool, function, *args, switch: str = "_DIRECT", **kwargs):
+    """`function` run with the module's `switch` (a shortcut that must not change the result)
+    on or off."""
+    saved = getattr(disclosure, switch)
+    setattr(disclosure, switch, direct)
     try:
         return function(*args, **kwargs)
     finally:
-        disclosure._DIRECT = saved
+        setattr(disclosure, switch, saved)
 
 
 def _assert_same_protection(fast, slow):
@@ -238,15 +240,22 @@ def test_random_authorities_hide_the_same_counts_as_with_the_solver_alone(seed):
     _assert_same_protection(fast.protection, slow.protection)
 
 
-def test_protect_on_a_random_publication_is_the_same_either_way():
-    rng = random.Random(7)
-    for _ in range(40):
+def assert_random_publications_are_protected_the_same_either_way(*, seed: int, publications: int,
+                                                                  switch: str = "_DIRECT") -> None:
+    """`protect` on random publications gives the same protection, or the same refusal, with
+    the module's `switch` on and off."""
+    rng = random.Random(seed)
+    for _ in range(publications):
         publication, _hidden = _random_publication(rng)
         rule = dict(smallest_shown=5, protection_width=4)
         try:
-            fast = _protected(True, protect, publication, **rule)
+            fast = _protected(True, protect, publication, switch=switch, **rule)
         except disclosure.DisclosureError:
             with pytest.raises(disclosure.DisclosureError):
-                _protected(False, protect, publication, **rule)
+                _protected(False, protect, publication, switch=switch, **rule)
             continue
-        _assert_same_protection(fast, _protected(False, protect, publication, **rule))
+        _assert_same_protection(fast, _protected(False, protect, publication, switch=switch, **rule))
+
+
+def test_protect_on_a_random_publication_is_the_same_either_way():
+    assert_random_publications_are_protected_the_same_either_way(seed=7, publications=40)

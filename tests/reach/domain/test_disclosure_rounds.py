@@ -16,7 +16,6 @@ import pytest
 
 import reach.domain.disclosure as disclosure
 from data.store import opened
-from reach.domain.disclosure import protect
 from reach.domain.months import month_ends
 from reach.domain.readiness import default_as_at
 from reach.domain.suppression import NHS
@@ -26,19 +25,16 @@ from reach.queries.report_tables import TREND_MONTHS
 from tests.reach.authorities import AS_AT, random_authority
 from tests.reach.domain.test_disclosure_direct import (
     _assert_same_protection,
+    _protected as protected,
     _random_publication,
     _random_system,
     _same,
+    assert_random_publications_are_protected_the_same_either_way,
 )
 
 
 def _protected(skip_settled: bool, function, *args, **kwargs):
-    saved = disclosure._SKIP_SETTLED
-    disclosure._SKIP_SETTLED = skip_settled
-    try:
-        return function(*args, **kwargs)
-    finally:
-        disclosure._SKIP_SETTLED = saved
+    return protected(skip_settled, function, *args, switch="_SKIP_SETTLED", **kwargs)
 
 
 def _programmes_solved(monkeypatch) -> list[int]:
@@ -76,17 +72,8 @@ def test_the_demos_evidence_pack_under_the_nhs_rule_solves_few_programmes(demo_d
 
 
 def test_protect_on_random_publications_is_the_same_auditing_only_the_unsettled():
-    rng = random.Random(2026)
-    for _ in range(60):
-        publication, _hidden = _random_publication(rng)
-        rule = dict(smallest_shown=5, protection_width=4)
-        try:
-            quick = _protected(True, protect, publication, **rule)
-        except disclosure.DisclosureError:
-            with pytest.raises(disclosure.DisclosureError):
-                _protected(False, protect, publication, **rule)
-            continue
-        _assert_same_protection(quick, _protected(False, protect, publication, **rule))
+    assert_random_publications_are_protected_the_same_either_way(seed=2026, publications=60,
+                                                                  switch="_SKIP_SETTLED")
 
 
 def test_the_ranges_asked_about_are_those_of_every_count():
