@@ -141,9 +141,9 @@ def set_aside(db: str | os.PathLike):
     the figures is paused while the command runs, and carries on afterwards where it was; with
     several at once (the dashboard's sessions), once the last of them ends. On a machine of two
     processors, a worker beside a report made the report 1.5 to 2 times slower, even at the
-    lowest priority (memory and the processors' caches are shared too); paused, it cost nothing. Should the
-    command write, the worker is stopped instead (`stop`), and a new one is started afterwards
-    for the data as it is then."""
+    lowest priority (memory and the processors' caches are shared too); paused, it cost nothing.
+    Should the command write, the worker is stopped instead (`stop`), and a new one is started
+    afterwards for the data as it is then."""
     number = running(db)
     if number is None or number == os.getpid():
         yield

@@ -618,15 +618,15 @@ def _leaves_apart(n: int, relations: list[Relation], low: list[float], high: lis
             fewer_low.append(-math.inf if least_unlimited else least)
             fewer_high.append(math.inf if most_unlimited else most)
         fewer.append((new_terms, rhs, equal))
-    if wanted is not None:
-        wanted = ({number[col] for col in kept if col in wanted}
-                  | {total_of[index] for index, alone in collapsed.items() if any(col in wanted for col, _ in alone)})
-    ranges = _solver_ranges(len(fewer_low), fewer, fewer_low, fewer_high, wanted=wanted)
+    fewer_wanted = None if wanted is None else (
+        {number[col] for col in kept if col in wanted}
+        | {total_of[index] for index, alone in collapsed.items() if any(col in wanted for col, _ in alone)})
+    ranges = _solver_ranges(len(fewer_low), fewer, fewer_low, fewer_high, wanted=fewer_wanted)
     out: list[tuple[float, float]] = [_UNASKED] * n
     for col, i in number.items():
         out[col] = ranges[i]
     for index, alone in collapsed.items():
-        if wanted is not None and total_of[index] not in wanted:
+        if fewer_wanted is not None and total_of[index] not in fewer_wanted:
             continue
         total_low, total_high = ranges[total_of[index]]
         least, least_unlimited, most, most_unlimited = _span(alone, low, high)

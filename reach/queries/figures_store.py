@@ -29,12 +29,12 @@ data reached the store some other way, is always worked out afresh, never stale.
 Storing is a step after the import, never part of it: the import is in, and has said so, before
 it starts. It asks the store each question once (`_Remembering`: the report per LSOA feeds the
 report, what can be published, distances and target groups) and writes each figure in its own
-short transaction as soon as it is worked out, the report and the trend first. The report is
-stored before the children's spells that the trend reads are kept, so at England scale the pages
-can open on it some 10 seconds sooner. So an interrupted storing loses nothing: what was stored
-stays, and the next storing (`python -m reach figures`, or the next import) works out only what
-is missing for the data as it is. It stops, writing nothing more, should the data change
-meanwhile (that import stores its own).
+short transaction as soon as it is worked out, the report and the trend first. So an interrupted
+storing loses nothing: what was stored stays, and the next storing (`python -m reach figures`,
+or the next import) works out only what is missing for the data as it is. It stops, writing
+nothing more, should the data change meanwhile (that import stores its own). The report is stored
+before the children's spells that the trend reads are kept, so at England scale the pages can
+open on it some 10 seconds sooner.
 
 The rows are derived data, safe to drop: the table is made here when first written (it is not
 one of the schema's tables, and the schema's checks pass over it), and the first figure written
