@@ -13,11 +13,13 @@ narrow down, a hidden count. So suppression is decided over all the tables at on
    out directly, without the solver (`_direct_ranges`). A count is *protected* when that range
    is at least `rule.protection_width` wide: for the 1-to-4 rule, four, so nobody can even tell
    that the count is below 5.
-3. **Secondary**: for each count that is not yet protected, a visible count tied to it is hidden
-   as well, and the audit runs again, until every hidden count is protected. The choice never
-   depends on the counts (see `_Ties.secondary_for`), so knowing the method tells nobody
-   anything about them. If a count cannot be protected at all, publication is refused
-   (`DisclosureError`).
+3. **Secondary**: for each count that is not yet protected, a visible count is hidden as well,
+   and the audit runs again, until every hidden count is protected. It is taken from the
+   relations that hold the count's range where it is, which the solver's proof of that range
+   names (`_binding_relations`), since hiding a count anywhere else cannot widen it; failing
+   that, from the relations around it. Which count within those relations is hidden is never
+   decided by its value (see `_Ties.secondary_for`). If a count cannot be protected at all,
+   publication is refused (`DisclosureError`).
 
 The ties are given as relations (`add_sum`, `add_same`, `add_at_most`) and are only used when
 they hold in the data, exactly as an attacker would use them. Rows and columns not declared as
@@ -46,6 +48,14 @@ Cell = tuple[str, Hashable, str]      # (table, row key, column)
 # Ranges worked out directly where the shape of the ties allows (`_one_sum_ranges`,
 # `_direct_ranges`), the same as the solver's; False sends every group to the solver.
 _DIRECT = True
+# `protect` draws each secondary from the relations that hold the exposed count's range first
+# (`_binding_relations`); False draws it from the count's own sums first.
+_BINDING = True
+# How far short of the protection width a solver's range may fall and still reach it (see
+# `Exposure.protected`).
+_WIDTH_SLACK = 1e-6
+# A dual value nearer 0 than this is 0 (see `_binding_relations`).
+_DUAL_ZERO = 1e-9
 # `protect` audits again only the hidden counts not yet shown protected (see `protect`); False
 # audits every hidden count in every round, with the same result.
 _SKIP_SETTLED = True
@@ -67,6 +77,14 @@ class Exposure:
     @property
     def width(self) -> float:
         return self.high - self.low
+
+    def protected(self, protection_width: float) -> bool:
+        """Whether the range is at least `protection_width` wide. The solver works in floating
+        point: a range of exactly four can come back as 3.999999999999993, and the same range
+        worked out directly as 4. So a range short by less than `_WIDTH_SLACK` is taken as
+        reaching the width; ranges of these whole-number ties are whole numbers or plain
+        fractions, never that close below it."""
+        return self.width >= protection_width - _WIDTH_SLACK
 
 
 @dataclass
@@ -153,11 +171,11 @@ def protect(publication: Publication, *, smallest_shown: int, protection_width: 
     settled: set[Cell] = set()
     for _ in range(max_rounds):
         audited = audit(publication, hidden, ties=ties, cache=ranges, settled=settled)
-        exposed = [e for e in audited if e.width < protection_width]
+        exposed = [e for e in audited if not e.protected(protection_width)]
         if not exposed:
             break
         if _SKIP_SETTLED:
-            settled.update(e.cell for e in audited if e.width >= protection_width)
+            settled.update(e.cell for e in audited if e.protected(protection_width))
         added = False
         # One secondary per relation per round: a second might not be needed once the first is
         # hidden, but exposed counts in relations of their own are mended in the same round.
@@ -166,10 +184,18 @@ def protect(publication: Publication, *, smallest_shown: int, protection_width: 
         members: dict[int, list[Cell]] = defaultdict(list)
         for cell, component in components.items():
             members[component].append(cell)
+        binding: dict[Cell, tuple[list[int], list[int]]] = {}
+        if _BINDING:        # before any secondary is added: the groups are this round's
+            exposed_in: dict[int, list[Cell]] = defaultdict(list)
+            for exposure in exposed:
+                exposed_in[components[exposure.cell]].append(exposure.cell)
+            for component, targets in exposed_in.items():
+                binding.update(_binding_relations(publication, members[component], hidden, ties, targets))
         for exposure in exposed:
             if touched & set(ties.sums_of[exposure.cell]):
                 continue
-            extra = ties.secondary_for(exposure.cell, hidden, tied=members[components[exposure.cell]])
+            extra = ties.secondary_for(exposure.cell, hidden, tied=members[components[exposure.cell]],
+                                       binding=binding.get(exposure.cell, ((), ())))
             if extra is not None:
                 hidden.add(extra)
                 added = True
@@ -224,9 +250,19 @@ def audit(publication: Publication, hidden: Iterable[Cell], *, ties: _Ties | Non
     return exposures
 
 
-def _component_ranges(publication: Publication, cells: list[Cell], hidden: set[Cell],
-                      ties: _Ties, *, wanted: frozenset[Cell]) -> list[Exposure]:
-    """The ranges of the `wanted` counts of one group of tied hidden counts, `cells`."""
+@dataclass
+class _GroupRows:
+    """One group of tied hidden counts as linear rows: `equalities` are the sums it takes part
+    in (`sum_indices`, in `Publication.sums`), `bounds` the bounds (`bound_indices`)."""
+
+    position: dict[Cell, int]
+    sum_indices: list[int]
+    bound_indices: list[int]
+    equalities: tuple[list, list, list, list]
+    bounds: tuple[list, list, list, list]
+
+
+def _group_rows(publication: Publication, cells: list[Cell], hidden: set[Cell], ties: _Ties) -> _GroupRows:
     position = {cell: i for i, cell in enumerate(cells)}
     values = publication.values
     sum_indices = sorted({i for cell in cells for i in ties.sums_of[cell]})
@@ -234,14 +270,20 @@ def _component_ranges(publication: Publication, cells: list[Cell], hidden: set[C
     sums = [((total, 1), *((part, -1) for part in parts))
             for total, parts in (publication.sums[i] for i in sum_indices)]
     at_most = [((small, 1), (large, -1)) for small, large in (publication.at_most[i] for i in bound_indices)]
-    eq_rows, eq_cols, eq_data, eq_rhs = _linear_rows(sums, hidden, position, values)
-    ub_rows, ub_cols, ub_data, ub_rhs = _linear_rows(at_most, hidden, position, values)
+    return _GroupRows(position, sum_indices, bound_indices,
+                      _linear_rows(sums, hidden, position, values), _linear_rows(at_most, hidden, position, values))
+
+
+def _component_ranges(publication: Publication, cells: list[Cell], hidden: set[Cell],
+                      ties: _Ties, *, wanted: frozenset[Cell]) -> list[Exposure]:
+    """The ranges of the `wanted` counts of one group of tied hidden counts, `cells`."""
+    group = _group_rows(publication, cells, hidden, ties)
+    position, values, equalities, bounds = group.position, publication.values, group.equalities, group.bounds
+    eq_data, eq_rhs = equalities[2], equalities[3]
     n = len(cells)
-    if _DIRECT and len(eq_rhs) == 1 and not ub_rhs and all(coefficient == eq_data[0] for coefficient in eq_data):
+    if _DIRECT and len(eq_rhs) == 1 and not bounds[3] and all(coefficient == eq_data[0] for coefficient in eq_data):
         everyone = _one_sum_ranges(publication, cells, total=eq_rhs[0] * eq_data[0])
         return [exposure for exposure in everyone if exposure.cell in wanted]
-    equalities = (eq_rows, eq_cols, eq_data, eq_rhs)
-    bounds = (ub_rows, ub_cols, ub_data, ub_rhs)
     asked = {position[cell] for cell in wanted}
     if _DIRECT:
         ranges = _direct_ranges(n, _relations_of(equalities, bounds), [1.0] * n, [math.inf] * n, wanted=asked)
@@ -251,6 +293,35 @@ def _component_ranges(publication: Publication, cells: list[Cell], hidden: set[C
         ranges = [solve.range_of(i) if i in asked else _UNASKED for i in range(n)]
     return [Exposure(cell=cell, value=values[cell], low=low, high=high)
             for cell, (low, high) in zip(cells, ranges) if cell in wanted]
+
+
+def _binding_relations(publication: Publication, cells: list[Cell], hidden: set[Cell], ties: _Ties,
+                       targets: Iterable[Cell]) -> dict[Cell, tuple[list[int], list[int]]]:
+    """For each of `targets`, hidden counts of the group `cells`, the relations that hold its
+    range where it is: the sums and bounds (indices in `Publication.sums` and `.at_most`) that
+    the solver's proof of its smallest or largest value rests on (a dual value other than 0).
+
+    A count can be pinned by relations it is not in: a centre's deprived children known is the
+    sum of its deprived LSOAs' counts, each the LSOA's own children known, which add up to the
+    centre's children known. Hiding a count in one of these relations can widen its range;
+    hiding one anywhere else in the group cannot. Drawing from the count's own sums instead left
+    such counts pinned round after round (an England-sized authority's target groups did not
+    settle in 260 rounds; they now do in 7).
+
+    Which relations these are depends on the counts showing, as which counts are exposed always
+    has; the count chosen within them never depends on its own value.
+    """
+    group = _group_rows(publication, cells, hidden, ties)
+    n = len(cells)
+    solve = (_HighsRanges(n, group.equalities, group.bounds) if _HighsRanges.available()
+             else _LinprogRanges(n, group.equalities, group.bounds))
+    equal_rows = len(group.sum_indices)
+    out = {}
+    for cell in targets:
+        rows = solve.binding_rows(group.position[cell])
+        out[cell] = ([group.sum_indices[row] for row in rows if row < equal_rows],
+                     [group.bound_indices[row - equal_rows] for row in rows if row >= equal_rows])
+    return out
 
 
 def _linear_rows(relations, hidden: set[Cell], position: dict[Cell, int], values: dict[Cell, int]):
@@ -675,17 +746,35 @@ class _LinprogRanges:
         objective[i] = 1.0
         return self._optimum(objective), -self._optimum(-objective)
 
+    def binding_rows(self, i: int) -> list[int]:
+        """The rows (equalities first, then bounds) with a dual value other than 0 at the
+        smallest or the largest value of variable `i`."""
+        rows: set[int] = set()
+        objective = np.zeros(self.n)
+        for sense in (1.0, -1.0):
+            objective[i] = sense
+            result = self._solve(objective)
+            if result.status == 0:
+                duals = np.concatenate([result.eqlin.marginals if self.a_eq is not None else [],
+                                        result.ineqlin.marginals if self.a_ub is not None else []])
+                rows.update(int(row) for row in np.flatnonzero(np.abs(duals) > _DUAL_ZERO))
+        return sorted(rows)
+
     def _optimum(self, objective) -> float:
-        result = linprog(objective, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq,
-                         bounds=self.bounds, method="highs")
-        if result.status == 2:      # "infeasible" for relations the data satisfies: presolve's quirk
-            result = linprog(objective, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq,
-                             bounds=self.bounds, method="highs", options={"presolve": False})
+        result = self._solve(objective)
         if result.status == 3:          # unbounded: the count could be as large as anyone likes
             return -math.inf
         if result.status != 0:          # cannot happen for relations that hold in the data
             raise DisclosureError("the published figures contradict each other; nothing was published")
         return float(result.fun)
+
+    def _solve(self, objective):
+        result = linprog(objective, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq,
+                         bounds=self.bounds, method="highs")
+        if result.status == 2:      # "infeasible" for relations the data satisfies: presolve's quirk
+            result = linprog(objective, A_ub=self.a_ub, b_ub=self.b_ub, A_eq=self.a_eq, b_eq=self.b_eq,
+                             bounds=self.bounds, method="highs", options={"presolve": False})
+        return result
 
 
 class _HighsRanges:
@@ -722,6 +811,16 @@ class _HighsRanges:
 
     def range_of(self, i: int) -> tuple[float, float]:
         return self._optimum(i, 1.0), -self._optimum(i, -1.0)
+
+    def binding_rows(self, i: int) -> list[int]:
+        """As `_LinprogRanges.binding_rows`."""
+        rows: set[int] = set()
+        for sense in (1.0, -1.0):
+            self._optimum(i, sense)
+            if self.highs.getModelStatus() == self.optimal:
+                duals = np.asarray(self.highs.getSolution().row_dual)
+                rows.update(int(row) for row in np.flatnonzero(np.abs(duals) > _DUAL_ZERO))
+        return sorted(rows)
 
     def _optimum(self, i: int, sense: float) -> float:
         cost = np.zeros(self.n)
@@ -790,33 +889,36 @@ class _Ties:
         self._numbers = {cell: roots.setdefault(find(cell), len(roots)) for cell in hidden}
         return self._numbers
 
-    def secondary_for(self, cell: Cell, hidden: set[Cell], *, tied: Sequence[Cell]) -> Cell | None:
-        """The visible count to hide next to protect `cell`: one in a sum with it (another part
-        rather than the total, where there is one), else in a sum with any hidden cell tied to
-        it, else in a bound on it. `tied` holds the hidden cells tied to `cell`, itself included.
+    def secondary_for(self, cell: Cell, hidden: set[Cell], *, tied: Sequence[Cell],
+                      binding: tuple[Sequence[int], Sequence[int]] = ((), ())) -> Cell | None:
+        """The visible count to hide next to protect `cell`: one in a relation that holds its range
+        (`binding`: indices of sums and of bounds, see `_binding_relations`), else one in a sum
+        with it (another part rather than the total, where there is one), else in a sum with any
+        hidden cell tied to it, else in a bound on it. `tied` holds the hidden cells tied to
+        `cell`, itself included. Within each, a part is chosen before the total over it.
 
-        Which one is never decided by the counts themselves. The usual choice, the smallest, tells
-        anyone who knows the method that the hidden count is no larger than every count left
-        showing beside it, a bound that can pin both hidden counts down. Here the choice among
-        candidates follows a fixed shuffle of the cells' names, the same every time.
+        Which one is never decided by the count's own value. The usual choice, the smallest,
+        tells anyone who knows the method that the hidden count is no larger than every count
+        left showing beside it, a bound that can pin both hidden counts down. Here the choice
+        among candidates follows a fixed shuffle of the cells' names, the same every time.
         """
+        sums, at_most = self.publication.sums, self.publication.at_most
+        binding_sums, binding_bounds = binding
+        # Each stage's relations as (total or None for a bound, the other cells).
+        stages: list[list[tuple[Cell | None, tuple[Cell, ...]]]] = [
+            [sums[index] for index in binding_sums] + [(None, at_most[index]) for index in binding_bounds],
+            [sums[index] for index in self.sums_of[cell]],
+            [sums[index] for source in tied for index in self.sums_of[source]],
+            [(None, at_most[index]) for source in tied for index in self.at_most_of[source]],
+        ]
         values = self.publication.values
-        for sources, use_bounds in (([cell], False), (tied, False), (tied, True)):
-            candidates: dict[Cell, bool] = {}       # candidate -> is it the total over `cell`?
-            for source in sources:
-                indices = self.at_most_of[source] if use_bounds else self.sums_of[source]
-                for index in indices:
-                    relation: tuple[Cell, ...]
-                    if use_bounds:
-                        relation, total = self.publication.at_most[index], None
-                    else:
-                        total, parts = self.publication.sums[index]
-                        relation = (total, *parts)
-                    for other in relation:
-                        if other in hidden or values[other] <= 0 or other in self.publication.never_secondary:
-                            continue
-                        over = other == total and source != total
-                        candidates[other] = candidates.get(other, True) and over
+        for relations in stages:
+            candidates: dict[Cell, bool] = {}       # candidate -> is it a total (of every sum it is in)?
+            for total, parts in relations:
+                for other in (*parts, total) if total is not None else parts:
+                    if other in hidden or values[other] <= 0 or other in self.publication.never_secondary:
+                        continue
+                    candidates[other] = candidates.get(other, True) and other == total
             if candidates:
                 return min(candidates, key=lambda other: (candidates[other], _shuffled(other)))
         return None

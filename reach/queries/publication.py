@@ -163,7 +163,8 @@ def check(figures: PublishedFigures) -> list:
     publication = build_publication(lsoa=lsoa, centre=centre, authority=authority,
                                     groups=figures.raw.get("target_groups"),
                                     months=figures.raw.get("unmatched_by_lsoa_month"))
-    return [e for e in audit(publication, figures.protection.hidden) if e.width < figures.rule.protection_width]
+    return [e for e in audit(publication, figures.protection.hidden)
+            if not e.protected(figures.rule.protection_width)]
 
 
 # --- target groups ------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from tests.reach.authorities import AS_AT, COUNTS, derive, random_authority
-from reach.domain.disclosure import DisclosureError, Publication, audit, protect
+from reach.domain.disclosure import DisclosureError, Exposure, Publication, audit, protect
 from reach.domain.suppression import SuppressionRule
 from reach.queries.publication import AUTHORITY, centre_tables, check, protect_tables
 
@@ -191,6 +191,18 @@ def test_no_hidden_count_can_be_narrowed_by_every_table_together(seed, centres, 
         assert high - low >= RULE.protection_width - 1e-6, (name, low, high)
     assert_percentages_go_with_their_counts(figures)
     assert check(figures) == []
+
+
+def test_a_range_of_exactly_the_width_worked_out_by_the_solver_is_protected():
+    # Found by the test above: two sustained-contact counts with ranges 4 to 8 and 1 to 5, shown
+    # protected in one round, came back from the solver in the last audit as 4.000000000000007
+    # to 8 and 1 to 4.999999999999995, and the check from scratch called them exposed.
+    reports, flags, months = random_authority(960076, centres=4, most_lsoas=3, scale=6)
+    figures = protect_tables(reports, flags=flags, months=months, as_at=AS_AT)
+    assert check(figures) == []
+    assert all(e.protected(RULE.protection_width) for e in figures.protection.exposures)
+    assert Exposure(("lsoa", "x", "n"), 4, low=4.000000000000007, high=8.0).protected(4)
+    assert not Exposure(("lsoa", "x", "n"), 4, low=4.0, high=7.99).protected(4)
 
 
 @settings(max_examples=25, deadline=None)
