@@ -789,7 +789,7 @@ class _HighsRanges:
     def __init__(self, n: int, equalities, bounds, *, low=None, high=None):
         core = _highs_core
         self.n = n
-        self.fallback = _LinprogRanges(n, equalities, bounds, low=low, high=high)
+        self._model = (equalities, bounds, low, high)         # for `_LinprogRanges`, seldom needed
         self.highs = core._Highs()
         self.highs.setOptionValue("output_flag", False)
         infinity = core.kHighsInf
@@ -797,14 +797,17 @@ class _HighsRanges:
         upper = np.full(n, infinity) if high is None else np.clip(np.array(high, dtype=float), -infinity, infinity)
         self.highs.addVars(n, lower, upper)
         for (rows, cols, data, rhs), lower_is_rhs in ((equalities, True), (bounds, False)):
-            entries = defaultdict(list)
-            for row, col, value in zip(rows, cols, data):
-                entries[row].append((col, value))
-            for row, value in enumerate(rhs):
-                columns = np.array([c for c, _ in entries[row]], dtype=np.int32)
-                coefficients = np.array([v for _, v in entries[row]], dtype=np.float64)
-                lower = float(value) if lower_is_rhs else -infinity
-                self.highs.addRow(lower, float(value), len(columns), columns, coefficients)
+            if not rhs:
+                continue
+            # All the rows at once, in their order: each row's entries together, `starts` where
+            # each begins.
+            row_of = np.asarray(rows, dtype=np.int64)
+            order = np.argsort(row_of, kind="stable")
+            starts = np.searchsorted(row_of[order], np.arange(len(rhs))).astype(np.int32)
+            upper = np.asarray(rhs, dtype=np.float64)
+            lower = upper.copy() if lower_is_rhs else np.full(len(rhs), -infinity)
+            self.highs.addRows(len(rhs), lower, upper, len(order), starts,
+                               np.asarray(cols, dtype=np.int32)[order], np.asarray(data, dtype=np.float64)[order])
         self.unbounded = {core.HighsModelStatus.kUnbounded, core.HighsModelStatus.kUnboundedOrInfeasible}
         self.optimal = core.HighsModelStatus.kOptimal
         self.indices = np.arange(n, dtype=np.int32)
@@ -835,7 +838,8 @@ class _HighsRanges:
                 return float(self.highs.getInfo().objective_function_value)
             # A warm start from the last solve can end undecided: start this one afresh.
             self.highs.clearSolver()
-        return self.fallback._optimum(cost)
+        equalities, bounds, low, high = self._model
+        return _LinprogRanges(self.n, equalities, bounds, low=low, high=high)._optimum(cost)
 
 
 class _Ties:
