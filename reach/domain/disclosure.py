@@ -33,6 +33,7 @@ import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 from scipy.optimize import linprog
@@ -908,12 +909,13 @@ class _Ties:
         """
         sums, at_most = self.publication.sums, self.publication.at_most
         binding_sums, binding_bounds = binding
-        # Each stage's relations as (total or None for a bound, the other cells).
-        stages: list[list[tuple[Cell | None, tuple[Cell, ...]]]] = [
-            [sums[index] for index in binding_sums] + [(None, at_most[index]) for index in binding_bounds],
-            [sums[index] for index in self.sums_of[cell]],
-            [sums[index] for source in tied for index in self.sums_of[source]],
-            [(None, at_most[index]) for source in tied for index in self.at_most_of[source]],
+        # Each stage's relations as (total or None for a bound, the other cells), gone through
+        # only if the stages before it offer nothing.
+        stages: list[Iterable[tuple[Cell | None, tuple[Cell, ...]]]] = [
+            chain((sums[index] for index in binding_sums), ((None, at_most[index]) for index in binding_bounds)),
+            (sums[index] for index in self.sums_of[cell]),
+            (sums[index] for source in tied for index in self.sums_of[source]),
+            ((None, at_most[index]) for source in tied for index in self.at_most_of[source]),
         ]
         values = self.publication.values
         for relations in stages:

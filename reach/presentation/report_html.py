@@ -103,7 +103,8 @@ def _heading(column: str) -> str:
 def table_html(frame: pd.DataFrame, *, name: str) -> str:
     """A table for reading, every cell escaped; `name` becomes its id (report-`name`)."""
     columns = [c for c in frame.columns if c not in HIDDEN]
-    numeric = {c: frame[c].map(lambda v: _is_number(v) or v == "c").all() and len(frame) > 0 for c in columns}
+    # An empty table first: mapping an empty column of dates gives dates again, which `all` refuses.
+    numeric = {c: len(frame) > 0 and bool(frame[c].map(lambda v: _is_number(v) or v == "c").all()) for c in columns}
     head = "".join(f'<th{" class=n" if numeric[c] else ""}>{html_text(_heading(c))}</th>' for c in columns)
     rows = []
     for record in frame[columns].itertuples(index=False):

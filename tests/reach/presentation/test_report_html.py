@@ -170,3 +170,15 @@ def test_a_publication_under_the_nhs_rule_shows_rounded_counts_and_says_so(demo_
     assert cells > 0
     assert {row["Value"] for row in page.table("provenance")} >= {"nhs"}
     assert len(page.table("trend")) == 12            # the end of each quarter
+
+
+def test_an_empty_table_with_a_column_of_dates_is_drawn_with_its_headings():
+    # Found on a store loaded without the import log: the web page stopped with a TypeError at
+    # "Files loaded", since mapping an empty column of dates gives dates, which `all` refuses.
+    import pandas as pd
+
+    from reach.presentation.report_html import table_html
+
+    empty = pd.DataFrame({"imported_at": pd.Series([], dtype="datetime64[ns]"), "rows": pd.Series([], dtype="int64")})
+    drawn = table_html(empty, name="imports")
+    assert drawn.count("</th>") == 2 and "Nothing to show." in drawn and 'id="report-imports"' in drawn
