@@ -109,8 +109,9 @@ def add_figures_parser(commands) -> None:
         commands, "figures", run=run_figures, help="store the figures the dashboard opens on",
         description=textwrap.dedent("""\
             Work out the figures the dashboard's pages open on (the report, the trend, what can be
-            published and the rest, as at the date the pages open on) and keep them in the store,
-            so that no page waits for them. Every import does this itself afterwards (on a large
+            published and the rest, as at the date the pages open on; from 2,000 LSOAs, what can be
+            published as at each earlier quarter-end too) and keep them in the store, so that no
+            page waits for them. Every import does this itself afterwards (on a large
             store, in a background process), unless told not to with --no-figures; run it once
             after the last of several such imports. Only what is not stored yet for the data as
             it is now is worked out: stopped part way (Ctrl+C), it keeps what it stored and

@@ -6,7 +6,7 @@ import streamlit as st
 
 from reach.domain.breakdowns import centre_and_authority_trend, lsoa_gaps
 from reach.domain.measures import DEPRIVED, is_overdue
-from reach.domain.months import month_ends
+from reach.domain.months import quarter_ends
 from reach.domain.stats import interval_for
 from reach.domain.suppression import STANDARD
 from reach.presentation import report_files, report_html, svg_figures
@@ -235,7 +235,7 @@ if published:
     with st.spinner("Checking that no hidden figure can be worked out from the others..."):
         protected = common.cached(published_figures, as_at=s.as_at, options=s.options)
         # The trend for publication: the end of each quarter, each protected as at its own date.
-        quarters = month_ends(until=s.as_at, months=36)[::-3][::-1]
+        quarters = quarter_ends(until=s.as_at, months=common.TREND_MONTHS)
         trend_points = [common.cached(published_figures, as_at=day, options=s.options) for day in quarters]
     shown_row = protected.tables["centre"].set_index("centre_id").loc[centre_id].copy()
     shown_row["centre_id"] = centre_id

@@ -44,3 +44,9 @@ def month_ends(*, until: date, months: int) -> list[date]:
     `until` itself as the final point (so a trend ends on the chosen date)."""
     first = until.replace(day=1)
     return [month_end(add_months(first, -k)) for k in range(months - 1, 0, -1)] + [until]
+
+
+def quarter_ends(*, until: date, months: int) -> list[date]:
+    """The points of a trend for publication, oldest first: `until`, then every third month-end
+    before it within `months` months. Each is protected as at its own date."""
+    return month_ends(until=until, months=months)[::-3][::-1]

@@ -360,3 +360,36 @@ def test_the_remembering_connection_asks_each_question_once_and_hands_out_copies
     assert second["n"].tolist() == [3, 1]                 # k1, k2, k3 at C1; k4 at C2
     assert other == [("C1", 3)]                           # by the end of 2024: k1, k2 and k3, all at C1
     assert one == (4,)
+
+
+def test_at_scale_every_quarter_end_of_a_publication_is_stored_and_the_report_reads_them(demo_db, monkeypatch):
+    # An England-sized store took 8.5 minutes for one centre's web page for publication: the 12
+    # quarter-ends of its trend, each protected as at its own date. From QUARTERS_STORED_FROM_LSOAS
+    # LSOAs (here every store) the worker stores them all, and the report reads them.
+    from reach.domain.months import quarter_ends
+    from reach.domain.suppression import STANDARD
+    from reach.queries import publication
+    from reach.queries.report_tables import report_tables
+
+    with opened(demo_db, read_only=True) as con:
+        before = opening_calls(con, today=date.today())
+    monkeypatch.setattr(figures_store, "QUARTERS_STORED_FROM_LSOAS", 0)
+    store_opening_figures(demo_db, today=date.today())
+    with opened(demo_db, read_only=True) as con:
+        calls = opening_calls(con, today=date.today())
+        opening = next(kwargs["as_at"] for function, kwargs in calls if function is reach_reports)
+        published = [kwargs["as_at"] for function, kwargs in calls if function.__name__ == "published_figures"]
+        assert sorted(published) == quarter_ends(until=opening, months=36) and len(published) == 12
+        assert len(calls) == len(before) + 11
+        assert all(is_stored(con, demo_db, publication.published_figures, as_at=day, options=standard_options())
+                   for day in published)
+        fresh = report_tables(con, as_at=opening, centre_id="DEMO01", rule=STANDARD, options=standard_options())
+
+        def refuse(*args, **kwargs):
+            raise AssertionError("worked out again, not read from the stored figures")
+
+        monkeypatch.setattr(publication, "protect_tables", refuse)
+        read = report_tables(con, as_at=opening, centre_id="DEMO01", rule=STANDARD, options=standard_options())
+    assert len(read.tables["trend"]) > 0
+    for name, table in fresh.tables.items():
+        assert read.tables[name].equals(table), name
