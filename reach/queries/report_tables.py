@@ -48,7 +48,8 @@ def report_tables(con, *, as_at, centre_id: str | None = None, rule: Suppression
     quarters = quarter_ends(until=day, months=trend_months)
     if rule is not None:
         # Read from the figures stored after the last import where they are there (at scale, the
-        # worker stores every quarter-end under the standard rule), otherwise worked out.
+        # worker stores every quarter-end under the standard rule), otherwise worked out. A stored
+        # figure is found by its call as the worker made it, without the standard rule named.
         extra = {} if rule == SuppressionRule() else {"rule": rule}
         figures = stored_or_computed(con, None, published_figures, as_at=day, options=options, **extra)
         centres, authority = figures.tables["centre"], figures.tables["authority"].iloc[0]
