@@ -52,6 +52,7 @@ import contextlib
 import functools
 import hashlib
 import hmac
+import inspect
 import os
 import pickle
 import time
@@ -91,12 +92,29 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
 
 
 def call_key(function: Callable, args: tuple = (), kwargs: dict | None = None) -> str:
-    """A call as text, `module.name(arg, ..., key=value, ...)`, the keywords sorted: the same
-    call gives the same text in the dashboard and in the step after an import. Values are
-    written by their repr (dates, numbers, dataclasses such as ReportOptions)."""
+    """A call as text, `module.name(arg, ..., key=value, ...)`, the keywords sorted and those
+    given their function's own default left out: the same call gives the same text in the
+    dashboard and in the step after an import, whether or not a caller spells a default out.
+    Values are written by their repr (dates, numbers, dataclasses such as ReportOptions)."""
     parts = [repr(value) for value in args]
-    parts += [f"{key}={value!r}" for key, value in sorted((kwargs or {}).items())]
+    parts += [f"{key}={value!r}" for key, value in sorted((kwargs or {}).items())
+              if not _is_default(function, key, value)]
     return f"{function.__module__}.{function.__qualname__}({', '.join(parts)})"
+
+
+def _is_default(function: Callable, keyword: str, value: object) -> bool:
+    """Whether `value` is what `function` gives `keyword` when it is left out: the same type and
+    equal (so 1 is not taken for True, nor a frame compared element by element)."""
+    try:
+        default = inspect.signature(function).parameters[keyword].default
+    except (KeyError, TypeError, ValueError):
+        return False
+    if default is inspect.Parameter.empty or type(value) is not type(default):
+        return False
+    try:
+        return (value == default) is True
+    except Exception:       # a value whose == raises is simply not taken for the default
+        return False
 
 
 # --- the pages' two big figures ----------------------------------------------------------------

@@ -48,14 +48,12 @@ def report_tables(con, *, as_at, centre_id: str | None = None, rule: Suppression
     quarters = quarter_ends(until=day, months=trend_months)
     if rule is not None:
         # Read from the figures stored after the last import where they are there (at scale, the
-        # worker stores every quarter-end under the standard rule), otherwise worked out. A stored
-        # figure is found by its call as the worker made it, without the standard rule named.
-        extra = {} if rule == SuppressionRule() else {"rule": rule}
-        figures = stored_or_computed(con, None, published_figures, as_at=day, options=options, **extra)
+        # worker stores every quarter-end under the standard rule), otherwise worked out.
+        figures = stored_or_computed(con, None, published_figures, as_at=day, options=options, rule=rule)
         centres, authority = figures.tables["centre"], figures.tables["authority"].iloc[0]
         _check_centre(centres, centre_id)
         points = [figures if point == day
-                  else stored_or_computed(con, None, published_figures, as_at=point, options=options, **extra)
+                  else stored_or_computed(con, None, published_figures, as_at=point, options=options, rule=rule)
                   for point in quarters]
         if centre_id is not None:
             tables = centre_tables(figures, centre_id=centre_id, trend=points, names=names)

