@@ -171,7 +171,8 @@ def protect(publication: Publication, *, smallest_shown: int, protection_width: 
     ranges: dict[frozenset, tuple[frozenset, list[Exposure]]] = {}      # see `audit`
     settled: set[Cell] = set()
     for _ in range(max_rounds):
-        audited = audit(publication, hidden, ties=ties, cache=ranges, settled=settled)
+        rows: dict[frozenset, _GroupRows] = {}      # this round's groups as linear rows, built once
+        audited = audit(publication, hidden, ties=ties, cache=ranges, settled=settled, rows=rows)
         exposed = [e for e in audited if not e.protected(protection_width)]
         if not exposed:
             break
@@ -191,7 +192,9 @@ def protect(publication: Publication, *, smallest_shown: int, protection_width: 
             for exposure in exposed:
                 exposed_in[components[exposure.cell]].append(exposure.cell)
             for component, targets in exposed_in.items():
-                binding.update(_binding_relations(publication, members[component], hidden, ties, targets))
+                cells = frozenset(members[component])
+                group = rows.get(cells) or _group_rows(publication, sorted(cells, key=_order), hidden, ties)
+                binding.update(_binding_relations(group, targets))
         for exposure in exposed:
             if touched & set(ties.sums_of[exposure.cell]):
                 continue
@@ -214,7 +217,8 @@ def protect(publication: Publication, *, smallest_shown: int, protection_width: 
 
 
 def audit(publication: Publication, hidden: Iterable[Cell], *, ties: _Ties | None = None,
-          cache: dict | None = None, settled: Iterable[Cell] = ()) -> list[Exposure]:
+          cache: dict | None = None, settled: Iterable[Cell] = (),
+          rows: dict[frozenset, _GroupRows] | None = None) -> list[Exposure]:
     """For every hidden count, the range of values consistent with everything published.
 
     A linear programme per group of hidden counts that are tied together: the variables are the
@@ -225,6 +229,8 @@ def audit(publication: Publication, hidden: Iterable[Cell], *, ties: _Ties | Non
 
     Hidden counts in `settled` are still part of their groups but get no range of their own,
     which spares the solver their programmes (`protect` passes those it has shown protected).
+    Each group solved is left in `rows` as its linear rows, keyed by its counts, for `protect`
+    to ask the solver again which relations hold an exposed count.
     """
     hidden = set(hidden)
     if not hidden:
@@ -245,7 +251,10 @@ def audit(publication: Publication, hidden: Iterable[Cell], *, ties: _Ties | Non
         # long as they cover every count asked about now.
         key = frozenset(cells)
         if key not in cache or not wanted <= cache[key][0]:
-            cache[key] = (wanted, _component_ranges(publication, cells, hidden, ties, wanted=wanted))
+            group = _group_rows(publication, cells, hidden, ties)
+            if rows is not None:
+                rows[key] = group
+            cache[key] = (wanted, _component_ranges(publication, cells, group, wanted=wanted))
         exposures.extend(e for e in cache[key][1] if e.cell in wanted)
     exposures.sort(key=lambda e: (e.width, _order(e.cell)))
     return exposures
@@ -275,10 +284,10 @@ def _group_rows(publication: Publication, cells: list[Cell], hidden: set[Cell], 
                       _linear_rows(sums, hidden, position, values), _linear_rows(at_most, hidden, position, values))
 
 
-def _component_ranges(publication: Publication, cells: list[Cell], hidden: set[Cell],
-                      ties: _Ties, *, wanted: frozenset[Cell]) -> list[Exposure]:
-    """The ranges of the `wanted` counts of one group of tied hidden counts, `cells`."""
-    group = _group_rows(publication, cells, hidden, ties)
+def _component_ranges(publication: Publication, cells: list[Cell], group: _GroupRows, *,
+                      wanted: frozenset[Cell]) -> list[Exposure]:
+    """The ranges of the `wanted` counts of one group of tied hidden counts, `cells` (`group`: its
+    linear rows)."""
     position, values, equalities, bounds = group.position, publication.values, group.equalities, group.bounds
     eq_data, eq_rhs = equalities[2], equalities[3]
     n = len(cells)
@@ -296,9 +305,8 @@ def _component_ranges(publication: Publication, cells: list[Cell], hidden: set[C
             for cell, (low, high) in zip(cells, ranges) if cell in wanted]
 
 
-def _binding_relations(publication: Publication, cells: list[Cell], hidden: set[Cell], ties: _Ties,
-                       targets: Iterable[Cell]) -> dict[Cell, tuple[list[int], list[int]]]:
-    """For each of `targets`, hidden counts of the group `cells`, the relations that hold its
+def _binding_relations(group: _GroupRows, targets: Iterable[Cell]) -> dict[Cell, tuple[list[int], list[int]]]:
+    """For each of `targets`, hidden counts of one group (`group`, its linear rows), the relations that hold its
     range where it is: the sums and bounds (indices in `Publication.sums` and `.at_most`) that
     the solver's proof of its smallest or largest value rests on (a dual value other than 0).
 
@@ -312,8 +320,7 @@ def _binding_relations(publication: Publication, cells: list[Cell], hidden: set[
     Which relations these are depends on the counts showing, as which counts are exposed always
     has; the count chosen within them never depends on its own value.
     """
-    group = _group_rows(publication, cells, hidden, ties)
-    n = len(cells)
+    n = len(group.position)
     solve = (_HighsRanges(n, group.equalities, group.bounds) if _HighsRanges.available()
              else _LinprogRanges(n, group.equalities, group.bounds))
     equal_rows = len(group.sum_indices)

@@ -56,7 +56,8 @@ def test_a_count_pinned_through_relations_it_is_not_in_is_held_by_them(solver, m
 
     ties = disclosure._Ties(pub)
     group = sorted(hidden, key=disclosure._order)
-    sums, bounds = disclosure._binding_relations(pub, group, hidden, ties, [pinned])[pinned]
+    rows = disclosure._group_rows(pub, group, hidden, ties)
+    sums, bounds = disclosure._binding_relations(rows, [pinned])[pinned]
     centre_known = pub.sums.index((("centre", "C", "known"), tuple(("lsoa", c, "known") for c in ("L1", "L2", "L3"))))
     assert centre_known in sums            # the sum that pins it without naming it
     assert bounds == []
