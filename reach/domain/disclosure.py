@@ -306,9 +306,10 @@ def _component_ranges(publication: Publication, cells: list[Cell], group: _Group
 
 
 def _binding_relations(group: _GroupRows, targets: Iterable[Cell]) -> dict[Cell, tuple[list[int], list[int]]]:
-    """For each of `targets`, hidden counts of one group (`group`, its linear rows), the relations that hold its
-    range where it is: the sums and bounds (indices in `Publication.sums` and `.at_most`) that
-    the solver's proof of its smallest or largest value rests on (a dual value other than 0).
+    """For each of `targets`, hidden counts of one group (`group`, its linear rows), the relations
+    that hold its range where it is: the sums and bounds (indices in `Publication.sums` and
+    `.at_most`) that the solver's proof of its smallest or largest value rests on (a dual value
+    other than 0).
 
     A count can be pinned by relations it is not in: a centre's deprived children known is the
     sum of its deprived LSOAs' counts, each the LSOA's own children known, which add up to the
