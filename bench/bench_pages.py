@@ -86,6 +86,10 @@ def time_pages(db_path, *, store_figures: bool = True, trace: bool = False,
     calls: dict = defaultdict(float)
     original = _traced(calls) if trace else None
     rows = []
+    # Streamlit runs the page as the module `__main__`, and leaves it there: a process started
+    # afterwards by `multiprocessing` (as the import benchmark's file writer is) would then run
+    # the dashboard instead of this program. Put ours back when done.
+    main_module = sys.modules["__main__"]
     try:
         for name, script in PAGES.items():
             _clear_caches()
@@ -109,6 +113,7 @@ def time_pages(db_path, *, store_figures: bool = True, trace: bool = False,
                 row["slowest"] = ", ".join(f"{n.rsplit('.', 1)[-1]} {s:.2f}s" for n, s in slowest)
             rows.append(row)
     finally:
+        sys.modules["__main__"] = main_module
         if original is not None:
             from views import common
             common.read = original
