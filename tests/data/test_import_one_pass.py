@@ -6,10 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -17,7 +13,6 @@ from data.importers import import_file
 from data.importers.errors import FileFault
 from data.store import opened
 
-PROJECT = Path(__file__).resolve().parents[2]
 KEY = b"a-test-key-for-hashing-32-bytes-or-more"
 NBSP = "\u00a0"
 
@@ -172,19 +167,6 @@ def test_repeated_keys_handed_over_as_a_table_find_the_same_duplicates(tmp_path,
     assert as_parameter == as_table
     reasons = [reason for _, reason, _ in as_table[2][1]]
     assert sum(reason.startswith("duplicate of row") for reason in reasons) == (2 if kind == "births" else 1)
-
-
-def test_an_import_of_few_repeated_keys_does_not_load_pandas(tmp_path):
-    """Loading pandas is 0.3 s of an import from the command line: a file with a repeated row
-    (handed to DuckDB as a parameter) is imported without it."""
-    path = _write(tmp_path, "births.csv", BIRTHS)
-    script = ("import sys; from data.importers import import_file; "
-              f"import_file('births', {str(path)!r}, db={str(tmp_path / 'reach.duckdb')!r}); "
-              "print('pandas' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
-                          cwd=PROJECT, env={**os.environ, "REACH_SECRET": KEY.decode()})
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "False"
 
 
 def test_a_file_duckdb_refuses_part_way_goes_the_usual_way(tmp_path, monkeypatch, one_pass_calls):
