@@ -161,11 +161,13 @@ def stored_value(con, db, call: str, stamp: str) -> Any:
     try:
         if not _has_table(con):
             return _MISSING
-        row = con.execute(f"SELECT payload, signature FROM {TABLE} WHERE call = ? AND stamp = ?",
-                          [call, stamp]).fetchone()
-        if row is None:
+        # Found by its key alone, the stamp compared after: filtered on both, DuckDB read every
+        # stored payload to find one (0.45 s for the report at England scale, beside a dozen
+        # publications of 18 MB each, against 0.015 s).
+        row = con.execute(f"SELECT stamp, payload, signature FROM {TABLE} WHERE call = ?", [call]).fetchone()
+        if row is None or row[0] != stamp:
             return _MISSING
-        payload, signature = bytes(row[0]), row[1]
+        payload, signature = bytes(row[1]), row[2]
         if not hmac.compare_digest(_signature(_signing_key(db), call, stamp, payload), signature):
             return _MISSING
         return pickle.loads(payload)     # signed with the store's key: written by Reach
