@@ -13,9 +13,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from reach.domain.stats import Z_95, compare_with, limits_passed, wilson_interval
+from reach.domain.stats import Z_95, comparisons, limits_reached, wilson_interval
 
 
 @dataclass(frozen=True)
@@ -104,15 +105,12 @@ def league_table(centres: pd.DataFrame, *, benchmark_pct: float, measure_key: st
     ]
     frame["lower_95"] = [i.lower if i else math.nan for i in intervals]
     frame["upper_95"] = [i.upper if i else math.nan for i in intervals]
-    compared = [
-        compare_with(known, size, benchmark_pct=benchmark_pct, z=Z_95)
-        for known, size in zip(frame[chosen.numerator], sizes)
-    ]
-    frame["comparison"] = ["flagged" if doubt and c != "no figure" else c for c, doubt in zip(compared, doubtful)]
-    frame["limits"] = [
-        limits_passed(known, size, benchmark_pct=benchmark_pct) if c not in ("flagged", "no figure") else None
-        for known, size, c in zip(frame[chosen.numerator], sizes, frame["comparison"])
-    ]
+    known = frame[chosen.numerator].astype("float64")
+    compared = comparisons(known, sizes, benchmark_pct=benchmark_pct, z=Z_95)
+    frame["comparison"] = np.where(doubtful & (compared != "no figure"), "flagged", compared).astype(object)
+    limits = limits_reached(known, sizes, benchmark_pct=benchmark_pct)
+    limits[frame["comparison"].isin(["flagged", "no figure"]).to_numpy()] = None
+    frame["limits"] = limits
     notes = centres["denominator_note"] if "denominator_note" in centres else pd.Series(None, index=centres.index)
     in_doubt = ("children under two estimated as two fifths of the under-fives, or counted from births and "
                 "registrations" if chosen.denominator == "children_under2" else "population estimate flagged")

@@ -477,13 +477,26 @@ def league_chart(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float
 def _label_positions(xs: list[float], ys: list[float], *, x_span: float, y_span: float) -> list[str]:
     """Above each labelled marker, or below it where a label already placed above a nearby marker
     would overlap: a label is about a tenth of the plot wide and a twentieth high."""
-    placed: list[tuple[float, float, str]] = []
+    wide, high = 0.12 * x_span, 0.07 * y_span
+    # The labels placed above, by cells a little larger than "nearby": a nearby label is then in
+    # the same cell or the next one each way, so a funnel of thousands of centres is not
+    # compared pair by pair.
+    cell_wide, cell_high = wide * 1.000001, high * 1.000001
+    above: dict[tuple[int, int], list[tuple[float, float]]] = {}
     positions = []
     for x, y in zip(xs, ys):
-        near = [p for (px, py, p) in placed if abs(px - x) < 0.12 * x_span and abs(py - y) < 0.07 * y_span]
-        position = "below" if "above" in near else "above"
-        placed.append((x, y, position))
-        positions.append(position)
+        if not (math.isfinite(x) and math.isfinite(y) and cell_wide > 0 and cell_high > 0):
+            positions.append("above")        # near nothing: a missing coordinate compares with nothing
+            continue
+        column, row = math.floor(x / cell_wide), math.floor(y / cell_high)
+        near = any(abs(px - x) < wide and abs(py - y) < high
+                   for across in (-1, 0, 1) for down in (-1, 0, 1)
+                   for px, py in above.get((column + across, row + down), ()))
+        if near:
+            positions.append("below")
+        else:
+            positions.append("above")
+            above.setdefault((column, row), []).append((x, y))
     return positions
 
 
@@ -555,19 +568,20 @@ def funnel_plot(league: pd.DataFrame, *, measure_key: str, benchmark_pct: float,
     positions = dict(zip(order.index, _label_positions(list(order[chosen.denominator].astype(float)),
                                                        list(order[chosen.column]), x_span=right_end,
                                                        y_span=top - bottom)))
-    for index, row in league.iterrows():
-        value, kind = drawable_number(row[chosen.column]), str(row["comparison"])
+    for index, figure, comparison, size, name, lower, upper in zip(
+            league.index, league[chosen.column], league["comparison"], league[chosen.denominator],
+            league["centre_name"], league["lower_95"], league["upper_95"]):
+        value, kind = drawable_number(figure), str(comparison)
         if value is None:
             continue
-        at_x, at_y = x(float(row[chosen.denominator])), y(value)
+        at_x, at_y = x(float(size)), y(value)
         body.append(_mark("path", symbol(kind, at_x, at_y, COMPARISON_COLOURS.get(kind, "#BBBBBB")),
-                          _hover(row["centre_name"], chosen, value, row["lower_95"], row["upper_95"],
-                                 row[chosen.denominator]),
-                          series=kind, label=row["centre_name"], value=value))
+                          _hover(name, chosen, value, lower, upper, size),
+                          series=kind, label=name, value=value))
         if index in positions:
             below = positions[index] == "below"
-            body.append(_text(at_x, at_y + (20 if below else -11), short_name(str(row["centre_name"])),
-                              anchor="middle", size=12, halo=True, name=row["centre_name"]))
+            body.append(_text(at_x, at_y + (20 if below else -11), short_name(str(name)),
+                              anchor="middle", size=12, halo=True, name=name))
     key = _comparison_key(league["comparison"]) + key
     legend, height = _legend(key, top=head + plot_h + 44)
     return chart(f"Funnel plot: {chosen.name.lower()}", head + plot_h + 48 + height, body + legend)

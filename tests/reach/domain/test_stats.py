@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from reach.domain.stats import (COMPARISON_WORDS, Z_95, Z_998, compare_with, funnel_limits, limits_passed,
-                                wilson_interval)
+from reach.domain.stats import (COMPARISON_WORDS, Z_95, Z_998, compare_with, comparisons, funnel_limits,
+                                limits_passed, limits_reached, wilson_interval)
 
 
 def test_the_z_values_are_the_two_sided_normal_quantiles():
@@ -94,3 +94,36 @@ def test_limits_passed_tells_the_998_limits_from_the_95():
 
 def test_with_no_benchmark_there_is_no_comparison():
     assert compare_with(5, 10, benchmark_pct=float("nan")) == "no figure"
+
+
+def _one_centre(known: float, size: float, *, benchmark: float, z: float) -> str:
+    """The comparison of one centre, written out from the Wilson limits of the benchmark."""
+    if size <= 0 or not math.isfinite(benchmark):
+        return "no figure"
+    p, z2 = benchmark / 100, z * z
+    centre = (p + z2 / (2 * size)) / (1 + z2 / size)
+    half = (z / (1 + z2 / size)) * math.sqrt(p * (1 - p) / size + z2 / (4 * size * size))
+    reach = 100 * known / size
+    if reach > 100 * min(centre + half, 1):
+        return "better"
+    return "worse" if reach < 100 * max(centre - half, 0) else "similar"
+
+
+def test_every_centre_compared_at_once_is_each_centre_compared_alone():
+    """A funnel of thousands of centres is compared in one go: the same answer as centre by
+    centre, at both limits, for no children, a missing size and no benchmark."""
+    rng = np.random.default_rng(7)
+    sizes = rng.integers(0, 500, 2_000).astype(float)
+    sizes[::97] = np.nan
+    sizes[5::211] = 0
+    known = np.floor(np.nan_to_num(sizes) * rng.uniform(0.4, 1.15, sizes.size))
+    for benchmark in (81.3, 50.0, float("nan")):
+        for z in (Z_95, Z_998):
+            # A size not known is compared, and nothing is beyond a limit worked out from it.
+            expected = [_one_centre(k, n, benchmark=benchmark, z=z)
+                        if not math.isnan(n) or math.isnan(benchmark) else "similar" for k, n in zip(known, sizes)]
+            assert list(comparisons(known, sizes, benchmark_pct=benchmark, z=z)) == expected
+        reached = limits_reached(known, sizes, benchmark_pct=benchmark)
+        assert list(reached) == [limits_passed(k, n, benchmark_pct=benchmark) for k, n in zip(known, sizes)]
+    counted = dict(zip(*np.unique(comparisons(known, sizes, benchmark_pct=81.3).astype(str), return_counts=True)))
+    assert set(counted) == {"better", "similar", "worse", "no figure"}      # every answer is exercised

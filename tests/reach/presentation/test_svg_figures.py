@@ -340,3 +340,39 @@ def test_names_from_files_are_text_never_markup():
         assert "<a " not in svg and "<b>" not in svg
     texts = " ".join(text for svg in drawn for text in svg_text(_tree(svg)))
     assert LINK in texts and "A & B" in texts                   # shown as they are, as text
+
+
+def test_funnel_labels_go_below_only_where_a_label_above_is_near():
+    """Where each centre's name goes on the funnel, found by cells rather than pair by pair: the
+    same as comparing every pair, on random points, points on the very edge of "near", and
+    missing coordinates."""
+    import math
+
+    import numpy as np
+
+    def pair_by_pair(xs, ys, *, x_span, y_span):
+        placed, positions = [], []
+        for x, y in zip(xs, ys):
+            near = any(p == "above" and abs(px - x) < 0.12 * x_span and abs(py - y) < 0.07 * y_span
+                       for px, py, p in placed)
+            placed.append((x, y, "below" if near else "above"))
+            positions.append(placed[-1][2])
+        return positions
+
+    rng = np.random.default_rng(11)
+    for trial in range(200):
+        n = int(rng.integers(1, 300))
+        x_span, y_span = float(rng.uniform(1, 4000)), float(rng.uniform(5, 100))
+        if trial % 4 == 0:       # on a lattice of the distances that count as near
+            xs = sorted(float(v) for v in np.arange(n) * 0.12 * x_span / 3)
+            ys = [float(v) for v in (np.arange(n) % 5) * 0.07 * y_span]
+        else:
+            xs = sorted(float(v) for v in rng.uniform(0, x_span, n).round(int(rng.integers(0, 3))))
+            ys = [float(v) for v in rng.uniform(0, y_span, n).round(int(rng.integers(0, 2)))]
+        if trial % 5 == 0:
+            ys[0] = math.nan
+        found = svg_figures._label_positions(xs, ys, x_span=x_span, y_span=y_span)
+        assert found == pair_by_pair(xs, ys, x_span=x_span, y_span=y_span), trial
+    assert svg_figures._label_positions([10.0, 11.0, 12.0], [50.0, 50.5, 51.0], x_span=100, y_span=50) == [
+        "above", "below", "below"]
+    assert svg_figures._label_positions([10.0, 30.0], [50.0, 50.0], x_span=100, y_span=50) == ["above", "above"]
