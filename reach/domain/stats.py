@@ -86,7 +86,8 @@ def comparisons(known, sizes, *, benchmark_pct: float, z: float = Z_95) -> np.nd
     result = np.full(n.shape, "no figure", dtype=object)
     if not math.isfinite(benchmark_pct):
         return result
-    placed = ~(n <= 0)          # as a size of no children is; one not known (NaN) is compared, and comes out similar
+    # No children (or fewer) is no figure; a size not known (NaN) is compared, and comes out similar.
+    placed = ~(n <= 0)
     lower, upper = funnel_limits(benchmark_pct, n[placed], z=z)
     reach = 100.0 * known[placed] / n[placed]
     result[placed] = np.where(reach > upper, "better", np.where(reach < lower, "worse", "similar"))
