@@ -102,11 +102,10 @@ def compare_with(known: float, under_five: float, *, benchmark_pct: float, z: fl
 def limits_reached(known, sizes, *, benchmark_pct: float) -> np.ndarray:
     """For each centre, the funnel limits it lies beyond: '99.8', '95' (beyond the 95% limits but
     within the 99.8%) or 'within'; None where there is no figure (or no benchmark) to place."""
-    beyond_998 = comparisons(known, sizes, benchmark_pct=benchmark_pct, z=Z_998) != "similar"
-    beyond_95 = comparisons(known, sizes, benchmark_pct=benchmark_pct, z=Z_95) != "similar"
-    n = np.asarray(sizes, dtype=float)
-    result = np.where(beyond_998, "99.8", np.where(beyond_95, "95", "within")).astype(object)
-    result[(n <= 0) | (not math.isfinite(benchmark_pct))] = None
+    at_998 = comparisons(known, sizes, benchmark_pct=benchmark_pct, z=Z_998)
+    at_95 = comparisons(known, sizes, benchmark_pct=benchmark_pct, z=Z_95)
+    result = np.where(at_998 != "similar", "99.8", np.where(at_95 != "similar", "95", "within")).astype(object)
+    result[at_95 == "no figure"] = None       # what has no figure `comparisons` alone says
     return result
 
 
